@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Set up gdlab in ./.venv and run its main job or its tests — needs only python3 and pip.
+
+    python3 dev.py demo          # set up, then run the main job
+    python3 dev.py test [ARGS]   # set up with test extras, then run pytest (ARGS go to pytest)
+    python3 dev.py bench         # set up with benchmark extras, then run benchmarks/*.py
+
+The virtual environment is created once; packages are installed again only when
+pyproject.toml changes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+DEMO = ["grad", "x0**2 + x1**2", "--at", "3,4", "--direction", "1,1"]
+
+
+def setup(extras: str) -> None:
+    if not PYTHON.exists():
+        print(f"dev.py: creating {VENV.name}/", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    stamp = VENV / f".installed-{extras or 'base'}"
+    project = ROOT / "pyproject.toml"
+    if stamp.exists() and stamp.stat().st_mtime >= project.stat().st_mtime:
+        return
+    print(f"dev.py: installing gdlab{f'[{extras}]' if extras else ''} into {VENV.name}/",
+          flush=True)
+    target = f".[{extras}]" if extras else "."
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet",
+                    "--disable-pip-version-check", "-e", target], cwd=ROOT, check=True)
+    stamp.touch()
+
+
+def main(argv: list[str]) -> int:
+    command, rest = (argv[0], argv[1:]) if argv else ("demo", [])
+    if command == "demo":
+        setup("")
+        return subprocess.run([str(BIN / "gdlab"), *DEMO, *rest], cwd=ROOT).returncode
+    if command == "test":
+        setup("test")
+        code = subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode
+        if code == 5:
+            print("dev.py: pytest collected no tests — that is a failure", file=sys.stderr)
+        return code
+    if command == "bench":
+        setup("bench")
+        code = 0
+        for script in sorted((ROOT / "benchmarks").glob("*.py")):
+            code |= subprocess.run([str(PYTHON), str(script), *rest], cwd=ROOT).returncode
+        return code
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except subprocess.CalledProcessError as exc:
+        print(f"dev.py: error: {' '.join(map(str, exc.cmd))} failed ({exc.returncode})",
+              file=sys.stderr)
+        sys.exit(exc.returncode or 1)

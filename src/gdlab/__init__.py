@@ -1,0 +1,49 @@
+"""gdlab — a gradient-descent laboratory.
+
+Exact and numerical derivatives of typed formulas, a library of classic test functions, and
+the calculus of the study note at any point. Names are imported lazily so that ``import
+gdlab`` and ``gdlab --help`` stay fast.
+
+Example:
+    >>> import gdlab
+    >>> gdlab.gradient("x0**2 + x1**2", [3, 4])
+    array([6., 8.])
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "parse": "formula", "Formula": "formula",
+    "Objective": "objective",
+    "gradient": "calculus", "partial": "calculus", "hessian": "calculus",
+    "directional_derivative": "calculus", "steepest_directions": "calculus",
+    "tangent_plane": "calculus", "TangentPlane": "calculus",
+    "classify_critical_point": "calculus", "analyze": "calculus", "PointReport": "calculus",
+    "resolve": "calculus",
+    "check_gradient": "diff.numeric", "Derivative": "diff.numeric",
+    "GdlabError": "errors", "FormulaError": "errors", "ConfigError": "errors",
+    "PointError": "errors",
+}
+_MODULES = ("functions", "formula", "objective", "calculus", "diff", "errors")
+
+__all__ = sorted([*_EXPORTS, "functions", "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        module = importlib.import_module(f".{_EXPORTS[name]}", __name__)
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    if name in _MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'gdlab' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

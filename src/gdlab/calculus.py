@@ -1,0 +1,345 @@
+r"""The calculus of the study note, at a point.
+
+* partial derivatives and the gradient ``∇f(a)``;
+* the directional derivative ``D_u f(a) = ∇f(a)·u`` along a unit vector ``u``;
+* the directions of steepest ascent (``∇f/‖∇f‖``), steepest descent (``−∇f/‖∇f‖``) and zero
+  change (perpendicular to ``∇f``: in 2-D the tangent of the level curve);
+* the tangent plane ``z = f(a) + ∇f(a)·(x − a)``;
+* the Hessian and the classification of a critical point.
+
+Every function takes ``f`` as an :class:`~gdlab.objective.Objective`, a formula, a library name
+or a Python callable of one point (see :func:`resolve`).
+
+Example:
+    >>> r = analyze("x0**2 + x1**2", [3, 4], direction=[1, 1])
+    >>> r.gradient
+    [6.0, 8.0]
+    >>> round(r.directional_derivative, 6)
+    9.899495
+    >>> r.tangent_plane
+    'z = 25 + 6*(x0 - 3) + 8*(x1 - 4)'
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .errors import ConfigError, PointError
+from .objective import Objective, as_points
+
+__all__ = [
+    "resolve", "gradient", "partial", "hessian", "directional_derivative",
+    "steepest_directions", "tangent_plane", "TangentPlane", "classify_critical_point",
+    "analyze", "PointReport", "CRITICAL_KINDS",
+]
+
+CRITICAL_KINDS = ("minimum", "maximum", "saddle", "degenerate")
+#: ‖∇f‖ at or below this counts as a critical point (absolute; the gradient of f at a).
+GRAD_TOL = 1e-6
+#: Hessian eigenvalues within ``EIG_TOL · max(1, max|λ|)`` of 0 count as zero.
+EIG_TOL = 1e-8
+
+
+def resolve(f, dim: int | None = None, variables: Sequence[str] | str | None = None
+            ) -> Objective:
+    """Turn ``f`` into an :class:`Objective`.
+
+    Args:
+        f: an Objective; a library name (``"himmelblau"``); a formula (``"x**2 + y**2"``); or
+            a Python callable of one point ``(D,)`` (numerical derivatives).
+        dim: the dimension, needed for an n-D library function or a callable.
+        variables: variable order for a formula.
+    """
+    if isinstance(f, Objective):
+        if dim is not None and dim != f.dim:
+            raise PointError(f"the point has {dim} coordinates; the function has {f.dim} "
+                             "variables")
+        return f
+    if isinstance(f, str):
+        from . import functions
+
+        if functions.is_known(f) and variables is None:
+            return functions.get(f).objective(dim)
+        return Objective.from_formula(f, variables)
+    if callable(f):
+        if dim is None:
+            raise ConfigError("a callable needs `dim` (or a point to take it from)")
+        return Objective.from_callable(f, dim)
+    raise ConfigError(f"cannot make a function out of {type(f).__name__}")
+
+
+def _objective_and_point(f, x, variables=None) -> tuple[Objective, np.ndarray]:
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise PointError("the point must contain numbers only") from None
+    obj = resolve(f, int(arr.shape[-1]) if arr.ndim else 1, variables)
+    return obj, obj.points(arr, "point")
+
+
+def gradient(f, x, method: str | None = None) -> np.ndarray:
+    """``∇f(x)``, ``(..., D)``; ``method``: exact (default for formulas), central, forward,
+    richardson, complex.
+
+    >>> gradient("x0**2 + x1**2", [3, 4])
+    array([6., 8.])
+    """
+    obj, x = _objective_and_point(f, x)
+    return obj.gradient(x, method)
+
+
+def partial(f, x, variable: int | str, method: str | None = None) -> np.ndarray:
+    """``∂f/∂variable`` at ``x`` (``variable`` by index or name).
+
+    >>> float(partial("x**2 * y", [3, 4], "x"))
+    24.0
+    """
+    obj, x = _objective_and_point(f, x)
+    return obj.partial(x, variable, method)
+
+
+def hessian(f, x, method: str | None = None) -> np.ndarray:
+    """Hessian ``(..., D, D)`` at ``x``.
+
+    >>> hessian("x**2 * y", [3, 4])
+    array([[8., 6.],
+           [6., 0.]])
+    """
+    obj, x = _objective_and_point(f, x)
+    return obj.hessian(x, method)
+
+
+def _unit(direction, dim: int) -> np.ndarray:
+    u = as_points(direction, dim, "direction")
+    norm = np.linalg.norm(u, axis=-1, keepdims=True)
+    if np.any(norm == 0):
+        raise PointError("`direction` must not be the zero vector")
+    return u / norm
+
+
+def directional_derivative(f, x, direction, method: str | None = None) -> np.ndarray:
+    """``D_u f(x) = ∇f(x)·u`` with ``u = direction/‖direction‖``.
+
+    >>> round(float(directional_derivative("x0**2 + x1**2", [3, 4], [1, 0])), 12)
+    6.0
+    """
+    obj, x = _objective_and_point(f, x)
+    u = _unit(direction, obj.dim)
+    return np.sum(obj.gradient(x, method) * u, axis=-1)
+
+
+def steepest_directions(grad, tol: float = GRAD_TOL) -> dict[str, Any]:
+    """Unit directions of steepest ascent, steepest descent and zero change for a gradient
+    ``(D,)``. At a critical point (``‖∇f‖ <= tol``) the first two are ``None``.
+
+    ``zero_change`` is an orthonormal basis of the directions perpendicular to ``∇f`` (in 2-D,
+    one vector: the tangent of the level curve, ``(−∂f/∂y, ∂f/∂x)/‖∇f‖``).
+
+    >>> steepest_directions([3.0, 4.0])["steepest_descent"]
+    [-0.6, -0.8]
+    """
+    g = np.asarray(grad, dtype=np.float64)
+    norm = float(np.linalg.norm(g))
+    if not np.isfinite(norm) or norm <= tol:
+        return {"steepest_ascent": None, "steepest_descent": None, "zero_change": None}
+    ascent = g / norm
+    if g.size == 1:
+        return {"steepest_ascent": ascent.tolist(), "steepest_descent": (-ascent).tolist(),
+                "zero_change": None}
+    if g.size == 2:
+        zero = [[-ascent[1], ascent[0]]]
+    else:
+        _, _, vt = np.linalg.svd(ascent[None, :])
+        zero = vt[1:].tolist()
+    return {"steepest_ascent": ascent.tolist(), "steepest_descent": (-ascent).tolist(),
+            "zero_change": [list(map(float, z)) for z in zero]}
+
+
+@dataclass(frozen=True)
+class TangentPlane:
+    """The tangent (hyper)plane ``z = f(a) + ∇f(a)·(x − a)``.
+
+    Attributes:
+        point: ``a``, ``(D,)``.
+        value: ``f(a)``.
+        gradient: ``∇f(a)``, ``(D,)``.
+        variables: variable names.
+    """
+
+    point: tuple[float, ...]
+    value: float
+    gradient: tuple[float, ...]
+    variables: tuple[str, ...]
+
+    def __call__(self, x) -> np.ndarray:
+        """Height of the plane at ``x: (..., D)``."""
+        x = np.asarray(x, dtype=np.float64)
+        return self.value + np.sum((x - np.asarray(self.point)) * np.asarray(self.gradient),
+                                   axis=-1)
+
+    @property
+    def equation(self) -> str:
+        """The plane as text that :func:`gdlab.parse` reads back (after ``z =``)."""
+        terms = [_number(self.value)]
+        for name, a, g in zip(self.variables, self.point, self.gradient):
+            if g == 0:
+                continue
+            shift = name if a == 0 else f"({name} {'-' if a > 0 else '+'} {_number(abs(a))})"
+            coefficient = "" if abs(g) == 1 else f"{_number(abs(g))}*"
+            terms.append(f"{'-' if g < 0 else '+'} {coefficient}{shift}")
+        return "z = " + " ".join(terms)
+
+    def __str__(self) -> str:
+        return self.equation
+
+
+def _number(v: float) -> str:
+    text = f"{v:.10g}"
+    return text.replace("e+", "e") if "e" in text else text
+
+
+def tangent_plane(f, x, method: str | None = None) -> TangentPlane:
+    """The tangent plane of ``f`` at the point ``x: (D,)``.
+
+    >>> tangent_plane("x0**2 + x1**2", [-3, 4]).equation
+    'z = 25 - 6*(x0 + 3) + 8*(x1 - 4)'
+    """
+    obj, x = _objective_and_point(f, x)
+    if x.ndim != 1:
+        raise PointError("tangent_plane takes one point (D,)")
+    return TangentPlane(tuple(map(float, x)), float(obj.value(x)),
+                        tuple(map(float, obj.gradient(x, method))), obj.variables)
+
+
+def classify_critical_point(grad, hess, grad_tol: float = GRAD_TOL,
+                            eig_tol: float = EIG_TOL) -> str | None:
+    """``minimum``, ``maximum``, ``saddle``, ``degenerate``, or ``None`` if not critical.
+
+    ``None`` when ``‖∇f‖ > grad_tol``. Otherwise by the signs of the Hessian's eigenvalues,
+    counting ``|λ| <= eig_tol·max(1, max|λ|)`` as zero: all positive → minimum, all negative →
+    maximum, both signs → saddle, any zero and no mixed signs → degenerate (the second
+    derivative test cannot decide).
+
+    >>> classify_critical_point([0, 0], [[2, 0], [0, -2]])
+    'saddle'
+    >>> classify_critical_point([0, 0], [[0, 0], [0, 0]])
+    'degenerate'
+    >>> classify_critical_point([1, 0], [[2, 0], [0, 2]]) is None
+    True
+    """
+    g = np.asarray(grad, dtype=np.float64)
+    if not np.all(np.isfinite(g)) or np.linalg.norm(g) > grad_tol:
+        return None
+    h = np.asarray(hess, dtype=np.float64)
+    if not np.all(np.isfinite(h)):
+        return None
+    eig = np.linalg.eigvalsh(0.5 * (h + h.T))
+    tol = eig_tol * max(1.0, float(np.max(np.abs(eig))))
+    pos, neg = eig > tol, eig < -tol
+    if pos.any() and neg.any():
+        return "saddle"
+    if pos.all():
+        return "minimum"
+    if neg.all():
+        return "maximum"
+    return "degenerate"
+
+
+@dataclass(frozen=True)
+class PointReport:
+    """Everything :func:`analyze` finds at a point (the fields of ``gdlab grad --json``)."""
+
+    function: str
+    variables: list[str]
+    point: list[float]
+    value: float
+    gradient: list[float]
+    partials: dict[str, float]
+    gradient_norm: float
+    direction: list[float] | None
+    directional_derivative: float | None
+    steepest_ascent: list[float] | None
+    steepest_descent: list[float] | None
+    zero_change: list[list[float]] | None
+    tangent_plane: str
+    hessian: list[list[float]]
+    hessian_eigenvalues: list[float]
+    critical_point: str | None
+    method: str
+    error_estimate: list[float] | None
+    evaluations: int | None
+    symbolic: dict[str, Any] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (non-finite numbers become ``None``)."""
+        return _finite(asdict(self))
+
+
+def _finite(obj):
+    if isinstance(obj, float):
+        return obj if np.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
+
+
+def analyze(f, x, direction=None, method: str | None = None,
+            variables: Sequence[str] | str | None = None) -> PointReport:
+    """Value, gradient, partials, directional derivative, steepest directions, tangent plane,
+    Hessian and critical-point class at one point.
+
+    Args:
+        f: objective, formula, library name or callable (see :func:`resolve`).
+        x: the point ``(D,)``.
+        direction: optional direction for ``D_u f`` (normalised here).
+        method: ``exact`` (default where available) or a numerical method.
+        variables: variable order for a formula.
+
+    Raises:
+        PointError: bad point or direction; ``f`` undefined at the point.
+    """
+    obj, x = _objective_and_point(f, x, variables)
+    if x.ndim != 1:
+        raise PointError("analyze takes one point (D,)")
+    value = float(obj.value(x))
+    if not np.isfinite(value):
+        raise PointError(f"the function is not defined (not finite) at ({_coords(x)})")
+    resolved = obj._resolve(method)
+    g, error, nfev = obj.gradient_with_error(x, resolved)
+    h = obj.hessian(x, resolved)
+    finite_h = np.all(np.isfinite(h))
+    eig = np.linalg.eigvalsh(0.5 * (h + h.T)).tolist() if finite_h else [float("nan")] * obj.dim
+    u = dd = None
+    if direction is not None:
+        u = _unit(direction, obj.dim)
+        dd = float(np.dot(g, u))
+        u = u.tolist()
+    directions = steepest_directions(g)
+    symbolic = None
+    if obj.formula is not None:
+        symbolic = {
+            "expression": str(obj.expr),
+            "partials": {n: str(e) for n, e in zip(obj.variables, obj.gradient_exprs)},
+            "hessian": [[str(e) for e in row] for row in obj.hessian_exprs],
+        }
+    return PointReport(
+        function=obj.name, variables=list(obj.variables), point=x.tolist(), value=value,
+        gradient=g.tolist(), partials=dict(zip(obj.variables, g.tolist())),
+        gradient_norm=float(np.linalg.norm(g)), direction=u, directional_derivative=dd,
+        **directions,
+        tangent_plane=TangentPlane(tuple(x.tolist()), value, tuple(g.tolist()),
+                                   obj.variables).equation,
+        hessian=h.tolist(), hessian_eigenvalues=eig,
+        critical_point=classify_critical_point(g, h),
+        method=resolved, error_estimate=None if error is None else error.tolist(),
+        evaluations=None if resolved == "exact" else nfev, symbolic=symbolic,
+    )
+
+
+def _coords(x) -> str:
+    return ", ".join(f"{v:g}" for v in np.ravel(x))

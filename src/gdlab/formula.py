@@ -1,0 +1,425 @@
+"""Safe parsing of typed formulas into SymPy expressions.
+
+A formula is untrusted text. It is checked character by character against a whitelist, parsed
+with Python's :mod:`ast` (which only builds a tree, it runs nothing), and the tree is walked by
+a whitelist: numbers, variable names, ``+ - * / **`` (``^`` is accepted for power), unary minus
+and calls of the functions in :data:`FUNCTIONS`. Anything else is refused with a
+:class:`~gdlab.errors.FormulaError` that names the column. ``eval``, ``exec``, ``sympify`` and
+``parse_expr`` are never called on the text.
+
+Limits (each refused with its own message): :data:`MAX_LENGTH` characters,
+:data:`MAX_PAREN_DEPTH` nested parentheses, :data:`MAX_TREE_DEPTH` levels of the syntax tree,
+:data:`MAX_VARIABLES` variables, integer literals up to :data:`MAX_INT_LITERAL`, constant
+exponents up to :data:`MAX_EXPONENT` in magnitude, and constant powers up to
+10**:data:`MAX_CONSTANT_LOG10` (so ``9**9**9**9`` is refused at once, never computed).
+
+Example:
+    >>> f = parse("x^2 + 3*y")
+    >>> f.variables
+    ('x', 'y')
+    >>> f.expr
+    x**2 + 3*y
+    >>> parse("x**").expr
+    Traceback (most recent call last):
+    ...
+    gdlab.errors.FormulaError: unexpected end of formula at column 4
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from .errors import FormulaError
+
+__all__ = [
+    "Formula",
+    "parse",
+    "natural_key",
+    "FUNCTIONS",
+    "CONSTANTS",
+    "MAX_LENGTH",
+    "MAX_VARIABLES",
+]
+
+MAX_LENGTH = 2000
+MAX_PAREN_DEPTH = 64
+MAX_TREE_DEPTH = 200
+MAX_NODES = 2000
+MAX_VARIABLES = 64
+MAX_NAME_LENGTH = 32
+MAX_INT_LITERAL = 10**15
+MAX_EXPONENT = 1000
+MAX_CONSTANT_LOG10 = 400
+
+#: Whitelisted functions: name -> number of arguments accepted.
+FUNCTIONS: dict[str, tuple[int, ...]] = {
+    "sin": (1,), "cos": (1,), "tan": (1,), "cot": (1,), "sec": (1,), "csc": (1,),
+    "asin": (1,), "acos": (1,), "atan": (1,), "atan2": (2,),
+    "sinh": (1,), "cosh": (1,), "tanh": (1,), "asinh": (1,), "acosh": (1,), "atanh": (1,),
+    "exp": (1,), "log": (1, 2), "ln": (1,), "log2": (1,), "log10": (1,),
+    "sqrt": (1,), "abs": (1,), "erf": (1,), "sigmoid": (1,), "softplus": (1,),
+}
+
+#: Named constants. They cannot be used as variable names.
+CONSTANTS = ("pi", "e")
+
+_ALLOWED_CHARS = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_ \t+-*/^().,"
+)
+_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+
+_NODE_WORDS = {
+    ast.Attribute: "attribute access", ast.Subscript: "subscripts", ast.Lambda: "lambda",
+    ast.ListComp: "comprehensions", ast.SetComp: "comprehensions",
+    ast.GeneratorExp: "comprehensions", ast.DictComp: "comprehensions",
+    ast.Compare: "comparisons", ast.BoolOp: "'and'/'or'", ast.IfExp: "'if' expressions",
+    ast.Tuple: "tuples (a ',' outside a function call)", ast.List: "lists", ast.Dict: "dicts",
+    ast.Set: "sets", ast.Starred: "'*' unpacking", ast.NamedExpr: "assignments",
+    ast.JoinedStr: "strings", ast.Await: "'await'", ast.Yield: "'yield'",
+}
+_BINOP_SYMBOLS = {
+    ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|",
+    ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>",
+}
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A parsed formula.
+
+    Attributes:
+        text: the text as typed.
+        expr: the SymPy expression (symbols are real).
+        variables: variable names in order (natural sort unless given).
+        symbols: the SymPy symbols, in the same order.
+    """
+
+    text: str
+    expr: Any
+    variables: tuple[str, ...]
+    symbols: tuple[Any, ...]
+
+    @property
+    def dim(self) -> int:
+        """Number of variables."""
+        return len(self.variables)
+
+    def __str__(self) -> str:
+        return str(self.expr)
+
+
+def natural_key(name: str) -> tuple:
+    """Sort key that orders ``x2`` before ``x10`` (digits compare as numbers).
+
+    >>> sorted(["x10", "x2", "y", "x1"], key=natural_key)
+    ['x1', 'x2', 'x10', 'y']
+    """
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in re.findall(r"\d+|\D+", name))
+
+
+def parse(text: str, variables: Sequence[str] | str | None = None) -> Formula:
+    """Parse untrusted text into a :class:`Formula`.
+
+    Args:
+        text: the formula, e.g. ``"x0**2 + x1**2"``, ``"sqrt(x^2 + y^2)"``.
+        variables: the variable order, as names or a comma-separated string. It must contain
+            every variable of the formula and may add variables the formula does not use.
+            Default: the formula's names in natural order (``x0 < x1 < x10``, then ``x < y``).
+
+    Returns:
+        The parsed :class:`Formula`.
+
+    Raises:
+        FormulaError: for anything outside the whitelist or over a limit.
+
+    Example:
+        >>> parse("sin(x)*exp(y) + x*y**3").expr
+        x*y**3 + exp(y)*sin(x)
+        >>> parse("x + y", variables="y,x").variables
+        ('y', 'x')
+    """
+    if not isinstance(text, str):
+        raise FormulaError(f"a formula must be text; got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise FormulaError(f"formula is {len(text)} characters long; the limit is {MAX_LENGTH}")
+    if not text.strip():
+        raise FormulaError("empty formula")
+    _check_characters(text)
+    _check_parentheses(text)
+    source, columns = _translate_power(text)
+    tree = _parse_tree(source, columns, len(text))
+    _check_tree_size(tree, columns)
+    symbols: dict[str, Any] = {}
+    expr = _Converter(columns, symbols).convert(tree.body)
+    names = _order_variables(symbols, variables)
+    import sympy as sp
+
+    all_symbols = tuple(symbols.get(n) or sp.Symbol(n, real=True) for n in names)
+    return Formula(text=text, expr=expr, variables=names, symbols=all_symbols)
+
+
+# --- character-level checks -------------------------------------------------------------
+
+
+def _check_characters(text: str) -> None:
+    for i, ch in enumerate(text):
+        if ch not in _ALLOWED_CHARS:
+            raise FormulaError(f"unexpected character {ch!r}", i + 1)
+
+
+def _check_parentheses(text: str) -> None:
+    depth = 0
+    opened: list[int] = []
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+            opened.append(i)
+            if depth > MAX_PAREN_DEPTH:
+                raise FormulaError(
+                    f"parentheses nested deeper than {MAX_PAREN_DEPTH} levels", i + 1)
+        elif ch == ")":
+            if depth == 0:
+                raise FormulaError("unmatched ')'", i + 1)
+            depth -= 1
+            opened.pop()
+    if opened:
+        raise FormulaError(
+            f"unexpected end of formula ('(' at column {opened[-1] + 1} is never closed)",
+            len(text) + 1)
+
+
+def _translate_power(text: str) -> tuple[str, list[int]]:
+    """Replace ``^`` by ``**``; return the new text and a map new index -> original index."""
+    out: list[str] = []
+    columns: list[int] = []
+    start = len(text) - len(text.lstrip())  # leading blanks would be an "indent" to ast
+    for i, ch in enumerate(text[start:], start):
+        if ch == "^":
+            out.append("**")
+            columns += [i, i]
+        else:
+            out.append(ch)
+            columns.append(i)
+    columns.append(len(text))  # one past the end
+    return "".join(out), columns
+
+
+def _parse_tree(source: str, columns: list[int], length: int) -> ast.Expression:
+    try:
+        return ast.parse(source, mode="eval")
+    except SyntaxError as exc:
+        offset = exc.offset or 0
+        if (exc.lineno or 1) > 1 or offset <= 0 or offset > len(source):
+            raise FormulaError("unexpected end of formula", length + 1) from None
+        message = exc.msg or "invalid syntax"
+        if message.startswith("invalid syntax"):
+            message = "invalid syntax"
+        return _raise(message, columns[offset - 1] + 1)
+    except (RecursionError, MemoryError, ValueError):
+        raise FormulaError("formula is too complex to parse") from None
+
+
+def _raise(message: str, column: int | None) -> Any:
+    raise FormulaError(message, column)
+
+
+def _check_tree_size(tree: ast.AST, columns: list[int]) -> None:
+    stack = [(tree, 0)]
+    count = 0
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if depth > MAX_TREE_DEPTH:
+            raise FormulaError(f"formula is nested more than {MAX_TREE_DEPTH} levels deep",
+                               _column(node, columns))
+        if count > MAX_NODES:
+            raise FormulaError(f"formula has more than {MAX_NODES} parts")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
+def _column(node: ast.AST, columns: list[int]) -> int | None:
+    offset = getattr(node, "col_offset", None)
+    if offset is None:
+        return None
+    return columns[min(offset, len(columns) - 1)] + 1
+
+
+# --- tree -> SymPy ----------------------------------------------------------------------
+
+
+def _sympy_functions() -> dict[str, Any]:
+    import sympy as sp
+
+    return {
+        "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "cot": sp.cot, "sec": sp.sec,
+        "csc": sp.csc, "asin": sp.asin, "acos": sp.acos, "atan": sp.atan, "atan2": sp.atan2,
+        "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh, "asinh": sp.asinh,
+        "acosh": sp.acosh, "atanh": sp.atanh, "exp": sp.exp,
+        "log": lambda a, b=None: sp.log(a) if b is None else sp.log(a, b),
+        "ln": sp.log, "log2": lambda a: sp.log(a, 2), "log10": lambda a: sp.log(a, 10),
+        "sqrt": sp.sqrt, "abs": sp.Abs, "erf": sp.erf,
+        "sigmoid": lambda a: 1 / (1 + sp.exp(-a)),
+        "softplus": lambda a: sp.log(1 + sp.exp(a)),
+    }
+
+
+class _Converter:
+    def __init__(self, columns: list[int], symbols: dict[str, Any]):
+        import sympy as sp
+
+        self.sp = sp
+        self.columns = columns
+        self.symbols = symbols
+        self.functions = _sympy_functions()
+
+    def fail(self, message: str, node: ast.AST) -> Any:
+        raise FormulaError(message, _column(node, self.columns))
+
+    def convert(self, node: ast.AST) -> Any:
+        method = getattr(self, "visit_" + type(node).__name__, None)
+        if method is None:
+            word = _NODE_WORDS.get(type(node), f"'{type(node).__name__}'")
+            return self.fail(f"{word} not allowed in a formula", node)
+        return method(node)
+
+    def visit_Constant(self, node: ast.Constant) -> Any:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float, complex)):
+            return self.fail("only numbers are allowed as constants", node)
+        if isinstance(value, complex):
+            return self.fail("complex numbers are not supported", node)
+        if isinstance(value, int):
+            if abs(value) > MAX_INT_LITERAL:
+                return self.fail(f"integer literal larger than {MAX_INT_LITERAL:.0e}", node)
+            return self.sp.Integer(value)
+        if value != value or value in (float("inf"), float("-inf")):
+            return self.fail("number out of range", node)
+        return self.sp.Float(value)
+
+    def visit_Name(self, node: ast.Name) -> Any:
+        name = node.id
+        if name == "pi":
+            return self.sp.pi
+        if name == "e":
+            return self.sp.E
+        if name in FUNCTIONS:
+            return self.fail(f"'{name}' is a function: call it as {name}(...)", node)
+        _check_name(name, lambda msg: self.fail(msg, node))
+        if name not in self.symbols:
+            if len(self.symbols) >= MAX_VARIABLES:
+                return self.fail(f"more than {MAX_VARIABLES} variables", node)
+            self.symbols[name] = self.sp.Symbol(name, real=True)
+        return self.symbols[name]
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> Any:
+        operand = self.convert(node.operand)
+        if isinstance(node.op, ast.USub):
+            return -operand
+        if isinstance(node.op, ast.UAdd):
+            return operand
+        return self.fail("operator not allowed in a formula", node)
+
+    def visit_BinOp(self, node: ast.BinOp) -> Any:
+        op = type(node.op)
+        if op in _BINOP_SYMBOLS:
+            return self.fail(f"operator '{_BINOP_SYMBOLS[op]}' not allowed in a formula", node)
+        left = self.convert(node.left)
+        right = self.convert(node.right)
+        if op is ast.Add:
+            return left + right
+        if op is ast.Sub:
+            return left - right
+        if op is ast.Mult:
+            return left * right
+        if op is ast.Div:
+            if right == 0:
+                return self.fail("division by zero", node)
+            return left / right
+        if op is ast.Pow:
+            return self.power(left, right, node)
+        return self.fail("operator not allowed in a formula", node)
+
+    def power(self, base: Any, exponent: Any, node: ast.BinOp) -> Any:
+        sp = self.sp
+        if not exponent.free_symbols:
+            value = _finite_float(exponent)
+            if value is None or abs(value) > MAX_EXPONENT:
+                return self.fail(f"exponent {exponent} is too large (the limit is "
+                                 f"{MAX_EXPONENT} in magnitude)", node.right)
+            if not base.free_symbols:
+                if base == 0 and value < 0:
+                    return self.fail("division by zero (0 to a negative power)", node)
+                if base != 0:
+                    magnitude = sp.log(sp.Abs(base), 10).evalf(15)
+                    size = _finite_float(magnitude * abs(value))
+                    if size is None or size > MAX_CONSTANT_LOG10:
+                        return self.fail(f"number too large (more than 10**"
+                                         f"{MAX_CONSTANT_LOG10})", node)
+        return sp.Pow(base, exponent)
+
+    def visit_Call(self, node: ast.Call) -> Any:
+        if not isinstance(node.func, ast.Name):
+            return self.fail("only named functions can be called", node)
+        name = node.func.id
+        if name not in FUNCTIONS:
+            return self.fail(f"unknown function '{name}' (known: {', '.join(FUNCTIONS)})",
+                             node)
+        if node.keywords:
+            return self.fail(f"{name}() takes no keyword arguments", node.keywords[0])
+        arities = FUNCTIONS[name]
+        if len(node.args) not in arities:
+            expected = " or ".join(str(a) for a in arities)
+            return self.fail(f"{name}() takes {expected} argument"
+                             f"{'s' if arities != (1,) else ''}, got {len(node.args)}", node)
+        args = [self.convert(a) for a in node.args]
+        return self.functions[name](*args)
+
+
+def _finite_float(value: Any) -> float | None:
+    try:
+        number = complex(value.evalf(15))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if number.imag != 0 or number.real != number.real or abs(number.real) == float("inf"):
+        return None
+    return number.real
+
+
+def _check_name(name: str, fail) -> None:
+    if not _NAME_RE.match(name):
+        fail(f"invalid variable name '{name}' (a letter, then letters, digits or '_')")
+    if len(name) > MAX_NAME_LENGTH:
+        fail(f"variable name longer than {MAX_NAME_LENGTH} characters")
+    if name in CONSTANTS:
+        fail(f"'{name}' is a constant and cannot be a variable")
+    if name in FUNCTIONS:
+        fail(f"'{name}' is a function and cannot be a variable")
+
+
+def _order_variables(symbols: dict[str, Any], variables: Sequence[str] | str | None
+                     ) -> tuple[str, ...]:
+    if variables is None:
+        return tuple(sorted(symbols, key=natural_key))
+    if isinstance(variables, str):
+        variables = [v.strip() for v in variables.split(",")]
+    names = tuple(variables)
+    if not names:
+        raise FormulaError("`variables` is empty")
+    if len(names) > MAX_VARIABLES:
+        raise FormulaError(f"more than {MAX_VARIABLES} variables")
+    for name in names:
+        if not isinstance(name, str):
+            raise FormulaError(f"variable names must be text; got {name!r}")
+        _check_name(name, lambda msg: _raise(msg, None))
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise FormulaError(f"variable {duplicates[0]!r} is listed twice in `variables`")
+    missing = [n for n in sorted(symbols, key=natural_key) if n not in names]
+    if missing:
+        raise FormulaError(f"the formula uses {', '.join(missing)}, which `variables` "
+                           f"({','.join(names)}) does not list")
+    return names

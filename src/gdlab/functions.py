@@ -1,0 +1,382 @@
+"""Library of classic test functions with their known minima, saddles and plot domains.
+
+Each entry is a :class:`TestFunction`: its formula (a SymPy expression, so derivatives are
+exact), dimension (fixed, or any ``n`` for n-D functions), a domain for plots, and every known
+critical point worth showing: global minima, local minima, saddles and maxima, each with its
+location and value. Locations that have no closed form are given to 16 digits (refined with
+Newton's method at 30 digits) and checked by the test suite (gradient ≈ 0, value as stated,
+Hessian of the right signature).
+
+Example:
+    >>> f = get("himmelblau")
+    >>> len(f.global_minima())
+    4
+    >>> f.objective().value([3.0, 2.0])
+    array(0.)
+    >>> get("rosenbrock").objective(3).variables
+    ('x0', 'x1', 'x2')
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .errors import ConfigError
+from .formula import MAX_VARIABLES
+
+__all__ = ["TestFunction", "CriticalPoint", "get", "names", "all_functions"]
+
+KINDS = ("global_minimum", "local_minimum", "saddle", "maximum")
+
+
+@dataclass(frozen=True)
+class CriticalPoint:
+    """A known point of interest.
+
+    Attributes:
+        location: coordinates ``(D,)``.
+        value: ``f(location)``.
+        kind: ``global_minimum``, ``local_minimum``, ``saddle`` or ``maximum``.
+        smooth: ``False`` where ``f`` is not differentiable at the point (Ackley's minimum is
+            the tip of a cone), so "gradient = 0" does not apply there.
+    """
+
+    location: tuple[float, ...]
+    value: float
+    kind: str
+    smooth: bool = True
+
+    def as_dict(self) -> dict:
+        return {"location": list(self.location), "value": self.value, "kind": self.kind,
+                "smooth": self.smooth}
+
+
+@dataclass(frozen=True)
+class TestFunction:
+    """One library function.
+
+    Attributes:
+        name: lookup name (``gdlab.functions.get(name)``).
+        title: human name.
+        formula: the definition as text (n-D functions use Σ over i).
+        build: ``build(symbols) -> SymPy expression``.
+        dim: fixed dimension, or ``None`` for n-D (any ``dim >= min_dim``).
+        bounds: plot domain ``(low, high)`` per coordinate (one pair for n-D functions).
+        points: ``points(dim) -> list[CriticalPoint]``.
+        description: what the function is for in gdlab.
+        aliases: other names accepted by :func:`get`.
+    """
+
+    __test__ = False  # not a pytest class
+
+    name: str
+    title: str
+    formula: str
+    build: Callable[[tuple], Any]
+    dim: int | None
+    bounds: tuple
+    points: Callable[[int], list[CriticalPoint]]
+    description: str
+    default_dim: int = 2
+    min_dim: int = 1
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def nd(self) -> bool:
+        """Whether the function is defined in any dimension."""
+        return self.dim is None
+
+    def resolve_dim(self, dim: int | None = None) -> int:
+        """The dimension to use: ``dim`` checked against what the function allows."""
+        if dim is None:
+            return self.dim or self.default_dim
+        if self.dim is not None and dim != self.dim:
+            raise ConfigError(f"{self.name} is {self.dim}-D; got {dim} coordinate"
+                              f"{'s' if dim != 1 else ''}")
+        if dim < self.min_dim:
+            raise ConfigError(f"{self.name} needs at least {self.min_dim} dimensions; got {dim}")
+        if dim > MAX_VARIABLES:
+            raise ConfigError(f"{self.name}: at most {MAX_VARIABLES} dimensions; got {dim}")
+        return dim
+
+    def variables(self, dim: int | None = None) -> tuple[str, ...]:
+        """Variable names: ``x, y`` for 2-D functions, ``x0 … x{n-1}`` for n-D ones."""
+        dim = self.resolve_dim(dim)
+        if self.dim == 2:
+            return ("x", "y")
+        return tuple(f"x{i}" for i in range(dim))
+
+    def domain(self, dim: int | None = None) -> list[tuple[float, float]]:
+        """Plot domain: one ``(low, high)`` per coordinate."""
+        dim = self.resolve_dim(dim)
+        if self.dim is None:
+            return [tuple(self.bounds)] * dim
+        return [tuple(b) for b in self.bounds]
+
+    def critical_points(self, dim: int | None = None) -> list[CriticalPoint]:
+        """Every listed point of interest."""
+        return self.points(self.resolve_dim(dim))
+
+    def global_minima(self, dim: int | None = None) -> list[CriticalPoint]:
+        return [p for p in self.critical_points(dim) if p.kind == "global_minimum"]
+
+    def minima(self, dim: int | None = None) -> list[CriticalPoint]:
+        """Global and local minima."""
+        return [p for p in self.critical_points(dim) if p.kind.endswith("minimum")]
+
+    def minimum_value(self, dim: int | None = None) -> float | None:
+        """The global minimum's value, or ``None`` (unbounded below)."""
+        found = self.global_minima(dim)
+        return found[0].value if found else None
+
+    def expression(self, dim: int | None = None):
+        """The parsed :class:`~gdlab.formula.Formula` for ``dim``."""
+        import sympy as sp
+
+        from .formula import Formula
+
+        names = self.variables(dim)
+        symbols = tuple(sp.Symbol(n, real=True) for n in names)
+        expr = self.build(symbols)
+        return Formula(text=str(expr), expr=expr, variables=names, symbols=symbols)
+
+    def objective(self, dim: int | None = None):
+        """An exact :class:`~gdlab.objective.Objective` for this function in ``dim`` dims."""
+        from .objective import Objective
+
+        return Objective.from_formula(self.expression(dim), name=self.name)
+
+    def as_dict(self, dim: int | None = None) -> dict:
+        dim = self.resolve_dim(dim)
+        return {
+            "name": self.name, "title": self.title, "formula": self.formula,
+            "dim": self.dim, "nd": self.nd, "default_dim": dim,
+            "variables": list(self.variables(dim)),
+            "domain": [list(b) for b in self.domain(dim)],
+            "critical_points": [p.as_dict() for p in self.critical_points(dim)],
+            "description": self.description, "aliases": list(self.aliases),
+        }
+
+
+# --- definitions ------------------------------------------------------------------------
+
+
+def _sp():
+    import sympy as sp
+
+    return sp
+
+
+def _fixed(*points: tuple) -> Callable[[int], list[CriticalPoint]]:
+    listed = [CriticalPoint(tuple(float(c) for c in loc), float(v), kind)
+              for loc, v, kind in points]
+    return lambda dim: list(listed)
+
+
+def _sphere(s):
+    return sum(v**2 for v in s)
+
+
+def _rosenbrock(s):
+    return sum(100 * (s[i + 1] - s[i] ** 2) ** 2 + (1 - s[i]) ** 2 for i in range(len(s) - 1))
+
+
+def _beale(s):
+    x, y = s
+    r = _sp().Rational
+    return (r(3, 2) - x + x * y) ** 2 + (r(9, 4) - x + x * y**2) ** 2 \
+        + (r(21, 8) - x + x * y**3) ** 2
+
+
+def _goldstein_price(s):
+    x, y = s
+    return ((1 + (x + y + 1) ** 2 * (19 - 14 * x + 3 * x**2 - 14 * y + 6 * x * y + 3 * y**2))
+            * (30 + (2 * x - 3 * y) ** 2
+               * (18 - 32 * x + 12 * x**2 + 48 * y - 36 * x * y + 27 * y**2)))
+
+
+def _six_hump_camel(s):
+    x, y = s
+    r = _sp().Rational
+    return (4 - r(21, 10) * x**2 + x**4 / 3) * x**2 + x * y + (-4 + 4 * y**2) * y**2
+
+
+def _rastrigin(s):
+    sp = _sp()
+    return 10 * len(s) + sum(v**2 - 10 * sp.cos(2 * sp.pi * v) for v in s)
+
+
+def _ackley(s):
+    sp = _sp()
+    n = len(s)
+    return (-20 * sp.exp(-sp.Rational(1, 5) * sp.sqrt(sum(v**2 for v in s) / n))
+            - sp.exp(sum(sp.cos(2 * sp.pi * v) for v in s) / n) + 20 + sp.E)
+
+
+def _styblinski_tang(s):
+    return sum(v**4 - 16 * v**2 + 5 * v for v in s) / 2
+
+
+# Roots of d/dx (x⁴ − 16x² + 5x)/2 = 0, i.e. 4x³ − 32x + 5 = 0 (Styblinski–Tang, per axis).
+_ST_LOW, _ST_HIGH = -2.9035340277711771, 2.7468027709908370
+_ST_VALUE = {_ST_LOW: -39.166165703771415, _ST_HIGH: -25.029446655283943}
+
+
+def _styblinski_points(dim: int) -> list[CriticalPoint]:
+    import itertools
+
+    points = [CriticalPoint((_ST_LOW,) * dim, _ST_VALUE[_ST_LOW] * dim, "global_minimum")]
+    if dim <= 4:  # 2^dim − 1 local minima: each coordinate at either well
+        for combo in itertools.product((_ST_LOW, _ST_HIGH), repeat=dim):
+            if _ST_HIGH in combo:
+                points.append(CriticalPoint(combo, sum(_ST_VALUE[c] for c in combo),
+                                            "local_minimum"))
+    return points
+
+
+def _origin(kind: str = "global_minimum", value: float = 0.0, smooth: bool = True):
+    return lambda dim: [CriticalPoint((0.0,) * dim, value, kind, smooth)]
+
+
+_LIBRARY: list[TestFunction] = [
+    TestFunction(
+        "sphere", "Sphere (the study note's bowl)", "Σ xᵢ²", _sphere, None, (-5.0, 5.0),
+        _origin(), "The study note's f(x0, x1) = x0² + x1²: one minimum, gradient pointing "
+        "straight away from it.", min_dim=1, aliases=("bowl", "paraboloid")),
+    TestFunction(
+        "ill_conditioned", "Elongated bowl x²/20 + y² (Deep Learning from Scratch, ch. 6)",
+        "x²/20 + y²", lambda s: s[0] ** 2 / 20 + s[1] ** 2, 2, ((-10.0, 10.0), (-5.0, 5.0)),
+        _origin(), "Curvatures 1/10 and 2 (condition number 20): plain GD zig-zags across the "
+        "valley; momentum and Adam do better. Stability bound 2/λmax = 1.",
+        aliases=("dlfs_quadratic", "elongated_bowl")),
+    TestFunction(
+        "rosenbrock", "Rosenbrock's banana valley", "Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)²",
+        _rosenbrock, None, (-2.0, 2.0),
+        lambda dim: [CriticalPoint((1.0,) * dim, 0.0, "global_minimum")],
+        "A curved, flat-bottomed valley: easy to find, slow to follow to (1, …, 1).",
+        min_dim=2, aliases=("banana",)),
+    TestFunction(
+        "beale", "Beale", "(1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²",
+        _beale, 2, ((-4.5, 4.5), (-4.5, 4.5)), _fixed(((3, 0.5), 0, "global_minimum")),
+        "Sharp ridges and flat arms; the minimum sits in a narrow curved valley."),
+    TestFunction(
+        "booth", "Booth", "(x + 2y − 7)² + (2x + y − 5)²",
+        lambda s: (s[0] + 2 * s[1] - 7) ** 2 + (2 * s[0] + s[1] - 5) ** 2, 2,
+        ((-10.0, 10.0), (-10.0, 10.0)), _fixed(((1, 3), 0, "global_minimum")),
+        "A tilted quadratic bowl: every optimizer should succeed."),
+    TestFunction(
+        "himmelblau", "Himmelblau", "(x² + y − 11)² + (x + y² − 7)²",
+        lambda s: (s[0] ** 2 + s[1] - 11) ** 2 + (s[0] + s[1] ** 2 - 7) ** 2, 2,
+        ((-5.0, 5.0), (-5.0, 5.0)), _fixed(
+            ((3, 2), 0, "global_minimum"),
+            ((-2.8051180869527449, 3.1313125182505730), 0, "global_minimum"),
+            ((-3.7793102533777469, -3.2831859912861694), 0, "global_minimum"),
+            ((3.5844283403304917, -1.8481265269644036), 0, "global_minimum"),
+            ((-0.27084459066734761, -0.92303855647998146), 181.61652152258270, "maximum"),
+            ((0.086677504555396352, 2.8842547011747761), 67.719150087526140, "saddle"),
+            ((-3.0730257507643896, -0.081353044287967511), 104.01516291755811, "saddle"),
+            ((3.3851541836070209, 0.073851879837749288), 13.311926270405590, "saddle"),
+            ((-0.12796134673068007, -1.9537149802445764), 178.33723920192746, "saddle")),
+        "Four global minima of equal value: where a run ends depends on where it starts."),
+    TestFunction(
+        "matyas", "Matyas", "0.26(x² + y²) − 0.48xy",
+        lambda s: _sp().Rational(13, 50) * (s[0] ** 2 + s[1] ** 2)
+        - _sp().Rational(12, 25) * s[0] * s[1], 2, ((-10.0, 10.0), (-10.0, 10.0)),
+        _origin(), "A shallow bowl stretched along the diagonal (curvatures 0.04 and 1)."),
+    TestFunction(
+        "goldstein_price", "Goldstein–Price",
+        "[1 + (x+y+1)²(19 − 14x + 3x² − 14y + 6xy + 3y²)]·"
+        "[30 + (2x−3y)²(18 − 32x + 12x² + 48y − 36xy + 27y²)]",
+        _goldstein_price, 2, ((-2.0, 2.0), (-2.0, 2.0)), _fixed(
+            ((0, -1), 3, "global_minimum"), ((-0.6, -0.4), 30, "local_minimum"),
+            ((1.8, 0.2), 84, "local_minimum"), ((1.2, 0.8), 840, "local_minimum")),
+        "Values over five orders of magnitude, a global minimum of 3 and three local minima."),
+    TestFunction(
+        "six_hump_camel", "Six-hump camel", "(4 − 2.1x² + x⁴/3)x² + xy + (−4 + 4y²)y²",
+        _six_hump_camel, 2, ((-3.0, 3.0), (-2.0, 2.0)), _fixed(
+            ((0.089842013100318062, -0.71265640302073963), -1.0316284534898773,
+             "global_minimum"),
+            ((-0.089842013100318062, 0.71265640302073963), -1.0316284534898773,
+             "global_minimum"),
+            ((1.7036067149699808, -0.79608356867262512), -0.21546382438371764,
+             "local_minimum"),
+            ((-1.7036067149699808, 0.79608356867262512), -0.21546382438371764,
+             "local_minimum"),
+            ((1.6071047529201972, 0.56865145488413137), 2.1042503103112583, "local_minimum"),
+            ((-1.6071047529201972, -0.56865145488413137), 2.1042503103112583,
+             "local_minimum")),
+        "Six minima (two of them global): a basin map with six colours."),
+    TestFunction(
+        "rastrigin", "Rastrigin", "10n + Σ (xᵢ² − 10 cos 2πxᵢ)", _rastrigin, None,
+        (-5.12, 5.12), _origin(),
+        "A bowl covered in ripples: a local minimum near every integer point.", min_dim=1),
+    TestFunction(
+        "ackley", "Ackley",
+        "−20 exp(−0.2 √(Σxᵢ²/n)) − exp(Σ cos(2πxᵢ)/n) + 20 + e", _ackley, None,
+        (-5.0, 5.0), _origin(smooth=False),
+        "Nearly flat outside, many ripples, and a cone-shaped global minimum at 0 (not "
+        "differentiable there).", min_dim=1),
+    TestFunction(
+        "styblinski_tang", "Styblinski–Tang", "½ Σ (xᵢ⁴ − 16xᵢ² + 5xᵢ)", _styblinski_tang,
+        None, (-5.0, 5.0), _styblinski_points,
+        "Two wells per axis: 2ⁿ minima, one of them global at xᵢ = −2.9035.", min_dim=1),
+    TestFunction(
+        "saddle", "Saddle x² − y²", "x² − y²", lambda s: s[0] ** 2 - s[1] ** 2, 2,
+        ((-2.0, 2.0), (-2.0, 2.0)), _fixed(((0, 0), 0, "saddle")),
+        "The classic saddle point: a minimum along x, a maximum along y, unbounded below.",
+        aliases=("hyperbolic_paraboloid",)),
+    TestFunction(
+        "monkey_saddle", "Monkey saddle x³ − 3xy²", "x³ − 3xy²",
+        lambda s: s[0] ** 3 - 3 * s[0] * s[1] ** 2, 2, ((-2.0, 2.0), (-2.0, 2.0)),
+        _fixed(((0, 0), 0, "saddle")),
+        "A degenerate saddle (the Hessian is zero there): three valleys, three ridges."),
+    TestFunction(
+        "plateau", "Gaussian well on a plateau", "1 − exp(−(x² + y²))",
+        lambda s: 1 - _sp().exp(-(s[0] ** 2 + s[1] ** 2)), 2, ((-5.0, 5.0), (-5.0, 5.0)),
+        _origin(), "Flat almost everywhere: far from the well the gradient is ~0 and gradient "
+        "descent stalls on the plateau.", aliases=("gaussian_well",)),
+    TestFunction(
+        "double_well", "Double well x⁴ − 3x² + x + y²", "x⁴ − 3x² + x + y²",
+        lambda s: s[0] ** 4 - 3 * s[0] ** 2 + s[0] + s[1] ** 2, 2, ((-2.2, 2.2), (-2.0, 2.0)),
+        _fixed(((-1.3008395659415771, 0), -3.5139050389347890, "global_minimum"),
+               ((1.1309011226299858, 0), -1.0702301817761541, "local_minimum"),
+               ((0.16993844331159128, 0), 0.084135220710943075, "saddle")),
+        "A local minimum beside the global one: the start decides which one a run finds.",
+        aliases=("tilted_double_well",)),
+]
+
+_BY_NAME: dict[str, TestFunction] = {}
+for _f in _LIBRARY:
+    for _n in (_f.name, *_f.aliases):
+        _BY_NAME[_n] = _f
+
+
+def names() -> list[str]:
+    """Names of the library's functions, in library order."""
+    return [f.name for f in _LIBRARY]
+
+
+def all_functions() -> list[TestFunction]:
+    """Every library function."""
+    return list(_LIBRARY)
+
+
+def is_known(name: str) -> bool:
+    """Whether ``name`` (or an alias) is in the library."""
+    return name.strip().lower().replace("-", "_") in _BY_NAME
+
+
+def get(name: str) -> TestFunction:
+    """Look a function up by name or alias (``-`` and ``_`` are the same; case-insensitive).
+
+    Raises:
+        ConfigError: unknown name, with the closest names suggested.
+    """
+    key = str(name).strip().lower().replace("-", "_")
+    if key in _BY_NAME:
+        return _BY_NAME[key]
+    close = difflib.get_close_matches(key, list(_BY_NAME), n=3)
+    hint = f"; did you mean {' or '.join(close)}?" if close else f"; known: {', '.join(names())}"
+    raise ConfigError(f"unknown function {name!r}{hint}")

@@ -1,0 +1,312 @@
+"""Objective: value, gradient and Hessian of a function, vectorised over ``(..., D)``.
+
+Three sources, one interface:
+
+* a typed formula (:meth:`Objective.from_formula`): exact derivatives, SymPy differentiation
+  compiled to NumPy with common-subexpression elimination;
+* a Python callable (:meth:`Objective.from_callable`): numerical derivatives by the chosen
+  method, or a gradient/Hessian the user passes;
+* the test-function library (:func:`gdlab.functions.get`), which builds formula objectives.
+
+Example:
+    >>> f = Objective.from_formula("x0**2 + x1**2")
+    >>> f.value([3.0, 4.0])
+    array(25.)
+    >>> f.gradient([[3.0, 4.0], [1.0, 0.0]])
+    array([[6., 8.],
+           [2., 0.]])
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .diff import numeric
+from .errors import ConfigError, FormulaError, PointError
+
+__all__ = ["Objective", "as_points"]
+
+#: Methods accepted wherever a derivative is asked for.
+DERIVATIVE_METHODS = ("exact",) + numeric.METHODS
+
+
+def as_points(x, dim: int, name: str = "x", variables: Sequence[str] | None = None
+              ) -> np.ndarray:
+    """Validate points: numbers, finite, last axis ``dim``; returns float64 ``(..., dim)``."""
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise PointError(f"`{name}` must contain numbers only") from None
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.shape[-1] != dim:
+        names = f" ({', '.join(variables)})" if variables else ""
+        raise PointError(f"`{name}` has {arr.shape[-1]} coordinate"
+                         f"{'s' if arr.shape[-1] != 1 else ''}; the function has {dim} "
+                         f"variable{'s' if dim != 1 else ''}{names}")
+    if not np.all(np.isfinite(arr)):
+        raise PointError(f"`{name}` must be finite (no nan or inf)")
+    return arr
+
+
+class Objective:
+    """A function ``f: R^D -> R`` with its gradient and Hessian, vectorised over points.
+
+    Prefer the constructors :meth:`from_formula` and :meth:`from_callable`.
+
+    Args:
+        value: vectorised ``(..., D) -> (...)``.
+        dim: number of variables ``D``.
+        gradient: vectorised ``(..., D) -> (..., D)`` or ``None`` for numerical.
+        hessian: vectorised ``(..., D) -> (..., D, D)`` or ``None``.
+        variables: names of the variables (default ``x0, x1, ...``).
+        name: a label for tables and figures.
+        method: numerical method used where no exact derivative is given.
+        formula: the :class:`~gdlab.formula.Formula` behind an exact objective, if any.
+    """
+
+    def __init__(self, value: Callable, dim: int, *, gradient: Callable | None = None,
+                 hessian: Callable | None = None, variables: Sequence[str] | None = None,
+                 name: str | None = None, method: str = "central", formula=None):
+        if not isinstance(dim, (int, np.integer)) or dim < 1:
+            raise ConfigError(f"`dim` must be a positive integer; got {dim!r}")
+        if method not in numeric.METHODS:
+            raise ConfigError(f"`method` must be one of {', '.join(numeric.METHODS)}; "
+                              f"got {method!r}")
+        self._value = value
+        self._gradient = gradient
+        self._hessian = hessian
+        self.dim = int(dim)
+        self.variables = tuple(variables) if variables else tuple(f"x{i}" for i in range(dim))
+        if len(self.variables) != self.dim:
+            raise ConfigError(f"{len(self.variables)} variable names for {dim} variables")
+        self.name = name or "f"
+        self.method = method
+        self.formula = formula
+        self._gradient_exprs = None
+        self._hessian_exprs = None
+
+    # --- constructors -------------------------------------------------------------------
+
+    @classmethod
+    def from_formula(cls, formula, variables: Sequence[str] | str | None = None,
+                     name: str | None = None) -> "Objective":
+        """Objective with exact derivatives from a formula (text or parsed :class:`Formula`).
+
+        >>> Objective.from_formula("x*y", variables="y,x").gradient([2.0, 3.0])
+        array([3., 2.])
+        """
+        from .formula import Formula, parse
+
+        if not isinstance(formula, Formula):
+            formula = parse(formula, variables)
+        elif variables is not None:
+            formula = parse(formula.text, variables)
+        if formula.dim == 0:
+            raise FormulaError("the formula has no variables; name them with `variables`")
+        from .diff.symbolic import compile_array
+
+        value = compile_array([formula.expr], formula.symbols, ())
+        obj = cls(value, formula.dim, variables=formula.variables,
+                  name=name or formula.text, formula=formula)
+        obj._gradient = obj._compiled_gradient
+        obj._hessian = obj._compiled_hessian
+        return obj
+
+    @classmethod
+    def from_callable(cls, f: Callable, dim: int, *, gradient: Callable | None = None,
+                      hessian: Callable | None = None, vectorized: bool = False,
+                      method: str = "central", variables: Sequence[str] | None = None,
+                      name: str | None = None) -> "Objective":
+        """Objective from Python code.
+
+        Args:
+            f: ``f(x) -> float`` for one point ``x: (D,)``; with ``vectorized=True``,
+                ``f(x: (..., D)) -> (...)``.
+            dim: number of variables.
+            gradient, hessian: optional exact derivatives with the same convention.
+            vectorized: whether ``f`` (and ``gradient``, ``hessian``) accept a batch.
+            method: numerical method for what is not given: central, forward, richardson,
+                complex.
+
+        >>> f = Objective.from_callable(lambda x: x[0]**2 + x[1]**2, 2, method="richardson")
+        >>> np.round(f.gradient([[-3.0, 4.0]]), 10)
+        array([[-6.,  8.]])
+        """
+        if not callable(f):
+            raise ConfigError("`f` must be callable")
+        if not vectorized:
+            f = _vectorize(f, ())
+            gradient = gradient and _vectorize(gradient, (dim,))
+            hessian = hessian and _vectorize(hessian, (dim, dim))
+        return cls(f, dim, gradient=gradient, hessian=hessian, variables=variables,
+                   name=name or getattr(f, "__name__", "f"), method=method)
+
+    # --- exact derivatives of formulas ---------------------------------------------------
+
+    @property
+    def exact(self) -> bool:
+        """Whether the gradient is exact (symbolic or user-given) rather than numerical."""
+        return self._gradient is not None
+
+    @property
+    def expr(self):
+        """The SymPy expression, for formula objectives (else ``None``)."""
+        return None if self.formula is None else self.formula.expr
+
+    @property
+    def gradient_exprs(self) -> list:
+        """SymPy expressions of the partial derivatives (formula objectives only)."""
+        if self.formula is None:
+            raise ConfigError("only a formula objective has symbolic derivatives")
+        if self._gradient_exprs is None:
+            from .diff.symbolic import gradient_exprs
+
+            self._gradient_exprs = gradient_exprs(self.formula.expr, self.formula.symbols)
+        return self._gradient_exprs
+
+    @property
+    def hessian_exprs(self) -> list[list]:
+        """SymPy expressions of the Hessian (formula objectives only)."""
+        if self._hessian_exprs is None:
+            from .diff.symbolic import hessian_exprs
+
+            self._hessian_exprs = hessian_exprs(self.gradient_exprs, self.formula.symbols)
+        return self._hessian_exprs
+
+    def _compiled_gradient(self, x):
+        if not hasattr(self, "_grad_fn"):
+            from .diff.symbolic import compile_array
+
+            self._grad_fn = compile_array(self.gradient_exprs, self.formula.symbols,
+                                          (self.dim,))
+        return self._grad_fn(x)
+
+    def _compiled_hessian(self, x):
+        if not hasattr(self, "_hess_fn"):
+            from .diff.symbolic import compile_array
+
+            flat = [e for row in self.hessian_exprs for e in row]
+            self._hess_fn = compile_array(flat, self.formula.symbols, (self.dim, self.dim))
+        return self._hess_fn(x)
+
+    # --- evaluation ---------------------------------------------------------------------
+
+    def __call__(self, x) -> np.ndarray:
+        return self.value(x)
+
+    def value(self, x) -> np.ndarray:
+        """``f(x)`` for ``x: (..., D)``; returns ``(...)``. Complex ``x`` (for the complex step)
+        is passed through unchecked and gives complex values."""
+        if np.iscomplexobj(x):
+            with np.errstate(all="ignore"):
+                return np.asarray(self._value(np.asarray(x, dtype=np.complex128)))
+        x = self.points(x)
+        with np.errstate(all="ignore"):
+            return np.asarray(self._value(x), dtype=np.float64)
+
+    def gradient(self, x, method: str | None = None) -> np.ndarray:
+        """``∇f(x)``, ``(..., D)``. ``method``: ``exact`` (default where available) or a
+        numerical method."""
+        return self.gradient_with_error(x, method)[0]
+
+    def gradient_with_error(self, x, method: str | None = None
+                            ) -> tuple[np.ndarray, np.ndarray | None, int]:
+        """``(gradient, error estimate or None, evaluations per point)``."""
+        x = self.points(x)
+        method = self._resolve(method)
+        if method == "exact":
+            with np.errstate(all="ignore"):
+                return np.asarray(self._gradient(x), dtype=np.float64), None, 1
+        d = numeric.gradient(self._value, x, method=method)
+        return d.value, d.error, d.nfev
+
+    def partial(self, x, variable: int | str, method: str | None = None) -> np.ndarray:
+        """``∂f/∂variable`` at ``x: (..., D)``; ``variable`` is an index or a name."""
+        index = self.index(variable)
+        x = self.points(x)
+        method = self._resolve(method)
+        if method == "exact":
+            if self.formula is not None:
+                from .diff.symbolic import compile_array
+
+                fn = compile_array([self.gradient_exprs[index]], self.formula.symbols, ())
+                return np.asarray(fn(x), dtype=np.float64)
+            return self.gradient(x, "exact")[..., index]
+        return numeric.partial(self._value, x, index, method=method).value
+
+    def hessian(self, x, method: str | None = None) -> np.ndarray:
+        """Hessian ``(..., D, D)``. Exact where known; otherwise numerical (from the exact
+        gradient when there is one)."""
+        x = self.points(x)
+        method = self._resolve(method)
+        with np.errstate(all="ignore"):
+            if method == "exact" and self._hessian is not None:
+                return np.asarray(self._hessian(x), dtype=np.float64)
+            if method == "exact":
+                return numeric.hessian(self._value, x, gradient=self._gradient).value
+            return numeric.hessian(self._value, x, method=method).value
+
+    def points(self, x, name: str = "x") -> np.ndarray:
+        """``x`` checked and converted to float64 ``(..., D)`` (raises PointError)."""
+        return as_points(x, self.dim, name, self.variables)
+
+    def index(self, variable: int | str) -> int:
+        """Index of a variable given by name or index."""
+        if isinstance(variable, str):
+            if variable not in self.variables:
+                raise ConfigError(f"unknown variable {variable!r}; the variables are "
+                                  f"{', '.join(self.variables)}")
+            return self.variables.index(variable)
+        if not isinstance(variable, (int, np.integer)) or not 0 <= variable < self.dim:
+            raise ConfigError(f"variable index must be in 0..{self.dim - 1}; got {variable!r}")
+        return int(variable)
+
+    def _resolve(self, method: str | None) -> str:
+        if method is None:
+            return "exact" if self._gradient is not None else self.method
+        if method not in DERIVATIVE_METHODS:
+            raise ConfigError(f"`method` must be one of {', '.join(DERIVATIVE_METHODS)}; "
+                              f"got {method!r}")
+        if method == "exact" and self._gradient is None:
+            raise ConfigError("no exact gradient for this function (it is a Python callable "
+                              "without `gradient`); choose central, forward, richardson or "
+                              "complex")
+        if method == "complex" and self.formula is not None and _non_analytic(self.formula.expr):
+            raise ConfigError("the complex step needs an analytic function; this formula "
+                              "uses abs(), so use richardson or central")
+        return method
+
+    def __repr__(self) -> str:
+        kind = "formula" if self.formula is not None else "callable"
+        return f"Objective({self.name!r}, dim={self.dim}, {kind})"
+
+
+def _non_analytic(expr) -> bool:
+    import sympy as sp
+
+    return expr.has(sp.Abs, sp.sign, sp.re, sp.im, sp.conjugate)
+
+
+def _vectorize(fn: Callable, out_shape: tuple[int, ...]) -> Callable:
+    """Lift a one-point function to ``(..., D) -> (..., *out_shape)`` by looping."""
+
+    def lifted(x):
+        x = np.asarray(x)
+        batch = x.shape[:-1]
+        flat = x.reshape(-1, x.shape[-1])
+        dtype = np.complex128 if np.iscomplexobj(x) else np.float64
+        out = np.empty((flat.shape[0],) + out_shape, dtype=dtype)
+        for i, point in enumerate(flat):
+            result = np.asarray(fn(point))
+            if result.shape != out_shape:
+                raise ConfigError(f"the function returned shape {result.shape} for one point; "
+                                  f"expected {out_shape or 'a scalar'}")
+            if np.iscomplexobj(result) and dtype == np.float64:
+                result = result.real
+            out[i] = result
+        return out.reshape(batch + out_shape)
+
+    return lifted

@@ -1,0 +1,97 @@
+"""Readable terminal output (rich) for the CLI's table views."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+__all__ = ["print_report", "print_functions", "fmt", "fmt_vector"]
+
+
+def fmt(v: float | None, digits: int = 10) -> str:
+    """A number for a table: ``None`` and non-finite values spelled out."""
+    if v is None:
+        return "—"
+    return f"{v:.{digits}g}"
+
+
+def fmt_vector(v: Sequence[float] | None, digits: int = 8) -> str:
+    if v is None:
+        return "—"
+    return "(" + ", ".join(fmt(c, digits) for c in v) + ")"
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def print_report(report) -> None:
+    """The table view of ``gdlab grad``."""
+    from rich.table import Table
+
+    r = report
+    names = r.variables
+    table = Table(title=f"f = {r.symbolic['expression'] if r.symbolic else r.function}  at  "
+                        f"({', '.join(f'{n}={fmt(v, 8)}' for n, v in zip(names, r.point))})",
+                  show_header=True, header_style="bold", title_justify="left")
+    table.add_column("quantity")
+    table.add_column("formula", overflow="fold")
+    table.add_column("value", justify="right", overflow="fold")
+    table.add_row("f(a)", "", fmt(r.value, 12))
+    for i, n in enumerate(names):
+        formula = r.symbolic["partials"][n] if r.symbolic else ""
+        error = f" ± {r.error_estimate[i]:.1e}" if r.error_estimate else ""
+        table.add_row(f"∂f/∂{n}", formula, fmt(r.gradient[i], 12) + error)
+    table.add_row("∇f(a)", "", fmt_vector(r.gradient, 10))
+    table.add_row("‖∇f(a)‖", "", fmt(r.gradient_norm, 10))
+    if r.direction is not None:
+        table.add_row("D_u f(a)", f"u = {fmt_vector(r.direction, 6)}",
+                      fmt(r.directional_derivative, 10))
+    table.add_row("steepest ascent", "∇f/‖∇f‖", fmt_vector(r.steepest_ascent, 6))
+    table.add_row("steepest descent", "−∇f/‖∇f‖", fmt_vector(r.steepest_descent, 6))
+    if r.zero_change is not None:
+        label = "level-curve tangent" if len(names) == 2 else "zero change (basis)"
+        table.add_row(label, "⊥ ∇f", "; ".join(fmt_vector(z, 6) for z in r.zero_change))
+    table.add_row("tangent plane", "", r.tangent_plane)
+    for i, row in enumerate(r.hessian):
+        formula = ", ".join(r.symbolic["hessian"][i]) if r.symbolic else ""
+        table.add_row("Hessian" if i == 0 else "", formula, fmt_vector(row, 8))
+    table.add_row("eigenvalues", "", fmt_vector(r.hessian_eigenvalues, 8))
+    table.add_row("critical point", "", r.critical_point or "no (∇f ≠ 0)")
+    method = r.method + (f", {r.evaluations} evaluations" if r.evaluations else "")
+    table.add_row("method", "", method)
+    _console().print(table)
+
+
+def print_functions(entries: list[dict[str, Any]]) -> None:
+    """The table view of ``gdlab functions``."""
+    from rich.table import Table
+
+    table = Table(title="gdlab test functions", header_style="bold", title_justify="left")
+    for column in ("name", "dim", "formula", "global minimum", "also known"):
+        table.add_column(column, overflow="fold")
+    for e in entries:
+        points = e["critical_points"]
+        best = [p for p in points if p["kind"] == "global_minimum"]
+        glob = "unbounded below" if not best else (
+            f"{fmt(best[0]['value'], 8)} at "
+            + "; ".join(fmt_vector(p["location"], 5) for p in best[:4])
+            + (f" (+{len(best) - 4})" if len(best) > 4 else ""))
+        counts = {}
+        for p in points:
+            if p["kind"] != "global_minimum":
+                counts[p["kind"]] = counts.get(p["kind"], 0) + 1
+        other = ", ".join(f"{n} {_plural(k.replace('_', ' '), n)}" for k, n in counts.items())
+        dim = "n" if e["nd"] else str(e["dim"])
+        table.add_row(e["name"], dim, e["formula"], glob, other or "—")
+    _console().print(table)
+
+
+def _plural(word: str, n: int) -> str:
+    if n == 1:
+        return word
+    for singular, plural in (("minimum", "minima"), ("maximum", "maxima")):
+        if word.endswith(singular):
+            return word[: -len(singular)] + plural
+    return word + "s"

@@ -1,0 +1,180 @@
+"""Exact and numerical derivatives against SymPy evaluated at 40 digits."""
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gdlab import Objective
+from gdlab.diff import numeric
+from gdlab.errors import ConfigError, PointError
+
+from .problems import SMOOTH, reference, relative_error
+
+x0, x1 = sp.symbols("x0 x1", real=True)
+CASES = [(t, e if e is not None else x0**2 + x1**2, box) for t, e, box in SMOOTH]
+
+
+def _points(n, dim, box, seed=0):
+    return np.random.default_rng(seed).uniform(-box, box, (n, dim))
+
+
+def _setup(text, expr):
+    obj = Objective.from_formula(text)
+    symbols = sorted(expr.free_symbols, key=lambda s: s.name)
+    assert [s.name for s in symbols] == list(obj.variables)
+    return obj, symbols
+
+
+@pytest.mark.parametrize("text, expr, box", CASES, ids=[c[0] for c in CASES])
+def test_exact_value_gradient_hessian_match_sympy_at_high_precision(text, expr, box):
+    obj, symbols = _setup(text, expr)
+    pts = _points(12, obj.dim, box)
+    refs = [reference(expr, symbols, p) for p in pts]
+    assert relative_error(obj.value(pts)[:, None], np.array([[r[0]] for r in refs])) < 1e-12
+    assert relative_error(obj.gradient(pts), np.array([r[1] for r in refs])) < 1e-12
+    assert relative_error(obj.hessian(pts), np.array([r[2] for r in refs])) < 1e-12
+
+
+@pytest.mark.parametrize("method, tolerance", [("central", 1e-8), ("richardson", 1e-11),
+                                               ("complex", 1e-14)])
+@pytest.mark.parametrize("text, expr, box", CASES, ids=[c[0] for c in CASES])
+def test_numerical_gradients_reach_their_accuracy(text, expr, box, method, tolerance):
+    obj, symbols = _setup(text, expr)
+    pts = _points(200, obj.dim, box, seed=1)
+    exact = np.array([reference(expr, symbols, p)[1] for p in pts[:20]])
+    approx = obj.gradient(pts[:20], method)
+    assert relative_error(approx, exact) <= tolerance
+    # and on the whole batch against the exact compiled gradient
+    assert relative_error(obj.gradient(pts, method), obj.gradient(pts)) <= tolerance
+
+
+def test_the_1e4_step_of_deep_learning_from_scratch_is_worse():
+    """h = 1e-4 (the book's choice) against the step chosen from machine epsilon."""
+    obj = Objective.from_formula("100*(y - x^2)^2 + (1 - x)^2")
+    pts = _points(1000, 2, 2.0, seed=2)
+    exact = obj.gradient(pts)
+    chosen = relative_error(numeric.gradient(obj.value, pts, method="central").value, exact)
+    book = relative_error(numeric.gradient(obj.value, pts, method="central", step=1e-4).value,
+                          exact)
+    forward_book = relative_error(
+        numeric.gradient(obj.value, pts, method="forward", step=1e-4).value, exact)
+    assert chosen <= 1e-8
+    assert book > 50 * chosen
+    assert forward_book > 1e-4  # O(h) truncation
+
+
+def test_richardson_error_estimate_covers_the_actual_error():
+    obj = Objective.from_formula("sin(3*x)*exp(y/2) + x*y**3")
+    pts = _points(500, 2, 2.0, seed=3)
+    d = numeric.gradient(obj.value, pts, method="richardson")
+    actual = np.abs(d.value - obj.gradient(pts))
+    assert d.error.shape == d.value.shape
+    assert np.mean(actual <= d.error) > 0.99
+    assert np.median(d.error) < 1e-11
+
+
+def test_evaluations_are_counted():
+    calls = []
+
+    def f(p):
+        calls.append(p.shape[-2] if p.ndim > 1 else 1)
+        return np.sum(p**2, axis=-1)
+
+    x = np.array([1.0, 2.0, 3.0])
+    expected = {"forward": 4, "central": 6, "richardson": 30, "complex": 3}
+    for method, nfev in expected.items():
+        calls.clear()
+        d = numeric.gradient(f, x, method=method)
+        assert d.nfev == nfev
+        assert sum(calls) == nfev  # one call of f for all perturbed points (+ f(x) forward)
+        np.testing.assert_allclose(d.value, 2 * x, rtol=1e-6)
+
+
+def test_steps_are_exactly_representable_and_scale_with_x():
+    x = np.array([0.1, 1e6])
+    h = numeric.default_step(x, "central")
+    assert h[1] / h[0] == pytest.approx(1e6)
+    rounded = numeric._steps(x, "central", None)
+    assert np.all((x + rounded) - x == rounded)
+
+
+def test_partial_in_one_variable_uses_only_that_variable():
+    f = lambda p: p[..., 0] ** 2 * p[..., 1] + np.sin(p[..., 2])  # noqa: E731
+    x = np.array([[1.0, 2.0, 0.5], [3.0, -1.0, 1.0]])
+    d = numeric.partial(f, x, 2, method="richardson")
+    np.testing.assert_allclose(d.value, np.cos(x[:, 2]), rtol=1e-12)
+    assert d.nfev == 10  # 2 × 5 levels, for one variable only
+
+
+@pytest.mark.parametrize("method, tolerance", [("central", 1e-5), ("richardson", 1e-8),
+                                               ("complex", 1e-8)])
+def test_numerical_hessian_from_values(method, tolerance):
+    text, expr, _ = CASES[1]
+    obj, symbols = _setup(text, expr)
+    pts = _points(10, 2, 1.5, seed=4)
+    exact = np.array([reference(expr, symbols, p)[2] for p in pts])
+    approx = numeric.hessian(obj.value, pts, method=method).value
+    assert relative_error(approx, exact) < tolerance
+    np.testing.assert_array_equal(approx, np.swapaxes(approx, -1, -2))
+
+
+def test_hessian_from_an_exact_gradient_is_more_accurate():
+    obj = Objective.from_formula("log(1 + x**2 + y**2) * cos(x*y)")
+    pts = _points(50, 2, 2.0, seed=5)
+    exact = obj.hessian(pts)
+    from_grad = numeric.hessian(obj.value, pts, gradient=obj.gradient,
+                                method="richardson").value
+    assert relative_error(from_grad, exact) < 1e-11
+
+
+def test_complex_step_refuses_functions_without_complex_support():
+    import math
+
+    obj = Objective.from_callable(lambda p: math.sqrt(p[0] ** 2 + 1), 1)
+    with pytest.raises(ConfigError, match="complex"):
+        obj.gradient([1.0], "complex")
+    with pytest.raises(ConfigError, match="analytic"):
+        Objective.from_formula("abs(x) + y").gradient([1.0, 2.0], "complex")
+
+
+def test_check_gradient_reports_the_discrepancy():
+    obj = Objective.from_formula("x**3 + x*y")
+    pts = _points(20, 2, 2.0)
+    good = numeric.check_gradient(obj.value, obj.gradient, pts)
+    assert good.ok and good.max_rel_error < 1e-10
+    wrong = numeric.check_gradient(obj.value, lambda p: obj.gradient(p) * [1.0, 1.01], pts)
+    assert not wrong.ok
+    assert wrong.max_rel_error == pytest.approx(np.max(wrong.rel_error))
+    assert 1e-4 < wrong.max_rel_error < 1e-2
+
+
+def test_bad_arguments_name_themselves():
+    f = lambda p: np.sum(p**2, axis=-1)  # noqa: E731
+    with pytest.raises(ConfigError, match="`method` must be one of"):
+        numeric.gradient(f, [1.0], method="centre")
+    with pytest.raises(ConfigError, match="`step`"):
+        numeric.gradient(f, [1.0], step=-1)
+    with pytest.raises(PointError, match="finite"):
+        numeric.gradient(f, [np.nan])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-50, 50), min_size=1, max_size=4),
+       st.sampled_from(["central", "richardson", "complex"]))
+def test_property_numerical_gradient_of_a_cubic_polynomial(coords, method):
+    """f = Σ (aᵢ xᵢ³ + xᵢ xᵢ₊₁): the gradient is known in closed form everywhere."""
+    x = np.array(coords)
+    a = np.arange(1, len(x) + 1, dtype=float)
+
+    def f(p):
+        return np.sum(a * p**3, axis=-1) + np.sum(p[..., :-1] * p[..., 1:], axis=-1)
+
+    exact = 3 * a * x**2
+    exact[:-1] += x[1:]
+    exact[1:] += x[:-1]
+    approx = numeric.gradient(f, x, method=method).value
+    scale = max(1.0, np.max(np.abs(exact)), np.max(np.abs(x)) ** 3)
+    tolerance = {"central": 1e-8, "richardson": 1e-11, "complex": 1e-14}[method]
+    assert np.max(np.abs(approx - exact)) <= tolerance * scale

@@ -1,0 +1,197 @@
+"""The safe formula parser: what it accepts (against SymPy built by hand), what it refuses,
+and that it refuses quickly."""
+
+import time
+
+import pytest
+import sympy as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gdlab.errors import FormulaError, GdlabError
+from gdlab.formula import FUNCTIONS, MAX_LENGTH, MAX_VARIABLES, natural_key, parse
+
+x, y, z = sp.symbols("x y z", real=True)
+x0, x1, x2, x10 = sp.symbols("x0 x1 x2 x10", real=True)
+
+ACCEPTED = [
+    ("x**2 + y**2", x**2 + y**2),
+    ("x0**2 + x1**2", x0**2 + x1**2),
+    ("sin(x)*exp(y) + x*y**3", sp.sin(x) * sp.exp(y) + x * y**3),
+    ("sqrt(x^2+y^2)", sp.sqrt(x**2 + y**2)),
+    ("log(1 + x**2)", sp.log(1 + x**2)),
+    ("abs(x) + 2*y", sp.Abs(x) + 2 * y),
+    ("pi*x + e", sp.pi * x + sp.E),
+    ("-x^2^3", -(x ** (2**3))),  # ^ is right-associative power, binds tighter than unary minus
+    ("2^-1*x", x / 2),
+    ("atan2(y, x)", sp.atan2(y, x)),
+    ("log(x, 2) + log2(y) + log10(z)", sp.log(x, 2) + sp.log(y, 2) + sp.log(z, 10)),
+    ("sigmoid(x) + softplus(y)", 1 / (1 + sp.exp(-x)) + sp.log(1 + sp.exp(y))),
+    ("1.5e-3*x + .5*y", sp.Float(1.5e-3) * x + sp.Float(0.5) * y),
+    ("tanh(x)/cosh(y) - asinh(z)", sp.tanh(x) / sp.cosh(y) - sp.asinh(z)),
+    ("  x  *\ty ", x * y),
+]
+
+
+@pytest.mark.parametrize("text, expected", ACCEPTED)
+def test_accepts_and_builds_the_same_expression_as_sympy(text, expected):
+    f = parse(text)
+    assert sp.simplify(f.expr - expected) == 0
+    assert set(f.variables) == {s.name for s in expected.free_symbols}
+
+
+def test_every_whitelisted_function_parses_to_a_sympy_function():
+    for name, arities in FUNCTIONS.items():
+        args = ", ".join(["x", "y"][: arities[0]])
+        expr = parse(f"{name}({args})").expr
+        assert expr.free_symbols <= {x, y}
+        assert expr.has(x)
+
+
+def test_variables_are_in_natural_order():
+    assert parse("x10 + x2 + x1 + x0").variables == ("x0", "x1", "x2", "x10")
+    assert parse("z + y + x").variables == ("x", "y", "z")
+    assert sorted(["b2", "a10", "a9"], key=natural_key) == ["a9", "a10", "b2"]
+
+
+def test_variables_can_be_overridden_and_extended():
+    f = parse("x + y", variables="y,x")
+    assert f.variables == ("y", "x")
+    assert [s.name for s in f.symbols] == ["y", "x"]
+    assert parse("x**2", variables=["x", "y"]).variables == ("x", "y")
+
+
+@pytest.mark.parametrize("variables, message", [
+    ("x", "does not list"), ("x,x,y", "twice"), ("x,sin", "function"), ("x,pi,y", "constant"),
+    ("x,1y", "invalid variable name"),
+])
+def test_bad_variable_lists_are_refused(variables, message):
+    with pytest.raises(FormulaError, match=message):
+        parse("x + y", variables=variables)
+
+
+REFUSED = [
+    ("__import__('os').system('ls')", "unexpected character \"'\" at column 12"),
+    ("x.real", "attribute access"),
+    ("x[0]", "unexpected character '['"),
+    ("lambda x: x", "unexpected character ':'"),
+    ("[x for x in y]", "unexpected character '['"),
+    ("x = 1", "unexpected character '='"),
+    ("x if y else z", "'if' expressions"),
+    ("x and y", "'and'/'or'"),
+    ("x < y", "unexpected character '<'"),
+    ("foo(x)", "unknown function 'foo'"),
+    ("sin(x, y)", "sin() takes 1 argument, got 2"),
+    ("atan2(x)", "atan2() takes 2 arguments, got 1"),
+    ("sin", "'sin' is a function"),
+    ("x(2)", "unknown function 'x'"),
+    ("x**", "unexpected end of formula at column 4"),
+    ("(x + y", "unexpected end of formula"),
+    ("x + y)", "unmatched ')' at column 6"),
+    ("3 +* 4", "invalid syntax at column 4"),
+    ("x y", "invalid syntax"),
+    ("x // y", "operator '//'"),
+    ("x, y", "tuples"),
+    ("1j*x", "complex numbers"),
+    ("x\x00", "unexpected character '\\x00' at column 2"),
+    ("x\ny", "unexpected character '\\n'"),
+    ("x**(10**10**10)", "exponent"),
+    ("9**9**9**9", "exponent 387420489 is too large"),
+    ("(10**999)**999", "number too large"),
+    ("x ** 1001", "exponent 1001 is too large"),
+    ("1e999 * x", "number out of range"),
+    ("12345678901234567890 * x", "integer literal"),
+    ("x / 0", "division by zero"),
+    ("0 ** -1 + x", "division by zero"),
+    ("", "empty formula"),
+    ("   ", "empty formula"),
+    ("pi = 3", "unexpected character '='"),
+    ("_x + 1", "invalid variable name"),
+    ("θ + 1", "unexpected character 'θ' at column 1"),
+    ("a" * 33, "longer than 32"),
+]
+
+
+@pytest.mark.parametrize("text, message", REFUSED)
+def test_refused_with_a_clear_message(text, message):
+    with pytest.raises(FormulaError) as info:
+        parse(text)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("text", [
+    "x" * (MAX_LENGTH + 1),
+    "x+" * 500_000 + "x",  # 1 MB
+    "(" * 5000 + "x" + ")" * 5000,
+    "-" * 1999 + "x",
+    "+".join(f"v{i}" for i in range(MAX_VARIABLES + 1)),
+    "x" + "**x" * 600,
+    "sin(" * 60 + "x" + ")" * 60 + "+" + "(" * 65 + "x" + ")" * 65,
+])
+def test_limits_refuse_quickly(text):
+    start = time.perf_counter()
+    with pytest.raises(FormulaError):
+        parse(text)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_columns_point_into_the_original_text_even_after_caret_translation():
+    with pytest.raises(FormulaError) as info:
+        parse("x^2^2 + foo(y)")
+    assert info.value.column == 9  # 'foo' starts at column 9 of the typed text
+
+
+def test_non_text_is_refused():
+    with pytest.raises(FormulaError):
+        parse(12)  # type: ignore[arg-type]
+
+
+# --- property tests ---------------------------------------------------------------------
+
+_ALLOWED_TYPES = (sp.Symbol, sp.Number, sp.NumberSymbol, sp.Add, sp.Mul, sp.Pow,
+                  sp.Function, sp.Abs, sp.core.numbers.ImaginaryUnit)
+
+
+def _only_whitelisted(expr) -> bool:
+    allowed_funcs = {sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc, sp.asin, sp.acos, sp.atan,
+                     sp.atan2, sp.sinh, sp.cosh, sp.tanh, sp.asinh, sp.acosh, sp.atanh, sp.exp,
+                     sp.log, sp.Abs, sp.erf, sp.sign}
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Function) and node.func not in allowed_funcs:
+            return False
+        if not isinstance(node, _ALLOWED_TYPES) and node not in (sp.zoo, sp.nan, sp.oo,
+                                                                   -sp.oo):
+            return False
+    return True
+
+
+def _check_parse(text: str) -> None:
+    start = time.perf_counter()
+    try:
+        f = parse(text)
+    except GdlabError:
+        pass
+    else:
+        assert _only_whitelisted(f.expr), (text, f.expr)
+        assert all(natural_key(a) <= natural_key(b)
+                   for a, b in zip(f.variables, f.variables[1:]))
+    assert time.perf_counter() - start < 2.0
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=60))
+def test_arbitrary_text_parses_to_whitelisted_pieces_or_raises_our_error(text):
+    _check_parse(text)
+
+
+_TOKENS = st.sampled_from(["x", "y", "x0", "x10", "2", "0", "1.5", "1e3", "pi", "e", "+", "-",
+                           "*", "/", "**", "^", "(", ")", ",", " ", "sin(", "exp(", "log(",
+                           "sqrt(", "abs(", "atan2(", "9", ".", "__", "import", "lambda",
+                           "[", "'", "foo(", "x.y"])
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_TOKENS, max_size=40).map("".join))
+def test_formula_like_text_parses_to_whitelisted_pieces_or_raises_our_error(text):
+    _check_parse(text)
