@@ -23,6 +23,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -62,13 +63,29 @@ def resolve(f, dim: int | None = None, variables: Sequence[str] | str | None = N
         from . import functions
 
         if functions.is_known(f) and variables is None:
-            return functions.get(f).objective(dim)
-        return Objective.from_formula(f, variables)
+            return _library_objective(functions.get(f).name,
+                                      functions.get(f).resolve_dim(dim))
+        if isinstance(variables, str):
+            variables = [v.strip() for v in variables.split(",")]
+        return _formula_objective(f, None if variables is None else tuple(variables))
     if callable(f):
         if dim is None:
             raise ConfigError("a callable needs `dim` (or a point to take it from)")
         return Objective.from_callable(f, dim)
     raise ConfigError(f"cannot make a function out of {type(f).__name__}")
+
+
+@lru_cache(maxsize=64)
+def _formula_objective(text: str, variables: tuple[str, ...] | None) -> Objective:
+    """Parsed and compiled once per (text, variables): objectives are immutable."""
+    return Objective.from_formula(text, variables)
+
+
+@lru_cache(maxsize=64)
+def _library_objective(name: str, dim: int) -> Objective:
+    from . import functions
+
+    return functions.get(name).objective(dim)
 
 
 def _objective_and_point(f, x, variables=None) -> tuple[Objective, np.ndarray]:

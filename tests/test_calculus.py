@@ -1,0 +1,125 @@
+"""The study note's calculus at a point, against closed forms."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import gdlab
+from gdlab.calculus import analyze, classify_critical_point, steepest_directions
+from gdlab.errors import ConfigError, PointError
+
+
+def test_the_study_notes_example():
+    """f = x0² + x1² at (3, 4): ∂f/∂x0 = 2x0 = 6, ∂f/∂x1 = 2x1 = 8."""
+    r = analyze("x0**2 + x1**2", [3, 4], direction=[1, 1])
+    assert r.value == 25
+    assert r.partials == {"x0": 6.0, "x1": 8.0}
+    assert r.gradient_norm == 10.0
+    assert r.directional_derivative == pytest.approx(14 / np.sqrt(2), rel=1e-15)
+    assert r.steepest_descent == pytest.approx([-0.6, -0.8])
+    assert r.symbolic["partials"] == {"x0": "2*x0", "x1": "2*x1"}
+    assert r.critical_point is None
+
+
+def test_directional_derivative_is_largest_along_the_gradient_and_zero_across_it():
+    f = gdlab.Objective.from_formula("sin(x)*exp(y) + x*y**3")
+    a = [0.7, -0.4]
+    g = gdlab.gradient(f, a)
+    angles = np.linspace(0, 2 * np.pi, 3601)
+    dirs = np.stack([np.cos(angles), np.sin(angles)], axis=-1)
+    d = np.array([gdlab.directional_derivative(f, a, u) for u in dirs])
+    assert d.max() == pytest.approx(np.linalg.norm(g), rel=1e-6)
+    assert d.min() == pytest.approx(-np.linalg.norm(g), rel=1e-6)
+    best = dirs[np.argmax(d)]
+    assert best == pytest.approx(g / np.linalg.norm(g), abs=2e-3)
+    tangent = steepest_directions(g)["zero_change"][0]
+    assert gdlab.directional_derivative(f, a, tangent) == pytest.approx(0, abs=1e-14)
+
+
+def test_direction_is_normalised_and_zero_direction_refused():
+    assert gdlab.directional_derivative("x + 2*y", [0, 0], [10, 0]) == pytest.approx(1.0)
+    with pytest.raises(PointError, match="zero vector"):
+        gdlab.directional_derivative("x + 2*y", [0, 0], [0, 0])
+
+
+def test_zero_change_directions_form_an_orthonormal_complement_in_nd():
+    g = np.array([1.0, -2.0, 0.5, 3.0])
+    basis = np.array(steepest_directions(g)["zero_change"])
+    assert basis.shape == (3, 4)
+    np.testing.assert_allclose(basis @ g, 0, atol=1e-14)
+    np.testing.assert_allclose(basis @ basis.T, np.eye(3), atol=1e-14)
+
+
+def test_tangent_plane_equation_reads_back_and_touches_the_surface():
+    f = "log(1 + x**2) + x*y"
+    a = np.array([-1.5, 2.0])
+    plane = gdlab.tangent_plane(f, a)
+    rhs = plane.equation.split("=", 1)[1]
+    reparsed = gdlab.Objective.from_formula(rhs, variables="x,y")
+    pts = np.random.default_rng(0).normal(size=(20, 2))
+    np.testing.assert_allclose(reparsed.value(pts), plane(pts), rtol=1e-9)
+    # f − plane vanishes to second order at a
+    obj = gdlab.Objective.from_formula(f)
+    for t in (1e-2, 1e-3):
+        x = a + t * np.array([0.6, 0.8])
+        assert abs(obj.value(x) - plane(x)) < 5 * t**2
+    # closed form: f(a) = log(3.25) − 3, ∇f(a) = (2x/(1 + x²) + y, x) = (2 − 3/3.25, −1.5)
+    assert plane.value == pytest.approx(np.log(3.25) - 3, rel=1e-15)
+    assert plane.gradient == pytest.approx((2 - 3 / 3.25, -1.5), rel=1e-15)
+    assert plane.equation == "z = -1.821345004 + 1.076923077*(x + 1.5) - 1.5*(y - 2)"
+
+
+@pytest.mark.parametrize("formula, point, expected", [
+    ("x**2 + y**2", [0, 0], "minimum"),
+    ("-(x**2) - 3*y**2", [0, 0], "maximum"),
+    ("x**2 - y**2", [0, 0], "saddle"),
+    ("x**3 - 3*x*y**2", [0, 0], "degenerate"),
+    ("x**4 + y**2", [0, 0], "degenerate"),
+    ("x**2 + y**2", [1, 0], None),
+    ("cos(x) + cos(y)", [np.pi, 0], "saddle"),
+])
+def test_critical_points_are_classified(formula, point, expected):
+    assert analyze(formula, point).critical_point == expected
+
+
+def test_hessian_and_partial_match_sympy():
+    x, y = sp.symbols("x y", real=True)
+    expr = sp.exp(x * y) * sp.sin(x)
+    a = {x: 0.3, y: -1.2}
+    H = np.array(sp.hessian(expr, (x, y)).subs(a).evalf(), dtype=float)
+    np.testing.assert_allclose(gdlab.hessian("exp(x*y)*sin(x)", [0.3, -1.2]), H, rtol=1e-13)
+    assert float(gdlab.partial("exp(x*y)*sin(x)", [0.3, -1.2], "y")) == pytest.approx(
+        float(expr.diff(y).subs(a)), rel=1e-14)
+
+
+def test_numerical_method_reports_its_error_and_evaluations():
+    r = analyze("rosenbrock", [-1.2, 1.0], method="richardson")
+    assert r.method == "richardson"
+    assert r.evaluations == 20
+    exact = analyze("rosenbrock", [-1.2, 1.0])
+    assert np.all(np.abs(np.array(r.gradient) - exact.gradient) <= np.array(r.error_estimate))
+    assert exact.error_estimate is None and exact.evaluations is None
+
+
+def test_callables_get_numerical_derivatives():
+    r = analyze(lambda p: p[0] ** 2 * p[1], [2.0, 3.0])
+    assert r.method == "central"
+    assert r.gradient == pytest.approx([12.0, 4.0], rel=1e-9)
+    with pytest.raises(ConfigError, match="no exact gradient"):
+        analyze(lambda p: p[0], [1.0], method="exact")
+
+
+def test_points_are_validated():
+    with pytest.raises(PointError, match="has 3 coordinates; the function has 2"):
+        analyze("x + y", [1, 2, 3])
+    with pytest.raises(PointError, match="finite"):
+        analyze("x", [np.inf])
+    with pytest.raises(PointError, match="not defined"):
+        analyze("log(x)", [-1.0])
+
+
+def test_classification_tolerances_are_keywords():
+    assert classify_critical_point([1e-7, 0], np.eye(2)) == "minimum"
+    assert classify_critical_point([1e-7, 0], np.eye(2), grad_tol=1e-8) is None
+    assert classify_critical_point([0, 0], np.diag([1.0, 1e-12])) == "degenerate"
+    assert classify_critical_point([0, 0], np.diag([1.0, 1e-12]), eig_tol=1e-14) == "minimum"
