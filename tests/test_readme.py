@@ -1,0 +1,22 @@
+"""The README's Python examples run as written."""
+
+import doctest
+from pathlib import Path
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_readme_examples():
+    result = doctest.testfile(str(README), module_relative=False,
+                              optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
+    assert result.attempted >= 8
+    assert result.failed == 0
+
+
+def test_readme_quick_start_has_exactly_the_two_commands():
+    text = README.read_text()
+    block = text.split("## Quick start", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    commands = [line.split("#")[0].strip() for line in block.strip().splitlines()]
+    assert commands == ["python3 dev.py demo", "python3 dev.py test"]
+    ci = (README.parent / ".ci" / "run").read_text()
+    assert "python3 dev.py test" in ci
