@@ -148,10 +148,17 @@ class TestFunction:
 
         return Objective.from_formula(self.expression(dim), name=self.name)
 
+    def gradient_formulas(self, dim: int | None = None) -> list[str]:
+        """The partial derivatives as text (derived by SymPy), one per variable."""
+        formula = self.expression(dim)
+        return [str(formula.expr.diff(s)) for s in formula.symbols]
+
     def as_dict(self, dim: int | None = None) -> dict:
         dim = self.resolve_dim(dim)
         return {
             "name": self.name, "title": self.title, "formula": self.formula,
+            "expression": str(self.expression(dim).expr),
+            "gradient": self.gradient_formulas(dim),
             "dim": self.dim, "nd": self.nd, "default_dim": dim,
             "variables": list(self.variables(dim)),
             "domain": [list(b) for b in self.domain(dim)],
