@@ -146,7 +146,9 @@ class TestFunction:
         """An exact :class:`~gdlab.objective.Objective` for this function in ``dim`` dims."""
         from .objective import Objective
 
-        return Objective.from_formula(self.expression(dim), name=self.name)
+        obj = Objective.from_formula(self.expression(dim), name=self.name)
+        obj.library = self
+        return obj
 
     def gradient_formulas(self, dim: int | None = None) -> list[str]:
         """The partial derivatives as text (derived by SymPy), one per variable."""

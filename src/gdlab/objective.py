@@ -87,6 +87,8 @@ class Objective:
         self.formula = formula
         self._gradient_exprs = None
         self._hessian_exprs = None
+        #: the :class:`~gdlab.functions.TestFunction` behind a library objective, else None
+        self.library = None
 
     # --- constructors -------------------------------------------------------------------
 
@@ -222,6 +224,13 @@ class Objective:
                 return np.asarray(self._gradient(x), dtype=np.float64), None, 1
         d = numeric.gradient(self._value, x, method=method)
         return d.value, d.error, d.nfev
+
+    def gradient_function(self) -> Callable[[np.ndarray], np.ndarray]:
+        """The raw vectorised gradient ``(N, D) -> (N, D)`` (exact where available, else the
+        objective's numerical method), without input checks: for inner loops."""
+        if self._gradient is not None:
+            return self._gradient
+        return lambda x: numeric.gradient(self._value, x, method=self.method).value
 
     def partial(self, x, variable: int | str, method: str | None = None) -> np.ndarray:
         """``∂f/∂variable`` at ``x: (..., D)``; ``variable`` is an index or a name."""

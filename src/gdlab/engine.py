@@ -1,0 +1,405 @@
+r"""Batched descent: ``B`` starting points × ``K`` optimizer configurations in one pass.
+
+Every (configuration, start) pair is a row of one ``(N, D)`` array, ``N = K·B``.
+Configurations of the same optimizer (say, a learning-rate sweep) share one vectorised
+update with per-row hyper-parameters. Each row stops on its own:
+
+* ``converged`` — ``‖∇f‖ ≤ tol`` (checked before every step, and after the last);
+* ``diverged`` — a non-finite value, or ``|f| > divergence·(1 + |f(x₀)|)``, or
+  ``‖x‖ > divergence·(1 + ‖x₀‖)`` (default ``divergence = 1e12``);
+* ``max_steps`` — the step limit.
+
+Finished rows leave the working set, so they cost nothing afterwards and a diverging row never
+touches the others (floating-point warnings are silenced with ``np.errstate``: a diverging
+start is a result, not an exception).
+
+What is recorded is the caller's choice (``record``): ``"all"`` steps, every ``k``-th step
+(an int), or only the start and the end (``"last"``). The default ``"auto"`` records every step
+while that fits in :data:`AUTO_RECORD_BYTES` and thins the record otherwise. The memory needed
+is estimated before anything runs; a request over the limits is refused with advice.
+
+Example:
+    >>> r = run("x0**2 + x1**2", [[-3.0, 4.0]], "gd", lr=0.1, steps=100, tol=0)
+    >>> r.final[0, 0]
+    array([-6.11110793e-10,  8.14814391e-10])
+    >>> r.status[0, 0], int(r.steps[0, 0])
+    ('max_steps', 100)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .errors import ConfigError, PointError
+from .objective import Objective
+from .optim import Optimizer, make, parse_optimizer
+from .optim.transforms import Context, tree_take
+
+__all__ = ["run", "RunResult", "STATUSES", "AUTO_RECORD_BYTES", "MAX_RECORD_BYTES"]
+
+STATUSES = ("converged", "max_steps", "diverged")
+AUTO_RECORD_BYTES = 256 * 2**20
+MAX_RECORD_BYTES = 2 * 2**30
+MAX_WORKING_BYTES = 8 * 2**30
+MAX_STEPS = 10_000_000
+OSCILLATION_MEMORY = 0.9  # EMA factor of the "step reversed direction" indicator
+
+
+@dataclass
+class RunResult:
+    """Everything a batched run produced. Shapes: ``K`` configurations, ``B`` starts,
+    ``D`` dimensions, ``T`` recorded steps.
+
+    Attributes:
+        objective: the function.
+        optimizers: the ``K`` configurations.
+        starts: ``(B, D)``.
+        num_steps, tol, divergence: the stopping rule.
+        final: ``(K, B, D)`` end points.
+        value, grad_norm: ``(K, B)`` f and ‖∇f‖ at the end points.
+        start_value: ``(K, B)`` f at the starts.
+        steps: ``(K, B)`` steps actually taken.
+        status: ``(K, B)`` ``converged``, ``max_steps`` or ``diverged``.
+        recorded_steps: ``(T,)`` the step index of each record.
+        path: ``(T, K, B, D)`` or ``None``; a finished row stays at its end point.
+        values, grad_norms: ``(T, K, B)`` or ``None``.
+        oscillation: ``(K, B)`` in [0, 1], recent share of steps that reversed direction
+            (an exponential average over about ten steps).
+        mid_value: ``(K, B)`` f after ``num_steps // 2`` steps (NaN for rows that stopped
+            before).
+        seconds: wall time of the run.
+    """
+
+    objective: Objective
+    optimizers: list[Optimizer]
+    starts: np.ndarray
+    num_steps: int
+    tol: float
+    divergence: float
+    final: np.ndarray
+    value: np.ndarray
+    grad_norm: np.ndarray
+    start_value: np.ndarray
+    steps: np.ndarray
+    status: np.ndarray
+    recorded_steps: np.ndarray
+    path: np.ndarray | None
+    values: np.ndarray | None
+    grad_norms: np.ndarray | None
+    oscillation: np.ndarray
+    mid_value: np.ndarray
+    seconds: float
+    _diagnoses: Any = field(default=None, repr=False)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(K, B)``."""
+        return self.status.shape
+
+    def diagnoses(self, **thresholds):
+        """One :class:`~gdlab.diagnose.Diagnosis` per run, ``(K, B)`` nested lists."""
+        from .diagnose import diagnose
+
+        if thresholds or self._diagnoses is None:
+            found = diagnose(self, **thresholds)
+            if thresholds:
+                return found
+            self._diagnoses = found
+        return self._diagnoses
+
+    def run_path(self, k: int, b: int) -> np.ndarray:
+        """Recorded path of run ``(k, b)`` up to its last step, ``(T_kb, D)``."""
+        if self.path is None:
+            raise ConfigError("no path was recorded (record='none')")
+        last = int(np.searchsorted(self.recorded_steps, self.steps[k, b], side="left"))
+        return self.path[: last + 1, k, b]
+
+
+def _as_optimizers(optimizers, hyper: dict) -> list[Optimizer]:
+    if isinstance(optimizers, (str, Optimizer)):
+        optimizers = [optimizers]
+    out = []
+    for o in optimizers:
+        if isinstance(o, Optimizer):
+            out.append(o)
+        elif isinstance(o, str):
+            out.append(parse_optimizer(o, **hyper))
+        else:
+            raise ConfigError(f"an optimizer must be a name or an Optimizer; got {o!r}")
+    if not out:
+        raise ConfigError("no optimizer given")
+    return out
+
+
+def _record_plan(record, num_steps: int, rows: int, dim: int,
+                 max_record_bytes: int) -> np.ndarray | None:
+    per_record = rows * (dim + 2) * 8
+    if record == "none":
+        return None
+    if record == "last":
+        return np.array(sorted({0, num_steps}))
+    if record == "auto":
+        every = max(1, math.ceil(per_record * (num_steps + 1) / AUTO_RECORD_BYTES))
+    elif record == "all":
+        every = 1
+    elif isinstance(record, (int, np.integer)) and not isinstance(record, bool) and record >= 1:
+        every = int(record)
+    else:
+        raise ConfigError(f"`record` must be 'auto', 'all', 'last', 'none' or a positive "
+                          f"integer k (every k-th step); got {record!r}")
+    plan = np.arange(0, num_steps + 1, every)
+    if plan[-1] != num_steps:
+        plan = np.append(plan, num_steps)
+    need = per_record * len(plan)
+    if need > max_record_bytes:
+        fit = max(1, math.ceil(per_record * (num_steps + 1) / max_record_bytes))
+        raise ConfigError(
+            f"recording {len(plan):,} steps of {rows:,} runs needs {need / 2**30:.1f} GiB "
+            f"(limit {max_record_bytes / 2**30:.1f} GiB); record every {fit}th step "
+            f"(record={fit}) or only the ends (record='last')")
+    return plan
+
+
+def _groups(optimizers: list[Optimizer]) -> list[list[int]]:
+    """Indices of configurations that can share one vectorised update."""
+    keys: dict[tuple, list[int]] = {}
+    for i, o in enumerate(optimizers):
+        flags = tuple(sorted((k, v) for k, v in o.hyper.items()
+                             if isinstance(v, bool) or k == "max_backtracks"))
+        spec = None if o.schedule is None else o.schedule.spec
+        keys.setdefault((o.name, spec, o.noise, o.seed, flags), []).append(i)
+    return list(keys.values())
+
+
+def _stacked(optimizers: list[Optimizer], per_config: int) -> Optimizer:
+    """One optimizer whose numeric hyper-parameters are ``(N, 1)`` row arrays."""
+    first = optimizers[0]
+    hyper = {}
+    for k, v in first.hyper.items():
+        values = [o.hyper[k] for o in optimizers]
+        if isinstance(v, bool) or all(np.array_equal(values[0], w) for w in values[1:]):
+            hyper[k] = v
+        else:
+            hyper[k] = np.repeat(np.asarray(values, dtype=np.float64), per_config)[:, None]
+    return replace(first, hyper=hyper)
+
+
+def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd", *,
+        steps: int = 1000, tol: float = 1e-8, record: str | int = "auto",
+        divergence: float = 1e12, max_record_bytes: int = MAX_RECORD_BYTES,
+        progress: Callable[[int, int], None] | None = None,
+        variables: Sequence[str] | str | None = None, **hyper) -> RunResult:
+    """Run every optimizer configuration from every start.
+
+    Args:
+        f: objective, formula, library name or callable (see :func:`gdlab.resolve`).
+        starts: ``(B, D)`` starting points (or one ``(D,)``).
+        optimizers: names (``"adam"``, ``"adam:0.1"``) or :class:`~gdlab.optim.Optimizer`
+            objects; ``K`` of them.
+        steps: step limit per run.
+        tol: stop a run when ``‖∇f‖ ≤ tol``; ``0`` runs exactly ``steps`` steps.
+        record: ``"auto"``, ``"all"``, ``"last"``, ``"none"`` or ``k`` (every k-th step).
+        divergence: blow-up factor that counts as diverged.
+        max_record_bytes: refuse a record larger than this.
+        progress: ``progress(step, steps)`` called as the run goes.
+        variables: variable order for a formula.
+        **hyper: hyper-parameters for optimizers given by name (``lr=0.1``, ``momentum=0.5``).
+
+    Returns:
+        :class:`RunResult`.
+
+    Raises:
+        ConfigError, PointError: for bad arguments, before any work is done.
+    """
+    try:
+        start_arr = np.asarray(starts, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise PointError("`starts` must contain numbers only") from None
+    if start_arr.ndim == 1:
+        start_arr = start_arr[None, :]
+    if start_arr.ndim != 2 or start_arr.shape[0] == 0:
+        raise PointError("`starts` must have shape (B, D) with B ≥ 1")
+    from .calculus import resolve
+
+    obj = resolve(f, start_arr.shape[1], variables)
+    start_arr = obj.points(start_arr, "start")
+    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or \
+            not 0 <= steps <= MAX_STEPS:
+        raise ConfigError(f"`steps` must be an integer in 0..{MAX_STEPS:,}; got {steps!r}")
+    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol >= 0):
+        raise ConfigError(f"`tol` must be a number ≥ 0; got {tol!r}")
+    if not (isinstance(divergence, (int, float)) and divergence > 1):
+        raise ConfigError(f"`divergence` must be a number > 1; got {divergence!r}")
+    opts = _as_optimizers(optimizers, hyper)
+    if hyper and any(isinstance(o, Optimizer) for o in
+                     ([optimizers] if isinstance(optimizers, Optimizer) else optimizers)):
+        raise ConfigError("hyper-parameter keywords apply to optimizers given by name only")
+    K, (B, D) = len(opts), start_arr.shape
+    rows = K * B
+    working = rows * D * 8 * 12
+    if working > MAX_WORKING_BYTES:
+        raise ConfigError(f"{rows:,} runs in {D} dimensions need about "
+                          f"{working / 2**30:.1f} GiB of working memory (limit "
+                          f"{MAX_WORKING_BYTES / 2**30:.0f} GiB); use fewer starts")
+    plan = _record_plan(record, int(steps), rows, D, max_record_bytes)
+
+    out = _Outputs(K, B, D, plan)
+    t0 = time.perf_counter()
+    done_rows = 0
+    for group in _groups(opts):
+        opt = _stacked([opts[i] for i in group], B)
+        rows_idx = np.concatenate([np.arange(i * B, (i + 1) * B) for i in group])
+
+        def report(step, _offset=done_rows, _n=len(rows_idx)):
+            if progress is not None:
+                progress(_offset * steps + step * _n, rows * steps)
+
+        _run_group(obj, opt, np.tile(start_arr, (len(group), 1)), rows_idx, int(steps),
+                   float(tol), float(divergence), out, report)
+        done_rows += len(rows_idx)
+    seconds = time.perf_counter() - t0
+    return out.result(obj, opts, start_arr, int(steps), float(tol), float(divergence), seconds)
+
+
+class _Outputs:
+    """Row-major (N = K·B) output buffers, reshaped to (K, B) at the end."""
+
+    def __init__(self, K: int, B: int, D: int, plan: np.ndarray | None):
+        n = K * B
+        self.K, self.B, self.D = K, B, D
+        self.final = np.empty((n, D))
+        self.value = np.empty(n)
+        self.grad_norm = np.empty(n)
+        self.start_value = np.empty(n)
+        self.steps = np.zeros(n, dtype=np.int64)
+        self.status = np.empty(n, dtype=object)
+        self.oscillation = np.zeros(n)
+        self.mid_value = np.full(n, np.nan)
+        self.plan = plan
+        if plan is not None:
+            self.path = np.empty((len(plan), n, D))
+            self.values = np.empty((len(plan), n))
+            self.grad_norms = np.empty((len(plan), n))
+
+    def result(self, obj, opts, starts, steps, tol, divergence, seconds) -> RunResult:
+        K, B, D = self.K, self.B, self.D
+        path = values = grad_norms = None
+        recorded = np.array([], dtype=np.int64) if self.plan is None else self.plan
+        if self.plan is not None:
+            # drop trailing records after the last row stopped
+            keep = int(np.searchsorted(self.plan, self.steps.max(), side="left")) + 1
+            recorded = self.plan[:keep]
+            path = self.path[:keep].reshape(keep, K, B, D)
+            values = self.values[:keep].reshape(keep, K, B)
+            grad_norms = self.grad_norms[:keep].reshape(keep, K, B)
+        status = np.array(self.status.tolist(), dtype="<U9").reshape(K, B)
+        return RunResult(
+            objective=obj, optimizers=opts, starts=starts, num_steps=steps, tol=tol,
+            divergence=divergence, final=self.final.reshape(K, B, D),
+            value=self.value.reshape(K, B), grad_norm=self.grad_norm.reshape(K, B),
+            start_value=self.start_value.reshape(K, B), steps=self.steps.reshape(K, B),
+            status=status, recorded_steps=recorded, path=path, values=values,
+            grad_norms=grad_norms, oscillation=self.oscillation.reshape(K, B),
+            mid_value=self.mid_value.reshape(K, B), seconds=seconds)
+
+
+def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, steps: int,
+               tol: float, divergence: float, out: _Outputs, report) -> None:
+    transform = opt.transform()
+    value, gradient = obj._value, obj.gradient_function()
+    ctx = Context(value=lambda p: np.asarray(value(p), dtype=np.float64),
+                  hessian=lambda p: obj.hessian(p))
+    plan = out.plan
+    next_record = 0
+    with np.errstate(all="ignore"):
+        f = np.asarray(value(x), dtype=np.float64)
+        g = np.asarray(gradient(x), dtype=np.float64)
+        gn = np.linalg.norm(g, axis=-1)
+        out.start_value[rows] = f
+        x0_norm = np.linalg.norm(x, axis=-1)
+        f0_abs = np.abs(f)
+        state = transform.init(x)
+        prev_u = np.zeros_like(x)
+        osc = np.zeros(len(rows))
+        taken = np.zeros(len(rows), dtype=np.int64)
+        live = rows.copy()  # global row index of each working row
+        # rows that start non-finite are diverged at step 0
+        bad = ~np.isfinite(f) | ~np.isfinite(gn)
+        status_now = np.full(len(rows), "", dtype=object)
+        status_now[bad] = "diverged"
+
+        def record(t):
+            nonlocal next_record
+            while plan is not None and next_record < len(plan) and plan[next_record] == t:
+                r = next_record
+                if r > 0:  # rows that already stopped keep their end point
+                    out.path[r] = out.path[r - 1]
+                    out.values[r] = out.values[r - 1]
+                    out.grad_norms[r] = out.grad_norms[r - 1]
+                out.path[r, live] = x
+                out.values[r, live] = f
+                out.grad_norms[r, live] = gn
+                next_record += 1
+
+        record(0)
+        for t in range(steps + 1):
+            converged = gn <= tol
+            status_now[converged & (status_now == "")] = "converged"
+            finished = status_now != ""
+            if t == steps:
+                status_now[~finished] = "max_steps"
+                finished[:] = True
+            if finished.any():
+                done = live[finished]
+                out.final[done] = x[finished]
+                out.value[done] = f[finished]
+                out.grad_norm[done] = gn[finished]
+                out.steps[done] = taken[finished]
+                out.status[done] = status_now[finished]
+                out.oscillation[done] = osc[finished]
+                keep = ~finished
+                if not keep.any():
+                    break
+                x, f, g, gn = x[keep], f[keep], g[keep], gn[keep]
+                x0_norm, f0_abs = x0_norm[keep], f0_abs[keep]
+                prev_u, osc, taken = prev_u[keep], osc[keep], taken[keep]
+                live, status_now = live[keep], status_now[keep]
+                state = tree_take(state, np.flatnonzero(keep))
+                if any(isinstance(v, np.ndarray) for v in opt.hyper.values()):
+                    # per-row hyper-parameters travel with their rows
+                    opt = replace(opt, hyper={k: v[keep] if isinstance(v, np.ndarray) else v
+                                              for k, v in opt.hyper.items()})
+                    transform = opt.transform()
+            u, state = transform.update(g, state, x, ctx)
+            x = x + u
+            f = np.asarray(value(x), dtype=np.float64)
+            g = np.asarray(gradient(x), dtype=np.float64)
+            gn = np.linalg.norm(g, axis=-1)
+            taken += 1
+            # did this step reverse the previous one? (cos < 0 between consecutive steps)
+            dot = np.sum(u * prev_u, axis=-1)
+            flip = (dot < 0).astype(np.float64)
+            osc = OSCILLATION_MEMORY * osc + (1 - OSCILLATION_MEMORY) * flip
+            prev_u = u
+            blown = (~np.isfinite(f) | ~np.isfinite(gn) | ~np.all(np.isfinite(x), axis=-1)
+                     | (np.abs(f) > divergence * (1 + f0_abs))
+                     | (np.linalg.norm(x, axis=-1) > divergence * (1 + x0_norm)))
+            status_now[blown] = "diverged"
+            if t + 1 == steps // 2:
+                out.mid_value[live] = f
+            record(t + 1)
+            if (t + 1) % 50 == 0:
+                report(t + 1)
+        # fill records after every row stopped
+        while plan is not None and 0 < next_record < len(plan):
+            out.path[next_record] = out.path[next_record - 1]
+            out.values[next_record] = out.values[next_record - 1]
+            out.grad_norms[next_record] = out.grad_norms[next_record - 1]
+            next_record += 1
+        report(steps)
+
