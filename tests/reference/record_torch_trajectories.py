@@ -35,7 +35,7 @@ STARTS = {
     "ill_conditioned": [[-7.0, 2.0], [5.0, -3.0]],
 }
 # learning rate of the plain gradient methods per function (below each stability bound)
-SGD_LR = {"rosenbrock": 2e-4, "beale": 1e-3, "himmelblau": 5e-3, "ill_conditioned": 0.9}
+SGD_LR = {"rosenbrock": 2e-4, "beale": 1e-3, "himmelblau": 5e-3, "ill_conditioned": 0.6}
 # adaptive methods move about lr per coordinate per step: small enough on the narrow valleys
 # that the paths are not chaotic (a chaotic path turns a 1-ulp difference into 1e-5)
 ADAPTIVE_LR = {"rosenbrock": 0.01, "beale": 0.005, "himmelblau": 0.05, "ill_conditioned": 0.05}
