@@ -159,3 +159,130 @@ def test_help_is_fast_and_does_not_import_heavy_modules():
     assert proc.returncode == 0
     assert "Usage: gdlab" in proc.stdout
     assert proc.stdout.strip().splitlines()[-1] == "HEAVY="
+
+
+# --- descend, compare, lr-sweep -------------------------------------------------------------
+
+
+def cli_json(capsys, *argv):
+    code, out, err = run(capsys, *argv, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_descend_reproduces_deep_learning_from_scratch(capsys):
+    d = cli_json(capsys, "descend", "x0**2 + x1**2", "--start", "-3,4", "--lr", "0.1",
+                 "--steps", "100", "--tol", "0", "--path")
+    assert d["variables"] == ["x0", "x1"]
+    assert d["optimizer"]["name"] == "gd" and d["optimizer"]["lr"] == 0.1
+    assert set(d["optimizer"]) >= {"lr", "weight_decay", "schedule", "noise", "seed"}
+    (r,) = d["runs"]
+    assert r["start"] == [-3.0, 4.0] and r["steps"] == 100
+    np.testing.assert_allclose(r["final"], 0.8**100 * np.array([-3.0, 4.0]), rtol=1e-12)
+    assert len(r["path"]) == 101 and r["path"][0] == [-3.0, 4.0]
+    for key in ("value", "diagnosis", "explanation"):
+        assert key in r
+
+
+def test_descend_runs_every_start_in_order_with_a_diagnosis_each(capsys):
+    d = cli_json(capsys, "descend", "x**4 - 3*x**2 + x + y**2", "--start", "2,1", "--start",
+                 "-2,1", "--lr", "0.01", "--steps", "5000")
+    assert [r["start"] for r in d["runs"]] == [[2.0, 1.0], [-2.0, 1.0]]
+    assert [r["diagnosis"] for r in d["runs"]] == ["local_minimum", "global_minimum"]
+    assert "path" not in d["runs"][0]
+
+
+def test_descend_with_adam_and_hyper_parameters(capsys):
+    d = cli_json(capsys, "descend", "himmelblau", "--start", "0,0", "--optimizer", "adam",
+                 "--lr", "0.1", "--beta1", "0.8", "--schedule", "cosine:500")
+    assert d["optimizer"]["beta1"] == 0.8 and d["optimizer"]["schedule"] == "cosine:500:0"
+    assert d["runs"][0]["diagnosis"] == "global_minimum"
+
+
+def test_compare_table_and_json(capsys):
+    d = cli_json(capsys, "compare", "ill_conditioned", "--start", "-7,2", "--optimizers",
+                 "gd:0.9,momentum:0.1,adam:0.3", "--steps", "3000")
+    assert [b["optimizer"]["name"] for b in d["results"]] == ["gd", "momentum", "adam"]
+    assert [b["optimizer"]["lr"] for b in d["results"]] == [0.9, 0.1, 0.3]
+    for b in d["results"]:
+        (r,) = b["runs"]
+        assert r["nearest_minimum"]["location"] == [0.0, 0.0]
+    code, out, _ = run(capsys, "compare", "ill_conditioned", "--start", "-7,2",
+                       "--optimizers", "gd:0.9,adam:0.3", "--steps", "50")
+    assert code == 0 and "steps to tol" in out and "gd(lr=0.9)" in out
+
+
+def test_lr_sweep_keys_and_bound(capsys):
+    d = cli_json(capsys, "lr-sweep", "x0**2 + x1**2", "--start", "-3,4", "--lrs",
+                 "1e-4:10:6", "--steps", "100")
+    assert d["stability_bound"] == pytest.approx(1.0)
+    assert [r["lr"] for r in d["results"]] == pytest.approx([1e-4, 1e-3, 1e-2, 0.1, 1, 10])
+    assert [r["diagnosis"] for r in d["results"]] == [
+        "slow", "slow", "slow", "global_minimum", "oscillating", "diverged"]
+    for r in d["results"]:
+        assert {"lr", "final", "value", "steps", "diagnosis"} <= set(r)
+    d = cli_json(capsys, "lr-sweep", "saddle", "--start", "1,1", "--lrs", "0.1,0.2")
+    assert d["stability_bound"] == pytest.approx(1.0)
+
+
+def test_output_files_are_complete_and_atomic(capsys, tmp_path):
+    out = tmp_path / "run.json"
+    code, _, err = run(capsys, "descend", "himmelblau", "--start", "0,0", "--start", "1,1",
+                       "--lr", "0.01", "--output", str(out))
+    assert code == 0, err
+    doc = json.loads(out.read_text())
+    assert doc["gdlab"] and doc["results"][0]["optimizer"]["seed"] == 0
+    path = np.array(doc["results"][0]["runs"][0]["path"])
+    assert path[0].tolist() == [0.0, 0.0]
+    np.testing.assert_allclose(path[-1], doc["results"][0]["runs"][0]["final"])
+    csv_path = tmp_path / "run.csv"
+    assert run(capsys, "descend", "himmelblau", "--start", "0,0", "--lr", "0.01", "--output",
+               str(csv_path))[0] == 0
+    lines = csv_path.read_text().splitlines()
+    assert lines[0].startswith("# {") and lines[1].startswith("optimizer,lr,start,step,x,y")
+    assert len(lines) == 2 + len(path)  # one line per recorded step
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp left
+    code, _, err = run(capsys, "descend", "sphere", "--start", "1,1", "--output",
+                       str(tmp_path / "nope" / "r.json"))
+    assert code == 2 and "does not exist" in err
+
+
+def test_random_starts_lie_in_the_domain(capsys):
+    d = cli_json(capsys, "descend", "six_hump_camel", "--random-starts", "50", "--lr", "0.01",
+                 "--steps", "10")
+    starts = np.array([r["start"] for r in d["runs"]])
+    assert starts.shape == (50, 2)
+    assert np.all(np.abs(starts[:, 0]) <= 3) and np.all(np.abs(starts[:, 1]) <= 2)
+
+
+DESCENT_HOSTILE = [
+    ["descend", "sphere", "--start", "1,1", "--lr", "-0.1"],
+    ["descend", "sphere", "--start", "1,1", "--lr", "0"],
+    ["descend", "sphere", "--start", "1,1", "--steps", "-5"],
+    ["descend", "sphere", "--start", "1,1", "--optimizer", "adma"],
+    ["descend", "sphere", "--start", "1,1", "--optimizer", "adam", "--beta1", "1.0"],
+    ["descend", "sphere", "--start", "1,1", "--optimizer", "momentum", "--momentum", "-1"],
+    ["descend", "sphere", "--start", "1,1", "--optimizer", "gd", "--beta1", "0.9"],
+    ["descend", "beale", "--start", "1,1,1"],
+    ["descend", "sphere", "--start", "nan,1"],
+    ["descend", "sphere", "--start", "1,1", "--start", "1,1,1"],
+    ["descend", "sphere"],
+    ["descend", "sphere", "--start", "1,1", "--schedule", "step:0"],
+    ["descend", "sphere", "--start", "1,1", "--output", "run.txt"],
+    ["descend", "sphere", "--random-starts", "2000000"],
+    ["compare", "sphere", "--start", "1,1", "--optimizers", "gd,adma"],
+    ["compare", "sphere", "--start", "1,1", "--optimizers", ","],
+    ["lr-sweep", "sphere", "--start", "1,1", "--lrs", "1e-4:10"],
+    ["lr-sweep", "sphere", "--start", "1,1", "--lrs", "0.1,-1"],
+    ["lr-sweep", "sphere", "--start", "1,1", "--lrs", "1:10:100000"],
+    ["descend", "__import__('os')", "--start", "1"],
+]
+
+
+@pytest.mark.parametrize("argv", DESCENT_HOSTILE, ids=[" ".join(a)[:60] for a in DESCENT_HOSTILE])
+def test_bad_descent_input_gives_one_error_line(capsys, argv):
+    start = time.perf_counter()
+    code, out, err = run(capsys, *argv)
+    assert time.perf_counter() - start < 2.0
+    assert code == 2 and out == ""
+    assert err.startswith("error: ") and err.count("\n") == 1, err

@@ -17,7 +17,7 @@ from typing import Sequence
 import click
 
 from . import __version__
-from .errors import GdlabError, PointError
+from .errors import ConfigError, GdlabError, PointError
 
 #: Options whose value may begin with a minus sign (a coordinate, not an option).
 POINT_OPTIONS = ("--at", "--direction", "--start")
@@ -132,6 +132,244 @@ def functions(as_json: bool, dim: int | None) -> None:
         from .render import print_functions
 
         print_functions(entries)
+
+
+# --- descent commands ------------------------------------------------------------------
+
+MAX_STARTS = 10_000
+MAX_RANDOM_STARTS = 1_000_000
+PROGRESS_WORK = 200_000  # point-steps from which a terminal gets a progress bar
+
+
+def _run_options(command):
+    """Options shared by descend, compare and lr-sweep (applied bottom-up)."""
+    options = [
+        click.option("--start", "starts", multiple=True, metavar="X0,X1,...",
+                     help="A starting point (repeat for several); -3,4 works as typed."),
+        click.option("--random-starts", type=click.IntRange(1, MAX_RANDOM_STARTS),
+                     help="Add N starts drawn uniformly from the domain (library functions) "
+                          "or from --box."),
+        click.option("--box", metavar="LOW:HIGH", default=None,
+                     help="Box for --random-starts on a formula (default -5:5)."),
+        click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
+                     help="Seed of --random-starts and of --noise."),
+        click.option("--vars", "variables", metavar="NAMES", help="Variable order."),
+        click.option("--steps", type=click.IntRange(0, 10_000_000), default=1000,
+                     show_default=True, help="Step limit."),
+        click.option("--tol", type=float, default=1e-8, show_default=True,
+                     help="Stop when ‖∇f‖ ≤ tol (0: run all steps)."),
+        click.option("--momentum", type=float, help="Momentum (momentum, nesterov, rmsprop)."),
+        click.option("--beta1", type=float, help="β₁ (adam family)."),
+        click.option("--beta2", type=float, help="β₂ (adam family)."),
+        click.option("--eps", type=float, help="ε of the adaptive methods."),
+        click.option("--weight-decay", type=float, help="Weight decay."),
+        click.option("--schedule", metavar="SPEC",
+                     help="Learning-rate schedule: step:N:GAMMA, exponential:GAMMA, "
+                          "inverse_time:D, cosine:T[:MIN], warmup:W[:START][+OTHER]."),
+        click.option("--noise", type=float, default=0.0, show_default=True,
+                     help="Std of Gaussian noise added to every gradient (stochastic GD)."),
+        click.option("--path", "with_path", is_flag=True, help="Include each run's path."),
+        click.option("--output", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="Write the full record (config, seed, version, paths) to .json/.csv."),
+        click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _hyper(momentum, beta1, beta2, eps, weight_decay) -> dict:
+    return {"momentum": momentum, "beta1": beta1, "beta2": beta2, "eps": eps,
+            "weight_decay": weight_decay}
+
+
+def _starts(function: str, starts, random_starts, box, seed, variables):
+    """The (B, D) starts: the --start points, then the random ones."""
+    import numpy as np
+
+    from .calculus import resolve
+
+    if len(starts) > MAX_STARTS:
+        raise PointError(f"at most {MAX_STARTS} --start points; use --random-starts")
+    points = [parse_point(s, "start") for s in starts]
+    if points and len({len(p) for p in points}) > 1:
+        raise PointError("every --start needs the same number of coordinates")
+    dim = len(points[0]) if points else None
+    obj = resolve(function, dim, variables)
+    if points and len(points[0]) != obj.dim:
+        obj.points(points, "start")  # raises with the variable names
+    if random_starts:
+        if box is not None:
+            low, high = _box(box)
+            bounds = [(low, high)] * obj.dim
+        elif obj.library is not None:
+            bounds = obj.library.domain(obj.dim)
+        else:
+            bounds = [(-5.0, 5.0)] * obj.dim
+        lo, hi = np.array(bounds).T
+        drawn = np.random.default_rng(seed).uniform(lo, hi, (random_starts, obj.dim))
+        points = points + drawn.tolist()
+    if not points:
+        raise PointError("give at least one --start (or --random-starts N)")
+    return obj, np.array(points, dtype=float)
+
+
+def _box(text: str) -> tuple[float, float]:
+    try:
+        low, high = (float(v) for v in text.split(":"))
+    except ValueError:
+        raise PointError(f"--box must be LOW:HIGH; got {text!r}") from None
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise PointError(f"--box needs finite LOW < HIGH; got {text!r}")
+    return low, high
+
+
+def _execute(obj, starts, optimizers, steps, tol, with_path, output, as_json):
+    """Run with a progress bar where it helps, then export if asked."""
+    from .engine import run
+
+    record = "auto" if (with_path or output) else "last"
+    work = len(starts) * len(optimizers) * max(steps, 1)
+    show = not as_json and sys.stdout.isatty() and work >= PROGRESS_WORK
+    if show:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("descending", total=work)
+            result = run(obj, starts, optimizers, steps=steps, tol=tol, record=record,
+                         progress=lambda done, total: bar.update(task, completed=done))
+    else:
+        result = run(obj, starts, optimizers, steps=steps, tol=tol, record=record)
+    if output:
+        from .records import export
+
+        export(result, output)
+    return result
+
+
+def _echo_json(doc) -> None:
+    click.echo(json.dumps(doc, indent=2, allow_nan=False))
+
+
+@cli.command()
+@click.argument("function", metavar="FORMULA_OR_NAME")
+@click.option("--optimizer", default="gd", show_default=True, metavar="NAME[:LR]",
+              help="gd, momentum, nesterov, adagrad, rmsprop, adam, adamw, amsgrad, nadam, "
+                   "adadelta, backtracking, newton.")
+@click.option("--lr", type=float, help="Learning rate (default: torch.optim's).")
+@_run_options
+def descend(function, optimizer, lr, starts, random_starts, box, seed, variables, steps, tol,
+            momentum, beta1, beta2, eps, weight_decay, schedule, noise, with_path, output,
+            as_json):
+    """Run one optimizer from one or many starts and say why each run ended where it did.
+
+    \b
+    Examples:
+      gdlab descend "x0**2 + x1**2" --start -3,4 --lr 0.1
+      gdlab descend himmelblau --start 0,0 --start -1,4 --optimizer adam --lr 0.1
+      gdlab descend rosenbrock --random-starts 1000 --optimizer momentum --lr 1e-3
+    """
+    from .optim import parse_optimizer, parse_schedule
+
+    obj, points = _starts(function, starts, random_starts, box, seed, variables)
+    given = _hyper(momentum, beta1, beta2, eps, weight_decay)
+    opt = parse_optimizer(optimizer, lr=lr, **given, schedule=parse_schedule(schedule),
+                          noise=noise, seed=seed)
+    unused = [k for k, v in given.items() if v is not None and k not in opt.hyper]
+    if unused:
+        raise ConfigError(f"{opt.name} has no hyper-parameter {unused[0]!r}; it has "
+                         f"{', '.join(opt.hyper)}")
+    result = _execute(obj, points, [opt], steps, tol, with_path, output, as_json)
+    from .records import run_document
+
+    doc = run_document(result, include_path=with_path)
+    doc["optimizer"] = doc["results"][0]["optimizer"]
+    doc["runs"] = doc.pop("results")[0]["runs"]
+    if as_json:
+        _echo_json(doc)
+    else:
+        from .render import print_runs
+
+        print_runs(doc)
+
+
+@cli.command()
+@click.argument("function", metavar="FORMULA_OR_NAME")
+@click.option("--optimizers", required=True, metavar="NAME[:LR],...",
+              help="Comma-separated, each with an optional learning rate: gd:0.1,adam:0.3.")
+@click.option("--lr", type=float, help="Learning rate for those given without one.")
+@_run_options
+def compare(function, optimizers, lr, starts, random_starts, box, seed, variables, steps, tol,
+            momentum, beta1, beta2, eps, weight_decay, schedule, noise, with_path, output,
+            as_json):
+    """Compare optimizers from the same starts with the same budget and stopping rule.
+
+    \b
+    Fair by construction: every optimizer gets the same starts, the same step limit and the
+    same gradient-norm stop; nothing is clipped.
+    Example:
+      gdlab compare ill_conditioned --start -7,2 --optimizers gd:0.9,momentum:0.1,adam:0.3
+    """
+    from .optim import parse_optimizer, parse_schedule
+
+    obj, points = _starts(function, starts, random_starts, box, seed, variables)
+    texts = [t.strip() for t in optimizers.split(",") if t.strip()]
+    if not texts:
+        raise ConfigError("--optimizers is empty")
+    if len(texts) > 50:
+        raise ConfigError("at most 50 optimizers")
+    sched = parse_schedule(schedule)
+    opts = [parse_optimizer(t, lr=lr, **_hyper(momentum, beta1, beta2, eps, weight_decay),
+                            schedule=sched, noise=noise, seed=seed) for t in texts]
+    result = _execute(obj, points, opts, steps, tol, with_path, output, as_json)
+    from .records import run_document
+
+    doc = run_document(result, include_path=with_path)
+    if as_json:
+        _echo_json(doc)
+    else:
+        from .render import print_compare
+
+        print_compare(doc)
+
+
+@cli.command("lr-sweep")
+@click.argument("function", metavar="FORMULA_OR_NAME")
+@click.option("--lrs", required=True, metavar="LIST|START:STOP:NUM",
+              help="Learning rates: 0.001,0.01,0.1 or a log range 1e-4:10:20.")
+@click.option("--optimizer", default="gd", show_default=True, metavar="NAME")
+@_run_options
+def lr_sweep(function, lrs, optimizer, starts, random_starts, box, seed, variables, steps, tol,
+             momentum, beta1, beta2, eps, weight_decay, schedule, noise, with_path, output,
+             as_json):
+    """Run one optimizer at many learning rates (one vectorised pass) and diagnose each.
+
+    \b
+    Example:
+      gdlab lr-sweep "x0**2 + x1**2" --start -3,4 --lrs 1e-4:10:11
+    """
+    from .optim import parse_optimizer, parse_schedule
+    from .records import parse_lrs, run_document, sweep_bound
+
+    obj, points = _starts(function, starts, random_starts, box, seed, variables)
+    rates = parse_lrs(lrs)
+    base = parse_optimizer(optimizer, **_hyper(momentum, beta1, beta2, eps, weight_decay),
+                           schedule=parse_schedule(schedule), noise=noise, seed=seed)
+    opts = [base.with_lr(r) for r in rates]
+    result = _execute(obj, points, opts, steps, tol, with_path, output, as_json)
+    doc = run_document(result, include_path=with_path)
+    results = []
+    for rate, block in zip(rates, doc.pop("results")):
+        for run_ in block["runs"]:
+            results.append({"lr": rate, **run_})
+    doc.update({"optimizer": {**base.to_dict(), "lr": None}, "stability_bound":
+                sweep_bound(result), "results": results})
+    if as_json:
+        _echo_json(doc)
+    else:
+        from .render import print_sweep
+
+        print_sweep(doc)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

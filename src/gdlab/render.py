@@ -95,3 +95,115 @@ def _plural(word: str, n: int) -> str:
         if word.endswith(singular):
             return word[: -len(singular)] + plural
     return word + "s"
+
+
+#: colour of each diagnosis in tables
+LABEL_STYLE = {
+    "diverged": "bold red", "oscillating": "dark_orange", "slow": "yellow",
+    "saddle": "magenta", "maximum": "magenta", "plateau": "cyan",
+    "global_minimum": "bold green", "local_minimum": "blue", "minimum": "green",
+}
+MAX_TABLE_ROWS = 30
+
+
+def _label(label: str) -> str:
+    return f"[{LABEL_STYLE.get(label, '')}]{label}[/]"
+
+
+def _header(doc) -> str:
+    expr = doc.get("expression") or doc["function"]
+    name = doc["function"]
+    title = expr if name == expr else f"{name}: {expr}"
+    return f"f = {title}   (steps ≤ {doc['steps_limit']}, tol {doc['tol']:g})"
+
+
+def _summary(console, runs) -> None:
+    counts: dict[str, int] = {}
+    for r in runs:
+        counts[r["diagnosis"]] = counts.get(r["diagnosis"], 0) + 1
+    console.print("  ".join(f"{_label(k)} {v}" for k, v in counts.items()))
+
+
+def _advice(console, runs, prefix=lambda r: "") -> None:
+    seen = set()
+    for r in runs:
+        key = (r["diagnosis"], r["explanation"], r["advice"])
+        if key in seen or len(seen) >= 8:
+            continue
+        seen.add(key)
+        console.print(f"• {prefix(r)}{_label(r['diagnosis'])}: {r['explanation']}\n"
+                      f"  [dim]advice:[/] {r['advice']}")
+
+
+def print_runs(doc) -> None:
+    """The table view of ``gdlab descend``."""
+    from rich.table import Table
+
+    opt = doc["optimizer"]
+    hyper = ", ".join(f"{k}={v}" for k, v in opt.items()
+                      if k not in ("name", "schedule", "noise", "seed"))
+    extras = "".join(f", {k}={opt[k]}" for k in ("schedule", "noise") if opt.get(k))
+    console = _console()
+    table = Table(title=f"{_header(doc)}\n{opt['name']}({hyper}{extras})",
+                  header_style="bold", title_justify="left")
+    for column in ("start", "final", "f", "‖∇f‖", "steps", "diagnosis"):
+        table.add_column(column, justify="right" if column in ("f", "‖∇f‖", "steps") else
+                         "left")
+    runs = doc["runs"]
+    for r in runs[:MAX_TABLE_ROWS]:
+        table.add_row(fmt_vector(r["start"], 5), fmt_vector(r["final"], 6), fmt(r["value"], 6),
+                      fmt(r["gradient_norm"], 2), str(r["steps"]), _label(r["diagnosis"]))
+    console.print(table)
+    if len(runs) > MAX_TABLE_ROWS:
+        console.print(f"… {len(runs) - MAX_TABLE_ROWS} more runs (--json shows all)")
+        _summary(console, runs)
+    _advice(console, runs)
+
+
+def print_compare(doc) -> None:
+    """The table view of ``gdlab compare``."""
+    from rich.table import Table
+
+    console = _console()
+    table = Table(title=_header(doc) + "\nsame starts, budget and stopping rule for all",
+                  header_style="bold", title_justify="left")
+    for column in ("optimizer", "start", "steps to tol", "final f", "to nearest minimum",
+                   "diagnosis"):
+        table.add_column(column, justify="right" if column in ("steps to tol", "final f",
+                                                               "to nearest minimum") else "left",
+                         overflow="fold", min_width=14 if column == "optimizer" else None)
+    rows = 0
+    for block in doc["results"]:
+        o = block["optimizer"]
+        for r in block["runs"]:
+            if rows >= MAX_TABLE_ROWS:
+                break
+            rows += 1
+            steps = str(r["steps"]) if r["status"] == "converged" else "—"
+            near = r["nearest_minimum"]
+            table.add_row(f"{o['name']}(lr={o['lr']:g})", fmt_vector(r["start"], 5), steps,
+                          fmt(r["value"], 6), "—" if near is None else fmt(near["distance"], 3),
+                          _label(r["diagnosis"]))
+    console.print(table)
+    all_runs = [dict(r, optimizer=b["optimizer"]) for b in doc["results"] for r in b["runs"]]
+    _advice(console, all_runs,
+            prefix=lambda r: f"{r['optimizer']['name']}(lr={r['optimizer']['lr']:g}) ")
+
+
+def print_sweep(doc) -> None:
+    """The table view of ``gdlab lr-sweep``."""
+    from rich.table import Table
+
+    console = _console()
+    bound = doc["stability_bound"]
+    title = _header(doc) + f"\n{doc['optimizer']['name']}: learning-rate sweep; stability " \
+        f"bound 2/λmax = {'—' if bound is None else fmt(bound, 4)}"
+    table = Table(title=title, header_style="bold", title_justify="left")
+    for column in ("lr", "lr / bound", "start", "final f", "steps", "diagnosis"):
+        table.add_column(column, justify="right" if column != "diagnosis" else "left")
+    for r in doc["results"][: 3 * MAX_TABLE_ROWS]:
+        ratio = "—" if bound is None else fmt(r["lr"] / bound, 3)
+        table.add_row(fmt(r["lr"], 4), ratio, fmt_vector(r["start"], 4), fmt(r["value"], 6),
+                      str(r["steps"]), _label(r["diagnosis"]))
+    console.print(table)
+    _advice(console, doc["results"], prefix=lambda r: f"lr={r['lr']:g} ")

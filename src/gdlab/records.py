@@ -1,0 +1,180 @@
+"""Runs as documents: the JSON of ``gdlab descend``/``compare``/``lr-sweep``, and the full
+record written by ``--output`` (JSON or CSV, written atomically) so a figure can be redrawn
+later."""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import ConfigError
+
+__all__ = ["run_document", "runs_of", "export", "parse_lrs", "sweep_bound", "MAX_LRS"]
+
+MAX_LRS = 1000
+
+
+def _clean(obj):
+    """JSON-safe: numpy to Python, non-finite floats to None."""
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _clean(obj.tolist())
+    if isinstance(obj, (np.floating, float)):
+        v = float(obj)
+        return v if math.isfinite(v) else None
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    return obj
+
+
+def runs_of(result, k: int, include_path: bool = False) -> list[dict[str, Any]]:
+    """The runs of configuration ``k``, one dict per start, in order."""
+    out = []
+    for b, d in enumerate(result.diagnoses()[k]):
+        item = {
+            "start": result.starts[b], "final": result.final[k, b],
+            "value": result.value[k, b], "gradient_norm": result.grad_norm[k, b],
+            "steps": int(result.steps[k, b]), "status": str(result.status[k, b]),
+            "diagnosis": d.label, "explanation": d.explanation, "advice": d.advice,
+            "stability_bound": d.stability_bound, "nearest_minimum": d.nearest_minimum,
+        }
+        if include_path:
+            item["path"] = result.run_path(k, b)
+            item["recorded_steps"] = result.recorded_steps[: len(item["path"])]
+        out.append(item)
+    return out
+
+
+def _function_info(result) -> dict[str, Any]:
+    obj = result.objective
+    return {"function": obj.name, "expression": str(obj.expr) if obj.expr is not None else None,
+            "variables": list(obj.variables)}
+
+
+def run_document(result, include_path: bool = False) -> dict[str, Any]:
+    """Everything about a run: function, stopping rule, and per configuration its
+    optimizer and runs."""
+    from . import __version__
+
+    doc = {
+        **_function_info(result), "gdlab": __version__,
+        "steps_limit": result.num_steps, "tol": result.tol, "divergence": result.divergence,
+        "starts": result.starts, "seconds": result.seconds,
+        "results": [{"optimizer": opt.to_dict(), "rule": opt.rule,
+                     "runs": runs_of(result, k, include_path)}
+                    for k, opt in enumerate(result.optimizers)],
+    }
+    return _clean(doc)
+
+
+def sweep_bound(result) -> float | None:
+    """``2/λmax`` for a sweep: λmax over the starts and the end points of runs that did not
+    diverge."""
+    from .diagnose import stability_bound
+
+    lams = [d.lambda_max for row in result.diagnoses() for d in row if d.lambda_max is not None]
+    return stability_bound(max(lams)) if lams else None
+
+
+def parse_lrs(text: str) -> list[float]:
+    """``0.001,0.01,0.1`` or a log range ``START:STOP:NUM`` (``1e-4:10:20``).
+
+    >>> parse_lrs("1e-3:1e-1:3")
+    [0.001, 0.01, 0.1]
+    """
+    text = text.strip()
+    if len(text) > 20_000:
+        raise ConfigError("--lrs is too long")
+    try:
+        if ":" in text:
+            parts = text.split(":")
+            if len(parts) != 3:
+                raise ConfigError("a learning-rate range is START:STOP:NUM, e.g. 1e-4:10:20")
+            start, stop, num = float(parts[0]), float(parts[1]), int(parts[2])
+            if not (start > 0 and stop > 0 and math.isfinite(start) and math.isfinite(stop)):
+                raise ConfigError("a log range needs positive, finite START and STOP")
+            if not 1 <= num <= MAX_LRS:
+                raise ConfigError(f"NUM must be in 1..{MAX_LRS}; got {num}")
+            values = np.geomspace(start, stop, num).tolist()
+            values = [float(f"{v:.12g}") for v in values]
+        else:
+            values = [float(p) for p in text.split(",")]
+    except ValueError:
+        raise ConfigError(f"--lrs must be numbers or START:STOP:NUM; got {text!r}") from None
+    if len(values) > MAX_LRS:
+        raise ConfigError(f"at most {MAX_LRS} learning rates; got {len(values)}")
+    for v in values:
+        if not (math.isfinite(v) and v > 0):
+            raise ConfigError(f"learning rates must be positive and finite; got {v:g}")
+    return values
+
+
+def export(result, path: str | os.PathLike) -> Path:
+    """Write the full record (config, seed, version, paths) to ``.json`` or ``.csv``,
+    atomically: a temporary file in the same folder, then renamed.
+
+    The CSV is long: one line per recorded step of every run, with the optimizer's name and
+    learning rate, the start index, the step, the coordinates, f and ‖∇f‖; the configuration
+    sits in ``#`` comment lines at the top.
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in (".json", ".csv"):
+        raise ConfigError(f"--output must end in .json or .csv; got {target.name!r}")
+    if not target.parent.exists():
+        raise ConfigError(f"--output: folder {str(target.parent)!r} does not exist")
+    doc = run_document(result, include_path=result.path is not None)
+    doc["created"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    if suffix == ".json":
+        text = json.dumps(doc, allow_nan=False)
+    else:
+        text = _csv_text(result, doc)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return target
+
+
+def _csv_text(result, doc) -> str:
+    buf = io.StringIO()
+    config = {k: v for k, v in doc.items() if k not in ("results", "starts")}
+    config["optimizers"] = [r["optimizer"] for r in doc["results"]]
+    buf.write("# " + json.dumps(config, allow_nan=False) + "\n")
+    names = list(result.objective.variables)
+    writer = csv.writer(buf)
+    writer.writerow(["optimizer", "lr", "start", "step", *names, "value", "grad_norm",
+                     "diagnosis"])
+    if result.path is None:
+        return buf.getvalue()
+    diagnoses = result.diagnoses()
+    for k, opt in enumerate(result.optimizers):
+        lr = opt.hyper.get("lr")
+        for b in range(result.starts.shape[0]):
+            label = diagnoses[k][b].label
+            n = len(result.run_path(k, b))
+            for i in range(n):
+                writer.writerow([opt.name, lr, b, int(result.recorded_steps[i]),
+                                 *(repr(float(v)) for v in result.path[i, k, b]),
+                                 repr(float(result.values[i, k, b])),
+                                 repr(float(result.grad_norms[i, k, b])), label])
+    return buf.getvalue()
