@@ -22,7 +22,7 @@ Example:
     >>> r = run("x0**2 + x1**2", [[-3.0, 4.0]], "gd", lr=0.1, steps=100, tol=0)
     >>> r.final[0, 0]
     array([-6.11110793e-10,  8.14814391e-10])
-    >>> r.status[0, 0], int(r.steps[0, 0])
+    >>> str(r.status[0, 0]), int(r.steps[0, 0])
     ('max_steps', 100)
 """
 

@@ -251,7 +251,7 @@ def make(name: str, *, schedule: Schedule | None = None, noise: float = 0.0, see
     >>> make("adm")
     Traceback (most recent call last):
     ...
-    gdlab.errors.ConfigError: unknown optimizer 'adm'; did you mean adam?
+    gdlab.errors.ConfigError: unknown optimizer 'adm'; did you mean adam or nadam?
     """
     key = _check_name(name)
     defaults = OPTIMIZERS[key].defaults
