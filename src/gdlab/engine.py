@@ -47,6 +47,7 @@ AUTO_RECORD_BYTES = 256 * 2**20
 MAX_RECORD_BYTES = 2 * 2**30
 MAX_WORKING_BYTES = 8 * 2**30
 MAX_STEPS = 10_000_000
+COMPILED_WORK = 2_000_000  # point-steps from which "auto" compiles the loop
 OSCILLATION_MEMORY = 0.9  # EMA factor of the "step reversed direction" indicator
 
 
@@ -193,7 +194,8 @@ def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd
         steps: int = 1000, tol: float = 1e-8, record: str | int = "auto",
         divergence: float = 1e12, max_record_bytes: int = MAX_RECORD_BYTES,
         progress: Callable[[int, int], None] | None = None,
-        variables: Sequence[str] | str | None = None, **hyper) -> RunResult:
+        variables: Sequence[str] | str | None = None, backend: str = "auto",
+        **hyper) -> RunResult:
     """Run every optimizer configuration from every start.
 
     Args:
@@ -208,6 +210,10 @@ def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd
         max_record_bytes: refuse a record larger than this.
         progress: ``progress(step, steps)`` called as the run goes.
         variables: variable order for a formula.
+        backend: ``"numpy"``, ``"numba"`` (the compiled loop of :mod:`gdlab.compiled`; needs
+            numba, a supported optimizer and ``record`` ``"last"``/``"none"``) or ``"auto"``
+            (numba where it applies and the run has at least :data:`COMPILED_WORK`
+            point-steps, NumPy otherwise). Both give the same results to rounding.
         **hyper: hyper-parameters for optimizers given by name (``lr=0.1``, ``momentum=0.5``).
 
     Returns:
@@ -235,6 +241,8 @@ def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd
         raise ConfigError(f"`tol` must be a number ≥ 0; got {tol!r}")
     if not (isinstance(divergence, (int, float)) and divergence > 1):
         raise ConfigError(f"`divergence` must be a number > 1; got {divergence!r}")
+    if backend not in ("auto", "numpy", "numba"):
+        raise ConfigError(f"`backend` must be one of auto, numpy, numba; got {backend!r}")
     opts = _as_optimizers(optimizers, hyper)
     if hyper and any(isinstance(o, Optimizer) for o in
                      ([optimizers] if isinstance(optimizers, Optimizer) else optimizers)):
@@ -259,8 +267,14 @@ def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd
             if progress is not None:
                 progress(_offset * steps + step * _n, rows * steps)
 
-        _run_group(obj, opt, np.tile(start_arr, (len(group), 1)), rows_idx, int(steps),
-                   float(tol), float(divergence), out, report)
+        x = np.tile(start_arr, (len(group), 1))
+        if _use_compiled(backend, obj, opt, record, len(rows_idx) * steps):
+            _run_group_compiled(obj, opt, x, rows_idx, int(steps), float(tol),
+                                float(divergence), out)
+            report(steps)
+        else:
+            _run_group(obj, opt, x, rows_idx, int(steps), float(tol), float(divergence), out,
+                       report)
         done_rows += len(rows_idx)
     seconds = time.perf_counter() - t0
     return out.result(obj, opts, start_arr, int(steps), float(tol), float(divergence), seconds)
@@ -403,3 +417,42 @@ def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, 
             next_record += 1
         report(steps)
 
+
+
+def _use_compiled(backend: str, obj, opt: Optimizer, record, work: int) -> bool:
+    from . import compiled
+
+    if backend == "numpy":
+        return False
+    ok = compiled.supports(obj, opt, record) and compiled.available()
+    if backend == "numba":
+        if not ok:
+            raise ConfigError("the numba backend needs numba installed (pip install "
+                              f"gdlab[fast]), a formula, one of {', '.join(compiled.SUPPORTED)} "
+                              "with a constant learning rate, no noise or weight decay, and "
+                              "record='last' or 'none'")
+        return True
+    return ok and work >= COMPILED_WORK
+
+
+def _run_group_compiled(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray,
+                        steps: int, tol: float, divergence: float, out: "_Outputs") -> None:
+    from .compiled import run_block
+
+    got = run_block(obj, opt, x, steps, tol, divergence)
+    out.final[rows] = got["final"]
+    out.value[rows] = got["value"]
+    out.grad_norm[rows] = got["grad_norm"]
+    out.start_value[rows] = got["start_value"]
+    out.steps[rows] = got["steps"]
+    out.status[rows] = got["status"]
+    out.oscillation[rows] = got["oscillation"]
+    out.mid_value[rows] = got["mid_value"]
+    if out.plan is not None:  # record == "last": the start and the end
+        with np.errstate(all="ignore"):
+            out.path[0, rows] = x
+            out.values[0, rows] = got["start_value"]
+            out.grad_norms[0, rows] = np.linalg.norm(obj.gradient_function()(x), axis=-1)
+        out.path[-1, rows] = got["final"]
+        out.values[-1, rows] = got["value"]
+        out.grad_norms[-1, rows] = got["grad_norm"]

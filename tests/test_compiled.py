@@ -1,0 +1,50 @@
+"""The compiled (numba) loop agrees with the NumPy engine, row by row."""
+
+import numpy as np
+import pytest
+
+from gdlab.engine import run
+from gdlab.errors import ConfigError
+from gdlab.optim import make
+
+pytest.importorskip("numba")
+
+CASES = [("gd", 1e-4), ("momentum", 1e-4), ("nesterov", 1e-4), ("adam", 1e-2),
+         ("amsgrad", 1e-2)]
+
+
+@pytest.mark.parametrize("name, lr", CASES)
+def test_numba_and_numpy_backends_agree(name, lr):
+    rng = np.random.default_rng(0)
+    starts = rng.uniform(-2, 2, (700, 2))  # more than two blocks, a partial last block
+    starts[0] = [1.0, 1.0]  # the minimum: converged at step 0
+    starts[1] = [40.0, -40.0]  # diverges with these learning rates? kept either way
+    kwargs = dict(steps=300, tol=1e-6, record="last")
+    a = run("rosenbrock", starts, make(name, lr=lr), backend="numba", **kwargs)
+    b = run("rosenbrock", starts, make(name, lr=lr), backend="numpy", **kwargs)
+    np.testing.assert_array_equal(a.status, b.status)
+    np.testing.assert_array_equal(a.steps, b.steps)
+    ok = b.status != "diverged"
+    np.testing.assert_allclose(a.final[ok], b.final[ok], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(a.value[ok], b.value[ok], rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(a.oscillation, b.oscillation, atol=1e-12)
+    np.testing.assert_allclose(a.mid_value, b.mid_value, rtol=1e-10)
+    assert [[d.label for d in r] for r in a.diagnoses()] == \
+        [[d.label for d in r] for r in b.diagnoses()]
+    np.testing.assert_array_equal(a.path[0], b.path[0])
+
+
+def test_per_row_learning_rates_in_one_kernel():
+    starts = np.random.default_rng(1).uniform(-4, 4, (300, 2))
+    opts = [make("gd", lr=lr) for lr in (1e-3, 1e-2, 3e-2)]
+    a = run("himmelblau", starts, opts, steps=400, tol=1e-8, record="last", backend="numba")
+    b = run("himmelblau", starts, opts, steps=400, tol=1e-8, record="last", backend="numpy")
+    np.testing.assert_array_equal(a.steps, b.steps)
+    np.testing.assert_allclose(a.final, b.final, rtol=1e-12, atol=1e-14)
+
+
+def test_numba_backend_refuses_what_it_cannot_run():
+    with pytest.raises(ConfigError, match="numba backend"):
+        run("sphere", [[1.0, 1.0]], "rmsprop", backend="numba", record="last")
+    with pytest.raises(ConfigError, match="numba backend"):
+        run("sphere", [[1.0, 1.0]], "gd", backend="numba", record="all")
