@@ -1,0 +1,213 @@
+"""Batched descent speed: gdlab beside a naive NumPy loop, torch.optim and optax, in one run.
+
+2-D Rosenbrock, B = 10³, 10⁵, 10⁶ random starts in [−2, 2]², exactly 200 steps each, GD
+(lr 1e-4) and Adam (lr 1e-2). Reported: nanoseconds per point-step (median of the repeats)
+and the ratio to optax under jax.jit in the same run. gdlab runs its engine as a user would
+(``gdlab.engine.run`` with ``tol=0``, ``record="last"``), which also evaluates f every step for
+the divergence check and the diagnosis; the peers only update. Its compiled backend's one-off
+compilation is timed separately (kernels are cached on disk afterwards).
+
+Then the basin-map workload of the figures issue: a 1000×1000 grid of starts on Himmelblau,
+500 Adam steps, with gdlab's peak traced memory.
+
+Run:  python3 dev.py bench   (peers are optional: pip install torch==2.13.0 jax optax)
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+
+STEPS = 200
+SIZES = (1_000, 100_000, 1_000_000)
+LR = {"gd": 1e-4, "adam": 1e-2}
+
+
+def median_ns(fn, points: int, steps: int, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) / (points * steps) * 1e9
+
+
+def rosen_grad(x, y):
+    return -400.0 * x * (y - x * x) - 2.0 * (1 - x), 200.0 * (y - x * x)
+
+
+def naive_numpy(starts, name):
+    p = starts.copy()
+    m = np.zeros_like(p)
+    v = np.zeros_like(p)
+    lr, b1, b2, eps = LR[name], 0.9, 0.999, 1e-8
+    for t in range(1, STEPS + 1):
+        gx, gy = rosen_grad(p[:, 0], p[:, 1])
+        g = np.stack([gx, gy], axis=1)
+        if name == "gd":
+            p = p - lr * g
+        else:
+            m = b1 * m + (1 - b1) * g
+            v = b2 * v + (1 - b2) * g * g
+            p = p - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+    return p
+
+
+def gdlab_runner(backend):
+    from gdlab.engine import run
+    from gdlab.optim import make
+
+    def go(starts, name):
+        return run("rosenbrock", starts, make(name, lr=LR[name]), steps=STEPS, tol=0,
+                   record="last", backend=backend)
+
+    return go
+
+
+def torch_runner():
+    import torch
+
+    torch.set_num_threads(os.cpu_count() or 1)
+
+    def go(starts, name):
+        p = torch.tensor(starts, dtype=torch.float64, requires_grad=True)
+        opt = (torch.optim.SGD([p], lr=LR[name]) if name == "gd"
+               else torch.optim.Adam([p], lr=LR[name], fused=True))
+        for _ in range(STEPS):
+            opt.zero_grad(set_to_none=True)
+            x, y = p[:, 0], p[:, 1]
+            (100 * (y - x * x) ** 2 + (1 - x) ** 2).sum().backward()
+            opt.step()
+        return p.detach().numpy()
+
+    return go
+
+
+def optax_runner():
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+    import optax
+
+    compiled = {}
+
+    def build(name, shape):
+        tx = optax.sgd(LR[name]) if name == "gd" else optax.adam(LR[name])
+
+        def loss(p):
+            x, y = p[:, 0], p[:, 1]
+            return jnp.sum(100 * (y - x * x) ** 2 + (1 - x) ** 2)
+
+        def body(_, carry):
+            p, s = carry
+            u, s = tx.update(jax.grad(loss)(p), s, p)
+            return optax.apply_updates(p, u), s
+
+        @jax.jit
+        def solve(p):
+            return jax.lax.fori_loop(0, STEPS, body, (p, tx.init(p)))[0]
+
+        return solve
+
+    def go(starts, name):
+        key = (name, starts.shape)
+        if key not in compiled:
+            compiled[key] = build(name, starts.shape)
+            compiled[key](jnp.asarray(starts)).block_until_ready()  # compile outside timing
+        return np.asarray(compiled[key](jnp.asarray(starts)).block_until_ready())
+
+    return go
+
+
+def peers():
+    found = {"naive NumPy": naive_numpy, "gdlab (NumPy engine)": gdlab_runner("numpy")}
+    missing = []
+    try:
+        import numba  # noqa: F401
+
+        found["gdlab (compiled, numba)"] = gdlab_runner("numba")
+    except ImportError:
+        missing.append("numba")
+    for label, maker, module in (("torch.optim (autograd)", torch_runner, "torch"),
+                                 ("optax + jax.jit", optax_runner, "optax")):
+        try:
+            found[label] = maker()
+        except ImportError:
+            missing.append(module)
+    return found, missing
+
+
+def basin_map(runner_backend: str) -> tuple[float, float, dict]:
+    from gdlab.engine import run
+    from gdlab.optim import make
+
+    g = np.linspace(-5, 5, 1000)
+    starts = np.stack(np.meshgrid(g, g), axis=-1).reshape(-1, 2)
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    r = run("himmelblau", starts, make("adam", lr=0.05), steps=500, tol=1e-8, record="last",
+            backend=runner_backend)
+    seconds = time.perf_counter() - t0
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    counts = dict(zip(*np.unique(r.status, return_counts=True)))
+    return seconds, peak, counts
+
+
+def main() -> int:
+    import gdlab
+
+    runners, missing = peers()
+    print(f"# engine benchmark — gdlab {gdlab.__version__}, numpy {np.__version__}, python "
+          f"{platform.python_version()}, {os.cpu_count()} cores")
+    print(f"# 2-D Rosenbrock, {STEPS} steps, starts uniform in [-2, 2]^2; ns per point-step "
+          "(median); lower is better")
+    if missing:
+        print(f"# not installed, so not measured: {', '.join(missing)}")
+    if "gdlab (compiled, numba)" in runners:
+        t0 = time.perf_counter()
+        for name in LR:
+            runners["gdlab (compiled, numba)"](np.zeros((8, 2)), name)
+        print(f"# gdlab's compiled kernels ready in {time.perf_counter() - t0:.1f} s (first "
+              "time ever: compiled, a few seconds; afterwards loaded from the disk cache)")
+    rng = np.random.default_rng(0)
+    results: dict[tuple, float] = {}
+    for B in SIZES:
+        starts = rng.uniform(-2, 2, (B, 2))
+        repeats = 5 if B <= 100_000 else 3
+        for name in LR:
+            for label, go in runners.items():
+                if label == "naive NumPy" or label.startswith("gdlab (NumPy"):
+                    reps = 3 if B < 1_000_000 else 1
+                else:
+                    reps = repeats
+                go(starts[: min(B, 1000)], name)  # warm-up
+                results[(label, name, B)] = median_ns(lambda: go(starts, name), B, STEPS, reps)
+    ref = "optax + jax.jit" if "optax + jax.jit" in runners else "naive NumPy"
+    for name in LR:
+        print(f"\n## {name.upper()} (lr {LR[name]:g}) — ns per point-step, (× {ref})")
+        print(f"{'implementation':28}" + "".join(f"{f'B = {B:,}':>22}" for B in SIZES))
+        for label in runners:
+            cells = []
+            for B in SIZES:
+                v = results[(label, name, B)]
+                cells.append(f"{v:9.2f} ({v / results[(ref, name, B)]:5.2f}×)")
+            print(f"{label:28}" + "".join(f"{c:>22}" for c in cells))
+    backend = "numba" if "gdlab (compiled, numba)" in runners else "numpy"
+    seconds, peak, counts = basin_map(backend)
+    print(f"\n## basin map: Himmelblau, 1000×1000 grid of starts, Adam lr 0.05, ≤ 500 steps, "
+          f"tol 1e-8 ({backend} backend)")
+    print(f"time {seconds:.2f} s, peak traced memory {peak / 2**20:.0f} MiB, end states "
+          + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
