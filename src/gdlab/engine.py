@@ -322,6 +322,25 @@ class _Outputs:
             mid_value=self.mid_value.reshape(K, B), seconds=seconds)
 
 
+def _row_norm(a: np.ndarray) -> np.ndarray:
+    """‖a‖ per row, summing the squares left to right (as the compiled loop does)."""
+    total = a[:, 0] * a[:, 0]
+    for j in range(1, a.shape[1]):
+        total += a[:, j] * a[:, j]
+    return np.sqrt(total)
+
+
+def _row_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    total = a[:, 0] * b[:, 0]
+    for j in range(1, a.shape[1]):
+        total += a[:, j] * b[:, j]
+    return total
+
+
+_RUNNING, _CONVERGED, _AT_LIMIT, _DIVERGED = 0, 1, 2, 3  # status codes
+STATUS_NAMES = np.array(["", "converged", "max_steps", "diverged"], dtype=object)
+
+
 def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, steps: int,
                tol: float, divergence: float, out: _Outputs, report) -> None:
     transform = opt.transform()
@@ -333,19 +352,17 @@ def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, 
     with np.errstate(all="ignore"):
         f = np.asarray(value(x), dtype=np.float64)
         g = np.asarray(gradient(x), dtype=np.float64)
-        gn = np.linalg.norm(g, axis=-1)
+        gn = _row_norm(g)
         out.start_value[rows] = f
-        x0_norm = np.linalg.norm(x, axis=-1)
-        f0_abs = np.abs(f)
+        x_limit = divergence * (1 + _row_norm(x))
+        f_limit = divergence * (1 + np.abs(f))
         state = transform.init(x)
         prev_u = np.zeros_like(x)
         osc = np.zeros(len(rows))
         taken = np.zeros(len(rows), dtype=np.int64)
         live = rows.copy()  # global row index of each working row
-        # rows that start non-finite are diverged at step 0
-        bad = ~np.isfinite(f) | ~np.isfinite(gn)
-        status_now = np.full(len(rows), "", dtype=object)
-        status_now[bad] = "diverged"
+        status = np.zeros(len(rows), dtype=np.int8)
+        status[~np.isfinite(f) | ~np.isfinite(gn)] = _DIVERGED  # non-finite at the start
 
         def record(t):
             nonlocal next_record
@@ -362,27 +379,25 @@ def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, 
 
         record(0)
         for t in range(steps + 1):
-            converged = gn <= tol
-            status_now[converged & (status_now == "")] = "converged"
-            finished = status_now != ""
+            status[(status == _RUNNING) & (gn <= tol)] = _CONVERGED
             if t == steps:
-                status_now[~finished] = "max_steps"
-                finished[:] = True
+                status[status == _RUNNING] = _AT_LIMIT
+            finished = status != _RUNNING
             if finished.any():
                 done = live[finished]
                 out.final[done] = x[finished]
                 out.value[done] = f[finished]
                 out.grad_norm[done] = gn[finished]
                 out.steps[done] = taken[finished]
-                out.status[done] = status_now[finished]
+                out.status[done] = STATUS_NAMES[status[finished]]
                 out.oscillation[done] = osc[finished]
                 keep = ~finished
                 if not keep.any():
                     break
                 x, f, g, gn = x[keep], f[keep], g[keep], gn[keep]
-                x0_norm, f0_abs = x0_norm[keep], f0_abs[keep]
+                x_limit, f_limit = x_limit[keep], f_limit[keep]
                 prev_u, osc, taken = prev_u[keep], osc[keep], taken[keep]
-                live, status_now = live[keep], status_now[keep]
+                live, status = live[keep], status[keep]
                 state = tree_take(state, np.flatnonzero(keep))
                 if any(isinstance(v, np.ndarray) for v in opt.hyper.values()):
                     # per-row hyper-parameters travel with their rows
@@ -393,17 +408,16 @@ def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, 
             x = x + u
             f = np.asarray(value(x), dtype=np.float64)
             g = np.asarray(gradient(x), dtype=np.float64)
-            gn = np.linalg.norm(g, axis=-1)
+            gn = _row_norm(g)
             taken += 1
             # did this step reverse the previous one? (cos < 0 between consecutive steps)
-            dot = np.sum(u * prev_u, axis=-1)
-            flip = (dot < 0).astype(np.float64)
-            osc = OSCILLATION_MEMORY * osc + (1 - OSCILLATION_MEMORY) * flip
+            flip = _row_dot(u, prev_u) < 0
+            osc *= OSCILLATION_MEMORY
+            osc += (1 - OSCILLATION_MEMORY) * flip
             prev_u = u
-            blown = (~np.isfinite(f) | ~np.isfinite(gn) | ~np.all(np.isfinite(x), axis=-1)
-                     | (np.abs(f) > divergence * (1 + f0_abs))
-                     | (np.linalg.norm(x, axis=-1) > divergence * (1 + x0_norm)))
-            status_now[blown] = "diverged"
+            # not (≤ limit) is also true for nan and inf
+            blown = ~(np.abs(f) <= f_limit) | ~(gn < np.inf) | ~(_row_norm(x) <= x_limit)
+            status[blown] = _DIVERGED
             if t + 1 == steps // 2:
                 out.mid_value[live] = f
             record(t + 1)
@@ -416,7 +430,6 @@ def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, 
             out.grad_norms[next_record] = out.grad_norms[next_record - 1]
             next_record += 1
         report(steps)
-
 
 
 def _use_compiled(backend: str, obj, opt: Optimizer, record, work: int) -> bool:

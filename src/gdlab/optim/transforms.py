@@ -154,9 +154,22 @@ def scale_by_rms(alpha=0.99, eps=1e-8, centered: bool = False, momentum=0.0) -> 
 def _lerp(start, end, weight):
     """torch.lerp's arithmetic: ``start + w·(end − start)`` for w < 0.5, else
     ``end − (end − start)·(1 − w)``."""
+    if np.ndim(weight) == 0:
+        if weight < 0.5:
+            return start + weight * (end - start)
+        return end - (end - start) * (1 - weight)
     weight = np.asarray(weight, dtype=np.float64)
     return np.where(weight < 0.5, start + weight * (end - start),
                     end - (end - start) * (1 - weight))
+
+
+def _power(base, count):
+    """``base ** count`` for the per-row step counts; one ``pow`` when the counts agree (they
+    do in the engine: every live row has taken the same number of steps)."""
+    first = count.flat[0] if count.size else 0.0
+    if np.ndim(base) == 0 and count.size and np.all(count == first):
+        return base ** float(first)
+    return base**count
 
 
 def scale_by_adam(beta1=0.9, beta2=0.999, eps=1e-8, amsgrad: bool = False) -> Transform:
@@ -172,8 +185,8 @@ def scale_by_adam(beta1=0.9, beta2=0.999, eps=1e-8, amsgrad: bool = False) -> Tr
         count = count + 1
         m = _lerp(m, grads, 1 - beta1)
         v = v * beta2 + (1 - beta2) * grads * grads
-        bc1 = 1 - beta1**count
-        bc2_sqrt = np.sqrt(1 - beta2**count)
+        bc1 = 1 - _power(beta1, count)
+        bc2_sqrt = np.sqrt(1 - _power(beta2, count))
         if amsgrad:
             vmax = np.maximum(vmax, v)
             denom = np.sqrt(vmax) / bc2_sqrt + eps
@@ -196,9 +209,9 @@ def scale_by_nadam(beta1=0.9, beta2=0.999, eps=1e-8, momentum_decay=4e-3) -> Tra
     def update(grads, state, params, ctx=None):
         m, v, mu_product, count = state
         count = count + 1
-        bc2 = 1 - beta2**count
-        mu = beta1 * (1.0 - 0.5 * (0.96 ** (count * momentum_decay)))
-        mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((count + 1) * momentum_decay)))
+        bc2 = 1 - _power(beta2, count)
+        mu = beta1 * (1.0 - 0.5 * _power(0.96, count * momentum_decay))
+        mu_next = beta1 * (1.0 - 0.5 * _power(0.96, (count + 1) * momentum_decay))
         mu_product = mu_product * mu
         m = _lerp(m, grads, 1 - beta1)
         v = v * beta2 + (1 - beta2) * grads * grads
