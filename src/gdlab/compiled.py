@@ -32,7 +32,6 @@ __all__ = ["available", "supports", "run_block", "SUPPORTED", "BLOCK"]
 SUPPORTED = ("gd", "momentum", "nesterov", "adam", "amsgrad")
 BLOCK = 128
 _KERNELS: dict[str, Any] = {}
-STATUS_NAMES = ("", "converged", "max_steps", "diverged")
 
 
 def available() -> bool:
@@ -173,8 +172,8 @@ from numba import njit, prange
 
 
 @njit(cache=True, parallel=True, fastmath=False, nogil=True, error_model="numpy")
-def kernel(X, steps, tol, div, lr, mu, b1, b2, eps, half, out_f, out_gn, out_f0, out_steps,
-           out_status, out_osc, out_mid):
+def kernel(X, steps, tol, div, lr, mu, b1, b2, eps, half, out_f, out_gn, out_f0, out_gn0,
+           out_steps, out_status, out_osc, out_mid):
     N = X.shape[0]
     nblocks = (N + {BLOCK} - 1) // {BLOCK}
     wb1 = 1 - b1
@@ -196,6 +195,7 @@ def kernel(X, steps, tol, div, lr, mu, b1, b2, eps, half, out_f, out_gn, out_f0,
             gn[i] = sgn
             f_lim[i] = div * (1 + abs(sf))
             out_f0[lo + i] = sf
+            out_gn0[lo + i] = sgn
             x_lim[i] = div * (1 + {norm_c})
             if not (math.isfinite(sf) and math.isfinite(sgn)):
                 status[i] = 3.0
@@ -275,16 +275,17 @@ def run_block(obj, opt, x: np.ndarray, steps: int, tol: float, divergence: float
         return float(np.asarray(opt.hyper.get(key, default)).reshape(-1)[0])
 
     X = np.array(x, dtype=np.float64, order="C", copy=True)
-    out = {k: np.empty(n) for k in ("value", "grad_norm", "start_value", "oscillation",
-                                    "mid_value")}
+    out = {k: np.empty(n) for k in ("value", "grad_norm", "start_value", "start_grad_norm",
+                                    "oscillation", "mid_value")}
     steps_out = np.empty(n, dtype=np.int64)
     status_out = np.empty(n, dtype=np.int8)
     kernel(X, int(steps), float(tol), float(divergence), row("lr", 1e-3),
            scalar("momentum", 0.0), scalar("beta1", 0.9), scalar("beta2", 0.999),
            scalar("eps", 1e-8), int(steps) // 2,
-           out["value"], out["grad_norm"], out["start_value"], steps_out, status_out,
+           out["value"], out["grad_norm"], out["start_value"], out["start_grad_norm"], steps_out,
+           status_out,
            out["oscillation"], out["mid_value"])
     out["final"] = X
     out["steps"] = steps_out
-    out["status"] = np.array(STATUS_NAMES, dtype=object)[status_out]
+    out["status"] = status_out  # 0 running, 1 converged, 2 max_steps, 3 diverged
     return out

@@ -291,7 +291,7 @@ class _Outputs:
         self.grad_norm = np.empty(n)
         self.start_value = np.empty(n)
         self.steps = np.zeros(n, dtype=np.int64)
-        self.status = np.empty(n, dtype=object)
+        self.status = np.zeros(n, dtype=np.int8)  # codes, named in result()
         self.oscillation = np.zeros(n)
         self.mid_value = np.full(n, np.nan)
         self.plan = plan
@@ -311,7 +311,7 @@ class _Outputs:
             path = self.path[:keep].reshape(keep, K, B, D)
             values = self.values[:keep].reshape(keep, K, B)
             grad_norms = self.grad_norms[:keep].reshape(keep, K, B)
-        status = np.array(self.status.tolist(), dtype="<U9").reshape(K, B)
+        status = STATUS_NAMES[self.status].reshape(K, B)
         return RunResult(
             objective=obj, optimizers=opts, starts=starts, num_steps=steps, tol=tol,
             divergence=divergence, final=self.final.reshape(K, B, D),
@@ -338,7 +338,7 @@ def _row_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 _RUNNING, _CONVERGED, _AT_LIMIT, _DIVERGED = 0, 1, 2, 3  # status codes
-STATUS_NAMES = np.array(["", "converged", "max_steps", "diverged"], dtype=object)
+STATUS_NAMES = np.array(["", "converged", "max_steps", "diverged"], dtype="<U9")
 
 
 def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, steps: int,
@@ -389,7 +389,7 @@ def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, 
                 out.value[done] = f[finished]
                 out.grad_norm[done] = gn[finished]
                 out.steps[done] = taken[finished]
-                out.status[done] = STATUS_NAMES[status[finished]]
+                out.status[done] = status[finished]
                 out.oscillation[done] = osc[finished]
                 keep = ~finished
                 if not keep.any():
@@ -453,19 +453,19 @@ def _run_group_compiled(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.
     from .compiled import run_block
 
     got = run_block(obj, opt, x, steps, tol, divergence)
-    out.final[rows] = got["final"]
-    out.value[rows] = got["value"]
-    out.grad_norm[rows] = got["grad_norm"]
-    out.start_value[rows] = got["start_value"]
-    out.steps[rows] = got["steps"]
-    out.status[rows] = got["status"]
-    out.oscillation[rows] = got["oscillation"]
-    out.mid_value[rows] = got["mid_value"]
+    fields = {"final": "final", "value": "value", "grad_norm": "grad_norm",
+              "start_value": "start_value", "steps": "steps", "status": "status",
+              "oscillation": "oscillation", "mid_value": "mid_value"}
+    if len(rows) == out.final.shape[0] and np.all(rows == np.arange(len(rows))):
+        for attr, key in fields.items():  # the whole run: adopt the arrays, copy nothing
+            setattr(out, attr, got[key].astype(getattr(out, attr).dtype, copy=False))
+    else:
+        for attr, key in fields.items():
+            getattr(out, attr)[rows] = got[key]
     if out.plan is not None:  # record == "last": the start and the end
-        with np.errstate(all="ignore"):
-            out.path[0, rows] = x
-            out.values[0, rows] = got["start_value"]
-            out.grad_norms[0, rows] = np.linalg.norm(obj.gradient_function()(x), axis=-1)
+        out.path[0, rows] = x
+        out.values[0, rows] = got["start_value"]
+        out.grad_norms[0, rows] = got["start_grad_norm"]
         out.path[-1, rows] = got["final"]
         out.values[-1, rows] = got["value"]
         out.grad_norms[-1, rows] = got["grad_norm"]
