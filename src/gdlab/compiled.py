@@ -31,7 +31,7 @@ __all__ = ["available", "supports", "run_block", "SUPPORTED", "BLOCK"]
 
 SUPPORTED = ("gd", "momentum", "nesterov", "adam", "amsgrad")
 BLOCK = 128
-_KERNELS: dict[str, Any] = {}
+_KERNELS: dict[tuple, Any] = {}
 
 
 def available() -> bool:
@@ -240,10 +240,11 @@ def kernel(X, steps, tol, div, lr, mu, b1, b2, eps, half, out_f, out_gn, out_f0,
 
 
 def _kernel(obj, name: str, low_weight: bool = True):
+    memo = (str(obj.formula.expr), obj.formula.variables, name, low_weight)
+    if memo in _KERNELS:  # writing the source (SymPy's cse) costs more than a short run
+        return _KERNELS[memo]
     src = _source(obj, name, low_weight)
     key = hashlib.sha256(src.encode()).hexdigest()[:20]
-    if key in _KERNELS:
-        return _KERNELS[key]
     path = _cache_dir() / f"gdlab_kernel_{key}.py"
     if not path.exists():
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -254,7 +255,7 @@ def _kernel(obj, name: str, low_weight: bool = True):
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     spec.loader.exec_module(module)
-    _KERNELS[key] = module.kernel
+    _KERNELS[memo] = module.kernel
     return module.kernel
 
 
