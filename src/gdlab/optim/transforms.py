@@ -51,6 +51,13 @@ def _count(params: np.ndarray) -> np.ndarray:
     return np.zeros((params.shape[0], 1))
 
 
+def _scheduled(learning_rate, schedule: Callable | None, count: np.ndarray):
+    """``lr·s(t)`` with ``t`` the steps already taken (the rows step together)."""
+    if schedule is None:
+        return learning_rate
+    return learning_rate * schedule(int(count.flat[0]) if count.size else 0)
+
+
 def chain(*transforms: Transform) -> Transform:
     """Apply transforms in order; the state is the tuple of their states."""
 
@@ -255,7 +262,7 @@ def scale_by_backtracking(learning_rate, c=1e-4, beta=0.5, max_backtracks: int =
         (count,) = state
         if ctx is None or ctx.value is None:
             raise ValueError("backtracking needs the function value in the context")
-        lr = learning_rate * (1.0 if schedule is None else schedule(int(count.flat[0])))
+        lr = _scheduled(learning_rate, schedule, count)
         lr = np.broadcast_to(np.asarray(lr, dtype=np.float64), (params.shape[0], 1))
         f0 = ctx.value(params)
         gg = np.sum(grads * grads, axis=-1)
@@ -310,10 +317,7 @@ def scale_by_learning_rate(learning_rate, schedule: Callable | None = None) -> T
 
     def update(grads, state, params, ctx=None):
         (count,) = state
-        lr = learning_rate
-        if schedule is not None:
-            lr = lr * schedule(int(count.flat[0]) if count.size else 0)
-        return -lr * grads, (count + 1,)
+        return -_scheduled(learning_rate, schedule, count) * grads, (count + 1,)
 
     return Transform(init, update)
 
@@ -328,10 +332,7 @@ def decoupled_weight_decay(learning_rate, weight_decay,
 
     def update(updates, state, params, ctx=None):
         (count,) = state
-        lr = learning_rate
-        if schedule is not None:
-            lr = lr * schedule(int(count.flat[0]) if count.size else 0)
-        decayed = params * (1 - lr * weight_decay)
+        decayed = params * (1 - _scheduled(learning_rate, schedule, count) * weight_decay)
         return (decayed - params) + updates, (count + 1,)
 
     return Transform(init, update)
