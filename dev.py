@@ -21,7 +21,13 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
-DEMO = ["grad", "x0**2 + x1**2", "--at", "3,4", "--direction", "1,1"]
+# The main job: the study note's example, then gradient descent on it with a learning rate
+# too small, about right and too large ("Deep Learning from Scratch", ch. 4).
+DEMO = [
+    ["grad", "x0**2 + x1**2", "--at", "3,4", "--direction", "1,1"],
+    ["lr-sweep", "x0**2 + x1**2", "--start", "-3,4", "--lrs", "1e-10,0.1,10", "--steps", "100",
+     "--tol", "0"],
+]
 
 
 def setup(extras: str) -> None:
@@ -44,7 +50,11 @@ def main(argv: list[str]) -> int:
     command, rest = (argv[0], argv[1:]) if argv else ("demo", [])
     if command == "demo":
         setup("")
-        return subprocess.run([str(BIN / "gdlab"), *DEMO, *rest], cwd=ROOT).returncode
+        code = 0
+        for args in DEMO:
+            print(f"\n$ gdlab {' '.join(repr(a) if ' ' in a else a for a in args)}", flush=True)
+            code |= subprocess.run([str(BIN / "gdlab"), *args, *rest], cwd=ROOT).returncode
+        return code
     if command == "test":
         setup("test")
         code = subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode
