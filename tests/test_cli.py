@@ -275,6 +275,7 @@ DESCENT_HOSTILE = [
     ["lr-sweep", "sphere", "--start", "1,1", "--lrs", "1e-4:10"],
     ["lr-sweep", "sphere", "--start", "1,1", "--lrs", "0.1,-1"],
     ["lr-sweep", "sphere", "--start", "1,1", "--lrs", "1:10:100000"],
+    ["lr-sweep", "sphere", "--start", "1,1", "--lrs", "0:1:5"],
     ["descend", "__import__('os')", "--start", "1"],
 ]
 

@@ -113,6 +113,8 @@ def parse_lrs(text: str) -> list[float]:
             values = [float(f"{v:.12g}") for v in values]
         else:
             values = [float(p) for p in text.split(",")]
+    except ConfigError:
+        raise
     except ValueError:
         raise ConfigError(f"--lrs must be numbers or START:STOP:NUM; got {text!r}") from None
     if len(values) > MAX_LRS:
