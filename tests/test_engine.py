@@ -122,3 +122,17 @@ def test_callables_run_with_numerical_gradients():
     r = run(lambda p: (p[0] - 1) ** 2 + (p[1] + 2) ** 2, [[0.0, 0.0]], "gd", lr=0.1,
             steps=500, tol=1e-8)
     np.testing.assert_allclose(r.final[0, 0], [1.0, -2.0], atol=1e-8)
+
+
+def test_paths_of_different_optimizers_in_one_call_equal_their_runs_alone():
+    """Configurations of different optimizers run as separate groups; none may overwrite
+    another's record."""
+    starts = [[-7.0, 2.0], [3.0, -1.0]]
+    opts = [make("gd", lr=0.95), make("momentum", lr=0.1), make("adam", lr=0.3)]
+    together = run("ill_conditioned", starts, opts, steps=60, tol=1e-6, record="all")
+    for k, opt in enumerate(opts):
+        alone = run("ill_conditioned", starts, opt, steps=60, tol=1e-6, record="all")
+        for b in range(len(starts)):
+            np.testing.assert_array_equal(together.run_path(k, b), alone.run_path(0, b))
+            n = len(alone.run_path(0, b))
+            np.testing.assert_array_equal(together.values[:n, k, b], alone.values[:n, 0, b])

@@ -20,7 +20,8 @@ local_minimum      a minimiser, and a lower value is known
 minimum            a minimiser with nothing to compare against
 =================  =========================================================================
 
-Eigenvalues count as zero within ``eig_tol·max(1, max|λ|)``. The local stability bound of
+Eigenvalues count as zero within ``max(eig_tol·max(1, max|λ|), flat)``: on a flat region
+the signs of 1e-8 curvatures say nothing, so such a point is a plateau, not a saddle. The local stability bound of
 gradient descent, ``2/λmax``, uses the largest Hessian eigenvalue at the start and at the end
 point (a diverged run: at the start only); momentum's bound is ``2(1 + μ)/λmax`` and
 Nesterov's ``2(1 + μ)/((1 + 2μ)λmax)``, and the advice quotes the one that applies.
@@ -139,7 +140,8 @@ def diagnose(result, *, grad_zero: float = 1e-5, flat: float = 1e-6, value_tol: 
     status = result.status
     near = (status == "converged") | ((status == "max_steps") & (result.grad_norm <= grad_zero))
     scale = np.maximum(1.0, np.nanmax(np.abs(lam_end), axis=-1, initial=0.0))
-    tol_e = eig_tol * scale
+    # curvature below `flat` has no sign worth reporting: such a point is flat, not a saddle
+    tol_e = np.maximum(eig_tol * scale, flat)
     pos = lam_end > tol_e[..., None]
     neg = lam_end < -tol_e[..., None]
     minimiser = near & ~neg.any(axis=-1) & np.all(np.isfinite(lam_end), axis=-1)

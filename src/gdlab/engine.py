@@ -368,10 +368,10 @@ def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, 
             nonlocal next_record
             while plan is not None and next_record < len(plan) and plan[next_record] == t:
                 r = next_record
-                if r > 0:  # rows that already stopped keep their end point
-                    out.path[r] = out.path[r - 1]
-                    out.values[r] = out.values[r - 1]
-                    out.grad_norms[r] = out.grad_norms[r - 1]
+                if r > 0:  # this group's rows that already stopped keep their end point
+                    out.path[r, rows] = out.path[r - 1, rows]
+                    out.values[r, rows] = out.values[r - 1, rows]
+                    out.grad_norms[r, rows] = out.grad_norms[r - 1, rows]
                 out.path[r, live] = x
                 out.values[r, live] = f
                 out.grad_norms[r, live] = gn
@@ -425,9 +425,9 @@ def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, 
                 report(t + 1)
         # fill records after every row stopped
         while plan is not None and 0 < next_record < len(plan):
-            out.path[next_record] = out.path[next_record - 1]
-            out.values[next_record] = out.values[next_record - 1]
-            out.grad_norms[next_record] = out.grad_norms[next_record - 1]
+            out.path[next_record, rows] = out.path[next_record - 1, rows]
+            out.values[next_record, rows] = out.values[next_record - 1, rows]
+            out.grad_norms[next_record, rows] = out.grad_norms[next_record - 1, rows]
             next_record += 1
         report(steps)
 

@@ -1,0 +1,86 @@
+"""Basins of attraction: every start of a grid coloured by the minimum it ends in."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import run
+from ..optim import make
+from .common import PALETTE, Plot, domain_for, mark_minima, new_figure, objective_2d
+
+DIVERGED_COLOR = "#D55E00"
+UNCONVERGED_COLOR = "#BBBBBB"
+
+
+def basins(f, *, n: int = 200, optimizer="gd", lr: float = 0.01, steps: int = 2000,
+           tol: float = 1e-6, domain=None, radius: float = 1e-3, variables=None,
+           backend: str = "auto") -> Plot:
+    """Run from every point of an ``n × n`` grid and colour it by the end point's minimum:
+    the library's known minima (else the distinct end points found), with diverged and
+    unconverged starts in their own colours. 10⁶ starts (n = 1000) take seconds with the
+    compiled backend.
+
+    Returns:
+        :class:`Plot` with data ``labels`` (``(n, n)`` ints: index into ``minima``, −1 not
+        converged, −2 diverged), ``minima`` (locations), ``final`` (``(n, n, 2)`` end points).
+    """
+    obj = objective_2d(f, variables)
+    domain = domain or domain_for(obj)
+    (x0, x1), (y0, y1) = domain
+    X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    starts = np.stack([X.ravel(), Y.ravel()], axis=-1)
+    opt = make(optimizer, lr=lr) if isinstance(optimizer, str) else optimizer
+    result = run(obj, starts, opt, steps=steps, tol=tol, record="none", backend=backend)
+    final = result.final[0]
+    status = result.status[0]
+    if obj.library is not None and obj.library.minima(2):
+        minima = np.array([p.location for p in obj.library.minima(2)])
+    else:
+        ok = final[status == "converged"]
+        minima = _cluster(ok, radius * max(x1 - x0, y1 - y0))
+    labels = np.full(len(starts), -1)
+    if len(minima):
+        d = np.linalg.norm(final[:, None, :] - minima[None], axis=-1)
+        nearest = np.argmin(d, axis=1)
+        close = d[np.arange(len(starts)), nearest] <= radius * max(x1 - x0, y1 - y0) * 10
+        labels = np.where((status == "converged") & close, nearest, -1)
+    labels = np.where(status == "diverged", -2, labels).reshape(n, n)
+    fig = new_figure(7, 6)
+    ax = fig.add_subplot()
+    from matplotlib.colors import ListedColormap
+
+    colors = [DIVERGED_COLOR, UNCONVERGED_COLOR] + [PALETTE[i % 6] for i in range(len(minima))]
+    ax.imshow(labels + 2, origin="lower", extent=(x0, x1, y0, y1), aspect="auto",
+              cmap=ListedColormap(colors), vmin=-0.5, vmax=len(colors) - 0.5,
+              interpolation="nearest")
+    mark_minima(ax, obj, domain)
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=colors[i + 2], label=f"→ ({m[0]:.3g}, {m[1]:.3g})")
+               for i, m in enumerate(minima)]
+    counts = {"diverged": int(np.sum(labels == -2)), "not converged": int(np.sum(labels == -1))}
+    handles += [Patch(color=DIVERGED_COLOR, label=f"diverged ({counts['diverged']})"),
+                Patch(color=UNCONVERGED_COLOR, label=f"not converged ({counts['not converged']})")]
+    ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.set_xlabel(obj.variables[0])
+    ax.set_ylabel(obj.variables[1])
+    ax.set_title(f"Basins of attraction: {obj.name}, {opt.label}, {n}×{n} starts")
+    return Plot(fig, {"labels": labels, "minima": minima, "final": final.reshape(n, n, 2),
+                      "result": result}, "basins")
+
+
+def _cluster(points: np.ndarray, radius: float, limit: int = 12) -> np.ndarray:
+    """Distinct end points (greedy, within ``radius``), most visited first."""
+    found: list[np.ndarray] = []
+    counts: list[int] = []
+    for p in points[: 200_000]:
+        for i, q in enumerate(found):
+            if np.linalg.norm(p - q) <= radius:
+                counts[i] += 1
+                break
+        else:
+            if len(found) < limit:
+                found.append(p)
+                counts.append(1)
+    order = np.argsort(counts)[::-1]
+    return np.array([found[i] for i in order]) if found else np.zeros((0, 2))

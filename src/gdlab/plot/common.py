@@ -1,0 +1,187 @@
+"""What every figure shares: domains, grids, contour levels, the palette, saving.
+
+Figures are built on :class:`matplotlib.figure.Figure` directly (no pyplot state, no GUI), so
+they can be made in threads and servers. Every figure function returns a :class:`Plot`: the
+figure and the numbers it shows, so tests can check the data and not only the pixels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError
+
+__all__ = ["Plot", "PALETTE", "LABEL_COLORS", "domain_for", "grid", "contour_levels",
+           "draw_map", "mark_minima", "new_figure", "objective_2d"]
+
+#: Okabe & Ito's colour-blind-safe palette.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
+           "#F0E442"]
+#: One colour per diagnosis (diverging/slow warm, minima greens and blues).
+LABEL_COLORS = {
+    "diverged": "#D55E00", "oscillating": "#E69F00", "slow": "#F0E442", "saddle": "#CC79A7",
+    "maximum": "#882255", "plateau": "#56B4E9", "global_minimum": "#009E73",
+    "local_minimum": "#0072B2", "minimum": "#117733",
+}
+FORMATS = (".png", ".svg", ".pdf")
+MAX_GRID = 2000
+
+
+@dataclass
+class Plot:
+    """A figure and the data it draws.
+
+    Attributes:
+        figure: the matplotlib figure.
+        data: the numbers shown (arrays by name), for tests and for redrawing.
+        kind: which figure this is.
+    """
+
+    figure: Any
+    data: dict[str, Any] = field(default_factory=dict)
+    kind: str = ""
+
+    def save(self, path: str | Path, dpi: int = 150) -> Path:
+        """Write PNG, SVG or PDF (by the suffix)."""
+        target = Path(path)
+        if target.suffix.lower() not in FORMATS:
+            raise ConfigError(f"a figure file must end in {', '.join(FORMATS)}; got "
+                              f"{target.name!r}")
+        if not target.parent.exists():
+            raise ConfigError(f"folder {str(target.parent)!r} does not exist")
+        self.figure.savefig(target, dpi=dpi, bbox_inches="tight")
+        return target
+
+    def _repr_png_(self):  # inline in Jupyter
+        import io
+
+        buf = io.BytesIO()
+        self.figure.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+        return buf.getvalue()
+
+
+def new_figure(width: float = 7.0, height: float = 5.5):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig
+
+
+def objective_2d(f, variables=None):
+    """Resolve ``f`` to a 2-D objective (figures with maps need two variables)."""
+    from ..calculus import resolve
+
+    obj = resolve(f, 2, variables)
+    if obj.dim != 2:
+        raise ConfigError(f"this figure needs a function of 2 variables; "
+                          f"{obj.name} has {obj.dim}")
+    return obj
+
+
+def domain_for(obj, points=None, pad: float = 0.15) -> list[tuple[float, float]]:
+    """The library's domain, or a box around the given points and known minima."""
+    if obj.library is not None:
+        dom = [tuple(map(float, b)) for b in obj.library.domain(obj.dim)]
+        if points is None:
+            return dom
+        pts = np.asarray(points, dtype=float).reshape(-1, obj.dim)
+        pts = pts[np.all(np.isfinite(pts), axis=1)]
+        if len(pts):
+            lo = np.minimum(np.array(dom)[:, 0], pts.min(axis=0))
+            hi = np.maximum(np.array(dom)[:, 1], pts.max(axis=0))
+            return list(zip(lo.tolist(), hi.tolist()))
+        return dom
+    if points is None:
+        return [(-3.0, 3.0)] * obj.dim
+    pts = np.asarray(points, dtype=float).reshape(-1, obj.dim)
+    pts = pts[np.all(np.isfinite(pts) & (np.abs(pts) < 1e6), axis=1)]
+    if not len(pts):
+        return [(-3.0, 3.0)] * obj.dim
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    span = np.maximum(hi - lo, 1.0)
+    return list(zip((lo - pad * span).tolist(), (hi + pad * span).tolist()))
+
+
+def grid(obj, domain, n: int = 200):
+    """``X, Y, Z`` on an ``n × n`` grid; non-finite values are masked."""
+    if not 2 <= n <= MAX_GRID:
+        raise ConfigError(f"grid size must be in 2..{MAX_GRID}; got {n}")
+    (x0, x1), (y0, y1) = domain
+    xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
+    X, Y = np.meshgrid(xs, ys)
+    with np.errstate(all="ignore"):
+        Z = obj.value(np.stack([X, Y], axis=-1))
+    return X, Y, np.ma.masked_invalid(Z)
+
+
+def contour_levels(Z, n: int = 25) -> tuple[np.ndarray, bool]:
+    """Levels for ``Z``: log-spaced above the minimum where the values span more than three
+    decades (Rosenbrock, Goldstein–Price), linear otherwise. Returns ``(levels, is_log)``."""
+    z = np.asarray(Z.compressed() if np.ma.isMaskedArray(Z) else Z, dtype=float)
+    z = z[np.isfinite(z)]
+    if z.size == 0:
+        return np.linspace(0, 1, n), False
+    lo, hi = float(z.min()), float(z.max())
+    if hi <= lo:
+        return np.array([lo, lo + 1]), False
+    rel = z - lo
+    positive = rel[rel > 0]
+    small = float(np.percentile(positive, 1)) if positive.size else 0.0
+    if small > 0 and (hi - lo) / small > 1e3:
+        return lo + np.geomspace(small, hi - lo, n), True
+    return np.linspace(lo, hi, n), False
+
+
+def draw_map(ax, obj, domain, n: int = 200, filled: bool = True, colorbar: bool = True):
+    """Contour map of f with labelled axes; returns ``(X, Y, Z)``."""
+    from matplotlib.colors import LogNorm
+
+    X, Y, Z = grid(obj, domain, n)
+    levels, is_log = contour_levels(Z)
+    if filled:
+        if is_log:
+            shifted = Z - levels[0] + (levels[1] - levels[0])
+            cs = ax.contourf(X, Y, shifted, levels=np.geomspace(
+                levels[1] - levels[0], float(shifted.max()), 25), norm=LogNorm(),
+                cmap="viridis", alpha=0.85)
+            label = f"f − {levels[0]:.3g} (log scale)"
+        else:
+            cs = ax.contourf(X, Y, Z, levels=levels, cmap="viridis", alpha=0.85)
+            label = "f"
+        if colorbar:
+            ax.figure.colorbar(cs, ax=ax, label=label, shrink=0.9)
+    ax.contour(X, Y, Z, levels=levels, colors="white", linewidths=0.4, alpha=0.6)
+    ax.set_xlabel(obj.variables[0])
+    ax.set_ylabel(obj.variables[1])
+    ax.set_xlim(*domain[0])
+    ax.set_ylim(*domain[1])
+    ax.set_aspect("equal" if _similar(domain) else "auto")
+    return X, Y, Z
+
+
+def _similar(domain) -> bool:
+    (a, b), (c, d) = domain
+    ratio = (b - a) / (d - c)
+    return 0.33 < ratio < 3
+
+
+def mark_minima(ax, obj, domain=None) -> list:
+    """Mark the library's known minima (★ global, ▼ local) and saddles (✕)."""
+    if obj.library is None:
+        return []
+    shown = []
+    for p in obj.library.critical_points(obj.dim):
+        x, y = p.location[:2]
+        if domain is not None and not (domain[0][0] <= x <= domain[0][1]
+                                       and domain[1][0] <= y <= domain[1][1]):
+            continue
+        style = {"global_minimum": ("*", 14, "white"), "local_minimum": ("v", 9, "white"),
+                 "saddle": ("X", 9, "#CC79A7"), "maximum": ("^", 9, "#882255")}[p.kind]
+        ax.plot(x, y, marker=style[0], markersize=style[1], color=style[2],
+                markeredgecolor="black", linestyle="none", zorder=5)
+        shown.append(p)
+    return shown

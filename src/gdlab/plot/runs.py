@@ -1,0 +1,179 @@
+"""Figures of runs: learning rates side by side, the traps, optimizer comparisons, loss curves."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import run
+from ..optim import make
+from .common import (LABEL_COLORS, PALETTE, Plot, domain_for, draw_map, mark_minima,
+                     new_figure, objective_2d)
+
+
+def _path_end(result, k, b):
+    return result.run_path(k, b)
+
+
+def _draw_path(ax, path, color, label):
+    ax.plot(path[:, 0], path[:, 1], "-", color=color, linewidth=1.6, label=label, zorder=4)
+    ax.plot(path[:, 0], path[:, 1], "o", color=color, markersize=2.5, zorder=4)
+    ax.plot(*path[0], "o", color="white", markeredgecolor=color, markersize=7, zorder=5)
+    ax.plot(*path[-1], "s", color=color, markeredgecolor="black", markersize=6, zorder=5)
+
+
+def _loss_axis(ax, result, labels, colors, minimum=None):
+    for k, (label, color) in enumerate(zip(labels, colors)):
+        values = result.values[: result.steps[k, 0] + 1, k, 0]
+        steps = result.recorded_steps[: len(values)]
+        shown = values - minimum if minimum is not None else values
+        if minimum is not None:
+            shown = np.maximum(shown, 1e-300)
+        ax.plot(steps, shown, color=color, label=label)
+    ax.set_yscale("log" if minimum is not None or np.nanmin(result.values) > 0 else "symlog")
+    ax.set_xlabel("step")
+    ax.set_ylabel("f − f*" if minimum is not None else "f")
+
+
+def learning_rates(f, start, *, lrs=None, steps: int = 40, variables=None) -> Plot:
+    """The same start with learning rates too small, about right, near the stability bound
+    and too large, on one map, with their loss curves and 2/λmax named.
+
+    Default rates: 0.02, 0.5, 0.97 and 1.08 times the bound 2/λmax at the start.
+    """
+    from ..diagnose import stability_bound
+
+    obj = objective_2d(f, variables)
+    x0 = obj.points(np.asarray(start, dtype=float), "start")
+    lam = float(np.max(np.linalg.eigvalsh(obj.hessian(x0))))
+    bound = stability_bound(lam)
+    if lrs is None:
+        if bound is None:
+            raise ValueError("no positive curvature at the start: give learning rates")
+        lrs = [0.02 * bound, 0.5 * bound, 0.97 * bound, 1.08 * bound]
+    result = run(obj, [x0], [make("gd", lr=lr) for lr in lrs], steps=steps, tol=1e-10,
+                 record="all")
+    diagnoses = [row[0] for row in result.diagnoses()]
+    fig = new_figure(12, 5)
+    ax, ax2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+    finite = [p for k in range(len(lrs)) for p in [result.run_path(k, 0)]
+              if np.all(np.isfinite(p))]
+    spans = np.concatenate([p[np.all(np.abs(p) < 50 * (1 + np.abs(x0).max()), axis=1)]
+                            for p in finite])
+    domain = domain_for(obj, np.vstack([spans, x0[None]]))
+    draw_map(ax, obj, domain)
+    labels = []
+    colors = [LABEL_COLORS.get(d.label, PALETTE[k]) for k, d in enumerate(diagnoses)]
+    colors = [PALETTE[k] for k in range(len(lrs))]
+    for k, (lr, d) in enumerate(zip(lrs, diagnoses)):
+        ratio = f" = {lr / bound:.2g}×bound" if bound else ""
+        label = f"lr {lr:.3g}{ratio}: {d.label}"
+        labels.append(label)
+        _draw_path(ax, result.run_path(k, 0), colors[k], label)
+    ax.set_xlim(*domain[0])
+    ax.set_ylim(*domain[1])
+    mark_minima(ax, obj, domain)
+    ax.legend(fontsize=8, loc="upper left", framealpha=0.9)
+    ax.set_title(f"{obj.name}: the learning rate decides (bound 2/λmax = "
+                 f"{bound:.3g})" if bound else f"{obj.name}: the learning rate decides")
+    _loss_axis(ax2, result, labels, colors)
+    ax2.legend(fontsize=8)
+    ax2.set_title("loss per step")
+    return Plot(fig, {"lrs": list(lrs), "bound": bound, "labels": [d.label for d in diagnoses],
+                      "result": result}, "learning-rates")
+
+
+TRAP_CASES = [
+    ("double_well", [[2.0, 1.0], [-2.0, 1.0]], 0.01, 3000, "local vs global minimum"),
+    ("plateau", [[3.5, 3.0], [1.0, 0.5]], 0.1, 3000, "a plateau"),
+    ("saddle", [[1.0, 0.0], [1.0, 0.01]], 0.1, 200, "a saddle point"),
+]
+
+
+def traps(*, cases=None) -> Plot:
+    """The failure modes side by side: stuck in a local minimum beside a run that reaches the
+    global one, stalled on a plateau, parked on a saddle point — each run labelled with its
+    diagnosis."""
+    cases = cases or TRAP_CASES
+    fig = new_figure(5 * len(cases), 4.8)
+    labels = []
+    for i, (name, starts, lr, steps, title) in enumerate(cases):
+        obj = objective_2d(name)
+        result = run(obj, starts, make("gd", lr=lr), steps=steps, tol=1e-9, record="all")
+        ax = fig.add_subplot(1, len(cases), i + 1)
+        domain = obj.library.domain(2) if obj.library else domain_for(obj, starts)
+        draw_map(ax, obj, domain, colorbar=False)
+        mark_minima(ax, obj, domain)
+        row = []
+        for b in range(len(starts)):
+            d = result.diagnoses()[0][b]
+            row.append(d.label)
+            _draw_path(ax, np.clip(result.run_path(0, b), -1e3, 1e3),
+                       LABEL_COLORS[d.label], d.label)
+        labels.append(row)
+        ax.set_xlim(*domain[0])
+        ax.set_ylim(*domain[1])
+        ax.legend(fontsize=8, loc="lower left", framealpha=0.9)
+        ax.set_title(f"{title}\n{obj.name}, gd lr {lr:g}", fontsize=10)
+    fig.suptitle("Where gradient descent gets stuck")
+    return Plot(fig, {"labels": labels}, "traps")
+
+
+def compare(f, start, optimizers=("gd:0.95", "momentum:0.1", "adagrad:1.5", "adam:0.3"), *,
+            steps: int = 100, variables=None) -> Plot:
+    """Several optimizers' paths on one map, and f − f* per step on a log scale (default: "Deep
+    Learning from Scratch" ch. 6 — x²/20 + y² from (−7, 2))."""
+    from ..optim import parse_optimizer
+
+    obj = objective_2d(f, variables)
+    x0 = obj.points(np.asarray(start, dtype=float), "start")
+    opts = [parse_optimizer(o) if isinstance(o, str) else o for o in optimizers]
+    result = run(obj, [x0], opts, steps=steps, tol=1e-12, record="all")
+    fig = new_figure(12, 5)
+    ax, ax2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+    paths = [result.run_path(k, 0) for k in range(len(opts))]
+    domain = domain_for(obj, np.vstack([p[np.all(np.isfinite(p), axis=1)] for p in paths]))
+    draw_map(ax, obj, domain)
+    mark_minima(ax, obj, domain)
+    labels = []
+    for k, (o, p) in enumerate(zip(opts, paths)):
+        d = result.diagnoses()[k][0]
+        label = f"{o.label}: {d.label}, {int(result.steps[k, 0])} steps"
+        labels.append(label)
+        _draw_path(ax, p, PALETTE[k % len(PALETTE)], label)
+    ax.set_xlim(*domain[0])
+    ax.set_ylim(*domain[1])
+    ax.legend(fontsize=8, loc="upper left", framealpha=0.9)
+    ax.set_title(f"Optimizers from the same start on {obj.name}")
+    best = obj.library.minimum_value(2) if obj.library is not None else float(
+        np.nanmin(result.values))
+    _loss_axis(ax2, result, labels, PALETTE, minimum=best)
+    ax2.legend(fontsize=8)
+    ax2.set_title("f − f* per step (log scale)")
+    return Plot(fig, {"result": result, "labels": labels}, "compare")
+
+
+def loss(result, *, labels=None) -> Plot:
+    """Loss curves of every run of a :class:`~gdlab.engine.RunResult` (recorded steps)."""
+    if result.values is None:
+        raise ValueError("the run recorded no values (record='none')")
+    fig = new_figure(7, 4.5)
+    ax = fig.add_subplot()
+    K, B = result.shape
+    n = 0
+    for k in range(K):
+        for b in range(B):
+            values = result.values[: len(result.run_path(k, b)), k, b]
+            steps = result.recorded_steps[: len(values)]
+            label = (labels[n] if labels else
+                     f"{result.optimizers[k].label} from {np.round(result.starts[b], 3).tolist()}")
+            ax.plot(steps, values, color=PALETTE[n % len(PALETTE)], label=label)
+            n += 1
+    finite = result.values[np.isfinite(result.values)]
+    if finite.size and finite.min() > 0 and finite.max() / finite.min() > 100:
+        ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("f")
+    ax.set_title(f"Loss curves on {result.objective.name}")
+    if n <= 12:
+        ax.legend(fontsize=8)
+    return Plot(fig, {"result": result}, "loss")

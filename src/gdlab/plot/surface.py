@@ -1,0 +1,37 @@
+"""The graph of f as a surface, optionally with run paths lying on it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .common import PALETTE, Plot, domain_for, grid, new_figure, objective_2d
+
+
+def surface(f, *, paths=None, domain=None, n: int = 80, variables=None) -> Plot:
+    """3-D surface z = f(x, y) (the note's bowl for x0² + x1²).
+
+    Args:
+        paths: optional list of ``(T, 2)`` paths, drawn on the surface at height f.
+
+    Returns:
+        :class:`Plot` with data ``X, Y, Z`` and ``path_heights`` (f along each path).
+    """
+    obj = objective_2d(f, variables)
+    paths = [np.asarray(p, dtype=float) for p in (paths or [])]
+    domain = domain or domain_for(obj, np.concatenate(paths) if paths else None)
+    X, Y, Z = grid(obj, domain, n)
+    fig = new_figure(7, 6)
+    ax = fig.add_subplot(projection="3d")
+    ax.plot_surface(X, Y, Z.filled(np.nan), cmap="viridis", alpha=0.8, linewidth=0,
+                    antialiased=True, rcount=n, ccount=n)
+    heights = []
+    for i, p in enumerate(paths):
+        z = obj.value(p)
+        heights.append(z)
+        ax.plot(p[:, 0], p[:, 1], z, color=PALETTE[(i + 1) % len(PALETTE)], linewidth=2,
+                marker="o", markersize=2, zorder=10)
+    ax.set_xlabel(obj.variables[0])
+    ax.set_ylabel(obj.variables[1])
+    ax.set_zlabel("f")
+    ax.set_title(f"The graph of f = {obj.expr if obj.expr is not None else obj.name}")
+    return Plot(fig, {"X": X, "Y": Y, "Z": Z, "path_heights": heights}, "surface")
