@@ -6,10 +6,13 @@ import numpy as np
 
 from ..engine import run
 from ..optim import make
-from .common import PALETTE, Plot, domain_for, mark_minima, new_figure, objective_2d
+from .common import Plot, domain_for, mark_minima, new_figure, objective_2d
 
 DIVERGED_COLOR = "#D55E00"
 UNCONVERGED_COLOR = "#BBBBBB"
+#: colours of the minima: the palette without the diverged colour
+MINIMUM_COLORS = ["#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
+                  "#882255", "#44AA99", "#999933", "#AA4499", "#332288"]
 
 
 def basins(f, *, n: int = 200, optimizer="gd", lr: float = 0.01, steps: int = 2000,
@@ -49,10 +52,13 @@ def basins(f, *, n: int = 200, optimizer="gd", lr: float = 0.01, steps: int = 20
     ax = fig.add_subplot()
     from matplotlib.colors import ListedColormap
 
-    colors = [DIVERGED_COLOR, UNCONVERGED_COLOR] + [PALETTE[i % 6] for i in range(len(minima))]
+    colors = [DIVERGED_COLOR, UNCONVERGED_COLOR] + [MINIMUM_COLORS[i % len(MINIMUM_COLORS)]
+                                                    for i in range(len(minima))]
     ax.imshow(labels + 2, origin="lower", extent=(x0, x1, y0, y1), aspect="auto",
               cmap=ListedColormap(colors), vmin=-0.5, vmax=len(colors) - 0.5,
               interpolation="nearest")
+    if (x1 - x0) / (y1 - y0) < 3 and (y1 - y0) / (x1 - x0) < 3:
+        ax.set_aspect("equal")
     mark_minima(ax, obj, domain)
     from matplotlib.patches import Patch
 

@@ -33,12 +33,26 @@ def field(f, *, domain=None, arrows: int = 21, normalize: bool = False, variable
     if normalize:
         with np.errstate(all="ignore"):
             U, V = np.where(norm > 0, U / norm, 0), np.where(norm > 0, V / norm, 0)
-    # length ∝ ‖∇f‖: the longest arrow spans about 1.5 grid cells
+    # length ∝ ‖∇f‖, scaled so the 90th-percentile arrow spans one grid cell; the few
+    # arrows that would be longer than 2.5 cells are drawn at 2.5 cells, in orange
     cell = min(x1 - x0, y1 - y0) / (arrows - 1)
-    biggest = float(np.nanmax(np.hypot(U, V))) or 1.0
-    ax.quiver(X, Y, U, V, angles="xy", scale_units="xy", scale=biggest / (1.5 * cell),
-              color="white", edgecolor="black", linewidth=0.3, width=0.004, zorder=4)
+    length = np.hypot(U, V)
+    reference = float(np.nanpercentile(length, 90)) or 1.0
+    scale = reference / cell
+    cap = 2.5 * cell * scale
+    capped = length > cap
+    with np.errstate(all="ignore"):
+        shrink = np.where(capped, cap / length, 1.0)
+    ax.quiver(X[~capped], Y[~capped], U[~capped], V[~capped], angles="xy", scale_units="xy",
+              scale=scale, color="white", edgecolor="black", linewidth=0.3, width=0.004,
+              zorder=4)
+    if capped.any():
+        ax.quiver(X[capped], Y[capped], (U * shrink)[capped], (V * shrink)[capped],
+                  angles="xy", scale_units="xy", scale=scale, color="#E69F00",
+                  edgecolor="black", linewidth=0.3, width=0.004, zorder=4)
     mark_minima(ax, obj, domain)
     what = "unit arrows along −∇f" if normalize else "arrows −∇f, length ∝ ‖∇f‖"
+    if not normalize and capped.any():
+        what += f"; {int(capped.sum())} longest shortened, orange"
     ax.set_title(f"−∇f points downhill: {obj.name}\n({what})")
     return Plot(fig, {"X": X, "Y": Y, "U": U, "V": V, "norm": norm}, "field")

@@ -34,11 +34,11 @@ def _loss_axis(ax, result, labels, colors, minimum=None):
     ax.set_ylabel("f − f*" if minimum is not None else "f")
 
 
-def learning_rates(f, start, *, lrs=None, steps: int = 40, variables=None) -> Plot:
+def learning_rates(f, start, *, lrs=None, steps: int = 60, variables=None) -> Plot:
     """The same start with learning rates too small, about right, near the stability bound
     and too large, on one map, with their loss curves and 2/λmax named.
 
-    Default rates: 0.02, 0.5, 0.97 and 1.08 times the bound 2/λmax at the start.
+    Default rates: 0.05, 0.5, 0.97 and 1.5 times the bound 2/λmax at the start.
     """
     from ..diagnose import stability_bound
 
@@ -49,26 +49,23 @@ def learning_rates(f, start, *, lrs=None, steps: int = 40, variables=None) -> Pl
     if lrs is None:
         if bound is None:
             raise ValueError("no positive curvature at the start: give learning rates")
-        lrs = [0.02 * bound, 0.5 * bound, 0.97 * bound, 1.08 * bound]
+        lrs = [0.05 * bound, 0.5 * bound, 0.97 * bound, 1.5 * bound]
     result = run(obj, [x0], [make("gd", lr=lr) for lr in lrs], steps=steps, tol=1e-10,
                  record="all")
     diagnoses = [row[0] for row in result.diagnoses()]
     fig = new_figure(12, 5)
     ax, ax2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
-    finite = [p for k in range(len(lrs)) for p in [result.run_path(k, 0)]
-              if np.all(np.isfinite(p))]
-    spans = np.concatenate([p[np.all(np.abs(p) < 50 * (1 + np.abs(x0).max()), axis=1)]
-                            for p in finite])
-    domain = domain_for(obj, np.vstack([spans, x0[None]]))
+    # the map shows the start's neighbourhood; a diverging path leaves it
+    domain = obj.library.domain(2) if obj.library is not None else domain_for(
+        obj, np.array([x0, -x0, 1.5 * x0]))
     draw_map(ax, obj, domain)
     labels = []
-    colors = [LABEL_COLORS.get(d.label, PALETTE[k]) for k, d in enumerate(diagnoses)]
     colors = [PALETTE[k] for k in range(len(lrs))]
     for k, (lr, d) in enumerate(zip(lrs, diagnoses)):
         ratio = f" = {lr / bound:.2g}×bound" if bound else ""
         label = f"lr {lr:.3g}{ratio}: {d.label}"
         labels.append(label)
-        _draw_path(ax, result.run_path(k, 0), colors[k], label)
+        _draw_path(ax, np.clip(result.run_path(k, 0), -1e6, 1e6), colors[k], label)
     ax.set_xlim(*domain[0])
     ax.set_ylim(*domain[1])
     mark_minima(ax, obj, domain)

@@ -1,0 +1,139 @@
+"""Figures: each is checked on the numbers it draws (against closed forms and the engine) and
+on its rendering (the file exists, has the expected size, and is not blank)."""
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+
+from gdlab import plot  # noqa: E402
+from gdlab.engine import run  # noqa: E402
+from gdlab.errors import ConfigError  # noqa: E402
+
+
+def rendered(p, tmp_path, name="fig.png", min_colors=20):
+    """Save, reload, and check the picture is a real one."""
+    from matplotlib.image import imread
+
+    path = p.save(tmp_path / name)
+    assert path.exists() and path.stat().st_size > 5_000
+    img = imread(path)
+    assert img.shape[0] > 300 and img.shape[1] > 300
+    colors = np.unique((img[..., :3] * 255).astype(np.uint8).reshape(-1, 3), axis=0)
+    assert len(colors) >= min_colors, "the picture is (nearly) blank"
+    return img
+
+
+def test_field_arrows_are_minus_the_gradient(tmp_path):
+    p = plot.field("x0**2 + x1**2", domain=[(-4, 4), (-4, 4)], arrows=9)
+    X, Y, U, V = (p.data[k] for k in ("X", "Y", "U", "V"))
+    np.testing.assert_allclose(U, -2 * X, atol=1e-12)  # ∇(x0² + x1²) = (2x0, 2x1)
+    np.testing.assert_allclose(V, -2 * Y, atol=1e-12)
+    np.testing.assert_allclose(p.data["norm"], 2 * np.hypot(X, Y), atol=1e-12)
+    rendered(p, tmp_path)
+    unit = plot.field("himmelblau", arrows=7, normalize=True)
+    lengths = np.hypot(unit.data["U"], unit.data["V"])
+    np.testing.assert_allclose(lengths[unit.data["norm"] > 0], 1.0, atol=1e-12)
+
+
+@pytest.mark.parametrize("f, points", [
+    ("himmelblau", [[1.0, 1.0], [-2.0, -1.0], [3.5, -3.0]]),
+    ("x**2/20 + y**2", [[3.0, 1.0], [-5.0, -2.0]]),
+    ("sin(x)*cos(y) + x/3", [[0.5, 0.2], [1.0, -1.0]]),
+])
+def test_level_curve_tangent_is_perpendicular_to_the_gradient(tmp_path, f, points):
+    p = plot.level_sets(f, points)
+    assert np.max(np.abs(p.data["cosines"])) < 1e-8
+    # the tangent really follows the level curve: f changes only to second order along it
+    from gdlab.calculus import resolve
+
+    obj = resolve(f, 2)
+    for x, t in zip(p.data["points"], p.data["tangents"]):
+        h = 1e-4
+        assert abs(obj.value(x + h * t) - obj.value(x)) < 1e-6 * max(1, abs(obj.value(x)))
+    rendered(p, tmp_path)
+
+
+def test_directional_derivative_extremes_follow_the_gradient(tmp_path):
+    p = plot.directional("x0**2 + x1**2", [3, 4])
+    g = np.array([6.0, 8.0])
+    values, theta = p.data["values"], p.data["theta"]
+    assert values.max() == pytest.approx(10.0, rel=1e-4)
+    assert values.min() == pytest.approx(-10.0, rel=1e-4)
+    assert p.data["theta_max"] == pytest.approx(np.arctan2(8, 6))
+    for tz in p.data["theta_zero"]:
+        assert np.dot(g, [np.cos(tz), np.sin(tz)]) == pytest.approx(0, abs=1e-12)
+    np.testing.assert_allclose(values, 6 * np.cos(theta) + 8 * np.sin(theta), atol=1e-12)
+    rendered(p, tmp_path)
+
+
+def test_surface_path_lies_on_the_surface(tmp_path):
+    r = run("x0**2 + x1**2", [[-3.0, 4.0]], "gd:0.1", steps=20, record="all")
+    path = r.run_path(0, 0)
+    p = plot.surface("x0**2 + x1**2", paths=[path], domain=[(-4, 4), (-4, 4)])
+    np.testing.assert_allclose(p.data["path_heights"][0], np.sum(path**2, axis=1))
+    np.testing.assert_allclose(p.data["Z"], p.data["X"] ** 2 + p.data["Y"] ** 2)
+    rendered(p, tmp_path)
+
+
+def test_learning_rates_shows_all_four_regimes(tmp_path):
+    p = plot.learning_rates("ill_conditioned", [-7.0, 2.0])
+    assert p.data["bound"] == pytest.approx(1.0)
+    assert p.data["labels"][2] == "oscillating" and p.data["labels"][3] == "diverged"
+    assert p.data["labels"][0] == "slow"
+    rendered(p, tmp_path)
+
+
+def test_traps_are_labelled_by_their_diagnoses(tmp_path):
+    p = plot.traps()
+    assert p.data["labels"] == [["local_minimum", "global_minimum"],
+                                ["plateau", "global_minimum"], ["saddle", "diverged"]]
+    rendered(p, tmp_path, "traps.png")
+
+
+def test_compare_runs_every_optimizer_from_the_same_start(tmp_path):
+    p = plot.compare("ill_conditioned", [-7.0, 2.0])
+    r = p.data["result"]
+    assert r.shape == (4, 1)
+    assert len({tuple(r.run_path(k, 0)[0]) for k in range(4)}) == 1
+    assert len({tuple(r.final[k, 0]) for k in range(4)}) == 4
+    rendered(p, tmp_path)
+
+
+def test_basin_colours_match_the_engine_end_points(tmp_path):
+    p = plot.basins("himmelblau", n=40, lr=0.01, steps=3000)
+    labels, minima, final = p.data["labels"], p.data["minima"], p.data["final"]
+    assert set(np.unique(labels)) <= {-2, -1, 0, 1, 2, 3}
+    assert len(np.unique(labels[labels >= 0])) == 4  # all four minima have a basin
+    for (i, j) in [(0, 0), (39, 39), (5, 30), (30, 5), (20, 20)]:
+        if labels[i, j] >= 0:
+            assert np.linalg.norm(final[i, j] - minima[labels[i, j]]) < 1e-4
+    # the start nearest to each minimum lands in that minimum's basin
+    g = np.linspace(-5, 5, 40)
+    for m, loc in enumerate(minima):
+        i, j = np.argmin(np.abs(g - loc[1])), np.argmin(np.abs(g - loc[0]))
+        assert labels[i, j] == m
+    rendered(p, tmp_path, min_colors=5)
+
+
+def test_basins_of_a_formula_cluster_the_end_points():
+    p = plot.basins("x**4 - 3*x**2 + x + y**2", domain=[(-2, 2), (-1, 1)], n=20, lr=0.01)
+    assert len(p.data["minima"]) == 2
+    assert sorted(np.round(p.data["minima"][:, 0], 3)) == [-1.301, 1.131]
+
+
+def test_loss_curves_and_formats(tmp_path):
+    r = run("himmelblau", [[0.0, 0.0], [1.0, 1.0]], ["gd:0.01", "adam:0.1"], steps=200,
+            record="all")
+    p = plot.loss(r)
+    rendered(p, tmp_path)
+    for suffix in (".svg", ".pdf"):
+        path = p.save(tmp_path / f"loss{suffix}")
+        assert path.stat().st_size > 3_000
+    with pytest.raises(ConfigError, match="must end in"):
+        p.save(tmp_path / "loss.gif")
+
+
+def test_maps_need_two_variables():
+    with pytest.raises(ConfigError, match="2 variables"):
+        plot.field("x + y + z")
