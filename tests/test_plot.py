@@ -137,3 +137,39 @@ def test_loss_curves_and_formats(tmp_path):
 def test_maps_need_two_variables():
     with pytest.raises(ConfigError, match="2 variables"):
         plot.field("x + y + z")
+
+
+@pytest.mark.parametrize("argv", [
+    ["plot", "field", "x0**2 + x1**2", "--arrows", "9"],
+    ["plot", "level-sets", "himmelblau", "--at", "1,1", "--at", "-2,-1"],
+    ["plot", "directional", "sphere", "--at", "-3,4"],
+    ["plot", "surface", "sphere", "--start", "-3,4", "--lr", "0.1"],
+    ["plot", "learning-rates", "ill_conditioned", "--start", "-7,2"],
+    ["plot", "traps"],
+    ["plot", "compare", "ill_conditioned", "--start", "-7,2", "--optimizers", "gd:0.9,adam:0.3"],
+    ["plot", "basins", "himmelblau", "--grid", "30"],
+    ["plot", "loss", "himmelblau", "--start", "0,0", "--optimizers", "gd:0.01,adam:0.1"],
+])
+def test_plot_command_writes_each_kind(tmp_path, capsys, argv):
+    from gdlab.cli import main
+
+    out = tmp_path / f"{argv[1]}.png"
+    assert main([*argv, "-o", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == f"wrote {out}"
+    assert out.stat().st_size > 5_000
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["plot", "field"], "needs a FORMULA_OR_NAME"),
+    (["plot", "directional", "sphere"], "needs --at"),
+    (["plot", "field", "sphere", "--domain", "1:0,2:3"], "--domain"),
+    (["plot", "field", "sphere", "-o", "x.gif"], "must end in"),
+    (["plot", "field", "x + y + z"], "2 variables"),
+    (["plot", "nosuch", "sphere"], "Invalid value"),
+])
+def test_plot_command_bad_input(capsys, argv, message):
+    from gdlab.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and err.count("\n") == 1

@@ -372,6 +372,121 @@ def lr_sweep(function, lrs, optimizer, starts, random_starts, box, seed, variabl
         print_sweep(doc)
 
 
+PLOT_KINDS = ("surface", "field", "directional", "level-sets", "learning-rates", "traps",
+              "compare", "basins", "loss")
+
+
+def _domain(text: str | None):
+    if text is None:
+        return None
+    try:
+        parts = [tuple(float(v) for v in axis.split(":")) for axis in text.split(",")]
+    except ValueError:
+        raise PointError(f"--domain must be X0:X1,Y0:Y1; got {text!r}") from None
+    if len(parts) != 2 or any(len(p) != 2 or not p[0] < p[1] or not all(map(math.isfinite, p))
+                              for p in parts):
+        raise PointError(f"--domain must be X0:X1,Y0:Y1 with X0 < X1 and Y0 < Y1; got {text!r}")
+    return parts
+
+
+@cli.command("plot")
+@click.argument("kind", type=click.Choice(PLOT_KINDS), metavar="KIND")
+@click.argument("function", required=False, metavar="[FORMULA_OR_NAME]")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), metavar="FILE",
+              help="PNG, SVG or PDF (default: gdlab-KIND.png).")
+@click.option("--start", "starts", multiple=True, metavar="X,Y", help="Start(s) of runs.")
+@click.option("--at", "at", multiple=True, metavar="X,Y",
+              help="Point(s) for directional and level-sets.")
+@click.option("--optimizer", default="gd", show_default=True, metavar="NAME[:LR]")
+@click.option("--optimizers", metavar="NAME[:LR],...", help="For compare and loss.")
+@click.option("--lr", type=float, help="Learning rate.")
+@click.option("--lrs", metavar="LIST", help="For learning-rates (default: from the bound).")
+@click.option("--momentum", type=float)
+@click.option("--beta1", type=float)
+@click.option("--beta2", type=float)
+@click.option("--eps", type=float)
+@click.option("--weight-decay", type=float)
+@click.option("--steps", type=click.IntRange(1, 100_000), default=None,
+              help="Step limit (default depends on the figure).")
+@click.option("--grid", type=click.IntRange(2, 2000), default=200, show_default=True,
+              help="Starts per axis for basins.")
+@click.option("--arrows", type=click.IntRange(2, 100), default=21, show_default=True)
+@click.option("--normalize", is_flag=True, help="Unit arrows for field.")
+@click.option("--domain", metavar="X0:X1,Y0:Y1", help="Plot domain.")
+@click.option("--vars", "variables", metavar="NAMES")
+def plot_command(kind, function, output, starts, at, optimizer, optimizers, lr, lrs, momentum,
+                 beta1, beta2, eps, weight_decay, steps, grid, arrows, normalize, domain,
+                 variables):
+    """Draw a figure: surface, field, directional, level-sets, learning-rates, traps, compare,
+    basins or loss.
+
+    \b
+    Examples:
+      gdlab plot field "x0**2 + x1**2" -o field.png
+      gdlab plot level-sets himmelblau --at 1,1 --at -2,-1
+      gdlab plot learning-rates ill_conditioned --start -7,2
+      gdlab plot compare ill_conditioned --start -7,2 --optimizers gd:0.95,momentum:0.1,adam:0.3
+      gdlab plot basins himmelblau --grid 400 --optimizer adam --lr 0.05
+    """
+    from . import plot as figures
+    from .optim import parse_optimizer
+    from .records import parse_lrs
+
+    if kind != "traps" and not function:
+        raise ConfigError(f"plot {kind} needs a FORMULA_OR_NAME")
+    output = output or f"gdlab-{kind}.png"
+    dom = _domain(domain)
+    hyper = _hyper(momentum, beta1, beta2, eps, weight_decay)
+    points = [parse_point(s, "start") for s in starts]
+    ats = [parse_point(a, "at") for a in at]
+
+    def need(values, option):
+        if not values:
+            raise PointError(f"plot {kind} needs {option}")
+        return values
+
+    if kind == "surface":
+        paths = []
+        if points:
+            from .engine import run
+
+            r = run(function, points, parse_optimizer(optimizer, lr=lr, **hyper),
+                    steps=steps or 100, record="all", variables=variables)
+            paths = [r.run_path(0, b) for b in range(len(points))]
+        p = figures.surface(function, paths=paths, domain=dom, variables=variables)
+    elif kind == "field":
+        p = figures.field(function, domain=dom, arrows=arrows, normalize=normalize,
+                          variables=variables)
+    elif kind == "directional":
+        p = figures.directional(function, need(ats, "--at")[0], variables=variables)
+    elif kind == "level-sets":
+        p = figures.level_sets(function, need(ats, "--at"), domain=dom, variables=variables)
+    elif kind == "learning-rates":
+        p = figures.learning_rates(function, need(points, "--start")[0],
+                                   lrs=parse_lrs(lrs) if lrs else None, steps=steps or 60,
+                                   variables=variables)
+    elif kind == "traps":
+        p = figures.traps()
+    elif kind in ("compare", "loss"):
+        names = (optimizers or optimizer).split(",")
+        opts = [parse_optimizer(o.strip(), lr=lr, **hyper) for o in names if o.strip()]
+        if kind == "compare":
+            p = figures.compare(function, need(points, "--start")[0], opts, steps=steps or 100,
+                                variables=variables)
+        else:
+            from .engine import run
+
+            r = run(function, need(points, "--start"), opts, steps=steps or 1000,
+                    record="all", variables=variables)
+            p = figures.loss(r)
+    else:  # basins
+        opt = parse_optimizer(optimizer, lr=lr if lr is not None else 0.01, **hyper)
+        p = figures.basins(function, n=grid, optimizer=opt, steps=steps or 2000, domain=dom,
+                           variables=variables)
+    path = p.save(output)
+    click.echo(f"wrote {path}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status. Bad input: one ``error:`` line, status 2."""
     argv = _join_negative_values(sys.argv[1:] if argv is None else argv)

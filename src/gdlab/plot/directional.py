@@ -32,12 +32,16 @@ def directional(f, at, *, samples: int = 721, variables=None) -> Plot:
     ax.scatter(theta[positive], values[positive], s=3, color="#009E73", label="D_u f > 0 (uphill)")
     ax.scatter(theta[~positive], -values[~positive], s=3, color="#D55E00",
                label="D_u f < 0 (downhill), |value| shown")
+    box = {"boxstyle": "round", "facecolor": "white", "alpha": 0.85, "linewidth": 0}
     ax.plot([theta_max], [norm], "o", color="#009E73", markeredgecolor="black")
-    ax.annotate(f"max = ‖∇f‖ = {norm:.3g}\nalong ∇f", (theta_max, norm), fontsize=8)
+    ax.annotate(f"max = ‖∇f‖ = {norm:.3g}\n(along ∇f)", (theta_max, norm), fontsize=8,
+                xytext=(-60, 18), textcoords="offset points", bbox=box)
     ax.plot([theta_min], [norm], "o", color="#D55E00", markeredgecolor="black")
-    ax.annotate(f"min = −‖∇f‖ = {-norm:.3g}\nagainst ∇f", (theta_min, norm), fontsize=8)
-    for tz in theta_zero:
-        ax.plot([tz], [0], "s", color="black")
+    ax.annotate(f"min = −‖∇f‖ = {-norm:.3g}\n(against ∇f)", (theta_min, norm), fontsize=8,
+                xytext=(-20, -30), textcoords="offset points", bbox=box)
+    for tz in theta_zero:  # D_u f = 0 perpendicular to ∇f
+        ax.plot([tz, tz], [0, norm], color="black", linestyle=":", linewidth=1.2)
+    ax.set_rlabel_position(np.degrees(theta_max) + 90)
     ax.set_title("|D_u f(a)| around a (polar)", fontsize=10)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.32), fontsize=8)
     ax2 = fig.add_subplot(1, 2, 2)
