@@ -149,6 +149,10 @@ def test_maps_need_two_variables():
     ["plot", "compare", "ill_conditioned", "--start", "-7,2", "--optimizers", "gd:0.9,adam:0.3"],
     ["plot", "basins", "himmelblau", "--grid", "30"],
     ["plot", "loss", "himmelblau", "--start", "0,0", "--optimizers", "gd:0.01,adam:0.1"],
+    ["plot", "partials", "sphere", "--at", "1,-1"],
+    ["plot", "tangent-plane", "sphere", "--at", "1,-1"],
+    ["plot", "steepest-path", "himmelblau", "--start", "0,0"],
+    ["plot", "lr-map", "himmelblau", "--lrs", "1e-3:0.1:5", "--steps", "100"],
 ])
 def test_plot_command_writes_each_kind(tmp_path, capsys, argv):
     from gdlab.cli import main
@@ -173,3 +177,57 @@ def test_plot_command_bad_input(capsys, argv, message):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err and err.count("\n") == 1
+
+
+def test_partials_are_the_slopes_of_the_slices(tmp_path):
+    p = plot.partials("x**2 * y + sin(y)", [1.5, -1.0])
+    np.testing.assert_allclose(p.data["slopes"], [2 * 1.5 * -1.0, 1.5**2 + np.cos(-1.0)])
+    xs, fx = p.data["x_slice"]
+    i = np.argmin(np.abs(xs - 1.5))
+    slope = (fx[i + 1] - fx[i - 1]) / (xs[i + 1] - xs[i - 1])
+    assert slope == pytest.approx(2 * xs[i] * -1.0, rel=1e-3)  # the slice is f(x, −1)
+    rendered(p, tmp_path)
+
+
+def test_tangent_plane_touches_to_second_order(tmp_path):
+    p = plot.tangent_plane("exp(x/3) * cos(y)", [0.5, 0.3])
+    gap = p.data["gap"]
+    assert gap[1] / gap[0] == pytest.approx(0.25, rel=0.05)  # halving r quarters the gap
+    assert gap[2] / gap[1] == pytest.approx(0.25, rel=0.05)
+    rendered(p, tmp_path)
+
+
+@pytest.mark.parametrize("f, start", [("ill_conditioned", [-7.0, 2.0]),
+                                      ("himmelblau", [0.5, -0.5])])
+def test_steepest_path_is_tangent_to_minus_the_gradient(tmp_path, f, start):
+    p = plot.steepest_path(f, start)
+    assert np.min(p.data["alignment"]) > 1 - 1e-6
+    flow = p.data["flow"]
+    from gdlab.calculus import resolve
+
+    values = resolve(f, 2).value(flow)
+    assert np.all(np.diff(values) <= 1e-12)  # always downhill
+    rendered(p, tmp_path)
+
+
+def test_lr_map_matches_the_bound_on_a_quadratic(tmp_path):
+    p = plot.lr_map("x**2/20 + y**2", axis=1, at=3.0, starts=8,
+                    lrs=[0.1, 0.5, 0.9, 0.99, 1.01, 1.2])
+    labels = p.data["labels"]
+    np.testing.assert_allclose(p.data["bounds"], 1.0)
+    lrs = p.data["lrs"]
+    assert np.all(labels[lrs > 1.1] == "diverged")  # |1 − 2·lr| = 1.4 per step
+    assert np.all(labels[(lrs > 1.0) & (lrs < 1.1)] == "oscillating")  # 1.02^300: not yet
+    assert not np.any(labels[lrs < 1.0] == "diverged")
+    rendered(p, tmp_path, min_colors=4)
+
+
+def test_animation_gif(tmp_path):
+    from PIL import Image
+
+    r = run("ill_conditioned", [[-7.0, 2.0]], ["gd:0.95", "adam:0.3"], steps=30, record="all")
+    path = plot.animate(r, tmp_path / "run.gif")
+    with Image.open(path) as im:
+        assert im.n_frames == 31
+    with pytest.raises(ConfigError, match="gif or .mp4"):
+        plot.animate(r, tmp_path / "run.png")

@@ -372,8 +372,9 @@ def lr_sweep(function, lrs, optimizer, starts, random_starts, box, seed, variabl
         print_sweep(doc)
 
 
-PLOT_KINDS = ("surface", "field", "directional", "level-sets", "learning-rates", "traps",
-              "compare", "basins", "loss")
+PLOT_KINDS = ("surface", "partials", "field", "directional", "level-sets", "tangent-plane",
+              "steepest-path", "learning-rates", "traps", "compare", "basins", "lr-map", "loss",
+              "animate")
 
 
 def _domain(text: str | None):
@@ -417,8 +418,8 @@ def _domain(text: str | None):
 def plot_command(kind, function, output, starts, at, optimizer, optimizers, lr, lrs, momentum,
                  beta1, beta2, eps, weight_decay, steps, grid, arrows, normalize, domain,
                  variables):
-    """Draw a figure: surface, field, directional, level-sets, learning-rates, traps, compare,
-    basins or loss.
+    """Draw a figure: surface, partials, field, directional, level-sets, tangent-plane,
+    steepest-path, learning-rates, traps, compare, basins, lr-map, loss, or animate (GIF/MP4).
 
     \b
     Examples:
@@ -479,6 +480,29 @@ def plot_command(kind, function, output, starts, at, optimizer, optimizers, lr, 
             r = run(function, need(points, "--start"), opts, steps=steps or 1000,
                     record="all", variables=variables)
             p = figures.loss(r)
+    elif kind == "partials":
+        p = figures.partials(function, need(ats, "--at")[0], domain=dom, variables=variables)
+    elif kind == "tangent-plane":
+        p = figures.tangent_plane(function, need(ats, "--at")[0], domain=dom,
+                                  variables=variables)
+    elif kind == "steepest-path":
+        p = figures.steepest_path(function, need(points, "--start")[0], lr=lr,
+                                  steps=steps or 60, domain=dom, variables=variables)
+    elif kind == "lr-map":
+        p = figures.lr_map(function, lrs=parse_lrs(lrs) if lrs else None,
+                           optimizer=optimizer.split(":")[0], steps=steps or 300, domain=dom,
+                           variables=variables)
+    elif kind == "animate":
+        from .engine import run
+
+        names = (optimizers or optimizer).split(",")
+        opts = [parse_optimizer(o.strip(), lr=lr, **hyper) for o in names if o.strip()]
+        if not output.endswith((".gif", ".mp4")):
+            output = output.rsplit(".", 1)[0] + ".gif"
+        r = run(function, need(points, "--start"), opts, steps=steps or 100, record="all",
+                variables=variables)
+        click.echo(f"wrote {figures.animate(r, output, domain=dom)}")
+        return
     else:  # basins
         opt = parse_optimizer(optimizer, lr=lr if lr is not None else 0.01, **hyper)
         p = figures.basins(function, n=grid, optimizer=opt, steps=steps or 2000, domain=dom,

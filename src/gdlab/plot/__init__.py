@@ -7,20 +7,25 @@ is drawn.
 
 from __future__ import annotations
 
+from .animate import animate
 from .basins import basins
+from .calculus_views import partials, steepest_path, tangent_plane
 from .common import Plot
 from .directional import directional
 from .field import field
 from .level_sets import level_sets
+from .lr_map import lr_map
 from .runs import compare, learning_rates, loss, traps
 from .surface import surface
 
 #: ``gdlab plot KIND`` names → functions
 KINDS = {
-    "surface": surface, "field": field, "directional": directional, "level-sets": level_sets,
-    "learning-rates": learning_rates, "traps": traps, "compare": compare, "loss": loss,
-    "basins": basins,
+    "surface": surface, "partials": partials, "field": field, "directional": directional,
+    "level-sets": level_sets, "tangent-plane": tangent_plane, "steepest-path": steepest_path,
+    "learning-rates": learning_rates, "traps": traps, "compare": compare, "basins": basins,
+    "lr-map": lr_map, "loss": loss, "animate": animate,
 }
 
-__all__ = ["KINDS", "Plot", "basins", "compare", "directional", "field", "learning_rates",
-           "level_sets", "loss", "surface", "traps"]
+__all__ = ["KINDS", "Plot", "animate", "basins", "compare", "directional", "field",
+           "learning_rates", "level_sets", "loss", "lr_map", "partials", "steepest_path",
+           "surface", "tangent_plane", "traps"]

@@ -102,8 +102,11 @@ def domain_for(obj, points=None, pad: float = 0.15) -> list[tuple[float, float]]
     if not len(pts):
         return [(-3.0, 3.0)] * obj.dim
     lo, hi = pts.min(axis=0), pts.max(axis=0)
-    span = np.maximum(hi - lo, 1.0)
-    return list(zip((lo - pad * span).tolist(), (hi + pad * span).tolist()))
+    center = 0.5 * (lo + hi)
+    # at least ±2 (or ±half the distance to the origin) around the points, plus a margin
+    half = np.maximum.reduce([0.5 * (hi - lo) * (1 + 2 * pad), np.full_like(lo, 2.0),
+                              0.5 * np.abs(center)])
+    return list(zip((center - half).tolist(), (center + half).tolist()))
 
 
 def grid(obj, domain, n: int = 200):
