@@ -21,13 +21,9 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
-# The main job: the study note's example, then gradient descent on it with a learning rate
-# too small, about right and too large ("Deep Learning from Scratch", ch. 4).
-DEMO = [
-    ["grad", "x0**2 + x1**2", "--at", "3,4", "--direction", "1,1"],
-    ["lr-sweep", "x0**2 + x1**2", "--start", "-3,4", "--lrs", "1e-10,0.1,10", "--steps", "100",
-     "--tol", "0"],
-]
+# The main job: the study note end to end (calculus at a point, three learning rates, the
+# traps) and every figure with an offline page, gdlab-demo/index.html.
+DEMO = [["demo", "--out", "gdlab-demo"]]
 
 
 def setup(extras: str) -> None:

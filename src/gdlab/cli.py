@@ -511,6 +511,17 @@ def plot_command(kind, function, output, starts, at, optimizer, optimizers, lr, 
     click.echo(f"wrote {path}")
 
 
+@cli.command()
+@click.option("--out", default="gdlab-demo", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the figures and index.html.")
+def demo(out):
+    """The study note end to end: the calculus of x0² + x1² at a point, gradient descent with
+    three learning rates, the traps — and every figure, with an offline index.html."""
+    from .demo import run_demo
+
+    run_demo(out, echo=lambda text: click.echo(text))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status. Bad input: one ``error:`` line, status 2."""
     argv = _join_negative_values(sys.argv[1:] if argv is None else argv)

@@ -22,14 +22,21 @@ def _draw_path(ax, path, color, label):
 
 
 def _loss_axis(ax, result, labels, colors, minimum=None):
+    """f (or f − f*) per step on a log scale; exact zeros sit on a floor 1e-20 below the
+    largest value, and the axis is linear only where f goes negative."""
+    curves = []
+    for k in range(len(labels)):
+        values = result.values[: len(result.run_path(k, 0)), k, 0]
+        curves.append(values - minimum if minimum is not None else values)
+    finite = np.concatenate([c[np.isfinite(c)] for c in curves])
+    log = finite.size > 0 and finite.min() >= 0
+    floor = max(float(finite[finite > 0].min()) if np.any(finite > 0) else 1e-300,
+                float(finite.max()) * 1e-20) if log else None
     for k, (label, color) in enumerate(zip(labels, colors)):
-        values = result.values[: result.steps[k, 0] + 1, k, 0]
-        steps = result.recorded_steps[: len(values)]
-        shown = values - minimum if minimum is not None else values
-        if minimum is not None:
-            shown = np.maximum(shown, 1e-300)
+        steps = result.recorded_steps[: len(curves[k])]
+        shown = np.maximum(curves[k], floor) if log else curves[k]
         ax.plot(steps, shown, color=color, label=label)
-    ax.set_yscale("log" if minimum is not None or np.nanmin(result.values) > 0 else "symlog")
+    ax.set_yscale("log" if log else "symlog")
     ax.set_xlabel("step")
     ax.set_ylabel("f − f*" if minimum is not None else "f")
 
