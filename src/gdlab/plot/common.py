@@ -147,16 +147,18 @@ def draw_map(ax, obj, domain, n: int = 200, filled: bool = True, colorbar: bool 
     levels, is_log = contour_levels(Z)
     if filled:
         if is_log:
-            shifted = Z - levels[0] + (levels[1] - levels[0])
-            cs = ax.contourf(X, Y, shifted, levels=np.geomspace(
-                levels[1] - levels[0], float(shifted.max()), 25), norm=LogNorm(),
-                cmap="viridis", alpha=0.85)
-            label = f"f − {levels[0]:.3g} (log scale)"
+            # colour by f − min f (+ a floor below the first level) on a log scale
+            low = float(Z.min())
+            floor = (levels[0] - low) / 10
+            shifted = Z - low + floor
+            cs = ax.contourf(X, Y, shifted, levels=np.geomspace(floor, float(shifted.max()), 26),
+                             norm=LogNorm(), cmap="viridis", alpha=0.85)
+            label = "f (log scale)" if low == 0 else f"f − {low:.3g} (log scale)"
         else:
             cs = ax.contourf(X, Y, Z, levels=levels, cmap="viridis", alpha=0.85)
             label = "f"
         if colorbar:
-            ax.figure.colorbar(cs, ax=ax, label=label, shrink=0.9)
+            ax.figure.colorbar(cs, ax=ax, label=label, shrink=0.9, format="%.3g")
     ax.contour(X, Y, Z, levels=levels, colors="white", linewidths=0.4, alpha=0.6)
     ax.set_xlabel(obj.variables[0])
     ax.set_ylabel(obj.variables[1])
