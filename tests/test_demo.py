@@ -25,3 +25,5 @@ def test_demo_writes_every_figure_and_an_offline_page(tmp_path, capsys):
     images = re.findall(r'<img alt="[^"]+" src="data:image/(png|gif);base64,', page)
     assert len(images) == len(FIGURES)
     assert not re.search(r"(src|href)=\"https?://", page)  # nothing to fetch: works offline
+    assert 'href="interactive.html"' in page
+    assert (tmp_path / "interactive.html").stat().st_size > 1_000_000

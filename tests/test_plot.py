@@ -153,11 +153,14 @@ def test_maps_need_two_variables():
     ["plot", "tangent-plane", "sphere", "--at", "1,-1"],
     ["plot", "steepest-path", "himmelblau", "--start", "0,0"],
     ["plot", "lr-map", "himmelblau", "--lrs", "1e-3:0.1:5", "--steps", "100"],
+    ["plot", "animate", "sphere", "--start", "-3,4", "--lr", "0.1", "--steps", "10"],
+    ["plot", "interactive", "himmelblau", "--start", "0,0"],
 ])
 def test_plot_command_writes_each_kind(tmp_path, capsys, argv):
     from gdlab.cli import main
 
-    out = tmp_path / f"{argv[1]}.png"
+    suffix = {"animate": ".gif", "interactive": ".html"}.get(argv[1], ".png")
+    out = tmp_path / f"{argv[1]}{suffix}"
     assert main([*argv, "-o", str(out)]) == 0
     assert capsys.readouterr().out.strip() == f"wrote {out}"
     assert out.stat().st_size > 5_000
@@ -231,3 +234,21 @@ def test_animation_gif(tmp_path):
         assert im.n_frames == 31
     with pytest.raises(ConfigError, match="gif or .mp4"):
         plot.animate(r, tmp_path / "run.png")
+
+
+def test_interactive_figure_is_offline_html_with_every_path(tmp_path):
+    pytest.importorskip("plotly")
+    r = run("himmelblau", [[0.0, 0.0], [-1.0, 4.0]], ["gd:0.01", "adam:0.1"], steps=50,
+            record="all")
+    fig = plot.interactive(None, r)
+    kinds = [t.type for t in fig.data]
+    assert kinds.count("scatter") == 4 + 1  # four paths on the map, and the known minima
+    assert kinds.count("scatter3d") == 4 and "surface" in kinds and "contour" in kinds
+    path0 = next(t for t in fig.data if t.type == "scatter" and "gd" in t.name)
+    np.testing.assert_array_equal(np.column_stack([path0.x, path0.y]), r.run_path(0, 0))
+    out = plot.write_html(fig, tmp_path / "run.html")
+    page = out.read_text(encoding="utf-8")
+    assert out.stat().st_size > 1_000_000  # plotly.js is inside
+    import re
+
+    assert not re.search(r"<script[^>]+src=\"https?://", page)

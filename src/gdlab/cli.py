@@ -374,7 +374,7 @@ def lr_sweep(function, lrs, optimizer, starts, random_starts, box, seed, variabl
 
 PLOT_KINDS = ("surface", "partials", "field", "directional", "level-sets", "tangent-plane",
               "steepest-path", "learning-rates", "traps", "compare", "basins", "lr-map", "loss",
-              "animate")
+              "animate", "interactive")
 
 
 def _domain(text: str | None):
@@ -419,7 +419,8 @@ def plot_command(kind, function, output, starts, at, optimizer, optimizers, lr, 
                  beta1, beta2, eps, weight_decay, steps, grid, arrows, normalize, domain,
                  variables):
     """Draw a figure: surface, partials, field, directional, level-sets, tangent-plane,
-    steepest-path, learning-rates, traps, compare, basins, lr-map, loss, or animate (GIF/MP4).
+    steepest-path, learning-rates, traps, compare, basins, lr-map, loss, animate (GIF/MP4), or
+    interactive (plotly HTML that works offline).
 
     \b
     Examples:
@@ -492,6 +493,20 @@ def plot_command(kind, function, output, starts, at, optimizer, optimizers, lr, 
         p = figures.lr_map(function, lrs=parse_lrs(lrs) if lrs else None,
                            optimizer=optimizer.split(":")[0], steps=steps or 300, domain=dom,
                            variables=variables)
+    elif kind == "interactive":
+        from .engine import run
+
+        result = None
+        if points:
+            names = (optimizers or optimizer).split(",")
+            opts = [parse_optimizer(o.strip(), lr=lr, **hyper) for o in names if o.strip()]
+            result = run(function, points, opts, steps=steps or 200, record="all",
+                         variables=variables)
+        if not output.endswith(".html"):
+            output = output.rsplit(".", 1)[0] + ".html"
+        fig = figures.interactive(function, result, domain=dom, variables=variables)
+        click.echo(f"wrote {figures.write_html(fig, output)}")
+        return
     elif kind == "animate":
         from .engine import run
 

@@ -159,6 +159,12 @@ def run_demo(out: str | Path = "gdlab-demo", echo: Callable[[str], None] = print
                 labels = made.data["labels"]
                 echo("        traps: " + "; ".join(" vs ".join(row) for row in labels))
         sections.append((name, title, caption))
+    echo("[  +  ] interactive.html     the same comparison to zoom and rotate (plotly, offline)")
+    from .engine import run
+
+    compared = run("himmelblau", [[0.0, 0.0], [-1.0, 4.0], [-4.0, -4.0]],
+                   ["gd:0.01", "momentum:0.002", "adam:0.1"], steps=200, record="all")
+    plot.write_html(plot.interactive(None, compared), folder / "interactive.html")
     (folder / "index.html").write_text(_html(folder, sections, calculus, descent),
                                        encoding="utf-8")
     echo(f"wrote {len(figures)} figures and {folder / 'index.html'} in "
@@ -189,6 +195,8 @@ pre {{ background: #f6f6f6; padding: 1em; white-space: pre-wrap; }}
 <h1>Gradient descent, explained by gdlab</h1>
 <p>The study note's example f(x0, x1) = x0² + x1², then what goes wrong and why. Every
 picture was drawn by <code>gdlab demo</code>; this page needs no network.</p>
+<p>To zoom and rotate: <a href="interactive.html">an interactive map and surface</a> of three
+optimizers on Himmelblau's function (plotly, also offline).</p>
 <h2>The calculus at a point</h2><pre>{html.escape(calculus)}</pre>
 <h2>Three learning rates</h2><pre>{html.escape(descent)}</pre>
 {''.join(parts)}

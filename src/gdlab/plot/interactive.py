@@ -1,0 +1,87 @@
+"""Interactive figures with plotly: a contour map with run paths beside the 3-D surface.
+
+Written as standalone HTML with plotly.js embedded (works offline, no CDN), or shown inline in
+Jupyter (``fig.show()``, or just leave the figure as the cell's value).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ConfigError
+from .common import PALETTE, contour_levels, domain_for, grid, objective_2d
+
+
+def interactive(f, result=None, *, domain=None, n: int = 120, variables=None):
+    """A plotly figure: contour map (with the paths of ``result``, a 2-D
+    :class:`~gdlab.engine.RunResult` recorded with ``record="all"``) and the 3-D surface.
+
+    Returns:
+        ``plotly.graph_objects.Figure``.
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    obj = objective_2d(f if result is None else result.objective, variables)
+    paths, names = [], []
+    if result is not None:
+        if result.path is None:
+            raise ConfigError("the run recorded no path (use record='all')")
+        K, B = result.shape
+        for k in range(K):
+            for b in range(B):
+                paths.append(result.run_path(k, b))
+                d = result.diagnoses()[k][b]
+                names.append(f"{result.optimizers[k].label} from "
+                             f"{np.round(result.starts[b], 3).tolist()}: {d.label}")
+    finite = [p[np.all(np.isfinite(p) & (np.abs(p) < 1e6), axis=1)] for p in paths]
+    domain = domain or domain_for(obj, np.vstack(finite) if finite else None)
+    X, Y, Z = grid(obj, domain, n)
+    z = Z.filled(np.nan)
+    levels, is_log = contour_levels(Z)
+    shown = np.log10(z - np.nanmin(z) + (levels[0] - levels.min() or 1e-12)) if is_log else z
+    fig = make_subplots(rows=1, cols=2, specs=[[{"type": "xy"}, {"type": "scene"}]],
+                        subplot_titles=("contour map" + (" (log₁₀ f − min)" if is_log else ""),
+                                        "surface"), horizontal_spacing=0.08)
+    fig.add_trace(go.Contour(x=X[0], y=Y[:, 0], z=shown, colorscale="Viridis", ncontours=30,
+                             showscale=False, name="f",
+                             hovertemplate=f"{obj.variables[0]}=%{{x:.4g}}<br>"
+                                           f"{obj.variables[1]}=%{{y:.4g}}<extra></extra>"),
+                  row=1, col=1)
+    fig.add_trace(go.Surface(x=X, y=Y, z=z, colorscale="Viridis", showscale=False, opacity=0.9,
+                             name="f"), row=1, col=2)
+    for i, (p, name) in enumerate(zip(paths, names)):
+        color = PALETTE[i % len(PALETTE)]
+        fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines+markers", name=name,
+                                 line={"color": color}, marker={"size": 4}, legendgroup=str(i)),
+                      row=1, col=1)
+        fig.add_trace(go.Scatter3d(x=p[:, 0], y=p[:, 1], z=obj.value(p), mode="lines+markers",
+                                   name=name, line={"color": color, "width": 5},
+                                   marker={"size": 2}, legendgroup=str(i), showlegend=False),
+                      row=1, col=2)
+    if obj.library is not None:
+        minima = obj.library.minima(2)
+        if minima:
+            loc = np.array([m.location for m in minima])
+            fig.add_trace(go.Scatter(x=loc[:, 0], y=loc[:, 1], mode="markers", name="known minima",
+                                     marker={"symbol": "star", "size": 14, "color": "white",
+                                             "line": {"color": "black", "width": 1}}),
+                          row=1, col=1)
+    fig.update_xaxes(title_text=obj.variables[0], range=list(domain[0]), row=1, col=1)
+    fig.update_yaxes(title_text=obj.variables[1], range=list(domain[1]), row=1, col=1)
+    fig.update_layout(title=f"{obj.name}", height=560, width=1150,
+                      legend={"orientation": "h", "y": -0.15},
+                      scene={"xaxis_title": obj.variables[0], "yaxis_title": obj.variables[1],
+                             "zaxis_title": "f"})
+    return fig
+
+
+def write_html(fig, path) -> Path:
+    """Standalone HTML with plotly.js inside: opens with no network."""
+    target = Path(path)
+    if target.suffix.lower() != ".html":
+        raise ConfigError(f"an interactive figure must end in .html; got {target.name!r}")
+    fig.write_html(target, include_plotlyjs=True, full_html=True)
+    return target
