@@ -123,7 +123,8 @@ def grid(obj, domain, n: int = 200):
 
 def contour_levels(Z, n: int = 25) -> tuple[np.ndarray, bool]:
     """Levels for ``Z``: log-spaced above the minimum where the values span more than three
-    decades (Rosenbrock, Goldstein–Price), linear otherwise. Returns ``(levels, is_log)``."""
+    decades (Rosenbrock, Goldstein–Price) or most of the map lies in the lowest 5% of the range
+    (the six-hump camel's walls), linear otherwise. Returns ``(levels, is_log)``."""
     z = np.asarray(Z.compressed() if np.ma.isMaskedArray(Z) else Z, dtype=float)
     z = z[np.isfinite(z)]
     if z.size == 0:
@@ -134,7 +135,8 @@ def contour_levels(Z, n: int = 25) -> tuple[np.ndarray, bool]:
     rel = z - lo
     positive = rel[rel > 0]
     small = float(np.percentile(positive, 1)) if positive.size else 0.0
-    if small > 0 and (hi - lo) / small > 1e3:
+    skewed = float(np.median(rel)) < 0.05 * (hi - lo)  # steep walls around a flat floor
+    if small > 0 and ((hi - lo) / small > 1e3 or skewed):
         return lo + np.geomspace(small, hi - lo, n), True
     return np.linspace(lo, hi, n), False
 
