@@ -442,6 +442,10 @@ def plot_command(kind, function, output, starts, at, optimizer, optimizers, lr, 
     points = [parse_point(s, "start") for s in starts]
     ats = [parse_point(a, "at") for a in at]
 
+    def listed():  # --optimizers, else --optimizer, each with the shared options
+        names = [o.strip() for o in (optimizers or optimizer).split(",") if o.strip()]
+        return [parse_optimizer(o, lr=lr, **hyper) for o in names]
+
     def need(values, option):
         if not values:
             raise PointError(f"plot {kind} needs {option}")
@@ -470,8 +474,7 @@ def plot_command(kind, function, output, starts, at, optimizer, optimizers, lr, 
     elif kind == "traps":
         p = figures.traps()
     elif kind in ("compare", "loss"):
-        names = (optimizers or optimizer).split(",")
-        opts = [parse_optimizer(o.strip(), lr=lr, **hyper) for o in names if o.strip()]
+        opts = listed()
         if kind == "compare":
             p = figures.compare(function, need(points, "--start")[0], opts, steps=steps or 100,
                                 variables=variables)
@@ -498,8 +501,7 @@ def plot_command(kind, function, output, starts, at, optimizer, optimizers, lr, 
 
         result = None
         if points:
-            names = (optimizers or optimizer).split(",")
-            opts = [parse_optimizer(o.strip(), lr=lr, **hyper) for o in names if o.strip()]
+            opts = listed()
             result = run(function, points, opts, steps=steps or 200, record="all",
                          variables=variables)
         if not output.endswith(".html"):
@@ -510,8 +512,7 @@ def plot_command(kind, function, output, starts, at, optimizer, optimizers, lr, 
     elif kind == "animate":
         from .engine import run
 
-        names = (optimizers or optimizer).split(",")
-        opts = [parse_optimizer(o.strip(), lr=lr, **hyper) for o in names if o.strip()]
+        opts = listed()
         if not output.endswith((".gif", ".mp4")):
             output = output.rsplit(".", 1)[0] + ".gif"
         r = run(function, need(points, "--start"), opts, steps=steps or 100, record="all",
