@@ -158,7 +158,8 @@ def _source(obj, name: str, low_weight: bool = True) -> str:
     start_eval += [f"p{j}[i] = c{j}" for j in range(dim)]
     start_eval += [f"g{j}[i] = sg{j}" for j in range(dim)]
     step_eval = [f"c{j} = p{j}[i]" for j in range(dim)] + evaluate("n")
-    norm_c = "math.sqrt(" + " + ".join(f"c{j} * c{j}" for j in range(dim)) + ")"
+    sq_c = "(" + " + ".join(f"c{j} * c{j}" for j in range(dim)) + ")"
+    norm_c = f"math.sqrt{sq_c}"
     finite_c = " and ".join(f"math.isfinite(c{j})" for j in range(dim))
     dot = " + ".join(f"u{j} * q{j}[i]" for j in range(dim))
     # dead rows may update their optimizer state (never read again) but never move
@@ -196,7 +197,7 @@ def kernel(X, steps, tol, div, lr, mu, b1, b2, eps, half, out_f, out_gn, out_f0,
             f_lim[i] = div * (1 + abs(sf))
             out_f0[lo + i] = sf
             out_gn0[lo + i] = sgn
-            x_lim[i] = div * (1 + {norm_c})
+            x_lim[i] = (div * (1 + {norm_c})) ** 2  # compared with ‖x‖²: no sqrt per step
             if not (math.isfinite(sf) and math.isfinite(sgn)):
                 status[i] = 3.0
         for t in range(steps + 1):
@@ -219,15 +220,19 @@ def kernel(X, steps, tol, div, lr, mu, b1, b2, eps, half, out_f, out_gn, out_f0,
 {block(commit, 4)}            for i in range(n):  # f and ∇f at the new points (unchanged rows give the same)
 {block(step_eval, 4)}                f[i] = nf
                 gn[i] = ngn
-{block([f"g{j}[i] = ng{j}" for j in range(dim)], 4)}            at_half = t + 1 == half
-            for i in range(n):  # the bookkeeping, also branch-free
+{block([f"g{j}[i] = ng{j}" for j in range(dim)], 4)}            # the bookkeeping, in short branch-free loops over few arrays (so they vectorise)
+            for i in range(n):
                 live = status[i] == 0
                 taken[i] += 1.0 if live else 0.0
                 flip = 1.0 if dots[i] < 0.0 else 0.0
                 osc[i] = 0.9 * osc[i] + (1 - 0.9) * flip if live else osc[i]
-{block([f"c{j} = p{j}[i]" for j in range(dim)], 4)}                ok = (abs(f[i]) <= f_lim[i]) & (gn[i] < math.inf) & ({norm_c} <= x_lim[i])
-                status[i] = status[i] if ok else (3.0 if live else status[i])
-                mid[i] = f[i] if live & at_half else mid[i]
+            for i in range(n):
+{block([f"c{j} = p{j}[i]" for j in range(dim)], 4)}                ok = (abs(f[i]) <= f_lim[i]) & (gn[i] < math.inf) & ({sq_c} <= x_lim[i])
+                status[i] = status[i] if ok else (3.0 if status[i] == 0 else status[i])
+            if t + 1 == half:
+                for i in range(n):
+                    mid[i] = f[i] if status[i] == 0 or (status[i] == 3 and taken[i] == half) \\
+                        else mid[i]
         for i in range(n):
 {block([f"X[lo + i, {j}] = p{j}[i]" for j in range(dim)], 3)}            out_f[lo + i] = f[i]
             out_gn[lo + i] = gn[i]

@@ -322,12 +322,16 @@ class _Outputs:
             mid_value=self.mid_value.reshape(K, B), seconds=seconds)
 
 
-def _row_norm(a: np.ndarray) -> np.ndarray:
-    """‖a‖ per row, summing the squares left to right (as the compiled loop does)."""
+def _row_sqsum(a: np.ndarray) -> np.ndarray:
+    """‖a‖² per row, summing the squares left to right (as the compiled loop does)."""
     total = a[:, 0] * a[:, 0]
     for j in range(1, a.shape[1]):
         total += a[:, j] * a[:, j]
-    return np.sqrt(total)
+    return total
+
+
+def _row_norm(a: np.ndarray) -> np.ndarray:
+    return np.sqrt(_row_sqsum(a))
 
 
 def _row_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -354,7 +358,7 @@ def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, 
         g = np.asarray(gradient(x), dtype=np.float64)
         gn = _row_norm(g)
         out.start_value[rows] = f
-        x_limit = divergence * (1 + _row_norm(x))
+        x_limit = (divergence * (1 + _row_norm(x))) ** 2  # compared with ‖x‖²
         f_limit = divergence * (1 + np.abs(f))
         state = transform.init(x)
         prev_u = np.zeros_like(x)
@@ -416,7 +420,7 @@ def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, 
             osc += (1 - OSCILLATION_MEMORY) * flip
             prev_u = u
             # not (≤ limit) is also true for nan and inf
-            blown = ~(np.abs(f) <= f_limit) | ~(gn < np.inf) | ~(_row_norm(x) <= x_limit)
+            blown = ~(np.abs(f) <= f_limit) | ~(gn < np.inf) | ~(_row_sqsum(x) <= x_limit)
             status[blown] = _DIVERGED
             if t + 1 == steps // 2:
                 out.mid_value[live] = f
