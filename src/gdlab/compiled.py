@@ -190,7 +190,6 @@ def kernel(X, steps, tol, div, lr, mu, b1, b2, eps, half, out_f, out_gn, out_f0,
         taken = np.zeros(n)
         osc = np.zeros(n)
         mid = np.full(n, np.nan)
-        dots = np.zeros(n)
         for i in range(n):
 {block(start_eval, 3)}            f[i] = sf
             gn[i] = sgn
@@ -203,10 +202,11 @@ def kernel(X, steps, tol, div, lr, mu, b1, b2, eps, half, out_f, out_gn, out_f0,
         for t in range(steps + 1):
             alive = 0
             last = t == steps
-            for i in range(n):  # stop rules, branch-free
+            for i in range(n):  # stop rules, branch-free; a row that stops has taken t steps
                 s = status[i]
                 s = 1.0 if (s == 0) & (gn[i] <= tol) else s
                 s = 2.0 if (s == 0) & last else s
+                taken[i] = t if (status[i] == 0) & (s != 0) else taken[i]
                 status[i] = s
                 alive += 1 if s == 0 else 0
             if alive == 0:
@@ -216,19 +216,15 @@ def kernel(X, steps, tol, div, lr, mu, b1, b2, eps, half, out_f, out_gn, out_f0,
 {block(prelude, 3)}            for i in range(n):  # the update: branch-free, few arrays, so it vectorises
                 live = status[i] == 0
                 lr_i = lr[lo + i]
-{block(per_coord(update), 4)}                dots[i] = {dot}
+{block(per_coord(update), 4)}                flip = 1.0 if ({dot}) < 0.0 else 0.0
+                osc[i] = 0.9 * osc[i] + (1 - 0.9) * flip if live else osc[i]
 {block(commit, 4)}            for i in range(n):  # f and ∇f at the new points (unchanged rows give the same)
 {block(step_eval, 4)}                f[i] = nf
                 gn[i] = ngn
-{block([f"g{j}[i] = ng{j}" for j in range(dim)], 4)}            # the bookkeeping, in short branch-free loops over few arrays (so they vectorise)
-            for i in range(n):
-                live = status[i] == 0
-                taken[i] += 1.0 if live else 0.0
-                flip = 1.0 if dots[i] < 0.0 else 0.0
-                osc[i] = 0.9 * osc[i] + (1 - 0.9) * flip if live else osc[i]
-            for i in range(n):
-{block([f"c{j} = p{j}[i]" for j in range(dim)], 4)}                ok = (abs(f[i]) <= f_lim[i]) & (gn[i] < math.inf) & ({sq_c} <= x_lim[i])
-                status[i] = status[i] if ok else (3.0 if status[i] == 0 else status[i])
+{block([f"g{j}[i] = ng{j}" for j in range(dim)], 4)}                ok = (abs(nf) <= f_lim[i]) & (ngn < math.inf) & ({sq_c} <= x_lim[i])
+                blown = (status[i] == 0) & (not ok)
+                status[i] = 3.0 if blown else status[i]
+                taken[i] = t + 1.0 if blown else taken[i]
             if t + 1 == half:
                 for i in range(n):
                     mid[i] = f[i] if status[i] == 0 or (status[i] == 3 and taken[i] == half) \\
