@@ -20,6 +20,12 @@ from pathlib import Path
 import numpy as np
 
 
+def _has_numba() -> bool:
+    from gdlab import compiled
+
+    return compiled.available()
+
+
 def main() -> int:
     import matplotlib
 
@@ -30,7 +36,9 @@ def main() -> int:
 
     print(f"# figures benchmark — gdlab {gdlab.__version__}, numpy {np.__version__}, "
           f"matplotlib {matplotlib.__version__}, python {platform.python_version()}")
-    plot.basins("himmelblau", n=20)  # load the compiled kernels once (cached on disk)
+    for warm in (make("gd", lr=0.01), make("adam", lr=0.05)):  # compile/load kernels untimed
+        plot.basins("himmelblau", n=20, optimizer=warm, steps=5,
+                    backend="numba" if _has_numba() else "numpy")
     print(f"{'basin map':44} {'run+label s':>11} {'render s':>9} {'peak MiB':>9}  end states")
     for label, opt, steps in (("himmelblau 1000×1000, gd lr 0.01", make("gd", lr=0.01), 2000),
                               ("himmelblau 1000×1000, adam lr 0.05", make("adam", lr=0.05),

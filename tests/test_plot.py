@@ -201,7 +201,7 @@ def test_tangent_plane_touches_to_second_order(tmp_path):
 
 
 @pytest.mark.parametrize("f, start", [("ill_conditioned", [-7.0, 2.0]),
-                                      ("himmelblau", [0.5, -0.5])])
+                                      ("himmelblau", [0.5, -0.5]), ("rosenbrock", [-1.2, 1.0])])
 def test_steepest_path_is_tangent_to_minus_the_gradient(tmp_path, f, start):
     p = plot.steepest_path(f, start)
     assert np.min(p.data["alignment"]) > 1 - 1e-6
