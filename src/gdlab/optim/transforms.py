@@ -338,14 +338,6 @@ def decoupled_weight_decay(learning_rate, weight_decay,
     return Transform(init, update)
 
 
-def tree_where(mask: np.ndarray, new: Any, old: Any) -> Any:
-    """Select rows of nested state tuples: ``new`` where ``mask`` (N,), else ``old``."""
-    if isinstance(new, tuple):
-        return tuple(tree_where(mask, n, o) for n, o in zip(new, old))
-    m = mask.reshape((-1,) + (1,) * (np.ndim(new) - 1))
-    return np.where(m, new, old)
-
-
 def tree_take(state: Any, index: np.ndarray) -> Any:
     """Rows ``index`` of every array in a nested state tuple."""
     if isinstance(state, tuple):

@@ -10,10 +10,6 @@ from .common import (LABEL_COLORS, PALETTE, Plot, domain_for, draw_map, mark_min
                      new_figure, objective_2d)
 
 
-def _path_end(result, k, b):
-    return result.run_path(k, b)
-
-
 def _draw_path(ax, path, color, label):
     ax.plot(path[:, 0], path[:, 1], "-", color=color, linewidth=1.6, label=label, zorder=4)
     ax.plot(path[:, 0], path[:, 1], "o", color=color, markersize=2.5, zorder=4)
