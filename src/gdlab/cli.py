@@ -538,6 +538,20 @@ def demo(out):
     run_demo(out, echo=lambda text: click.echo(text))
 
 
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (loopback by default).")
+def serve(port, host):
+    """Serve the JSON API (/api/..., documented at /docs) on this machine."""
+    import uvicorn
+
+    from .web.app import create_app
+
+    click.echo(f"gdlab serving on http://{host}:{port} (API docs at /docs); Ctrl-C stops")
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status. Bad input: one ``error:`` line, status 2."""
     argv = _join_negative_values(sys.argv[1:] if argv is None else argv)

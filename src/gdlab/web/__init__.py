@@ -1,0 +1,1 @@
+"""The browser playground's server: ``create_app()`` and ``gdlab serve``."""

@@ -1,0 +1,260 @@
+"""The JSON API behind the browser playground (FastAPI).
+
+Everything a request carries is untrusted: formulas go through the same whitelist parser as
+the CLI, every number is checked, and every size is bounded — request body
+(:data:`MAX_BODY`), starts, optimizers, steps, grid size and the total work of one request
+(:data:`MAX_WORK` point-steps), so no request runs for long. At most :data:`CONCURRENT`
+computations run at once; a request that cannot get a slot within :data:`QUEUE_SECONDS` is
+answered 503. Bad input is a 400 (or 413, 422) with a one-line ``detail``; the server never
+evaluates text as code and never dies on bad input.
+
+Run it with ``gdlab serve``; the API is documented at ``/docs`` (OpenAPI).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from typing import Any, Literal
+
+import numpy as np
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from .. import __version__
+from ..errors import GdlabError
+
+__all__ = ["create_app", "MAX_BODY", "MAX_WORK"]
+
+MAX_BODY = 64 * 1024
+MAX_WORK = 3_000_000  # point-steps per request
+MAX_STARTS = 200
+MAX_OPTIMIZERS = 8
+MAX_STEPS = 20_000
+MAX_GRID = 200
+MAX_BASIN_GRID = 300
+CONCURRENT = 2
+QUEUE_SECONDS = 10.0
+
+Number = float
+Point = list[Number]
+
+
+class GradRequest(BaseModel):
+    formula: str = Field(max_length=2000, description="formula or library name")
+    point: Point = Field(min_length=1, max_length=64)
+    variables: list[str] | None = Field(default=None, max_length=64)
+    direction: Point | None = Field(default=None, min_length=1, max_length=64)
+    method: Literal["exact", "central", "forward", "richardson", "complex"] | None = None
+
+
+class OptimizerSpec(BaseModel):
+    name: str = Field(max_length=40)
+    lr: Number | None = None
+    hyper: dict[str, Number | bool] = Field(default_factory=dict, max_length=12)
+
+
+class DescendRequest(BaseModel):
+    formula: str = Field(max_length=2000)
+    starts: list[Point] = Field(min_length=1, max_length=MAX_STARTS)
+    optimizers: list[OptimizerSpec] = Field(min_length=1, max_length=MAX_OPTIMIZERS)
+    steps: int = Field(default=200, ge=0, le=MAX_STEPS)
+    tol: Number = Field(default=1e-8, ge=0)
+    variables: list[str] | None = Field(default=None, max_length=64)
+    schedule: str | None = Field(default=None, max_length=200)
+    noise: Number = Field(default=0.0, ge=0)
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+
+
+class GridRequest(BaseModel):
+    formula: str = Field(max_length=2000)
+    domain: list[list[Number]] | None = Field(default=None, min_length=2, max_length=2)
+    n: int = Field(default=80, ge=2, le=MAX_GRID)
+    variables: list[str] | None = Field(default=None, max_length=2)
+
+
+class BasinsRequest(BaseModel):
+    formula: str = Field(max_length=2000)
+    domain: list[list[Number]] | None = Field(default=None, min_length=2, max_length=2)
+    n: int = Field(default=100, ge=2, le=MAX_BASIN_GRID)
+    optimizer: OptimizerSpec = Field(default_factory=lambda: OptimizerSpec(name="gd", lr=0.01))
+    steps: int = Field(default=500, ge=1, le=MAX_STEPS)
+
+
+def _finite(value: Any) -> Any:
+    """JSON-safe: numpy to Python, NaN/inf to None."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _finite(value.tolist())
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def _optimizer(spec: OptimizerSpec, **extra):
+    from ..optim import make
+
+    hyper = dict(spec.hyper)
+    if spec.lr is not None:
+        hyper["lr"] = spec.lr
+    return make(spec.name, **hyper, **extra)
+
+
+def _domain(domain):
+    if domain is None:
+        return None
+    out = []
+    for axis in domain:
+        if len(axis) != 2 or not all(math.isfinite(v) for v in axis) or not axis[0] < axis[1]:
+            raise GdlabError("`domain` must be [[x0, x1], [y0, y1]] with x0 < x1 and y0 < y1")
+        if axis[1] - axis[0] > 1e6:
+            raise GdlabError("`domain` is wider than 1e6")
+        out.append((float(axis[0]), float(axis[1])))
+    return out
+
+
+class BodyLimit:
+    """ASGI middleware: refuse a body over ``limit`` bytes with 413, whether the client
+    announces its length or streams it in chunks."""
+
+    def __init__(self, app, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            return await self._refuse(send)
+        seen = 0
+
+        async def limited():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise HTTPException(413, f"request body larger than {self.limit} bytes")
+            return message
+
+        await self.app(scope, limited, send)
+
+    async def _refuse(self, send):
+        body = ('{"detail": "request body larger than %d bytes"}' % self.limit).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def create_app() -> FastAPI:
+    """The FastAPI application."""
+    app = FastAPI(title="gdlab", version=__version__,
+                  description="Gradient-descent laboratory: derivatives, runs, diagnoses.")
+    app.add_middleware(BodyLimit, limit=MAX_BODY)
+    slots = asyncio.Semaphore(CONCURRENT)
+
+    @app.exception_handler(GdlabError)
+    async def bad_input(_request: Request, exc: GdlabError):
+        return JSONResponse({"detail": " ".join(str(exc).split())}, status_code=400)
+
+    @app.exception_handler(Exception)
+    async def internal(_request: Request, exc: Exception):  # never a traceback to the client
+        return JSONResponse({"detail": f"internal error ({type(exc).__name__})"},
+                            status_code=500)
+
+    async def compute(fn, *args):
+        try:
+            await asyncio.wait_for(slots.acquire(), QUEUE_SECONDS)
+        except asyncio.TimeoutError:
+            raise HTTPException(503, "the server is busy; try again") from None
+        try:
+            return await run_in_threadpool(fn, *args)
+        except (RecursionError, MemoryError):
+            raise GdlabError("input too large or too complex") from None
+        finally:
+            slots.release()
+
+    @app.get("/api/health")
+    async def health() -> dict:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/api/functions")
+    async def functions_list() -> list[dict]:
+        from .. import functions
+
+        return _finite([f.as_dict() for f in functions.all_functions()])
+
+    @app.post("/api/grad")
+    async def grad(req: GradRequest) -> dict:
+        from ..calculus import analyze
+
+        def work():
+            return analyze(req.formula, req.point, direction=req.direction, method=req.method,
+                           variables=req.variables).to_dict()
+
+        return _finite(await compute(work))
+
+    @app.post("/api/descend")
+    async def descend(req: DescendRequest) -> dict:
+        from ..engine import run
+        from ..optim import parse_schedule
+        from ..records import run_document
+
+        work = len(req.starts) * len(req.optimizers) * max(req.steps, 1)
+        if work > MAX_WORK:
+            raise GdlabError(f"{work:,} point-steps requested; the limit is {MAX_WORK:,} "
+                             "(fewer starts, optimizers or steps)")
+
+        def job():
+            schedule = parse_schedule(req.schedule)
+            opts = [_optimizer(o, schedule=schedule, noise=req.noise, seed=req.seed)
+                    for o in req.optimizers]
+            record = "all" if work <= 400_000 else max(1, req.steps // 200)
+            result = run(req.formula, req.starts, opts, steps=req.steps, tol=req.tol,
+                         record=record, variables=req.variables, backend="numpy")
+            return run_document(result, include_path=True)
+
+        return _finite(await compute(job))
+
+    @app.post("/api/grid")
+    async def grid_values(req: GridRequest) -> dict:
+        from ..plot.common import domain_for, grid, objective_2d
+
+        def job():
+            obj = objective_2d(req.formula, req.variables)
+            dom = _domain(req.domain) or domain_for(obj)
+            X, Y, Z = grid(obj, dom, req.n)
+            G = obj.gradient(np.stack([X, Y], axis=-1))
+            minima = obj.library.minima(2) if obj.library is not None else []
+            return {"variables": list(obj.variables), "domain": dom, "x": X[0], "y": Y[:, 0],
+                    "z": Z.filled(np.nan), "gx": G[..., 0], "gy": G[..., 1],
+                    "minima": [m.as_dict() for m in minima]}
+
+        return _finite(await compute(job))
+
+    @app.post("/api/basins")
+    async def basins(req: BasinsRequest) -> dict:
+        from ..plot.basins import basins as basin_map
+
+        work = req.n * req.n * req.steps
+        if work > 10 * MAX_WORK:
+            raise GdlabError(f"{work:,} point-steps requested; the limit is {10 * MAX_WORK:,}")
+
+        def job():
+            p = basin_map(req.formula, n=req.n, optimizer=_optimizer(req.optimizer),
+                          steps=req.steps, domain=_domain(req.domain))
+            p.figure.clear()
+            return {"labels": p.data["labels"], "minima": p.data["minima"]}
+
+        return _finite(await compute(job))
+
+    return app
