@@ -130,3 +130,13 @@ def test_oversized_bodies_are_refused(client):
 
     r = client.post("/api/grad", content=chunks(), headers={"content-type": "application/json"})
     assert r.status_code == 413
+
+
+def test_api_docs_page_works_offline(client):
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "/static/swagger/swagger-ui-bundle.js" in page.text
+    assert "cdn" not in page.text.lower()
+    assert client.get("/openapi.json").json()["openapi"].startswith("3.0")  # what it renders
+    js = client.get("/static/swagger/swagger-ui-bundle.js")
+    assert js.status_code == 200 and len(js.content) > 100_000

@@ -155,11 +155,32 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
+def _offline_docs(app: FastAPI) -> None:
+    """The OpenAPI page at /docs with Swagger UI served from the installed package (FastAPI's
+    default loads it from a CDN, which an offline machine cannot reach)."""
+    import swagger_ui_bundle
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+              name="swagger")
+    # the packaged Swagger UI (4.x) reads OpenAPI 3.0 documents, not FastAPI's default 3.1
+    app.openapi_version = "3.0.3"
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs():
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title="gdlab API",
+                                   swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/swagger/swagger-ui.css",
+                                   swagger_favicon_url="/static/swagger/favicon-32x32.png")
+
+
 def create_app() -> FastAPI:
     """The FastAPI application."""
-    app = FastAPI(title="gdlab", version=__version__,
+    app = FastAPI(title="gdlab", version=__version__, docs_url=None, redoc_url=None,
                   description="Gradient-descent laboratory: derivatives, runs, diagnoses.")
     app.add_middleware(BodyLimit, limit=MAX_BODY)
+    _offline_docs(app)
     slots = asyncio.Semaphore(CONCURRENT)
 
     @app.exception_handler(GdlabError)
