@@ -140,3 +140,13 @@ def test_api_docs_page_works_offline(client):
     assert client.get("/openapi.json").json()["openapi"].startswith("3.0")  # what it renders
     js = client.get("/static/swagger/swagger-ui-bundle.js")
     assert js.status_code == 200 and len(js.content) > 100_000
+
+
+def test_parse_reports_errors_with_columns(client):
+    ok = client.post("/api/parse", json={"formula": "x^2 + 3*y"}).json()
+    assert ok["ok"] and ok["variables"] == ["x", "y"] and ok["expression"] == "x**2 + 3*y"
+    bad = client.post("/api/parse", json={"formula": "x**"}).json()
+    assert not bad["ok"] and bad["column"] == 4
+    assert bad["error"] == "unexpected end of formula at column 4"
+    lib = client.post("/api/parse", json={"formula": "himmelblau"}).json()
+    assert lib["ok"] and lib["library"] == "himmelblau"

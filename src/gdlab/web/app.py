@@ -42,6 +42,11 @@ Number = float
 Point = list[Number]
 
 
+class ParseRequest(BaseModel):
+    formula: str = Field(max_length=2000)
+    variables: list[str] | None = Field(default=None, max_length=64)
+
+
 class GradRequest(BaseModel):
     formula: str = Field(max_length=2000, description="formula or library name")
     point: Point = Field(min_length=1, max_length=64)
@@ -175,6 +180,29 @@ def _offline_docs(app: FastAPI) -> None:
                                    swagger_favicon_url="/static/swagger/favicon-32x32.png")
 
 
+def _page(app: FastAPI) -> None:
+    """The playground page, its script and style, and plotly.js from the installed plotly
+    package (no CDN)."""
+    from pathlib import Path
+
+    import plotly
+    from fastapi.responses import FileResponse
+    from fastapi.staticfiles import StaticFiles
+
+    static = Path(__file__).with_name("static")
+    plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+    @app.get("/", include_in_schema=False)
+    async def index():
+        return FileResponse(static / "index.html", media_type="text/html")
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    async def plotly_bundle():
+        return FileResponse(plotly_js, media_type="application/javascript")
+
+    app.mount("/static", StaticFiles(directory=static), name="static")
+
+
 def create_app() -> FastAPI:
     """The FastAPI application."""
     app = FastAPI(title="gdlab", version=__version__, docs_url=None, redoc_url=None,
@@ -204,6 +232,8 @@ def create_app() -> FastAPI:
         finally:
             slots.release()
 
+    _page(app)
+
     @app.get("/api/health")
     async def health() -> dict:
         return {"status": "ok", "version": __version__}
@@ -213,6 +243,26 @@ def create_app() -> FastAPI:
         from .. import functions
 
         return _finite([f.as_dict() for f in functions.all_functions()])
+
+    @app.post("/api/parse")
+    async def parse_formula(req: ParseRequest) -> dict:
+        """Check a formula as it is typed: 200 either way, with the error and its column."""
+        from .. import functions
+        from ..errors import FormulaError
+        from ..formula import parse
+
+        text = req.formula.strip()
+        if functions.is_known(text):
+            f = functions.get(text)
+            return {"ok": True, "library": f.name, "variables": list(f.variables()),
+                    "expression": str(f.expression().expr), "error": None, "column": None}
+        try:
+            formula = await run_in_threadpool(parse, req.formula, req.variables)
+        except FormulaError as exc:
+            return {"ok": False, "error": " ".join(str(exc).split()), "column": exc.column,
+                    "library": None, "variables": None, "expression": None}
+        return {"ok": True, "library": None, "variables": list(formula.variables),
+                "expression": str(formula.expr), "error": None, "column": None}
 
     @app.post("/api/grad")
     async def grad(req: GradRequest) -> dict:
