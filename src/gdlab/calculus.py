@@ -24,11 +24,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
 from .errors import ConfigError, PointError
+from .jsonsafe import jsonable
 from .objective import Objective, as_points
 
 __all__ = [
@@ -292,17 +293,7 @@ class PointReport:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (non-finite numbers become ``None``)."""
-        return _finite(asdict(self))
-
-
-def _finite(obj):
-    if isinstance(obj, float):
-        return obj if np.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_finite(v) for v in obj]
-    return obj
+        return jsonable(asdict(self))
 
 
 def analyze(f, x, direction=None, method: str | None = None,

@@ -17,28 +17,11 @@ from typing import Any
 import numpy as np
 
 from .errors import ConfigError
+from .jsonsafe import jsonable
 
 __all__ = ["run_document", "runs_of", "export", "parse_lrs", "sweep_bound", "MAX_LRS"]
 
 MAX_LRS = 1000
-
-
-def _clean(obj):
-    """JSON-safe: numpy to Python, non-finite floats to None."""
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _clean(obj.tolist())
-    if isinstance(obj, (np.floating, float)):
-        v = float(obj)
-        return v if math.isfinite(v) else None
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    return obj
 
 
 def runs_of(result, k: int, include_path: bool = False) -> list[dict[str, Any]]:
@@ -78,7 +61,7 @@ def run_document(result, include_path: bool = False) -> dict[str, Any]:
                      "runs": runs_of(result, k, include_path)}
                     for k, opt in enumerate(result.optimizers)],
     }
-    return _clean(doc)
+    return jsonable(doc)
 
 
 def sweep_bound(result) -> float | None:

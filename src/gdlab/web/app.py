@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from fastapi import FastAPI, HTTPException, Request
@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
 from ..errors import GdlabError
+from ..jsonsafe import jsonable
 
 __all__ = ["create_app", "MAX_BODY", "MAX_WORK"]
 
@@ -86,21 +87,6 @@ class BasinsRequest(BaseModel):
     n: int = Field(default=100, ge=2, le=MAX_BASIN_GRID)
     optimizer: OptimizerSpec = Field(default_factory=lambda: OptimizerSpec(name="gd", lr=0.01))
     steps: int = Field(default=500, ge=1, le=MAX_STEPS)
-
-
-def _finite(value: Any) -> Any:
-    """JSON-safe: numpy to Python, NaN/inf to None."""
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _finite(value.tolist())
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
 
 
 def _optimizer(spec: OptimizerSpec, **extra):
@@ -242,7 +228,7 @@ def create_app() -> FastAPI:
     async def functions_list() -> list[dict]:
         from .. import functions
 
-        return _finite([f.as_dict() for f in functions.all_functions()])
+        return jsonable([f.as_dict() for f in functions.all_functions()])
 
     @app.post("/api/parse")
     async def parse_formula(req: ParseRequest) -> dict:
@@ -272,7 +258,7 @@ def create_app() -> FastAPI:
             return analyze(req.formula, req.point, direction=req.direction, method=req.method,
                            variables=req.variables).to_dict()
 
-        return _finite(await compute(work))
+        return jsonable(await compute(work))
 
     @app.post("/api/descend")
     async def descend(req: DescendRequest) -> dict:
@@ -294,7 +280,7 @@ def create_app() -> FastAPI:
                          record=record, variables=req.variables, backend="numpy")
             return run_document(result, include_path=True)
 
-        return _finite(await compute(job))
+        return jsonable(await compute(job))
 
     @app.post("/api/grid")
     async def grid_values(req: GridRequest) -> dict:
@@ -310,7 +296,7 @@ def create_app() -> FastAPI:
                     "z": Z.filled(np.nan), "gx": G[..., 0], "gy": G[..., 1],
                     "minima": [m.as_dict() for m in minima]}
 
-        return _finite(await compute(job))
+        return jsonable(await compute(job))
 
     @app.post("/api/basins")
     async def basins(req: BasinsRequest) -> dict:
@@ -326,6 +312,6 @@ def create_app() -> FastAPI:
             p.figure.clear()
             return {"labels": p.data["labels"], "minima": p.data["minima"]}
 
-        return _finite(await compute(job))
+        return jsonable(await compute(job))
 
     return app
