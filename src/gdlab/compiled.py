@@ -160,7 +160,6 @@ def _source(obj, name: str, low_weight: bool = True) -> str:
     step_eval = [f"c{j} = p{j}[i]" for j in range(dim)] + evaluate("n")
     sq_c = "(" + " + ".join(f"c{j} * c{j}" for j in range(dim)) + ")"
     norm_c = f"math.sqrt{sq_c}"
-    finite_c = " and ".join(f"math.isfinite(c{j})" for j in range(dim))
     dot = " + ".join(f"u{j} * q{j}[i]" for j in range(dim))
     # dead rows may update their optimizer state (never read again) but never move
     commit = [f"p{j}[i] = p{j}[i] + u{j} if live else p{j}[i]" for j in range(dim)]

@@ -37,7 +37,7 @@ import numpy as np
 
 from .errors import ConfigError, PointError
 from .objective import Objective
-from .optim import Optimizer, make, parse_optimizer
+from .optim import Optimizer, parse_optimizer
 from .optim.transforms import Context, tree_take
 
 __all__ = ["run", "RunResult", "STATUSES", "AUTO_RECORD_BYTES", "MAX_RECORD_BYTES"]

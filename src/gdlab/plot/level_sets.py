@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import PALETTE, Plot, domain_for, draw_map, mark_minima, new_figure, objective_2d
+from .common import (PALETTE, Plot, domain_for, draw_map, grid, mark_minima, new_figure,
+                     objective_2d)
 
 
 def level_sets(f, points, *, domain=None, variables=None) -> Plot:
@@ -22,7 +23,7 @@ def level_sets(f, points, *, domain=None, variables=None) -> Plot:
     fig = new_figure()
     ax = fig.add_subplot()
     draw_map(ax, obj, domain, filled=False)
-    X, Y, Z = None, None, None
+    fine = grid(obj, domain, 300)  # one grid for every point's level curve
     grads = obj.gradient(pts)
     norms = np.linalg.norm(grads, axis=-1, keepdims=True)
     with np.errstate(all="ignore"):
@@ -34,7 +35,7 @@ def level_sets(f, points, *, domain=None, variables=None) -> Plot:
     for i, (p, u, t) in enumerate(zip(pts, units, tangents)):
         color = PALETTE[i % len(PALETTE)]
         values = obj.value(p)
-        ax.contour(*_local_grid(obj, domain), levels=[float(values)], colors=[color],
+        ax.contour(*fine, levels=[float(values)], colors=[color],
                    linewidths=1.6)
         ax.annotate("", xy=p + length * u, xytext=p,
                     arrowprops={"arrowstyle": "-|>", "color": color, "lw": 2})
@@ -51,8 +52,3 @@ def level_sets(f, points, *, domain=None, variables=None) -> Plot:
     return Plot(fig, {"points": pts, "gradients": grads, "tangents": tangents,
                       "cosines": cosines}, "level-sets")
 
-
-def _local_grid(obj, domain, n: int = 300):
-    from .common import grid
-
-    return grid(obj, domain, n)
