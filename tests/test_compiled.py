@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from gdlab.compiled import squared_threshold
 from gdlab.engine import run
 from gdlab.errors import ConfigError
 from gdlab.optim import make
@@ -48,3 +49,19 @@ def test_numba_backend_refuses_what_it_cannot_run():
         run("sphere", [[1.0, 1.0]], "rmsprop", backend="numba", record="last")
     with pytest.raises(ConfigError, match="numba backend"):
         run("sphere", [[1.0, 1.0]], "gd", backend="numba", record="all")
+
+
+@pytest.mark.parametrize("tol", [0.0, 1e-300, 5e-324, 1e-8, 0.1, 1.0, 3.0, 1e150, 1e160,
+                                 1.7e308, -1.0, np.inf])
+def test_squared_threshold_decides_the_norm_test_exactly(tol):
+    # ‖g‖ ≤ tol in the NumPy engine is sqrt(s) ≤ tol; the kernel tests s ≤ T instead.
+    T = squared_threshold(tol)
+    assert T == -1.0 if tol < 0 else np.sqrt(T) <= tol
+    if 0 <= tol and T < np.finfo(float).max:
+        assert np.sqrt(np.nextafter(T, np.inf)) > tol  # T is the largest such value
+    rng = np.random.default_rng(7)
+    s = np.abs(rng.normal(size=2000)) * min(max(tol, 1e-300), 1e150) ** 2 * 2
+    with np.errstate(over="ignore"):
+        s = np.concatenate([s, [T, np.nextafter(T, np.inf), np.nextafter(T, -np.inf), 0.0]])
+    s = s[np.isfinite(s) & (s >= 0)]
+    np.testing.assert_array_equal(s <= T, np.sqrt(s) <= tol)

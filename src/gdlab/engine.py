@@ -65,7 +65,8 @@ class RunResult:
         value, grad_norm: ``(K, B)`` f and ‖∇f‖ at the end points.
         start_value: ``(K, B)`` f at the starts.
         steps: ``(K, B)`` steps actually taken.
-        status: ``(K, B)`` ``converged``, ``max_steps`` or ``diverged``.
+        status_code: ``(K, B)`` int8: 1 converged, 2 max_steps, 3 diverged; the property
+            ``status`` gives the names (``STATUSES``), made on first use.
         recorded_steps: ``(T,)`` the step index of each record.
         path: ``(T, K, B, D)`` or ``None``; a finished row stays at its end point.
         values, grad_norms: ``(T, K, B)`` or ``None``.
@@ -87,7 +88,7 @@ class RunResult:
     grad_norm: np.ndarray
     start_value: np.ndarray
     steps: np.ndarray
-    status: np.ndarray
+    status_code: np.ndarray
     recorded_steps: np.ndarray
     path: np.ndarray | None
     values: np.ndarray | None
@@ -96,11 +97,19 @@ class RunResult:
     mid_value: np.ndarray
     seconds: float
     _diagnoses: Any = field(default=None, repr=False)
+    _status: Any = field(default=None, repr=False)
+
+    @property
+    def status(self) -> np.ndarray:
+        """``(K, B)`` ``converged``, ``max_steps`` or ``diverged``."""
+        if self._status is None:  # 36 bytes per run: made only when asked for
+            self._status = STATUS_NAMES[self.status_code]
+        return self._status
 
     @property
     def shape(self) -> tuple[int, int]:
         """``(K, B)``."""
-        return self.status.shape
+        return self.status_code.shape
 
     def diagnoses(self, **thresholds):
         """One :class:`~gdlab.diagnose.Diagnosis` per run, ``(K, B)`` nested lists."""
@@ -267,7 +276,7 @@ def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd
             if progress is not None:
                 progress(_offset * steps + step * _n, rows * steps)
 
-        x = np.tile(start_arr, (len(group), 1))
+        x = start_arr if len(group) == 1 else np.tile(start_arr, (len(group), 1))
         if _use_compiled(backend, obj, opt, record, len(rows_idx) * steps):
             _run_group_compiled(obj, opt, x, rows_idx, int(steps), float(tol),
                                 float(divergence), out)
@@ -311,13 +320,12 @@ class _Outputs:
             path = self.path[:keep].reshape(keep, K, B, D)
             values = self.values[:keep].reshape(keep, K, B)
             grad_norms = self.grad_norms[:keep].reshape(keep, K, B)
-        status = STATUS_NAMES[self.status].reshape(K, B)
         return RunResult(
             objective=obj, optimizers=opts, starts=starts, num_steps=steps, tol=tol,
             divergence=divergence, final=self.final.reshape(K, B, D),
             value=self.value.reshape(K, B), grad_norm=self.grad_norm.reshape(K, B),
             start_value=self.start_value.reshape(K, B), steps=self.steps.reshape(K, B),
-            status=status, recorded_steps=recorded, path=path, values=values,
+            status_code=self.status.reshape(K, B), recorded_steps=recorded, path=path, values=values,
             grad_norms=grad_norms, oscillation=self.oscillation.reshape(K, B),
             mid_value=self.mid_value.reshape(K, B), seconds=seconds)
 
@@ -456,16 +464,27 @@ def _run_group_compiled(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.
                         steps: int, tol: float, divergence: float, out: "_Outputs") -> None:
     from .compiled import run_block
 
-    got = run_block(obj, opt, x, steps, tol, divergence)
-    fields = {"final": "final", "value": "value", "grad_norm": "grad_norm",
-              "start_value": "start_value", "steps": "steps", "status": "status",
-              "oscillation": "oscillation", "mid_value": "mid_value"}
     if len(rows) == out.final.shape[0] and np.all(rows == np.arange(len(rows))):
-        for attr, key in fields.items():  # the whole run: adopt the arrays, copy nothing
-            setattr(out, attr, got[key].astype(getattr(out, attr).dtype, copy=False))
-    else:
-        for attr, key in fields.items():
-            getattr(out, attr)[rows] = got[key]
+        # the whole run: the kernel writes straight into the outputs (fresh pages cost more
+        # than the copies themselves), and with record="last" the end of the record *is* the
+        # result: final, value and grad_norm are views of path[-1], values[-1], grad_norms[-1]
+        into = {"steps": out.steps, "status": out.status, "oscillation": out.oscillation,
+                "mid_value": out.mid_value}
+        if out.plan is not None:
+            into.update(final=out.path[-1], value=out.values[-1], grad_norm=out.grad_norms[-1],
+                        start_value=out.values[0], start_grad_norm=out.grad_norms[0])
+            out.path[0] = x
+        else:
+            into.update(final=out.final, value=out.value, grad_norm=out.grad_norm,
+                        start_value=out.start_value)
+        run_block(obj, opt, x, steps, tol, divergence, into=into)
+        out.final, out.value, out.grad_norm = into["final"], into["value"], into["grad_norm"]
+        out.start_value = into["start_value"]
+        return
+    got = run_block(obj, opt, x, steps, tol, divergence)
+    for attr in ("final", "value", "grad_norm", "start_value", "steps", "status",
+                 "oscillation", "mid_value"):
+        getattr(out, attr)[rows] = got[attr]
     if out.plan is not None:  # record == "last": the start and the end
         out.path[0, rows] = x
         out.values[0, rows] = got["start_value"]
