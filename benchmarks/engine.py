@@ -170,7 +170,7 @@ def main() -> int:
     print(f"# engine benchmark — gdlab {gdlab.__version__}, numpy {np.__version__}, python "
           f"{platform.python_version()}, {os.cpu_count()} cores")
     print(f"# 2-D Rosenbrock, {STEPS} steps, starts uniform in [-2, 2]^2; ns per point-step "
-          "(median); lower is better")
+          "(median of round-robin repeats); lower is better")
     if missing:
         print(f"# not installed, so not measured: {', '.join(missing)}")
     if "gdlab (compiled, numba)" in runners:
@@ -183,15 +183,19 @@ def main() -> int:
     results: dict[tuple, float] = {}
     for B in SIZES:
         starts = rng.uniform(-2, 2, (B, 2))
-        repeats = 5 if B <= 100_000 else 3
         for name in LR:
-            for label, go in runners.items():
-                if label == "naive NumPy" or label.startswith("gdlab (NumPy"):
-                    reps = 3 if B < 1_000_000 else 1
-                else:
-                    reps = repeats
-                go(starts[: min(B, 1000)], name)  # warm-up
-                results[(label, name, B)] = median_ns(lambda: go(starts, name), B, STEPS, reps)
+            times: dict[str, list[float]] = {label: [] for label in runners}
+            for go in runners.values():
+                go(starts[: min(B, 1000)], name)  # warm-up (and jit compilation)
+            # round-robin repeats: a noisy neighbour slows every implementation alike
+            for rep in range(5 if B <= 100_000 else 3):
+                for label, go in runners.items():
+                    slow = label == "naive NumPy" or label.startswith("gdlab (NumPy")
+                    if slow and rep >= (3 if B < 1_000_000 else 1):
+                        continue
+                    times[label].append(median_ns(lambda: go(starts, name), B, STEPS, 1))
+            for label in runners:
+                results[(label, name, B)] = statistics.median(times[label])
     ref = "optax + jax.jit" if "optax + jax.jit" in runners else "naive NumPy"
     for name in LR:
         print(f"\n## {name.upper()} (lr {LR[name]:g}) — ns per point-step, (× {ref})")

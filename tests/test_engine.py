@@ -136,3 +136,17 @@ def test_paths_of_different_optimizers_in_one_call_equal_their_runs_alone():
             np.testing.assert_array_equal(together.run_path(k, b), alone.run_path(0, b))
             n = len(alone.run_path(0, b))
             np.testing.assert_array_equal(together.values[:n, k, b], alone.values[:n, 0, b])
+
+
+def test_deadline_stops_a_run_that_is_over_its_time_budget():
+
+    from gdlab.errors import TimeBudgetError
+
+    starts = np.random.default_rng(0).uniform(-2, 2, (50, 2))
+    with pytest.raises(TimeBudgetError, match="time budget"):
+        run("rosenbrock", starts, "gd", lr=1e-4, steps=1000, tol=0, backend="numpy",
+            deadline=time.monotonic() - 1)
+    a = run("rosenbrock", starts, "gd", lr=1e-4, steps=300, backend="numpy",
+            deadline=time.monotonic() + 600)
+    b = run("rosenbrock", starts, "gd", lr=1e-4, steps=300, backend="numpy")
+    np.testing.assert_array_equal(a.final, b.final)

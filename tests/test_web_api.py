@@ -24,7 +24,8 @@ def client():
 def test_health_and_openapi(client):
     assert client.get("/api/health").json()["status"] == "ok"
     paths = client.get("/openapi.json").json()["paths"]
-    assert {"/api/grad", "/api/descend", "/api/grid", "/api/basins", "/api/functions"} <= set(paths)
+    assert {"/api/grad", "/api/descend", "/api/grid", "/api/basins", "/api/functions",
+            "/api/lrmap", "/api/optimizers"} <= set(paths)
 
 
 def test_grad_equals_the_library(client):
@@ -70,6 +71,70 @@ def test_basins(client):
     d = r.json()
     assert np.array(d["labels"]).shape == (20, 20)
     assert len(d["minima"]) == 4
+    assert sum(d["counts"]["per_minimum"]) + d["counts"]["diverged"] + \
+        d["counts"]["not_converged"] == 400
+
+
+def test_basins_split_at_the_local_maximum():
+    """x⁴ − 3x² + x + y²: gradient flow with a small step ends in the minimum on the start's
+    side of the local maximum x* of x⁴ − 3x² + x (the middle root of 4x³ − 6x + 1)."""
+    client = TestClient(create_app())
+    r = client.post("/api/basins", json={"formula": "x**4 - 3*x**2 + x + y**2", "n": 24,
+                                         "domain": [[-2, 2], [-1, 1]], "steps": 3000,
+                                         "optimizer": {"name": "gd", "lr": 0.01}})
+    d = r.json()
+    labels = np.array(d["labels"])
+    minima = np.array(d["minima"])
+    x_star = sorted(np.roots([4, 0, -6, 1]).real)[1]
+    xs = np.linspace(-2, 2, 24)
+    side = np.where(xs > x_star, np.argmax(minima[:, 0]), np.argmin(minima[:, 0]))
+    np.testing.assert_array_equal(labels, np.broadcast_to(side, (24, 24)))
+    assert sorted(minima[:, 0]) == pytest.approx(
+        sorted(r for r in np.roots([4, 0, -6, 1]).real if abs(r - x_star) > 1e-6), abs=1e-4)
+
+
+def test_lr_map_against_the_stability_bound(client):
+    """x²/20 + y²: λmax = 2 everywhere, so GD converges for lr < 1 and diverges above it."""
+    r = client.post("/api/lrmap", json={"formula": "x**2/20 + y**2", "lr_min": 0.05,
+                                        "lr_max": 3, "lrs": 12, "starts": 6,
+                                        "domain": [[-3, 3], [-1, 1]], "at": 0.7,
+                                        "steps": 2000})
+    d = r.json()
+    labels = np.array(d["labels"])
+    lrs = np.array(d["lrs"])
+    assert labels.shape == (12, 6)
+    np.testing.assert_allclose(d["bounds"], 1.0)
+    np.testing.assert_allclose(lrs, np.geomspace(0.05, 3, 12))
+    assert set(labels[lrs > 1.05].ravel()) == {"diverged"}
+    # 2000 steps shrink x by (1 − lr/10)^2000: by 1e-20 from lr 0.3, but only by 4e-5 at lr
+    # 0.05, which leaves the starts x = ±3 with ‖∇f‖ ≈ 1e-5: still descending, "slow"
+    assert set(labels[(lrs > 0.3) & (lrs < 0.9)].ravel()) <= {"minimum", "global_minimum"}
+    assert labels[0, 0] == labels[0, -1] == "slow"
+
+
+def test_optimizers_catalog_matches_make(client):
+    from gdlab.optim import make
+
+    cat = client.get("/api/optimizers").json()
+    assert [c["name"] for c in cat][:3] == ["gd", "momentum", "nesterov"]
+    for c in cat:
+        opt = make(c["name"])
+        assert {h["name"]: h["default"] for h in c["hyper"]} == \
+            {k: (v if isinstance(v, bool) else float(v)) for k, v in opt.hyper.items()}
+        assert c["rule"] == opt.rule
+
+
+def test_time_budget_stops_a_long_request(monkeypatch):
+    import gdlab.web.app as web
+
+    monkeypatch.setattr(web, "TIME_BUDGET", 0.0)
+    client = TestClient(web.create_app())
+    r = client.post("/api/descend", json={"formula": "rosenbrock", "starts": [[0, 0]] * 10,
+                                          "optimizers": [{"name": "gd", "lr": 1e-4}],
+                                          "steps": 5000, "tol": 0})
+    assert r.status_code == 503
+    assert "budget" in r.json()["detail"]
+    assert client.get("/api/health").status_code == 200
 
 
 HOSTILE = [
@@ -95,6 +160,11 @@ HOSTILE = [
     ("/api/grid", {"formula": "sphere", "n": 100000}, 422, ""),
     ("/api/grid", {"formula": "sphere", "domain": [[1, 0], [0, 1]]}, 400, "domain"),
     ("/api/basins", {"formula": "sphere", "n": 300, "steps": 20000}, 400, "limit"),
+    ("/api/lrmap", {"formula": "sphere", "lrs": 60, "starts": 60, "steps": 20000}, 400, "limit"),
+    ("/api/lrmap", {"formula": "sphere", "optimizer": "sgdd"}, 400, "unknown optimizer"),
+    ("/api/lrmap", {"formula": "sphere", "lr_min": 1, "lr_max": 0.1}, 400, "lr_min"),
+    ("/api/lrmap", {"formula": "sphere", "lr_min": -1, "lr_max": 0.1}, 422, ""),
+    ("/api/lrmap", {"formula": "sphere", "axis": 2}, 422, ""),
 ]
 
 
@@ -150,3 +220,16 @@ def test_parse_reports_errors_with_columns(client):
     assert bad["error"] == "unexpected end of formula at column 4"
     lib = client.post("/api/parse", json={"formula": "himmelblau"}).json()
     assert lib["ok"] and lib["library"] == "himmelblau"
+
+
+def test_descend_returns_the_loss_curve(client):
+    r = client.post("/api/descend", json={"formula": "x**2 + 3*y**2", "starts": [[1, 1]],
+                                          "optimizers": [{"name": "gd", "lr": 0.1}],
+                                          "steps": 30, "tol": 0})
+    run_ = r.json()["results"][0]["runs"][0]
+    path, values = np.array(run_["path"]), np.array(run_["values"])
+    assert len(values) == len(path) == 31 and run_["recorded_steps"] == list(range(31))
+    np.testing.assert_allclose(values, path[:, 0] ** 2 + 3 * path[:, 1] ** 2, rtol=1e-14)
+    # GD on a diagonal quadratic: each coordinate shrinks by (1 − 2·lr·a) per step
+    t = np.arange(31)
+    np.testing.assert_allclose(values, 0.8 ** (2 * t) + 3 * 0.4 ** (2 * t), rtol=1e-12)

@@ -35,7 +35,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .errors import ConfigError, PointError
+from .errors import ConfigError, PointError, TimeBudgetError
 from .objective import Objective
 from .optim import Optimizer, parse_optimizer
 from .optim.transforms import Context, tree_take
@@ -204,7 +204,7 @@ def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd
         divergence: float = 1e12, max_record_bytes: int = MAX_RECORD_BYTES,
         progress: Callable[[int, int], None] | None = None,
         variables: Sequence[str] | str | None = None, backend: str = "auto",
-        **hyper) -> RunResult:
+        deadline: float | None = None, **hyper) -> RunResult:
     """Run every optimizer configuration from every start.
 
     Args:
@@ -223,6 +223,9 @@ def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd
             numba, a supported optimizer and ``record`` ``"last"``/``"none"``) or ``"auto"``
             (numba where it applies and the run has at least :data:`COMPILED_WORK`
             point-steps, NumPy otherwise). Both give the same results to rounding.
+        deadline: a :func:`time.monotonic` time; a run still going then stops with
+            :class:`~gdlab.errors.TimeBudgetError` (checked every 50 steps and between
+            optimizer groups), so a server can bound the time of one request.
         **hyper: hyper-parameters for optimizers given by name (``lr=0.1``, ``momentum=0.5``).
 
     Returns:
@@ -230,6 +233,7 @@ def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd
 
     Raises:
         ConfigError, PointError: for bad arguments, before any work is done.
+        TimeBudgetError: past ``deadline``.
     """
     try:
         start_arr = np.asarray(starts, dtype=np.float64)
@@ -273,6 +277,9 @@ def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd
         rows_idx = np.concatenate([np.arange(i * B, (i + 1) * B) for i in group])
 
         def report(step, _offset=done_rows, _n=len(rows_idx)):
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeBudgetError(f"the run took longer than its time budget (stopped "
+                                      f"after {time.perf_counter() - t0:.1f} s)")
             if progress is not None:
                 progress(_offset * steps + step * _n, rows * steps)
 

@@ -6,7 +6,7 @@ the boundary and print one line, ``error: <message>``.
 
 from __future__ import annotations
 
-__all__ = ["GdlabError", "FormulaError", "ConfigError", "PointError"]
+__all__ = ["GdlabError", "FormulaError", "ConfigError", "PointError", "TimeBudgetError"]
 
 
 class GdlabError(ValueError):
@@ -32,3 +32,7 @@ class ConfigError(GdlabError):
 
 class PointError(GdlabError):
     """A point or direction is malformed: not numbers, not finite, wrong dimension."""
+
+
+class TimeBudgetError(GdlabError):
+    """A computation ran past the time budget it was given (``deadline``)."""

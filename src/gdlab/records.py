@@ -38,6 +38,7 @@ def runs_of(result, k: int, include_path: bool = False) -> list[dict[str, Any]]:
         if include_path:
             item["path"] = result.run_path(k, b)
             item["recorded_steps"] = result.recorded_steps[: len(item["path"])]
+            item["values"] = result.values[: len(item["path"]), k, b]  # the loss curve
         out.append(item)
     return out
 

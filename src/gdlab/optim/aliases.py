@@ -45,7 +45,7 @@ from ..errors import ConfigError
 from . import transforms as T
 from .schedules import Schedule
 
-__all__ = ["Optimizer", "make", "parse_optimizer", "OPTIMIZERS", "names"]
+__all__ = ["Optimizer", "make", "parse_optimizer", "OPTIMIZERS", "names", "catalog"]
 
 
 @dataclass(frozen=True)
@@ -151,6 +151,22 @@ _RANGES = {
 def names() -> list[str]:
     """The optimizers' names."""
     return list(OPTIMIZERS)
+
+
+def catalog() -> list[dict[str, Any]]:
+    """Every optimizer as data: ``name``, ``rule`` (the update as an equation), ``torch``
+    (the torch.optim class it matches), and ``hyper``: each hyper-parameter's ``name``,
+    ``default`` and ``range`` ``[low, high]`` (``None`` for an open end at infinity; no range
+    for a flag)."""
+    def end(v):
+        return None if math.isinf(v) else v
+
+    return [{"name": name, "rule": r.rule, "torch": r.torch,
+             "hyper": [{"name": k, "default": v,
+                        "range": [end(_RANGES[k][0]), end(_RANGES[k][1])] if k in _RANGES
+                        else None}
+                       for k, v in r.defaults.items()]}
+            for name, r in OPTIMIZERS.items()]
 
 
 def _check_name(name: str) -> str:

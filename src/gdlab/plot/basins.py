@@ -15,25 +15,20 @@ MINIMUM_COLORS = ["#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E44
                   "#882255", "#44AA99", "#999933", "#AA4499", "#332288"]
 
 
-def basins(f, *, n: int = 200, optimizer="gd", lr: float = 0.01, steps: int = 2000,
-           tol: float = 1e-6, domain=None, radius: float = 1e-3, variables=None,
-           backend: str = "auto") -> Plot:
-    """Run from every point of an ``n × n`` grid and colour it by the end point's minimum:
-    the library's known minima (else the distinct end points found), with diverged and
-    unconverged starts in their own colours. 10⁶ starts (n = 1000) take seconds with the
-    compiled backend.
-
-    Returns:
-        :class:`Plot` with data ``labels`` (``(n, n)`` ints: index into ``minima``, −1 not
-        converged, −2 diverged), ``minima`` (locations), ``final`` (``(n, n, 2)`` end points).
-    """
+def basin_labels(f, *, n: int = 200, optimizer="gd", lr: float = 0.01, steps: int = 2000,
+                 tol: float = 1e-6, domain=None, radius: float = 1e-3, variables=None,
+                 backend: str = "auto", deadline: float | None = None) -> dict:
+    """The data of :func:`basins` without the drawing (the web API uses it): ``labels``
+    (``(n, n)`` ints: index into ``minima``, −1 not converged, −2 diverged), ``minima``,
+    ``final`` (``(n, n, 2)``), ``domain``, and the objective, optimizer and run result."""
     obj = objective_2d(f, variables)
     domain = domain or domain_for(obj)
     (x0, x1), (y0, y1) = domain
     X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
     starts = np.stack([X.ravel(), Y.ravel()], axis=-1)
     opt = make(optimizer, lr=lr) if isinstance(optimizer, str) else optimizer
-    result = run(obj, starts, opt, steps=steps, tol=tol, record="none", backend=backend)
+    result = run(obj, starts, opt, steps=steps, tol=tol, record="none", backend=backend,
+                 deadline=deadline)
     final = result.final[0]
     status = result.status[0]
     if obj.library is not None and obj.library.minima(2):
@@ -48,6 +43,27 @@ def basins(f, *, n: int = 200, optimizer="gd", lr: float = 0.01, steps: int = 20
         close = d[np.arange(len(starts)), nearest] <= radius * max(x1 - x0, y1 - y0) * 10
         labels = np.where((status == "converged") & close, nearest, -1)
     labels = np.where(status == "diverged", -2, labels).reshape(n, n)
+    return {"labels": labels, "minima": minima, "final": final.reshape(n, n, 2),
+            "domain": domain, "objective": obj, "optimizer": opt, "result": result}
+
+
+def basins(f, *, n: int = 200, optimizer="gd", lr: float = 0.01, steps: int = 2000,
+           tol: float = 1e-6, domain=None, radius: float = 1e-3, variables=None,
+           backend: str = "auto") -> Plot:
+    """Run from every point of an ``n × n`` grid and colour it by the end point's minimum:
+    the library's known minima (else the distinct end points found), with diverged and
+    unconverged starts in their own colours. 10⁶ starts (n = 1000) take seconds with the
+    compiled backend.
+
+    Returns:
+        :class:`Plot` with data ``labels`` (``(n, n)`` ints: index into ``minima``, −1 not
+        converged, −2 diverged), ``minima`` (locations), ``final`` (``(n, n, 2)`` end points).
+    """
+    d = basin_labels(f, n=n, optimizer=optimizer, lr=lr, steps=steps, tol=tol, domain=domain,
+                     radius=radius, variables=variables, backend=backend)
+    obj, opt, labels, minima, domain = (d["objective"], d["optimizer"], d["labels"],
+                                        d["minima"], d["domain"])
+    (x0, x1), (y0, y1) = domain
     fig = new_figure(7, 6)
     ax = fig.add_subplot()
     from matplotlib.colors import ListedColormap
@@ -71,8 +87,8 @@ def basins(f, *, n: int = 200, optimizer="gd", lr: float = 0.01, steps: int = 20
     ax.set_xlabel(obj.variables[0])
     ax.set_ylabel(obj.variables[1])
     ax.set_title(f"Basins of attraction: {obj.name}, {opt.label}, {n}×{n} starts")
-    return Plot(fig, {"labels": labels, "minima": minima, "final": final.reshape(n, n, 2),
-                      "result": result}, "basins")
+    return Plot(fig, {"labels": labels, "minima": minima, "final": d["final"],
+                      "result": d["result"]}, "basins")
 
 
 def _cluster(points: np.ndarray, radius: float, limit: int = 12) -> np.ndarray:

@@ -3,9 +3,10 @@
 Everything a request carries is untrusted: formulas go through the same whitelist parser as
 the CLI, every number is checked, and every size is bounded — request body
 (:data:`MAX_BODY`), starts, optimizers, steps, grid size and the total work of one request
-(:data:`MAX_WORK` point-steps), so no request runs for long. At most :data:`CONCURRENT`
-computations run at once; a request that cannot get a slot within :data:`QUEUE_SECONDS` is
-answered 503. Bad input is a 400 (or 413, 422) with a one-line ``detail``; the server never
+(:data:`MAX_WORK` point-steps), and every run has a time budget (:data:`TIME_BUDGET` seconds;
+past it the run stops and the request is answered 503), so one heavy request cannot starve the
+others. At most :data:`CONCURRENT` computations run at once; a request that cannot get a slot
+within :data:`QUEUE_SECONDS` is answered 503. Bad input is a 400 (or 413, 422) with a one-line ``detail``; the server never
 evaluates text as code and never dies on bad input.
 
 Run it with ``gdlab serve``; the API is documented at ``/docs`` (OpenAPI).
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 from typing import Literal
 
 import numpy as np
@@ -24,10 +26,10 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
-from ..errors import GdlabError
+from ..errors import GdlabError, TimeBudgetError
 from ..jsonsafe import jsonable
 
-__all__ = ["create_app", "MAX_BODY", "MAX_WORK"]
+__all__ = ["create_app", "MAX_BODY", "MAX_WORK", "TIME_BUDGET"]
 
 MAX_BODY = 64 * 1024
 MAX_WORK = 3_000_000  # point-steps per request
@@ -36,8 +38,10 @@ MAX_OPTIMIZERS = 8
 MAX_STEPS = 20_000
 MAX_GRID = 200
 MAX_BASIN_GRID = 300
+MAX_LR_MAP = 60  # learning rates × starts of the learning-rate map, each at most this
 CONCURRENT = 2
 QUEUE_SECONDS = 10.0
+TIME_BUDGET = 10.0  # seconds of computing per request
 
 Number = float
 Point = list[Number]
@@ -87,6 +91,21 @@ class BasinsRequest(BaseModel):
     n: int = Field(default=100, ge=2, le=MAX_BASIN_GRID)
     optimizer: OptimizerSpec = Field(default_factory=lambda: OptimizerSpec(name="gd", lr=0.01))
     steps: int = Field(default=500, ge=1, le=MAX_STEPS)
+    variables: list[str] | None = Field(default=None, max_length=2)
+
+
+class LrMapRequest(BaseModel):
+    formula: str = Field(max_length=2000)
+    domain: list[list[Number]] | None = Field(default=None, min_length=2, max_length=2)
+    optimizer: str = Field(default="gd", max_length=40)
+    lr_min: Number | None = Field(default=None, gt=0, description="default: bound/300")
+    lr_max: Number | None = Field(default=None, gt=0, description="default: 10·bound")
+    lrs: int = Field(default=30, ge=2, le=MAX_LR_MAP, description="how many, log-spaced")
+    starts: int = Field(default=40, ge=2, le=MAX_LR_MAP)
+    axis: Literal[0, 1] = 0
+    at: Number | None = None
+    steps: int = Field(default=300, ge=1, le=MAX_STEPS)
+    variables: list[str] | None = Field(default=None, max_length=2)
 
 
 def _optimizer(spec: OptimizerSpec, **extra):
@@ -199,7 +218,8 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(GdlabError)
     async def bad_input(_request: Request, exc: GdlabError):
-        return JSONResponse({"detail": " ".join(str(exc).split())}, status_code=400)
+        status = 503 if isinstance(exc, TimeBudgetError) else 400
+        return JSONResponse({"detail": " ".join(str(exc).split())}, status_code=status)
 
     @app.exception_handler(Exception)
     async def internal(_request: Request, exc: Exception):  # never a traceback to the client
@@ -212,7 +232,10 @@ def create_app() -> FastAPI:
         except asyncio.TimeoutError:
             raise HTTPException(503, "the server is busy; try again") from None
         try:
-            return await run_in_threadpool(fn, *args)
+            return await run_in_threadpool(fn, *args, time.monotonic() + TIME_BUDGET)
+        except TimeBudgetError:
+            raise TimeBudgetError(f"the computation took longer than the {TIME_BUDGET:g} s "
+                                  "budget of one request; ask for less work") from None
         except (RecursionError, MemoryError):
             raise GdlabError("input too large or too complex") from None
         finally:
@@ -254,7 +277,7 @@ def create_app() -> FastAPI:
     async def grad(req: GradRequest) -> dict:
         from ..calculus import analyze
 
-        def work():
+        def work(_deadline):
             return analyze(req.formula, req.point, direction=req.direction, method=req.method,
                            variables=req.variables).to_dict()
 
@@ -271,13 +294,14 @@ def create_app() -> FastAPI:
             raise GdlabError(f"{work:,} point-steps requested; the limit is {MAX_WORK:,} "
                              "(fewer starts, optimizers or steps)")
 
-        def job():
+        def job(deadline):
             schedule = parse_schedule(req.schedule)
             opts = [_optimizer(o, schedule=schedule, noise=req.noise, seed=req.seed)
                     for o in req.optimizers]
             record = "all" if work <= 400_000 else max(1, req.steps // 200)
             result = run(req.formula, req.starts, opts, steps=req.steps, tol=req.tol,
-                         record=record, variables=req.variables, backend="numpy")
+                         record=record, variables=req.variables, backend="numpy",
+                         deadline=deadline)
             return run_document(result, include_path=True)
 
         return jsonable(await compute(job))
@@ -286,7 +310,7 @@ def create_app() -> FastAPI:
     async def grid_values(req: GridRequest) -> dict:
         from ..plot.common import domain_for, grid, objective_2d
 
-        def job():
+        def job(_deadline):
             obj = objective_2d(req.formula, req.variables)
             dom = _domain(req.domain) or domain_for(obj)
             X, Y, Z = grid(obj, dom, req.n)
@@ -300,18 +324,63 @@ def create_app() -> FastAPI:
 
     @app.post("/api/basins")
     async def basins(req: BasinsRequest) -> dict:
-        from ..plot.basins import basins as basin_map
+        """Which minimum each start of an n × n grid ends in (−1 not converged, −2 diverged)."""
+        from ..plot.basins import basin_labels
 
         work = req.n * req.n * req.steps
         if work > 10 * MAX_WORK:
-            raise GdlabError(f"{work:,} point-steps requested; the limit is {10 * MAX_WORK:,}")
+            raise GdlabError(f"{work:,} point-steps requested; the limit is {10 * MAX_WORK:,} "
+                             "(a smaller grid or fewer steps)")
 
-        def job():
-            p = basin_map(req.formula, n=req.n, optimizer=_optimizer(req.optimizer),
-                          steps=req.steps, domain=_domain(req.domain))
-            p.figure.clear()
-            return {"labels": p.data["labels"], "minima": p.data["minima"]}
+        def job(deadline):
+            d = basin_labels(req.formula, n=req.n, optimizer=_optimizer(req.optimizer),
+                             steps=req.steps, domain=_domain(req.domain),
+                             variables=req.variables, backend="numpy", deadline=deadline)
+            labels = d["labels"]
+            return {"variables": list(d["objective"].variables), "domain": d["domain"],
+                    "labels": labels, "minima": d["minima"],
+                    "optimizer": d["optimizer"].to_dict(),
+                    "counts": {"diverged": int(np.sum(labels == -2)),
+                               "not_converged": int(np.sum(labels == -1)),
+                               "per_minimum": [int(np.sum(labels == i))
+                                               for i in range(len(d["minima"]))]}}
 
         return jsonable(await compute(job))
+
+    @app.post("/api/lrmap")
+    async def lr_map(req: LrMapRequest) -> dict:
+        """The diagnosis for every (learning rate, start) pair, starts on a line across the
+        domain; with the stability bound 2/λmax at each start."""
+        from ..optim import make
+        from ..plot.lr_map import lr_map_data
+
+        make(req.optimizer)  # an unknown name is refused before any work
+        work = req.lrs * req.starts * req.steps
+        if work > 10 * MAX_WORK:
+            raise GdlabError(f"{work:,} point-steps requested; the limit is {10 * MAX_WORK:,}")
+        if req.lr_min is not None and req.lr_max is not None and not req.lr_min < req.lr_max:
+            raise GdlabError("`lr_min` must be below `lr_max`")
+
+        def job(deadline):
+            lrs = req.lrs
+            if req.lr_min is not None and req.lr_max is not None:
+                lrs = np.geomspace(req.lr_min, req.lr_max, req.lrs)
+            d = lr_map_data(req.formula, lrs=lrs, axis=req.axis, at=req.at, starts=req.starts,
+                            optimizer=req.optimizer, steps=req.steps,
+                            domain=_domain(req.domain), variables=req.variables,
+                            backend="numpy", deadline=deadline)
+            return {"variables": list(d["objective"].variables), "axis": d["axis"],
+                    "fixed": d["fixed"], "lrs": d["lrs"], "positions": d["positions"],
+                    "labels": d["labels"], "bounds": d["bounds"]}
+
+        return jsonable(await compute(job))
+
+    @app.get("/api/optimizers")
+    async def optimizers() -> list[dict]:
+        """Every optimizer: hyper-parameters with torch's defaults and their ranges, and the
+        update rule as an equation."""
+        from ..optim.aliases import catalog
+
+        return jsonable(catalog())
 
     return app
