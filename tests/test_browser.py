@@ -4,6 +4,7 @@ installed; `dev.py test` installs it with apt-get when it can."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -80,8 +81,17 @@ def click_map(pg, fx, fy):
     pg.mouse.click(box[0] + fx * box[2], box[1] + fy * box[3])
 
 
+def rows_text(pg):
+    rows = pg.locator("#runs tbody tr")
+    return [rows.nth(i).inner_text() for i in range(rows.count())]
+
+
+def query(pg):
+    return parse_qs(urlparse(pg.url).query)
+
+
 def test_type_click_run_and_reload(server, page):
-    page.goto(f"{server}/?lr=0.01&steps=2000")
+    page.goto(f"{server}/?lr=0.01&steps=2000")  # a link of the first version still works
     page.wait_for_selector("#map[data-state=ready]")
     page.fill("#formula", "x**4 - 3*x**2 + x + y**2")
     page.dispatch_event("#formula", "change")
@@ -92,17 +102,24 @@ def test_type_click_run_and_reload(server, page):
     page.wait_for_selector("#map[data-state=done]")
     rows = page.locator("#runs tbody tr")
     assert rows.count() == 2
-    labels = [rows.nth(i).locator("td").nth(4).inner_text() for i in range(2)]
+    labels = [rows.nth(i).locator("td").nth(5).inner_text() for i in range(2)]
     assert labels == ["local_minimum", "global_minimum"]
     assert page.get_attribute("#map", "data-paths") == "2"
-    q = parse_qs(urlparse(page.url).query)
+    q = query(page)
     assert q["f"] == ["x**4 - 3*x**2 + x + y**2"] and q["run"] == ["1"]
-    assert len(q["starts"][0].split(";")) == 2 and q["lr"] == ["0.01"]
+    assert len(q["starts"][0].split(";")) == 2 and q["opts"] == ["gd:lr=0.01"]
+    # the paths end where the table says the runs ended
+    ends = page.evaluate("""() => document.getElementById('map').data
+        .filter(t => (t.name || '').startsWith('gd #')).map(t => [t.x[t.x.length - 1], t.y[t.y.length - 1]])""")
+    finals = [rows.nth(i).locator("td").nth(2).inner_text() for i in range(2)]
+    for (x, y), text in zip(ends, finals):
+        fx, fy = (float(v) for v in text.strip("()").split(","))
+        assert abs(x - fx) < 1e-3 * max(1, abs(fx)) and abs(y - fy) < 1e-3 + 1e-3 * abs(fy)
     shot(page, "run")
-    first = [rows.nth(i).inner_text() for i in range(2)]
+    first = rows_text(page)
     page.goto(page.url)  # the link reproduces the view
     page.wait_for_selector("#map[data-state=done]")
-    assert [page.locator("#runs tbody tr").nth(i).inner_text() for i in range(2)] == first
+    assert rows_text(page) == first
     assert page.errors == []
 
 
@@ -126,7 +143,102 @@ def test_library_picker_and_optimizer_rule(server, page):
     assert page.locator("#picker option").count() > 10
     page.select_option("#picker", "rosenbrock")
     page.wait_for_function("document.querySelector('#formula').value === 'rosenbrock'")
-    page.select_option("#optimizer", "adam")
-    assert "m ← β₁m" in page.inner_text("#rule")
-    assert parse_qs(urlparse(page.url).query)["opt"] == ["adam"]
+    page.select_option(".opt-name", "adam")
+    assert "m ← β₁m" in page.inner_text(".opt .rule")
+    assert page.locator(".opt input[data-hyper=beta2]").input_value() == "0.999"
+    assert query(page)["opts"] == ["adam:lr=0.001"]
+    assert page.errors == []
+
+
+def test_several_optimizers_a_grid_of_starts_and_exports(server, page, tmp_path):
+    page.goto(f"{server}/?f=x**2/20%2By**2&opts=gd:lr=0.5&steps=400")
+    page.wait_for_selector("#map[data-state=ready]")
+    page.fill("#grid-n", "2")
+    page.click("#grid")  # 2 × 2 starts at the centres of the domain's quarters
+    page.click("#add-opt")  # the second optimizer: momentum
+    second = page.locator(".opt").nth(1)
+    assert second.locator(".opt-name").input_value() == "momentum"
+    second.locator("input[data-hyper=momentum]").fill("0.5")
+    second.locator("input[data-hyper=momentum]").dispatch_event("change")
+    page.click("#run")
+    page.wait_for_selector("#map[data-state=done]")
+    q = query(page)
+    assert q["opts"] == ["gd:lr=0.5;momentum:lr=0.001,momentum=0.5"]
+    starts = [tuple(map(float, p.split(","))) for p in q["starts"][0].split(";")]
+    assert starts == [(-1.5, -1.5), (1.5, -1.5), (-1.5, 1.5), (1.5, 1.5)]  # domain [-3, 3]²
+    rows = page.locator("#runs tbody tr")
+    assert rows.count() == 8
+    # x²/20 + y²: λmax = 2, so GD's bound is 2/λmax = 1 and momentum's 2(1 + μ)/λmax = 1.5
+    assert "stability bound ≈ 1" in page.locator(".opt").nth(0).inner_text()
+    assert "stability bound ≈ 1.5" in page.locator(".opt").nth(1).inner_text()
+    assert page.locator(".opt .bound-mark").count() == 2
+    assert page.evaluate("document.getElementById('loss').data.length") == 8
+    shot(page, "several-optimizers")
+    with page.expect_download() as got:
+        page.click("#export-json")
+    doc = json.loads(Path(got.value.path()).read_text())
+    assert [r["optimizer"]["name"] for r in doc["results"]] == ["gd", "momentum"]
+    assert doc["results"][1]["optimizer"]["momentum"] == 0.5
+    assert [r["start"] for r in doc["results"][0]["runs"]] == [list(s) for s in starts]
+    with page.expect_download() as got:
+        page.click("#export-csv")
+    lines = Path(got.value.path()).read_text().splitlines()
+    assert lines[0] == "optimizer,lr,run,step,x,y,f,diagnosis"
+    assert len(lines) == 1 + sum(len(r["path"]) for res in doc["results"] for r in res["runs"])
+    x, y, f = (float(v) for v in lines[5].split(",")[4:7])
+    assert f == pytest.approx(x * x / 20 + y * y, rel=1e-12)
+    with page.expect_download() as got:
+        page.click("#export-png")
+    assert Path(got.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    first = rows_text(page)
+    page.goto(page.url)
+    page.wait_for_selector("#map[data-state=done]")
+    assert rows_text(page) == first
+    assert page.errors == []
+
+
+def test_field_inspect_surface_basins_and_lr_map(server, page):
+    page.goto(f"{server}/?f=x**2/20%2By**2&opts=gd:lr=0.5&starts=2,2")
+    page.wait_for_selector("#map[data-state=ready]")
+    page.check("#field")
+    page.wait_for_selector("#map[data-state=ready]")
+    names = page.evaluate("document.getElementById('map').data.map(t => t.name)")
+    assert "−∇f" in names
+    # arrows point along −∇f = (−x/10, −2y): check every arrow's direction
+    bad = page.evaluate("""() => { const t = document.getElementById('map').data.find(t => t.name === '−∇f');
+        let worst = 0;
+        for (let k = 0; k + 1 < t.x.length; k += 7) {
+          const x = t.x[k], y = t.y[k], dx = t.x[k + 1] - x, dy = t.y[k + 1] - y;
+          const gx = -x / 10, gy = -2 * y, n = Math.hypot(gx, gy), m = Math.hypot(dx, dy);
+          if (n > 1e-9) worst = Math.max(worst, 1 - (dx * gx + dy * gy) / (n * m));
+        }
+        return worst; }""")
+    assert bad < 1e-9
+    page.check("input[name=mode][value=inspect]")
+    click_map(page, 0.75, 0.25)
+    page.wait_for_selector("#inspect:not([hidden])")
+    x, y = (float(v) for v in query(page)["at"][0].split(","))
+    table = dict(line.split("\t", 1) for line in page.inner_text("#inspect-table").splitlines())
+    gx, gy = (float(v) for v in table["∇f"].strip("()").split(","))
+    assert gx == pytest.approx(x / 10, rel=1e-3) and gy == pytest.approx(2 * y, rel=1e-3)
+    assert table["2/λmax"] == "1"
+    assert page.evaluate("document.getElementById('dial').data.length") == 3
+    shot(page, "inspect")
+    page.click("#views button[data-view=surface]")
+    page.wait_for_selector("#map[data-state=ready]")
+    types = page.evaluate("document.getElementById('map').data.map(t => t.type + ':' + t.name)")
+    assert "surface:f" in types and "surface:tangent plane" in types
+    shot(page, "surface")
+    page.click("#views button[data-view=basins]")
+    page.wait_for_selector("#map[data-state=ready]")
+    assert "basins of gd" in page.evaluate("document.getElementById('map').layout.title.text")
+    shot(page, "basins")
+    page.click("#views button[data-view=lrmap]")
+    page.wait_for_selector("#map[data-state=ready]")
+    bounds = page.evaluate("document.getElementById('map').data.find(t => t.name.startsWith('stability')).y")
+    assert all(abs(b - 1) < 1e-9 for b in bounds)
+    click_map(page, 0.5, 0.5)  # the middle of the log axis sets the learning rate
+    page.wait_for_function("!new URLSearchParams(location.search).get('opts').startsWith('gd:lr=0.5')")
+    shot(page, "lr-map")
+    assert query(page)["view"] == ["lrmap"]
     assert page.errors == []

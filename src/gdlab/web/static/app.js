@@ -1,42 +1,82 @@
-// gdlab playground: talks only to the JSON API; the whole state lives in the URL.
+// gdlab playground: talks only to the JSON API (/docs); the whole state lives in the URL.
 "use strict";
 const $ = (id) => document.getElementById(id);
-const RULES = {
-  gd: "x ← x − lr·g", momentum: "b ← μb + g; x ← x − lr·b", nesterov: "b ← μb + g; x ← x − lr·(g + μb)",
-  adagrad: "s ← s + g²; x ← x − lr·g/(√s + ε)", rmsprop: "v ← αv + (1−α)g²; x ← x − lr·g/(√v + ε)",
-  adam: "m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; x ← x − lr·m̂/(√v̂ + ε)", adamw: "x ← x(1 − lr·wd), then Adam",
-  amsgrad: "Adam with v̂ ← max(v̂, v)", nadam: "Adam with Nesterov momentum", adadelta: "δ = √(u+ε)/√(v+ε)·g; x ← x − lr·δ",
-  backtracking: "x ← x − lr·βᵏ·g (Armijo)", newton: "x ← x − lr·(H + λI)⁻¹g",
-};
-const COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"];
-let state = { f: "himmelblau", opt: "gd", lr: 0.01, steps: 300, starts: [], ran: false };
-let grid = null;
+const COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#882255"];
+const LABEL_COLORS = { diverged: "#D55E00", oscillating: "#E69F00", slow: "#F0E442", saddle: "#CC79A7",
+  maximum: "#882255", plateau: "#56B4E9", global_minimum: "#009E73", local_minimum: "#0072B2", minimum: "#117733" };
+const BASIN_COLORS = ["#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000", "#882255",
+  "#44AA99", "#999933", "#AA4499", "#332288"];
+const LR_RANGE = [-6, 1];  // the slider's log10 range
+const MAX_OPTS = 8, MAX_STARTS = 200, MAX_STEPS = 20000;
+const VIEWS = ["contour", "surface", "basins", "lrmap"];
 
+let catalog = {};  // optimizer name → {rule, torch, hyper: [{name, default, range}]}
+let state = { f: "himmelblau", dom: null, starts: [], opts: [{ name: "gd", lr: 0.01, hyper: {} }], steps: 300,
+  view: "contour", field: false, mode: "add", ran: false, at: null, angle: 0 };
+let grid = null;        // /api/grid of the current function and domain
+let doc = null;         // the last /api/descend answer
+let point = null;       // the last /api/grad answer (inspected point)
+const cache = {};       // basin and lr maps by request
+
+// ---------- the URL ----------
+function num(v) { const x = Number(v); return v !== "" && v !== null && Number.isFinite(x) ? x : null; }
+function pair(text) { const p = String(text).split(",").map(num); return p.length === 2 && p.every((v) => v !== null) ? p : null; }
 function readUrl() {
   const q = new URLSearchParams(location.search);
-  if (q.get("f")) state.f = q.get("f");
-  if (q.get("opt") && RULES[q.get("opt")]) state.opt = q.get("opt");
-  if (q.get("lr") && isFinite(+q.get("lr")) && +q.get("lr") > 0) state.lr = +q.get("lr");
-  if (q.get("steps") && Number.isInteger(+q.get("steps"))) state.steps = +q.get("steps");
-  state.ran = q.get("run") === "1";
-  if (q.get("starts")) {
-    state.starts = q.get("starts").split(";").map((p) => p.split(",").map(Number))
-      .filter((p) => p.length === 2 && p.every(isFinite)).slice(0, 50);
+  if (q.get("f")) state.f = q.get("f").slice(0, 2000);
+  const d = (q.get("dom") || "").split(",").map(num);
+  if (d.length === 4 && d.every((v) => v !== null) && d[0] < d[1] && d[2] < d[3]) state.dom = [[d[0], d[1]], [d[2], d[3]]];
+  if (q.get("starts")) state.starts = q.get("starts").split(";").map(pair).filter(Boolean).slice(0, MAX_STARTS);
+  if (q.get("opts")) {
+    const opts = q.get("opts").split(";").map(parseOpt).filter(Boolean).slice(0, MAX_OPTS);
+    if (opts.length) state.opts = opts;
+  } else if (q.get("opt") || q.get("lr")) {  // links of the first version: one optimizer
+    const o = parseOpt(`${catalog[q.get("opt")] ? q.get("opt") : "gd"}:lr=${q.get("lr") || ""}`);
+    if (o) state.opts = [o];
   }
+  const steps = num(q.get("steps"));
+  if (Number.isInteger(steps) && steps >= 1 && steps <= MAX_STEPS) state.steps = steps;
+  if (VIEWS.includes(q.get("view"))) state.view = q.get("view");
+  state.field = q.get("field") === "1";
+  state.ran = q.get("run") === "1";
+  state.at = q.get("at") ? pair(q.get("at")) : null;
+  const angle = num(q.get("angle"));
+  if (angle !== null) state.angle = ((Math.round(angle) % 360) + 360) % 360;
 }
-function changed() { state.ran = false; writeUrl(); }
+function parseOpt(text) {  // "adam:lr=0.1,beta1=0.8"
+  const [name, rest] = text.split(":");
+  if (!catalog[name]) return null;
+  const opt = { name, lr: defaultOf(name, "lr"), hyper: {} };
+  (rest || "").split(",").filter(Boolean).forEach((kv) => {
+    const [k, v] = kv.split("=");
+    const spec = catalog[name].hyper.find((h) => h.name === k);
+    if (!spec) return;
+    if (typeof spec.default === "boolean") opt.hyper[k] = v === "1" || v === "true";
+    else if (num(v) !== null) { if (k === "lr") opt.lr = num(v); else opt.hyper[k] = num(v); }
+  });
+  return opt;
+}
+function optText(o) {
+  const parts = [`lr=${o.lr}`].concat(Object.entries(o.hyper).map(([k, v]) => `${k}=${typeof v === "boolean" ? (v ? 1 : 0) : v}`));
+  return `${o.name}:${parts.join(",")}`;
+}
 function writeUrl() {
-  const q = new URLSearchParams({ f: state.f, opt: state.opt, lr: String(state.lr), steps: String(state.steps) });
+  const q = new URLSearchParams({ f: state.f });
+  if (state.dom) q.set("dom", state.dom.flat().map((v) => +v.toPrecision(6)).join(","));
   if (state.starts.length) q.set("starts", state.starts.map((p) => p.map((v) => +v.toFixed(4)).join(",")).join(";"));
+  q.set("opts", state.opts.map(optText).join(";"));
+  q.set("steps", String(state.steps));
+  if (state.view !== "contour") q.set("view", state.view);
+  if (state.field) q.set("field", "1");
+  if (state.at) { q.set("at", state.at.map((v) => +v.toFixed(4)).join(",")); q.set("angle", String(state.angle)); }
   if (state.ran) q.set("run", "1");
   history.replaceState(null, "", "?" + q.toString());
 }
-function syncControls() {
-  $("formula").value = state.f; $("optimizer").value = state.opt; $("steps").value = state.steps;
-  $("lr-slider").value = Math.log10(state.lr); $("lr-value").textContent = fmt(state.lr);
-  $("rule").textContent = state.opt + ": " + RULES[state.opt];
-}
+function changed(keepRuns) { if (!keepRuns) { state.ran = false; doc = null; } writeUrl(); }
+
+// ---------- small helpers ----------
 function fmt(v) { return v === null || v === undefined ? "—" : (+v).toPrecision(4).replace(/\.?0+(e|$)/, "$1"); }
+function defaultOf(name, key) { const h = catalog[name].hyper.find((x) => x.name === key); return h ? h.default : null; }
 async function api(path, body) {
   const r = await fetch(path, { method: body ? "POST" : "GET", headers: { "content-type": "application/json" },
     body: body ? JSON.stringify(body) : undefined });
@@ -48,100 +88,457 @@ function showError(message) {
   $("formula-error").textContent = message ? "error: " + message : "";
   $("formula").classList.toggle("bad", !!message);
 }
+function say(message, bad) { $("status").textContent = message || ""; $("status").classList.toggle("bad", !!bad); }
+function setState(s) { $("map").dataset.state = s; }
+function domainNow() { return state.dom || (grid && grid.domain); }
+function optSpec(o) { return { name: o.name, lr: o.lr, hyper: o.hyper }; }
+function download(name, type, text) {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.download = name; document.body.appendChild(a); a.click(); a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+// ---------- the controls ----------
+function syncControls() {
+  $("formula").value = state.f; $("steps").value = state.steps; $("field").checked = state.field;
+  document.querySelectorAll("#views button").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.view === state.view)));
+  document.querySelectorAll("input[name=mode]").forEach((r) => { r.checked = r.value === state.mode; });
+  const d = domainNow();
+  ["x0", "x1", "y0", "y1"].forEach((id, i) => { $(id).value = d ? +d[i >> 1][i & 1].toPrecision(6) : ""; });
+  $("dial-angle").value = state.angle;
+  buildOptimizers();
+}
+function buildOptimizers() {
+  const list = $("opt-list");
+  list.innerHTML = "";
+  state.opts.forEach((o, i) => {
+    const box = document.createElement("div");
+    box.className = "opt"; box.style.borderLeftColor = COLORS[i % COLORS.length]; box.dataset.index = String(i);
+    const select = document.createElement("select");
+    select.className = "opt-name"; select.setAttribute("aria-label", `optimizer ${i + 1}`);
+    Object.keys(catalog).forEach((name) => { const op = document.createElement("option"); op.value = op.textContent = name; select.appendChild(op); });
+    select.value = o.name;
+    select.addEventListener("change", () => { state.opts[i] = { name: select.value, lr: defaultOf(select.value, "lr"), hyper: {} }; buildOptimizers(); changed(); });
+    box.appendChild(select);
+    const lr = document.createElement("label"); lr.textContent = "learning rate ";
+    const wrap = document.createElement("span"); wrap.className = "lr";
+    const slider = document.createElement("input");
+    Object.assign(slider, { type: "range", min: LR_RANGE[0], max: LR_RANGE[1], step: 0.05, value: Math.log10(o.lr), className: "lr-slider" });
+    const out = document.createElement("output"); out.className = "lr-value"; out.textContent = fmt(o.lr);
+    slider.addEventListener("input", () => { o.lr = +Math.pow(10, +slider.value).toPrecision(3); out.textContent = fmt(o.lr); changed(); });
+    wrap.appendChild(slider);
+    const bound = boundOf(i);
+    const text = document.createElement("span"); text.className = "bound-text";
+    if (bound) {
+      const mark = document.createElement("span"); mark.className = "bound-mark";
+      const frac = (Math.log10(bound) - LR_RANGE[0]) / (LR_RANGE[1] - LR_RANGE[0]);
+      if (frac >= 0 && frac <= 1) { mark.style.left = `calc(${(frac * 100).toFixed(2)}% - 1px)`; wrap.appendChild(mark); }
+      mark.title = `stability bound ${fmt(bound)}`;
+      text.textContent = `stability bound ≈ ${fmt(bound)}` + (o.lr > bound ? " (lr above it)" : "");
+    }
+    lr.appendChild(wrap); lr.appendChild(out); box.appendChild(lr); box.appendChild(text);
+    catalog[o.name].hyper.filter((h) => h.name !== "lr").forEach((h) => {
+      const label = document.createElement("label"); label.textContent = h.name + " ";
+      const input = document.createElement("input");
+      input.dataset.hyper = h.name;
+      if (typeof h.default === "boolean") {
+        input.type = "checkbox"; input.checked = o.hyper[h.name] ?? h.default;
+        input.addEventListener("change", () => { o.hyper[h.name] = input.checked; changed(); });
+      } else {
+        input.className = "hyper"; input.value = o.hyper[h.name] ?? h.default;
+        input.addEventListener("change", () => {
+          const v = num(input.value);
+          if (v === null) { input.value = o.hyper[h.name] ?? h.default; return; }
+          if (v === h.default) delete o.hyper[h.name]; else o.hyper[h.name] = v;
+          changed();
+        });
+      }
+      label.appendChild(input); box.appendChild(label);
+    });
+    if (state.opts.length > 1) {
+      const rm = document.createElement("button"); rm.textContent = "remove"; rm.className = "remove";
+      rm.addEventListener("click", () => { state.opts.splice(i, 1); buildOptimizers(); changed(); redraw(); });
+      box.appendChild(rm);
+    }
+    const rule = document.createElement("div"); rule.className = "rule";
+    rule.textContent = `${o.name}: ${catalog[o.name].rule}` + (catalog[o.name].torch ? `   (torch.optim.${catalog[o.name].torch})` : "");
+    box.appendChild(rule);
+    list.appendChild(box);
+  });
+  $("add-opt").disabled = state.opts.length >= MAX_OPTS;
+}
+function boundOf(i) {
+  // the largest stable learning rate on the quadratic model, from the smallest 2/λmax of
+  // optimizer i's runs: 2/λ for gd, 2(1+μ)/λ with momentum, 2(1+μ)/((1+2μ)λ) for Nesterov;
+  // adaptive methods (Adam, RMSProp, ...) rescale the step, so they have no such bound
+  const o = state.opts[i];
+  if (!doc || !doc.results[i] || doc.results[i].optimizer.name !== o.name) return null;
+  if (!["gd", "momentum", "nesterov"].includes(o.name)) return null;
+  const b = doc.results[i].runs.map((r) => r.stability_bound).filter((v) => v);
+  if (!b.length) return null;
+  const gd = Math.min(...b), mu = o.hyper.momentum ?? defaultOf(o.name, "momentum") ?? 0;
+  return o.name === "momentum" ? gd * (1 + mu) : o.name === "nesterov" ? gd * (1 + mu) / (1 + 2 * mu) : gd;
+}
+
+// ---------- the map ----------
+function logScaled(z) {
+  const flat = z.flat().filter((v) => v !== null).sort((a, b) => a - b);
+  if (!flat.length) return { z, log: false };
+  const lo = flat[0], hi = flat[flat.length - 1], mid = flat[Math.floor(flat.length / 2)];
+  if (!(hi - lo > 1e3 * (mid - lo + 1e-12))) return { z, log: false };
+  return { z: z.map((row) => row.map((v) => v === null ? null : Math.log10(v - lo + 1e-3))), log: true };
+}
+function arrows(x0, y0, dx, dy, head) {  // segments and V heads, for one scatter trace
+  const xs = [], ys = [];
+  for (let k = 0; k < x0.length; k++) {
+    const x1 = x0[k] + dx[k], y1 = y0[k] + dy[k];
+    const ang = Math.atan2(dy[k], dx[k]), h = head * Math.hypot(dx[k], dy[k]);
+    xs.push(x0[k], x1, null, x1 - h * Math.cos(ang - 0.45), x1, x1 - h * Math.cos(ang + 0.45), null);
+    ys.push(y0[k], y1, null, y1 - h * Math.sin(ang - 0.45), y1, y1 - h * Math.sin(ang + 0.45), null);
+  }
+  return { x: xs, y: ys };
+}
+function fieldTrace() {
+  const n = grid.x.length, step = Math.max(1, Math.round(n / 18));
+  const xs = [], ys = [], gx = [], gy = [];
+  for (let i = Math.floor(step / 2); i < n; i += step) for (let j = Math.floor(step / 2); j < n; j += step) {
+    const a = grid.gx[i][j], b = grid.gy[i][j];
+    if (a === null || b === null) continue;
+    xs.push(grid.x[j]); ys.push(grid.y[i]); gx.push(-a); gy.push(-b);
+  }
+  // arrows point along −∇f; lengths grow with ‖∇f‖ but are squashed (log) so all stay visible
+  const cell = step * Math.min(grid.x[1] - grid.x[0], grid.y[1] - grid.y[0]);
+  const norms = gx.map((a, k) => Math.hypot(a, gy[k])), big = Math.max(...norms, 1e-300);
+  const len = norms.map((m) => m > 0 ? 0.85 * cell * (0.35 + 0.65 * Math.log1p(9 * m / big) / Math.log(10)) / m : 0);
+  const a = arrows(xs, ys, gx.map((v, k) => v * len[k]), gy.map((v, k) => v * len[k]), 0.3);
+  return { type: "scatter", mode: "lines", ...a, line: { color: "rgba(255,255,255,0.85)", width: 1.2 },
+    hoverinfo: "skip", name: "−∇f", showlegend: true };
+}
+function startTrace() {
+  return { type: "scatter", mode: "markers", x: state.starts.map((p) => p[0]), y: state.starts.map((p) => p[1]),
+    marker: { color: "white", size: 9, line: { color: "black", width: 1 } }, name: "starts", hoverinfo: "x+y" };
+}
+function minimaTrace() {
+  return { type: "scatter", mode: "markers", x: grid.minima.map((m) => m.location[0]), y: grid.minima.map((m) => m.location[1]),
+    marker: { symbol: "star", size: 14, color: "white", line: { color: "black", width: 1 } }, name: "known minima" };
+}
+function runTraces() {  // one trace per run, coloured by optimizer
+  const out = [];
+  if (!doc) return out;
+  doc.results.forEach((res, i) => res.runs.forEach((r, b) => {
+    const path = r.path.filter((p) => p.every((v) => v !== null));
+    out.push({ type: "scatter", mode: "lines+markers", x: path.map((p) => p[0]), y: path.map((p) => p[1]),
+      line: { color: COLORS[i % COLORS.length], width: 2 }, marker: { size: 3 },
+      name: `${res.optimizer.name} #${b + 1}: ${r.diagnosis}`, legendgroup: String(i), showlegend: b === 0 });
+  }));
+  return out;
+}
+function inspectTraces() {
+  if (!state.at || !point) return [];
+  const d = domainNow(), span = 0.12 * Math.min(d[0][1] - d[0][0], d[1][1] - d[1][0]);
+  const g = point.gradient, gn = Math.hypot(g[0], g[1]);
+  const th = state.angle * Math.PI / 180, u = [Math.cos(th), Math.sin(th)];
+  const traces = [{ type: "scatter", mode: "markers", x: [state.at[0]], y: [state.at[1]], name: "inspected point",
+    marker: { symbol: "x", size: 11, color: "black" } }];
+  traces.push({ type: "scatter", mode: "lines", ...arrows([state.at[0]], [state.at[1]], [span * u[0]], [span * u[1]], 0.25),
+    line: { color: "black", width: 2.5 }, name: `direction θ = ${state.angle}°` });
+  if (gn > 0) traces.push({ type: "scatter", mode: "lines", ...arrows([state.at[0]], [state.at[1]],
+    [-span * g[0] / gn], [-span * g[1] / gn], 0.25), line: { color: "#D55E00", width: 2.5 }, name: "steepest descent −∇f" });
+  return traces;
+}
+function axes(layout) {
+  const d = domainNow();
+  return { ...layout, xaxis: { title: { text: grid.variables[0] }, range: d[0] }, yaxis: { title: { text: grid.variables[1] }, range: d[1] } };
+}
+const BASE = { margin: { t: 24, r: 10, b: 40, l: 50 }, legend: { orientation: "h", y: -0.12 }, dragmode: false };
+
+async function drawContour(pathsOn) {
+  const shown = logScaled(grid.z);
+  const traces = [{ type: "contour", x: grid.x, y: grid.y, z: shown.z, colorscale: "Viridis", ncontours: 30, hoverinfo: "skip",
+    name: "f", colorbar: { title: { text: shown.log ? "log₁₀(f − min)" : "f" }, thickness: 12 } }];
+  if (state.field) traces.push(fieldTrace());
+  if (grid.minima.length) traces.push(minimaTrace());
+  traces.push(startTrace());
+  const runs = runTraces();
+  await Plotly.react("map", traces.concat(pathsOn ? runs : [], inspectTraces()), axes({ ...BASE, title: { text: "" } }), { displaylogo: false });
+  return { runs };
+}
+async function drawSurface() {
+  const shown = logScaled(grid.z);
+  const lo = shown.log ? grid.z.flat().filter((v) => v !== null).reduce((a, b) => Math.min(a, b), Infinity) : 0;
+  const z3 = (f) => shown.log ? Math.log10(Math.max(f - lo, 0) + 1e-3) : f;
+  const traces = [{ type: "surface", x: grid.x, y: grid.y, z: shown.z, colorscale: "Viridis", opacity: 0.92, showscale: false, name: "f" }];
+  const zs = shown.z.flat().filter((v) => v !== null), lift = 0.01 * (Math.max(...zs) - Math.min(...zs));
+  if (doc) doc.results.forEach((res, i) => res.runs.forEach((r, b) => {
+    const keep = r.path.map((p, k) => p.every((v) => v !== null) && r.values[k] !== null);
+    const path = r.path.filter((_, k) => keep[k]), vals = r.values.filter((_, k) => keep[k]);
+    traces.push({ type: "scatter3d", mode: "lines", x: path.map((p) => p[0]), y: path.map((p) => p[1]),
+      z: vals.map((v) => z3(v) + lift), line: { color: COLORS[i % COLORS.length], width: 6 }, name: res.optimizer.name,
+      legendgroup: String(i), showlegend: b === 0 }); }));
+  if (state.at && point) {  // the tangent plane over a small square around the point
+    const d = domainNow(), h = 0.08 * Math.min(d[0][1] - d[0][0], d[1][1] - d[1][0]);
+    const xs = [state.at[0] - h, state.at[0] + h], ys = [state.at[1] - h, state.at[1] + h];
+    const plane = ys.map((y) => xs.map((x) => point.value + point.gradient[0] * (x - state.at[0]) + point.gradient[1] * (y - state.at[1])));
+    if (!shown.log) traces.push({ type: "surface", x: xs, y: ys, z: plane, opacity: 0.7, showscale: false,
+      colorscale: [[0, "#D55E00"], [1, "#D55E00"]], name: "tangent plane" });
+    traces.push({ type: "scatter3d", mode: "markers", x: [state.at[0]], y: [state.at[1]], z: [z3(point.value)],
+      marker: { size: 5, color: "black" }, name: "inspected point" });
+  }
+  await Plotly.react("map", traces, { ...BASE, scene: { xaxis: { title: { text: grid.variables[0] } }, yaxis: { title: { text: grid.variables[1] } },
+    zaxis: { title: { text: shown.log ? "log₁₀(f − min)" : "f" } } } }, { displaylogo: false });
+}
+async function drawBasins() {
+  const o = state.opts[0], d = domainNow();
+  const body = { formula: state.f, domain: d, n: 60, optimizer: optSpec(o), steps: Math.min(Math.max(state.steps, 1000), 3000) };
+  const key = "b" + JSON.stringify(body);
+  cache[key] = cache[key] || await api("/api/basins", body);
+  const b = cache[key];
+  const colors = ["#D55E00", "#BBBBBB"].concat(b.minima.map((_, i) => BASIN_COLORS[i % BASIN_COLORS.length]));
+  const k = colors.length, scale = [];
+  colors.forEach((c, i) => { scale.push([i / k, c], [(i + 1) / k, c]); });
+  const xs = Array.from({ length: 60 }, (_, i) => d[0][0] + i * (d[0][1] - d[0][0]) / 59);
+  const ys = Array.from({ length: 60 }, (_, i) => d[1][0] + i * (d[1][1] - d[1][0]) / 59);
+  const traces = [{ type: "heatmap", x: xs, y: ys, z: b.labels.map((row) => row.map((v) => v + 2)), zmin: -0.5, zmax: k - 0.5,
+    colorscale: scale, showscale: false, hovertemplate: "(%{x:.3g}, %{y:.3g})<extra></extra>", name: "basins" }];
+  traces.push({ type: "scatter", mode: "markers", x: b.minima.map((m) => m[0]), y: b.minima.map((m) => m[1]),
+    marker: { symbol: "star", size: 14, color: "white", line: { color: "black", width: 1 } }, name: "minima" });
+  traces.push(startTrace());
+  const c = b.counts, total = 3600;
+  const title = `basins of ${o.name} (lr ${fmt(o.lr)}): ` + b.minima.map((m, i) => `→(${fmt(m[0])}, ${fmt(m[1])}) ${Math.round(100 * c.per_minimum[i] / total)}%`).join(", ")
+    + `; diverged ${Math.round(100 * c.diverged / total)}%, not converged ${Math.round(100 * c.not_converged / total)}%`;
+  await Plotly.react("map", traces, axes({ ...BASE, title: { text: title, font: { size: 12 } } }), { displaylogo: false });
+}
+async function drawLrMap() {
+  const o = state.opts[0], d = domainNow();
+  const at = state.at ? state.at[1] : d[1][0] + 0.37 * (d[1][1] - d[1][0]);  // off a line of symmetry
+  const body = { formula: state.f, domain: d, optimizer: o.name, lrs: 30, starts: 40, steps: Math.min(state.steps, 1000), at };
+  const key = "l" + JSON.stringify(body);
+  cache[key] = cache[key] || await api("/api/lrmap", body);
+  const m = cache[key];
+  const labels = Object.keys(LABEL_COLORS), k = labels.length, scale = [];
+  labels.forEach((l, i) => { scale.push([i / k, LABEL_COLORS[l]], [(i + 1) / k, LABEL_COLORS[l]]); });
+  const traces = [{ type: "heatmap", x: m.positions, y: m.lrs, z: m.labels.map((row) => row.map((l) => labels.indexOf(l))),
+    text: m.labels, zmin: -0.5, zmax: k - 0.5, colorscale: scale, showscale: false,
+    hovertemplate: "start %{x:.3g}, lr %{y:.3g}: %{text}<extra></extra>", name: "diagnosis" }];
+  traces.push({ type: "scatter", mode: "lines", x: m.positions, y: m.bounds, line: { color: "black", width: 2 }, name: "stability bound 2/λmax" });
+  traces.push({ type: "scatter", mode: "lines", x: [m.positions[0], m.positions[m.positions.length - 1]], y: [o.lr, o.lr],
+    line: { color: "#222", width: 2, dash: "dot" }, name: `lr ${fmt(o.lr)} (click to set)` });
+  const present = labels.filter((l) => m.labels.flat().includes(l));
+  present.forEach((l) => traces.push({ type: "scatter", mode: "markers", x: [null], y: [null], marker: { color: LABEL_COLORS[l], size: 10, symbol: "square" }, name: l }));
+  const other = grid.variables[1 - m.axis];
+  await Plotly.react("map", traces, { ...BASE, title: { text: `what ${o.name} does, by learning rate and start (${body.steps} steps)`, font: { size: 12 } },
+    xaxis: { title: { text: `start ${grid.variables[m.axis]} (with ${other} = ${fmt(m.fixed)})` } },
+    yaxis: { title: { text: "learning rate" }, type: "log", range: [Math.log10(m.lrs[0]), Math.log10(m.lrs[m.lrs.length - 1])] } }, { displaylogo: false });
+}
+async function redraw() {
+  if (!grid) return;
+  setState("drawing");
+  try {
+    if (state.view === "surface") await drawSurface();
+    else if (state.view === "basins") { say("computing the basin map…"); await drawBasins(); say(""); }
+    else if (state.view === "lrmap") { say("computing the learning-rate map…"); await drawLrMap(); say(""); }
+    else await drawContour(true);
+    drawLoss();
+    setState(doc ? "done" : "ready");
+    $("map").dataset.paths = String(doc ? doc.results.reduce((n, r) => n + r.runs.length, 0) : 0);
+  } catch (e) { say(e.message, true); setState("error"); }
+}
+
+// ---------- loading a function ----------
 async function loadMap() {
-  $("map").dataset.state = "loading";
+  setState("loading");
   const check = await api("/api/parse", { formula: state.f }).catch((e) => ({ ok: false, error: e.message }));
   if (!check.ok) {
-    grid = null; showError(check.error); Plotly.purge("map"); $("runs").querySelector("tbody").innerHTML = "";
-    $("map").dataset.state = "error"; return;
+    grid = null; showError(check.error); Plotly.purge("map"); clearRuns(); setState("error"); return;
   }
   if (check.variables.length !== 2 && !check.library) {
-    grid = null; showError(`the map needs 2 variables; this formula has ${check.variables.length}`);
-    $("map").dataset.state = "error"; return;
+    grid = null; showError(`the map needs 2 variables; this formula has ${check.variables.length}`); setState("error"); return;
   }
   try {
-    grid = await api("/api/grid", { formula: state.f, n: 80 });
+    grid = await api("/api/grid", { formula: state.f, n: 90, domain: state.dom });
     showError("");
-  } catch (e) { grid = null; showError(e.message); $("map").dataset.state = "error"; return; }
-  await draw([]);
+  } catch (e) { grid = null; showError(e.message); setState("error"); return; }
+  syncControls();
+  if (state.at) await inspect(state.at, false);
+  await redraw();
 }
-async function draw(runs) {
-  const z = grid.z;
-  const flat = z.flat().filter((v) => v !== null);
-  const lo = Math.min(...flat), hi = Math.max(...flat);
-  const logScale = hi - lo > 1e3 * (flat.sort((a, b) => a - b)[Math.floor(flat.length / 2)] - lo + 1e-12);
-  const shown = logScale ? z.map((row) => row.map((v) => v === null ? null : Math.log10(v - lo + 1e-3))) : z;
-  const traces = [{ type: "contour", x: grid.x, y: grid.y, z: shown, colorscale: "Viridis", showscale: false,
-    ncontours: 30, hoverinfo: "skip", name: "f" }];
-  traces.push({ type: "scatter", mode: "markers", x: state.starts.map((p) => p[0]), y: state.starts.map((p) => p[1]),
-    marker: { color: "white", size: 10, line: { color: "black", width: 1 } }, name: "starts" });
-  runs.forEach((r, i) => traces.push({ type: "scatter", mode: "lines+markers", x: r.path.map((p) => p[0]),
-    y: r.path.map((p) => p[1]), line: { color: COLORS[i % COLORS.length] }, marker: { size: 3 },
-    name: `run ${i + 1}: ${r.diagnosis}` }));
-  if (grid.minima.length) traces.push({ type: "scatter", mode: "markers", x: grid.minima.map((m) => m.location[0]),
-    y: grid.minima.map((m) => m.location[1]), marker: { symbol: "star", size: 14, color: "white",
-    line: { color: "black", width: 1 } }, name: "known minima" });
-  const layout = { margin: { t: 20, r: 10, b: 40, l: 50 }, xaxis: { title: grid.variables[0], range: grid.domain[0] },
-    yaxis: { title: grid.variables[1], range: grid.domain[1] }, legend: { orientation: "h" }, dragmode: false };
-  await Plotly.react("map", traces, layout, { displaylogo: false });
-  $("map").dataset.state = "ready";
-  $("map").dataset.paths = String(runs.length);
-}
-function addStart(ev) {
-  if (!grid) return;
-  const div = $("map"), full = div._fullLayout;
-  if (!full) return;
-  const box = div.getBoundingClientRect();
-  const xa = full.xaxis, ya = full.yaxis;
-  const px = ev.clientX - box.left - xa._offset, py = ev.clientY - box.top - ya._offset;
-  if (px < 0 || py < 0 || px > xa._length || py > ya._length) return;
-  state.starts.push([xa.p2l(px), ya.p2l(py)]);
-  changed(); draw([]);
-}
+function clearRuns() { $("runs").querySelector("tbody").innerHTML = ""; Plotly.purge("loss"); }
+
+// ---------- running ----------
 async function run() {
   if (!grid) return;
-  if (!state.starts.length) { showError("click the map to add a starting point"); return; }
-  $("map").dataset.state = "running";
+  if (!state.starts.length) { say("click the map to add a starting point", true); return; }
+  setState("running"); say("running…");
   try {
-    const doc = await api("/api/descend", { formula: state.f, starts: state.starts,
-      optimizers: [{ name: state.opt, lr: state.lr }], steps: state.steps });
-    const runs = doc.results[0].runs;
-    const tbody = $("runs").querySelector("tbody");
-    tbody.innerHTML = "";
-    runs.forEach((r) => {
-      const tr = document.createElement("tr");
-      const cells = [`(${r.start.map(fmt).join(", ")})`, r.final ? `(${r.final.map(fmt).join(", ")})` : "—",
-        fmt(r.value), String(r.steps), r.diagnosis, `${r.explanation} Advice: ${r.advice}`];
-      cells.forEach((text, j) => { const td = document.createElement("td"); td.textContent = text;
-        if (j === 4) td.className = r.diagnosis; tr.appendChild(td); });
-      tbody.appendChild(tr);
-    });
-    const bound = runs.map((r) => r.stability_bound).find((b) => b);
-    $("bound").textContent = bound ? `stability bound 2/λmax ≈ ${fmt(bound)}` : "";
-    showError("");
-    await draw(runs.map((r) => ({ ...r, path: r.path.filter((p) => p.every((v) => v !== null)) })));
-    state.ran = true; writeUrl();
-    $("map").dataset.state = "done";
-  } catch (e) { showError(e.message); $("map").dataset.state = "error"; }
+    doc = await api("/api/descend", { formula: state.f, starts: state.starts, optimizers: state.opts.map(optSpec), steps: state.steps });
+  } catch (e) { doc = null; say(e.message, true); setState("error"); return; }
+  state.ran = true; writeUrl();
+  fillTable(); buildOptimizers(); say(`${doc.results.reduce((n, r) => n + r.runs.length, 0)} runs in ${fmt(doc.seconds)} s`);
+  if (state.view === "contour") await animate(); else await redraw();
 }
+async function animate() {  // the paths grow from their starts over about a second
+  const { runs } = await drawContour(false);
+  const base = $("map").data.length;
+  await Plotly.addTraces("map", runs.map((t) => ({ ...t, x: t.x.slice(0, 1), y: t.y.slice(0, 1) })));
+  const idx = runs.map((_, k) => base + k), frames = 30;
+  for (let f = 1; f <= frames; f++) {
+    await new Promise((r) => requestAnimationFrame(r));
+    const xs = runs.map((t) => t.x.slice(0, Math.max(1, Math.ceil(t.x.length * f / frames))));
+    const ys = runs.map((t) => t.y.slice(0, Math.max(1, Math.ceil(t.y.length * f / frames))));
+    if (idx.length) await Plotly.restyle("map", { x: xs, y: ys }, idx);
+  }
+  await redraw();
+}
+function fillTable() {
+  const tbody = $("runs").querySelector("tbody");
+  tbody.innerHTML = "";
+  doc.results.forEach((res, i) => res.runs.forEach((r) => {
+    const tr = document.createElement("tr");
+    const cells = [`${res.optimizer.name} (lr ${fmt(res.optimizer.lr)})`, `(${r.start.map(fmt).join(", ")})`,
+      r.final ? `(${r.final.map(fmt).join(", ")})` : "—", fmt(r.value), String(r.steps), r.diagnosis, `${r.explanation} Advice: ${r.advice}`];
+    cells.forEach((text, j) => { const td = document.createElement("td"); td.textContent = text;
+      if (j === 0) td.style.borderLeft = `5px solid ${COLORS[i % COLORS.length]}`;
+      if (j === 5) td.className = r.diagnosis; tr.appendChild(td); });
+    tbody.appendChild(tr);
+  }));
+}
+function drawLoss() {
+  if (!doc) { Plotly.purge("loss"); return; }
+  const traces = [];
+  let positive = true;
+  doc.results.forEach((res, i) => res.runs.forEach((r, b) => {
+    const ok = r.values.map((v) => v !== null);
+    const y = r.values.filter((_, k) => ok[k]);
+    if (y.some((v) => v <= 0)) positive = false;
+    traces.push({ type: "scatter", mode: "lines", x: r.recorded_steps.filter((_, k) => ok[k]), y,
+      line: { color: COLORS[i % COLORS.length], width: 1.5 }, name: `${res.optimizer.name} #${b + 1}`, showlegend: false });
+  }));
+  Plotly.react("loss", traces, { margin: { t: 28, r: 8, b: 40, l: 50 }, title: { text: "loss curves f(x_t)", font: { size: 12 } },
+    xaxis: { title: { text: "step" } }, yaxis: { title: { text: "f" }, type: positive ? "log" : "linear", exponentformat: "power" } }, { displaylogo: false });
+}
+
+// ---------- inspecting a point ----------
+async function inspect(at, draw = true) {
+  const th = state.angle * Math.PI / 180;
+  try {
+    point = await api("/api/grad", { formula: state.f, point: at, direction: [Math.cos(th), Math.sin(th)] });
+  } catch (e) { point = null; say(e.message, true); return; }
+  state.at = at; changed(true);
+  $("inspect").hidden = false;
+  $("inspect-point").textContent = `(${at.map(fmt).join(", ")})`;
+  const rows = [["f", fmt(point.value)], ["∇f", `(${point.gradient.map(fmt).join(", ")})`], ["‖∇f‖", fmt(point.gradient_norm)],
+    ["steepest descent", point.steepest_descent ? `(${point.steepest_descent.map(fmt).join(", ")})` : "— (critical point)"],
+    [`D_u f, θ = ${state.angle}°`, fmt(point.directional_derivative)],
+    ["Hessian λ", point.hessian_eigenvalues.map(fmt).join(", ")], ["2/λmax", (() => { const l = Math.max(...point.hessian_eigenvalues); return l > 0 ? fmt(2 / l) : "—"; })()],
+    ["tangent plane", point.tangent_plane]];
+  if (point.critical_point) rows.push(["critical point", point.critical_point]);
+  const table = $("inspect-table"); table.innerHTML = "";
+  rows.forEach(([k, v]) => { const tr = table.insertRow(); tr.insertCell().textContent = k; tr.insertCell().textContent = v; });
+  $("dial-value").textContent = `D_u f = ${fmt(point.directional_derivative)}`;
+  drawDial();
+  if (draw) await redraw();
+}
+function drawDial() {  // |D_u f| = |∇f·u| around the circle: blue where f rises, red where it falls
+  const g = point.gradient, thetas = Array.from({ length: 73 }, (_, k) => k * 5);
+  const d = thetas.map((t) => g[0] * Math.cos(t * Math.PI / 180) + g[1] * Math.sin(t * Math.PI / 180));
+  const now = g[0] * Math.cos(state.angle * Math.PI / 180) + g[1] * Math.sin(state.angle * Math.PI / 180);
+  const traces = [
+    { type: "scatterpolar", mode: "lines", theta: thetas, r: d.map((v) => v > 0 ? v : 0), line: { color: "#0072B2" }, name: "D_u f > 0 (uphill)" },
+    { type: "scatterpolar", mode: "lines", theta: thetas, r: d.map((v) => v < 0 ? -v : 0), line: { color: "#D55E00" }, name: "D_u f < 0 (downhill)" },
+    { type: "scatterpolar", mode: "lines+markers", theta: [state.angle, state.angle], r: [0, Math.abs(now)],
+      line: { color: "black", width: 3 }, marker: { size: [0, 8] }, name: `θ = ${state.angle}°: ${fmt(now)}` }];
+  Plotly.react("dial", traces, { margin: { t: 30, r: 30, b: 20, l: 30 }, title: { text: "directional derivative dial |D_u f|", font: { size: 12 } },
+    polar: { angularaxis: { rotation: 0, direction: "counterclockwise" }, radialaxis: { showticklabels: false } }, legend: { orientation: "h", font: { size: 10 } } }, { displaylogo: false });
+}
+
+// ---------- clicks on the map ----------
+function dataPoint(ev) {
+  const div = $("map"), full = div._fullLayout;
+  if (!full || !full.xaxis || state.view === "surface") return null;
+  const box = div.getBoundingClientRect(), xa = full.xaxis, ya = full.yaxis;
+  const px = ev.clientX - box.left - xa._offset, py = ev.clientY - box.top - ya._offset;
+  if (px < 0 || py < 0 || px > xa._length || py > ya._length) return null;
+  return [xa.p2l(px), ya.p2l(py)];
+}
+// coordinates as the URL writes them, so a shared link reruns exactly what its sender saw
+function round4(p) { return p.map((v) => +v.toFixed(4)); }
+async function onMapClick(ev) {
+  if (!grid) return;
+  const p = dataPoint(ev);
+  if (!p) return;
+  if (state.view === "lrmap") {  // the y axis is log10(lr): set the first optimizer's rate
+    const lr = +Math.pow(10, p[1]).toPrecision(3);
+    if (lr > 0) { state.opts[0].lr = lr; buildOptimizers(); changed(); await redraw(); }
+    return;
+  }
+  if (state.mode === "inspect") { await inspect(round4(p)); return; }
+  if (state.starts.length >= MAX_STARTS) { say(`at most ${MAX_STARTS} starts`, true); return; }
+  state.starts.push(round4(p)); changed(); await redraw();
+}
+function addGrid() {
+  const d = domainNow(), n = Math.max(2, Math.min(10, +$("grid-n").value | 0));
+  if (!d) return;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+    if (state.starts.length >= MAX_STARTS) break;
+    state.starts.push(round4([d[0][0] + (j + 0.5) * (d[0][1] - d[0][0]) / n, d[1][0] + (i + 0.5) * (d[1][1] - d[1][0]) / n]));
+  }
+  changed(); redraw();
+}
+
+// ---------- export ----------
+function exportCsv() {
+  if (!doc) { say("run first: there is nothing to export", true); return; }
+  const lines = ["optimizer,lr,run,step,x,y,f,diagnosis"];
+  doc.results.forEach((res) => res.runs.forEach((r, b) => r.path.forEach((p, k) => {
+    lines.push([res.optimizer.name, res.optimizer.lr, b + 1, r.recorded_steps[k], p[0], p[1], r.values[k], r.diagnosis].join(","));
+  })));
+  download("gdlab-runs.csv", "text/csv", lines.join("\n") + "\n");
+}
+
+// ---------- start ----------
 async function init() {
+  try {
+    (await api("/api/optimizers")).forEach((o) => { catalog[o.name] = o; });
+  } catch (e) { say("cannot reach the server: " + e.message, true); return; }
   readUrl(); syncControls();
   try {
     const fns = await api("/api/functions");
     fns.filter((f) => f.nd || f.dim === 2).forEach((f) => {
-      const o = document.createElement("option"); o.value = f.name; o.textContent = f.name; $("picker").appendChild(o);
+      const o = document.createElement("option"); o.value = o.textContent = f.name; $("picker").appendChild(o);
     });
   } catch (e) { /* the picker stays empty */ }
-  $("formula").addEventListener("change", () => { state.f = $("formula").value.trim(); state.starts = []; changed(); loadMap(); });
+  $("formula").addEventListener("change", () => {
+    state.f = $("formula").value.trim(); state.starts = []; state.dom = null; state.at = null; point = null;
+    $("inspect").hidden = true; changed(); clearRuns(); loadMap();
+  });
   $("picker").addEventListener("change", () => { if ($("picker").value) { $("formula").value = $("picker").value;
     $("formula").dispatchEvent(new Event("change")); } });
-  $("optimizer").addEventListener("change", () => { state.opt = $("optimizer").value; syncControls(); changed(); });
-  $("lr-slider").addEventListener("input", () => { state.lr = +Math.pow(10, +$("lr-slider").value).toPrecision(3);
-    $("lr-value").textContent = fmt(state.lr); changed(); });
-  $("steps").addEventListener("change", () => { state.steps = Math.max(1, Math.min(20000, +$("steps").value | 0)); changed(); });
+  ["x0", "x1", "y0", "y1"].forEach((id) => $(id).addEventListener("change", () => {
+    const v = ["x0", "x1", "y0", "y1"].map((k) => num($(k).value));
+    if (v.some((x) => x === null) || !(v[0] < v[1]) || !(v[2] < v[3])) { say("the domain needs x0 < x1 and y0 < y1", true); return; }
+    state.dom = [[v[0], v[1]], [v[2], v[3]]]; say(""); changed(true); loadMap();
+  }));
+  $("domain-auto").addEventListener("click", () => { state.dom = null; changed(true); loadMap(); });
+  document.querySelectorAll("#views button").forEach((b) => b.addEventListener("click", () => {
+    state.view = b.dataset.view; syncControls(); changed(true); redraw(); }));
+  $("field").addEventListener("change", () => { state.field = $("field").checked; changed(true); redraw(); });
+  document.querySelectorAll("input[name=mode]").forEach((r) => r.addEventListener("change", () => { state.mode = r.value; }));
+  $("grid").addEventListener("click", addGrid);
+  $("clear").addEventListener("click", () => { state.starts = []; changed(); clearRuns(); redraw(); });
+  $("add-opt").addEventListener("click", () => {
+    if (state.opts.length >= MAX_OPTS) return;
+    const name = ["gd", "momentum", "adam", "nesterov", "rmsprop", "adagrad", "amsgrad", "nadam"][state.opts.length % 8];
+    state.opts.push({ name, lr: defaultOf(name, "lr"), hyper: {} }); buildOptimizers(); changed();
+  });
+  $("steps").addEventListener("change", () => { state.steps = Math.max(1, Math.min(MAX_STEPS, +$("steps").value | 0)); $("steps").value = state.steps; changed(); });
   $("run").addEventListener("click", run);
-  $("clear").addEventListener("click", () => { state.starts = []; changed(); draw([]); });
-  $("map").addEventListener("click", addStart);
+  $("export-json").addEventListener("click", () => doc ? download("gdlab-runs.json", "application/json", JSON.stringify(doc, null, 1))
+    : say("run first: there is nothing to export", true));
+  $("export-csv").addEventListener("click", exportCsv);
+  $("export-png").addEventListener("click", () => Plotly.downloadImage("map", { format: "png", filename: `gdlab-${state.view}`, width: 1200, height: 800 }));
+  $("dial-angle").addEventListener("change", () => { state.angle = +$("dial-angle").value; if (state.at) inspect(state.at); });
+  $("map").addEventListener("click", onMapClick);
   const rerun = state.ran && state.starts.length > 0;
   writeUrl();
   await loadMap();
