@@ -129,11 +129,11 @@ def optax_runner():
 def peers():
     found = {"naive NumPy": naive_numpy, "gdlab (NumPy engine)": gdlab_runner("numpy")}
     missing = []
-    try:
-        import numba  # noqa: F401
+    import importlib.util
 
+    if importlib.util.find_spec("numba"):  # not imported here: gdlab picks numba's target first
         found["gdlab (compiled, numba)"] = gdlab_runner("numba")
-    except ImportError:
+    else:
         missing.append("numba")
     for label, maker, module in (("torch.optim (autograd)", torch_runner, "torch"),
                                  ("optax + jax.jit", optax_runner, "optax")):
@@ -179,6 +179,9 @@ def main() -> int:
             runners["gdlab (compiled, numba)"](np.zeros((8, 2)), name)
         print(f"# gdlab's compiled kernels ready in {time.perf_counter() - t0:.1f} s (first "
               "time ever: compiled, a few seconds; afterwards loaded from the disk cache)")
+        wide = os.environ.get("NUMBA_CPU_FEATURES", "").endswith("-prefer-256-bit")
+        print(f"# vectors in gdlab's kernels: {'512-bit (AVX-512)' if wide else '256-bit'}; "
+              "the same bits either way (gdlab.compiled._wide_vectors)")
     rng = np.random.default_rng(0)
     results: dict[tuple, float] = {}
     for B in SIZES:

@@ -28,6 +28,10 @@ VALID = [
     ("/api/descend", {"formula": "sin(x)*cos(y) + (x^2 + y^2)/20", "starts": [[2, 1]],
                       "optimizers": [{"name": "momentum", "lr": 0.05}], "steps": 500}),
     ("/api/grid", {"formula": "rosenbrock", "n": 60}),
+    ("/api/basins", {"formula": "himmelblau", "n": 30, "steps": 500}),
+    ("/api/lrmap", {"formula": "ill_conditioned", "lrs": 12, "starts": 12, "steps": 200}),
+    ("/api/optimizers", None),  # GET, as the page does on load
+    ("/", None),
 ]
 HOSTILE = [
     ("/api/grad", {"formula": "__import__('os').system('id')", "point": [1]}),
@@ -37,6 +41,8 @@ HOSTILE = [
                       "optimizers": [{"name": "gd"}] * 8, "steps": 20000}),
     ("/api/grad", {"formula": "x", "point": [1.0] * 20000}),
     ("/api/descend", {"formula": "sphere", "starts": [[1, 1]], "optimizers": [{"name": "adma"}]}),
+    ("/api/basins", {"formula": "himmelblau", "n": 300, "steps": 20000}),
+    ("/api/lrmap", {"formula": "sphere", "lrs": 60, "starts": 60, "steps": 20000}),
 ]
 CLIENTS = 8
 ROUNDS = 12  # each client sends every request of both lists this many times
@@ -58,7 +64,8 @@ async def client(base: str, results: list, deadline: float) -> None:
                         return
                     t0 = time.perf_counter()
                     try:
-                        r = await http.post(path, json=body)
+                        r = await (http.get(path) if body is None else
+                                   http.post(path, json=body))
                         status = r.status_code
                     except httpx.HTTPError:
                         status = -1

@@ -110,7 +110,8 @@ def test_type_click_run_and_reload(server, page):
     assert len(q["starts"][0].split(";")) == 2 and q["opts"] == ["gd:lr=0.01"]
     # the paths end where the table says the runs ended
     ends = page.evaluate("""() => document.getElementById('map').data
-        .filter(t => (t.name || '').startsWith('gd #')).map(t => [t.x[t.x.length - 1], t.y[t.y.length - 1]])""")
+        .filter(t => (t.name || '').startsWith('gd #'))
+        .map(t => [t.x[t.x.length - 1], t.y[t.y.length - 1]])""")
     finals = [rows.nth(i).locator("td").nth(2).inner_text() for i in range(2)]
     for (x, y), text in zip(ends, finals):
         fx, fy = (float(v) for v in text.strip("()").split(","))
@@ -205,7 +206,8 @@ def test_field_inspect_surface_basins_and_lr_map(server, page):
     names = page.evaluate("document.getElementById('map').data.map(t => t.name)")
     assert "−∇f" in names
     # arrows point along −∇f = (−x/10, −2y): check every arrow's direction
-    bad = page.evaluate("""() => { const t = document.getElementById('map').data.find(t => t.name === '−∇f');
+    bad = page.evaluate("""() => {
+        const t = document.getElementById('map').data.find(t => t.name === '−∇f');
         let worst = 0;
         for (let k = 0; k + 1 < t.x.length; k += 7) {
           const x = t.x[k], y = t.y[k], dx = t.x[k + 1] - x, dy = t.y[k + 1] - y;
@@ -235,10 +237,12 @@ def test_field_inspect_surface_basins_and_lr_map(server, page):
     shot(page, "basins")
     page.click("#views button[data-view=lrmap]")
     page.wait_for_selector("#map[data-state=ready]")
-    bounds = page.evaluate("document.getElementById('map').data.find(t => t.name.startsWith('stability')).y")
+    bounds = page.evaluate(
+        "document.getElementById('map').data.find(t => t.name.startsWith('stability')).y")
     assert all(abs(b - 1) < 1e-9 for b in bounds)
     click_map(page, 0.5, 0.5)  # the middle of the log axis sets the learning rate
-    page.wait_for_function("!new URLSearchParams(location.search).get('opts').startsWith('gd:lr=0.5')")
+    page.wait_for_function(
+        "!new URLSearchParams(location.search).get('opts').startsWith('gd:lr=0.5')")
     shot(page, "lr-map")
     assert query(page)["view"] == ["lrmap"]
     assert page.errors == []

@@ -287,3 +287,41 @@ def test_bad_descent_input_gives_one_error_line(capsys, argv):
     assert time.perf_counter() - start < 2.0
     assert code == 2 and out == ""
     assert err.startswith("error: ") and err.count("\n") == 1, err
+
+
+def test_serve_on_a_busy_port_is_one_error_line(capsys):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, out, err = run(capsys, "serve", "--port", str(port))
+    assert code == 2
+    assert err.startswith("error: cannot listen on 127.0.0.1:") and err.count("\n") == 1
+
+
+def test_serve_open_starts_the_browser_on_the_playground(tmp_path):
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    opened = tmp_path / "opened"
+    env = dict(os.environ, BROWSER=f"/bin/sh -c 'echo %s > {opened}'")
+    proc = subprocess.Popen([sys.executable, "-m", "gdlab.cli", "serve", "--port", str(port),
+                             "--open"], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        for _ in range(300):
+            if opened.exists() and opened.read_text().strip():
+                break
+            time.sleep(0.1)
+        url = opened.read_text().strip()
+        assert url == f"http://127.0.0.1:{port}/"
+        page = urllib.request.urlopen(url, timeout=10).read().decode()
+        assert "gdlab playground" in page
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+    assert f"http://127.0.0.1:{port}/" in out

@@ -1,5 +1,7 @@
 """The compiled (numba) loop agrees with the NumPy engine, row by row."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -65,3 +67,26 @@ def test_squared_threshold_decides_the_norm_test_exactly(tol):
         s = np.concatenate([s, [T, np.nextafter(T, np.inf), np.nextafter(T, -np.inf), 0.0]])
     s = s[np.isfinite(s) & (s >= 0)]
     np.testing.assert_array_equal(s <= T, np.sqrt(s) <= tol)
+
+
+def test_vector_width_does_not_change_a_bit(tmp_path):
+    """The kernels may use 512-bit vectors (AVX-512 hosts) or 256-bit ones; same results."""
+    import subprocess
+    import sys
+
+    code = ("import numpy as np, os, sys; from gdlab.engine import run; "
+            "s = np.random.default_rng(5).uniform(-2, 2, (1000, 2)); "
+            "r = run('rosenbrock', s, 'adam', lr=0.01, steps=300, tol=1e-7, record='last', "
+            "backend='numba'); np.save(sys.argv[1], np.concatenate([r.final.ravel(), "
+            "r.value.ravel(), r.steps.ravel(), r.oscillation.ravel()])); "
+            "print(os.environ.get('NUMBA_CPU_FEATURES', '')[-16:])")
+    outs = {}
+    for width in ("256", "auto"):
+        env = dict(os.environ, GDLAB_VECTOR_WIDTH=width)
+        env.pop("NUMBA_CPU_FEATURES", None)
+        proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / width)], env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        outs[width] = (np.load(tmp_path / f"{width}.npy"), proc.stdout.strip())
+    assert outs["256"][1] == ""
+    np.testing.assert_array_equal(outs["256"][0], outs["auto"][0])

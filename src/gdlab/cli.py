@@ -12,6 +12,7 @@ import json
 import math
 import os
 import sys
+import time
 from typing import Sequence
 
 import click
@@ -539,17 +540,43 @@ def demo(out):
 
 
 @cli.command()
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (loopback by default).")
-def serve(port, host):
-    """Serve the JSON API (/api/..., documented at /docs) on this machine."""
+@click.option("--open", "open_browser", is_flag=True,
+              help="Open the playground in the default web browser once it is up.")
+def serve(port, host, open_browser):
+    """Serve the browser playground (/) and its JSON API (/api/..., documented at /docs)."""
+    import socket
+    import threading
+    import webbrowser
+
     import uvicorn
 
     from .web.app import create_app
 
-    click.echo(f"gdlab serving on http://{host}:{port} (API docs at /docs); Ctrl-C stops")
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    try:  # a busy port or a bad address is one error line, not uvicorn's log and exit
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((host, port))
+            port = probe.getsockname()[1]
+    except OSError as exc:
+        raise GdlabError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/"
+    server = uvicorn.Server(uvicorn.Config(create_app(), host=host, port=port,
+                                           log_level="warning"))
+    if open_browser:
+        def open_when_up():
+            while not server.started and not server.should_exit:
+                time.sleep(0.05)
+            if server.started:
+                webbrowser.open(url)
+
+        threading.Thread(target=open_when_up, daemon=True).start()
+    click.echo(f"gdlab playground on {url} (API docs at {url}docs); Ctrl-C stops")
+    server.run()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -217,7 +217,7 @@ def kernel(X0, X, steps, tol2, div, lr, mu, b1, b2, eps, half, out_f, out_gn, ou
             if alive == 0:
                 break
         for i in range(n):
-{block(evaluate("p{j}[i]"), 3)}{block([f"X[lo + i, {j}] = c{j}" for j in range(dim)], 3)}            out_f[lo + i] = f
+{block(evaluate("p{j}[i]") + [f"X[lo + i, {j}] = c{j}" for j in range(dim)], 3)}            out_f[lo + i] = f
             out_gn[lo + i] = math.sqrt(gn2)
             d = done[i]
             out_steps[lo + i] = int(d // 4)
@@ -243,6 +243,28 @@ def squared_threshold(tol: float) -> float:
     return t
 
 
+def _wide_vectors() -> None:
+    """Let LLVM use 512-bit vectors where the CPU has AVX-512 (about 1.4× faster kernels here).
+
+    LLVM prefers 256-bit vectors on these CPUs by default (a frequency penalty on the first
+    AVX-512 chips); numba takes its target features from ``NUMBA_CPU_FEATURES`` when it is
+    imported. So this only acts when numba is not imported yet and the variable is unset, and
+    then adds nothing but ``-prefer-256-bit`` to the host's own features. Results are the same
+    bits either way (``fastmath=False``: vector width does not change the arithmetic). Set
+    ``GDLAB_VECTOR_WIDTH=256`` (or ``NUMBA_CPU_FEATURES`` yourself) to opt out."""
+    if "numba" in sys.modules or os.environ.get("NUMBA_CPU_FEATURES") \
+            or os.environ.get("GDLAB_VECTOR_WIDTH") == "256":
+        return
+    try:
+        import llvmlite.binding as llvm
+
+        features = llvm.get_host_cpu_features().flatten()
+    except Exception:  # noqa: BLE001 - an unknown host: keep numba's defaults
+        return
+    if "+avx512f" in features.split(","):
+        os.environ["NUMBA_CPU_FEATURES"] = features + ",-prefer-256-bit"
+
+
 def _kernel(obj, name: str, low_weight: bool = True):
     memo = (obj.formula.expr, obj.formula.variables, name, low_weight)  # hashes are cached
     if memo in _KERNELS:  # writing the source (SymPy's cse) costs more than a short run
@@ -254,6 +276,7 @@ def _kernel(obj, name: str, low_weight: bool = True):
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(src)
         os.replace(tmp, path)
+    _wide_vectors()
     module_name = f"gdlab_kernel_{key}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)

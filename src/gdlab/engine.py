@@ -75,6 +75,10 @@ class RunResult:
         mid_value: ``(K, B)`` f after ``num_steps // 2`` steps (NaN for rows that stopped
             before).
         seconds: wall time of the run.
+
+    Treat the arrays as read-only: the compiled backend with ``record="last"`` writes the end
+    of each run once, so ``final``, ``value`` and ``grad_norm`` share memory with the last
+    row of ``path``, ``values`` and ``grad_norms``.
     """
 
     objective: Objective
@@ -332,8 +336,8 @@ class _Outputs:
             divergence=divergence, final=self.final.reshape(K, B, D),
             value=self.value.reshape(K, B), grad_norm=self.grad_norm.reshape(K, B),
             start_value=self.start_value.reshape(K, B), steps=self.steps.reshape(K, B),
-            status_code=self.status.reshape(K, B), recorded_steps=recorded, path=path, values=values,
-            grad_norms=grad_norms, oscillation=self.oscillation.reshape(K, B),
+            status_code=self.status.reshape(K, B), recorded_steps=recorded, path=path,
+            values=values, grad_norms=grad_norms, oscillation=self.oscillation.reshape(K, B),
             mid_value=self.mid_value.reshape(K, B), seconds=seconds)
 
 

@@ -6,8 +6,8 @@ the CLI, every number is checked, and every size is bounded — request body
 (:data:`MAX_WORK` point-steps), and every run has a time budget (:data:`TIME_BUDGET` seconds;
 past it the run stops and the request is answered 503), so one heavy request cannot starve the
 others. At most :data:`CONCURRENT` computations run at once; a request that cannot get a slot
-within :data:`QUEUE_SECONDS` is answered 503. Bad input is a 400 (or 413, 422) with a one-line ``detail``; the server never
-evaluates text as code and never dies on bad input.
+within :data:`QUEUE_SECONDS` is answered 503. Bad input is a 400 (or 413, 422) with a one-line
+``detail``; the server never evaluates text as code and never dies on bad input.
 
 Run it with ``gdlab serve``; the API is documented at ``/docs`` (OpenAPI).
 """
