@@ -127,6 +127,13 @@ def test_type_click_run_and_reload(server, page):
 def test_bad_formula_shows_its_error_next_to_the_box(server, page):
     page.goto(server)
     page.wait_for_selector("#map[data-state=ready]")
+    page.fill("#formula", "x**")  # as typed: the error shows before the map changes
+    page.wait_for_function("document.querySelector('#formula-error').textContent !== ''")
+    assert page.inner_text("#formula-error") == "error: unexpected end of formula at column 4"
+    assert page.text_content("#formula-caret") == "   ^"  # under column 4
+    assert page.get_attribute("#map", "data-state") == "ready"
+    page.fill("#formula", "x**2 + y")
+    page.wait_for_function("document.querySelector('#formula-error').textContent === ''")
     page.fill("#formula", "x**")
     page.dispatch_event("#formula", "change")
     page.wait_for_selector("#map[data-state=error]")

@@ -84,9 +84,25 @@ async function api(path, body) {
   if (!r.ok) throw new Error(typeof data.detail === "string" ? data.detail : "invalid request");
   return data;
 }
-function showError(message) {
+function showError(message, column) {
   $("formula-error").textContent = message ? "error: " + message : "";
   $("formula").classList.toggle("bad", !!message);
+  // a caret under the offending column (the box is monospace)
+  const caret = $("formula-caret");
+  caret.textContent = column ? " ".repeat(Math.min(column - 1, 2000)) + "^" : "";
+  caret.style.marginLeft = `${$("formula").offsetLeft - caret.parentElement.offsetLeft + 3}px`;
+  caret.scrollLeft = 0;
+}
+let typing = null;
+function checkAsTyped() {  // live errors as the formula is typed; the map changes on Enter/blur
+  clearTimeout(typing);
+  typing = setTimeout(async () => {
+    const text = $("formula").value.trim();
+    if (!text) return;
+    const check = await api("/api/parse", { formula: text }).catch((e) => ({ ok: false, error: e.message }));
+    if ($("formula").value.trim() !== text) return;  // typed on meanwhile
+    showError(check.ok ? "" : check.error, check.ok ? null : check.column);
+  }, 200);
 }
 function say(message, bad) { $("status").textContent = message || ""; $("status").classList.toggle("bad", !!bad); }
 function setState(s) { $("map").dataset.state = s; }
@@ -350,7 +366,7 @@ async function loadMap() {
   setState("loading");
   const check = await api("/api/parse", { formula: state.f }).catch((e) => ({ ok: false, error: e.message }));
   if (!check.ok) {
-    grid = null; showError(check.error); Plotly.purge("map"); clearRuns(); setState("error"); return;
+    grid = null; showError(check.error, check.column); Plotly.purge("map"); clearRuns(); setState("error"); return;
   }
   if (check.variables.length !== 2 && !check.library) {
     grid = null; showError(`the map needs 2 variables; this formula has ${check.variables.length}`); setState("error"); return;
@@ -512,6 +528,7 @@ async function init() {
     state.f = $("formula").value.trim(); state.starts = []; state.dom = null; state.at = null; point = null;
     $("inspect").hidden = true; changed(); clearRuns(); loadMap();
   });
+  $("formula").addEventListener("input", checkAsTyped);
   $("picker").addEventListener("change", () => { if ($("picker").value) { $("formula").value = $("picker").value;
     $("formula").dispatchEvent(new Event("change")); } });
   ["x0", "x1", "y0", "y1"].forEach((id) => $(id).addEventListener("change", () => {
