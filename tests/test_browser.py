@@ -253,3 +253,19 @@ def test_field_inspect_surface_basins_and_lr_map(server, page):
     shot(page, "lr-map")
     assert query(page)["view"] == ["lrmap"]
     assert page.errors == []
+
+
+def test_a_hostile_link_is_refused_quietly(server, page):
+    page.goto(f"{server}/?f=x**2%2By**2&opts=__proto__:lr=1;constructor;gd:lr=-5,momentum=2;"
+              "adam:lr=0.1,beta1=1.5&starts=1e400,2;a,b;1,2;" + "3,4;" * 300 +
+              "&steps=-3&view=<img src=x>&angle=abc&dom=5,1,0,1&run=1")
+    page.wait_for_selector("#map[data-state=error]")  # adam's beta1 = 1.5 is refused
+    assert "beta1" in page.inner_text("#status")
+    q = query(page)
+    assert q["opts"] == ["gd:lr=0.001;adam:lr=0.1,beta1=1.5"]  # lr ≤ 0 ignored
+    assert q["starts"][0].split(";")[0] == "1,2" and len(q["starts"][0].split(";")) == 200
+    assert q["steps"] == ["300"] and "view" not in q and "dom" not in q
+    assert page.locator("img[src=x]").count() == 0
+    # the only console line is Chromium's own note of the API's 400, no script error
+    assert page.errors == ["Failed to load resource: the server responded with a status of "
+                           "400 (Bad Request)"]

@@ -10,7 +10,7 @@ const LR_RANGE = [-6, 1];  // the slider's log10 range
 const MAX_OPTS = 8, MAX_STARTS = 200, MAX_STEPS = 20000;
 const VIEWS = ["contour", "surface", "basins", "lrmap"];
 
-let catalog = {};  // optimizer name → {rule, torch, hyper: [{name, default, range}]}
+let catalog = Object.create(null);  // optimizer name → {rule, torch, hyper: [...]}; no prototype keys
 let state = { f: "himmelblau", dom: null, starts: [], opts: [{ name: "gd", lr: 0.01, hyper: {} }], steps: 300,
   view: "contour", field: false, mode: "add", ran: false, at: null, angle: 0 };
 let grid = null;        // /api/grid of the current function and domain
@@ -52,7 +52,10 @@ function parseOpt(text) {  // "adam:lr=0.1,beta1=0.8"
     const spec = catalog[name].hyper.find((h) => h.name === k);
     if (!spec) return;
     if (typeof spec.default === "boolean") opt.hyper[k] = v === "1" || v === "true";
-    else if (num(v) !== null) { if (k === "lr") opt.lr = num(v); else opt.hyper[k] = num(v); }
+    else if (num(v) !== null) {  // out-of-range values reach the server, which says why
+      if (k !== "lr") opt.hyper[k] = num(v);
+      else if (num(v) > 0) opt.lr = num(v);
+    }
   });
   return opt;
 }
