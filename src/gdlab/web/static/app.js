@@ -76,6 +76,7 @@ function writeUrl() {
   history.replaceState(null, "", "?" + q.toString());
 }
 function changed(keepRuns) { if (!keepRuns) { state.ran = false; doc = null; } writeUrl(); }
+function startsChanged() { changed(); refreshStartBound(); }
 
 // ---------- small helpers ----------
 function fmt(v) { return v === null || v === undefined ? "—" : (+v).toPrecision(4).replace(/\.?0+(e|$)/, "$1"); }
@@ -145,17 +146,11 @@ function buildOptimizers() {
     const slider = document.createElement("input");
     Object.assign(slider, { type: "range", min: LR_RANGE[0], max: LR_RANGE[1], step: 0.05, value: Math.log10(o.lr), className: "lr-slider" });
     const out = document.createElement("output"); out.className = "lr-value"; out.textContent = fmt(o.lr);
-    slider.addEventListener("input", () => { o.lr = +Math.pow(10, +slider.value).toPrecision(3); out.textContent = fmt(o.lr); changed(); });
+    slider.addEventListener("input", () => { o.lr = +Math.pow(10, +slider.value).toPrecision(3); out.textContent = fmt(o.lr); changed(); updateBounds(); });
     wrap.appendChild(slider);
-    const bound = boundOf(i);
+    const mark = document.createElement("span"); mark.className = "bound-mark"; mark.hidden = true;
+    wrap.appendChild(mark);
     const text = document.createElement("span"); text.className = "bound-text";
-    if (bound) {
-      const mark = document.createElement("span"); mark.className = "bound-mark";
-      const frac = (Math.log10(bound) - LR_RANGE[0]) / (LR_RANGE[1] - LR_RANGE[0]);
-      if (frac >= 0 && frac <= 1) { mark.style.left = `calc(${(frac * 100).toFixed(2)}% - 1px)`; wrap.appendChild(mark); }
-      mark.title = `stability bound ${fmt(bound)}`;
-      text.textContent = `stability bound ≈ ${fmt(bound)}` + (o.lr > bound ? " (lr above it)" : "");
-    }
     lr.appendChild(wrap); lr.appendChild(out); box.appendChild(lr); box.appendChild(text);
     catalog[o.name].hyper.filter((h) => h.name !== "lr").forEach((h) => {
       const label = document.createElement("label"); label.textContent = h.name + " ";
@@ -186,18 +181,49 @@ function buildOptimizers() {
     list.appendChild(box);
   });
   $("add-opt").disabled = state.opts.length >= MAX_OPTS;
+  updateBounds();
 }
+function updateBounds() {  // the stability bound on each slider: a mark and a line of text
+  document.querySelectorAll("#opt-list .opt").forEach((box) => {
+    const i = +box.dataset.index, o = state.opts[i], bound = boundOf(i);
+    const mark = box.querySelector(".bound-mark"), text = box.querySelector(".bound-text");
+    const frac = bound ? (Math.log10(bound) - LR_RANGE[0]) / (LR_RANGE[1] - LR_RANGE[0]) : -1;
+    mark.hidden = !(frac >= 0 && frac <= 1);
+    mark.style.left = `calc(${(frac * 100).toFixed(2)}% - 1px)`;
+    mark.title = bound ? `stability bound ${fmt(bound)}` : "";
+    text.textContent = !bound ? "" : `stability bound ≈ ${fmt(bound)}` + (doc ? "" : " at the starts")
+      + (o.lr > bound ? " (lr above it)" : "");
+  });
+}
+let startBound = null;  // GD's 2/λmax from the Hessians at the starts, before any run
 function boundOf(i) {
   // the largest stable learning rate on the quadratic model, from the smallest 2/λmax of
-  // optimizer i's runs: 2/λ for gd, 2(1+μ)/λ with momentum, 2(1+μ)/((1+2μ)λ) for Nesterov;
-  // adaptive methods (Adam, RMSProp, ...) rescale the step, so they have no such bound
+  // optimizer i's runs (before a run: at the starts): 2/λ for gd, 2(1+μ)/λ with momentum,
+  // 2(1+μ)/((1+2μ)λ) for Nesterov; adaptive methods (Adam, RMSProp, ...) rescale the step,
+  // so they have no such bound
   const o = state.opts[i];
-  if (!doc || !doc.results[i] || doc.results[i].optimizer.name !== o.name) return null;
   if (!["gd", "momentum", "nesterov"].includes(o.name)) return null;
-  const b = doc.results[i].runs.map((r) => r.stability_bound).filter((v) => v);
-  if (!b.length) return null;
-  const gd = Math.min(...b), mu = o.hyper.momentum ?? defaultOf(o.name, "momentum") ?? 0;
+  let gd = startBound;
+  if (doc && doc.results[i] && doc.results[i].optimizer.name === o.name) {
+    const b = doc.results[i].runs.map((r) => r.stability_bound).filter((v) => v);
+    gd = b.length ? Math.min(...b) : null;
+  }
+  if (!gd) return null;
+  const mu = o.hyper.momentum ?? defaultOf(o.name, "momentum") ?? 0;
   return o.name === "momentum" ? gd * (1 + mu) : o.name === "nesterov" ? gd * (1 + mu) / (1 + 2 * mu) : gd;
+}
+let boundTimer = null;
+function refreshStartBound() {  // the bound at (up to 8 of) the starts, from /api/grad's Hessian
+  clearTimeout(boundTimer);
+  boundTimer = setTimeout(async () => {
+    const starts = state.starts.slice(0, 8), f = state.f;
+    const lams = await Promise.all(starts.map((p) => api("/api/grad", { formula: f, point: p })
+      .then((g) => Math.max(...g.hessian_eigenvalues)).catch(() => null)));
+    if (f !== state.f) return;
+    const pos = lams.filter((l) => l !== null && l > 0);
+    startBound = pos.length ? 2 / Math.max(...pos) : null;
+    updateBounds();
+  }, 150);
 }
 
 // ---------- the map ----------
@@ -379,6 +405,7 @@ async function loadMap() {
     showError("");
   } catch (e) { grid = null; showError(e.message); setState("error"); return; }
   syncControls();
+  refreshStartBound();
   if (state.at) await inspect(state.at, false);
   await redraw();
 }
@@ -393,7 +420,7 @@ async function run() {
     doc = await api("/api/descend", { formula: state.f, starts: state.starts, optimizers: state.opts.map(optSpec), steps: state.steps });
   } catch (e) { doc = null; say(e.message, true); setState("error"); return; }
   state.ran = true; writeUrl();
-  fillTable(); buildOptimizers(); say(`${doc.results.reduce((n, r) => n + r.runs.length, 0)} runs in ${fmt(doc.seconds)} s`);
+  fillTable(); updateBounds(); say(`${doc.results.reduce((n, r) => n + r.runs.length, 0)} runs in ${fmt(doc.seconds)} s`);
   if (state.view === "contour") await animate(); else await redraw();
 }
 async function animate() {  // the paths grow from their starts over about a second
@@ -493,7 +520,7 @@ async function onMapClick(ev) {
   }
   if (state.mode === "inspect") { await inspect(round4(p)); return; }
   if (state.starts.length >= MAX_STARTS) { say(`at most ${MAX_STARTS} starts`, true); return; }
-  state.starts.push(round4(p)); changed(); await redraw();
+  state.starts.push(round4(p)); startsChanged(); await redraw();
 }
 function addGrid() {
   const d = domainNow(), n = Math.max(2, Math.min(10, +$("grid-n").value | 0));
@@ -502,7 +529,7 @@ function addGrid() {
     if (state.starts.length >= MAX_STARTS) break;
     state.starts.push(round4([d[0][0] + (j + 0.5) * (d[0][1] - d[0][0]) / n, d[1][0] + (i + 0.5) * (d[1][1] - d[1][0]) / n]));
   }
-  changed(); redraw();
+  startsChanged(); redraw();
 }
 
 // ---------- export ----------
@@ -545,7 +572,7 @@ async function init() {
   $("field").addEventListener("change", () => { state.field = $("field").checked; changed(true); redraw(); });
   document.querySelectorAll("input[name=mode]").forEach((r) => r.addEventListener("change", () => { state.mode = r.value; }));
   $("grid").addEventListener("click", addGrid);
-  $("clear").addEventListener("click", () => { state.starts = []; changed(); clearRuns(); redraw(); });
+  $("clear").addEventListener("click", () => { state.starts = []; startsChanged(); clearRuns(); redraw(); });
   $("add-opt").addEventListener("click", () => {
     if (state.opts.length >= MAX_OPTS) return;
     const name = ["gd", "momentum", "adam", "nesterov", "rmsprop", "adagrad", "amsgrad", "nadam"][state.opts.length % 8];
