@@ -163,6 +163,7 @@ HOSTILE = [
     ("/api/lrmap", {"formula": "sphere", "lrs": 60, "starts": 60, "steps": 20000}, 400, "limit"),
     ("/api/lrmap", {"formula": "sphere", "optimizer": "sgdd"}, 400, "unknown optimizer"),
     ("/api/lrmap", {"formula": "sphere", "lr_min": 1, "lr_max": 0.1}, 400, "lr_min"),
+    ("/api/lrmap", {"formula": "sphere", "lr_min": 0.1}, 400, "both"),
     ("/api/lrmap", {"formula": "sphere", "lr_min": -1, "lr_max": 0.1}, 422, ""),
     ("/api/lrmap", {"formula": "sphere", "axis": 2}, 422, ""),
 ]

@@ -117,6 +117,12 @@ def _optimizer(spec: OptimizerSpec, **extra):
     return make(spec.name, **hyper, **extra)
 
 
+def _check_work(work: int, limit: int, hint: str) -> None:
+    """Refuse a request of more than ``limit`` point-steps, before any computing."""
+    if work > limit:
+        raise GdlabError(f"{work:,} point-steps requested; the limit is {limit:,} ({hint})")
+
+
 def _domain(domain):
     if domain is None:
         return None
@@ -290,9 +296,7 @@ def create_app() -> FastAPI:
         from ..records import run_document
 
         work = len(req.starts) * len(req.optimizers) * max(req.steps, 1)
-        if work > MAX_WORK:
-            raise GdlabError(f"{work:,} point-steps requested; the limit is {MAX_WORK:,} "
-                             "(fewer starts, optimizers or steps)")
+        _check_work(work, MAX_WORK, "fewer starts, optimizers or steps")
 
         def job(deadline):
             schedule = parse_schedule(req.schedule)
@@ -327,10 +331,7 @@ def create_app() -> FastAPI:
         """Which minimum each start of an n × n grid ends in (−1 not converged, −2 diverged)."""
         from ..plot.basins import basin_labels
 
-        work = req.n * req.n * req.steps
-        if work > 10 * MAX_WORK:
-            raise GdlabError(f"{work:,} point-steps requested; the limit is {10 * MAX_WORK:,} "
-                             "(a smaller grid or fewer steps)")
+        _check_work(req.n * req.n * req.steps, 10 * MAX_WORK, "a smaller grid or fewer steps")
 
         def job(deadline):
             d = basin_labels(req.formula, n=req.n, optimizer=_optimizer(req.optimizer),
@@ -355,15 +356,16 @@ def create_app() -> FastAPI:
         from ..plot.lr_map import lr_map_data
 
         make(req.optimizer)  # an unknown name is refused before any work
-        work = req.lrs * req.starts * req.steps
-        if work > 10 * MAX_WORK:
-            raise GdlabError(f"{work:,} point-steps requested; the limit is {10 * MAX_WORK:,}")
-        if req.lr_min is not None and req.lr_max is not None and not req.lr_min < req.lr_max:
+        _check_work(req.lrs * req.starts * req.steps, 10 * MAX_WORK,
+                    "fewer learning rates, starts or steps")
+        if (req.lr_min is None) != (req.lr_max is None):
+            raise GdlabError("give both `lr_min` and `lr_max`, or neither")
+        if req.lr_min is not None and not req.lr_min < req.lr_max:
             raise GdlabError("`lr_min` must be below `lr_max`")
 
         def job(deadline):
             lrs = req.lrs
-            if req.lr_min is not None and req.lr_max is not None:
+            if req.lr_min is not None:
                 lrs = np.geomspace(req.lr_min, req.lr_max, req.lrs)
             d = lr_map_data(req.formula, lrs=lrs, axis=req.axis, at=req.at, starts=req.starts,
                             optimizer=req.optimizer, steps=req.steps,
