@@ -193,9 +193,10 @@ def test_several_optimizers_a_grid_of_starts_and_exports(server, page, tmp_path)
     assert [r["start"] for r in doc["results"][0]["runs"]] == [list(s) for s in starts]
     with page.expect_download() as got:
         page.click("#export-csv")
-    lines = Path(got.value.path()).read_text().splitlines()
-    assert lines[0] == "optimizer,lr,run,step,x,y,f,diagnosis"
-    assert len(lines) == 1 + sum(len(r["path"]) for res in doc["results"] for r in res["runs"])
+    lines = Path(got.value.path()).read_text().splitlines()  # the CLI's --output CSV
+    assert json.loads(lines[0][2:])["optimizers"] == [r["optimizer"] for r in doc["results"]]
+    assert lines[1] == "optimizer,lr,start,step,x,y,value,grad_norm,diagnosis"
+    assert len(lines) == 2 + sum(len(r["path"]) for res in doc["results"] for r in res["runs"])
     x, y, f = (float(v) for v in lines[5].split(",")[4:7])
     assert f == pytest.approx(x * x / 20 + y * y, rel=1e-12)
     with page.expect_download() as got:

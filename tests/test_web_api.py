@@ -234,3 +234,21 @@ def test_descend_returns_the_loss_curve(client):
     # GD on a diagonal quadratic: each coordinate shrinks by (1 − 2·lr·a) per step
     t = np.arange(31)
     np.testing.assert_allclose(values, 0.8 ** (2 * t) + 3 * 0.4 ** (2 * t), rtol=1e-12)
+
+
+def test_descend_as_csv_is_the_clis_csv(client):
+    from gdlab.optim import make
+    from gdlab.records import csv_text
+
+    body = {"formula": "himmelblau", "starts": [[0, 0], [-1, 4]],
+            "optimizers": [{"name": "gd", "lr": 0.01}, {"name": "adam", "lr": 0.1}],
+            "steps": 50, "format": "csv"}
+    r = client.post("/api/descend", json=body)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    expected = csv_text(run("himmelblau", [[0, 0], [-1, 4]], [make("gd", lr=0.01),
+                            make("adam", lr=0.1)], steps=50, record="all", backend="numpy"))
+    # the "#" configuration line carries the run's wall time; every row after it is equal
+    assert r.text.splitlines()[1:] == expected.splitlines()[1:]
+    doc = client.post("/api/descend", json={**body, "format": "json"}).json()
+    rows = sum(len(run_["path"]) for res in doc["results"] for run_ in res["runs"])
+    assert len(r.text.splitlines()) == 2 + rows  # one per recorded step of every run

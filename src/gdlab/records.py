@@ -19,7 +19,7 @@ import numpy as np
 from .errors import ConfigError
 from .jsonsafe import jsonable
 
-__all__ = ["run_document", "runs_of", "export", "parse_lrs", "sweep_bound", "MAX_LRS"]
+__all__ = ["run_document", "runs_of", "export", "csv_text", "parse_lrs", "sweep_bound", "MAX_LRS"]
 
 MAX_LRS = 1000
 
@@ -128,7 +128,7 @@ def export(result, path: str | os.PathLike) -> Path:
     if suffix == ".json":
         text = json.dumps(doc, allow_nan=False)
     else:
-        text = _csv_text(result, doc)
+        text = csv_text(result, doc)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
@@ -141,7 +141,11 @@ def export(result, path: str | os.PathLike) -> Path:
     return target
 
 
-def _csv_text(result, doc) -> str:
+def csv_text(result, doc: dict[str, Any] | None = None) -> str:
+    """The long CSV of :func:`export` (also what the playground's "runs as CSV" gives):
+    a ``#`` line with the configuration, then one row per recorded step of every run."""
+    if doc is None:
+        doc = run_document(result)
     buf = io.StringIO()
     config = {k: v for k, v in doc.items() if k not in ("results", "starts")}
     config["optimizers"] = [r["optimizer"] for r in doc["results"]]

@@ -21,7 +21,7 @@ from typing import Literal
 
 import numpy as np
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -76,6 +76,8 @@ class DescendRequest(BaseModel):
     schedule: str | None = Field(default=None, max_length=200)
     noise: Number = Field(default=0.0, ge=0)
     seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    format: Literal["json", "csv"] = Field(
+        default="json", description="csv: the long CSV of `gdlab descend --output run.csv`")
 
 
 class GridRequest(BaseModel):
@@ -293,7 +295,7 @@ def create_app() -> FastAPI:
     async def descend(req: DescendRequest) -> dict:
         from ..engine import run
         from ..optim import parse_schedule
-        from ..records import run_document
+        from ..records import csv_text, run_document
 
         work = len(req.starts) * len(req.optimizers) * max(req.steps, 1)
         _check_work(work, MAX_WORK, "fewer starts, optimizers or steps")
@@ -306,9 +308,11 @@ def create_app() -> FastAPI:
             result = run(req.formula, req.starts, opts, steps=req.steps, tol=req.tol,
                          record=record, variables=req.variables, backend="numpy",
                          deadline=deadline)
-            return run_document(result, include_path=True)
+            if req.format == "csv":
+                return PlainTextResponse(csv_text(result), media_type="text/csv")
+            return jsonable(run_document(result, include_path=True))
 
-        return jsonable(await compute(job))
+        return await compute(job)
 
     @app.post("/api/grid")
     async def grid_values(req: GridRequest) -> dict:

@@ -412,12 +412,13 @@ async function loadMap() {
 function clearRuns() { $("runs").querySelector("tbody").innerHTML = ""; Plotly.purge("loss"); }
 
 // ---------- running ----------
+function runRequest() { return { formula: state.f, starts: state.starts, optimizers: state.opts.map(optSpec), steps: state.steps }; }
 async function run() {
   if (!grid) return;
   if (!state.starts.length) { say("click the map to add a starting point", true); return; }
   setState("running"); say("running…");
   try {
-    doc = await api("/api/descend", { formula: state.f, starts: state.starts, optimizers: state.opts.map(optSpec), steps: state.steps });
+    doc = await api("/api/descend", runRequest());
   } catch (e) { doc = null; say(e.message, true); setState("error"); return; }
   state.ran = true; writeUrl();
   fillTable(); updateBounds(); say(`${doc.results.reduce((n, r) => n + r.runs.length, 0)} runs in ${fmt(doc.seconds)} s`);
@@ -533,13 +534,12 @@ function addGrid() {
 }
 
 // ---------- export ----------
-function exportCsv() {
+async function exportCsv() {  // the CLI's CSV (gdlab descend --output run.csv): the run again, deterministic
   if (!doc) { say("run first: there is nothing to export", true); return; }
-  const lines = ["optimizer,lr,run,step,x,y,f,diagnosis"];
-  doc.results.forEach((res) => res.runs.forEach((r, b) => r.path.forEach((p, k) => {
-    lines.push([res.optimizer.name, res.optimizer.lr, b + 1, r.recorded_steps[k], p[0], p[1], r.values[k], r.diagnosis].join(","));
-  })));
-  download("gdlab-runs.csv", "text/csv", lines.join("\n") + "\n");
+  const r = await fetch("/api/descend", { method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ ...runRequest(), format: "csv" }) });
+  if (!r.ok) { say((await r.json().catch(() => ({}))).detail || "export failed", true); return; }
+  download("gdlab-runs.csv", "text/csv", await r.text());
 }
 
 // ---------- start ----------
