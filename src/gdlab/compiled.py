@@ -304,15 +304,15 @@ def run_block(obj, opt, x: np.ndarray, steps: int, tol: float, divergence: float
     def scalar(key, default):
         return float(np.asarray(opt.hyper.get(key, default)).reshape(-1)[0])
 
-    shapes = {"final": ((n, x.shape[1]), np.float64), "steps": (n, np.int64),
-              "status": (n, np.int8)}
+    shapes = {"final": ((n, x.shape[1]), np.float64), "steps": ((n,), np.int64),
+              "status": ((n,), np.int8)}
     out = dict(into or {})
     for key in ("final", "value", "grad_norm", "start_value", "start_grad_norm", "steps",
                 "status", "oscillation", "mid_value"):
-        shape, dtype = shapes.get(key, (n, np.float64))
+        shape, dtype = shapes.get(key, ((n,), np.float64))
         if key not in out:
             out[key] = np.empty(shape, dtype=dtype)
-        elif out[key].shape != np.empty(shape).shape or out[key].dtype != dtype \
+        elif out[key].shape != shape or out[key].dtype != dtype \
                 or not out[key].flags.c_contiguous:
             raise ValueError(f"run_block: into[{key!r}] must be a C-contiguous {shape} {dtype}")
     x0 = np.ascontiguousarray(x, dtype=np.float64)

@@ -229,10 +229,10 @@ function refreshStartBound() {  // the bound at (up to 8 of) the starts, from /a
 // ---------- the map ----------
 function logScaled(z) {
   const flat = z.flat().filter((v) => v !== null).sort((a, b) => a - b);
-  if (!flat.length) return { z, log: false };
+  if (!flat.length) return { z, log: false, lo: 0 };
   const lo = flat[0], hi = flat[flat.length - 1], mid = flat[Math.floor(flat.length / 2)];
-  if (!(hi - lo > 1e3 * (mid - lo + 1e-12))) return { z, log: false };
-  return { z: z.map((row) => row.map((v) => v === null ? null : Math.log10(v - lo + 1e-3))), log: true };
+  if (!(hi - lo > 1e3 * (mid - lo + 1e-12))) return { z, log: false, lo };
+  return { z: z.map((row) => row.map((v) => v === null ? null : Math.log10(v - lo + 1e-3))), log: true, lo };
 }
 function arrows(x0, y0, dx, dy, head) {  // segments and V heads, for one scatter trace
   const xs = [], ys = [];
@@ -311,8 +311,7 @@ async function drawContour(pathsOn) {
 }
 async function drawSurface() {
   const shown = logScaled(grid.z);
-  const lo = shown.log ? grid.z.flat().filter((v) => v !== null).reduce((a, b) => Math.min(a, b), Infinity) : 0;
-  const z3 = (f) => shown.log ? Math.log10(Math.max(f - lo, 0) + 1e-3) : f;
+  const z3 = (f) => shown.log ? Math.log10(Math.max(f - shown.lo, 0) + 1e-3) : f;  // as logScaled maps z
   const traces = [{ type: "surface", x: grid.x, y: grid.y, z: shown.z, colorscale: "Viridis", opacity: 0.92, showscale: false, name: "f" }];
   const zs = shown.z.flat().filter((v) => v !== null), lift = 0.01 * (Math.max(...zs) - Math.min(...zs));
   if (doc) doc.results.forEach((res, i) => res.runs.forEach((r, b) => {
