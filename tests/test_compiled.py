@@ -5,7 +5,7 @@ import os
 import numpy as np
 import pytest
 
-from gdlab.compiled import squared_threshold
+from gdlab.compiled import SUPPORTED, squared_threshold
 from gdlab.engine import run
 from gdlab.errors import ConfigError
 from gdlab.optim import make
@@ -90,3 +90,30 @@ def test_vector_width_does_not_change_a_bit(tmp_path):
         outs[width] = (np.load(tmp_path / f"{width}.npy"), proc.stdout.strip())
     assert outs["256"][1] == ""
     np.testing.assert_array_equal(outs["256"][0], outs["auto"][0])
+
+
+def _changed(name, key, lr):
+    """A value of hyper-parameter ``key`` other than its default, inside its range."""
+    return {"lr": lr * 3, "momentum": 0.5, "beta1": 0.6, "beta2": 0.9, "eps": 1e-3}[key]
+
+
+@pytest.mark.parametrize("name", SUPPORTED)
+def test_kernel_reads_every_constant_from_the_optimizer_definition(name):
+    """No second copy of a default in the kernel: change each hyper-parameter the kernel
+    supports away from its default (the defaults live only in the optimizer's signature) and
+    the compiled loop still agrees with the NumPy recipe."""
+    from gdlab.optim import OPTIMIZERS
+
+    defaults = OPTIMIZERS[name].defaults
+    lr = dict(CASES)[name]
+    starts = np.random.default_rng(3).uniform(-2, 2, (200, 2))
+    kwargs = dict(steps=120, tol=1e-6, record="last")
+    for key in [k for k in defaults if k not in ("weight_decay", "dampening")]:
+        opt = make(name, **{"lr": lr, key: _changed(name, key, lr)})
+        assert opt.hyper[key] != defaults[key]
+        a = run("rosenbrock", starts, opt, backend="numba", **kwargs)
+        b = run("rosenbrock", starts, opt, backend="numpy", **kwargs)
+        np.testing.assert_array_equal(a.steps, b.steps)
+        ok = b.status != "diverged"
+        np.testing.assert_allclose(a.final[ok], b.final[ok], rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(a.oscillation, b.oscillation, atol=1e-12)

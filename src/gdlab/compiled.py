@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from .engine import OSCILLATION_MEMORY
+
 __all__ = ["available", "supports", "run_block", "SUPPORTED", "BLOCK"]
 
 SUPPORTED = ("gd", "momentum", "nesterov", "adam", "amsgrad")
@@ -212,7 +214,7 @@ def kernel(X0, X, steps, tol2, div, lr, mu, b1, b2, eps, half, out_f, out_gn, ou
                 go = live & (code == 0)
                 lr_i = lr[lo + i]
 {block(per_coord(update), 4)}                flip = 1.0 if ({dot}) < 0.0 else 0.0
-                osc[i] = 0.9 * osc[i] + (1 - 0.9) * flip if go else osc[i]
+                osc[i] = {OSCILLATION_MEMORY!r} * osc[i] + (1 - {OSCILLATION_MEMORY!r}) * flip if go else osc[i]
 {block(commit, 4)}                alive += 1 if go else 0
             if alive == 0:
                 break
@@ -292,17 +294,15 @@ def run_block(obj, opt, x: np.ndarray, steps: int, tol: float, divergence: float
     (``final``), values, gradient norms, start values, steps, statuses (0 running, 1
     converged, 2 max_steps, 3 diverged), oscillation and mid values. ``into`` may give
     C-contiguous arrays of the right dtype to write any of them into (no copies then)."""
-    kernel = _kernel(obj, opt.name,
-                     low_weight=1 - float(np.asarray(opt.hyper.get("beta1", 0.9)).flat[0]) < 0.5)
     n = x.shape[0]
 
-    def row(key, default):
-        value = opt.hyper.get(key, default)
-        return np.ascontiguousarray(np.broadcast_to(
-            np.asarray(value, dtype=np.float64).reshape(-1), (n,)))
+    def scalar(key):  # a hyper-parameter this optimizer does not have is never read: NaN
+        return float(np.asarray(opt.hyper.get(key, np.nan)).reshape(-1)[0])
 
-    def scalar(key, default):
-        return float(np.asarray(opt.hyper.get(key, default)).reshape(-1)[0])
+    # torch.lerp's form depends on the weight 1 − β₁ (no β₁: the template has no lerp)
+    kernel = _kernel(obj, opt.name, low_weight=not 1 - scalar("beta1") >= 0.5)
+    lr = np.ascontiguousarray(np.broadcast_to(
+        np.asarray(opt.hyper["lr"], dtype=np.float64).reshape(-1), (n,)))
 
     shapes = {"final": ((n, x.shape[1]), np.float64), "steps": ((n,), np.int64),
               "status": ((n,), np.int8)}
@@ -317,8 +317,8 @@ def run_block(obj, opt, x: np.ndarray, steps: int, tol: float, divergence: float
             raise ValueError(f"run_block: into[{key!r}] must be a C-contiguous {shape} {dtype}")
     x0 = np.ascontiguousarray(x, dtype=np.float64)
     kernel(x0, out["final"], int(steps), squared_threshold(float(tol)), float(divergence),
-           row("lr", 1e-3), scalar("momentum", 0.0), scalar("beta1", 0.9),
-           scalar("beta2", 0.999), scalar("eps", 1e-8), int(steps) // 2,
+           lr, scalar("momentum"), scalar("beta1"), scalar("beta2"), scalar("eps"),
+           int(steps) // 2,
            out["value"], out["grad_norm"], out["start_value"], out["start_grad_norm"],
            out["steps"], out["status"], out["oscillation"], out["mid_value"])
     return out

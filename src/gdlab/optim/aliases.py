@@ -1,28 +1,14 @@
-r"""Named optimizers: short recipes chained from :mod:`gdlab.optim.transforms`.
+r"""Named optimizers: one function each, chained from :mod:`gdlab.optim.transforms`.
+
+Each optimizer is a function whose **signature holds its only defaults** (optax's
+``alias.py`` shape): ``adam(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0)``
+returns the :class:`~gdlab.optim.transforms.Transform`. Its docstring carries the update rule
+(the ``Update:`` line) and the torch.optim equivalent (the ``torch.optim:`` line). The
+registry :data:`OPTIMIZERS`, :func:`catalog` (served at ``/api/optimizers``), the CLI's help
+and :func:`make` are derived from these functions; nothing repeats a default.
 
 Names, hyper-parameter names and defaults follow ``torch.optim`` (Adam's ``betas`` are
-``beta1`` and ``beta2`` here), so a PyTorch user's trajectory is reproduced to rounding. The
-update rules (``g`` the gradient at step ``t``, all operations per coordinate):
-
-=============  ===========================================================  ===================
-name           update                                                        torch.optim
-=============  ===========================================================  ===================
-gd             x ← x − lr·g                                                  SGD
-momentum       b ← μb + g (b₁ = g);  x ← x − lr·b                            SGD(momentum=0.9)
-nesterov       b ← μb + g;  x ← x − lr·(g + μb)                              SGD(nesterov=True)
-adagrad        s ← s + g²;  x ← x − lr·g/(√s + ε)                            Adagrad
-rmsprop        v ← αv + (1−α)g²;  x ← x − lr·g/(√v + ε)                      RMSprop
-adam           m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;                       Adam
-               x ← x − lr/(1−β₁ᵗ) · m/(√v/√(1−β₂ᵗ) + ε)
-adamw          x ← x(1 − lr·wd), then the Adam step                          AdamW
-amsgrad        Adam with v̂ ← max(v̂, v) in the denominator                   Adam(amsgrad=True)
-nadam          Adam with Nesterov momentum and μₜ = β₁(1 − ½·0.96^(0.004t))  NAdam
-adadelta       v ← ρv + (1−ρ)g²;  δ = √(u+ε)/√(v+ε)·g;  u ← ρu + (1−ρ)δ²;      Adadelta
-               x ← x − lr·δ
-backtracking   x ← x − lr·βᵏ·g, k the first with Armijo's                    — (line search)
-               f(x − lr·βᵏg) ≤ f(x) − c·lr·βᵏ‖g‖²
-newton         x ← x − lr·(H + λI)⁻¹g                                        — (for contrast)
-=============  ===========================================================  ===================
+``beta1`` and ``beta2`` here), so a PyTorch user's trajectory is reproduced to rounding.
 
 Textbook forms that differ: "Deep Learning from Scratch" writes momentum as ``v ← αv − lr·g;
 x ← x + v``. With a constant learning rate that is the same trajectory as torch's (``v =
@@ -35,6 +21,7 @@ the look-ahead point. The book's AdaGrad puts ε = 1e-7 outside the root, torch 
 from __future__ import annotations
 
 import difflib
+import inspect
 import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
@@ -45,87 +32,192 @@ from ..errors import ConfigError
 from . import transforms as T
 from .schedules import Schedule
 
-__all__ = ["Optimizer", "make", "parse_optimizer", "OPTIMIZERS", "names", "catalog"]
+__all__ = ["Optimizer", "OptimizerDef", "make", "parse_optimizer", "OPTIMIZERS", "names",
+           "catalog", "gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw",
+           "amsgrad", "nadam", "adadelta", "backtracking", "newton"]
 
 
 @dataclass(frozen=True)
-class Recipe:
+class OptimizerDef:
+    """One optimizer as the registry sees it, read off its function.
+
+    Attributes:
+        name: the function's name.
+        build: the function: ``build(**hyper, schedule=None) -> Transform``.
+        defaults: every hyper-parameter with its default, in signature order.
+        rule: the update as an equation (the docstring's ``Update:`` line).
+        torch: the torch.optim equivalent (``torch.optim:`` line), ``None`` if it has none.
+    """
+
+    name: str
+    build: Callable[..., T.Transform]
     defaults: dict[str, Any]
-    build: Callable[[dict, Schedule | None], T.Transform]
     rule: str
     torch: str | None
 
 
-def _wd(h):
-    return T.add_decayed_weights(h["weight_decay"])
+#: name → :class:`OptimizerDef`, in the order the optimizers are defined below.
+OPTIMIZERS: dict[str, OptimizerDef] = {}
 
 
-def _lr(h, schedule):
-    return T.scale_by_learning_rate(h["lr"], schedule)
+def _docline(doc: str, key: str) -> str:
+    for line in doc.splitlines():
+        if line.strip().startswith(key):
+            return line.strip()[len(key):].strip()
+    raise ValueError(f"the docstring has no {key!r} line")
 
 
-OPTIMIZERS: dict[str, Recipe] = {
-    "gd": Recipe(
-        {"lr": 1e-3, "weight_decay": 0.0},
-        lambda h, s: T.chain(_wd(h), _lr(h, s)),
-        "x ← x − lr·g", "SGD(lr)"),
-    "momentum": Recipe(
-        {"lr": 1e-3, "momentum": 0.9, "dampening": 0.0, "weight_decay": 0.0},
-        lambda h, s: T.chain(_wd(h), T.trace(h["momentum"], False, h["dampening"]), _lr(h, s)),
-        "b ← μ·b + g;  x ← x − lr·b", "SGD(lr, momentum)"),
-    "nesterov": Recipe(
-        {"lr": 1e-3, "momentum": 0.9, "weight_decay": 0.0},
-        lambda h, s: T.chain(_wd(h), T.trace(h["momentum"], True), _lr(h, s)),
-        "b ← μ·b + g;  x ← x − lr·(g + μ·b)", "SGD(lr, momentum, nesterov=True)"),
-    "adagrad": Recipe(
-        {"lr": 1e-2, "lr_decay": 0.0, "weight_decay": 0.0, "initial_accumulator_value": 0.0,
-         "eps": 1e-10},
-        lambda h, s: T.chain(_wd(h), T.scale_by_adagrad(h["eps"], h["initial_accumulator_value"],
-                                                        h["lr_decay"]), _lr(h, s)),
-        "s ← s + g²;  x ← x − lr·g/(√s + ε)", "Adagrad"),
-    "rmsprop": Recipe(
-        {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0.0, "momentum": 0.0,
-         "centered": False},
-        lambda h, s: T.chain(_wd(h), T.scale_by_rms(h["alpha"], h["eps"], h["centered"],
-                                                    h["momentum"]), _lr(h, s)),
-        "v ← α·v + (1−α)·g²;  x ← x − lr·g/(√v + ε)", "RMSprop"),
-    "adam": Recipe(
-        {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0},
-        lambda h, s: T.chain(_wd(h), T.scale_by_adam(h["beta1"], h["beta2"], h["eps"]),
-                             _lr(h, s)),
-        "m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  x ← x − lr·m̂/(√v̂ + ε)", "Adam"),
-    "adamw": Recipe(
-        {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 1e-2},
-        lambda h, s: T.chain(T.scale_by_adam(h["beta1"], h["beta2"], h["eps"]), _lr(h, s),
-                             T.decoupled_weight_decay(h["lr"], h["weight_decay"], s)),
-        "x ← x·(1 − lr·wd);  then the Adam step", "AdamW"),
-    "amsgrad": Recipe(
-        {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0},
-        lambda h, s: T.chain(_wd(h), T.scale_by_adam(h["beta1"], h["beta2"], h["eps"],
-                                                     amsgrad=True), _lr(h, s)),
-        "Adam with v̂ ← max(v̂, v)", "Adam(amsgrad=True)"),
-    "nadam": Recipe(
-        {"lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0,
-         "momentum_decay": 4e-3},
-        lambda h, s: T.chain(_wd(h), T.scale_by_nadam(h["beta1"], h["beta2"], h["eps"],
-                                                      h["momentum_decay"]), _lr(h, s)),
-        "Adam with a Nesterov look-ahead on m", "NAdam"),
-    "adadelta": Recipe(
-        {"lr": 1.0, "rho": 0.9, "eps": 1e-6, "weight_decay": 0.0},
-        lambda h, s: T.chain(_wd(h), T.scale_by_adadelta(h["rho"], h["eps"]), _lr(h, s)),
-        "v ← ρv + (1−ρ)g²;  δ ← √(u+ε)/√(v+ε)·g;  u ← ρu + (1−ρ)δ²;  x ← x − lr·δ",
-        "Adadelta"),
-    "backtracking": Recipe(
-        {"lr": 1.0, "c": 1e-4, "shrink": 0.5, "max_backtracks": 50},
-        lambda h, s: T.chain(T.scale_by_backtracking(h["lr"], h["c"], h["shrink"],
-                                                     int(np.max(h["max_backtracks"])), s),
-                             _lr(h, s)),
-        "x ← x − lr·βᵏ·g with the first k that satisfies Armijo's condition", None),
-    "newton": Recipe(
-        {"lr": 1.0, "damping": 0.0},
-        lambda h, s: T.chain(T.scale_by_newton(h["damping"]), _lr(h, s)),
-        "x ← x − lr·(H + λI)⁻¹·g", None),
-}
+def _register(fn: Callable[..., T.Transform]) -> Callable[..., T.Transform]:
+    """Add an optimizer function to :data:`OPTIMIZERS`, reading its signature and docstring."""
+    doc = inspect.getdoc(fn) or ""
+    params = inspect.signature(fn).parameters
+    defaults = {k: p.default for k, p in params.items()
+                if p.kind is p.POSITIONAL_OR_KEYWORD}
+    torch = _docline(doc, "torch.optim:")
+    OPTIMIZERS[fn.__name__] = OptimizerDef(fn.__name__, fn, defaults, _docline(doc, "Update:"),
+                                           None if torch == "—" else torch)
+    return fn
+
+
+def _sgd_tail(weight_decay, lr, schedule, *middle):
+    return T.chain(T.add_decayed_weights(weight_decay), *middle,
+                   T.scale_by_learning_rate(lr, schedule))
+
+
+@_register
+def gd(lr=1e-3, weight_decay=0.0, *, schedule=None) -> T.Transform:
+    """Plain gradient descent.
+
+    Update: x ← x − lr·g
+    torch.optim: SGD(lr)
+    """
+    return _sgd_tail(weight_decay, lr, schedule)
+
+
+@_register
+def momentum(lr=1e-3, momentum=0.9, dampening=0.0, weight_decay=0.0, *,
+             schedule=None) -> T.Transform:
+    """Heavy-ball momentum as torch's SGD (the first buffer is the gradient itself).
+
+    Update: b ← μ·b + g;  x ← x − lr·b
+    torch.optim: SGD(lr, momentum)
+    """
+    return _sgd_tail(weight_decay, lr, schedule, T.trace(momentum, False, dampening))
+
+
+@_register
+def nesterov(lr=1e-3, momentum=0.9, weight_decay=0.0, *, schedule=None) -> T.Transform:
+    """Nesterov momentum in torch's form (the look-ahead rewritten at the current point).
+
+    Update: b ← μ·b + g;  x ← x − lr·(g + μ·b)
+    torch.optim: SGD(lr, momentum, nesterov=True)
+    """
+    return _sgd_tail(weight_decay, lr, schedule, T.trace(momentum, True))
+
+
+@_register
+def adagrad(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
+            eps=1e-10, *, schedule=None) -> T.Transform:
+    """AdaGrad (Duchi et al. 2011): per-coordinate steps shrink with the summed squares.
+
+    Update: s ← s + g²;  x ← x − lr·g/(√s + ε)
+    torch.optim: Adagrad
+    """
+    return _sgd_tail(weight_decay, lr, schedule,
+                     T.scale_by_adagrad(eps, initial_accumulator_value, lr_decay))
+
+
+@_register
+def rmsprop(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
+            *, schedule=None) -> T.Transform:
+    """RMSProp (Tieleman & Hinton 2012): a running mean of squares instead of AdaGrad's sum.
+
+    Update: v ← α·v + (1−α)·g²;  x ← x − lr·g/(√v + ε)
+    torch.optim: RMSprop
+    """
+    return _sgd_tail(weight_decay, lr, schedule,
+                     T.scale_by_rms(alpha, eps, centered, momentum))
+
+
+@_register
+def adam(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, *,
+         schedule=None) -> T.Transform:
+    """Adam (Kingma & Ba 2015), bias-corrected.
+
+    Update: m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  x ← x − lr·m̂/(√v̂ + ε)
+    torch.optim: Adam
+    """
+    return _sgd_tail(weight_decay, lr, schedule, T.scale_by_adam(beta1, beta2, eps))
+
+
+@_register
+def adamw(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2, *,
+          schedule=None) -> T.Transform:
+    """AdamW (Loshchilov & Hutter 2019): Adam with the weight decay taken out of the gradient.
+
+    Update: x ← x·(1 − lr·wd);  then the Adam step
+    torch.optim: AdamW
+    """
+    return T.chain(T.scale_by_adam(beta1, beta2, eps), T.scale_by_learning_rate(lr, schedule),
+                   T.decoupled_weight_decay(lr, weight_decay, schedule))
+
+
+@_register
+def amsgrad(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, *,
+            schedule=None) -> T.Transform:
+    """AMSGrad (Reddi et al. 2018): Adam whose denominator never shrinks.
+
+    Update: Adam with v̂ ← max(v̂, v)
+    torch.optim: Adam(amsgrad=True)
+    """
+    return _sgd_tail(weight_decay, lr, schedule,
+                     T.scale_by_adam(beta1, beta2, eps, amsgrad=True))
+
+
+@_register
+def nadam(lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
+          *, schedule=None) -> T.Transform:
+    """NAdam (Dozat 2016) with torch's momentum schedule μₜ = β₁(1 − ½·0.96^(t·ψ)).
+
+    Update: Adam with a Nesterov look-ahead on m
+    torch.optim: NAdam
+    """
+    return _sgd_tail(weight_decay, lr, schedule,
+                     T.scale_by_nadam(beta1, beta2, eps, momentum_decay))
+
+
+@_register
+def adadelta(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, *, schedule=None) -> T.Transform:
+    """Adadelta (Zeiler 2012): the step's units from a running mean of past steps.
+
+    Update: v ← ρv + (1−ρ)g²;  δ ← √(u+ε)/√(v+ε)·g;  u ← ρu + (1−ρ)δ²;  x ← x − lr·δ
+    torch.optim: Adadelta
+    """
+    return _sgd_tail(weight_decay, lr, schedule, T.scale_by_adadelta(rho, eps))
+
+
+@_register
+def backtracking(lr=1.0, c=1e-4, shrink=0.5, max_backtracks=50, *,
+                 schedule=None) -> T.Transform:
+    """Gradient descent with Armijo's backtracking line search (a line search, no torch class).
+
+    Update: x ← x − lr·βᵏ·g with the first k that satisfies Armijo's condition
+    torch.optim: —
+    """
+    return T.chain(T.scale_by_backtracking(lr, c, shrink, int(np.max(max_backtracks)),
+                                           schedule),
+                   T.scale_by_learning_rate(lr, schedule))
+
+
+@_register
+def newton(lr=1.0, damping=0.0, *, schedule=None) -> T.Transform:
+    """Damped Newton's method, for contrast: it jumps to the nearest critical point of any kind.
+
+    Update: x ← x − lr·(H + λI)⁻¹·g
+    torch.optim: —
+    """
+    return T.chain(T.scale_by_newton(damping), T.scale_by_learning_rate(lr, schedule))
+
 
 # (low, high, low inclusive, high inclusive) for every hyper-parameter
 _RANGES = {
@@ -241,7 +333,7 @@ class Optimizer:
 
     def transform(self) -> T.Transform:
         """The ``(init, update)`` pair; hyper-parameters may be ``(N, 1)`` arrays."""
-        t = OPTIMIZERS[self.name].build(self.hyper, self.schedule)
+        t = OPTIMIZERS[self.name].build(**self.hyper, schedule=self.schedule)
         if self.noise:
             return T.chain(T.add_noise(self.noise, self.seed), t)
         return t

@@ -27,7 +27,8 @@ __all__ = [
     "Transform", "Context", "chain", "add_decayed_weights", "add_noise", "trace",
     "scale_by_adagrad", "scale_by_rms", "scale_by_adam", "scale_by_nadam",
     "scale_by_adadelta", "scale_by_backtracking", "scale_by_newton", "scale_by_learning_rate",
-    "decoupled_weight_decay",
+    "decoupled_weight_decay", "EmptyState", "CountState", "NoiseState", "TraceState",
+    "AdagradState", "RmsState", "AdamState", "NadamState", "AdadeltaState",
 ]
 
 
@@ -37,6 +38,69 @@ class Transform(NamedTuple):
 
     init: Callable[[np.ndarray], tuple]
     update: Callable[..., tuple[np.ndarray, tuple]]
+
+
+class EmptyState(NamedTuple):
+    """A transform without state."""
+
+
+class CountState(NamedTuple):
+    """``count``: ``(N, 1)`` steps taken."""
+
+    count: np.ndarray
+
+
+class NoiseState(NamedTuple):
+    """``count``: ``(N, 1)`` steps taken (the noise of step t is drawn from (seed, t))."""
+
+    count: np.ndarray
+
+
+class TraceState(NamedTuple):
+    """Momentum: ``buffer`` b ``(N, D)`` and ``count`` ``(N, 1)``."""
+
+    buffer: np.ndarray
+    count: np.ndarray
+
+
+class AdagradState(NamedTuple):
+    """``sum_sq`` s = Σg² ``(N, D)`` and ``count`` ``(N, 1)``."""
+
+    sum_sq: np.ndarray
+    count: np.ndarray
+
+
+class RmsState(NamedTuple):
+    """``square_avg`` v, ``grad_avg`` ḡ (centred only) and the momentum ``buffer``, ``(N, D)``."""
+
+    square_avg: np.ndarray
+    grad_avg: np.ndarray
+    buffer: np.ndarray
+
+
+class AdamState(NamedTuple):
+    """``mu`` m, ``nu`` v and ``nu_max`` (AMSGrad's running maximum), ``(N, D)``; ``count``."""
+
+    mu: np.ndarray
+    nu: np.ndarray
+    nu_max: np.ndarray
+    count: np.ndarray
+
+
+class NadamState(NamedTuple):
+    """``mu`` m and ``nu`` v ``(N, D)``; ``mu_product`` Πμₜ and ``count``, ``(N, 1)``."""
+
+    mu: np.ndarray
+    nu: np.ndarray
+    mu_product: np.ndarray
+    count: np.ndarray
+
+
+class AdadeltaState(NamedTuple):
+    """``square_avg`` v of g² and ``acc_delta`` u of δ², ``(N, D)``."""
+
+    square_avg: np.ndarray
+    acc_delta: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -82,7 +146,7 @@ def add_decayed_weights(weight_decay) -> Transform:
             return grads, state
         return grads + weight_decay * params, state
 
-    return Transform(lambda params: (), update)
+    return Transform(lambda params: EmptyState(), update)
 
 
 def add_noise(stddev, seed: int) -> Transform:
@@ -90,13 +154,13 @@ def add_noise(stddev, seed: int) -> Transform:
     descent's noise, reproducible. The draw for a row depends on its position in the batch."""
 
     def init(params):
-        return (_count(params),)
+        return NoiseState(_count(params))
 
     def update(grads, state, params, ctx=None):
-        (count,) = state
+        count = state.count
         step = int(count.flat[0]) if count.size else 0
         noise = np.random.default_rng([int(seed), step]).standard_normal(grads.shape)
-        return grads + stddev * noise, (count + 1,)
+        return grads + stddev * noise, NoiseState(count + 1)
 
     return Transform(init, update)
 
@@ -106,14 +170,14 @@ def trace(momentum, nesterov: bool = False, dampening=0.0) -> Transform:
     returns ``b``, or ``g + μ·b`` with Nesterov."""
 
     def init(params):
-        return (np.zeros_like(params), _count(params))
+        return TraceState(np.zeros_like(params), _count(params))
 
     def update(grads, state, params, ctx=None):
         buf, count = state
         first = count == 0
         buf = np.where(first, grads, buf * momentum + grads * (1 - dampening))
         out = grads + buf * momentum if nesterov else buf
-        return out, (buf, count + 1)
+        return out, TraceState(buf, count + 1)
 
     return Transform(init, update)
 
@@ -122,7 +186,7 @@ def scale_by_adagrad(eps=1e-10, initial_accumulator_value=0.0, lr_decay=0.0) -> 
     """torch.optim.Adagrad: ``s ← s + g²``; returns ``g / (√s + ε) / (1 + (t−1)·lr_decay)``."""
 
     def init(params):
-        return (np.full_like(params, initial_accumulator_value), _count(params))
+        return AdagradState(np.full_like(params, initial_accumulator_value), _count(params))
 
     def update(grads, state, params, ctx=None):
         acc, count = state
@@ -130,7 +194,7 @@ def scale_by_adagrad(eps=1e-10, initial_accumulator_value=0.0, lr_decay=0.0) -> 
         acc = acc + grads * grads
         std = np.sqrt(acc) + eps
         decay = 1.0 / (1 + (count - 1) * lr_decay)
-        return decay * grads / std, (acc, count)
+        return decay * grads / std, AdagradState(acc, count)
 
     return Transform(init, update)
 
@@ -140,7 +204,7 @@ def scale_by_rms(alpha=0.99, eps=1e-8, centered: bool = False, momentum=0.0) -> 
     returns ``g/a``, or the momentum buffer ``b ← μb + g/a``."""
 
     def init(params):
-        return (np.zeros_like(params), np.zeros_like(params), np.zeros_like(params))
+        return RmsState(np.zeros_like(params), np.zeros_like(params), np.zeros_like(params))
 
     def update(grads, state, params, ctx=None):
         sq, gavg, buf = state
@@ -152,8 +216,8 @@ def scale_by_rms(alpha=0.99, eps=1e-8, centered: bool = False, momentum=0.0) -> 
             avg = np.sqrt(sq) + eps
         if np.any(np.asarray(momentum) > 0):
             buf = buf * momentum + grads / avg
-            return buf, (sq, gavg, buf)
-        return grads / avg, (sq, gavg, buf)
+            return buf, RmsState(sq, gavg, buf)
+        return grads / avg, RmsState(sq, gavg, buf)
 
     return Transform(init, update)
 
@@ -185,7 +249,7 @@ def scale_by_adam(beta1=0.9, beta2=0.999, eps=1e-8, amsgrad: bool = False) -> Tr
 
     def init(params):
         zeros = np.zeros_like(params)
-        return (zeros, zeros, zeros, _count(params))
+        return AdamState(zeros, zeros, zeros, _count(params))
 
     def update(grads, state, params, ctx=None):
         m, v, vmax, count = state
@@ -199,7 +263,7 @@ def scale_by_adam(beta1=0.9, beta2=0.999, eps=1e-8, amsgrad: bool = False) -> Tr
             denom = np.sqrt(vmax) / bc2_sqrt + eps
         else:
             denom = np.sqrt(v) / bc2_sqrt + eps
-        return (1.0 / bc1) * m / denom, (m, v, vmax, count)
+        return (1.0 / bc1) * m / denom, AdamState(m, v, vmax, count)
 
     return Transform(init, update)
 
@@ -211,7 +275,7 @@ def scale_by_nadam(beta1=0.9, beta2=0.999, eps=1e-8, momentum_decay=4e-3) -> Tra
 
     def init(params):
         zeros = np.zeros_like(params)
-        return (zeros, zeros, np.ones((params.shape[0], 1)), _count(params))
+        return NadamState(zeros, zeros, np.ones((params.shape[0], 1)), _count(params))
 
     def update(grads, state, params, ctx=None):
         m, v, mu_product, count = state
@@ -226,7 +290,7 @@ def scale_by_nadam(beta1=0.9, beta2=0.999, eps=1e-8, momentum_decay=4e-3) -> Tra
         mu_product_next = mu_product * mu_next
         out = ((1.0 - mu) / (1.0 - mu_product)) * grads / denom \
             + (mu_next / (1.0 - mu_product_next)) * m / denom
-        return out, (m, v, mu_product, count)
+        return out, NadamState(m, v, mu_product, count)
 
     return Transform(init, update)
 
@@ -237,7 +301,7 @@ def scale_by_adadelta(rho=0.9, eps=1e-6) -> Transform:
 
     def init(params):
         zeros = np.zeros_like(params)
-        return (zeros, zeros)
+        return AdadeltaState(zeros, zeros)
 
     def update(grads, state, params, ctx=None):
         sq, acc = state
@@ -245,7 +309,7 @@ def scale_by_adadelta(rho=0.9, eps=1e-6) -> Transform:
         std = np.sqrt(sq + eps)
         delta = np.sqrt(acc + eps) / std * grads
         acc = acc * rho + (1 - rho) * delta * delta
-        return delta, (sq, acc)
+        return delta, AdadeltaState(sq, acc)
 
     return Transform(init, update)
 
@@ -256,10 +320,10 @@ def scale_by_backtracking(learning_rate, c=1e-4, beta=0.5, max_backtracks: int =
     ``f(x − lr·s·g) ≤ f(x) − c·lr·s·‖g‖²``; returns ``s·g`` (``lr`` is applied later)."""
 
     def init(params):
-        return (_count(params),)
+        return CountState(_count(params))
 
     def update(grads, state, params, ctx=None):
-        (count,) = state
+        count = state.count
         if ctx is None or ctx.value is None:
             raise ValueError("backtracking needs the function value in the context")
         lr = _scheduled(learning_rate, schedule, count)
@@ -277,7 +341,7 @@ def scale_by_backtracking(learning_rate, c=1e-4, beta=0.5, max_backtracks: int =
             ok = ft <= f0[idx] - c * lr[idx, 0] * scale[idx] * gg[idx]
             pending[idx[ok]] = False
             scale[idx[~ok]] *= beta
-        return scale[:, None] * grads, (count + 1,)
+        return scale[:, None] * grads, CountState(count + 1)
 
     return Transform(init, update)
 
@@ -305,7 +369,7 @@ def scale_by_newton(damping=0.0) -> Transform:
                     out[i] = np.nan
         return out, state
 
-    return Transform(lambda params: (), update)
+    return Transform(lambda params: EmptyState(), update)
 
 
 def scale_by_learning_rate(learning_rate, schedule: Callable | None = None) -> Transform:
@@ -313,11 +377,11 @@ def scale_by_learning_rate(learning_rate, schedule: Callable | None = None) -> T
     (``t`` = steps already taken)."""
 
     def init(params):
-        return (_count(params),)
+        return CountState(_count(params))
 
     def update(grads, state, params, ctx=None):
-        (count,) = state
-        return -_scheduled(learning_rate, schedule, count) * grads, (count + 1,)
+        count = state.count
+        return -_scheduled(learning_rate, schedule, count) * grads, CountState(count + 1)
 
     return Transform(init, update)
 
@@ -328,12 +392,12 @@ def decoupled_weight_decay(learning_rate, weight_decay,
     the Adam step)."""
 
     def init(params):
-        return (_count(params),)
+        return CountState(_count(params))
 
     def update(updates, state, params, ctx=None):
-        (count,) = state
+        count = state.count
         decayed = params * (1 - _scheduled(learning_rate, schedule, count) * weight_decay)
-        return (decayed - params) + updates, (count + 1,)
+        return (decayed - params) + updates, CountState(count + 1)
 
     return Transform(init, update)
 
@@ -341,5 +405,6 @@ def decoupled_weight_decay(learning_rate, weight_decay,
 def tree_take(state: Any, index: np.ndarray) -> Any:
     """Rows ``index`` of every array in a nested state tuple."""
     if isinstance(state, tuple):
-        return tuple(tree_take(s, index) for s in state)
+        parts = [tree_take(s, index) for s in state]
+        return state._make(parts) if hasattr(state, "_fields") else tuple(parts)
     return state[index]
