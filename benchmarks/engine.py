@@ -64,7 +64,7 @@ def gdlab_runner(backend):
     from gdlab.optim import make
 
     def go(starts, name):
-        return run("rosenbrock", starts, make(name, lr=LR[name]), steps=STEPS, tol=0,
+        return run("rosenbrock", starts, make(name, lr=LR[name]), max_steps=STEPS, tol=0,
                    record="last", backend=backend)
 
     return go
@@ -150,11 +150,11 @@ def basin_map(runner_backend: str) -> tuple[float, float, dict]:
 
     g = np.linspace(-5, 5, 1000)
     starts = np.stack(np.meshgrid(g, g), axis=-1).reshape(-1, 2)
-    run("himmelblau", starts[:8], make("adam", lr=0.05), steps=5, record="last",
+    run("himmelblau", starts[:8], make("adam", lr=0.05), max_steps=5, record="last",
         backend=runner_backend)  # compile (or load) the kernel outside the timing
     tracemalloc.start()
     t0 = time.perf_counter()
-    r = run("himmelblau", starts, make("adam", lr=0.05), steps=500, tol=1e-8, record="last",
+    r = run("himmelblau", starts, make("adam", lr=0.05), max_steps=500, tol=1e-8, record="last",
             backend=runner_backend)
     seconds = time.perf_counter() - t0
     peak = tracemalloc.get_traced_memory()[1]

@@ -31,22 +31,23 @@ def main() -> int:
 
     matplotlib.use("Agg")
     import gdlab
-    from gdlab import plot
+    from gdlab import plot, studies
     from gdlab.optim import make
 
     print(f"# figures benchmark — gdlab {gdlab.__version__}, numpy {np.__version__}, "
           f"matplotlib {matplotlib.__version__}, python {platform.python_version()}")
     for warm in (make("gd", lr=0.01), make("adam", lr=0.05)):  # compile/load kernels untimed
-        plot.basins("himmelblau", n=20, optimizer=warm, steps=5,
-                    backend="numba" if _has_numba() else "numpy")
+        studies.basin_map("himmelblau", n=20, optimizer=warm, max_steps=5,
+                          backend="numba" if _has_numba() else "numpy")
     print(f"{'basin map':44} {'run+label s':>11} {'render s':>9} {'peak MiB':>9}  end states")
     for label, opt, steps in (("himmelblau 1000×1000, gd lr 0.01", make("gd", lr=0.01), 2000),
                               ("himmelblau 1000×1000, adam lr 0.05", make("adam", lr=0.05),
                                500)):
         tracemalloc.start()
         t0 = time.perf_counter()
-        p = plot.basins("himmelblau", n=1000, optimizer=opt, steps=steps)
+        study = studies.basin_map("himmelblau", n=1000, optimizer=opt, max_steps=steps)
         t1 = time.perf_counter()
+        p = plot.basins(study)
         with tempfile.TemporaryDirectory() as tmp:
             p.save(Path(tmp) / "basins.png")
         t2 = time.perf_counter()

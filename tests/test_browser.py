@@ -195,7 +195,7 @@ def test_several_optimizers_a_grid_of_starts_and_exports(server, page, tmp_path)
         page.click("#export-csv")
     lines = Path(got.value.path()).read_text().splitlines()  # the CLI's --output CSV
     assert json.loads(lines[0][2:])["optimizers"] == [r["optimizer"] for r in doc["results"]]
-    assert lines[1] == "optimizer,lr,start,step,x,y,value,grad_norm,diagnosis"
+    assert lines[1] == "optimizer,lr,start,step,x,y,value,gradient_norm,diagnosis"
     assert len(lines) == 2 + sum(len(r["path"]) for res in doc["results"] for r in res["runs"])
     x, y, f = (float(v) for v in lines[5].split(",")[4:7])
     assert f == pytest.approx(x * x / 20 + y * y, rel=1e-12)

@@ -22,7 +22,7 @@ def test_numba_and_numpy_backends_agree(name, lr):
     starts = rng.uniform(-2, 2, (700, 2))  # more than two blocks, a partial last block
     starts[0] = [1.0, 1.0]  # the minimum: converged at step 0
     starts[1] = [40.0, -40.0]  # diverges with these learning rates? kept either way
-    kwargs = dict(steps=300, tol=1e-6, record="last")
+    kwargs = dict(max_steps=300, tol=1e-6, record="last")
     a = run("rosenbrock", starts, make(name, lr=lr), backend="numba", **kwargs)
     b = run("rosenbrock", starts, make(name, lr=lr), backend="numpy", **kwargs)
     np.testing.assert_array_equal(a.status, b.status)
@@ -40,8 +40,8 @@ def test_numba_and_numpy_backends_agree(name, lr):
 def test_per_row_learning_rates_in_one_kernel():
     starts = np.random.default_rng(1).uniform(-4, 4, (300, 2))
     opts = [make("gd", lr=lr) for lr in (1e-3, 1e-2, 3e-2)]
-    a = run("himmelblau", starts, opts, steps=400, tol=1e-8, record="last", backend="numba")
-    b = run("himmelblau", starts, opts, steps=400, tol=1e-8, record="last", backend="numpy")
+    a = run("himmelblau", starts, opts, max_steps=400, tol=1e-8, record="last", backend="numba")
+    b = run("himmelblau", starts, opts, max_steps=400, tol=1e-8, record="last", backend="numpy")
     np.testing.assert_array_equal(a.steps, b.steps)
     np.testing.assert_allclose(a.final, b.final, rtol=1e-12, atol=1e-14)
 
@@ -76,7 +76,7 @@ def test_vector_width_does_not_change_a_bit(tmp_path):
 
     code = ("import numpy as np, os, sys; from gdlab.engine import run; "
             "s = np.random.default_rng(5).uniform(-2, 2, (1000, 2)); "
-            "r = run('rosenbrock', s, 'adam', lr=0.01, steps=300, tol=1e-7, record='last', "
+            "r = run('rosenbrock', s, 'adam', lr=0.01, max_steps=300, tol=1e-7, record='last', "
             "backend='numba'); np.save(sys.argv[1], np.concatenate([r.final.ravel(), "
             "r.value.ravel(), r.steps.ravel(), r.oscillation.ravel()])); "
             "print(os.environ.get('NUMBA_CPU_FEATURES', '')[-16:])")
@@ -107,7 +107,7 @@ def test_kernel_reads_every_constant_from_the_optimizer_definition(name):
     defaults = OPTIMIZERS[name].defaults
     lr = dict(CASES)[name]
     starts = np.random.default_rng(3).uniform(-2, 2, (200, 2))
-    kwargs = dict(steps=120, tol=1e-6, record="last")
+    kwargs = dict(max_steps=120, tol=1e-6, record="last")
     for key in [k for k in defaults if k not in ("weight_decay", "dampening")]:
         opt = make(name, **{"lr": lr, key: _changed(name, key, lr)})
         assert opt.hyper[key] != defaults[key]

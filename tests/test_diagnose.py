@@ -14,7 +14,7 @@ def labels(result):
 
 
 def test_learning_rate_too_large_diverges_with_the_bound_in_the_advice():
-    r = run("x0**2 + x1**2", [[-3.0, 4.0]], "gd", lr=10, steps=100)
+    r = run("x0**2 + x1**2", [[-3.0, 4.0]], "gd", lr=10, max_steps=100)
     d = r.diagnoses()[0][0]
     assert d.label == "diverged"
     assert d.lambda_max == pytest.approx(2.0)
@@ -23,21 +23,21 @@ def test_learning_rate_too_large_diverges_with_the_bound_in_the_advice():
 
 
 def test_learning_rate_too_small_is_slow():
-    r = run("x0**2 + x1**2", [[-3.0, 4.0]], "gd", lr=1e-10, steps=100)
+    r = run("x0**2 + x1**2", [[-3.0, 4.0]], "gd", lr=1e-10, max_steps=100)
     d = r.diagnoses()[0][0]
     assert d.label == "slow"
     assert "1e+10× below the stability bound 1" in d.advice
 
 
 def test_saddle_of_the_hyperbolic_paraboloid_from_1_0():
-    r = run("x**2 - y**2", [[1.0, 0.0]], "gd", lr=0.1, steps=1000)
+    r = run("x**2 - y**2", [[1.0, 0.0]], "gd", lr=0.1, max_steps=1000)
     d = r.diagnoses()[0][0]
     assert d.label == "saddle"
     assert sorted(d.eigenvalues) == pytest.approx([-2.0, 2.0])
 
 
 def test_local_and_global_minimum_in_one_call():
-    r = run("x**4 - 3*x**2 + x + y**2", [[2.0, 1.0], [-2.0, 1.0]], "gd", lr=0.01, steps=5000)
+    r = run("x**4 - 3*x**2 + x + y**2", [[2.0, 1.0], [-2.0, 1.0]], "gd", lr=0.01, max_steps=5000)
     assert labels(r) == [["local_minimum", "global_minimum"]]
     # minima of x⁴ − 3x² + x: roots of 4x³ − 6x + 1 (closed form by numpy.roots)
     roots = np.sort(np.roots([4, 0, -6, 1]).real)
@@ -46,30 +46,30 @@ def test_local_and_global_minimum_in_one_call():
 
 
 def test_plateau_beside_a_run_that_reaches_the_minimum():
-    r = run("1 - exp(-(x**2 + y**2))", [[4.0, 4.0], [1.0, 0.5]], "gd", lr=0.1, steps=2000)
+    r = run("1 - exp(-(x**2 + y**2))", [[4.0, 4.0], [1.0, 0.5]], "gd", lr=0.1, max_steps=2000)
     assert labels(r) == [["plateau", "global_minimum"]]
 
 
 def test_plateau_from_the_library_needs_no_second_run():
-    r = run("plateau", [[4.0, 4.0]], "gd", lr=0.1, steps=2000)
+    r = run("plateau", [[4.0, 4.0]], "gd", lr=0.1, max_steps=2000)
     assert labels(r) == [["plateau"]]
 
 
 def test_oscillation_just_under_the_stability_bound():
     """x²/20 + y²: λmax = 2, bound 1. At lr 0.95 the y-part of each step is multiplied by
     1 − 2·0.95 = −0.9: it flips sign every step."""
-    r = run("x**2/20 + y**2", [[-7.0, 2.0]], "gd", lr=0.95, steps=30)
+    r = run("x**2/20 + y**2", [[-7.0, 2.0]], "gd", lr=0.95, max_steps=30)
     d = r.diagnoses()[0][0]
     assert d.label == "oscillating"
     assert d.stability_bound == pytest.approx(1.0)
     assert "lr·λmax = 1.9" in d.explanation
-    calm = run("x**2/20 + y**2", [[-7.0, 2.0]], "gd", lr=0.3, steps=30)
+    calm = run("x**2/20 + y**2", [[-7.0, 2.0]], "gd", lr=0.3, max_steps=30)
     assert calm.diagnoses()[0][0].label == "slow"
 
 
 def test_himmelblau_minima_are_all_global():
     starts = [[1.0, 1.0], [-1.0, 4.0], [-4.0, -4.0], [4.0, -4.0]]
-    r = run("himmelblau", starts, "gd", lr=0.01, steps=2000)
+    r = run("himmelblau", starts, "gd", lr=0.01, max_steps=2000)
     assert labels(r) == [["global_minimum"] * 4]
     found = {tuple(np.round(d.nearest_minimum["location"], 3)) for d in r.diagnoses()[0]}
     assert len(found) == 4
@@ -77,35 +77,35 @@ def test_himmelblau_minima_are_all_global():
 
 
 def test_six_hump_camel_local_minimum_from_the_library():
-    r = run("six_hump_camel", [[1.7, -0.8], [0.0, -0.7]], "gd", lr=0.01, steps=5000)
+    r = run("six_hump_camel", [[1.7, -0.8], [0.0, -0.7]], "gd", lr=0.01, max_steps=5000)
     assert labels(r) == [["local_minimum", "global_minimum"]]
 
 
 def test_maximum():
-    r = run("-(x**2) - y**2", [[0.0, 0.0]], "gd", lr=0.1, steps=10)
+    r = run("-(x**2) - y**2", [[0.0, 0.0]], "gd", lr=0.1, max_steps=10)
     assert labels(r) == [["maximum"]]
     r = run("himmelblau", [[-0.27084459066734761, -0.92303855647998146]], "gd", lr=0.01,
-            steps=10, tol=1e-6)
+            max_steps=10, tol=1e-6)
     assert labels(r) == [["maximum"]]
 
 
 def test_minimum_with_nothing_to_compare():
-    r = run("(x - 1)**2 + 3*(y + 2)**2", [[0.0, 0.0]], "gd", lr=0.1, steps=1000)
+    r = run("(x - 1)**2 + 3*(y + 2)**2", [[0.0, 0.0]], "gd", lr=0.1, max_steps=1000)
     assert labels(r) == [["minimum"]]
 
 
 def test_newton_parks_on_a_saddle_where_gd_does_not():
-    r = run("himmelblau", [[0.0, 2.8]], ["newton", "gd:0.01"], steps=500)
+    r = run("himmelblau", [[0.0, 2.8]], ["newton", "gd:0.01"], max_steps=500)
     assert labels(r) == [["saddle"], ["global_minimum"]]
 
 
 def test_precedence_diverged_beats_oscillating():
-    r = run("x**2/20 + y**2", [[-7.0, 2.0]], "gd", lr=1.05, steps=2000)
+    r = run("x**2/20 + y**2", [[-7.0, 2.0]], "gd", lr=1.05, max_steps=2000)
     assert labels(r) == [["diverged"]]  # it also oscillates on the way out
 
 
 def test_oscillating_beats_slow_within_the_budget():
-    r = run("x**2/20 + y**2", [[-7.0, 2.0]], "gd", lr=0.99, steps=200)
+    r = run("x**2/20 + y**2", [[-7.0, 2.0]], "gd", lr=0.99, max_steps=200)
     d = r.diagnoses()[0][0]
     assert d.label == "oscillating"
     assert r.value[0, 0] < r.start_value[0, 0]  # it was also still descending
@@ -121,7 +121,7 @@ def test_every_label_has_a_case_above():
 
 
 def test_thresholds_are_keywords():
-    r = run("1 - exp(-(x**2 + y**2))", [[3.5, 3.5], [1.0, 0.5]], "gd", lr=0.1, steps=3000)
+    r = run("1 - exp(-(x**2 + y**2))", [[3.5, 3.5], [1.0, 0.5]], "gd", lr=0.1, max_steps=3000)
     default = [d.label for d in r.diagnoses()[0]]
     strict = [d.label for d in diagnose(r, flat=1e-12)[0]]
     assert default[0] == "plateau"
@@ -133,10 +133,10 @@ def test_stability_bounds_of_momentum_methods():
     lam, mu = 2.0, 0.5
     bound = stability_bound(lam, "momentum", mu)
     assert bound == pytest.approx(1.5)
-    below = run("x**2", [[1.0]], make("momentum", lr=0.97 * bound, momentum=mu), steps=3000)
-    above = run("x**2", [[1.0]], make("momentum", lr=1.03 * bound, momentum=mu), steps=3000)
+    below = run("x**2", [[1.0]], make("momentum", lr=0.97 * bound, momentum=mu), max_steps=3000)
+    above = run("x**2", [[1.0]], make("momentum", lr=1.03 * bound, momentum=mu), max_steps=3000)
     assert below.status[0, 0] != "diverged" and above.status[0, 0] == "diverged"
     nb = stability_bound(lam, "nesterov", mu)
-    below = run("x**2", [[1.0]], make("nesterov", lr=0.97 * nb, momentum=mu), steps=3000)
-    above = run("x**2", [[1.0]], make("nesterov", lr=1.03 * nb, momentum=mu), steps=3000)
+    below = run("x**2", [[1.0]], make("nesterov", lr=0.97 * nb, momentum=mu), max_steps=3000)
+    above = run("x**2", [[1.0]], make("nesterov", lr=1.03 * nb, momentum=mu), max_steps=3000)
     assert below.status[0, 0] != "diverged" and above.status[0, 0] == "diverged"

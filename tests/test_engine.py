@@ -14,29 +14,29 @@ from gdlab.optim import make
 def test_deep_learning_from_scratch_chapter_4():
     """f = x0² + x1², start (−3, 4), lr 0.1, 100 steps → (−6.1e−10, 8.1e−10):
     each step multiplies x by (1 − 2·lr) = 0.8."""
-    r = run("x0**2 + x1**2", [[-3.0, 4.0]], "gd", lr=0.1, steps=100, tol=0)
+    r = run("x0**2 + x1**2", [[-3.0, 4.0]], "gd", lr=0.1, max_steps=100, tol=0)
     np.testing.assert_allclose(r.final[0, 0], 0.8**100 * np.array([-3.0, 4.0]), rtol=1e-12)
     assert r.final[0, 0] == pytest.approx([-6.1e-10, 8.1e-10], rel=0.01)
     assert r.steps[0, 0] == 100
-    big = run("x0**2 + x1**2", [[-3.0, 4.0]], "gd", lr=10, steps=100)
+    big = run("x0**2 + x1**2", [[-3.0, 4.0]], "gd", lr=10, max_steps=100)
     assert big.status[0, 0] == "diverged"
-    tiny = run("x0**2 + x1**2", [[-3.0, 4.0]], "gd", lr=1e-10, steps=100)
+    tiny = run("x0**2 + x1**2", [[-3.0, 4.0]], "gd", lr=1e-10, max_steps=100)
     assert tiny.status[0, 0] == "max_steps"
     np.testing.assert_allclose(tiny.final[0, 0], (1 - 2e-10) ** 100 * np.array([-3.0, 4.0]),
                                rtol=1e-14)  # essentially unmoved: 1e-7 in 100 steps
 
 
 def test_tolerance_stops_each_row_on_its_own():
-    r = run("sphere", [[3.0, 4.0], [0.3, 0.4], [0.0, 0.0]], "gd", lr=0.1, steps=1000, tol=1e-6)
+    r = run("sphere", [[3.0, 4.0], [0.3, 0.4], [0.0, 0.0]], "gd", lr=0.1, max_steps=1000, tol=1e-6)
     # ‖∇f‖ = 2‖x‖·0.8^t ≤ 1e-6  →  t = ceil(log(1e-6 / (2‖x0‖)) / log 0.8)
     expected = [int(np.ceil(np.log(1e-6 / (2 * n)) / np.log(0.8))) for n in (5.0, 0.5)] + [0]
     assert r.steps[0].tolist() == expected
     assert r.status[0].tolist() == ["converged"] * 3
-    assert np.all(r.grad_norm <= 1e-6)
+    assert np.all(r.gradient_norm <= 1e-6)
 
 
 def test_tol_zero_runs_exactly_the_budget():
-    r = run("sphere", [[3.0, 4.0]], "gd", lr=0.1, steps=37, tol=0)
+    r = run("sphere", [[3.0, 4.0]], "gd", lr=0.1, max_steps=37, tol=0)
     assert r.steps[0, 0] == 37 and r.status[0, 0] == "max_steps"
 
 
@@ -44,30 +44,30 @@ def test_a_diverging_row_never_poisons_the_others_and_warns_nothing():
     starts = np.array([[3.0, 4.0], [1.0, 1.0]])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        mixed = run("sphere", starts, ["gd:1.5", "gd:0.1"], steps=200)
+        mixed = run("sphere", starts, ["gd:1.5", "gd:0.1"], max_steps=200)
     assert mixed.status[0].tolist() == ["diverged", "diverged"]
-    alone = run("sphere", starts, "gd:0.1", steps=200)
+    alone = run("sphere", starts, "gd:0.1", max_steps=200)
     np.testing.assert_array_equal(mixed.final[1], alone.final[0])
     np.testing.assert_array_equal(mixed.steps[1], alone.steps[0])
     # overflow to inf/nan is a result too
-    r = run("exp(x**2)", [[3.0]], "gd:1", steps=50)
+    r = run("exp(x**2)", [[3.0]], "gd:1", max_steps=50)
     assert r.status[0, 0] == "diverged"
 
 
 def test_k_configurations_in_one_pass_equal_separate_runs():
     lrs = [0.001, 0.01, 0.03]
     starts = [[-1.0, 1.0], [0.5, 0.5]]
-    together = run("himmelblau", starts, [make("adam", lr=lr) for lr in lrs], steps=300,
+    together = run("himmelblau", starts, [make("adam", lr=lr) for lr in lrs], max_steps=300,
                    tol=1e-9)
     for k, lr in enumerate(lrs):
-        alone = run("himmelblau", starts, make("adam", lr=lr), steps=300, tol=1e-9)
+        alone = run("himmelblau", starts, make("adam", lr=lr), max_steps=300, tol=1e-9)
         np.testing.assert_array_equal(together.final[k], alone.final[0])
         np.testing.assert_array_equal(together.steps[k], alone.steps[0])
 
 
 def test_recording_choices():
     starts = [[3.0, 4.0], [0.01, 0.0]]
-    all_ = run("sphere", starts, "gd", lr=0.1, steps=50, tol=1e-6, record="all")
+    all_ = run("sphere", starts, "gd", lr=0.1, max_steps=50, tol=1e-6, record="all")
     assert all_.path.shape == (51, 1, 2, 2)
     np.testing.assert_array_equal(all_.path[0, 0], starts)
     # a stopped row keeps its end point in later records
@@ -75,12 +75,12 @@ def test_recording_choices():
     assert np.all(all_.path[stop:, 0, 1] == all_.final[0, 1])
     np.testing.assert_allclose(all_.values[:, 0, 0],
                                np.sum(all_.path[:, 0, 0] ** 2, axis=-1), rtol=1e-14)
-    every = run("sphere", starts, "gd", lr=0.1, steps=50, tol=0, record=7)
+    every = run("sphere", starts, "gd", lr=0.1, max_steps=50, tol=0, record=7)
     assert every.recorded_steps.tolist() == [0, 7, 14, 21, 28, 35, 42, 49, 50]
     np.testing.assert_array_equal(every.path[1, 0, 0], all_.path[7, 0, 0])
-    last = run("sphere", starts, "gd", lr=0.1, steps=50, tol=0, record="last")
+    last = run("sphere", starts, "gd", lr=0.1, max_steps=50, tol=0, record="last")
     assert last.recorded_steps.tolist() == [0, 50]
-    assert run("sphere", starts, "gd", steps=5, record="none").path is None
+    assert run("sphere", starts, "gd", max_steps=5, record="none").path is None
     np.testing.assert_array_equal(all_.run_path(0, 0)[-1], all_.final[0, 0])
 
 
@@ -88,14 +88,15 @@ def test_enormous_records_are_refused_before_any_work():
     starts = np.zeros((100_000, 2))
     t0 = time.perf_counter()
     with pytest.raises(ConfigError, match="record every"):
-        run("sphere", starts, "gd", steps=10_000, record="all")  # 10⁹ point-steps
+        run("sphere", starts, "gd", max_steps=10_000, record="all")  # 10⁹ point-steps
     assert time.perf_counter() - t0 < 2
-    r = run("sphere", starts[:1000], "gd", steps=200_000, record="auto", tol=0.1)
+    r = run("sphere", starts[:1000], "gd", max_steps=200_000, record="auto", tol=0.1)
     assert r.path is not None  # auto thins the record instead of refusing
 
 
 @pytest.mark.parametrize("kwargs, error", [
-    ({"steps": -1}, ConfigError), ({"steps": 1.5}, ConfigError), ({"tol": -1}, ConfigError),
+    ({"max_steps": -1}, ConfigError), ({"max_steps": 1.5}, ConfigError),
+    ({"steps": 10}, ConfigError), ({"tol": -1}, ConfigError),
     ({"record": "sometimes"}, ConfigError), ({"lr": -0.1}, ConfigError),
     ({"lr": 0}, ConfigError), ({"optimizers": "adma"}, ConfigError),
 ])
@@ -113,14 +114,14 @@ def test_bad_starts_are_refused(starts):
 
 def test_progress_is_reported_to_the_end():
     seen = []
-    run("sphere", np.ones((10, 2)), "gd", lr=0.001, steps=200, tol=0,
+    run("sphere", np.ones((10, 2)), "gd", lr=0.001, max_steps=200, tol=0,
         progress=lambda done, total: seen.append((done, total)))
     assert seen and seen[-1][0] == seen[-1][1] == 10 * 200
 
 
 def test_callables_run_with_numerical_gradients():
     r = run(lambda p: (p[0] - 1) ** 2 + (p[1] + 2) ** 2, [[0.0, 0.0]], "gd", lr=0.1,
-            steps=500, tol=1e-8)
+            max_steps=500, tol=1e-8)
     np.testing.assert_allclose(r.final[0, 0], [1.0, -2.0], atol=1e-8)
 
 
@@ -129,9 +130,9 @@ def test_paths_of_different_optimizers_in_one_call_equal_their_runs_alone():
     another's record."""
     starts = [[-7.0, 2.0], [3.0, -1.0]]
     opts = [make("gd", lr=0.95), make("momentum", lr=0.1), make("adam", lr=0.3)]
-    together = run("ill_conditioned", starts, opts, steps=60, tol=1e-6, record="all")
+    together = run("ill_conditioned", starts, opts, max_steps=60, tol=1e-6, record="all")
     for k, opt in enumerate(opts):
-        alone = run("ill_conditioned", starts, opt, steps=60, tol=1e-6, record="all")
+        alone = run("ill_conditioned", starts, opt, max_steps=60, tol=1e-6, record="all")
         for b in range(len(starts)):
             np.testing.assert_array_equal(together.run_path(k, b), alone.run_path(0, b))
             n = len(alone.run_path(0, b))
@@ -144,9 +145,9 @@ def test_deadline_stops_a_run_that_is_over_its_time_budget():
 
     starts = np.random.default_rng(0).uniform(-2, 2, (50, 2))
     with pytest.raises(TimeBudgetError, match="time budget"):
-        run("rosenbrock", starts, "gd", lr=1e-4, steps=1000, tol=0, backend="numpy",
+        run("rosenbrock", starts, "gd", lr=1e-4, max_steps=1000, tol=0, backend="numpy",
             deadline=time.monotonic() - 1)
-    a = run("rosenbrock", starts, "gd", lr=1e-4, steps=300, backend="numpy",
+    a = run("rosenbrock", starts, "gd", lr=1e-4, max_steps=300, backend="numpy",
             deadline=time.monotonic() + 600)
-    b = run("rosenbrock", starts, "gd", lr=1e-4, steps=300, backend="numpy")
+    b = run("rosenbrock", starts, "gd", lr=1e-4, max_steps=300, backend="numpy")
     np.testing.assert_array_equal(a.final, b.final)

@@ -38,11 +38,11 @@ def test_reference_covers_every_torch_optimizer_on_the_four_functions():
 def test_reproduces_torch_optim_trajectories(case):
     opt = make(case["optimizer"], schedule=parse_schedule(case["schedule"]), **case["hyper"])
     steps = len(case["path"]) - 1
-    r = run(case["function"], [case["start"]], opt, steps=steps, tol=0, record="all")
+    r = run(case["function"], [case["start"]], opt, max_steps=steps, tol=0, record="all")
     ours = r.path[:, 0, 0]
     ref = np.array(case["path"])
     if r.status[0, 0] == "converged":  # ∇f = 0 exactly: torch's later steps stay put
-        assert r.grad_norm[0, 0] == 0
+        assert r.gradient_norm[0, 0] == 0
         ours = np.concatenate([ours, np.repeat(ours[-1:], len(ref) - len(ours), axis=0)])
     assert ours.shape == ref.shape
     assert np.all(np.abs(ours - ref) <= 1e-10 * np.maximum(np.abs(ref), 1e-3))
@@ -57,7 +57,7 @@ TABLE = [(name, p) for name in OPTIMIZERS for p in OPTIMIZER_PROBLEMS]
                          ids=[f"{n}-{p['name']}" for n, p in TABLE])
 def test_every_optimizer_converges_on_every_shared_problem(name, problem):
     r = run(problem["name"], [problem["start"]], tuned(name, problem["name"]),
-            steps=problem["steps"], tol=1e-6)
+            max_steps=problem["steps"], tol=1e-6)
     end = r.final[0, 0]
     assert np.linalg.norm(end - problem["minimum"]) < problem["distance"], (end, r.status)
     assert r.status[0, 0] in ("converged", "max_steps")
@@ -99,9 +99,9 @@ def _flatten(state):
 def test_a_row_in_a_batch_equals_the_row_alone(name):
     starts = np.array([[1.0, 1.0], [-3.0, 2.5], [4.0, -4.0], [0.1, 0.2]])
     opt = tuned(name)
-    batch = run("himmelblau", starts, opt, steps=60, tol=1e-9, record="all")
+    batch = run("himmelblau", starts, opt, max_steps=60, tol=1e-9, record="all")
     for b, start in enumerate(starts):
-        alone = run("himmelblau", [start], opt, steps=60, tol=1e-9, record="all")
+        alone = run("himmelblau", [start], opt, max_steps=60, tol=1e-9, record="all")
         np.testing.assert_array_equal(batch.final[0, b], alone.final[0, 0])
         assert batch.steps[0, b] == alone.steps[0, 0]
         np.testing.assert_array_equal(batch.run_path(0, b), alone.run_path(0, 0))
@@ -126,11 +126,11 @@ def test_schedules_follow_their_closed_forms():
 
 def test_a_schedule_changes_every_optimizers_step():
     for name in OPTIMIZERS:
-        plain = run("himmelblau", [[1.0, 1.0]], make(name, lr=TUNED_LR[name]), steps=10,
+        plain = run("himmelblau", [[1.0, 1.0]], make(name, lr=TUNED_LR[name]), max_steps=10,
                     tol=0)
         decayed = run("himmelblau", [[1.0, 1.0]],
                       make(name, lr=TUNED_LR[name], schedule=parse_schedule("exponential:0.5")),
-                      steps=10, tol=0)
+                      max_steps=10, tol=0)
         assert not np.allclose(plain.final, decayed.final), name
 
 
@@ -202,24 +202,24 @@ def test_deep_learning_from_scratch_momentum_is_the_same_trajectory():
         v = alpha * v - lr * obj.gradient(x)
         x = x + v
         book.append(x.copy())
-    r = run(obj, [[-7.0, 2.0]], make("momentum", lr=lr, momentum=alpha), steps=30, tol=0,
+    r = run(obj, [[-7.0, 2.0]], make("momentum", lr=lr, momentum=alpha), max_steps=30, tol=0,
             record="all")
     np.testing.assert_allclose(r.path[:, 0, 0], np.array(book), rtol=1e-12, atol=1e-14)
 
 
 def test_newton_jumps_to_the_nearest_critical_point_of_any_kind():
     # one Newton step solves a quadratic exactly, saddle or not
-    r = run("x**2 - y**2 + 2*x + 4*y", [[5.0, 7.0]], "newton", steps=1, tol=0)
+    r = run("x**2 - y**2 + 2*x + 4*y", [[5.0, 7.0]], "newton", max_steps=1, tol=0)
     np.testing.assert_allclose(r.final[0, 0], [-1.0, 2.0], atol=1e-12)
 
 
 def test_backtracking_satisfies_armijo_and_converges_where_fixed_lr_diverges():
-    r = run("rosenbrock", [[-1.2, 1.0]], make("backtracking", lr=1.0), steps=5000, tol=1e-6)
+    r = run("rosenbrock", [[-1.2, 1.0]], make("backtracking", lr=1.0), max_steps=5000, tol=1e-6)
     assert r.status[0, 0] != "diverged"
     assert r.value[0, 0] < r.start_value[0, 0]
-    fixed = run("rosenbrock", [[-1.2, 1.0]], make("gd", lr=1.0), steps=50)
+    fixed = run("rosenbrock", [[-1.2, 1.0]], make("gd", lr=1.0), max_steps=50)
     assert fixed.status[0, 0] == "diverged"
-    path = run("rosenbrock", [[-1.2, 1.0]], make("backtracking", lr=1.0), steps=200, tol=0,
+    path = run("rosenbrock", [[-1.2, 1.0]], make("backtracking", lr=1.0), max_steps=200, tol=0,
                record="all")
     values = path.values[:, 0, 0]
     assert np.all(np.diff(values) <= 0)  # Armijo: every step decreases f
@@ -230,9 +230,9 @@ def test_backtracking_satisfies_armijo_and_converges_where_fixed_lr_diverges():
 
 def test_noise_is_reproducible_and_escapes_a_saddle():
     f = "x**4/4 - x**2/2 + y**2"  # saddle at 0, minima at (±1, 0)
-    clean = run(f, [[0.0, 1.0]], make("gd", lr=0.1), steps=3000, tol=1e-10)
+    clean = run(f, [[0.0, 1.0]], make("gd", lr=0.1), max_steps=3000, tol=1e-10)
     assert clean.diagnoses()[0][0].label == "saddle"
-    noisy = [run(f, [[0.0, 1.0]], make("gd", lr=0.1, noise=0.01, seed=s), steps=3000,
+    noisy = [run(f, [[0.0, 1.0]], make("gd", lr=0.1, noise=0.01, seed=s), max_steps=3000,
                  tol=1e-10) for s in (1, 1, 2)]
     np.testing.assert_array_equal(noisy[0].final, noisy[1].final)
     assert not np.array_equal(noisy[0].final, noisy[2].final)

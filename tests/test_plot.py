@@ -6,7 +6,7 @@ import pytest
 
 matplotlib = pytest.importorskip("matplotlib")
 
-from gdlab import plot  # noqa: E402
+from gdlab import plot, studies  # noqa: E402
 from gdlab.engine import run  # noqa: E402
 from gdlab.errors import ConfigError  # noqa: E402
 
@@ -68,7 +68,7 @@ def test_directional_derivative_extremes_follow_the_gradient(tmp_path):
 
 
 def test_surface_path_lies_on_the_surface(tmp_path):
-    r = run("x0**2 + x1**2", [[-3.0, 4.0]], "gd:0.1", steps=20, record="all")
+    r = run("x0**2 + x1**2", [[-3.0, 4.0]], "gd:0.1", max_steps=20, record="all")
     path = r.run_path(0, 0)
     p = plot.surface("x0**2 + x1**2", paths=[path], domain=[(-4, 4), (-4, 4)])
     np.testing.assert_allclose(p.data["path_heights"][0], np.sum(path**2, axis=1))
@@ -77,7 +77,7 @@ def test_surface_path_lies_on_the_surface(tmp_path):
 
 
 def test_learning_rates_shows_all_four_regimes(tmp_path):
-    p = plot.learning_rates("ill_conditioned", [-7.0, 2.0])
+    p = plot.learning_rates(studies.learning_rates("ill_conditioned", [-7.0, 2.0]))
     assert p.data["bound"] == pytest.approx(1.0)
     assert p.data["labels"][2] == "oscillating" and p.data["labels"][3] == "diverged"
     assert p.data["labels"][0] == "slow"
@@ -85,14 +85,14 @@ def test_learning_rates_shows_all_four_regimes(tmp_path):
 
 
 def test_traps_are_labelled_by_their_diagnoses(tmp_path):
-    p = plot.traps()
+    p = plot.traps(studies.traps())
     assert p.data["labels"] == [["local_minimum", "global_minimum"],
                                 ["plateau", "global_minimum"], ["saddle", "diverged"]]
     rendered(p, tmp_path, "traps.png")
 
 
 def test_compare_runs_every_optimizer_from_the_same_start(tmp_path):
-    p = plot.compare("ill_conditioned", [-7.0, 2.0])
+    p = plot.compare(studies.comparison("ill_conditioned", [-7.0, 2.0]))
     r = p.data["result"]
     assert r.shape == (4, 1)
     assert len({tuple(r.run_path(k, 0)[0]) for k in range(4)}) == 1
@@ -101,7 +101,7 @@ def test_compare_runs_every_optimizer_from_the_same_start(tmp_path):
 
 
 def test_basin_colours_match_the_engine_end_points(tmp_path):
-    p = plot.basins("himmelblau", n=40, lr=0.01, steps=3000)
+    p = plot.basins(studies.basin_map("himmelblau", n=40, lr=0.01, max_steps=3000))
     labels, minima, final = p.data["labels"], p.data["minima"], p.data["final"]
     assert set(np.unique(labels)) <= {-2, -1, 0, 1, 2, 3}
     assert len(np.unique(labels[labels >= 0])) == 4  # all four minima have a basin
@@ -117,13 +117,14 @@ def test_basin_colours_match_the_engine_end_points(tmp_path):
 
 
 def test_basins_of_a_formula_cluster_the_end_points():
-    p = plot.basins("x**4 - 3*x**2 + x + y**2", domain=[(-2, 2), (-1, 1)], n=20, lr=0.01)
+    p = plot.basins(studies.basin_map("x**4 - 3*x**2 + x + y**2", domain=[(-2, 2), (-1, 1)],
+                                      n=20, lr=0.01))
     assert len(p.data["minima"]) == 2
     assert sorted(np.round(p.data["minima"][:, 0], 3)) == [-1.301, 1.131]
 
 
 def test_loss_curves_and_formats(tmp_path):
-    r = run("himmelblau", [[0.0, 0.0], [1.0, 1.0]], ["gd:0.01", "adam:0.1"], steps=200,
+    r = run("himmelblau", [[0.0, 0.0], [1.0, 1.0]], ["gd:0.01", "adam:0.1"], max_steps=200,
             record="all")
     p = plot.loss(r)
     rendered(p, tmp_path)
@@ -173,6 +174,15 @@ def test_plot_command_writes_each_kind(tmp_path, capsys, argv):
     (["plot", "field", "sphere", "-o", "x.gif"], "must end in"),
     (["plot", "field", "x + y + z"], "2 variables"),
     (["plot", "nosuch", "sphere"], "Invalid value"),
+    # an option the kind does not use is an error naming the kind, never silently dropped
+    (["plot", "field", "sphere", "--start", "1,1"], "plot field does not use --start"),
+    (["plot", "traps", "--steps", "10"], "plot traps does not use --steps"),
+    (["plot", "lr-map", "himmelblau", "--lr", "0.1"], "plot lr-map does not use --lr"),
+    (["plot", "lr-map", "himmelblau", "--optimizer", "adam:0.5"], "without one"),
+    (["plot", "lr-map", "himmelblau", "--optimizer", "adam", "--momentum", "0.3"],
+     "adam has no hyper-parameter 'momentum'"),
+    (["plot", "basins", "himmelblau", "--optimizers", "gd,adam"],
+     "plot basins does not use --optimizers"),
 ])
 def test_plot_command_bad_input(capsys, argv, message):
     from gdlab.cli import main
@@ -203,7 +213,7 @@ def test_tangent_plane_touches_to_second_order(tmp_path):
 @pytest.mark.parametrize("f, start", [("ill_conditioned", [-7.0, 2.0]),
                                       ("himmelblau", [0.5, -0.5]), ("rosenbrock", [-1.2, 1.0])])
 def test_steepest_path_is_tangent_to_minus_the_gradient(tmp_path, f, start):
-    p = plot.steepest_path(f, start)
+    p = plot.steepest_path(studies.gradient_flow(f, start))
     assert np.min(p.data["alignment"]) > 1 - 1e-6
     flow = p.data["flow"]
     from gdlab.calculus import resolve
@@ -214,8 +224,8 @@ def test_steepest_path_is_tangent_to_minus_the_gradient(tmp_path, f, start):
 
 
 def test_lr_map_matches_the_bound_on_a_quadratic(tmp_path):
-    p = plot.lr_map("x**2/20 + y**2", axis=1, at=3.0, starts=8,
-                    lrs=[0.1, 0.5, 0.9, 0.99, 1.01, 1.2])
+    p = plot.lr_map(studies.lr_map("x**2/20 + y**2", axis=1, at=3.0, starts=8,
+                                   lrs=[0.1, 0.5, 0.9, 0.99, 1.01, 1.2]))
     labels = p.data["labels"]
     np.testing.assert_allclose(p.data["bounds"], 1.0)
     lrs = p.data["lrs"]
@@ -228,7 +238,7 @@ def test_lr_map_matches_the_bound_on_a_quadratic(tmp_path):
 def test_animation_gif(tmp_path):
     from PIL import Image
 
-    r = run("ill_conditioned", [[-7.0, 2.0]], ["gd:0.95", "adam:0.3"], steps=30, record="all")
+    r = run("ill_conditioned", [[-7.0, 2.0]], ["gd:0.95", "adam:0.3"], max_steps=30, record="all")
     path = plot.animate(r, tmp_path / "run.gif")
     with Image.open(path) as im:
         assert im.n_frames == 31
@@ -238,7 +248,7 @@ def test_animation_gif(tmp_path):
 
 def test_interactive_figure_is_offline_html_with_every_path(tmp_path):
     pytest.importorskip("plotly")
-    r = run("himmelblau", [[0.0, 0.0], [-1.0, 4.0]], ["gd:0.01", "adam:0.1"], steps=50,
+    r = run("himmelblau", [[0.0, 0.0], [-1.0, 4.0]], ["gd:0.01", "adam:0.1"], max_steps=50,
             record="all")
     fig = plot.interactive(None, r)
     kinds = [t.type for t in fig.data]

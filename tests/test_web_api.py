@@ -47,7 +47,7 @@ def test_descend_equals_the_engine(client):
     from gdlab.optim import make
 
     ref = run("himmelblau", [[0, 0], [-1, 4]],
-              [make("gd", lr=0.01), make("adam", lr=0.1, beta1=0.8)], steps=300)
+              [make("gd", lr=0.01), make("adam", lr=0.1, beta1=0.8)], max_steps=300)
     for k, block in enumerate(doc["results"]):
         for b, run_ in enumerate(block["runs"]):
             np.testing.assert_array_equal(run_["final"], ref.final[k, b])
@@ -246,7 +246,7 @@ def test_descend_as_csv_is_the_clis_csv(client):
     r = client.post("/api/descend", json=body)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     expected = csv_text(run("himmelblau", [[0, 0], [-1, 4]], [make("gd", lr=0.01),
-                            make("adam", lr=0.1)], steps=50, record="all", backend="numpy"))
+                            make("adam", lr=0.1)], max_steps=50, record="all", backend="numpy"))
     # the "#" configuration line carries the run's wall time; every row after it is equal
     assert r.text.splitlines()[1:] == expected.splitlines()[1:]
     doc = client.post("/api/descend", json={**body, "format": "json"}).json()

@@ -13,7 +13,9 @@ import math
 import os
 import sys
 import time
-from typing import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
 
 import click
 
@@ -225,22 +227,21 @@ def _box(text: str) -> tuple[float, float]:
     return low, high
 
 
-def _execute(obj, starts, optimizers, steps, tol, with_path, output, as_json):
-    """Run with a progress bar where it helps, then export if asked."""
-    from .engine import run
-
+def _execute(runs, configs, starts, steps, tol, with_path, output, as_json):
+    """``runs(**options)`` (``configs`` configurations from every start) with a progress bar
+    where it helps, then export if asked."""
     record = "auto" if (with_path or output) else "last"
-    work = len(starts) * len(optimizers) * max(steps, 1)
+    work = len(starts) * configs * max(steps, 1)
     show = not as_json and sys.stdout.isatty() and work >= PROGRESS_WORK
     if show:
         from rich.progress import Progress
 
         with Progress(transient=True) as bar:
             task = bar.add_task("descending", total=work)
-            result = run(obj, starts, optimizers, steps=steps, tol=tol, record=record,
-                         progress=lambda done, total: bar.update(task, completed=done))
+            result = runs(max_steps=steps, tol=tol, record=record,
+                          progress=lambda done, total: bar.update(task, completed=done))
     else:
-        result = run(obj, starts, optimizers, steps=steps, tol=tol, record=record)
+        result = runs(max_steps=steps, tol=tol, record=record)
     if output:
         from .records import export
 
@@ -270,17 +271,15 @@ def descend(function, optimizer, lr, starts, random_starts, box, seed, variables
       gdlab descend himmelblau --start 0,0 --start -1,4 --optimizer adam --lr 0.1
       gdlab descend rosenbrock --random-starts 1000 --optimizer momentum --lr 1e-3
     """
-    from .optim import parse_optimizer, parse_schedule
+    from .optim import parse_schedule
 
     obj, points = _starts(function, starts, random_starts, box, seed, variables)
-    given = _hyper(momentum, beta1, beta2, eps, weight_decay)
-    opt = parse_optimizer(optimizer, lr=lr, **given, schedule=parse_schedule(schedule),
-                          noise=noise, seed=seed)
-    unused = [k for k, v in given.items() if v is not None and k not in opt.hyper]
-    if unused:
-        raise ConfigError(f"{opt.name} has no hyper-parameter {unused[0]!r}; it has "
-                         f"{', '.join(opt.hyper)}")
-    result = _execute(obj, points, [opt], steps, tol, with_path, output, as_json)
+    opt = _one_optimizer(optimizer, lr, _hyper(momentum, beta1, beta2, eps, weight_decay),
+                         schedule=parse_schedule(schedule), noise=noise, seed=seed)
+    from .engine import run
+
+    result = _execute(lambda **kw: run(obj, points, [opt], **kw), 1, points, steps, tol,
+                      with_path, output, as_json)
     from .records import run_document
 
     doc = run_document(result, include_path=with_path)
@@ -322,7 +321,10 @@ def compare(function, optimizers, lr, starts, random_starts, box, seed, variable
     sched = parse_schedule(schedule)
     opts = [parse_optimizer(t, lr=lr, **_hyper(momentum, beta1, beta2, eps, weight_decay),
                             schedule=sched, noise=noise, seed=seed) for t in texts]
-    result = _execute(obj, points, opts, steps, tol, with_path, output, as_json)
+    from .engine import run
+
+    result = _execute(lambda **kw: run(obj, points, opts, **kw), len(opts), points, steps, tol,
+                      with_path, output, as_json)
     from .records import run_document
 
     doc = run_document(result, include_path=with_path)
@@ -350,14 +352,15 @@ def lr_sweep(function, lrs, optimizer, starts, random_starts, box, seed, variabl
       gdlab lr-sweep "x0**2 + x1**2" --start -3,4 --lrs 1e-4:10:11
     """
     from .optim import parse_optimizer, parse_schedule
-    from .records import parse_lrs, run_document, sweep_bound
+    from .records import parse_lrs, run_document
+    from .studies import lr_sweep as sweep, sweep_bound
 
     obj, points = _starts(function, starts, random_starts, box, seed, variables)
     rates = parse_lrs(lrs)
     base = parse_optimizer(optimizer, **_hyper(momentum, beta1, beta2, eps, weight_decay),
                            schedule=parse_schedule(schedule), noise=noise, seed=seed)
-    opts = [base.with_lr(r) for r in rates]
-    result = _execute(obj, points, opts, steps, tol, with_path, output, as_json)
+    result = _execute(lambda **kw: sweep(obj, points, base, rates, **kw), len(rates), points,
+                      steps, tol, with_path, output, as_json)
     doc = run_document(result, include_path=with_path)
     results = []
     for rate, block in zip(rates, doc.pop("results")):
@@ -373,11 +376,6 @@ def lr_sweep(function, lrs, optimizer, starts, random_starts, box, seed, variabl
         print_sweep(doc)
 
 
-PLOT_KINDS = ("surface", "partials", "field", "directional", "level-sets", "tangent-plane",
-              "steepest-path", "learning-rates", "traps", "compare", "basins", "lr-map", "loss",
-              "animate", "interactive")
-
-
 def _domain(text: str | None):
     if text is None:
         return None
@@ -391,8 +389,168 @@ def _domain(text: str | None):
     return parts
 
 
+def _one_optimizer(text: str, lr, hyper: dict, **extra):
+    """One optimizer from ``NAME[:LR]`` and the shared options; an option the optimizer does
+    not have is an error, not silently dropped."""
+    from .optim import parse_optimizer
+
+    opt = parse_optimizer(text, lr=lr, **hyper, **extra)
+    unused = [k for k, v in hyper.items() if v is not None and k not in opt.hyper]
+    if unused:
+        raise ConfigError(f"{opt.name} has no hyper-parameter {unused[0]!r}; it has "
+                          f"{', '.join(opt.hyper)}")
+    return opt
+
+
+class _PlotArgs:
+    """The parsed options of ``gdlab plot``, with what each kind asks of them."""
+
+    def __init__(self, kind, function, params):
+        self.kind, self.function = kind, function
+        self.__dict__.update(params)
+        self.hyper = _hyper(self.momentum, self.beta1, self.beta2, self.eps, self.weight_decay)
+
+    def need(self, values, option):
+        if not values:
+            raise PointError(f"plot {self.kind} needs {option}")
+        return values
+
+    def points(self, option="--start"):
+        texts = self.starts if option == "--start" else self.at
+        return self.need([parse_point(t, option[2:]) for t in texts], option)
+
+    @property
+    def dom(self):
+        return _domain(self.domain)
+
+    def optimizer_list(self):  # --optimizers, else --optimizer, each with the shared options
+        from .optim import parse_optimizer
+
+        names = [o.strip() for o in (self.optimizers or self.optimizer).split(",") if o.strip()]
+        return [parse_optimizer(o, lr=self.lr, **self.hyper) for o in names]
+
+    def runs(self, default_steps, record="all"):
+        from .engine import run
+
+        return run(self.function, self.points(), self.optimizer_list(),
+                   max_steps=self.steps or default_steps, record=record,
+                   variables=self.variables)
+
+
+def _plot_surface(a):
+    from . import plot
+
+    paths = []
+    if a.starts:
+        r = a.runs(100)
+        paths = [r.run_path(0, b) for b in range(r.shape[1])]
+    return plot.surface(a.function, paths=paths, domain=a.dom, variables=a.variables)
+
+
+def _plot_lr_map(a):
+    from . import plot, studies
+    from .records import parse_lrs
+
+    if ":" in a.optimizer:
+        raise ConfigError("plot lr-map sweeps the learning rate: give --optimizer NAME without "
+                          "one, and the rates with --lrs")
+    return plot.lr_map(studies.lr_map(
+        a.function, lrs=parse_lrs(a.lrs) if a.lrs else None,
+        optimizer=_one_optimizer(a.optimizer, None, a.hyper), max_steps=a.steps or 300,
+        domain=a.dom, variables=a.variables))
+
+
+def _plot_interactive(a):
+    from . import plot
+
+    result = a.runs(200) if a.starts else None
+    output = a.output if a.output.endswith(".html") else a.output.rsplit(".", 1)[0] + ".html"
+    fig = plot.interactive(a.function, result, domain=a.dom, variables=a.variables)
+    return plot.write_html(fig, output)
+
+
+def _plot_animate(a):
+    from . import plot
+
+    output = a.output if a.output.endswith((".gif", ".mp4")) else \
+        a.output.rsplit(".", 1)[0] + ".gif"
+    return plot.animate(a.runs(100), output, domain=a.dom)
+
+
+def _figures():
+    from . import plot
+
+    return plot
+
+
+def _studies():
+    from . import studies
+
+    return studies
+
+
+_OPT = ("optimizer", "lr", "momentum", "beta1", "beta2", "eps", "weight_decay")
+_RUNS = ("starts", "optimizers", "steps") + _OPT
+
+
+@dataclass(frozen=True)
+class PlotKind:
+    """One ``gdlab plot`` kind: what it draws, the options it uses, whether it needs a
+    function. Any other option given is an error naming the kind."""
+
+    draw: Callable
+    options: tuple[str, ...]
+    needs_function: bool = True
+
+
+#: ``gdlab plot KIND`` → how to draw it
+PLOT_KINDS: dict[str, PlotKind] = {
+    "surface": PlotKind(_plot_surface, ("starts", "steps", "domain") + _OPT),
+    "partials": PlotKind(lambda a: _figures().partials(
+        a.function, a.points("--at")[0], domain=a.dom, variables=a.variables), ("at", "domain")),
+    "field": PlotKind(lambda a: _figures().field(
+        a.function, domain=a.dom, arrows=a.arrows, normalize=a.normalize,
+        variables=a.variables), ("domain", "arrows", "normalize")),
+    "directional": PlotKind(lambda a: _figures().directional(
+        a.function, a.points("--at")[0], variables=a.variables), ("at",)),
+    "level-sets": PlotKind(lambda a: _figures().level_sets(
+        a.function, a.points("--at"), domain=a.dom, variables=a.variables), ("at", "domain")),
+    "tangent-plane": PlotKind(lambda a: _figures().tangent_plane(
+        a.function, a.points("--at")[0], domain=a.dom, variables=a.variables),
+        ("at", "domain")),
+    "steepest-path": PlotKind(lambda a: _figures().steepest_path(_studies().gradient_flow(
+        a.function, a.points()[0], lr=a.lr, max_steps=a.steps or 60, variables=a.variables),
+        domain=a.dom), ("starts", "lr", "steps", "domain")),
+    "learning-rates": PlotKind(lambda a: _figures().learning_rates(_studies().learning_rates(
+        a.function, a.points()[0], lrs=_lrs(a.lrs), max_steps=a.steps or 60,
+        variables=a.variables)), ("starts", "lrs", "steps")),
+    "traps": PlotKind(lambda a: _figures().traps(_studies().traps()), (), False),
+    "compare": PlotKind(lambda a: _figures().compare(_studies().comparison(
+        a.function, a.points()[0], a.optimizer_list(), max_steps=a.steps or 100,
+        variables=a.variables)), _RUNS),
+    "basins": PlotKind(lambda a: _figures().basins(_studies().basin_map(
+        a.function, n=a.grid, optimizer=_one_optimizer(
+            a.optimizer, a.lr if a.lr is not None else _studies().BASIN_LR, a.hyper),
+        max_steps=a.steps or 2000, domain=a.dom, variables=a.variables)),
+        ("grid", "steps", "domain") + _OPT),
+    "lr-map": PlotKind(_plot_lr_map, ("lrs", "steps", "domain") + tuple(
+        o for o in _OPT if o != "lr")),
+    "loss": PlotKind(lambda a: _figures().loss(a.runs(1000)), _RUNS),
+    "animate": PlotKind(_plot_animate, _RUNS + ("domain",)),
+    "interactive": PlotKind(_plot_interactive, _RUNS + ("domain",)),
+}
+#: options every kind takes
+_PLOT_COMMON = ("kind", "function", "output", "variables")
+
+
+def _lrs(text):
+    from .records import parse_lrs
+
+    return parse_lrs(text) if text else None
+
+
 @cli.command("plot")
-@click.argument("kind", type=click.Choice(PLOT_KINDS), metavar="KIND")
+@click.argument("kind", type=click.Choice(list(PLOT_KINDS)), metavar="KIND")
 @click.argument("function", required=False, metavar="[FORMULA_OR_NAME]")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), metavar="FILE",
               help="PNG, SVG or PDF (default: gdlab-KIND.png).")
@@ -416,12 +574,11 @@ def _domain(text: str | None):
 @click.option("--normalize", is_flag=True, help="Unit arrows for field.")
 @click.option("--domain", metavar="X0:X1,Y0:Y1", help="Plot domain.")
 @click.option("--vars", "variables", metavar="NAMES")
-def plot_command(kind, function, output, starts, at, optimizer, optimizers, lr, lrs, momentum,
-                 beta1, beta2, eps, weight_decay, steps, grid, arrows, normalize, domain,
-                 variables):
+@click.pass_context
+def plot_command(ctx, kind, function, **params):
     """Draw a figure: surface, partials, field, directional, level-sets, tangent-plane,
     steepest-path, learning-rates, traps, compare, basins, lr-map, loss, animate (GIF/MP4), or
-    interactive (plotly HTML that works offline).
+    interactive (plotly HTML that works offline). An option the kind does not use is an error.
 
     \b
     Examples:
@@ -431,100 +588,19 @@ def plot_command(kind, function, output, starts, at, optimizer, optimizers, lr, 
       gdlab plot compare ill_conditioned --start -7,2 --optimizers gd:0.95,momentum:0.1,adam:0.3
       gdlab plot basins himmelblau --grid 400 --optimizer adam --lr 0.05
     """
-    from . import plot as figures
-    from .optim import parse_optimizer
-    from .records import parse_lrs
-
-    if kind != "traps" and not function:
+    spec = PLOT_KINDS[kind]
+    given = [p for p in ctx.command.params if p.name not in _PLOT_COMMON
+             and ctx.get_parameter_source(p.name) is not click.core.ParameterSource.DEFAULT]
+    unused = [p for p in given if p.name not in spec.options]
+    if unused:
+        takes = [p.opts[0] for p in ctx.command.params if p.name in spec.options]
+        raise ConfigError(f"plot {kind} does not use {unused[0].opts[0]}; it takes "
+                          f"{', '.join(takes) if takes else 'no options but --output'}")
+    if spec.needs_function and not function:
         raise ConfigError(f"plot {kind} needs a FORMULA_OR_NAME")
-    output = output or f"gdlab-{kind}.png"
-    dom = _domain(domain)
-    hyper = _hyper(momentum, beta1, beta2, eps, weight_decay)
-    points = [parse_point(s, "start") for s in starts]
-    ats = [parse_point(a, "at") for a in at]
-
-    def listed():  # --optimizers, else --optimizer, each with the shared options
-        names = [o.strip() for o in (optimizers or optimizer).split(",") if o.strip()]
-        return [parse_optimizer(o, lr=lr, **hyper) for o in names]
-
-    def need(values, option):
-        if not values:
-            raise PointError(f"plot {kind} needs {option}")
-        return values
-
-    if kind == "surface":
-        paths = []
-        if points:
-            from .engine import run
-
-            r = run(function, points, parse_optimizer(optimizer, lr=lr, **hyper),
-                    steps=steps or 100, record="all", variables=variables)
-            paths = [r.run_path(0, b) for b in range(len(points))]
-        p = figures.surface(function, paths=paths, domain=dom, variables=variables)
-    elif kind == "field":
-        p = figures.field(function, domain=dom, arrows=arrows, normalize=normalize,
-                          variables=variables)
-    elif kind == "directional":
-        p = figures.directional(function, need(ats, "--at")[0], variables=variables)
-    elif kind == "level-sets":
-        p = figures.level_sets(function, need(ats, "--at"), domain=dom, variables=variables)
-    elif kind == "learning-rates":
-        p = figures.learning_rates(function, need(points, "--start")[0],
-                                   lrs=parse_lrs(lrs) if lrs else None, steps=steps or 60,
-                                   variables=variables)
-    elif kind == "traps":
-        p = figures.traps()
-    elif kind in ("compare", "loss"):
-        opts = listed()
-        if kind == "compare":
-            p = figures.compare(function, need(points, "--start")[0], opts, steps=steps or 100,
-                                variables=variables)
-        else:
-            from .engine import run
-
-            r = run(function, need(points, "--start"), opts, steps=steps or 1000,
-                    record="all", variables=variables)
-            p = figures.loss(r)
-    elif kind == "partials":
-        p = figures.partials(function, need(ats, "--at")[0], domain=dom, variables=variables)
-    elif kind == "tangent-plane":
-        p = figures.tangent_plane(function, need(ats, "--at")[0], domain=dom,
-                                  variables=variables)
-    elif kind == "steepest-path":
-        p = figures.steepest_path(function, need(points, "--start")[0], lr=lr,
-                                  steps=steps or 60, domain=dom, variables=variables)
-    elif kind == "lr-map":
-        p = figures.lr_map(function, lrs=parse_lrs(lrs) if lrs else None,
-                           optimizer=optimizer.split(":")[0], steps=steps or 300, domain=dom,
-                           variables=variables)
-    elif kind == "interactive":
-        from .engine import run
-
-        result = None
-        if points:
-            opts = listed()
-            result = run(function, points, opts, steps=steps or 200, record="all",
-                         variables=variables)
-        if not output.endswith(".html"):
-            output = output.rsplit(".", 1)[0] + ".html"
-        fig = figures.interactive(function, result, domain=dom, variables=variables)
-        click.echo(f"wrote {figures.write_html(fig, output)}")
-        return
-    elif kind == "animate":
-        from .engine import run
-
-        opts = listed()
-        if not output.endswith((".gif", ".mp4")):
-            output = output.rsplit(".", 1)[0] + ".gif"
-        r = run(function, need(points, "--start"), opts, steps=steps or 100, record="all",
-                variables=variables)
-        click.echo(f"wrote {figures.animate(r, output, domain=dom)}")
-        return
-    else:  # basins
-        opt = parse_optimizer(optimizer, lr=lr if lr is not None else 0.01, **hyper)
-        p = figures.basins(function, n=grid, optimizer=opt, steps=steps or 2000, domain=dom,
-                           variables=variables)
-    path = p.save(output)
+    params["output"] = params["output"] or f"gdlab-{kind}.png"
+    drawn = spec.draw(_PlotArgs(kind, function, params))
+    path = drawn if isinstance(drawn, Path) else drawn.save(params["output"])
     click.echo(f"wrote {path}")
 
 

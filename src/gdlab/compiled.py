@@ -307,7 +307,7 @@ def run_block(obj, opt, x: np.ndarray, steps: int, tol: float, divergence: float
     shapes = {"final": ((n, x.shape[1]), np.float64), "steps": ((n,), np.int64),
               "status": ((n,), np.int8)}
     out = dict(into or {})
-    for key in ("final", "value", "grad_norm", "start_value", "start_grad_norm", "steps",
+    for key in ("final", "value", "gradient_norm", "start_value", "start_gradient_norm", "steps",
                 "status", "oscillation", "mid_value"):
         shape, dtype = shapes.get(key, ((n,), np.float64))
         if key not in out:
@@ -319,6 +319,6 @@ def run_block(obj, opt, x: np.ndarray, steps: int, tol: float, divergence: float
     kernel(x0, out["final"], int(steps), squared_threshold(float(tol)), float(divergence),
            lr, scalar("momentum"), scalar("beta1"), scalar("beta2"), scalar("eps"),
            int(steps) // 2,
-           out["value"], out["grad_norm"], out["start_value"], out["start_grad_norm"],
+           out["value"], out["gradient_norm"], out["start_value"], out["start_gradient_norm"],
            out["steps"], out["status"], out["oscillation"], out["mid_value"])
     return out

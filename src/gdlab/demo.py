@@ -21,16 +21,16 @@ NOTE = "x0**2 + x1**2"
 
 def _figures():
     """(file, title, caption, maker) in the order of the study note."""
-    from . import plot
+    from . import plot, studies
     from .engine import run
 
     def gd_path():
-        r = run(NOTE, [[-3.0, 4.0]], "gd:0.1", steps=30, record="all")
+        r = run(NOTE, [[-3.0, 4.0]], "gd:0.1", max_steps=30, record="all")
         return plot.surface(NOTE, paths=[r.run_path(0, 0)], domain=[(-5, 5), (-5, 5)])
 
     def compare_runs():
         return run("ill_conditioned", [[-7.0, 2.0]],
-                   ["gd:0.95", "momentum:0.1", "adagrad:1.5", "adam:0.3"], steps=100,
+                   ["gd:0.95", "momentum:0.1", "adagrad:1.5", "adam:0.3"], max_steps=100,
                    record="all")
 
     return [
@@ -59,28 +59,28 @@ def _figures():
         ("steepest-path.png", "The path of steepest descent",
          "The gradient flow dx/dt = −∇f crosses every level curve at a right angle; gradient "
          "descent follows it in steps (x²/20 + y² from (−7, 2)).",
-         lambda: plot.steepest_path("ill_conditioned", [-7.0, 2.0])),
+         lambda: plot.steepest_path(studies.gradient_flow("ill_conditioned", [-7.0, 2.0]))),
         ("learning-rates.png", "The learning rate decides",
          "The same start with learning rates too small, about right, just under the stability "
          "bound 2/λmax (it zig-zags) and above it (it diverges).",
-         lambda: plot.learning_rates(NOTE, [-3.0, 4.0])),
+         lambda: plot.learning_rates(studies.learning_rates(NOTE, [-3.0, 4.0]))),
         ("traps.png", "Where gradient descent gets stuck",
          "A local minimum beside the global one, a plateau where the gradient vanishes, and a "
-         "saddle point — each run labelled with gdlab's diagnosis.", lambda: plot.traps()),
+         "saddle point — each run labelled with gdlab's diagnosis.", lambda: plot.traps(studies.traps())),
         ("compare.png", "Optimizers compared",
          "SGD, momentum, AdaGrad and Adam on x²/20 + y² from (−7, 2), as in \"Deep Learning "
          "from Scratch\" ch. 6, with f − f* per step.",
-         lambda: plot.compare("ill_conditioned", [-7.0, 2.0])),
+         lambda: plot.compare(studies.comparison("ill_conditioned", [-7.0, 2.0]))),
         ("basins.png", "Basins of attraction",
          "Every start of a 300×300 grid coloured by the minimum gradient descent reaches from "
-         "it: Himmelblau's four minima.", lambda: plot.basins("himmelblau", n=300)),
+         "it: Himmelblau's four minima.", lambda: plot.basins(studies.basin_map("himmelblau", n=300))),
         ("basins-camel.png", "Six basins",
          "The six-hump camel: six minima, two of them global.",
-         lambda: plot.basins("six_hump_camel", n=300)),
+         lambda: plot.basins(studies.basin_map("six_hump_camel", n=300))),
         ("lr-map.png", "Learning rate × start",
          "The diagnosis for every learning rate and start on a line across Himmelblau's "
          "function, with the stability bound 2/λmax of each start.",
-         lambda: plot.lr_map("himmelblau", steps=300)),
+         lambda: plot.lr_map(studies.lr_map("himmelblau", max_steps=300))),
         ("loss.png", "Loss curves",
          "f per step for the four optimizers of the comparison.",
          lambda: plot.loss(compare_runs())),
@@ -117,7 +117,7 @@ def _calculus_text() -> str:
 def _descent_text() -> str:
     from .engine import run
 
-    r = run(NOTE, [[-3.0, 4.0]], ["gd:0.1", "gd:10", "gd:1e-10"], steps=100, tol=0)
+    r = run(NOTE, [[-3.0, 4.0]], ["gd:0.1", "gd:10", "gd:1e-10"], max_steps=100, tol=0)
     lines = ["Gradient descent from (−3, 4), 100 steps (\"Deep Learning from Scratch\" ch. 4):"]
     for k, opt in enumerate(r.optimizers):
         d = r.diagnoses()[k][0]
@@ -162,7 +162,7 @@ def run_demo(out: str | Path = "gdlab-demo", echo: Callable[[str], None] = print
     from .engine import run
 
     compared = run("himmelblau", [[0.0, 0.0], [-1.0, 4.0], [-4.0, -4.0]],
-                   ["gd:0.01", "momentum:0.002", "adam:0.1"], steps=200, record="all")
+                   ["gd:0.01", "momentum:0.002", "adam:0.1"], max_steps=200, record="all")
     plot.write_html(plot.interactive(None, compared), folder / "interactive.html")
     (folder / "index.html").write_text(_html(folder, sections, calculus, descent),
                                        encoding="utf-8")

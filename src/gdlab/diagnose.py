@@ -138,7 +138,7 @@ def diagnose(result, *, grad_zero: float = 1e-5, flat: float = 1e-6, value_tol: 
     unbounded = library is not None and known_best is None
 
     status = result.status
-    near = (status == "converged") | ((status == "max_steps") & (result.grad_norm <= grad_zero))
+    near = (status == "converged") | ((status == "max_steps") & (result.gradient_norm <= grad_zero))
     scale = np.maximum(1.0, np.nanmax(np.abs(lam_end), axis=-1, initial=0.0))
     # curvature below `flat` has no sign worth reporting: such a point is flat, not a saddle
     tol_e = np.maximum(eig_tol * scale, flat)
@@ -169,7 +169,7 @@ def _one(result, k, b, opt, lam_start, lam_end, near, pos, neg, best, unbounded,
     x = result.final[k, b]
     f = float(result.value[k, b])
     f0 = float(result.start_value[k, b])
-    gn = float(result.grad_norm[k, b])
+    gn = float(result.gradient_norm[k, b])
     steps = int(result.steps[k, b])
     candidates = [np.nanmax(lam_start)] if np.any(np.isfinite(lam_start)) else []
     if status != "diverged" and np.any(np.isfinite(lam_end)):

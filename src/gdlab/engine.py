@@ -19,7 +19,7 @@ while that fits in :data:`AUTO_RECORD_BYTES` and thins the record otherwise. The
 is estimated before anything runs; a request over the limits is refused with advice.
 
 Example:
-    >>> r = run("x0**2 + x1**2", [[-3.0, 4.0]], "gd", lr=0.1, steps=100, tol=0)
+    >>> r = run("x0**2 + x1**2", [[-3.0, 4.0]], "gd", lr=0.1, max_steps=100, tol=0)
     >>> r.final[0, 0]
     array([-6.11110793e-10,  8.14814391e-10])
     >>> str(r.status[0, 0]), int(r.steps[0, 0])
@@ -60,43 +60,43 @@ class RunResult:
         objective: the function.
         optimizers: the ``K`` configurations.
         starts: ``(B, D)``.
-        num_steps, tol, divergence: the stopping rule.
+        max_steps, tol, divergence: the stopping rule (``steps`` is what each run took).
         final: ``(K, B, D)`` end points.
-        value, grad_norm: ``(K, B)`` f and ‖∇f‖ at the end points.
+        value, gradient_norm: ``(K, B)`` f and ‖∇f‖ at the end points.
         start_value: ``(K, B)`` f at the starts.
         steps: ``(K, B)`` steps actually taken.
         status_code: ``(K, B)`` int8: 1 converged, 2 max_steps, 3 diverged; the property
             ``status`` gives the names (``STATUSES``), made on first use.
         recorded_steps: ``(T,)`` the step index of each record.
         path: ``(T, K, B, D)`` or ``None``; a finished row stays at its end point.
-        values, grad_norms: ``(T, K, B)`` or ``None``.
+        values, gradient_norms: ``(T, K, B)`` or ``None``.
         oscillation: ``(K, B)`` in [0, 1], recent share of steps that reversed direction
             (an exponential average over about ten steps).
-        mid_value: ``(K, B)`` f after ``num_steps // 2`` steps (NaN for rows that stopped
+        mid_value: ``(K, B)`` f after ``max_steps // 2`` steps (NaN for rows that stopped
             before).
         seconds: wall time of the run.
 
     Treat the arrays as read-only: the compiled backend with ``record="last"`` writes the end
-    of each run once, so ``final``, ``value`` and ``grad_norm`` share memory with the last
-    row of ``path``, ``values`` and ``grad_norms``.
+    of each run once, so ``final``, ``value`` and ``gradient_norm`` share memory with the last
+    row of ``path``, ``values`` and ``gradient_norms``.
     """
 
     objective: Objective
     optimizers: list[Optimizer]
     starts: np.ndarray
-    num_steps: int
+    max_steps: int
     tol: float
     divergence: float
     final: np.ndarray
     value: np.ndarray
-    grad_norm: np.ndarray
+    gradient_norm: np.ndarray
     start_value: np.ndarray
     steps: np.ndarray
     status_code: np.ndarray
     recorded_steps: np.ndarray
     path: np.ndarray | None
     values: np.ndarray | None
-    grad_norms: np.ndarray | None
+    gradient_norms: np.ndarray | None
     oscillation: np.ndarray
     mid_value: np.ndarray
     seconds: float
@@ -137,6 +137,13 @@ class RunResult:
 def _as_optimizers(optimizers, hyper: dict) -> list[Optimizer]:
     if isinstance(optimizers, (str, Optimizer)):
         optimizers = [optimizers]
+    from .optim import OPTIMIZERS
+
+    known = {k for d in OPTIMIZERS.values() for k in d.defaults}
+    unknown = sorted(set(hyper) - known)
+    if unknown:  # never silently dropped
+        raise ConfigError(f"run() got an unknown keyword {unknown[0]!r} (not a hyper-parameter "
+                          "of any optimizer; the step limit is `max_steps`)")
     out = []
     for o in optimizers:
         if isinstance(o, Optimizer):
@@ -150,15 +157,15 @@ def _as_optimizers(optimizers, hyper: dict) -> list[Optimizer]:
     return out
 
 
-def _record_plan(record, num_steps: int, rows: int, dim: int,
+def _record_plan(record, max_steps: int, rows: int, dim: int,
                  max_record_bytes: int) -> np.ndarray | None:
     per_record = rows * (dim + 2) * 8
     if record == "none":
         return None
     if record == "last":
-        return np.array(sorted({0, num_steps}))
+        return np.array(sorted({0, max_steps}))
     if record == "auto":
-        every = max(1, math.ceil(per_record * (num_steps + 1) / AUTO_RECORD_BYTES))
+        every = max(1, math.ceil(per_record * (max_steps + 1) / AUTO_RECORD_BYTES))
     elif record == "all":
         every = 1
     elif isinstance(record, (int, np.integer)) and not isinstance(record, bool) and record >= 1:
@@ -166,12 +173,12 @@ def _record_plan(record, num_steps: int, rows: int, dim: int,
     else:
         raise ConfigError(f"`record` must be 'auto', 'all', 'last', 'none' or a positive "
                           f"integer k (every k-th step); got {record!r}")
-    plan = np.arange(0, num_steps + 1, every)
-    if plan[-1] != num_steps:
-        plan = np.append(plan, num_steps)
+    plan = np.arange(0, max_steps + 1, every)
+    if plan[-1] != max_steps:
+        plan = np.append(plan, max_steps)
     need = per_record * len(plan)
     if need > max_record_bytes:
-        fit = max(1, math.ceil(per_record * (num_steps + 1) / max_record_bytes))
+        fit = max(1, math.ceil(per_record * (max_steps + 1) / max_record_bytes))
         raise ConfigError(
             f"recording {len(plan):,} steps of {rows:,} runs needs {need / 2**30:.1f} GiB "
             f"(limit {max_record_bytes / 2**30:.1f} GiB); record every {fit}th step "
@@ -204,7 +211,7 @@ def _stacked(optimizers: list[Optimizer], per_config: int) -> Optimizer:
 
 
 def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd", *,
-        steps: int = 1000, tol: float = 1e-8, record: str | int = "auto",
+        max_steps: int = 1000, tol: float = 1e-8, record: str | int = "auto",
         divergence: float = 1e12, max_record_bytes: int = MAX_RECORD_BYTES,
         progress: Callable[[int, int], None] | None = None,
         variables: Sequence[str] | str | None = None, backend: str = "auto",
@@ -216,8 +223,8 @@ def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd
         starts: ``(B, D)`` starting points (or one ``(D,)``).
         optimizers: names (``"adam"``, ``"adam:0.1"``) or :class:`~gdlab.optim.Optimizer`
             objects; ``K`` of them.
-        steps: step limit per run.
-        tol: stop a run when ``‖∇f‖ ≤ tol``; ``0`` runs exactly ``steps`` steps.
+        max_steps: step limit per run.
+        tol: stop a run when ``‖∇f‖ ≤ tol``; ``0`` runs exactly ``max_steps`` steps.
         record: ``"auto"``, ``"all"``, ``"last"``, ``"none"`` or ``k`` (every k-th step).
         divergence: blow-up factor that counts as diverged.
         max_record_bytes: refuse a record larger than this.
@@ -251,9 +258,11 @@ def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd
 
     obj = resolve(f, start_arr.shape[1], variables)
     start_arr = obj.points(start_arr, "start")
-    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or \
-            not 0 <= steps <= MAX_STEPS:
-        raise ConfigError(f"`steps` must be an integer in 0..{MAX_STEPS:,}; got {steps!r}")
+    if not isinstance(max_steps, (int, np.integer)) or isinstance(max_steps, bool) or \
+            not 0 <= max_steps <= MAX_STEPS:
+        raise ConfigError(f"`max_steps` must be an integer in 0..{MAX_STEPS:,}; got "
+                          f"{max_steps!r}")
+    steps = int(max_steps)
     if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol >= 0):
         raise ConfigError(f"`tol` must be a number ≥ 0; got {tol!r}")
     if not (isinstance(divergence, (int, float)) and divergence > 1):
@@ -308,7 +317,7 @@ class _Outputs:
         self.K, self.B, self.D = K, B, D
         self.final = np.empty((n, D))
         self.value = np.empty(n)
-        self.grad_norm = np.empty(n)
+        self.gradient_norm = np.empty(n)
         self.start_value = np.empty(n)
         self.steps = np.zeros(n, dtype=np.int64)
         self.status = np.zeros(n, dtype=np.int8)  # codes, named in result()
@@ -318,11 +327,11 @@ class _Outputs:
         if plan is not None:
             self.path = np.empty((len(plan), n, D))
             self.values = np.empty((len(plan), n))
-            self.grad_norms = np.empty((len(plan), n))
+            self.gradient_norms = np.empty((len(plan), n))
 
     def result(self, obj, opts, starts, steps, tol, divergence, seconds) -> RunResult:
         K, B, D = self.K, self.B, self.D
-        path = values = grad_norms = None
+        path = values = gradient_norms = None
         recorded = np.array([], dtype=np.int64) if self.plan is None else self.plan
         if self.plan is not None:
             # drop trailing records after the last row stopped
@@ -330,14 +339,14 @@ class _Outputs:
             recorded = self.plan[:keep]
             path = self.path[:keep].reshape(keep, K, B, D)
             values = self.values[:keep].reshape(keep, K, B)
-            grad_norms = self.grad_norms[:keep].reshape(keep, K, B)
+            gradient_norms = self.gradient_norms[:keep].reshape(keep, K, B)
         return RunResult(
-            objective=obj, optimizers=opts, starts=starts, num_steps=steps, tol=tol,
+            objective=obj, optimizers=opts, starts=starts, max_steps=steps, tol=tol,
             divergence=divergence, final=self.final.reshape(K, B, D),
-            value=self.value.reshape(K, B), grad_norm=self.grad_norm.reshape(K, B),
+            value=self.value.reshape(K, B), gradient_norm=self.gradient_norm.reshape(K, B),
             start_value=self.start_value.reshape(K, B), steps=self.steps.reshape(K, B),
             status_code=self.status.reshape(K, B), recorded_steps=recorded, path=path,
-            values=values, grad_norms=grad_norms, oscillation=self.oscillation.reshape(K, B),
+            values=values, gradient_norms=gradient_norms, oscillation=self.oscillation.reshape(K, B),
             mid_value=self.mid_value.reshape(K, B), seconds=seconds)
 
 
@@ -394,10 +403,10 @@ def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, 
                 if r > 0:  # this group's rows that already stopped keep their end point
                     out.path[r, rows] = out.path[r - 1, rows]
                     out.values[r, rows] = out.values[r - 1, rows]
-                    out.grad_norms[r, rows] = out.grad_norms[r - 1, rows]
+                    out.gradient_norms[r, rows] = out.gradient_norms[r - 1, rows]
                 out.path[r, live] = x
                 out.values[r, live] = f
-                out.grad_norms[r, live] = gn
+                out.gradient_norms[r, live] = gn
                 next_record += 1
 
         record(0)
@@ -410,7 +419,7 @@ def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, 
                 done = live[finished]
                 out.final[done] = x[finished]
                 out.value[done] = f[finished]
-                out.grad_norm[done] = gn[finished]
+                out.gradient_norm[done] = gn[finished]
                 out.steps[done] = taken[finished]
                 out.status[done] = status[finished]
                 out.oscillation[done] = osc[finished]
@@ -450,7 +459,7 @@ def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, 
         while plan is not None and 0 < next_record < len(plan):
             out.path[next_record, rows] = out.path[next_record - 1, rows]
             out.values[next_record, rows] = out.values[next_record - 1, rows]
-            out.grad_norms[next_record, rows] = out.grad_norms[next_record - 1, rows]
+            out.gradient_norms[next_record, rows] = out.gradient_norms[next_record - 1, rows]
             next_record += 1
         report(steps)
 
@@ -478,28 +487,28 @@ def _run_group_compiled(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.
     if len(rows) == out.final.shape[0] and np.all(rows == np.arange(len(rows))):
         # the whole run: the kernel writes straight into the outputs (fresh pages cost more
         # than the copies themselves), and with record="last" the end of the record *is* the
-        # result: final, value and grad_norm are views of path[-1], values[-1], grad_norms[-1]
+        # result: final, value and gradient_norm are views of path[-1], values[-1], gradient_norms[-1]
         into = {"steps": out.steps, "status": out.status, "oscillation": out.oscillation,
                 "mid_value": out.mid_value}
         if out.plan is not None:
-            into.update(final=out.path[-1], value=out.values[-1], grad_norm=out.grad_norms[-1],
-                        start_value=out.values[0], start_grad_norm=out.grad_norms[0])
+            into.update(final=out.path[-1], value=out.values[-1], gradient_norm=out.gradient_norms[-1],
+                        start_value=out.values[0], start_gradient_norm=out.gradient_norms[0])
             out.path[0] = x
         else:
-            into.update(final=out.final, value=out.value, grad_norm=out.grad_norm,
+            into.update(final=out.final, value=out.value, gradient_norm=out.gradient_norm,
                         start_value=out.start_value)
         run_block(obj, opt, x, steps, tol, divergence, into=into)
-        out.final, out.value, out.grad_norm = into["final"], into["value"], into["grad_norm"]
+        out.final, out.value, out.gradient_norm = into["final"], into["value"], into["gradient_norm"]
         out.start_value = into["start_value"]
         return
     got = run_block(obj, opt, x, steps, tol, divergence)
-    for attr in ("final", "value", "grad_norm", "start_value", "steps", "status",
+    for attr in ("final", "value", "gradient_norm", "start_value", "steps", "status",
                  "oscillation", "mid_value"):
         getattr(out, attr)[rows] = got[attr]
     if out.plan is not None:  # record == "last": the start and the end
         out.path[0, rows] = x
         out.values[0, rows] = got["start_value"]
-        out.grad_norms[0, rows] = got["start_grad_norm"]
+        out.gradient_norms[0, rows] = got["start_gradient_norm"]
         out.path[-1, rows] = got["final"]
         out.values[-1, rows] = got["value"]
-        out.grad_norms[-1, rows] = got["grad_norm"]
+        out.gradient_norms[-1, rows] = got["gradient_norm"]

@@ -19,7 +19,7 @@ import numpy as np
 from .errors import ConfigError
 from .jsonsafe import jsonable
 
-__all__ = ["run_document", "runs_of", "export", "csv_text", "parse_lrs", "sweep_bound", "MAX_LRS"]
+__all__ = ["run_document", "runs_of", "export", "csv_text", "parse_lrs", "MAX_LRS"]
 
 MAX_LRS = 1000
 
@@ -30,7 +30,7 @@ def runs_of(result, k: int, include_path: bool = False) -> list[dict[str, Any]]:
     for b, d in enumerate(result.diagnoses()[k]):
         item = {
             "start": result.starts[b], "final": result.final[k, b],
-            "value": result.value[k, b], "gradient_norm": result.grad_norm[k, b],
+            "value": result.value[k, b], "gradient_norm": result.gradient_norm[k, b],
             "steps": int(result.steps[k, b]), "status": str(result.status[k, b]),
             "diagnosis": d.label, "explanation": d.explanation, "advice": d.advice,
             "stability_bound": d.stability_bound, "nearest_minimum": d.nearest_minimum,
@@ -56,22 +56,13 @@ def run_document(result, include_path: bool = False) -> dict[str, Any]:
 
     doc = {
         **_function_info(result), "gdlab": __version__,
-        "steps_limit": result.num_steps, "tol": result.tol, "divergence": result.divergence,
+        "max_steps": result.max_steps, "tol": result.tol, "divergence": result.divergence,
         "starts": result.starts, "seconds": result.seconds,
         "results": [{"optimizer": opt.to_dict(), "rule": opt.rule,
                      "runs": runs_of(result, k, include_path)}
                     for k, opt in enumerate(result.optimizers)],
     }
     return jsonable(doc)
-
-
-def sweep_bound(result) -> float | None:
-    """``2/λmax`` for a sweep: λmax over the starts and the end points of runs that did not
-    diverge."""
-    from .diagnose import stability_bound
-
-    lams = [d.lambda_max for row in result.diagnoses() for d in row if d.lambda_max is not None]
-    return stability_bound(max(lams)) if lams else None
 
 
 def parse_lrs(text: str) -> list[float]:
@@ -152,7 +143,7 @@ def csv_text(result, doc: dict[str, Any] | None = None) -> str:
     buf.write("# " + json.dumps(config, allow_nan=False) + "\n")
     names = list(result.objective.variables)
     writer = csv.writer(buf)
-    writer.writerow(["optimizer", "lr", "start", "step", *names, "value", "grad_norm",
+    writer.writerow(["optimizer", "lr", "start", "step", *names, "value", "gradient_norm",
                      "diagnosis"])
     if result.path is None:
         return buf.getvalue()
@@ -166,5 +157,5 @@ def csv_text(result, doc: dict[str, Any] | None = None) -> str:
                 writer.writerow([opt.name, lr, b, int(result.recorded_steps[i]),
                                  *(repr(float(v)) for v in result.path[i, k, b]),
                                  repr(float(result.values[i, k, b])),
-                                 repr(float(result.grad_norms[i, k, b])), label])
+                                 repr(float(result.gradient_norms[i, k, b])), label])
     return buf.getvalue()

@@ -114,7 +114,7 @@ def _header(doc) -> str:
     expr = doc.get("expression") or doc["function"]
     name = doc["function"]
     title = expr if name == expr else f"{name}: {expr}"
-    return f"f = {title}   (steps ≤ {doc['steps_limit']}, tol {doc['tol']:g})"
+    return f"f = {title}   (steps ≤ {doc['max_steps']}, tol {doc['tol']:g})"
 
 
 def _summary(console, runs) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import run
-from ..optim import make
 from .common import (PALETTE, Plot, domain_for, draw_map, grid, mark_minima, new_figure,
                      objective_2d)
 
@@ -93,54 +91,16 @@ def tangent_plane(f, at, *, radius=None, domain=None, variables=None) -> Plot:
                       "equation": plane.equation, "gap": gap}, "tangent-plane")
 
 
-def steepest_path(f, start, *, lr: float | None = None, steps: int = 60, t_max: float = 50.0,
-                  domain=None, variables=None) -> Plot:
-    """The continuous path of steepest descent — the gradient flow dx/dt = −∇f(x), integrated
-    with an adaptive Runge–Kutta solver (scipy's RK45, tight tolerances) — crossing the level
-    curves at right angles, beside gradient descent with learning rate ``lr`` (default: half
-    the stability bound at the start).
+def steepest_path(study, *, domain=None) -> Plot:
+    """Draw a :class:`~gdlab.studies.GradientFlow`: the continuous path of steepest descent
+    crossing the level curves at right angles, beside gradient descent's steps.
 
     Returns:
         :class:`Plot` with data ``flow`` (``(M, 2)`` points), ``gd`` (the discrete path) and
-        ``alignment`` (cosine between each chord of the flow and −∇f halfway along it, for
-        chords of at least 1e-6 of the path's length).
+        ``alignment`` (the study's cosines between the flow's chords and −∇f).
     """
-    from scipy.integrate import solve_ivp
-
-    from ..diagnose import stability_bound
-
-    obj = objective_2d(f, variables)
-    x0 = obj.points(np.asarray(start, dtype=float), "start")
-
-    def rhs(_t, x):
-        return -obj.gradient(x)
-
-    def stop(_t, x):  # ‖∇f‖ small: the flow has (nearly) arrived
-        return float(np.linalg.norm(obj.gradient(x))) - 1e-6
-
-    stop.terminal = True
-    sol = solve_ivp(rhs, (0.0, t_max), x0, method="RK45", rtol=1e-10, atol=1e-12,
-                    events=stop, dense_output=True)
-    end = float(sol.t[-1])
-    # the flow is fast at first and slow later: sample densely at both scales
-    t = np.unique(np.concatenate([[0.0], np.geomspace(end * 1e-8, end, 3000),
-                                  np.linspace(0.0, end, 1000)])) if end > 0 else np.array([0.0])
-    flow = sol.sol(t).T
-    if lr is None:
-        bound = stability_bound(float(np.max(np.linalg.eigvalsh(obj.hessian(x0)))))
-        lr = 0.5 * bound if bound else 0.01
-    r = run(obj, [x0], make("gd", lr=lr), steps=steps, tol=1e-9, record="all")
-    gd = r.run_path(0, 0)
-    # each chord against −∇f at the flow's point halfway through it in time (second order)
-    d = flow[1:] - flow[:-1]
-    g = -obj.gradient(sol.sol(0.5 * (t[1:] + t[:-1])).T)
-    chord = np.linalg.norm(d, axis=1)
-    with np.errstate(all="ignore"):
-        alignment = np.sum(d * g, axis=1) / (chord * np.linalg.norm(g, axis=1))
-    # where the flow crawls into the minimum, chords of 1e-8 are below the solver's
-    # interpolation accuracy: measure on chords of at least 1e-6 of the path's length
-    resolved = chord >= 1e-6 * max(float(chord.sum()), 1e-300)
-    alignment = alignment[resolved & np.isfinite(alignment)]
+    obj, flow, gd, lr, x0, alignment = (study.objective, study.flow, study.gd, study.lr,
+                                        study.start, study.alignment)
     domain = domain or domain_for(obj, np.vstack([flow, gd[np.all(np.isfinite(gd), axis=1)]]))
     fig = new_figure(7.5, 6)
     ax = fig.add_subplot()

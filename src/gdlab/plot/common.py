@@ -13,22 +13,14 @@ from typing import Any
 
 import numpy as np
 
+from ..domain import domain_for, grid, objective_2d
 from ..errors import ConfigError
+from ..palette import LABEL_COLORS, PALETTE
 
 __all__ = ["Plot", "PALETTE", "LABEL_COLORS", "domain_for", "grid", "contour_levels",
            "draw_map", "mark_minima", "new_figure", "objective_2d"]
 
-#: Okabe & Ito's colour-blind-safe palette.
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
-           "#F0E442"]
-#: One colour per diagnosis (diverging/slow warm, minima greens and blues).
-LABEL_COLORS = {
-    "diverged": "#D55E00", "oscillating": "#E69F00", "slow": "#F0E442", "saddle": "#CC79A7",
-    "maximum": "#882255", "plateau": "#56B4E9", "global_minimum": "#009E73",
-    "local_minimum": "#0072B2", "minimum": "#117733",
-}
 FORMATS = (".png", ".svg", ".pdf")
-MAX_GRID = 2000
 
 
 @dataclass
@@ -69,56 +61,6 @@ def new_figure(width: float = 7.0, height: float = 5.5):
 
     fig = Figure(figsize=(width, height), layout="constrained")
     return fig
-
-
-def objective_2d(f, variables=None):
-    """Resolve ``f`` to a 2-D objective (figures with maps need two variables)."""
-    from ..calculus import resolve
-
-    obj = resolve(f, 2, variables)
-    if obj.dim != 2:
-        raise ConfigError(f"this figure needs a function of 2 variables; "
-                          f"{obj.name} has {obj.dim}")
-    return obj
-
-
-def domain_for(obj, points=None, pad: float = 0.15) -> list[tuple[float, float]]:
-    """The library's domain, or a box around the given points and known minima."""
-    if obj.library is not None:
-        dom = [tuple(map(float, b)) for b in obj.library.domain(obj.dim)]
-        if points is None:
-            return dom
-        pts = np.asarray(points, dtype=float).reshape(-1, obj.dim)
-        pts = pts[np.all(np.isfinite(pts), axis=1)]
-        if len(pts):
-            lo = np.minimum(np.array(dom)[:, 0], pts.min(axis=0))
-            hi = np.maximum(np.array(dom)[:, 1], pts.max(axis=0))
-            return list(zip(lo.tolist(), hi.tolist()))
-        return dom
-    if points is None:
-        return [(-3.0, 3.0)] * obj.dim
-    pts = np.asarray(points, dtype=float).reshape(-1, obj.dim)
-    pts = pts[np.all(np.isfinite(pts) & (np.abs(pts) < 1e6), axis=1)]
-    if not len(pts):
-        return [(-3.0, 3.0)] * obj.dim
-    lo, hi = pts.min(axis=0), pts.max(axis=0)
-    center = 0.5 * (lo + hi)
-    # at least ±2 (or ±half the distance to the origin) around the points, plus a margin
-    half = np.maximum.reduce([0.5 * (hi - lo) * (1 + 2 * pad), np.full_like(lo, 2.0),
-                              0.5 * np.abs(center)])
-    return list(zip((center - half).tolist(), (center + half).tolist()))
-
-
-def grid(obj, domain, n: int = 200):
-    """``X, Y, Z`` on an ``n × n`` grid; non-finite values are masked."""
-    if not 2 <= n <= MAX_GRID:
-        raise ConfigError(f"grid size must be in 2..{MAX_GRID}; got {n}")
-    (x0, x1), (y0, y1) = domain
-    xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
-    X, Y = np.meshgrid(xs, ys)
-    with np.errstate(all="ignore"):
-        Z = obj.value(np.stack([X, Y], axis=-1))
-    return X, Y, np.ma.masked_invalid(Z)
 
 
 def contour_levels(Z, n: int = 25) -> tuple[np.ndarray, bool]:

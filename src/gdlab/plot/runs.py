@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import run
-from ..optim import make
-from .common import (LABEL_COLORS, PALETTE, Plot, domain_for, draw_map, mark_minima,
-                     new_figure, objective_2d)
+from .common import LABEL_COLORS, PALETTE, Plot, domain_for, draw_map, mark_minima, new_figure
 
 
 def _draw_path(ax, path, color, label):
@@ -37,24 +34,12 @@ def _loss_axis(ax, result, labels, colors, minimum=None):
     ax.set_ylabel("f − f*" if minimum is not None else "f")
 
 
-def learning_rates(f, start, *, lrs=None, steps: int = 60, variables=None) -> Plot:
-    """The same start with learning rates too small, about right, near the stability bound
-    and too large, on one map, with their loss curves and 2/λmax named.
-
-    Default rates: 0.05, 0.5, 0.97 and 1.5 times the bound 2/λmax at the start.
-    """
-    from ..diagnose import stability_bound
-
-    obj = objective_2d(f, variables)
-    x0 = obj.points(np.asarray(start, dtype=float), "start")
-    lam = float(np.max(np.linalg.eigvalsh(obj.hessian(x0))))
-    bound = stability_bound(lam)
-    if lrs is None:
-        if bound is None:
-            raise ValueError("no positive curvature at the start: give learning rates")
-        lrs = [0.05 * bound, 0.5 * bound, 0.97 * bound, 1.5 * bound]
-    result = run(obj, [x0], [make("gd", lr=lr) for lr in lrs], steps=steps, tol=1e-10,
-                 record="all")
+def learning_rates(study) -> Plot:
+    """Draw a :class:`~gdlab.studies.LearningRates`: the same start with learning rates too
+    small, about right, near the stability bound and too large, on one map, with their loss
+    curves and 2/λmax named."""
+    obj, x0, lrs, bound, result = (study.objective, study.start, study.lrs, study.bound,
+                                   study.result)
     diagnoses = [row[0] for row in result.diagnoses()]
     fig = new_figure(12, 5)
     ax, ax2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
@@ -82,29 +67,20 @@ def learning_rates(f, start, *, lrs=None, steps: int = 60, variables=None) -> Pl
                       "result": result}, "learning-rates")
 
 
-TRAP_CASES = [
-    ("double_well", [[2.0, 1.0], [-2.0, 1.0]], 0.01, 3000, "local vs global minimum"),
-    ("plateau", [[3.5, 3.0], [1.0, 0.5]], 0.1, 3000, "a plateau"),
-    ("saddle", [[1.0, 0.0], [1.0, 0.01]], 0.1, 200, "a saddle point"),
-]
-
-
-def traps(*, cases=None) -> Plot:
-    """The failure modes side by side: stuck in a local minimum beside a run that reaches the
-    global one, stalled on a plateau, parked on a saddle point — each run labelled with its
-    diagnosis."""
-    cases = cases or TRAP_CASES
+def traps(studies) -> Plot:
+    """Draw :func:`gdlab.studies.traps`: the failure modes side by side, each run labelled
+    with its diagnosis."""
+    cases = list(studies)
     fig = new_figure(5 * len(cases), 4.8)
     labels = []
-    for i, (name, starts, lr, steps, title) in enumerate(cases):
-        obj = objective_2d(name)
-        result = run(obj, starts, make("gd", lr=lr), steps=steps, tol=1e-9, record="all")
+    for i, trap in enumerate(cases):
+        obj, result, lr, title = trap.objective, trap.result, trap.lr, trap.title
         ax = fig.add_subplot(1, len(cases), i + 1)
-        domain = obj.library.domain(2) if obj.library else domain_for(obj, starts)
+        domain = obj.library.domain(2) if obj.library else domain_for(obj, result.starts)
         draw_map(ax, obj, domain, colorbar=False)
         mark_minima(ax, obj, domain)
         row = []
-        for b in range(len(starts)):
+        for b in range(result.shape[1]):
             d = result.diagnoses()[0][b]
             row.append(d.label)
             _draw_path(ax, np.clip(result.run_path(0, b), -1e3, 1e3),
@@ -118,16 +94,11 @@ def traps(*, cases=None) -> Plot:
     return Plot(fig, {"labels": labels}, "traps")
 
 
-def compare(f, start, optimizers=("gd:0.95", "momentum:0.1", "adagrad:1.5", "adam:0.3"), *,
-            steps: int = 100, variables=None) -> Plot:
-    """Several optimizers' paths on one map, and f − f* per step on a log scale (default: "Deep
-    Learning from Scratch" ch. 6 — x²/20 + y² from (−7, 2))."""
-    from ..optim import parse_optimizer
-
-    obj = objective_2d(f, variables)
-    x0 = obj.points(np.asarray(start, dtype=float), "start")
-    opts = [parse_optimizer(o) if isinstance(o, str) else o for o in optimizers]
-    result = run(obj, [x0], opts, steps=steps, tol=1e-12, record="all")
+def compare(study) -> Plot:
+    """Draw a :class:`~gdlab.studies.Comparison`: several optimizers' paths on one map, and
+    f − f* per step on a log scale."""
+    obj, result = study.objective, study.result
+    opts = result.optimizers
     fig = new_figure(12, 5)
     ax, ax2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     paths = [result.run_path(k, 0) for k in range(len(opts))]
@@ -144,9 +115,7 @@ def compare(f, start, optimizers=("gd:0.95", "momentum:0.1", "adagrad:1.5", "ada
     ax.set_ylim(*domain[1])
     ax.legend(fontsize=8, loc="upper left", framealpha=0.9)
     ax.set_title(f"Optimizers from the same start on {obj.name}")
-    best = obj.library.minimum_value(2) if obj.library is not None else float(
-        np.nanmin(result.values))
-    _loss_axis(ax2, result, labels, PALETTE, minimum=best)
+    _loss_axis(ax2, result, labels, PALETTE, minimum=study.best)
     ax2.legend(fontsize=8)
     ax2.set_title("f − f* per step (log scale)")
     return Plot(fig, {"result": result, "labels": labels}, "compare")

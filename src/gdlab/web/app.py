@@ -305,7 +305,7 @@ def create_app() -> FastAPI:
             opts = [_optimizer(o, schedule=schedule, noise=req.noise, seed=req.seed)
                     for o in req.optimizers]
             record = "all" if work <= 400_000 else max(1, req.steps // 200)
-            result = run(req.formula, req.starts, opts, steps=req.steps, tol=req.tol,
+            result = run(req.formula, req.starts, opts, max_steps=req.steps, tol=req.tol,
                          record=record, variables=req.variables, backend="numpy",
                          deadline=deadline)
             if req.format == "csv":
@@ -316,7 +316,7 @@ def create_app() -> FastAPI:
 
     @app.post("/api/grid")
     async def grid_values(req: GridRequest) -> dict:
-        from ..plot.common import domain_for, grid, objective_2d
+        from ..domain import domain_for, grid, objective_2d
 
         def job(_deadline):
             obj = objective_2d(req.formula, req.variables)
@@ -333,22 +333,17 @@ def create_app() -> FastAPI:
     @app.post("/api/basins")
     async def basins(req: BasinsRequest) -> dict:
         """Which minimum each start of an n × n grid ends in (−1 not converged, −2 diverged)."""
-        from ..plot.basins import basin_labels
+        from ..studies import basin_map
 
         _check_work(req.n * req.n * req.steps, 10 * MAX_WORK, "a smaller grid or fewer steps")
 
         def job(deadline):
-            d = basin_labels(req.formula, n=req.n, optimizer=_optimizer(req.optimizer),
-                             steps=req.steps, domain=_domain(req.domain),
-                             variables=req.variables, backend="numpy", deadline=deadline)
-            labels = d["labels"]
-            return {"variables": list(d["objective"].variables), "domain": d["domain"],
-                    "labels": labels, "minima": d["minima"],
-                    "optimizer": d["optimizer"].to_dict(),
-                    "counts": {"diverged": int(np.sum(labels == -2)),
-                               "not_converged": int(np.sum(labels == -1)),
-                               "per_minimum": [int(np.sum(labels == i))
-                                               for i in range(len(d["minima"]))]}}
+            m = basin_map(req.formula, n=req.n, optimizer=_optimizer(req.optimizer),
+                          max_steps=req.steps, domain=_domain(req.domain),
+                          variables=req.variables, backend="numpy", deadline=deadline)
+            return {"variables": list(m.objective.variables), "domain": m.domain,
+                    "labels": m.labels, "minima": m.minima,
+                    "optimizer": m.optimizer.to_dict(), "counts": m.counts}
 
         return jsonable(await compute(job))
 
@@ -357,7 +352,7 @@ def create_app() -> FastAPI:
         """The diagnosis for every (learning rate, start) pair, starts on a line across the
         domain; with the stability bound 2/λmax at each start."""
         from ..optim import make
-        from ..plot.lr_map import lr_map_data
+        from ..studies import lr_map as study
 
         make(req.optimizer)  # an unknown name is refused before any work
         _check_work(req.lrs * req.starts * req.steps, 10 * MAX_WORK,
@@ -371,13 +366,12 @@ def create_app() -> FastAPI:
             lrs = req.lrs
             if req.lr_min is not None:
                 lrs = np.geomspace(req.lr_min, req.lr_max, req.lrs)
-            d = lr_map_data(req.formula, lrs=lrs, axis=req.axis, at=req.at, starts=req.starts,
-                            optimizer=req.optimizer, steps=req.steps,
-                            domain=_domain(req.domain), variables=req.variables,
-                            backend="numpy", deadline=deadline)
-            return {"variables": list(d["objective"].variables), "axis": d["axis"],
-                    "fixed": d["fixed"], "lrs": d["lrs"], "positions": d["positions"],
-                    "labels": d["labels"], "bounds": d["bounds"]}
+            m = study(req.formula, lrs=lrs, axis=req.axis, at=req.at, starts=req.starts,
+                      optimizer=req.optimizer, max_steps=req.steps, domain=_domain(req.domain),
+                      variables=req.variables, backend="numpy", deadline=deadline)
+            return {"variables": list(m.objective.variables), "axis": m.axis,
+                    "fixed": m.fixed, "lrs": m.lrs, "positions": m.positions,
+                    "labels": m.labels, "bounds": m.bounds}
 
         return jsonable(await compute(job))
 

@@ -1,0 +1,364 @@
+r"""Studies: the computations behind the figures, as data, for every front end.
+
+A study runs the engine (and whatever else it needs) and returns a frozen record of numbers;
+:mod:`gdlab.plot` draws such a record, the CLI prints or plots it, the web API serves it. No
+figure runs the engine itself, so a figure and a JSON answer built from the same study show
+the same numbers.
+
+==================  =========================================================================
+study               what it computes
+==================  =========================================================================
+basin_map           every start of an n × n grid, labelled by the minimum its run ends in
+lr_map              the diagnosis for every (learning rate, start) pair, starts on a line
+lr_sweep            one optimizer at many learning rates from the same starts, one pass
+learning_rates      one start, four learning rates around the stability bound 2/λmax
+traps               the failure modes: local minimum, plateau, saddle point
+comparison          several optimizers from the same start, with f* for f − f*
+gradient_flow       the continuous path of steepest descent (RK45) beside gradient descent
+==================  =========================================================================
+
+Example:
+    >>> m = basin_map("himmelblau", n=20, lr=0.01, max_steps=500)
+    >>> m.labels.shape, len(m.minima)
+    ((20, 20), 4)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from .diagnose import stability_bound
+from .domain import domain_for, objective_2d
+from .engine import RunResult, run
+from .optim import Optimizer, make, parse_optimizer
+
+__all__ = ["BasinMap", "LrMap", "LearningRates", "Trap", "Comparison", "GradientFlow",
+           "basin_map", "lr_map", "lr_sweep", "sweep_bound", "learning_rates", "traps",
+           "comparison", "gradient_flow", "TRAP_CASES", "BASIN_LR"]
+
+Domain = list[tuple[float, float]]
+BASIN_LR = 0.01  # learning rate of a basin map's optimizer when none is given
+
+
+def _as_optimizer(optimizer, **hyper) -> Optimizer:
+    return make(optimizer, **hyper) if isinstance(optimizer, str) else optimizer
+
+
+# --- basins of attraction -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BasinMap:
+    """Which minimum each start of an ``n × n`` grid ends in.
+
+    Attributes:
+        labels: ``(n, n)`` ints: index into ``minima``, −1 not converged, −2 diverged (row
+            ``i`` is the ``i``-th y value, as an image with ``origin="lower"``).
+        minima: ``(M, 2)`` the library's known minima, else the distinct end points found.
+        final: ``(n, n, 2)`` end points.
+        domain: ``[(x0, x1), (y0, y1)]``.
+        objective, optimizer, result: what ran.
+    """
+
+    labels: np.ndarray
+    minima: np.ndarray
+    final: np.ndarray
+    domain: Domain
+    objective: Any
+    optimizer: Optimizer
+    result: RunResult
+
+    @property
+    def n(self) -> int:
+        return self.labels.shape[0]
+
+    @property
+    def counts(self) -> dict[str, Any]:
+        """How many starts diverged, did not converge, and ended in each minimum."""
+        return {"diverged": int(np.sum(self.labels == -2)),
+                "not_converged": int(np.sum(self.labels == -1)),
+                "per_minimum": [int(np.sum(self.labels == i)) for i in range(len(self.minima))]}
+
+
+def basin_map(f, *, n: int = 200, optimizer="gd", lr: float = BASIN_LR, max_steps: int = 2000,
+              tol: float = 1e-6, domain=None, radius: float = 1e-3, variables=None,
+              backend: str = "auto", deadline: float | None = None) -> BasinMap:
+    """Run from every point of an ``n × n`` grid over ``domain`` (default: the library's) and
+    label each start by the minimum its end point lies within ``10·radius·width`` of: the
+    library's known minima, else the distinct converged end points (within ``radius·width``).
+    10⁶ starts (n = 1000) take seconds with the compiled backend."""
+    obj = objective_2d(f, variables)
+    domain = domain or domain_for(obj)
+    (x0, x1), (y0, y1) = domain
+    X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    starts = np.stack([X.ravel(), Y.ravel()], axis=-1)
+    opt = _as_optimizer(optimizer, lr=lr)
+    result = run(obj, starts, opt, max_steps=max_steps, tol=tol, record="none",
+                 backend=backend, deadline=deadline)
+    final = result.final[0]
+    status = result.status[0]
+    if obj.library is not None and obj.library.minima(2):
+        minima = np.array([p.location for p in obj.library.minima(2)])
+    else:
+        ok = final[status == "converged"]
+        minima = _cluster(ok, radius * max(x1 - x0, y1 - y0))
+    labels = np.full(len(starts), -1)
+    if len(minima):
+        d = np.linalg.norm(final[:, None, :] - minima[None], axis=-1)
+        nearest = np.argmin(d, axis=1)
+        close = d[np.arange(len(starts)), nearest] <= radius * max(x1 - x0, y1 - y0) * 10
+        labels = np.where((status == "converged") & close, nearest, -1)
+    labels = np.where(status == "diverged", -2, labels).reshape(n, n)
+    return BasinMap(labels, minima, final.reshape(n, n, 2), domain, obj, opt, result)
+
+
+def _cluster(points: np.ndarray, radius: float, limit: int = 12) -> np.ndarray:
+    """Distinct end points (greedy, within ``radius``), most visited first."""
+    found: list[np.ndarray] = []
+    counts: list[int] = []
+    for p in points[: 200_000]:
+        for i, q in enumerate(found):
+            if np.linalg.norm(p - q) <= radius:
+                counts[i] += 1
+                break
+        else:
+            if len(found) < limit:
+                found.append(p)
+                counts.append(1)
+    order = np.argsort(counts)[::-1]
+    return np.array([found[i] for i in order]) if found else np.zeros((0, 2))
+
+
+# --- learning rate × start -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LrMap:
+    """The diagnosis for every (learning rate, start) pair; starts on a line across the domain.
+
+    Attributes:
+        lrs: ``(L,)`` learning rates.
+        positions: ``(S,)`` the varying coordinate of each start.
+        labels: ``(L, S)`` diagnosis labels.
+        bounds: ``(S,)`` the stability bound 2/λmax at each start (NaN where undefined).
+        axis: the coordinate that varies (0 or 1); ``fixed``: the other one's value.
+        optimizer: its name; ``max_steps``: the step limit; objective, result: what ran.
+    """
+
+    lrs: np.ndarray
+    positions: np.ndarray
+    labels: np.ndarray
+    bounds: np.ndarray
+    axis: int
+    fixed: float
+    optimizer: str
+    max_steps: int
+    objective: Any
+    result: RunResult
+
+
+def lr_map(f, *, lrs=None, axis: int = 0, at: float | None = None, starts: int = 60,
+           optimizer: str | Optimizer = "gd", max_steps: int = 300, domain=None,
+           variables=None, backend: str = "auto", deadline: float | None = None) -> LrMap:
+    """Run ``optimizer`` at every learning rate from every start on a line (coordinate
+    ``axis`` varies across the domain, the other is fixed at ``at``, default the middle).
+    ``lrs`` is a list, or a count to space from bound/300 to 10·bound around the median
+    bound 2/λmax of the starts (default 40). ``optimizer``: a name, or an optimizer whose
+    other hyper-parameters are kept while its learning rate is swept."""
+    obj = objective_2d(f, variables)
+    domain = domain or domain_for(obj)
+    other = 1 - axis
+    fixed = at if at is not None else 0.5 * (domain[other][0] + domain[other][1])
+    positions = np.linspace(*domain[axis], starts)
+    pts = np.empty((starts, 2))
+    pts[:, axis] = positions
+    pts[:, other] = fixed
+    lams = np.max(np.linalg.eigvalsh(obj.hessian(pts)), axis=-1)
+    bounds = np.array([stability_bound(float(v)) or np.nan for v in lams])
+    if lrs is None or np.ndim(lrs) == 0:  # a count: log-spaced around the median bound
+        finite = bounds[np.isfinite(bounds)]
+        mid = float(np.median(finite)) if finite.size else 0.1
+        lrs = np.geomspace(mid / 300, mid * 10, 40 if lrs is None else int(lrs))
+    lrs = np.asarray(lrs, dtype=float)
+    base = _as_optimizer(optimizer)
+    result = lr_sweep(obj, pts, base, lrs, max_steps=max_steps, tol=1e-8, record="none",
+                      backend=backend, deadline=deadline)
+    labels = np.array([[d.label for d in row] for row in result.diagnoses()])
+    return LrMap(lrs, positions, labels, bounds, axis, fixed, base.name, max_steps, obj, result)
+
+
+def lr_sweep(f, starts, optimizer: Optimizer, lrs: Sequence[float], **run_options) -> RunResult:
+    """One optimizer at every learning rate in ``lrs`` from the same ``starts``, in one
+    vectorised pass: configuration ``k`` of the result has ``lrs[k]``."""
+    return run(f, starts, [optimizer.with_lr(r) for r in lrs], **run_options)
+
+
+def sweep_bound(result: RunResult) -> float | None:
+    """``2/λmax`` for a sweep: λmax over the starts and the end points of runs that did not
+    diverge."""
+    lams = [d.lambda_max for row in result.diagnoses() for d in row if d.lambda_max is not None]
+    return stability_bound(max(lams)) if lams else None
+
+
+# --- runs that teach ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LearningRates:
+    """One start, several learning rates of gradient descent.
+
+    Attributes:
+        lrs: the learning rates; ``bound``: 2/λmax at the start (``None`` without positive
+        curvature); ``result``: the runs (configuration k has ``lrs[k]``); ``labels``: their
+        diagnoses; ``objective``, ``start``.
+    """
+
+    lrs: list[float]
+    bound: float | None
+    labels: list[str]
+    result: RunResult
+    objective: Any
+    start: np.ndarray
+
+
+def learning_rates(f, start, *, lrs=None, max_steps: int = 60, variables=None
+                   ) -> LearningRates:
+    """Gradient descent from ``start`` with learning rates too small, about right, near the
+    stability bound and too large: by default 0.05, 0.5, 0.97 and 1.5 times 2/λmax there."""
+    obj = objective_2d(f, variables)
+    x0 = obj.points(np.asarray(start, dtype=float), "start")
+    lam = float(np.max(np.linalg.eigvalsh(obj.hessian(x0))))
+    bound = stability_bound(lam)
+    if lrs is None:
+        if bound is None:
+            raise ValueError("no positive curvature at the start: give learning rates")
+        lrs = [0.05 * bound, 0.5 * bound, 0.97 * bound, 1.5 * bound]
+    result = run(obj, [x0], [make("gd", lr=lr) for lr in lrs], max_steps=max_steps, tol=1e-10,
+                 record="all")
+    labels = [row[0].label for row in result.diagnoses()]
+    return LearningRates(list(lrs), bound, labels, result, obj, x0)
+
+
+#: (function, starts, learning rate, step limit, title) of each trap
+TRAP_CASES = [
+    ("double_well", [[2.0, 1.0], [-2.0, 1.0]], 0.01, 3000, "local vs global minimum"),
+    ("plateau", [[3.5, 3.0], [1.0, 0.5]], 0.1, 3000, "a plateau"),
+    ("saddle", [[1.0, 0.0], [1.0, 0.01]], 0.1, 200, "a saddle point"),
+]
+
+
+@dataclass(frozen=True)
+class Trap:
+    """One failure mode: gradient descent from two starts on a library function."""
+
+    title: str
+    lr: float
+    objective: Any
+    result: RunResult
+
+    @property
+    def labels(self) -> list[str]:
+        return [d.label for d in self.result.diagnoses()[0]]
+
+
+def traps(cases=None) -> list[Trap]:
+    """Stuck in a local minimum beside a run that reaches the global one, stalled on a plateau,
+    parked on a saddle point (:data:`TRAP_CASES`)."""
+    out = []
+    for name, starts, lr, max_steps, title in cases or TRAP_CASES:
+        obj = objective_2d(name)
+        result = run(obj, starts, make("gd", lr=lr), max_steps=max_steps, tol=1e-9,
+                     record="all")
+        out.append(Trap(title, lr, obj, result))
+    return out
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Several optimizers from the same start: ``result`` (configuration k is optimizer k)
+    and ``best``, the f* that ``f − f*`` curves subtract (the library's minimum value, else
+    the lowest value any run recorded)."""
+
+    result: RunResult
+    best: float
+    objective: Any
+
+
+#: "Deep Learning from Scratch" ch. 6: x²/20 + y² from (−7, 2)
+COMPARED = ("gd:0.95", "momentum:0.1", "adagrad:1.5", "adam:0.3")
+
+
+def comparison(f, start, optimizers=COMPARED, *, max_steps: int = 100, variables=None
+               ) -> Comparison:
+    """Run every optimizer from ``start`` with the same budget and a tight stop."""
+    obj = objective_2d(f, variables)
+    x0 = obj.points(np.asarray(start, dtype=float), "start")
+    opts = [parse_optimizer(o) if isinstance(o, str) else o for o in optimizers]
+    result = run(obj, [x0], opts, max_steps=max_steps, tol=1e-12, record="all")
+    best = obj.library.minimum_value(2) if obj.library is not None else float(
+        np.nanmin(result.values))
+    return Comparison(result, best, obj)
+
+
+# --- the continuous path --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GradientFlow:
+    """The gradient flow dx/dt = −∇f from a start, beside gradient descent.
+
+    Attributes:
+        flow: ``(M, 2)`` points of the flow, sampled densely at early and late times.
+        gd: the discrete path of gradient descent with learning rate ``lr``.
+        alignment: cosine between each chord of the flow and −∇f halfway along it (chords of
+            at least 1e-6 of the path's length).
+        start, objective.
+    """
+
+    flow: np.ndarray
+    gd: np.ndarray
+    lr: float
+    alignment: np.ndarray
+    start: np.ndarray
+    objective: Any
+
+
+def gradient_flow(f, start, *, lr: float | None = None, max_steps: int = 60,
+                  t_max: float = 50.0, variables=None) -> GradientFlow:
+    """Integrate dx/dt = −∇f(x) with an adaptive Runge–Kutta solver (scipy's RK45, tight
+    tolerances) until ‖∇f‖ ≤ 1e-6 or ``t_max``; run gradient descent with ``lr`` (default:
+    half the stability bound at the start) beside it."""
+    from scipy.integrate import solve_ivp
+
+    obj = objective_2d(f, variables)
+    x0 = obj.points(np.asarray(start, dtype=float), "start")
+
+    def rhs(_t, x):
+        return -obj.gradient(x)
+
+    def stop(_t, x):  # ‖∇f‖ small: the flow has (nearly) arrived
+        return float(np.linalg.norm(obj.gradient(x))) - 1e-6
+
+    stop.terminal = True
+    sol = solve_ivp(rhs, (0.0, t_max), x0, method="RK45", rtol=1e-10, atol=1e-12,
+                    events=stop, dense_output=True)
+    end = float(sol.t[-1])
+    # the flow is fast at first and slow later: sample densely at both scales
+    t = np.unique(np.concatenate([[0.0], np.geomspace(end * 1e-8, end, 3000),
+                                  np.linspace(0.0, end, 1000)])) if end > 0 else np.array([0.0])
+    flow = sol.sol(t).T
+    if lr is None:
+        bound = stability_bound(float(np.max(np.linalg.eigvalsh(obj.hessian(x0)))))
+        lr = 0.5 * bound if bound else 0.01
+    r = run(obj, [x0], make("gd", lr=lr), max_steps=max_steps, tol=1e-9, record="all")
+    gd = r.run_path(0, 0)
+    # each chord against −∇f at the flow's point halfway through it in time (second order)
+    d = flow[1:] - flow[:-1]
+    g = -obj.gradient(sol.sol(0.5 * (t[1:] + t[:-1])).T)
+    chord = np.linalg.norm(d, axis=1)
+    with np.errstate(all="ignore"):
+        alignment = np.sum(d * g, axis=1) / (chord * np.linalg.norm(g, axis=1))
+    # where the flow crawls into the minimum, chords of 1e-8 are below the solver's
+    # interpolation accuracy: measure on chords of at least 1e-6 of the path's length
+    resolved = chord >= 1e-6 * max(float(chord.sum()), 1e-300)
+    alignment = alignment[resolved & np.isfinite(alignment)]
+    return GradientFlow(flow, gd, lr, alignment, x0, obj)
