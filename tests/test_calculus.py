@@ -122,4 +122,8 @@ def test_classification_tolerances_are_keywords():
     assert classify_critical_point([1e-7, 0], np.eye(2)) == "minimum"
     assert classify_critical_point([1e-7, 0], np.eye(2), grad_tol=1e-8) is None
     assert classify_critical_point([0, 0], np.diag([1.0, 1e-12])) == "degenerate"
-    assert classify_critical_point([0, 0], np.diag([1.0, 1e-12]), eig_tol=1e-14) == "minimum"
+    assert classify_critical_point([0, 0], np.diag([1.0, 1e-12]), eig_tol=1e-14,
+                                   flat=0) == "minimum"
+    # one rule with the diagnosis of runs: curvature within `flat` (1e-6) is no curvature
+    assert classify_critical_point([0, 0], np.diag([1.0, 1e-7])) == "degenerate"
+    assert classify_critical_point([0, 0], np.diag([1.0, -1e-7])) == "degenerate"  # not saddle

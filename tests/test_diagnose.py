@@ -140,3 +140,23 @@ def test_stability_bounds_of_momentum_methods():
     below = run("x**2", [[1.0]], make("nesterov", lr=0.97 * nb, momentum=mu), max_steps=3000)
     above = run("x**2", [[1.0]], make("nesterov", lr=1.03 * nb, momentum=mu), max_steps=3000)
     assert below.status[0, 0] != "diverged" and above.status[0, 0] == "diverged"
+
+
+def test_classify_decides_from_the_facts_alone():
+    """Deciding is apart from wording: the label follows the facts record, rule by rule."""
+    from dataclasses import replace
+
+    from gdlab.diagnose import classify, explain, facts
+
+    r = run("x**2 - y**2", [[1.0, 0.0]], "gd", lr=0.1, max_steps=1000)
+    f = facts(r, grad_zero=1e-5, flat=1e-6, value_tol=1e-6, oscillation=0.5, eig_tol=1e-8,
+              near_point=1e-3)[0][0]
+    assert f.positive and f.negative and f.near_critical
+    assert classify(f) == "saddle" == r.diagnoses()[0][0].label
+    assert classify(replace(f, negative=False)) == "minimum"  # nothing to compare with
+    assert classify(replace(f, negative=False, best=-1.0)) == "local_minimum"
+    assert classify(replace(f, positive=False)) == "maximum"
+    assert classify(replace(f, near_critical=False, oscillation=0.9)) == "oscillating"
+    assert classify(replace(f, status="diverged")) == "diverged"
+    text, advice = explain("saddle", f)
+    assert text.startswith("stopped at a saddle point (") and "noise" in advice

@@ -28,6 +28,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .critical import EIG_TOL, FLAT, GRAD_TOL, kind_of
 from .errors import ConfigError, PointError
 from .jsonsafe import jsonable
 from .objective import Objective, as_points
@@ -39,10 +40,6 @@ __all__ = [
 ]
 
 CRITICAL_KINDS = ("minimum", "maximum", "saddle", "degenerate")
-#: ‖∇f‖ at or below this counts as a critical point (absolute; the gradient of f at a).
-GRAD_TOL = 1e-6
-#: Hessian eigenvalues within ``EIG_TOL · max(1, max|λ|)`` of 0 count as zero.
-EIG_TOL = 1e-8
 
 
 def resolve(f, dim: int | None = None, variables: Sequence[str] | str | None = None
@@ -233,11 +230,12 @@ def tangent_plane(f, x, method: str | None = None) -> TangentPlane:
 
 
 def classify_critical_point(grad, hess, grad_tol: float = GRAD_TOL,
-                            eig_tol: float = EIG_TOL) -> str | None:
+                            eig_tol: float = EIG_TOL, flat: float = FLAT) -> str | None:
     """``minimum``, ``maximum``, ``saddle``, ``degenerate``, or ``None`` if not critical.
 
-    ``None`` when ``‖∇f‖ > grad_tol``. Otherwise by the signs of the Hessian's eigenvalues,
-    counting ``|λ| <= eig_tol·max(1, max|λ|)`` as zero: all positive → minimum, all negative →
+    ``None`` when ``‖∇f‖ > grad_tol``. Otherwise by the signs of the Hessian's eigenvalues
+    (:mod:`gdlab.critical`, shared with the diagnosis of runs), counting
+    ``|λ| <= max(eig_tol·max(1, max|λ|), flat)`` as zero: all positive → minimum, all negative →
     maximum, both signs → saddle, any zero and no mixed signs → degenerate (the second
     derivative test cannot decide).
 
@@ -254,16 +252,7 @@ def classify_critical_point(grad, hess, grad_tol: float = GRAD_TOL,
     h = np.asarray(hess, dtype=np.float64)
     if not np.all(np.isfinite(h)):
         return None
-    eig = np.linalg.eigvalsh(0.5 * (h + h.T))
-    tol = eig_tol * max(1.0, float(np.max(np.abs(eig))))
-    pos, neg = eig > tol, eig < -tol
-    if pos.any() and neg.any():
-        return "saddle"
-    if pos.all():
-        return "minimum"
-    if neg.all():
-        return "maximum"
-    return "degenerate"
+    return kind_of(np.linalg.eigvalsh(0.5 * (h + h.T)), eig_tol, flat)
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,11 @@ local_minimum      a minimiser, and a lower value is known
 minimum            a minimiser with nothing to compare against
 =================  =========================================================================
 
-Eigenvalues count as zero within ``max(eig_tol·max(1, max|λ|), flat)``: on a flat region
-the signs of 1e-8 curvatures say nothing, so such a point is a plateau, not a saddle. The local stability bound of
+Deciding is apart from wording: :func:`facts` gathers one :class:`RunFacts` record per run,
+:func:`classify` turns it into a label (the rules above, nothing else) and :func:`explain`
+into the explanation and advice. Eigenvalues count as zero as :mod:`gdlab.critical` says (the
+same rule as the calculus at a point): within ``max(eig_tol·max(1, max|λ|), flat)``. The
+local stability bound of
 gradient descent, ``2/λmax``, uses the largest Hessian eigenvalue at the start and at the end
 point (a diverged run: at the start only); momentum's bound is ``2(1 + μ)/λmax`` and
 Nesterov's ``2(1 + μ)/((1 + 2μ)λmax)``, and the advice quotes the one that applies.
@@ -34,7 +37,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Diagnosis", "diagnose", "LABELS", "stability_bound"]
+from . import critical
+
+__all__ = ["Diagnosis", "RunFacts", "diagnose", "facts", "classify", "explain", "LABELS",
+           "stability_bound", "BOUNDS"]
 
 LABELS = ("diverged", "oscillating", "slow", "saddle", "maximum", "plateau", "global_minimum",
           "local_minimum", "minimum")
@@ -70,9 +76,19 @@ class Diagnosis:
                 "eigenvalues": self.eigenvalues, "nearest_minimum": self.nearest_minimum}
 
 
+#: The largest stable learning rate on a quadratic with top curvature λ, per optimizer that
+#: has one (the adaptive methods rescale their steps and have none): formula text and rule.
+BOUNDS = {
+    "gd": ("2/λmax", lambda lam, mu: 2 / lam),
+    "momentum": ("2(1+μ)/λmax", lambda lam, mu: 2 * (1 + mu) / lam),
+    "nesterov": ("2(1+μ)/((1+2μ)λmax)", lambda lam, mu: 2 * (1 + mu) / ((1 + 2 * mu) * lam)),
+}
+
+
 def stability_bound(lambda_max: float | None, optimizer: str = "gd",
                     momentum: float = 0.0) -> float | None:
-    """Largest stable learning rate on a quadratic with top curvature ``lambda_max``.
+    """Largest stable learning rate on a quadratic with top curvature ``lambda_max``
+    (:data:`BOUNDS`; gradient descent's 2/λmax for an optimizer without a bound of its own).
 
     >>> stability_bound(2.0)
     1.0
@@ -81,11 +97,7 @@ def stability_bound(lambda_max: float | None, optimizer: str = "gd",
     """
     if lambda_max is None or not np.isfinite(lambda_max) or lambda_max <= 0:
         return None
-    if optimizer == "momentum":
-        return float(2 * (1 + momentum) / lambda_max)
-    if optimizer == "nesterov":
-        return float(2 * (1 + momentum) / ((1 + 2 * momentum) * lambda_max))
-    return float(2 / lambda_max)
+    return float(BOUNDS.get(optimizer, BOUNDS["gd"])[1](lambda_max, momentum))
 
 
 def _eigenvalues(obj, points: np.ndarray) -> np.ndarray:
@@ -103,13 +115,71 @@ def _eigenvalues(obj, points: np.ndarray) -> np.ndarray:
     return out
 
 
-def _fmt_point(x) -> str:
-    return "(" + ", ".join(f"{v:.4g}" for v in x) + ")"
+@dataclass(frozen=True)
+class RunFacts:
+    """What the diagnosis of one run rests on: numbers, no wording.
+
+    Attributes:
+        status: the engine's ``converged``, ``max_steps`` or ``diverged``.
+        final, value, start_value, gradient_norm, steps, oscillation, mid_value: the run's.
+        eigenvalues: Hessian eigenvalues at the end point (``None`` if not all finite or the
+            run diverged); ``positive``/``negative``: curvature beyond the zero band.
+        near_critical: ‖∇f‖ ≈ 0 (converged, or stopped with ‖∇f‖ ≤ ``grad_zero``).
+        lambda_max: the largest curvature at the start and (unless diverged) the end.
+        bound: gradient descent's 2/λmax; ``own_bound``: the optimizer's own bound.
+        optimizer, lr (``None`` when not one number), ``bounded``: whether the optimizer is
+            of the gradient-descent family that has a bound.
+        best: the lowest known value (``None``: nothing to compare with); ``best_is_found``:
+            it is the lowest found among the call's runs; ``unbounded``: the library says f
+            has no minimum.
+        listed_kind: the kind of the library's critical point at the end point, if any.
+        nearest_minimum: the closest known minimum as a dict with ``distance``.
+        thresholds: the keyword thresholds of :func:`diagnose`.
+    """
+
+    status: str
+    final: np.ndarray
+    value: float
+    start_value: float
+    gradient_norm: float
+    steps: int
+    oscillation: float
+    mid_value: float
+    eigenvalues: list[float] | None
+    lam_end: np.ndarray
+    positive: bool
+    negative: bool
+    near_critical: bool
+    lambda_max: float | None
+    bound: float | None
+    own_bound: float | None
+    optimizer: str
+    lr: float | None
+    bounded: bool
+    best: float | None
+    best_is_found: bool
+    unbounded: bool
+    listed_kind: str | None
+    nearest_minimum: dict[str, Any] | None
+    thresholds: dict[str, float]
+
+    @property
+    def flat(self) -> bool:
+        return self.eigenvalues is not None and \
+            bool(np.all(np.abs(self.lam_end) <= self.thresholds["flat"]))
+
+    @property
+    def descending(self) -> bool:
+        """f still fell in the second half of the budget (from the start if it stopped
+        earlier)."""
+        ref = self.mid_value if np.isfinite(self.mid_value) else self.start_value
+        return self.value < ref - 1e-15 * max(1.0, abs(ref))
 
 
-def diagnose(result, *, grad_zero: float = 1e-5, flat: float = 1e-6, value_tol: float = 1e-6,
-             oscillation: float = 0.5, eig_tol: float = 1e-8,
-             near_point: float = 1e-3) -> list[list[Diagnosis]]:
+def diagnose(result, *, grad_zero: float = critical.STOPPED_GRAD_TOL,
+             flat: float = critical.FLAT, value_tol: float = 1e-6, oscillation: float = 0.5,
+             eig_tol: float = critical.EIG_TOL, near_point: float = 1e-3
+             ) -> list[list[Diagnosis]]:
     """Label every run of a :class:`~gdlab.engine.RunResult`.
 
     Args:
@@ -125,171 +195,219 @@ def diagnose(result, *, grad_zero: float = 1e-5, flat: float = 1e-6, value_tol: 
     Returns:
         ``(K, B)`` nested lists of :class:`Diagnosis`.
     """
+    thresholds = {"grad_zero": grad_zero, "flat": flat, "value_tol": value_tol,
+                  "oscillation": oscillation, "eig_tol": eig_tol, "near_point": near_point}
+    return [[_verdict(f) for f in row] for row in facts(result, **thresholds)]
+
+
+def _verdict(f: RunFacts) -> Diagnosis:
+    label = classify(f)
+    explanation, advice = explain(label, f)
+    return Diagnosis(label, explanation, advice, f.bound, f.lambda_max, f.eigenvalues,
+                     f.nearest_minimum)
+
+
+def facts(result, **thresholds) -> list[list[RunFacts]]:
+    """``(K, B)`` :class:`RunFacts` of a run; ``thresholds`` as :func:`diagnose` takes them."""
     obj = result.objective
     K, B = result.shape
     D = result.starts.shape[1]
     lam_end = _eigenvalues(obj, result.final.reshape(-1, D)).reshape(K, B, D)
     lam_start = _eigenvalues(obj, result.starts)  # (B, D)
     library = obj.library
-    dim = obj.dim
-    listed = library.critical_points(dim) if library is not None else []
+    listed = library.critical_points(obj.dim) if library is not None else []
     minima = [p for p in listed if p.kind.endswith("minimum")]
-    known_best = library.minimum_value(dim) if library is not None else None
-    unbounded = library is not None and known_best is None
-
+    known_best = library.minimum_value(obj.dim) if library is not None else None
     status = result.status
-    near = (status == "converged") | ((status == "max_steps") & (result.gradient_norm <= grad_zero))
-    scale = np.maximum(1.0, np.nanmax(np.abs(lam_end), axis=-1, initial=0.0))
-    # curvature below `flat` has no sign worth reporting: such a point is flat, not a saddle
-    tol_e = np.maximum(eig_tol * scale, flat)
-    pos = lam_end > tol_e[..., None]
-    neg = lam_end < -tol_e[..., None]
+    near = (status == "converged") | ((status == "max_steps")
+                                      & (result.gradient_norm <= thresholds["grad_zero"]))
+    pos, neg = critical.signs(lam_end, thresholds["eig_tol"], thresholds["flat"])
     minimiser = near & ~neg.any(axis=-1) & np.all(np.isfinite(lam_end), axis=-1)
     lowest_found = None
     if library is None and K * B >= 2 and minimiser.any():
         lowest_found = float(np.min(result.value[minimiser]))
-    best = known_best if known_best is not None else lowest_found
-
-    rows: list[list[Diagnosis]] = []
-    for k, opt in enumerate(result.optimizers):
-        row = []
-        for b in range(B):
-            row.append(_one(result, k, b, opt, lam_start[b], lam_end[k, b], near[k, b],
-                            pos[k, b], neg[k, b], best, unbounded, lowest_found is not None,
-                            listed, minima, grad_zero, flat, value_tol, oscillation,
-                            near_point))
-        rows.append(row)
-    return rows
+    shared = {"best": known_best if known_best is not None else lowest_found,
+              "best_is_found": lowest_found is not None,
+              "unbounded": library is not None and known_best is None}
+    return [[_facts(result, k, b, lam_start[b], lam_end[k, b], bool(near[k, b]),
+                    bool(pos[k, b].any()), bool(neg[k, b].any()), listed, minima, shared,
+                    thresholds)
+             for b in range(B)] for k in range(K)]
 
 
-def _one(result, k, b, opt, lam_start, lam_end, near, pos, neg, best, unbounded,
-         best_is_found, listed, minima, grad_zero, flat, value_tol, oscillation, near_point
-         ) -> Diagnosis:
-    status = result.status[k, b]
+def _scalar(value) -> float | None:
+    return float(value) if value is not None and np.ndim(value) == 0 else None
+
+
+def _facts(result, k, b, lam_start, lam_end, near, positive, negative, listed, minima, shared,
+           thresholds) -> RunFacts:
+    status = str(result.status[k, b])
     x = result.final[k, b]
-    f = float(result.value[k, b])
-    f0 = float(result.start_value[k, b])
-    gn = float(result.gradient_norm[k, b])
-    steps = int(result.steps[k, b])
+    opt = result.optimizers[k]
     candidates = [np.nanmax(lam_start)] if np.any(np.isfinite(lam_start)) else []
     if status != "diverged" and np.any(np.isfinite(lam_end)):
         candidates.append(np.nanmax(lam_end))
     lam_max = float(max(candidates)) if candidates else None
-    bound = stability_bound(lam_max)
-    lr = opt.hyper.get("lr")
-    lr = float(lr) if lr is not None and np.ndim(lr) == 0 else None
-    momentum = float(opt.hyper.get("momentum", 0.0)) if np.ndim(opt.hyper.get("momentum", 0.0)) == 0 else 0.0
-    own_bound = stability_bound(lam_max, opt.name, momentum)
-    plain_gd = opt.name in ("gd", "momentum", "nesterov")
-    eig = None if status == "diverged" or not np.all(np.isfinite(lam_end)) else \
-        [float(v) for v in lam_end]
+    momentum = _scalar(opt.hyper.get("momentum", 0.0)) or 0.0
     nearest = None
     if minima and np.all(np.isfinite(x)):
         dists = [float(np.linalg.norm(x - np.array(p.location))) for p in minima]
         i = int(np.argmin(dists))
         nearest = {**minima[i].as_dict(), "distance": dists[i]}
+    listed_kind = next((p.kind for p in listed if np.linalg.norm(x - np.array(p.location))
+                        <= thresholds["near_point"]), None)
+    eig = None if status == "diverged" or not np.all(np.isfinite(lam_end)) else \
+        [float(v) for v in lam_end]
+    return RunFacts(
+        status=status, final=x, value=float(result.value[k, b]),
+        start_value=float(result.start_value[k, b]),
+        gradient_norm=float(result.gradient_norm[k, b]), steps=int(result.steps[k, b]),
+        oscillation=float(result.oscillation[k, b]), mid_value=float(result.mid_value[k, b]),
+        eigenvalues=eig, lam_end=lam_end, positive=positive, negative=negative,
+        near_critical=near, lambda_max=lam_max, bound=stability_bound(lam_max),
+        own_bound=stability_bound(lam_max, opt.name, momentum), optimizer=opt.name,
+        lr=_scalar(opt.hyper.get("lr")), bounded=opt.name in BOUNDS, listed_kind=listed_kind,
+        nearest_minimum=nearest, thresholds=thresholds, **shared)
 
-    def verdict(label, explanation, advice):
-        return Diagnosis(label, explanation, advice, bound, lam_max, eig, nearest)
 
-    lr_text = f"learning rate {lr:g}" if lr is not None else "the learning rate"
-    if status == "diverged":
-        explanation = f"f blew up after {steps} step{'s' if steps != 1 else ''}" + (
-            f" (|f| reached {abs(f):.3g})." if np.isfinite(f) else " (f became non-finite).")
-        if plain_gd and lr is not None and own_bound is not None and lr > own_bound:
-            advice = (f"{lr_text} is {lr / own_bound:.3g}× above the stability bound "
-                      f"{own_bound:.3g} for this function: try lr < {own_bound:.3g}.")
-        else:
-            advice = f"{lr_text} is too large here: try one ten times smaller."
-        return verdict("diverged", explanation, advice)
+def classify(f: RunFacts) -> str:
+    """The label of one run: the first rule of the table above that fits."""
+    t = f.thresholds
+    if f.status == "diverged":
+        return "diverged"
+    if not f.near_critical:
+        if f.oscillation >= t["oscillation"] or not f.descending:
+            return "oscillating"
+        return "slow"
+    if (f.positive and f.negative) or f.listed_kind == "saddle":
+        return "saddle"
+    if f.negative or f.listed_kind == "maximum":
+        return "maximum"
+    best = f.best
+    lower_known = f.unbounded or (best is not None
+                                  and f.value > best + t["value_tol"] * max(1.0, abs(best)))
+    if f.flat and lower_known:
+        return "plateau"
+    if best is not None and abs(f.value - best) <= t["value_tol"] * max(1.0, abs(best)):
+        return "global_minimum"
+    return "local_minimum" if best is not None else "minimum"
 
-    if not near:
-        osc = float(result.oscillation[k, b])
-        reference = float(result.mid_value[k, b])
-        if not np.isfinite(reference):
-            reference = f0
-        descending = f < reference - 1e-15 * max(1.0, abs(reference))
-        if osc >= oscillation or not descending:
-            if osc >= oscillation:
-                explanation = (f"did not converge in {steps} steps: the step reversed "
-                               f"direction in {osc:.0%} of the recent steps")
-            else:
-                explanation = (f"did not converge in {steps} steps and stopped descending "
-                               f"(f = {f:.4g})")
-            if plain_gd and lr is not None and lam_max is not None and own_bound is not None:
-                explanation += (f"; lr·λmax = {lr * lam_max:.3g}, so the learning rate is "
-                                f"{'above' if lr > own_bound else 'near'} the stability bound "
-                                f"{own_bound:.3g}.")
-                advice = (f"lower the learning rate to about {own_bound / 2:.3g} (half the "
-                          "bound damps the zig-zag), or use momentum or Adam.")
-            else:
-                explanation += "."
-                advice = f"lower {lr_text}, or let a schedule decay it."
-            return verdict("oscillating", explanation, advice)
-        explanation = (f"still descending when the {steps}-step limit was reached: f fell from "
-                       f"{f0:.6g} to {f:.6g} (by {f0 - f:.3g}), ‖∇f‖ = {gn:.2g}.")
-        if plain_gd and lr is not None and own_bound is not None and lr < own_bound / 10:
-            advice = (f"{lr_text} is {own_bound / lr:.3g}× below the stability bound "
-                      f"{own_bound:.3g}: try about {own_bound / 2:.3g}, or allow more steps.")
-        else:
-            advice = ("allow more steps, or use momentum or Adam, which move faster along "
-                      "shallow valleys.")
-        return verdict("slow", explanation, advice)
 
-    listed_here = None
-    for p in listed:
-        if np.linalg.norm(x - np.array(p.location)) <= near_point:
-            listed_here = p
-            break
-    where = _fmt_point(x)
-    if (pos.any() and neg.any()) or (listed_here is not None and listed_here.kind == "saddle"):
-        if pos.any() and neg.any():
-            shape = (f"the curvature is positive in some directions and negative in others "
-                     f"(λ from {float(np.min(lam_end)):.3g} to {float(np.max(lam_end)):.3g})")
-        else:
-            shape = ("the Hessian is ≈ 0 there: a degenerate saddle, downhill in some "
-                     "directions at higher order")
-        return verdict(
-            "saddle",
-            f"stopped at a saddle point {where}: ∇f ≈ 0 ({gn:.2g}) but {shape}.",
+def _fmt_point(x) -> str:
+    return "(" + ", ".join(f"{v:.4g}" for v in x) + ")"
+
+
+def _lr_text(f: RunFacts) -> str:
+    return f"learning rate {f.lr:g}" if f.lr is not None else "the learning rate"
+
+
+def _explain_diverged(f):
+    explanation = f"f blew up after {f.steps} step{'s' if f.steps != 1 else ''}" + (
+        f" (|f| reached {abs(f.value):.3g})." if np.isfinite(f.value)
+        else " (f became non-finite).")
+    bound = f.own_bound
+    if f.bounded and f.lr is not None and bound is not None and f.lr > bound:
+        advice = (f"{_lr_text(f)} is {f.lr / bound:.3g}× above the stability bound "
+                  f"{bound:.3g} for this function: try lr < {bound:.3g}.")
+    else:
+        advice = f"{_lr_text(f)} is too large here: try one ten times smaller."
+    return explanation, advice
+
+
+def _explain_oscillating(f):
+    if f.oscillation >= f.thresholds["oscillation"]:
+        explanation = (f"did not converge in {f.steps} steps: the step reversed direction in "
+                       f"{f.oscillation:.0%} of the recent steps")
+    else:
+        explanation = (f"did not converge in {f.steps} steps and stopped descending "
+                       f"(f = {f.value:.4g})")
+    bound = f.own_bound
+    if f.bounded and f.lr is not None and f.lambda_max is not None and bound is not None:
+        explanation += (f"; lr·λmax = {f.lr * f.lambda_max:.3g}, so the learning rate is "
+                        f"{'above' if f.lr > bound else 'near'} the stability bound "
+                        f"{bound:.3g}.")
+        advice = (f"lower the learning rate to about {bound / 2:.3g} (half the bound damps "
+                  "the zig-zag), or use momentum or Adam.")
+    else:
+        explanation += "."
+        advice = f"lower {_lr_text(f)}, or let a schedule decay it."
+    return explanation, advice
+
+
+def _explain_slow(f):
+    explanation = (f"still descending when the {f.steps}-step limit was reached: f fell from "
+                   f"{f.start_value:.6g} to {f.value:.6g} (by {f.start_value - f.value:.3g}), "
+                   f"‖∇f‖ = {f.gradient_norm:.2g}.")
+    bound = f.own_bound
+    if f.bounded and f.lr is not None and bound is not None and f.lr < bound / 10:
+        advice = (f"{_lr_text(f)} is {bound / f.lr:.3g}× below the stability bound "
+                  f"{bound:.3g}: try about {bound / 2:.3g}, or allow more steps.")
+    else:
+        advice = ("allow more steps, or use momentum or Adam, which move faster along "
+                  "shallow valleys.")
+    return explanation, advice
+
+
+def _explain_saddle(f):
+    if f.positive and f.negative:
+        shape = (f"the curvature is positive in some directions and negative in others "
+                 f"(λ from {float(np.min(f.lam_end)):.3g} to {float(np.max(f.lam_end)):.3g})")
+    else:
+        shape = ("the Hessian is ≈ 0 there: a degenerate saddle, downhill in some directions "
+                 "at higher order")
+    return (f"stopped at a saddle point {_fmt_point(f.final)}: ∇f ≈ 0 ({f.gradient_norm:.2g}) "
+            f"but {shape}.",
             "a small push along the downhill direction escapes: start elsewhere, add gradient "
             "noise (noise=0.01), or use momentum.")
-    if neg.any() or (listed_here is not None and listed_here.kind == "maximum"):
-        return verdict(
-            "maximum",
-            f"stopped at a local maximum {where}: ∇f ≈ 0 and the curvature is negative.",
+
+
+def _explain_maximum(f):
+    return (f"stopped at a local maximum {_fmt_point(f.final)}: ∇f ≈ 0 and the curvature is "
+            "negative.",
             "gradient descent rests on a maximum only if it starts exactly there or "
             "symmetrically around it: perturb the start.")
-    is_flat = eig is not None and np.all(np.abs(lam_end) <= flat)
-    lower_known = unbounded or (best is not None and f > best + value_tol * max(1.0, abs(best)))
-    if is_flat and lower_known:
-        lower = "the function is unbounded below" if best is None else \
-            f"a lower value {best:.4g} is known"
-        return verdict(
-            "plateau",
-            f"stalled on a plateau at {where}: ‖∇f‖ = {gn:.2g} and the curvature is below "
-            f"{flat:g} in every direction, while {lower}.",
+
+
+def _explain_plateau(f):
+    lower = "the function is unbounded below" if f.best is None else \
+        f"a lower value {f.best:.4g} is known"
+    return (f"stalled on a plateau at {_fmt_point(f.final)}: ‖∇f‖ = {f.gradient_norm:.2g} and "
+            f"the curvature is below {f.thresholds['flat']:g} in every direction, while "
+            f"{lower}.",
             "start closer to the valley, use Adam or RMSprop (they rescale tiny gradients), "
             "or add momentum.")
-    if best is not None and abs(f - best) <= value_tol * max(1.0, abs(best)):
-        source = "the lowest found among this call's runs, not proven global" \
-            if best_is_found else "the known global minimum"
-        return verdict(
-            "global_minimum",
-            f"reached a global minimum: f = {f:.6g} at {where} ({source}) in {steps} steps.",
+
+
+def _explain_global(f):
+    source = "the lowest found among this call's runs, not proven global" \
+        if f.best_is_found else "the known global minimum"
+    return (f"reached a global minimum: f = {f.value:.6g} at {_fmt_point(f.final)} ({source}) "
+            f"in {f.steps} steps.",
             "nothing to fix; compare optimizers or learning rates to get here in fewer steps.")
-    if best is not None:
-        return verdict(
-            "local_minimum",
-            f"reached a local minimum f = {f:.6g} at {where}, but a lower value {best:.6g} "
-            "is known.",
+
+
+def _explain_local(f):
+    return (f"reached a local minimum f = {f.value:.6g} at {_fmt_point(f.final)}, but a lower "
+            f"value {f.best:.6g} is known.",
             "the start decides the basin: start elsewhere, or use momentum or noise to cross "
             "the barrier.")
+
+
+def _explain_minimum(f):
     note = " The function is flat here (curvature below " \
-        f"{flat:g}): it may be a plateau rather than a minimum." if is_flat else ""
-    return verdict(
-        "minimum",
-        f"reached a minimum f = {f:.6g} at {where} in {steps} steps; there is nothing to "
-        f"compare it with.{note}",
-        "run several starts (or a library function with known minima) to learn whether it "
-        "is the global one.")
+        f"{f.thresholds['flat']:g}): it may be a plateau rather than a minimum." if f.flat else ""
+    return (f"reached a minimum f = {f.value:.6g} at {_fmt_point(f.final)} in {f.steps} steps; "
+            f"there is nothing to compare it with.{note}",
+            "run several starts (or a library function with known minima) to learn whether it "
+            "is the global one.")
+
+
+_EXPLAIN = {"diverged": _explain_diverged, "oscillating": _explain_oscillating,
+            "slow": _explain_slow, "saddle": _explain_saddle, "maximum": _explain_maximum,
+            "plateau": _explain_plateau, "global_minimum": _explain_global,
+            "local_minimum": _explain_local, "minimum": _explain_minimum}
+
+
+def explain(label: str, f: RunFacts) -> tuple[str, str]:
+    """``(explanation, advice)`` for a run with these facts and this label."""
+    return _EXPLAIN[label](f)
