@@ -252,3 +252,27 @@ def test_descend_as_csv_is_the_clis_csv(client):
     doc = client.post("/api/descend", json={**body, "format": "json"}).json()
     rows = sum(len(run_["path"]) for res in doc["results"] for run_ in res["runs"])
     assert len(r.text.splitlines()) == 2 + rows  # one per recorded step of every run
+
+
+def test_meta_serves_the_core_constants_and_bounds_follow_their_formulas(client):
+    from gdlab import palette
+    from gdlab.diagnose import LABELS
+    from gdlab.formula import MAX_LENGTH
+    from gdlab.optim.aliases import catalog
+
+    meta = client.get("/api/meta").json()
+    assert meta["palette"] == palette.PALETTE and meta["label_colors"] == palette.LABEL_COLORS
+    assert meta["labels"] == list(LABELS) and meta["optimizers"] == catalog()
+    assert meta["limits"]["formula_length"] == MAX_LENGTH
+    assert set(meta["stability_bounds"]) == {"gd", "momentum", "nesterov"}
+    # f = x²/20 + y²: λmax = 2, so 2/λ = 1, momentum 2(1+μ)/λ, Nesterov 2(1+μ)/((1+2μ)λ)
+    got = client.post("/api/bounds", json={
+        "formula": "x**2/20 + y**2", "starts": [[-7, 2], [1, 1]],
+        "optimizers": [{"name": "gd"}, {"name": "momentum", "hyper": {"momentum": 0.5}},
+                       {"name": "nesterov"}, {"name": "adam"},
+                       {"name": "adam", "hyper": {"beta1": 1.5}}]}).json()
+    assert got["lambda_max"] == pytest.approx(2.0)
+    assert got["bounds"][:3] == pytest.approx([1.0, 1.5, 1.9 / 2.8])
+    assert got["bounds"][3:] == [None, None]
+    too_long = client.post("/api/parse", json={"formula": "x" * (MAX_LENGTH + 1)})
+    assert too_long.status_code == 422

@@ -40,7 +40,7 @@ import numpy as np
 from . import critical
 
 __all__ = ["Diagnosis", "RunFacts", "diagnose", "facts", "classify", "explain", "LABELS",
-           "stability_bound", "BOUNDS"]
+           "stability_bound", "optimizer_bound", "BOUNDS"]
 
 LABELS = ("diverged", "oscillating", "slow", "saddle", "maximum", "plateau", "global_minimum",
           "local_minimum", "minimum")
@@ -57,6 +57,8 @@ class Diagnosis:
         advice: what to try.
         stability_bound: ``2/λmax`` (``None`` where λmax ≤ 0 or unknown).
         lambda_max: the λmax behind it.
+        optimizer_bound: the run's own optimizer's bound (:data:`BOUNDS`: with momentum
+            ``2(1+μ)/λmax``, …); ``None`` for an optimizer without one (the adaptive ones).
         eigenvalues: Hessian eigenvalues at the end point (``None`` for a diverged run).
         nearest_minimum: the closest known minimum ``{location, value, kind, distance}`` or
             ``None``.
@@ -69,11 +71,13 @@ class Diagnosis:
     lambda_max: float | None
     eigenvalues: list[float] | None
     nearest_minimum: dict[str, Any] | None
+    optimizer_bound: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"label": self.label, "explanation": self.explanation, "advice": self.advice,
                 "stability_bound": self.stability_bound, "lambda_max": self.lambda_max,
-                "eigenvalues": self.eigenvalues, "nearest_minimum": self.nearest_minimum}
+                "optimizer_bound": self.optimizer_bound, "eigenvalues": self.eigenvalues,
+                "nearest_minimum": self.nearest_minimum}
 
 
 #: The largest stable learning rate on a quadratic with top curvature λ, per optimizer that
@@ -83,6 +87,12 @@ BOUNDS = {
     "momentum": ("2(1+μ)/λmax", lambda lam, mu: 2 * (1 + mu) / lam),
     "nesterov": ("2(1+μ)/((1+2μ)λmax)", lambda lam, mu: 2 * (1 + mu) / ((1 + 2 * mu) * lam)),
 }
+
+
+def optimizer_bound(lambda_max: float | None, optimizer: str, momentum: float = 0.0
+                    ) -> float | None:
+    """The optimizer's own bound (:data:`BOUNDS`), ``None`` for one without a bound."""
+    return stability_bound(lambda_max, optimizer, momentum) if optimizer in BOUNDS else None
 
 
 def stability_bound(lambda_max: float | None, optimizer: str = "gd",
@@ -204,7 +214,7 @@ def _verdict(f: RunFacts) -> Diagnosis:
     label = classify(f)
     explanation, advice = explain(label, f)
     return Diagnosis(label, explanation, advice, f.bound, f.lambda_max, f.eigenvalues,
-                     f.nearest_minimum)
+                     f.nearest_minimum, f.own_bound if f.bounded else None)
 
 
 def facts(result, **thresholds) -> list[list[RunFacts]]:

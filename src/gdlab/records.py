@@ -33,7 +33,8 @@ def runs_of(result, k: int, include_path: bool = False) -> list[dict[str, Any]]:
             "value": result.value[k, b], "gradient_norm": result.gradient_norm[k, b],
             "steps": int(result.steps[k, b]), "status": str(result.status[k, b]),
             "diagnosis": d.label, "explanation": d.explanation, "advice": d.advice,
-            "stability_bound": d.stability_bound, "nearest_minimum": d.nearest_minimum,
+            "stability_bound": d.stability_bound, "optimizer_bound": d.optimizer_bound,
+            "nearest_minimum": d.nearest_minimum,
         }
         if include_path:
             item["path"] = result.run_path(k, b)

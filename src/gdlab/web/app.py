@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 from fastapi import FastAPI, HTTPException, Request
@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
 from ..errors import GdlabError, TimeBudgetError
+from ..formula import MAX_LENGTH, MAX_VARIABLES
 from ..jsonsafe import jsonable
 
 __all__ = ["create_app", "MAX_BODY", "MAX_WORK", "TIME_BUDGET"]
@@ -45,18 +46,20 @@ TIME_BUDGET = 10.0  # seconds of computing per request
 
 Number = float
 Point = list[Number]
+FormulaText = Annotated[str, Field(max_length=MAX_LENGTH, description="formula or library name")]
+Variables = Annotated[list[str] | None, Field(max_length=MAX_VARIABLES)]
 
 
 class ParseRequest(BaseModel):
-    formula: str = Field(max_length=2000)
-    variables: list[str] | None = Field(default=None, max_length=64)
+    formula: FormulaText
+    variables: Variables = None
 
 
 class GradRequest(BaseModel):
-    formula: str = Field(max_length=2000, description="formula or library name")
-    point: Point = Field(min_length=1, max_length=64)
-    variables: list[str] | None = Field(default=None, max_length=64)
-    direction: Point | None = Field(default=None, min_length=1, max_length=64)
+    formula: FormulaText
+    point: Point = Field(min_length=1, max_length=MAX_VARIABLES)
+    variables: Variables = None
+    direction: Point | None = Field(default=None, min_length=1, max_length=MAX_VARIABLES)
     method: Literal["exact", "central", "forward", "richardson", "complex"] | None = None
 
 
@@ -67,12 +70,12 @@ class OptimizerSpec(BaseModel):
 
 
 class DescendRequest(BaseModel):
-    formula: str = Field(max_length=2000)
+    formula: FormulaText
     starts: list[Point] = Field(min_length=1, max_length=MAX_STARTS)
     optimizers: list[OptimizerSpec] = Field(min_length=1, max_length=MAX_OPTIMIZERS)
     steps: int = Field(default=200, ge=0, le=MAX_STEPS)
     tol: Number = Field(default=1e-8, ge=0)
-    variables: list[str] | None = Field(default=None, max_length=64)
+    variables: Variables = None
     schedule: str | None = Field(default=None, max_length=200)
     noise: Number = Field(default=0.0, ge=0)
     seed: int = Field(default=0, ge=0, le=2**32 - 1)
@@ -80,15 +83,22 @@ class DescendRequest(BaseModel):
         default="json", description="csv: the long CSV of `gdlab descend --output run.csv`")
 
 
+class BoundsRequest(BaseModel):
+    formula: FormulaText
+    starts: list[Point] = Field(min_length=1, max_length=MAX_STARTS)
+    optimizers: list[OptimizerSpec] = Field(min_length=1, max_length=MAX_OPTIMIZERS)
+    variables: Variables = None
+
+
 class GridRequest(BaseModel):
-    formula: str = Field(max_length=2000)
+    formula: FormulaText
     domain: list[list[Number]] | None = Field(default=None, min_length=2, max_length=2)
     n: int = Field(default=80, ge=2, le=MAX_GRID)
     variables: list[str] | None = Field(default=None, max_length=2)
 
 
 class BasinsRequest(BaseModel):
-    formula: str = Field(max_length=2000)
+    formula: FormulaText
     domain: list[list[Number]] | None = Field(default=None, min_length=2, max_length=2)
     n: int = Field(default=100, ge=2, le=MAX_BASIN_GRID)
     optimizer: OptimizerSpec = Field(default_factory=lambda: OptimizerSpec(name="gd", lr=0.01))
@@ -97,7 +107,7 @@ class BasinsRequest(BaseModel):
 
 
 class LrMapRequest(BaseModel):
-    formula: str = Field(max_length=2000)
+    formula: FormulaText
     domain: list[list[Number]] | None = Field(default=None, min_length=2, max_length=2)
     optimizer: str = Field(default="gd", max_length=40)
     lr_min: Number | None = Field(default=None, gt=0, description="default: bound/300")
@@ -372,6 +382,56 @@ def create_app() -> FastAPI:
             return {"variables": list(m.objective.variables), "axis": m.axis,
                     "fixed": m.fixed, "lrs": m.lrs, "positions": m.positions,
                     "labels": m.labels, "bounds": m.bounds}
+
+        return jsonable(await compute(job))
+
+    @app.get("/api/meta")
+    async def meta() -> dict:
+        """Every constant the page needs, from the one place each is defined: the limits,
+        the colours, the diagnosis labels, the optimizer catalog and the stability-bound
+        formulas."""
+        from .. import palette
+        from ..diagnose import BOUNDS, LABELS
+        from ..optim.aliases import catalog
+
+        return jsonable({
+            "version": __version__,
+            "limits": {"max_starts": MAX_STARTS, "max_optimizers": MAX_OPTIMIZERS,
+                       "max_steps": MAX_STEPS, "max_work": MAX_WORK, "max_grid": MAX_GRID,
+                       "max_basin_grid": MAX_BASIN_GRID, "max_lr_map": MAX_LR_MAP,
+                       "max_body": MAX_BODY, "formula_length": MAX_LENGTH,
+                       "time_budget": TIME_BUDGET},
+            "palette": palette.PALETTE, "labels": list(LABELS),
+            "label_colors": palette.LABEL_COLORS,
+            "basin_colors": {"diverged": palette.DIVERGED_COLOR,
+                             "not_converged": palette.UNCONVERGED_COLOR,
+                             "minima": palette.MINIMUM_COLORS},
+            "stability_bounds": {name: text for name, (text, _) in BOUNDS.items()},
+            "optimizers": catalog()})
+
+    @app.post("/api/bounds")
+    async def bounds(req: BoundsRequest) -> dict:
+        """Each optimizer's stability bound from the Hessians at the starts (λmax over the
+        starts); ``null`` for optimizers without one (the adaptive methods) and for invalid
+        ones."""
+        from ..calculus import resolve
+        from ..diagnose import optimizer_bound
+
+        def job(_deadline):
+            obj = resolve(req.formula, len(req.starts[0]), req.variables)
+            pts = obj.points(req.starts, "starts")
+            with np.errstate(all="ignore"):
+                h = obj.hessian(pts)
+            ok = np.all(np.isfinite(h), axis=(-1, -2))
+            lam = float(np.max(np.linalg.eigvalsh(h[ok]))) if ok.any() else None
+            def bound(spec):  # an invalid optimizer has none (a run says what is wrong)
+                try:
+                    o = _optimizer(spec)
+                except GdlabError:
+                    return None
+                return optimizer_bound(lam, o.name, float(o.hyper.get("momentum", 0.0)))
+
+            return {"lambda_max": lam, "bounds": [bound(o) for o in req.optimizers]}
 
         return jsonable(await compute(job))
 

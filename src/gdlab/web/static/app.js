@@ -1,13 +1,10 @@
 // gdlab playground: talks only to the JSON API (/docs); the whole state lives in the URL.
 "use strict";
 const $ = (id) => document.getElementById(id);
-const COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#882255"];
-const LABEL_COLORS = { diverged: "#D55E00", oscillating: "#E69F00", slow: "#F0E442", saddle: "#CC79A7",
-  maximum: "#882255", plateau: "#56B4E9", global_minimum: "#009E73", local_minimum: "#0072B2", minimum: "#117733" };
-const BASIN_COLORS = ["#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000", "#882255",
-  "#44AA99", "#999933", "#AA4499", "#332288"];
-const LR_RANGE = [-6, 1];  // the slider's log10 range
-const MAX_OPTS = 8, MAX_STARTS = 200, MAX_STEPS = 20000;
+// every server constant (limits, colours, labels, optimizers, bound formulas) comes from GET /api/meta
+let META = null;
+let COLORS = [], LABEL_COLORS = {}, BASIN_COLORS = {}, MAX_OPTS = 0, MAX_STARTS = 0, MAX_STEPS = 0;
+const LR_RANGE = [-6, 1];  // the slider's log10 range (a choice of this page)
 const VIEWS = ["contour", "surface", "basins", "lrmap"];
 
 let catalog = Object.create(null);  // optimizer name → {rule, torch, hyper: [...]}; no prototype keys
@@ -184,6 +181,7 @@ function buildOptimizers() {
   updateBounds();
 }
 function updateBounds() {  // the stability bound on each slider: a mark and a line of text
+  if (!doc && state.starts.length && state.opts.some((o) => !(boundKey(o) in startBounds))) refreshStartBound();
   document.querySelectorAll("#opt-list .opt").forEach((box) => {
     const i = +box.dataset.index, o = state.opts[i], bound = boundOf(i);
     const mark = box.querySelector(".bound-mark"), text = box.querySelector(".bound-text");
@@ -195,33 +193,29 @@ function updateBounds() {  // the stability bound on each slider: a mark and a l
       + (o.lr > bound ? " (lr above it)" : "");
   });
 }
-let startBound = null;  // GD's 2/λmax from the Hessians at the starts, before any run
+let startBounds = {};  // optimizer (name and hyper-parameters) → its bound at the starts, before any run
+function boundKey(o) { return o.name + JSON.stringify(o.hyper); }
 function boundOf(i) {
-  // the largest stable learning rate on the quadratic model, from the smallest 2/λmax of
-  // optimizer i's runs (before a run: at the starts): 2/λ for gd, 2(1+μ)/λ with momentum,
-  // 2(1+μ)/((1+2μ)λ) for Nesterov; adaptive methods (Adam, RMSProp, ...) rescale the step,
-  // so they have no such bound
+  // the largest stable learning rate on the quadratic model, as the server computes it
+  // (META.stability_bounds names the formulas): the smallest bound of optimizer i's runs, or
+  // before a run the bound at the starts; null for the adaptive methods, which have none
   const o = state.opts[i];
-  if (!["gd", "momentum", "nesterov"].includes(o.name)) return null;
-  let gd = startBound;
   if (doc && doc.results[i] && doc.results[i].optimizer.name === o.name) {
-    const b = doc.results[i].runs.map((r) => r.stability_bound).filter((v) => v);
-    gd = b.length ? Math.min(...b) : null;
+    const b = doc.results[i].runs.map((r) => r.optimizer_bound).filter((v) => v);
+    return b.length ? Math.min(...b) : null;
   }
-  if (!gd) return null;
-  const mu = o.hyper.momentum ?? defaultOf(o.name, "momentum") ?? 0;
-  return o.name === "momentum" ? gd * (1 + mu) : o.name === "nesterov" ? gd * (1 + mu) / (1 + 2 * mu) : gd;
+  return startBounds[boundKey(o)] ?? null;
 }
 let boundTimer = null;
-function refreshStartBound() {  // the bound at (up to 8 of) the starts, from /api/grad's Hessian
+function refreshStartBound() {  // each optimizer's bound at (up to 8 of) the starts: POST /api/bounds
   clearTimeout(boundTimer);
   boundTimer = setTimeout(async () => {
-    const starts = state.starts.slice(0, 8), f = state.f;
-    const lams = await Promise.all(starts.map((p) => api("/api/grad", { formula: f, point: p })
-      .then((g) => Math.max(...g.hessian_eigenvalues)).catch(() => null)));
+    const starts = state.starts.slice(0, 8), f = state.f, opts = state.opts.map(optSpec);
+    if (!starts.length) { startBounds = {}; updateBounds(); return; }
+    const got = await api("/api/bounds", { formula: f, starts, optimizers: opts }).catch(() => null);
     if (f !== state.f) return;
-    const pos = lams.filter((l) => l !== null && l > 0);
-    startBound = pos.length ? 2 / Math.max(...pos) : null;
+    startBounds = {};
+    state.opts.forEach((o, i) => { startBounds[boundKey(o)] = got ? got.bounds[i] : null; });
     updateBounds();
   }, 150);
 }
@@ -289,7 +283,7 @@ function inspectTraces() {
   traces.push({ type: "scatter", mode: "lines", ...arrows([state.at[0]], [state.at[1]], [span * u[0]], [span * u[1]], 0.25),
     line: { color: "black", width: 2.5 }, name: `direction θ = ${state.angle}°` });
   if (gn > 0) traces.push({ type: "scatter", mode: "lines", ...arrows([state.at[0]], [state.at[1]],
-    [-span * g[0] / gn], [-span * g[1] / gn], 0.25), line: { color: "#D55E00", width: 2.5 }, name: "steepest descent −∇f" });
+    [-span * g[0] / gn], [-span * g[1] / gn], 0.25), line: { color: COLORS[1], width: 2.5 }, name: "steepest descent −∇f" });
   return traces;
 }
 function axes(layout) {
@@ -325,7 +319,7 @@ async function drawSurface() {
     const xs = [state.at[0] - h, state.at[0] + h], ys = [state.at[1] - h, state.at[1] + h];
     const plane = ys.map((y) => xs.map((x) => point.value + point.gradient[0] * (x - state.at[0]) + point.gradient[1] * (y - state.at[1])));
     if (!shown.log) traces.push({ type: "surface", x: xs, y: ys, z: plane, opacity: 0.7, showscale: false,
-      colorscale: [[0, "#D55E00"], [1, "#D55E00"]], name: "tangent plane" });
+      colorscale: [[0, COLORS[1]], [1, COLORS[1]]], name: "tangent plane" });
     traces.push({ type: "scatter3d", mode: "markers", x: [state.at[0]], y: [state.at[1]], z: [z3(point.value)],
       marker: { size: 5, color: "black" }, name: "inspected point" });
   }
@@ -338,7 +332,8 @@ async function drawBasins() {
   const key = "b" + JSON.stringify(body);
   cache[key] = cache[key] || await api("/api/basins", body);
   const b = cache[key];
-  const colors = ["#D55E00", "#BBBBBB"].concat(b.minima.map((_, i) => BASIN_COLORS[i % BASIN_COLORS.length]));
+  const minima = BASIN_COLORS.minima;
+  const colors = [BASIN_COLORS.diverged, BASIN_COLORS.not_converged].concat(b.minima.map((_, i) => minima[i % minima.length]));
   const k = colors.length, scale = [];
   colors.forEach((c, i) => { scale.push([i / k, c], [(i + 1) / k, c]); });
   const xs = Array.from({ length: 60 }, (_, i) => d[0][0] + i * (d[0][1] - d[0][0]) / 59);
@@ -360,7 +355,7 @@ async function drawLrMap() {
   const key = "l" + JSON.stringify(body);
   cache[key] = cache[key] || await api("/api/lrmap", body);
   const m = cache[key];
-  const labels = Object.keys(LABEL_COLORS), k = labels.length, scale = [];
+  const labels = META.labels, k = labels.length, scale = [];
   labels.forEach((l, i) => { scale.push([i / k, LABEL_COLORS[l]], [(i + 1) / k, LABEL_COLORS[l]]); });
   const traces = [{ type: "heatmap", x: m.positions, y: m.lrs, z: m.labels.map((row) => row.map((l) => labels.indexOf(l))),
     text: m.labels, zmin: -0.5, zmax: k - 0.5, colorscale: scale, showscale: false,
@@ -490,8 +485,8 @@ function drawDial() {  // |D_u f| = |∇f·u| around the circle: blue where f ri
   const d = thetas.map((t) => g[0] * Math.cos(t * Math.PI / 180) + g[1] * Math.sin(t * Math.PI / 180));
   const now = g[0] * Math.cos(state.angle * Math.PI / 180) + g[1] * Math.sin(state.angle * Math.PI / 180);
   const traces = [
-    { type: "scatterpolar", mode: "lines", theta: thetas, r: d.map((v) => v > 0 ? v : 0), line: { color: "#0072B2" }, name: "D_u f > 0 (uphill)" },
-    { type: "scatterpolar", mode: "lines", theta: thetas, r: d.map((v) => v < 0 ? -v : 0), line: { color: "#D55E00" }, name: "D_u f < 0 (downhill)" },
+    { type: "scatterpolar", mode: "lines", theta: thetas, r: d.map((v) => v > 0 ? v : 0), line: { color: COLORS[0] }, name: "D_u f > 0 (uphill)" },
+    { type: "scatterpolar", mode: "lines", theta: thetas, r: d.map((v) => v < 0 ? -v : 0), line: { color: COLORS[1] }, name: "D_u f < 0 (downhill)" },
     { type: "scatterpolar", mode: "lines+markers", theta: [state.angle, state.angle], r: [0, Math.abs(now)],
       line: { color: "black", width: 3 }, marker: { size: [0, 8] }, name: `θ = ${state.angle}°: ${fmt(now)}` }];
   Plotly.react("dial", traces, { margin: { t: 30, r: 30, b: 20, l: 30 }, title: { text: "directional derivative dial |D_u f|", font: { size: 12 } },
@@ -544,7 +539,10 @@ async function exportCsv() {  // the CLI's CSV (gdlab descend --output run.csv):
 // ---------- start ----------
 async function init() {
   try {
-    (await api("/api/optimizers")).forEach((o) => { catalog[o.name] = o; });
+    META = await api("/api/meta");
+    META.optimizers.forEach((o) => { catalog[o.name] = o; });
+    COLORS = META.palette; LABEL_COLORS = META.label_colors; BASIN_COLORS = META.basin_colors;
+    ({ max_optimizers: MAX_OPTS, max_starts: MAX_STARTS, max_steps: MAX_STEPS } = META.limits);
   } catch (e) { say("cannot reach the server: " + e.message, true); return; }
   readUrl(); syncControls();
   try {
