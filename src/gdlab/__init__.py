@@ -28,10 +28,21 @@ _EXPORTS = {
     "check_gradient": "diff.numeric", "Derivative": "diff.numeric",
     "GdlabError": "errors", "FormulaError": "errors", "ConfigError": "errors",
     "PointError": "errors",
+    "run": "engine", "RunResult": "engine",
+    "make": "optim", "Optimizer": "optim", "parse_optimizer": "optim", "parse_schedule": "optim",
+    "Diagnosis": "diagnose", "stability_bound": "diagnose",
 }
-_MODULES = ("functions", "formula", "objective", "calculus", "diff", "errors")
+#: submodules reachable as attributes (``gdlab.optim``, ``gdlab.studies``, ``gdlab.plot``, …)
+_MODULES = ("functions", "formula", "objective", "calculus", "diff", "errors", "optim",
+            "studies", "plot", "engine", "records", "critical", "palette", "domain")
+_PUBLIC_MODULES = ("functions", "optim", "studies", "plot")
 
-__all__ = sorted([*_EXPORTS, "functions", "__version__"])
+__all__ = sorted([*_EXPORTS, *_PUBLIC_MODULES, "diagnose", "__version__"])
+
+# The function shares its submodule's name, and importing a submodule sets the package
+# attribute of that name; binding it here, after that import, keeps ``gdlab.diagnose`` the
+# function (numpy only: still no heavy import).
+from .diagnose import diagnose  # noqa: E402
 
 
 def __getattr__(name: str) -> Any:
