@@ -13,6 +13,8 @@ Example:
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 __version__ = "0.1.0"
@@ -39,10 +41,22 @@ _PUBLIC_MODULES = ("functions", "optim", "studies", "plot")
 
 __all__ = sorted([*_EXPORTS, *_PUBLIC_MODULES, "diagnose", "__version__"])
 
-# The function shares its submodule's name, and importing a submodule sets the package
-# attribute of that name; binding it here, after that import, keeps ``gdlab.diagnose`` the
-# function (numpy only: still no heavy import).
-from .diagnose import diagnose  # noqa: E402
+
+class _Package(types.ModuleType):
+    """``gdlab.diagnose`` is the function, though it shares its submodule's name: importing
+    the submodule sets the package attribute of that name, so the function is a property of
+    the package (loaded on first use: ``import gdlab`` imports nothing heavy)."""
+
+    @property
+    def diagnose(self):
+        return importlib.import_module(".diagnose", __name__).diagnose
+
+    @diagnose.setter
+    def diagnose(self, _module):  # the import system's setattr: the module stays reachable
+        pass                      # as sys.modules["gdlab.diagnose"]
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:
