@@ -437,9 +437,7 @@ class _PlotArgs:
                    variables=self.variables)
 
 
-def _plot_surface(a):
-    from . import plot
-
+def _plot_surface(a, plot, studies):
     paths = []
     if a.starts:
         r = a.runs(100)
@@ -447,46 +445,26 @@ def _plot_surface(a):
     return plot.surface(a.function, paths=paths, domain=a.dom, variables=a.variables)
 
 
-def _plot_lr_map(a):
-    from . import plot, studies
-    from .records import parse_lrs
-
+def _plot_lr_map(a, plot, studies):
     if ":" in a.optimizer:
         raise ConfigError("plot lr-map sweeps the learning rate: give --optimizer NAME without "
                           "one, and the rates with --lrs")
     return plot.lr_map(studies.lr_map(
-        a.function, lrs=parse_lrs(a.lrs) if a.lrs else None,
-        optimizer=_one_optimizer(a.optimizer, None, a.hyper), max_steps=a.steps or 300,
-        domain=a.dom, variables=a.variables))
+        a.function, lrs=_lrs(a.lrs), optimizer=_one_optimizer(a.optimizer, None, a.hyper),
+        max_steps=a.steps or 300, domain=a.dom, variables=a.variables))
 
 
-def _plot_interactive(a):
-    from . import plot
-
+def _plot_interactive(a, plot, studies):
     result = a.runs(200) if a.starts else None
     output = a.output if a.output.endswith(".html") else a.output.rsplit(".", 1)[0] + ".html"
     fig = plot.interactive(a.function, result, domain=a.dom, variables=a.variables)
     return plot.write_html(fig, output)
 
 
-def _plot_animate(a):
-    from . import plot
-
+def _plot_animate(a, plot, studies):
     output = a.output if a.output.endswith((".gif", ".mp4")) else \
         a.output.rsplit(".", 1)[0] + ".gif"
     return plot.animate(a.runs(100), output, domain=a.dom)
-
-
-def _figures():
-    from . import plot
-
-    return plot
-
-
-def _studies():
-    from . import studies
-
-    return studies
 
 
 _OPT = ("optimizer", "lr", "momentum", "beta1", "beta2", "eps", "weight_decay")
@@ -495,8 +473,9 @@ _RUNS = ("starts", "optimizers", "steps") + _OPT
 
 @dataclass(frozen=True)
 class PlotKind:
-    """One ``gdlab plot`` kind: what it draws, the options it uses, whether it needs a
-    function. Any other option given is an error naming the kind."""
+    """One ``gdlab plot`` kind: ``draw(args, plot, studies)`` (the modules passed in, so they
+    load only when a figure is drawn), the options it uses, whether it needs a function. Any
+    other option given is an error naming the kind."""
 
     draw: Callable
     options: tuple[str, ...]
@@ -506,36 +485,38 @@ class PlotKind:
 #: ``gdlab plot KIND`` → how to draw it
 PLOT_KINDS: dict[str, PlotKind] = {
     "surface": PlotKind(_plot_surface, ("starts", "steps", "domain") + _OPT),
-    "partials": PlotKind(lambda a: _figures().partials(
+    "partials": PlotKind(lambda a, plot, studies: plot.partials(
         a.function, a.points("--at")[0], domain=a.dom, variables=a.variables), ("at", "domain")),
-    "field": PlotKind(lambda a: _figures().field(
+    "field": PlotKind(lambda a, plot, studies: plot.field(
         a.function, domain=a.dom, arrows=a.arrows, normalize=a.normalize,
         variables=a.variables), ("domain", "arrows", "normalize")),
-    "directional": PlotKind(lambda a: _figures().directional(
+    "directional": PlotKind(lambda a, plot, studies: plot.directional(
         a.function, a.points("--at")[0], variables=a.variables), ("at",)),
-    "level-sets": PlotKind(lambda a: _figures().level_sets(
+    "level-sets": PlotKind(lambda a, plot, studies: plot.level_sets(
         a.function, a.points("--at"), domain=a.dom, variables=a.variables), ("at", "domain")),
-    "tangent-plane": PlotKind(lambda a: _figures().tangent_plane(
+    "tangent-plane": PlotKind(lambda a, plot, studies: plot.tangent_plane(
         a.function, a.points("--at")[0], domain=a.dom, variables=a.variables),
         ("at", "domain")),
-    "steepest-path": PlotKind(lambda a: _figures().steepest_path(_studies().gradient_flow(
-        a.function, a.points()[0], lr=a.lr, max_steps=a.steps or 60, variables=a.variables),
-        domain=a.dom), ("starts", "lr", "steps", "domain")),
-    "learning-rates": PlotKind(lambda a: _figures().learning_rates(_studies().learning_rates(
-        a.function, a.points()[0], lrs=_lrs(a.lrs), max_steps=a.steps or 60,
-        variables=a.variables)), ("starts", "lrs", "steps")),
-    "traps": PlotKind(lambda a: _figures().traps(_studies().traps()), (), False),
-    "compare": PlotKind(lambda a: _figures().compare(_studies().comparison(
+    "steepest-path": PlotKind(lambda a, plot, studies: plot.steepest_path(
+        studies.gradient_flow(a.function, a.points()[0], lr=a.lr, max_steps=a.steps or 60,
+                              variables=a.variables), domain=a.dom),
+        ("starts", "lr", "steps", "domain")),
+    "learning-rates": PlotKind(lambda a, plot, studies: plot.learning_rates(
+        studies.learning_rates(a.function, a.points()[0], lrs=_lrs(a.lrs),
+                               max_steps=a.steps or 60, variables=a.variables)),
+        ("starts", "lrs", "steps")),
+    "traps": PlotKind(lambda a, plot, studies: plot.traps(studies.traps()), (), False),
+    "compare": PlotKind(lambda a, plot, studies: plot.compare(studies.comparison(
         a.function, a.points()[0], a.optimizer_list(), max_steps=a.steps or 100,
         variables=a.variables)), _RUNS),
-    "basins": PlotKind(lambda a: _figures().basins(_studies().basin_map(
+    "basins": PlotKind(lambda a, plot, studies: plot.basins(studies.basin_map(
         a.function, n=a.grid, optimizer=_one_optimizer(
-            a.optimizer, a.lr if a.lr is not None else _studies().BASIN_LR, a.hyper),
+            a.optimizer, a.lr if a.lr is not None else studies.BASIN_LR, a.hyper),
         max_steps=a.steps or 2000, domain=a.dom, variables=a.variables)),
         ("grid", "steps", "domain") + _OPT),
     "lr-map": PlotKind(_plot_lr_map, ("lrs", "steps", "domain") + tuple(
         o for o in _OPT if o != "lr")),
-    "loss": PlotKind(lambda a: _figures().loss(a.runs(1000)), _RUNS),
+    "loss": PlotKind(lambda a, plot, studies: plot.loss(a.runs(1000)), _RUNS),
     "animate": PlotKind(_plot_animate, _RUNS + ("domain",)),
     "interactive": PlotKind(_plot_interactive, _RUNS + ("domain",)),
 }
@@ -599,7 +580,9 @@ def plot_command(ctx, kind, function, **params):
     if spec.needs_function and not function:
         raise ConfigError(f"plot {kind} needs a FORMULA_OR_NAME")
     params["output"] = params["output"] or f"gdlab-{kind}.png"
-    drawn = spec.draw(_PlotArgs(kind, function, params))
+    from . import plot, studies
+
+    drawn = spec.draw(_PlotArgs(kind, function, params), plot, studies)
     path = drawn if isinstance(drawn, Path) else drawn.save(params["output"])
     click.echo(f"wrote {path}")
 

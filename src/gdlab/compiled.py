@@ -158,6 +158,7 @@ def _source(obj, name: str, low_weight: bool = True) -> str:
         return code
 
     sq_c = "(" + " + ".join(f"c{j} * c{j}" for j in range(dim)) + ")"
+    MEMORY = repr(OSCILLATION_MEMORY)  # noqa: N806 - the engine's EMA factor, as source text
     allocs = [f"p{j} = np.empty(n)" for j in range(dim)]
     allocs += [f"q{j} = np.zeros(n)" for j in range(dim)]  # the previous step
     allocs += [f"{s}{j} = np.zeros(n)" for s in state for j in range(dim)]
@@ -214,7 +215,7 @@ def kernel(X0, X, steps, tol2, div, lr, mu, b1, b2, eps, half, out_f, out_gn, ou
                 go = live & (code == 0)
                 lr_i = lr[lo + i]
 {block(per_coord(update), 4)}                flip = 1.0 if ({dot}) < 0.0 else 0.0
-                osc[i] = {OSCILLATION_MEMORY!r} * osc[i] + (1 - {OSCILLATION_MEMORY!r}) * flip if go else osc[i]
+                osc[i] = {MEMORY} * osc[i] + (1 - {MEMORY}) * flip if go else osc[i]
 {block(commit, 4)}                alive += 1 if go else 0
             if alive == 0:
                 break

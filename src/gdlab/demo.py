@@ -66,14 +66,16 @@ def _figures():
          lambda: plot.learning_rates(studies.learning_rates(NOTE, [-3.0, 4.0]))),
         ("traps.png", "Where gradient descent gets stuck",
          "A local minimum beside the global one, a plateau where the gradient vanishes, and a "
-         "saddle point — each run labelled with gdlab's diagnosis.", lambda: plot.traps(studies.traps())),
+         "saddle point — each run labelled with gdlab's diagnosis.",
+         lambda: plot.traps(studies.traps())),
         ("compare.png", "Optimizers compared",
          "SGD, momentum, AdaGrad and Adam on x²/20 + y² from (−7, 2), as in \"Deep Learning "
          "from Scratch\" ch. 6, with f − f* per step.",
          lambda: plot.compare(studies.comparison("ill_conditioned", [-7.0, 2.0]))),
         ("basins.png", "Basins of attraction",
          "Every start of a 300×300 grid coloured by the minimum gradient descent reaches from "
-         "it: Himmelblau's four minima.", lambda: plot.basins(studies.basin_map("himmelblau", n=300))),
+         "it: Himmelblau's four minima.",
+         lambda: plot.basins(studies.basin_map("himmelblau", n=300))),
         ("basins-camel.png", "Six basins",
          "The six-hump camel: six minima, two of them global.",
          lambda: plot.basins(studies.basin_map("six_hump_camel", n=300))),

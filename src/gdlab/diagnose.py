@@ -40,7 +40,7 @@ import numpy as np
 from . import critical
 
 __all__ = ["Diagnosis", "RunFacts", "diagnose", "facts", "classify", "explain", "LABELS",
-           "stability_bound", "optimizer_bound", "BOUNDS"]
+           "stability_bound", "optimizer_bound", "largest_curvature", "BOUNDS"]
 
 LABELS = ("diverged", "oscillating", "slow", "saddle", "maximum", "plateau", "global_minimum",
           "local_minimum", "minimum")
@@ -136,9 +136,9 @@ class RunFacts:
             run diverged); ``positive``/``negative``: curvature beyond the zero band.
         near_critical: ‖∇f‖ ≈ 0 (converged, or stopped with ‖∇f‖ ≤ ``grad_zero``).
         lambda_max: the largest curvature at the start and (unless diverged) the end.
-        bound: gradient descent's 2/λmax; ``own_bound``: the optimizer's own bound.
-        optimizer, lr (``None`` when not one number), ``bounded``: whether the optimizer is
-            of the gradient-descent family that has a bound.
+        bound: gradient descent's 2/λmax; ``own_bound``: the optimizer's own bound
+            (:func:`optimizer_bound`: ``None`` for an optimizer without one).
+        optimizer, lr (``None`` when not one number).
         best: the lowest known value (``None``: nothing to compare with); ``best_is_found``:
             it is the lowest found among the call's runs; ``unbounded``: the library says f
             has no minimum.
@@ -165,7 +165,6 @@ class RunFacts:
     own_bound: float | None
     optimizer: str
     lr: float | None
-    bounded: bool
     best: float | None
     best_is_found: bool
     unbounded: bool
@@ -214,7 +213,7 @@ def _verdict(f: RunFacts) -> Diagnosis:
     label = classify(f)
     explanation, advice = explain(label, f)
     return Diagnosis(label, explanation, advice, f.bound, f.lambda_max, f.eigenvalues,
-                     f.nearest_minimum, f.own_bound if f.bounded else None)
+                     f.nearest_minimum, f.own_bound)
 
 
 def facts(result, **thresholds) -> list[list[RunFacts]]:
@@ -275,8 +274,8 @@ def _facts(result, k, b, lam_start, lam_end, near, positive, negative, listed, m
         oscillation=float(result.oscillation[k, b]), mid_value=float(result.mid_value[k, b]),
         eigenvalues=eig, lam_end=lam_end, positive=positive, negative=negative,
         near_critical=near, lambda_max=lam_max, bound=stability_bound(lam_max),
-        own_bound=stability_bound(lam_max, opt.name, momentum), optimizer=opt.name,
-        lr=_scalar(opt.hyper.get("lr")), bounded=opt.name in BOUNDS, listed_kind=listed_kind,
+        own_bound=optimizer_bound(lam_max, opt.name, momentum), optimizer=opt.name,
+        lr=_scalar(opt.hyper.get("lr")), listed_kind=listed_kind,
         nearest_minimum=nearest, thresholds=thresholds, **shared)
 
 
@@ -303,6 +302,12 @@ def classify(f: RunFacts) -> str:
     return "local_minimum" if best is not None else "minimum"
 
 
+def largest_curvature(obj, points) -> np.ndarray:
+    """λmax, the largest Hessian eigenvalue, at each point ``(M, D)`` → ``(M,)`` (NaN where
+    the Hessian is not finite): what every stability bound divides by."""
+    return _eigenvalues(obj, np.atleast_2d(np.asarray(points, dtype=np.float64)))[:, -1]
+
+
 def _fmt_point(x) -> str:
     return "(" + ", ".join(f"{v:.4g}" for v in x) + ")"
 
@@ -316,7 +321,7 @@ def _explain_diverged(f):
         f" (|f| reached {abs(f.value):.3g})." if np.isfinite(f.value)
         else " (f became non-finite).")
     bound = f.own_bound
-    if f.bounded and f.lr is not None and bound is not None and f.lr > bound:
+    if f.lr is not None and bound is not None and f.lr > bound:
         advice = (f"{_lr_text(f)} is {f.lr / bound:.3g}× above the stability bound "
                   f"{bound:.3g} for this function: try lr < {bound:.3g}.")
     else:
@@ -332,7 +337,7 @@ def _explain_oscillating(f):
         explanation = (f"did not converge in {f.steps} steps and stopped descending "
                        f"(f = {f.value:.4g})")
     bound = f.own_bound
-    if f.bounded and f.lr is not None and f.lambda_max is not None and bound is not None:
+    if f.lr is not None and f.lambda_max is not None and bound is not None:
         explanation += (f"; lr·λmax = {f.lr * f.lambda_max:.3g}, so the learning rate is "
                         f"{'above' if f.lr > bound else 'near'} the stability bound "
                         f"{bound:.3g}.")
@@ -349,7 +354,7 @@ def _explain_slow(f):
                    f"{f.start_value:.6g} to {f.value:.6g} (by {f.start_value - f.value:.3g}), "
                    f"‖∇f‖ = {f.gradient_norm:.2g}.")
     bound = f.own_bound
-    if f.bounded and f.lr is not None and bound is not None and f.lr < bound / 10:
+    if f.lr is not None and bound is not None and f.lr < bound / 10:
         advice = (f"{_lr_text(f)} is {bound / f.lr:.3g}× below the stability bound "
                   f"{bound:.3g}: try about {bound / 2:.3g}, or allow more steps.")
     else:

@@ -346,7 +346,8 @@ class _Outputs:
             value=self.value.reshape(K, B), gradient_norm=self.gradient_norm.reshape(K, B),
             start_value=self.start_value.reshape(K, B), steps=self.steps.reshape(K, B),
             status_code=self.status.reshape(K, B), recorded_steps=recorded, path=path,
-            values=values, gradient_norms=gradient_norms, oscillation=self.oscillation.reshape(K, B),
+            values=values, gradient_norms=gradient_norms,
+            oscillation=self.oscillation.reshape(K, B),
             mid_value=self.mid_value.reshape(K, B), seconds=seconds)
 
 
@@ -487,18 +488,21 @@ def _run_group_compiled(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.
     if len(rows) == out.final.shape[0] and np.all(rows == np.arange(len(rows))):
         # the whole run: the kernel writes straight into the outputs (fresh pages cost more
         # than the copies themselves), and with record="last" the end of the record *is* the
-        # result: final, value and gradient_norm are views of path[-1], values[-1], gradient_norms[-1]
+        # result: final, value and gradient_norm are views of path[-1], values[-1] and
+        # gradient_norms[-1]
         into = {"steps": out.steps, "status": out.status, "oscillation": out.oscillation,
                 "mid_value": out.mid_value}
         if out.plan is not None:
-            into.update(final=out.path[-1], value=out.values[-1], gradient_norm=out.gradient_norms[-1],
-                        start_value=out.values[0], start_gradient_norm=out.gradient_norms[0])
+            into.update(final=out.path[-1], value=out.values[-1],
+                        gradient_norm=out.gradient_norms[-1], start_value=out.values[0],
+                        start_gradient_norm=out.gradient_norms[0])
             out.path[0] = x
         else:
             into.update(final=out.final, value=out.value, gradient_norm=out.gradient_norm,
                         start_value=out.start_value)
         run_block(obj, opt, x, steps, tol, divergence, into=into)
-        out.final, out.value, out.gradient_norm = into["final"], into["value"], into["gradient_norm"]
+        out.final, out.value = into["final"], into["value"]
+        out.gradient_norm = into["gradient_norm"]
         out.start_value = into["start_value"]
         return
     got = run_block(obj, opt, x, steps, tol, divergence)

@@ -30,7 +30,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .diagnose import stability_bound
+from .diagnose import largest_curvature, stability_bound
 from .domain import domain_for, objective_2d
 from .engine import RunResult, run
 from .optim import Optimizer, make, parse_optimizer
@@ -174,8 +174,8 @@ def lr_map(f, *, lrs=None, axis: int = 0, at: float | None = None, starts: int =
     pts = np.empty((starts, 2))
     pts[:, axis] = positions
     pts[:, other] = fixed
-    lams = np.max(np.linalg.eigvalsh(obj.hessian(pts)), axis=-1)
-    bounds = np.array([stability_bound(float(v)) or np.nan for v in lams])
+    bounds = np.array([stability_bound(float(v)) or np.nan
+                       for v in largest_curvature(obj, pts)])
     if lrs is None or np.ndim(lrs) == 0:  # a count: log-spaced around the median bound
         finite = bounds[np.isfinite(bounds)]
         mid = float(np.median(finite)) if finite.size else 0.1
@@ -227,8 +227,7 @@ def learning_rates(f, start, *, lrs=None, max_steps: int = 60, variables=None
     stability bound and too large: by default 0.05, 0.5, 0.97 and 1.5 times 2/λmax there."""
     obj = objective_2d(f, variables)
     x0 = obj.points(np.asarray(start, dtype=float), "start")
-    lam = float(np.max(np.linalg.eigvalsh(obj.hessian(x0))))
-    bound = stability_bound(lam)
+    bound = stability_bound(float(largest_curvature(obj, x0)[0]))
     if lrs is None:
         if bound is None:
             raise ValueError("no positive curvature at the start: give learning rates")
@@ -347,7 +346,7 @@ def gradient_flow(f, start, *, lr: float | None = None, max_steps: int = 60,
                                   np.linspace(0.0, end, 1000)])) if end > 0 else np.array([0.0])
     flow = sol.sol(t).T
     if lr is None:
-        bound = stability_bound(float(np.max(np.linalg.eigvalsh(obj.hessian(x0)))))
+        bound = stability_bound(float(largest_curvature(obj, x0)[0]))
         lr = 0.5 * bound if bound else 0.01
     r = run(obj, [x0], make("gd", lr=lr), max_steps=max_steps, tol=1e-9, record="all")
     gd = r.run_path(0, 0)

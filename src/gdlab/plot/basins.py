@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..palette import DIVERGED_COLOR, MINIMUM_COLORS, UNCONVERGED_COLOR
 from .common import Plot, mark_minima, new_figure
 

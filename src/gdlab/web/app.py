@@ -415,15 +415,12 @@ def create_app() -> FastAPI:
         starts); ``null`` for optimizers without one (the adaptive methods) and for invalid
         ones."""
         from ..calculus import resolve
-        from ..diagnose import optimizer_bound
+        from ..diagnose import largest_curvature, optimizer_bound
 
         def job(_deadline):
             obj = resolve(req.formula, len(req.starts[0]), req.variables)
-            pts = obj.points(req.starts, "starts")
-            with np.errstate(all="ignore"):
-                h = obj.hessian(pts)
-            ok = np.all(np.isfinite(h), axis=(-1, -2))
-            lam = float(np.max(np.linalg.eigvalsh(h[ok]))) if ok.any() else None
+            lams = largest_curvature(obj, obj.points(req.starts, "starts"))
+            lam = float(np.nanmax(lams)) if np.isfinite(lams).any() else None
             def bound(spec):  # an invalid optimizer has none (a run says what is wrong)
                 try:
                     o = _optimizer(spec)
