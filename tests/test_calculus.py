@@ -127,3 +127,19 @@ def test_classification_tolerances_are_keywords():
     # one rule with the diagnosis of runs: curvature within `flat` (1e-6) is no curvature
     assert classify_critical_point([0, 0], np.diag([1.0, 1e-7])) == "degenerate"
     assert classify_critical_point([0, 0], np.diag([1.0, -1e-7])) == "degenerate"  # not saddle
+
+
+def test_an_objective_is_immutable_and_caches_its_derivatives_explicitly():
+    f = gdlab.Objective.from_formula("x**3*y + y**2")
+    with pytest.raises(AttributeError, match="immutable"):
+        f.name = "g"
+    with pytest.raises(AttributeError, match="immutable"):
+        f.library = None
+    x, y = sp.symbols("x y", real=True)
+    assert f.gradient_exprs == [3 * x**2 * y, x**3 + 2 * y]  # SymPy's own derivatives
+    assert f.gradient_exprs is f.gradient_exprs  # made once
+    np.testing.assert_allclose(f.hessian([1.0, 2.0]), [[12.0, 3.0], [3.0, 2.0]])
+    him = gdlab.functions.get("himmelblau").objective()
+    assert him.library.name == "himmelblau"  # given to the constructor, not set afterwards
+    with pytest.raises(ConfigError, match="only a formula"):
+        gdlab.Objective.from_callable(lambda p: p[0] ** 2, 1).gradient_exprs

@@ -306,7 +306,7 @@ def analyze(f, x, direction=None, method: str | None = None,
     value = float(obj.value(x))
     if not np.isfinite(value):
         raise PointError(f"the function is not defined (not finite) at ({_coords(x)})")
-    resolved = obj._resolve(method)
+    resolved = obj.resolve_method(method)
     g, error, nfev = obj.gradient_with_error(x, resolved)
     h = obj.hessian(x, resolved)
     finite_h = np.all(np.isfinite(h))

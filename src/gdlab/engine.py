@@ -377,7 +377,7 @@ STATUS_NAMES = np.array(["", "converged", "max_steps", "diverged"], dtype="<U9")
 def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, steps: int,
                tol: float, divergence: float, out: _Outputs, report) -> None:
     transform = opt.transform()
-    value, gradient = obj._value, obj.gradient_function()
+    value, gradient = obj.value_function(), obj.gradient_function()
     ctx = Context(value=lambda p: np.asarray(value(p), dtype=np.float64),
                   hessian=lambda p: obj.hessian(p))
     plan = out.plan

@@ -146,9 +146,7 @@ class TestFunction:
         """An exact :class:`~gdlab.objective.Objective` for this function in ``dim`` dims."""
         from .objective import Objective
 
-        obj = Objective.from_formula(self.expression(dim), name=self.name)
-        obj.library = self
-        return obj
+        return Objective.from_formula(self.expression(dim), name=self.name, library=self)
 
     def gradient_formulas(self, dim: int | None = None) -> list[str]:
         """The partial derivatives as text (derived by SymPy), one per variable."""

@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Callable, Sequence
 
 import numpy as np
@@ -51,10 +52,52 @@ def as_points(x, dim: int, name: str = "x", variables: Sequence[str] | None = No
     return arr
 
 
+class _Symbolic:
+    """The SymPy derivatives of a formula and their NumPy compilations, each made on first use
+    and kept (the objective's explicit cache)."""
+
+    def __init__(self, formula):
+        self.formula = formula
+
+    @cached_property
+    def gradient_exprs(self) -> list:
+        from .diff.symbolic import gradient_exprs
+
+        return gradient_exprs(self.formula.expr, self.formula.symbols)
+
+    @cached_property
+    def hessian_exprs(self) -> list[list]:
+        from .diff.symbolic import hessian_exprs
+
+        return hessian_exprs(self.gradient_exprs, self.formula.symbols)
+
+    @cached_property
+    def gradient_fn(self) -> Callable:
+        from .diff.symbolic import compile_array
+
+        return compile_array(self.gradient_exprs, self.formula.symbols, (self.formula.dim,))
+
+    @cached_property
+    def hessian_fn(self) -> Callable:
+        from .diff.symbolic import compile_array
+
+        dim = self.formula.dim
+        flat = [e for row in self.hessian_exprs for e in row]
+        return compile_array(flat, self.formula.symbols, (dim, dim))
+
+    def gradient(self, x):
+        return self.gradient_fn(x)
+
+    def hessian(self, x):
+        return self.hessian_fn(x)
+
+
 class Objective:
     """A function ``f: R^D -> R`` with its gradient and Hessian, vectorised over points.
 
-    Prefer the constructors :meth:`from_formula` and :meth:`from_callable`.
+    Immutable: every attribute is set by the constructor, and setting one afterwards raises
+    ``AttributeError``; a formula objective compiles its derivatives on first use into an
+    explicit cache. Prefer the constructors :meth:`from_formula` and :meth:`from_callable`.
 
     Args:
         value: vectorised ``(..., D) -> (...)``.
@@ -65,36 +108,39 @@ class Objective:
         name: a label for tables and figures.
         method: numerical method used where no exact derivative is given.
         formula: the :class:`~gdlab.formula.Formula` behind an exact objective, if any.
+        library: the :class:`~gdlab.functions.TestFunction` behind a library objective, if any.
     """
 
     def __init__(self, value: Callable, dim: int, *, gradient: Callable | None = None,
                  hessian: Callable | None = None, variables: Sequence[str] | None = None,
-                 name: str | None = None, method: str = "central", formula=None):
+                 name: str | None = None, method: str = "central", formula=None,
+                 library=None):
         if not isinstance(dim, (int, np.integer)) or dim < 1:
             raise ConfigError(f"`dim` must be a positive integer; got {dim!r}")
         if method not in numeric.METHODS:
             raise ConfigError(f"`method` must be one of {', '.join(numeric.METHODS)}; "
                               f"got {method!r}")
-        self._value = value
-        self._gradient = gradient
-        self._hessian = hessian
-        self.dim = int(dim)
-        self.variables = tuple(variables) if variables else tuple(f"x{i}" for i in range(dim))
-        if len(self.variables) != self.dim:
-            raise ConfigError(f"{len(self.variables)} variable names for {dim} variables")
-        self.name = name or "f"
-        self.method = method
-        self.formula = formula
-        self._gradient_exprs = None
-        self._hessian_exprs = None
-        #: the :class:`~gdlab.functions.TestFunction` behind a library objective, else None
-        self.library = None
+        names = tuple(variables) if variables else tuple(f"x{i}" for i in range(dim))
+        if len(names) != dim:
+            raise ConfigError(f"{len(names)} variable names for {dim} variables")
+        symbolic = _Symbolic(formula) if formula is not None else None
+        fields = {
+            "_value": value, "_symbolic": symbolic,
+            "_gradient": symbolic.gradient if symbolic and gradient is None else gradient,
+            "_hessian": symbolic.hessian if symbolic and hessian is None else hessian,
+            "dim": int(dim), "variables": names, "name": name or "f", "method": method,
+            "formula": formula, "library": library}
+        for key, v in fields.items():
+            object.__setattr__(self, key, v)
+
+    def __setattr__(self, key, value):
+        raise AttributeError(f"an Objective is immutable; cannot set {key!r}")
 
     # --- constructors -------------------------------------------------------------------
 
     @classmethod
     def from_formula(cls, formula, variables: Sequence[str] | str | None = None,
-                     name: str | None = None) -> "Objective":
+                     name: str | None = None, library=None) -> "Objective":
         """Objective with exact derivatives from a formula (text or parsed :class:`Formula`).
 
         >>> Objective.from_formula("x*y", variables="y,x").gradient([2.0, 3.0])
@@ -111,11 +157,8 @@ class Objective:
         from .diff.symbolic import compile_array
 
         value = compile_array([formula.expr], formula.symbols, ())
-        obj = cls(value, formula.dim, variables=formula.variables,
-                  name=name or formula.text, formula=formula)
-        obj._gradient = obj._compiled_gradient
-        obj._hessian = obj._compiled_hessian
-        return obj
+        return cls(value, formula.dim, variables=formula.variables, name=name or formula.text,
+                   formula=formula, library=library)
 
     @classmethod
     def from_callable(cls, f: Callable, dim: int, *, gradient: Callable | None = None,
@@ -161,38 +204,17 @@ class Objective:
     @property
     def gradient_exprs(self) -> list:
         """SymPy expressions of the partial derivatives (formula objectives only)."""
-        if self.formula is None:
-            raise ConfigError("only a formula objective has symbolic derivatives")
-        if self._gradient_exprs is None:
-            from .diff.symbolic import gradient_exprs
-
-            self._gradient_exprs = gradient_exprs(self.formula.expr, self.formula.symbols)
-        return self._gradient_exprs
+        return self._symbolic_parts().gradient_exprs
 
     @property
     def hessian_exprs(self) -> list[list]:
         """SymPy expressions of the Hessian (formula objectives only)."""
-        if self._hessian_exprs is None:
-            from .diff.symbolic import hessian_exprs
+        return self._symbolic_parts().hessian_exprs
 
-            self._hessian_exprs = hessian_exprs(self.gradient_exprs, self.formula.symbols)
-        return self._hessian_exprs
-
-    def _compiled_gradient(self, x):
-        if not hasattr(self, "_grad_fn"):
-            from .diff.symbolic import compile_array
-
-            self._grad_fn = compile_array(self.gradient_exprs, self.formula.symbols,
-                                          (self.dim,))
-        return self._grad_fn(x)
-
-    def _compiled_hessian(self, x):
-        if not hasattr(self, "_hess_fn"):
-            from .diff.symbolic import compile_array
-
-            flat = [e for row in self.hessian_exprs for e in row]
-            self._hess_fn = compile_array(flat, self.formula.symbols, (self.dim, self.dim))
-        return self._hess_fn(x)
+    def _symbolic_parts(self) -> _Symbolic:
+        if self._symbolic is None:
+            raise ConfigError("only a formula objective has symbolic derivatives")
+        return self._symbolic
 
     # --- evaluation ---------------------------------------------------------------------
 
@@ -218,12 +240,16 @@ class Objective:
                             ) -> tuple[np.ndarray, np.ndarray | None, int]:
         """``(gradient, error estimate or None, evaluations per point)``."""
         x = self.points(x)
-        method = self._resolve(method)
+        method = self.resolve_method(method)
         if method == "exact":
             with np.errstate(all="ignore"):
                 return np.asarray(self._gradient(x), dtype=np.float64), None, 1
         d = numeric.gradient(self._value, x, method=method)
         return d.value, d.error, d.nfev
+
+    def value_function(self) -> Callable[[np.ndarray], np.ndarray]:
+        """The raw vectorised ``f`` ``(N, D) -> (N,)`` without input checks: for inner loops."""
+        return self._value
 
     def gradient_function(self) -> Callable[[np.ndarray], np.ndarray]:
         """The raw vectorised gradient ``(N, D) -> (N, D)`` (exact where available, else the
@@ -236,7 +262,7 @@ class Objective:
         """``∂f/∂variable`` at ``x: (..., D)``; ``variable`` is an index or a name."""
         index = self.index(variable)
         x = self.points(x)
-        method = self._resolve(method)
+        method = self.resolve_method(method)
         if method == "exact":
             if self.formula is not None:
                 from .diff.symbolic import compile_array
@@ -250,7 +276,7 @@ class Objective:
         """Hessian ``(..., D, D)``. Exact where known; otherwise numerical (from the exact
         gradient when there is one)."""
         x = self.points(x)
-        method = self._resolve(method)
+        method = self.resolve_method(method)
         with np.errstate(all="ignore"):
             if method == "exact" and self._hessian is not None:
                 return np.asarray(self._hessian(x), dtype=np.float64)
@@ -273,7 +299,9 @@ class Objective:
             raise ConfigError(f"variable index must be in 0..{self.dim - 1}; got {variable!r}")
         return int(variable)
 
-    def _resolve(self, method: str | None) -> str:
+    def resolve_method(self, method: str | None) -> str:
+        """The derivative method ``method`` names here: ``None`` → ``exact`` where there is
+        an exact gradient, else the objective's numerical method; refuses what cannot work."""
         if method is None:
             return "exact" if self._gradient is not None else self.method
         if method not in DERIVATIVE_METHODS:
