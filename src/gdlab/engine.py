@@ -37,7 +37,7 @@ import numpy as np
 
 from .errors import ConfigError, PointError, TimeBudgetError
 from .objective import Objective
-from .optim import Optimizer, parse_optimizer
+from .optim import OPTIMIZERS, Optimizer, parse_optimizer
 from .optim.transforms import Context, tree_take
 
 __all__ = ["run", "RunResult", "STATUSES", "AUTO_RECORD_BYTES", "MAX_RECORD_BYTES"]
@@ -137,13 +137,13 @@ class RunResult:
 def _as_optimizers(optimizers, hyper: dict) -> list[Optimizer]:
     if isinstance(optimizers, (str, Optimizer)):
         optimizers = [optimizers]
-    from .optim import OPTIMIZERS
-
     known = {k for d in OPTIMIZERS.values() for k in d.defaults}
     unknown = sorted(set(hyper) - known)
     if unknown:  # never silently dropped
         raise ConfigError(f"run() got an unknown keyword {unknown[0]!r} (not a hyper-parameter "
                           "of any optimizer; the step limit is `max_steps`)")
+    if hyper and any(isinstance(o, Optimizer) for o in optimizers):
+        raise ConfigError("hyper-parameter keywords apply to optimizers given by name only")
     out = []
     for o in optimizers:
         if isinstance(o, Optimizer):
@@ -155,6 +155,37 @@ def _as_optimizers(optimizers, hyper: dict) -> list[Optimizer]:
     if not out:
         raise ConfigError("no optimizer given")
     return out
+
+
+def _checked_starts(f, starts, variables) -> tuple[Objective, np.ndarray]:
+    """The objective and the starts as float64 ``(B, D)``; raises PointError/ConfigError."""
+    try:
+        start_arr = np.asarray(starts, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise PointError("`starts` must contain numbers only") from None
+    if start_arr.ndim == 1:
+        start_arr = start_arr[None, :]
+    if start_arr.ndim != 2 or start_arr.shape[0] == 0:
+        raise PointError("`starts` must have shape (B, D) with B ≥ 1")
+    from .calculus import resolve
+
+    obj = resolve(f, start_arr.shape[1], variables)
+    return obj, obj.points(start_arr, "start")
+
+
+def _checked_rule(max_steps, tol, divergence, backend) -> int:
+    """Refuse a bad stopping rule or backend; returns the step limit as an int."""
+    if not isinstance(max_steps, (int, np.integer)) or isinstance(max_steps, bool) or \
+            not 0 <= max_steps <= MAX_STEPS:
+        raise ConfigError(f"`max_steps` must be an integer in 0..{MAX_STEPS:,}; got "
+                          f"{max_steps!r}")
+    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol >= 0):
+        raise ConfigError(f"`tol` must be a number ≥ 0; got {tol!r}")
+    if not (isinstance(divergence, (int, float)) and divergence > 1):
+        raise ConfigError(f"`divergence` must be a number > 1; got {divergence!r}")
+    if backend not in ("auto", "numpy", "numba"):
+        raise ConfigError(f"`backend` must be one of auto, numpy, numba; got {backend!r}")
+    return int(max_steps)
 
 
 def _record_plan(record, max_steps: int, rows: int, dim: int,
@@ -246,33 +277,9 @@ def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd
         ConfigError, PointError: for bad arguments, before any work is done.
         TimeBudgetError: past ``deadline``.
     """
-    try:
-        start_arr = np.asarray(starts, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise PointError("`starts` must contain numbers only") from None
-    if start_arr.ndim == 1:
-        start_arr = start_arr[None, :]
-    if start_arr.ndim != 2 or start_arr.shape[0] == 0:
-        raise PointError("`starts` must have shape (B, D) with B ≥ 1")
-    from .calculus import resolve
-
-    obj = resolve(f, start_arr.shape[1], variables)
-    start_arr = obj.points(start_arr, "start")
-    if not isinstance(max_steps, (int, np.integer)) or isinstance(max_steps, bool) or \
-            not 0 <= max_steps <= MAX_STEPS:
-        raise ConfigError(f"`max_steps` must be an integer in 0..{MAX_STEPS:,}; got "
-                          f"{max_steps!r}")
-    steps = int(max_steps)
-    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol >= 0):
-        raise ConfigError(f"`tol` must be a number ≥ 0; got {tol!r}")
-    if not (isinstance(divergence, (int, float)) and divergence > 1):
-        raise ConfigError(f"`divergence` must be a number > 1; got {divergence!r}")
-    if backend not in ("auto", "numpy", "numba"):
-        raise ConfigError(f"`backend` must be one of auto, numpy, numba; got {backend!r}")
+    obj, start_arr = _checked_starts(f, starts, variables)
+    steps = _checked_rule(max_steps, tol, divergence, backend)
     opts = _as_optimizers(optimizers, hyper)
-    if hyper and any(isinstance(o, Optimizer) for o in
-                     ([optimizers] if isinstance(optimizers, Optimizer) else optimizers)):
-        raise ConfigError("hyper-parameter keywords apply to optimizers given by name only")
     K, (B, D) = len(opts), start_arr.shape
     rows = K * B
     working = rows * D * 8 * 12
@@ -329,6 +336,15 @@ class _Outputs:
             self.values = np.empty((len(plan), n))
             self.gradient_norms = np.empty((len(plan), n))
 
+    def finish(self, done, x, f, gn, taken, status, osc) -> None:
+        """Rows ``done`` (global indices) stopped: write their end states."""
+        self.final[done] = x
+        self.value[done] = f
+        self.gradient_norm[done] = gn
+        self.steps[done] = taken
+        self.status[done] = status
+        self.oscillation[done] = osc
+
     def result(self, obj, opts, starts, steps, tol, divergence, seconds) -> RunResult:
         K, B, D = self.K, self.B, self.D
         path = values = gradient_norms = None
@@ -380,8 +396,7 @@ def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, 
     value, gradient = obj.value_function(), obj.gradient_function()
     ctx = Context(value=lambda p: np.asarray(value(p), dtype=np.float64),
                   hessian=lambda p: obj.hessian(p))
-    plan = out.plan
-    next_record = 0
+    recorder = _Recorder(out, rows)
     with np.errstate(all="ignore"):
         f = np.asarray(value(x), dtype=np.float64)
         g = np.asarray(gradient(x), dtype=np.float64)
@@ -397,33 +412,15 @@ def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, 
         status = np.zeros(len(rows), dtype=np.int8)
         status[~np.isfinite(f) | ~np.isfinite(gn)] = _DIVERGED  # non-finite at the start
 
-        def record(t):
-            nonlocal next_record
-            while plan is not None and next_record < len(plan) and plan[next_record] == t:
-                r = next_record
-                if r > 0:  # this group's rows that already stopped keep their end point
-                    out.path[r, rows] = out.path[r - 1, rows]
-                    out.values[r, rows] = out.values[r - 1, rows]
-                    out.gradient_norms[r, rows] = out.gradient_norms[r - 1, rows]
-                out.path[r, live] = x
-                out.values[r, live] = f
-                out.gradient_norms[r, live] = gn
-                next_record += 1
-
-        record(0)
+        recorder.at(0, live, x, f, gn)
         for t in range(steps + 1):
             status[(status == _RUNNING) & (gn <= tol)] = _CONVERGED
             if t == steps:
                 status[status == _RUNNING] = _AT_LIMIT
             finished = status != _RUNNING
             if finished.any():
-                done = live[finished]
-                out.final[done] = x[finished]
-                out.value[done] = f[finished]
-                out.gradient_norm[done] = gn[finished]
-                out.steps[done] = taken[finished]
-                out.status[done] = status[finished]
-                out.oscillation[done] = osc[finished]
+                out.finish(live[finished], x[finished], f[finished], gn[finished],
+                           taken[finished], status[finished], osc[finished])
                 keep = ~finished
                 if not keep.any():
                     break
@@ -453,16 +450,43 @@ def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, 
             status[blown] = _DIVERGED
             if t + 1 == steps // 2:
                 out.mid_value[live] = f
-            record(t + 1)
+            recorder.at(t + 1, live, x, f, gn)
             if (t + 1) % 50 == 0:
                 report(t + 1)
-        # fill records after every row stopped
-        while plan is not None and 0 < next_record < len(plan):
-            out.path[next_record, rows] = out.path[next_record - 1, rows]
-            out.values[next_record, rows] = out.values[next_record - 1, rows]
-            out.gradient_norms[next_record, rows] = out.gradient_norms[next_record - 1, rows]
-            next_record += 1
+        recorder.finish()
         report(steps)
+
+
+class _Recorder:
+    """Writes one group's working rows into the record at the planned steps; the group's rows
+    that already stopped keep their end point in every later record."""
+
+    def __init__(self, out: _Outputs, rows: np.ndarray):
+        self.out, self.rows, self.next = out, rows, 0
+
+    def _carry(self, r: int) -> None:
+        out, rows = self.out, self.rows
+        out.path[r, rows] = out.path[r - 1, rows]
+        out.values[r, rows] = out.values[r - 1, rows]
+        out.gradient_norms[r, rows] = out.gradient_norms[r - 1, rows]
+
+    def at(self, t: int, live: np.ndarray, x, f, gn) -> None:
+        """Step ``t`` reached by the working rows ``live`` (global row indices)."""
+        out, plan = self.out, self.out.plan
+        while plan is not None and self.next < len(plan) and plan[self.next] == t:
+            if self.next > 0:
+                self._carry(self.next)
+            out.path[self.next, live] = x
+            out.values[self.next, live] = f
+            out.gradient_norms[self.next, live] = gn
+            self.next += 1
+
+    def finish(self) -> None:
+        """Fill the records planned after every row stopped."""
+        plan = self.out.plan
+        while plan is not None and 0 < self.next < len(plan):
+            self._carry(self.next)
+            self.next += 1
 
 
 def _use_compiled(backend: str, obj, opt: Optimizer, record, work: int) -> bool:

@@ -198,49 +198,63 @@ def jacobian(F: Callable, x, *, method: str = "central", step=None,
         scales = [2.0 ** -k for k in range(levels)]
         pts = [shifted(s) for s in scales] + [shifted(-s) for s in scales]
         vals = evaluate(np.concatenate(pts, axis=-2), 2 * levels)
-        fmax = np.max(np.abs(np.stack(vals)), axis=0)
-        # Richardson table: the central difference's error is a series in h², so column j
-        # removes h^(2j): R[j][m] = R[j-1][m+1] + (R[j-1][m+1] − R[j-1][m]) / (4^j − 1).
-        table = [[(vals[k] - vals[levels + k]) / (2 * per_step(vals[k], scales[k]))
-                  for k in range(levels)]]
-        for j in range(1, levels):
-            prev = table[-1]
-            table.append([prev[k] + (prev[k] - prev[k - 1]) / (4.0**j - 1.0)
-                          for k in range(1, len(prev))])
-        # Pick, per component, the entry with the smallest estimated error: the larger of its
-        # distances to its two neighbours in the table, plus the rounding error of its
-        # smallest step.
-        d = error = None
-        for j in range(1, levels):
-            for m in range(1, len(table[j])):
-                value = table[j][m]
-                estimate = (np.maximum(np.abs(value - table[j][m - 1]),
-                                       np.abs(value - table[j - 1][m + 1]))
-                            + 10 * EPS * fmax / per_step(value, scales[m + j]))
-                if d is None:
-                    d, error = value.copy(), estimate
-                else:
-                    better = estimate < error
-                    d[better] = value[better]
-                    error = np.where(better, estimate, error)
+        d, error = _richardson(vals, scales, per_step)
         error = np.moveaxis(error, 0, -1)
         nfev = 2 * levels * na
     else:  # complex step
-        xc = x.astype(np.complex128)[..., None, :] + 1j * h[..., None] * e
-        with warnings.catch_warnings():  # a cast of complex to real would drop Im f
-            warnings.simplefilter("error", np.exceptions.ComplexWarning)
-            try:
-                out = F(xc)
-            except (TypeError, np.exceptions.ComplexWarning):
-                out = None
-        if out is None or not np.iscomplexobj(out):
-            raise ConfigError("the complex step needs a function that accepts complex input "
-                              "and returns complex output; use method='richardson'")
-        out = np.moveaxis(np.asarray(out), len(batch), 0)
+        out = _complex_values(F, x.astype(np.complex128)[..., None, :] + 1j * h[..., None] * e)
+        out = np.moveaxis(out, len(batch), 0)
         d = out.imag / per_step(out)
         nfev = na
     d = np.moveaxis(d, 0, -1)
     return Derivative(value=d, error=error, nfev=nfev, method=method)
+
+
+def _richardson(vals: list, scales: list[float], per_step: Callable):
+    """Central differences at the steps ``scales`` (``vals``: f at +steps, then −steps),
+    Richardson-extrapolated; per component the table entry with the smallest estimated error
+    and that estimate."""
+    levels = len(scales)
+    fmax = np.max(np.abs(np.stack(vals)), axis=0)
+    # Richardson table: the central difference's error is a series in h², so column j
+    # removes h^(2j): R[j][m] = R[j-1][m+1] + (R[j-1][m+1] − R[j-1][m]) / (4^j − 1).
+    table = [[(vals[k] - vals[levels + k]) / (2 * per_step(vals[k], scales[k]))
+              for k in range(levels)]]
+    for j in range(1, levels):
+        prev = table[-1]
+        table.append([prev[k] + (prev[k] - prev[k - 1]) / (4.0**j - 1.0)
+                      for k in range(1, len(prev))])
+    # Pick, per component, the entry with the smallest estimated error: the larger of its
+    # distances to its two neighbours in the table, plus the rounding error of its
+    # smallest step.
+    d = error = None
+    for j in range(1, levels):
+        for m in range(1, len(table[j])):
+            value = table[j][m]
+            estimate = (np.maximum(np.abs(value - table[j][m - 1]),
+                                   np.abs(value - table[j - 1][m + 1]))
+                        + 10 * EPS * fmax / per_step(value, scales[m + j]))
+            if d is None:
+                d, error = value.copy(), estimate
+            else:
+                better = estimate < error
+                d[better] = value[better]
+                error = np.where(better, estimate, error)
+    return d, error
+
+
+def _complex_values(F: Callable, xc: np.ndarray) -> np.ndarray:
+    """``F`` at complex points; refused when ``F`` cannot take or return complex numbers."""
+    with warnings.catch_warnings():  # a cast of complex to real would drop Im f
+        warnings.simplefilter("error", np.exceptions.ComplexWarning)
+        try:
+            out = F(xc)
+        except (TypeError, np.exceptions.ComplexWarning):
+            out = None
+    if out is None or not np.iscomplexobj(out):
+        raise ConfigError("the complex step needs a function that accepts complex input "
+                          "and returns complex output; use method='richardson'")
+    return np.asarray(out)
 
 
 def gradient(f: Callable, x, *, method: str = "central", step=None) -> Derivative:
