@@ -24,12 +24,12 @@ VALID = [
     ("/api/grad", {"formula": "himmelblau", "point": [1, 1], "method": "richardson"}),
     ("/api/descend", {"formula": "himmelblau", "starts": [[0, 0], [-1, 4], [-4, -4]],
                       "optimizers": [{"name": "gd", "lr": 0.01}, {"name": "adam", "lr": 0.1}],
-                      "steps": 300}),
+                      "max_steps": 300}),
     ("/api/descend", {"formula": "sin(x)*cos(y) + (x^2 + y^2)/20", "starts": [[2, 1]],
-                      "optimizers": [{"name": "momentum", "lr": 0.05}], "steps": 500}),
+                      "optimizers": [{"name": "momentum", "lr": 0.05}], "max_steps": 500}),
     ("/api/grid", {"formula": "rosenbrock", "n": 60}),
-    ("/api/basins", {"formula": "himmelblau", "n": 30, "steps": 500}),
-    ("/api/lrmap", {"formula": "ill_conditioned", "lrs": 12, "starts": 12, "steps": 200}),
+    ("/api/basins", {"formula": "himmelblau", "n": 30, "max_steps": 500}),
+    ("/api/lrmap", {"formula": "ill_conditioned", "lrs": 12, "starts": 12, "max_steps": 200}),
     ("/api/optimizers", None),  # GET, as the page does on load
     ("/", None),
 ]
@@ -38,11 +38,11 @@ HOSTILE = [
     ("/api/grad", {"formula": "9**9**9**9", "point": [1]}),
     ("/api/grad", {"formula": "(" * 3000 + "x" + ")" * 3000, "point": [1]}),
     ("/api/descend", {"formula": "sphere", "starts": [[1, 1]] * 200,
-                      "optimizers": [{"name": "gd"}] * 8, "steps": 20000}),
+                      "optimizers": [{"name": "gd"}] * 8, "max_steps": 20000}),
     ("/api/grad", {"formula": "x", "point": [1.0] * 20000}),
     ("/api/descend", {"formula": "sphere", "starts": [[1, 1]], "optimizers": [{"name": "adma"}]}),
-    ("/api/basins", {"formula": "himmelblau", "n": 300, "steps": 20000}),
-    ("/api/lrmap", {"formula": "sphere", "lrs": 60, "starts": 60, "steps": 20000}),
+    ("/api/basins", {"formula": "himmelblau", "n": 300, "max_steps": 20000}),
+    ("/api/lrmap", {"formula": "sphere", "lrs": 60, "starts": 60, "max_steps": 20000}),
 ]
 CLIENTS = 8
 ROUNDS = 12  # each client sends every request of both lists this many times

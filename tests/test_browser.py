@@ -251,6 +251,9 @@ def test_field_inspect_surface_basins_and_lr_map(server, page):
     bounds = page.evaluate(
         "document.getElementById('map').data.find(t => t.name.startsWith('stability')).y")
     assert all(abs(b - 1) < 1e-9 for b in bounds)
+    steps = int(page.evaluate("document.getElementById('steps').value"))
+    title = page.evaluate("document.getElementById('map').layout.title.text")
+    assert f"({min(steps, 1000)} steps)" in title  # the step limit the map was asked for
     click_map(page, 0.5, 0.5)  # the middle of the log axis sets the learning rate
     page.wait_for_function(
         "!new URLSearchParams(location.search).get('opts').startsWith('gd:lr=0.5')")

@@ -40,7 +40,7 @@ def test_descend_equals_the_engine(client):
     body = {"formula": "himmelblau", "starts": [[0, 0], [-1, 4]],
             "optimizers": [{"name": "gd", "lr": 0.01}, {"name": "adam", "lr": 0.1,
                                                         "hyper": {"beta1": 0.8}}],
-            "steps": 300}
+            "max_steps": 300}
     r = client.post("/api/descend", json=body)
     assert r.status_code == 200, r.text
     doc = r.json()
@@ -67,7 +67,7 @@ def test_grid_values_and_gradients(client):
 
 
 def test_basins(client):
-    r = client.post("/api/basins", json={"formula": "himmelblau", "n": 20, "steps": 2000})
+    r = client.post("/api/basins", json={"formula": "himmelblau", "n": 20, "max_steps": 2000})
     d = r.json()
     assert np.array(d["labels"]).shape == (20, 20)
     assert len(d["minima"]) == 4
@@ -80,7 +80,7 @@ def test_basins_split_at_the_local_maximum():
     side of the local maximum x* of x⁴ − 3x² + x (the middle root of 4x³ − 6x + 1)."""
     client = TestClient(create_app())
     r = client.post("/api/basins", json={"formula": "x**4 - 3*x**2 + x + y**2", "n": 24,
-                                         "domain": [[-2, 2], [-1, 1]], "steps": 3000,
+                                         "domain": [[-2, 2], [-1, 1]], "max_steps": 3000,
                                          "optimizer": {"name": "gd", "lr": 0.01}})
     d = r.json()
     labels = np.array(d["labels"])
@@ -98,7 +98,7 @@ def test_lr_map_against_the_stability_bound(client):
     r = client.post("/api/lrmap", json={"formula": "x**2/20 + y**2", "lr_min": 0.05,
                                         "lr_max": 3, "lrs": 12, "starts": 6,
                                         "domain": [[-3, 3], [-1, 1]], "at": 0.7,
-                                        "steps": 2000})
+                                        "max_steps": 2000})
     d = r.json()
     labels = np.array(d["labels"])
     lrs = np.array(d["lrs"])
@@ -131,7 +131,7 @@ def test_time_budget_stops_a_long_request(monkeypatch):
     client = TestClient(web.create_app())
     r = client.post("/api/descend", json={"formula": "rosenbrock", "starts": [[0, 0]] * 10,
                                           "optimizers": [{"name": "gd", "lr": 1e-4}],
-                                          "steps": 5000, "tol": 0})
+                                          "max_steps": 5000, "tol": 0})
     assert r.status_code == 503
     assert "budget" in r.json()["detail"]
     assert client.get("/api/health").status_code == 200
@@ -151,16 +151,16 @@ HOSTILE = [
     ("/api/descend", {"formula": "sphere", "starts": [[1, 1]],
                       "optimizers": [{"name": "gd", "lr": -1}]}, 400, "`lr`"),
     ("/api/descend", {"formula": "sphere", "starts": [[1, 1]] * 200,
-                      "optimizers": [{"name": "gd"}] * 8, "steps": 20000}, 400, "limit"),
+                      "optimizers": [{"name": "gd"}] * 8, "max_steps": 20000}, 400, "limit"),
     ("/api/descend", {"formula": "sphere", "starts": [[1, 1]], "optimizers": [{"name": "gd"}],
-                      "steps": 10**9}, 422, ""),
+                      "max_steps": 10**9}, 422, ""),
     ("/api/descend", {"formula": "booth", "starts": [[1, 1, 1]],
                       "optimizers": [{"name": "gd"}]}, 400, "2-D"),
     ("/api/grid", {"formula": "x + y + z"}, 400, "2 variables"),
     ("/api/grid", {"formula": "sphere", "n": 100000}, 422, ""),
     ("/api/grid", {"formula": "sphere", "domain": [[1, 0], [0, 1]]}, 400, "domain"),
-    ("/api/basins", {"formula": "sphere", "n": 300, "steps": 20000}, 400, "limit"),
-    ("/api/lrmap", {"formula": "sphere", "lrs": 60, "starts": 60, "steps": 20000}, 400, "limit"),
+    ("/api/basins", {"formula": "sphere", "n": 300, "max_steps": 20000}, 400, "limit"),
+    ("/api/lrmap", {"formula": "sphere", "lrs": 60, "starts": 60, "max_steps": 20000}, 400, "limit"),
     ("/api/lrmap", {"formula": "sphere", "optimizer": "sgdd"}, 400, "unknown optimizer"),
     ("/api/lrmap", {"formula": "sphere", "lr_min": 1, "lr_max": 0.1}, 400, "lr_min"),
     ("/api/lrmap", {"formula": "sphere", "lr_min": 0.1}, 400, "both"),
@@ -226,7 +226,7 @@ def test_parse_reports_errors_with_columns(client):
 def test_descend_returns_the_loss_curve(client):
     r = client.post("/api/descend", json={"formula": "x**2 + 3*y**2", "starts": [[1, 1]],
                                           "optimizers": [{"name": "gd", "lr": 0.1}],
-                                          "steps": 30, "tol": 0})
+                                          "max_steps": 30, "tol": 0})
     run_ = r.json()["results"][0]["runs"][0]
     path, values = np.array(run_["path"]), np.array(run_["values"])
     assert len(values) == len(path) == 31 and run_["recorded_steps"] == list(range(31))
@@ -242,7 +242,7 @@ def test_descend_as_csv_is_the_clis_csv(client):
 
     body = {"formula": "himmelblau", "starts": [[0, 0], [-1, 4]],
             "optimizers": [{"name": "gd", "lr": 0.01}, {"name": "adam", "lr": 0.1}],
-            "steps": 50, "format": "csv"}
+            "max_steps": 50, "format": "csv"}
     r = client.post("/api/descend", json=body)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     expected = csv_text(run("himmelblau", [[0, 0], [-1, 4]], [make("gd", lr=0.01),
@@ -276,3 +276,40 @@ def test_meta_serves_the_core_constants_and_bounds_follow_their_formulas(client)
     assert got["bounds"][3:] == [None, None]
     too_long = client.post("/api/parse", json={"formula": "x" * (MAX_LENGTH + 1)})
     assert too_long.status_code == 422
+
+
+def test_the_step_limit_is_max_steps_and_steps_is_accepted_for_it(client):
+    body = {"formula": "x**2", "starts": [[3.0]], "optimizers": [{"name": "gd", "lr": 0.1}],
+            "tol": 0}
+    a = client.post("/api/descend", json={**body, "max_steps": 7}).json()
+    b = client.post("/api/descend", json={**body, "steps": 7}).json()
+    assert a["max_steps"] == b["max_steps"] == 7
+    run = a["results"][0]["runs"][0]
+    assert run["steps"] == 7 and run["final"] == b["results"][0]["runs"][0]["final"]
+    assert run["final"][0] == pytest.approx(3.0 * 0.8**7)  # x ← x − 0.1·2x
+
+
+def test_every_endpoint_has_a_response_model_that_drops_nothing(client):
+    """The schema names a model for each answer, and the models keep every key the core's
+    documents have (a response model silently drops keys it does not know)."""
+    from gdlab.calculus import analyze
+    from gdlab.engine import run
+    from gdlab.records import run_document
+
+    paths = client.get("/openapi.json").json()["paths"]
+    for path, ops in paths.items():
+        for op in ops.values():
+            schema = op["responses"]["200"]["content"]["application/json"]["schema"]
+            assert "$ref" in schema or "$ref" in schema.get("items", {}), path
+    got = client.post("/api/grad", json={"formula": "himmelblau", "point": [1, 2],
+                                         "direction": [1, 0]}).json()
+    assert set(got) == set(analyze("himmelblau", [1, 2], direction=[1, 0]).to_dict())
+    doc = client.post("/api/descend", json={"formula": "himmelblau", "starts": [[0, 0]],
+                                            "optimizers": [{"name": "adam", "lr": 0.1}],
+                                            "max_steps": 20}).json()
+    ref = run_document(run("himmelblau", [[0, 0]], "adam:0.1", max_steps=20, record="all"),
+                       include_path=True)
+    assert set(doc) == set(ref)
+    assert set(doc["results"][0]) == set(ref["results"][0])
+    assert set(doc["results"][0]["runs"][0]) == set(ref["results"][0]["runs"][0])
+    assert doc["results"][0]["runs"][0]["path"] == ref["results"][0]["runs"][0]["path"]

@@ -328,7 +328,7 @@ async function drawSurface() {
 }
 async function drawBasins() {
   const o = state.opts[0], d = domainNow();
-  const body = { formula: state.f, domain: d, n: 60, optimizer: optSpec(o), steps: Math.min(Math.max(state.steps, 1000), 3000) };
+  const body = { formula: state.f, domain: d, n: 60, optimizer: optSpec(o), max_steps: Math.min(Math.max(state.steps, 1000), 3000) };
   const key = "b" + JSON.stringify(body);
   cache[key] = cache[key] || await api("/api/basins", body);
   const b = cache[key];
@@ -351,7 +351,7 @@ async function drawBasins() {
 async function drawLrMap() {
   const o = state.opts[0], d = domainNow();
   const at = state.at ? state.at[1] : d[1][0] + 0.37 * (d[1][1] - d[1][0]);  // off a line of symmetry
-  const body = { formula: state.f, domain: d, optimizer: o.name, lrs: 30, starts: 40, steps: Math.min(state.steps, 1000), at };
+  const body = { formula: state.f, domain: d, optimizer: o.name, lrs: 30, starts: 40, max_steps: Math.min(state.steps, 1000), at };
   const key = "l" + JSON.stringify(body);
   cache[key] = cache[key] || await api("/api/lrmap", body);
   const m = cache[key];
@@ -366,7 +366,7 @@ async function drawLrMap() {
   const present = labels.filter((l) => m.labels.flat().includes(l));
   present.forEach((l) => traces.push({ type: "scatter", mode: "markers", x: [null], y: [null], marker: { color: LABEL_COLORS[l], size: 10, symbol: "square" }, name: l }));
   const other = grid.variables[1 - m.axis];
-  await Plotly.react("map", traces, { ...BASE, title: { text: `what ${o.name} does, by learning rate and start (${body.steps} steps)`, font: { size: 12 } },
+  await Plotly.react("map", traces, { ...BASE, title: { text: `what ${o.name} does, by learning rate and start (${body.max_steps} steps)`, font: { size: 12 } },
     xaxis: { title: { text: `start ${grid.variables[m.axis]} (with ${other} = ${fmt(m.fixed)})` } },
     yaxis: { title: { text: "learning rate" }, type: "log", range: [Math.log10(m.lrs[0]), Math.log10(m.lrs[m.lrs.length - 1])] } }, { displaylogo: false });
 }
@@ -406,7 +406,7 @@ async function loadMap() {
 function clearRuns() { $("runs").querySelector("tbody").innerHTML = ""; Plotly.purge("loss"); }
 
 // ---------- running ----------
-function runRequest() { return { formula: state.f, starts: state.starts, optimizers: state.opts.map(optSpec), steps: state.steps }; }
+function runRequest() { return { formula: state.f, starts: state.starts, optimizers: state.opts.map(optSpec), max_steps: state.steps }; }
 async function run() {
   if (!grid) return;
   if (!state.starts.length) { say("click the map to add a starting point", true); return; }

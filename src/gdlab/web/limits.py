@@ -1,0 +1,30 @@
+"""Every limit of the web API, defined once; ``GET /api/meta`` serves them to the page.
+
+Everything a request carries is untrusted: each size is bounded here — the request body, the
+starts, optimizers and steps of a run, grid sizes, the total work of one request in
+point-steps — and every computation has a time budget; at most :data:`CONCURRENT` run at once.
+"""
+
+from __future__ import annotations
+
+from ..formula import MAX_LENGTH
+
+MAX_BODY = 64 * 1024  # bytes of one request body
+MAX_WORK = 3_000_000  # point-steps of one run request (the maps: 10×)
+MAX_STARTS = 200
+MAX_OPTIMIZERS = 8
+MAX_STEPS = 20_000
+MAX_GRID = 200
+MAX_BASIN_GRID = 300
+MAX_LR_MAP = 60  # learning rates × starts of the learning-rate map, each at most this
+CONCURRENT = 2  # computations at once
+QUEUE_SECONDS = 10.0  # the longest wait for a slot before 503
+TIME_BUDGET = 10.0  # seconds of computing per request
+
+
+def as_dict(time_budget: float = TIME_BUDGET) -> dict:
+    """The limits as ``/api/meta`` serves them."""
+    return {"max_starts": MAX_STARTS, "max_optimizers": MAX_OPTIMIZERS,
+            "max_steps": MAX_STEPS, "max_work": MAX_WORK, "max_grid": MAX_GRID,
+            "max_basin_grid": MAX_BASIN_GRID, "max_lr_map": MAX_LR_MAP,
+            "max_body": MAX_BODY, "formula_length": MAX_LENGTH, "time_budget": time_budget}

@@ -1,0 +1,44 @@
+"""``/api/health``, ``/api/meta`` and ``/api/optimizers``: what the page reads before anything
+else — every server constant from the one place it is defined."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from ... import __version__, palette
+from ...diagnose import BOUNDS, LABELS
+from ...jsonsafe import jsonable
+from ...optim.aliases import catalog
+from .. import schemas
+from ..compute import Compute, compute
+
+router = APIRouter(prefix="/api", tags=["meta"])
+
+
+@router.get("/health")
+async def health() -> schemas.Health:
+    return schemas.Health(status="ok", version=__version__)
+
+
+@router.get("/meta")
+async def meta(slots: Compute = Depends(compute)) -> schemas.Meta:
+    """The limits, the colours, the diagnosis labels, the optimizer catalog and the
+    stability-bound formulas."""
+    from .. import limits
+
+    return jsonable({
+        "version": __version__, "limits": limits.as_dict(slots.budget),
+        "palette": palette.PALETTE, "labels": list(LABELS),
+        "label_colors": palette.LABEL_COLORS,
+        "basin_colors": {"diverged": palette.DIVERGED_COLOR,
+                         "not_converged": palette.UNCONVERGED_COLOR,
+                         "minima": palette.MINIMUM_COLORS},
+        "stability_bounds": {name: text for name, (text, _) in BOUNDS.items()},
+        "optimizers": catalog()})
+
+
+@router.get("/optimizers")
+async def optimizers() -> list[schemas.OptimizerInfo]:
+    """Every optimizer: hyper-parameters with torch's defaults and their ranges, and the
+    update rule as an equation."""
+    return jsonable(catalog())

@@ -1,0 +1,68 @@
+"""``/api/descend`` and ``/api/bounds``: runs and the stability bounds around them."""
+
+from __future__ import annotations
+
+import numpy as np
+from fastapi import APIRouter, Depends
+from fastapi.responses import PlainTextResponse
+
+from ...errors import GdlabError
+from ...jsonsafe import jsonable
+from .. import schemas
+from ..compute import Compute, check_work, compute, optimizer
+from ..limits import MAX_WORK
+
+router = APIRouter(prefix="/api", tags=["runs"])
+RECORD_ALL_WORK = 400_000  # point-steps up to which every step of the paths is kept
+
+
+@router.post("/descend", responses={200: {"content": {"text/csv": {}}}})
+async def descend(req: schemas.DescendRequest, run: Compute = Depends(compute)
+                  ) -> schemas.RunDocument:
+    """Every optimizer from every start: paths, loss values and diagnoses (``format: "csv"``:
+    the CLI's long CSV)."""
+    from ...engine import run as run_engine
+    from ...optim import parse_schedule
+    from ...records import csv_text, run_document
+
+    work = len(req.starts) * len(req.optimizers) * max(req.max_steps, 1)
+    check_work(work, MAX_WORK, "fewer starts, optimizers or steps")
+
+    def job(deadline):
+        schedule = parse_schedule(req.schedule)
+        opts = [optimizer(o, schedule=schedule, noise=req.noise, seed=req.seed)
+                for o in req.optimizers]
+        record = "all" if work <= RECORD_ALL_WORK else max(1, req.max_steps // 200)
+        result = run_engine(req.formula, req.starts, opts, max_steps=req.max_steps,
+                            tol=req.tol, record=record, variables=req.variables,
+                            backend="numpy", deadline=deadline)
+        if req.format == "csv":
+            return PlainTextResponse(csv_text(result), media_type="text/csv")
+        return jsonable(run_document(result, include_path=True))
+
+    return await run(job)
+
+
+@router.post("/bounds")
+async def bounds(req: schemas.BoundsRequest, run: Compute = Depends(compute)) -> schemas.Bounds:
+    """Each optimizer's stability bound from the Hessians at the starts (λmax over the
+    starts); ``null`` for optimizers without one (the adaptive methods) and for invalid
+    ones."""
+    from ...calculus import resolve
+    from ...diagnose import largest_curvature, optimizer_bound
+
+    def job(_deadline):
+        obj = resolve(req.formula, len(req.starts[0]), req.variables)
+        lams = largest_curvature(obj, obj.points(req.starts, "starts"))
+        lam = float(np.nanmax(lams)) if np.isfinite(lams).any() else None
+
+        def bound(spec):  # an invalid optimizer has none (a run says what is wrong)
+            try:
+                o = optimizer(spec)
+            except GdlabError:
+                return None
+            return optimizer_bound(lam, o.name, float(o.hyper.get("momentum", 0.0)))
+
+        return {"lambda_max": lam, "bounds": [bound(o) for o in req.optimizers]}
+
+    return jsonable(await run(job))

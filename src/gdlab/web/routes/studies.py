@@ -1,0 +1,60 @@
+"""``/api/basins`` and ``/api/lrmap``: the studies of :mod:`gdlab.studies`, as JSON."""
+
+from __future__ import annotations
+
+import numpy as np
+from fastapi import APIRouter, Depends
+
+from ...errors import GdlabError
+from ...jsonsafe import jsonable
+from .. import schemas
+from ..compute import Compute, check_work, compute, domain, optimizer
+from ..limits import MAX_WORK
+
+router = APIRouter(prefix="/api", tags=["studies"])
+MAP_WORK = 10 * MAX_WORK  # point-steps of one map request
+
+
+@router.post("/basins")
+async def basins(req: schemas.BasinsRequest, run: Compute = Depends(compute)) -> schemas.Basins:
+    """Which minimum each start of an n × n grid ends in (−1 not converged, −2 diverged)."""
+    from ...studies import basin_map
+
+    check_work(req.n * req.n * req.max_steps, MAP_WORK, "a smaller grid or fewer steps")
+
+    def job(deadline):
+        m = basin_map(req.formula, n=req.n, optimizer=optimizer(req.optimizer),
+                      max_steps=req.max_steps, domain=domain(req.domain),
+                      variables=req.variables, backend="numpy", deadline=deadline)
+        return {"variables": list(m.objective.variables), "domain": m.domain,
+                "labels": m.labels, "minima": m.minima, "optimizer": m.optimizer.to_dict(),
+                "counts": m.counts}
+
+    return jsonable(await run(job))
+
+
+@router.post("/lrmap")
+async def lr_map(req: schemas.LrMapRequest, run: Compute = Depends(compute)) -> schemas.LrMap:
+    """The diagnosis for every (learning rate, start) pair, starts on a line across the
+    domain; with the stability bound 2/λmax at each start."""
+    from ...optim import make
+    from ...studies import lr_map as study
+
+    make(req.optimizer)  # an unknown name is refused before any work
+    check_work(req.lrs * req.starts * req.max_steps, MAP_WORK,
+               "fewer learning rates, starts or steps")
+    if (req.lr_min is None) != (req.lr_max is None):
+        raise GdlabError("give both `lr_min` and `lr_max`, or neither")
+    if req.lr_min is not None and not req.lr_min < req.lr_max:
+        raise GdlabError("`lr_min` must be below `lr_max`")
+
+    def job(deadline):
+        lrs = req.lrs if req.lr_min is None else np.geomspace(req.lr_min, req.lr_max, req.lrs)
+        m = study(req.formula, lrs=lrs, axis=req.axis, at=req.at, starts=req.starts,
+                  optimizer=req.optimizer, max_steps=req.max_steps, domain=domain(req.domain),
+                  variables=req.variables, backend="numpy", deadline=deadline)
+        return {"variables": list(m.objective.variables), "axis": m.axis, "fixed": m.fixed,
+                "lrs": m.lrs, "positions": m.positions, "labels": m.labels,
+                "bounds": m.bounds}
+
+    return jsonable(await run(job))

@@ -1,0 +1,274 @@
+"""The web API's request and response models (pydantic): every size bounded by
+:mod:`gdlab.web.limits` or the formula module, every answer described in the OpenAPI schema.
+
+Non-finite numbers are ``null`` in every answer (``Num``). The step limit of a request is
+``max_steps`` (``steps`` is accepted for it too); ``steps`` in an answer is what a run took.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AliasChoices, BaseModel, Field
+
+from ..formula import MAX_LENGTH, MAX_VARIABLES
+from .limits import MAX_BASIN_GRID, MAX_GRID, MAX_LR_MAP, MAX_OPTIMIZERS, MAX_STARTS, MAX_STEPS
+
+Number = float
+Num = float | None  # in answers: null where not finite
+Point = list[Number]
+FormulaText = Annotated[str, Field(max_length=MAX_LENGTH, description="formula or library name")]
+Variables = Annotated[list[str] | None, Field(max_length=MAX_VARIABLES)]
+Variables2 = Annotated[list[str] | None, Field(max_length=2)]
+Box = Annotated[list[list[Number]] | None, Field(min_length=2, max_length=2)]
+
+
+def _max_steps(default: int, low: int):
+    return Field(default=default, ge=low, le=MAX_STEPS, description="the step limit",
+                 validation_alias=AliasChoices("max_steps", "steps"))
+
+
+# --- requests -----------------------------------------------------------------------------
+
+class ParseRequest(BaseModel):
+    formula: FormulaText
+    variables: Variables = None
+
+
+class GradRequest(BaseModel):
+    formula: FormulaText
+    point: Point = Field(min_length=1, max_length=MAX_VARIABLES)
+    variables: Variables = None
+    direction: Point | None = Field(default=None, min_length=1, max_length=MAX_VARIABLES)
+    method: Literal["exact", "central", "forward", "richardson", "complex"] | None = None
+
+
+class OptimizerSpec(BaseModel):
+    name: str = Field(max_length=40)
+    lr: Number | None = None
+    hyper: dict[str, Number | bool] = Field(default_factory=dict, max_length=12)
+
+
+class DescendRequest(BaseModel):
+    formula: FormulaText
+    starts: list[Point] = Field(min_length=1, max_length=MAX_STARTS)
+    optimizers: list[OptimizerSpec] = Field(min_length=1, max_length=MAX_OPTIMIZERS)
+    max_steps: int = _max_steps(200, 0)
+    tol: Number = Field(default=1e-8, ge=0)
+    variables: Variables = None
+    schedule: str | None = Field(default=None, max_length=200)
+    noise: Number = Field(default=0.0, ge=0)
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    format: Literal["json", "csv"] = Field(
+        default="json", description="csv: the long CSV of `gdlab descend --output run.csv`")
+
+
+class BoundsRequest(BaseModel):
+    formula: FormulaText
+    starts: list[Point] = Field(min_length=1, max_length=MAX_STARTS)
+    optimizers: list[OptimizerSpec] = Field(min_length=1, max_length=MAX_OPTIMIZERS)
+    variables: Variables = None
+
+
+class GridRequest(BaseModel):
+    formula: FormulaText
+    domain: Box = None
+    n: int = Field(default=80, ge=2, le=MAX_GRID)
+    variables: Variables2 = None
+
+
+class BasinsRequest(BaseModel):
+    formula: FormulaText
+    domain: Box = None
+    n: int = Field(default=100, ge=2, le=MAX_BASIN_GRID)
+    optimizer: OptimizerSpec = Field(default_factory=lambda: OptimizerSpec(name="gd", lr=0.01))
+    max_steps: int = _max_steps(500, 1)
+    variables: Variables2 = None
+
+
+class LrMapRequest(BaseModel):
+    formula: FormulaText
+    domain: Box = None
+    optimizer: str = Field(default="gd", max_length=40)
+    lr_min: Number | None = Field(default=None, gt=0, description="default: bound/300")
+    lr_max: Number | None = Field(default=None, gt=0, description="default: 10·bound")
+    lrs: int = Field(default=30, ge=2, le=MAX_LR_MAP, description="how many, log-spaced")
+    starts: int = Field(default=40, ge=2, le=MAX_LR_MAP)
+    axis: Literal[0, 1] = 0
+    at: Number | None = None
+    max_steps: int = _max_steps(300, 1)
+    variables: Variables2 = None
+
+
+# --- answers ------------------------------------------------------------------------------
+
+class Health(BaseModel):
+    status: str
+    version: str
+
+
+class CriticalPoint(BaseModel):
+    location: list[Num]
+    value: Num
+    kind: str
+    smooth: bool
+
+
+class FunctionInfo(BaseModel):
+    name: str
+    title: str
+    formula: str
+    expression: str
+    gradient: list[str]
+    dim: int | None
+    nd: bool
+    default_dim: int
+    variables: list[str]
+    domain: list[list[Num]]
+    critical_points: list[CriticalPoint]
+    description: str
+    aliases: list[str]
+
+
+class ParseResult(BaseModel):
+    ok: bool
+    library: str | None
+    variables: list[str] | None
+    expression: str | None
+    error: str | None
+    column: int | None
+
+
+class PointReport(BaseModel):
+    """The object of ``gdlab grad --json``."""
+
+    function: str
+    variables: list[str]
+    point: list[Num]
+    value: Num
+    gradient: list[Num]
+    partials: dict[str, Num]
+    gradient_norm: Num
+    direction: list[Num] | None
+    directional_derivative: Num
+    steepest_ascent: list[Num] | None
+    steepest_descent: list[Num] | None
+    zero_change: list[list[Num]] | None
+    tangent_plane: str
+    hessian: list[list[Num]]
+    hessian_eigenvalues: list[Num]
+    critical_point: str | None
+    method: str
+    error_estimate: list[Num] | None
+    evaluations: int | None
+    symbolic: dict[str, Any] | None
+
+
+class Hyper(BaseModel):
+    name: str
+    default: bool | float
+    range: list[Num] | None
+
+
+class OptimizerInfo(BaseModel):
+    name: str
+    rule: str
+    torch: str | None
+    hyper: list[Hyper]
+
+
+class BasinColors(BaseModel):
+    diverged: str
+    not_converged: str
+    minima: list[str]
+
+
+class Meta(BaseModel):
+    version: str
+    limits: dict[str, float]
+    palette: list[str]
+    labels: list[str]
+    label_colors: dict[str, str]
+    basin_colors: BasinColors
+    stability_bounds: dict[str, str]
+    optimizers: list[OptimizerInfo]
+
+
+class Bounds(BaseModel):
+    lambda_max: Num
+    bounds: list[Num]
+
+
+class Run(BaseModel):
+    start: list[Num]
+    final: list[Num]
+    value: Num
+    gradient_norm: Num
+    steps: int
+    status: str
+    diagnosis: str
+    explanation: str
+    advice: str
+    stability_bound: Num
+    optimizer_bound: Num
+    nearest_minimum: dict[str, Any] | None
+    path: list[list[Num]] | None = None
+    recorded_steps: list[int] | None = None
+    values: list[Num] | None = None
+
+
+class OptimizerRuns(BaseModel):
+    optimizer: dict[str, Any]
+    rule: str
+    runs: list[Run]
+
+
+class RunDocument(BaseModel):
+    """The run document of ``gdlab compare --json`` (with every path)."""
+
+    function: str
+    expression: str | None
+    variables: list[str]
+    gdlab: str
+    max_steps: int
+    tol: float
+    divergence: float
+    starts: list[list[Num]]
+    seconds: float
+    results: list[OptimizerRuns]
+
+
+class Grid(BaseModel):
+    variables: list[str]
+    domain: list[list[float]]
+    x: list[Num]
+    y: list[Num]
+    z: list[list[Num]]
+    gx: list[list[Num]]
+    gy: list[list[Num]]
+    minima: list[CriticalPoint]
+
+
+class BasinCounts(BaseModel):
+    diverged: int
+    not_converged: int
+    per_minimum: list[int]
+
+
+class Basins(BaseModel):
+    variables: list[str]
+    domain: list[list[float]]
+    labels: list[list[int]]
+    minima: list[list[float]]
+    optimizer: dict[str, Any]
+    counts: BasinCounts
+
+
+class LrMap(BaseModel):
+    variables: list[str]
+    axis: int
+    fixed: float
+    lrs: list[float]
+    positions: list[float]
+    labels: list[list[str]]
+    bounds: list[Num]
