@@ -151,3 +151,26 @@ def test_deadline_stops_a_run_that_is_over_its_time_budget():
             deadline=time.monotonic() + 600)
     b = run("rosenbrock", starts, "gd", lr=1e-4, max_steps=300, backend="numpy")
     np.testing.assert_array_equal(a.final, b.final)
+
+
+def test_a_run_spec_is_validated_once_and_runs_as_run_does():
+    from gdlab.spec import Limits, RunSpec
+
+    spec = RunSpec.build("sphere", [[3.0, 4.0], [1.0, 1.0]], ["gd:0.1", "adam:0.3"],
+                         max_steps=50, tol=0, record="all")
+    assert spec.work == 2 * 2 * 50 and spec.starts.dtype == np.float64
+    a, b = spec.run(), run("sphere", [[3.0, 4.0], [1.0, 1.0]], ["gd:0.1", "adam:0.3"],
+                           max_steps=50, tol=0, record="all")
+    np.testing.assert_array_equal(a.path, b.path)
+    # gd: x ← x − 0.1·2x = 0.8x each step
+    np.testing.assert_allclose(a.final[0, 0], np.array([3.0, 4.0]) * 0.8**50, rtol=1e-12)
+    small = Limits(max_starts=1, max_optimizers=8, max_steps=100, max_work=10**6)
+    with pytest.raises(PointError, match="2 starts; the limit is 1"):
+        RunSpec.build("sphere", [[3.0, 4.0], [1.0, 1.0]], "gd", limits=small)
+    with pytest.raises(ConfigError, match="over the limit 100"):
+        RunSpec.build("sphere", [[3.0, 4.0]], "gd", max_steps=101, limits=small)
+    with pytest.raises(ConfigError, match="point-steps requested"):
+        Limits(max_work=99).check(1, 1, 100)
+    for bad in ({"record": "sometimes"}, {"backend": "gpu"}, {"tol": -1}):
+        with pytest.raises(ConfigError):
+            RunSpec.build("sphere", [[1.0, 1.0]], "gd", **bad)

@@ -176,7 +176,7 @@ def test_plot_command_writes_each_kind(tmp_path, capsys, argv):
     (["plot", "nosuch", "sphere"], "Invalid value"),
     # an option the kind does not use is an error naming the kind, never silently dropped
     (["plot", "field", "sphere", "--start", "1,1"], "plot field does not use --start"),
-    (["plot", "traps", "--steps", "10"], "plot traps does not use --steps"),
+    (["plot", "traps", "--steps", "10"], "plot traps does not use --max-steps/--steps"),
     (["plot", "lr-map", "himmelblau", "--lr", "0.1"], "plot lr-map does not use --lr"),
     (["plot", "lr-map", "himmelblau", "--optimizer", "adam:0.5"], "without one"),
     (["plot", "lr-map", "himmelblau", "--optimizer", "adam", "--momentum", "0.3"],

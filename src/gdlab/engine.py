@@ -35,18 +35,18 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .errors import ConfigError, PointError, TimeBudgetError
+from .errors import ConfigError, TimeBudgetError
 from .objective import Objective
-from .optim import OPTIMIZERS, Optimizer, parse_optimizer
+from .optim import Optimizer
 from .optim.transforms import Context, tree_take
+from .spec import (DIVERGENCE_DEFAULT, MAX_RECORD_BYTES, MAX_STEPS_DEFAULT, TOL_DEFAULT,
+                   RunSpec)
 
-__all__ = ["run", "RunResult", "STATUSES", "AUTO_RECORD_BYTES", "MAX_RECORD_BYTES"]
+__all__ = ["run", "execute", "RunSpec", "RunResult", "STATUSES", "AUTO_RECORD_BYTES",
+           "MAX_RECORD_BYTES"]
 
 STATUSES = ("converged", "max_steps", "diverged")
 AUTO_RECORD_BYTES = 256 * 2**20
-MAX_RECORD_BYTES = 2 * 2**30
-MAX_WORKING_BYTES = 8 * 2**30
-MAX_STEPS = 10_000_000
 COMPILED_WORK = 2_000_000  # point-steps from which "auto" compiles the loop
 OSCILLATION_MEMORY = 0.9  # EMA factor of the "step reversed direction" indicator
 
@@ -134,60 +134,6 @@ class RunResult:
         return self.path[: last + 1, k, b]
 
 
-def _as_optimizers(optimizers, hyper: dict) -> list[Optimizer]:
-    if isinstance(optimizers, (str, Optimizer)):
-        optimizers = [optimizers]
-    known = {k for d in OPTIMIZERS.values() for k in d.defaults}
-    unknown = sorted(set(hyper) - known)
-    if unknown:  # never silently dropped
-        raise ConfigError(f"run() got an unknown keyword {unknown[0]!r} (not a hyper-parameter "
-                          "of any optimizer; the step limit is `max_steps`)")
-    if hyper and any(isinstance(o, Optimizer) for o in optimizers):
-        raise ConfigError("hyper-parameter keywords apply to optimizers given by name only")
-    out = []
-    for o in optimizers:
-        if isinstance(o, Optimizer):
-            out.append(o)
-        elif isinstance(o, str):
-            out.append(parse_optimizer(o, **hyper))
-        else:
-            raise ConfigError(f"an optimizer must be a name or an Optimizer; got {o!r}")
-    if not out:
-        raise ConfigError("no optimizer given")
-    return out
-
-
-def _checked_starts(f, starts, variables) -> tuple[Objective, np.ndarray]:
-    """The objective and the starts as float64 ``(B, D)``; raises PointError/ConfigError."""
-    try:
-        start_arr = np.asarray(starts, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise PointError("`starts` must contain numbers only") from None
-    if start_arr.ndim == 1:
-        start_arr = start_arr[None, :]
-    if start_arr.ndim != 2 or start_arr.shape[0] == 0:
-        raise PointError("`starts` must have shape (B, D) with B ≥ 1")
-    from .calculus import resolve
-
-    obj = resolve(f, start_arr.shape[1], variables)
-    return obj, obj.points(start_arr, "start")
-
-
-def _checked_rule(max_steps, tol, divergence, backend) -> int:
-    """Refuse a bad stopping rule or backend; returns the step limit as an int."""
-    if not isinstance(max_steps, (int, np.integer)) or isinstance(max_steps, bool) or \
-            not 0 <= max_steps <= MAX_STEPS:
-        raise ConfigError(f"`max_steps` must be an integer in 0..{MAX_STEPS:,}; got "
-                          f"{max_steps!r}")
-    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol >= 0):
-        raise ConfigError(f"`tol` must be a number ≥ 0; got {tol!r}")
-    if not (isinstance(divergence, (int, float)) and divergence > 1):
-        raise ConfigError(f"`divergence` must be a number > 1; got {divergence!r}")
-    if backend not in ("auto", "numpy", "numba"):
-        raise ConfigError(f"`backend` must be one of auto, numpy, numba; got {backend!r}")
-    return int(max_steps)
-
-
 def _record_plan(record, max_steps: int, rows: int, dim: int,
                  max_record_bytes: int) -> np.ndarray | None:
     per_record = rows * (dim + 2) * 8
@@ -242,8 +188,9 @@ def _stacked(optimizers: list[Optimizer], per_config: int) -> Optimizer:
 
 
 def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd", *,
-        max_steps: int = 1000, tol: float = 1e-8, record: str | int = "auto",
-        divergence: float = 1e12, max_record_bytes: int = MAX_RECORD_BYTES,
+        max_steps: int = MAX_STEPS_DEFAULT, tol: float = TOL_DEFAULT,
+        record: str | int = "auto", divergence: float = DIVERGENCE_DEFAULT,
+        max_record_bytes: int = MAX_RECORD_BYTES,
         progress: Callable[[int, int], None] | None = None,
         variables: Sequence[str] | str | None = None, backend: str = "auto",
         deadline: float | None = None, **hyper) -> RunResult:
@@ -277,16 +224,21 @@ def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd
         ConfigError, PointError: for bad arguments, before any work is done.
         TimeBudgetError: past ``deadline``.
     """
-    obj, start_arr = _checked_starts(f, starts, variables)
-    steps = _checked_rule(max_steps, tol, divergence, backend)
-    opts = _as_optimizers(optimizers, hyper)
+    spec = RunSpec.build(f, starts, optimizers, max_steps=max_steps, tol=tol, record=record,
+                         divergence=divergence, max_record_bytes=max_record_bytes,
+                         variables=variables, backend=backend, **hyper)
+    return execute(spec, progress=progress, deadline=deadline)
+
+
+def execute(spec: RunSpec, *, progress: Callable[[int, int], None] | None = None,
+            deadline: float | None = None) -> RunResult:
+    """Run a validated :class:`~gdlab.spec.RunSpec` (``progress`` and ``deadline`` as in
+    :func:`run`)."""
+    obj, start_arr, opts = spec.objective, spec.starts, list(spec.optimizers)
+    steps, tol, divergence, record = spec.max_steps, spec.tol, spec.divergence, spec.record
+    backend, max_record_bytes = spec.backend, spec.max_record_bytes
     K, (B, D) = len(opts), start_arr.shape
     rows = K * B
-    working = rows * D * 8 * 12
-    if working > MAX_WORKING_BYTES:
-        raise ConfigError(f"{rows:,} runs in {D} dimensions need about "
-                          f"{working / 2**30:.1f} GiB of working memory (limit "
-                          f"{MAX_WORKING_BYTES / 2**30:.0f} GiB); use fewer starts")
     plan = _record_plan(record, int(steps), rows, D, max_record_bytes)
 
     out = _Outputs(K, B, D, plan)

@@ -8,20 +8,16 @@ import csv
 import datetime as _dt
 import io
 import json
-import math
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 
 from .errors import ConfigError
 from .jsonsafe import jsonable
 
-__all__ = ["run_document", "runs_of", "export", "csv_text", "parse_lrs", "MAX_LRS"]
-
-MAX_LRS = 1000
+__all__ = ["run_document", "runs_of", "export", "csv_text"]
 
 
 def runs_of(result, k: int, include_path: bool = False) -> list[dict[str, Any]]:
@@ -64,41 +60,6 @@ def run_document(result, include_path: bool = False) -> dict[str, Any]:
                     for k, opt in enumerate(result.optimizers)],
     }
     return jsonable(doc)
-
-
-def parse_lrs(text: str) -> list[float]:
-    """``0.001,0.01,0.1`` or a log range ``START:STOP:NUM`` (``1e-4:10:20``).
-
-    >>> parse_lrs("1e-3:1e-1:3")
-    [0.001, 0.01, 0.1]
-    """
-    text = text.strip()
-    if len(text) > 20_000:
-        raise ConfigError("--lrs is too long")
-    try:
-        if ":" in text:
-            parts = text.split(":")
-            if len(parts) != 3:
-                raise ConfigError("a learning-rate range is START:STOP:NUM, e.g. 1e-4:10:20")
-            start, stop, num = float(parts[0]), float(parts[1]), int(parts[2])
-            if not (start > 0 and stop > 0 and math.isfinite(start) and math.isfinite(stop)):
-                raise ConfigError("a log range needs positive, finite START and STOP")
-            if not 1 <= num <= MAX_LRS:
-                raise ConfigError(f"NUM must be in 1..{MAX_LRS}; got {num}")
-            values = np.geomspace(start, stop, num).tolist()
-            values = [float(f"{v:.12g}") for v in values]
-        else:
-            values = [float(p) for p in text.split(",")]
-    except ConfigError:
-        raise
-    except ValueError:
-        raise ConfigError(f"--lrs must be numbers or START:STOP:NUM; got {text!r}") from None
-    if len(values) > MAX_LRS:
-        raise ConfigError(f"at most {MAX_LRS} learning rates; got {len(values)}")
-    for v in values:
-        if not (math.isfinite(v) and v > 0):
-            raise ConfigError(f"learning rates must be positive and finite; got {v:g}")
-    return values
 
 
 def export(result, path: str | os.PathLike) -> Path:

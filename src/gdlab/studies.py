@@ -36,8 +36,8 @@ from .engine import RunResult, run
 from .optim import Optimizer, make, parse_optimizer
 
 __all__ = ["BasinMap", "LrMap", "LearningRates", "Trap", "Comparison", "GradientFlow",
-           "basin_map", "lr_map", "lr_sweep", "sweep_bound", "learning_rates", "traps",
-           "comparison", "gradient_flow", "TRAP_CASES", "BASIN_LR"]
+           "basin_map", "lr_map", "lr_sweep", "sweep_configs", "sweep_bound", "learning_rates",
+           "traps", "comparison", "gradient_flow", "TRAP_CASES", "BASIN_LR"]
 
 Domain = list[tuple[float, float]]
 BASIN_LR = 0.01  # learning rate of a basin map's optimizer when none is given
@@ -191,7 +191,12 @@ def lr_map(f, *, lrs=None, axis: int = 0, at: float | None = None, starts: int =
 def lr_sweep(f, starts, optimizer: Optimizer, lrs: Sequence[float], **run_options) -> RunResult:
     """One optimizer at every learning rate in ``lrs`` from the same ``starts``, in one
     vectorised pass: configuration ``k`` of the result has ``lrs[k]``."""
-    return run(f, starts, [optimizer.with_lr(r) for r in lrs], **run_options)
+    return run(f, starts, sweep_configs(optimizer, lrs), **run_options)
+
+
+def sweep_configs(optimizer: Optimizer, lrs: Sequence[float]) -> list[Optimizer]:
+    """The configurations of a learning-rate sweep: ``optimizer`` at each rate."""
+    return [optimizer.with_lr(r) for r in lrs]
 
 
 def sweep_bound(result: RunResult) -> float | None:

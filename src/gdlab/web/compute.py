@@ -43,12 +43,6 @@ def compute(request: Request) -> Compute:
     return request.app.state.compute
 
 
-def check_work(work: int, limit: int, hint: str) -> None:
-    """Refuse a request of more than ``limit`` point-steps, before any computing."""
-    if work > limit:
-        raise GdlabError(f"{work:,} point-steps requested; the limit is {limit:,} ({hint})")
-
-
 def optimizer(spec, **extra):
     """An :class:`~gdlab.optim.Optimizer` from an ``OptimizerSpec``."""
     from ..optim import make

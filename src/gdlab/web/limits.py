@@ -8,6 +8,7 @@ point-steps — and every computation has a time budget; at most :data:`CONCURRE
 from __future__ import annotations
 
 from ..formula import MAX_LENGTH
+from ..spec import Limits
 
 MAX_BODY = 64 * 1024  # bytes of one request body
 MAX_WORK = 3_000_000  # point-steps of one run request (the maps: 10×)
@@ -20,6 +21,14 @@ MAX_LR_MAP = 60  # learning rates × starts of the learning-rate map, each at mo
 CONCURRENT = 2  # computations at once
 QUEUE_SECONDS = 10.0  # the longest wait for a slot before 503
 TIME_BUDGET = 10.0  # seconds of computing per request
+
+#: a run request (``/api/descend``) and the maps (``/api/basins``, ``/api/lrmap``)
+RUN = Limits(max_starts=MAX_STARTS, max_optimizers=MAX_OPTIMIZERS, max_steps=MAX_STEPS,
+             max_work=MAX_WORK)
+BASINS = Limits(max_steps=MAX_STEPS, max_work=10 * MAX_WORK,
+                hint="a smaller grid or fewer steps")
+LR_MAP = Limits(max_steps=MAX_STEPS, max_work=10 * MAX_WORK,
+                hint="fewer learning rates, starts or steps")
 
 
 def as_dict(time_budget: float = TIME_BUDGET) -> dict:

@@ -7,9 +7,13 @@ Non-finite numbers are ``null`` in every answer (``Num``). The step limit of a r
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import dataclasses
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from pydantic import AliasChoices, BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field, create_model
+
+from .. import calculus
 
 from ..formula import MAX_LENGTH, MAX_VARIABLES
 from .limits import MAX_BASIN_GRID, MAX_GRID, MAX_LR_MAP, MAX_OPTIMIZERS, MAX_STARTS, MAX_STEPS
@@ -139,29 +143,27 @@ class ParseResult(BaseModel):
     column: int | None
 
 
-class PointReport(BaseModel):
-    """The object of ``gdlab grad --json``."""
+def _nullable(tp):
+    """``tp`` with every ``float`` inside it also allowing ``None`` (non-finite numbers)."""
+    if tp is float:
+        return float | None
+    origin, args = get_origin(tp), get_args(tp)
+    if origin in (list, dict):
+        return origin[tuple(_nullable(a) for a in args)]
+    if origin in (Union, UnionType):
+        return Union[tuple(_nullable(a) for a in args)]
+    return tp
 
-    function: str
-    variables: list[str]
-    point: list[Num]
-    value: Num
-    gradient: list[Num]
-    partials: dict[str, Num]
-    gradient_norm: Num
-    direction: list[Num] | None
-    directional_derivative: Num
-    steepest_ascent: list[Num] | None
-    steepest_descent: list[Num] | None
-    zero_change: list[list[Num]] | None
-    tangent_plane: str
-    hessian: list[list[Num]]
-    hessian_eigenvalues: list[Num]
-    critical_point: str | None
-    method: str
-    error_estimate: list[Num] | None
-    evaluations: int | None
-    symbolic: dict[str, Any] | None
+
+def _model_of(cls) -> type[BaseModel]:
+    """A response model with the fields of the core's dataclass ``cls`` (one definition)."""
+    hints = get_type_hints(cls)
+    fields = {f.name: (_nullable(hints[f.name]), ...) for f in dataclasses.fields(cls)}
+    return create_model(cls.__name__, __doc__=cls.__doc__, **fields)
+
+
+#: The object of ``gdlab grad --json``: the fields of :class:`gdlab.calculus.PointReport`.
+PointReport = _model_of(calculus.PointReport)
 
 
 class Hyper(BaseModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from fastapi import APIRouter, Depends
 from fastapi.responses import PlainTextResponse
@@ -9,8 +11,8 @@ from fastapi.responses import PlainTextResponse
 from ...errors import GdlabError
 from ...jsonsafe import jsonable
 from .. import schemas
-from ..compute import Compute, check_work, compute, optimizer
-from ..limits import MAX_WORK
+from ..compute import Compute, compute, optimizer
+from ..limits import RUN
 
 router = APIRouter(prefix="/api", tags=["runs"])
 RECORD_ALL_WORK = 400_000  # point-steps up to which every step of the paths is kept
@@ -21,21 +23,20 @@ async def descend(req: schemas.DescendRequest, run: Compute = Depends(compute)
                   ) -> schemas.RunDocument:
     """Every optimizer from every start: paths, loss values and diagnoses (``format: "csv"``:
     the CLI's long CSV)."""
-    from ...engine import run as run_engine
     from ...optim import parse_schedule
     from ...records import csv_text, run_document
+    from ...spec import RunSpec
 
-    work = len(req.starts) * len(req.optimizers) * max(req.max_steps, 1)
-    check_work(work, MAX_WORK, "fewer starts, optimizers or steps")
+    RUN.check(len(req.starts), len(req.optimizers), req.max_steps)  # before any parsing
 
     def job(deadline):
         schedule = parse_schedule(req.schedule)
         opts = [optimizer(o, schedule=schedule, noise=req.noise, seed=req.seed)
                 for o in req.optimizers]
-        record = "all" if work <= RECORD_ALL_WORK else max(1, req.max_steps // 200)
-        result = run_engine(req.formula, req.starts, opts, max_steps=req.max_steps,
-                            tol=req.tol, record=record, variables=req.variables,
-                            backend="numpy", deadline=deadline)
+        spec = RunSpec.build(req.formula, req.starts, opts, max_steps=req.max_steps,
+                             tol=req.tol, variables=req.variables, backend="numpy", limits=RUN)
+        record = "all" if spec.work <= RECORD_ALL_WORK else max(1, req.max_steps // 200)
+        result = replace(spec, record=record).run(deadline=deadline)
         if req.format == "csv":
             return PlainTextResponse(csv_text(result), media_type="text/csv")
         return jsonable(run_document(result, include_path=True))

@@ -8,11 +8,10 @@ from fastapi import APIRouter, Depends
 from ...errors import GdlabError
 from ...jsonsafe import jsonable
 from .. import schemas
-from ..compute import Compute, check_work, compute, domain, optimizer
-from ..limits import MAX_WORK
+from ..compute import Compute, compute, domain, optimizer
+from ..limits import BASINS, LR_MAP
 
 router = APIRouter(prefix="/api", tags=["studies"])
-MAP_WORK = 10 * MAX_WORK  # point-steps of one map request
 
 
 @router.post("/basins")
@@ -20,7 +19,7 @@ async def basins(req: schemas.BasinsRequest, run: Compute = Depends(compute)) ->
     """Which minimum each start of an n × n grid ends in (−1 not converged, −2 diverged)."""
     from ...studies import basin_map
 
-    check_work(req.n * req.n * req.max_steps, MAP_WORK, "a smaller grid or fewer steps")
+    BASINS.check(req.n * req.n, 1, req.max_steps)
 
     def job(deadline):
         m = basin_map(req.formula, n=req.n, optimizer=optimizer(req.optimizer),
@@ -41,8 +40,7 @@ async def lr_map(req: schemas.LrMapRequest, run: Compute = Depends(compute)) -> 
     from ...studies import lr_map as study
 
     make(req.optimizer)  # an unknown name is refused before any work
-    check_work(req.lrs * req.starts * req.max_steps, MAP_WORK,
-               "fewer learning rates, starts or steps")
+    LR_MAP.check(req.starts, req.lrs, req.max_steps)
     if (req.lr_min is None) != (req.lr_max is None):
         raise GdlabError("give both `lr_min` and `lr_max`, or neither")
     if req.lr_min is not None and not req.lr_min < req.lr_max:

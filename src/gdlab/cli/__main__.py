@@ -1,0 +1,5 @@
+"""``python -m gdlab.cli``."""
+
+from .group import run
+
+run()

@@ -1,0 +1,142 @@
+"""Options shared by several commands, defined once: the optimizer's hyper-parameters (every
+command that runs an optimizer), the options of a run (``descend``, ``compare``,
+``lr-sweep``), and how they become a :class:`~gdlab.spec.RunSpec`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import ConfigError, PointError
+from ..limits import MAX_STEPS, MAX_STEPS_DEFAULT, TOL_DEFAULT
+from .types import BOX, POINT, SCHEDULE
+
+MAX_STARTS = 10_000  # --start points given one by one
+MAX_RANDOM_STARTS = 1_000_000
+PROGRESS_WORK = 200_000  # point-steps from which a terminal gets a progress bar
+#: the hyper-parameters with an option of their own (others: ``NAME:key=value``)
+HYPER = ("momentum", "beta1", "beta2", "eps", "weight_decay")
+
+
+def apply(options):
+    """A decorator applying click options in the order listed."""
+    def decorate(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+hyper_options = apply([
+    click.option("--momentum", type=float, help="Momentum (momentum, nesterov, rmsprop)."),
+    click.option("--beta1", type=float, help="β₁ (adam family)."),
+    click.option("--beta2", type=float, help="β₂ (adam family)."),
+    click.option("--eps", type=float, help="ε of the adaptive methods."),
+    click.option("--weight-decay", type=float, help="Weight decay."),
+])
+
+run_options = apply([
+    click.option("--start", "starts", type=POINT, multiple=True, metavar="X0,X1,...",
+                 help="A starting point (repeat for several); -3,4 works as typed."),
+    click.option("--random-starts", type=click.IntRange(1, MAX_RANDOM_STARTS),
+                 help="Add N starts drawn uniformly from the domain (library functions) "
+                      "or from --box."),
+    click.option("--box", type=BOX, metavar="LOW:HIGH", default=None,
+                 help="Box for --random-starts on a formula (default -5:5)."),
+    click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
+                 help="Seed of --random-starts and of --noise."),
+    click.option("--vars", "variables", metavar="NAMES", help="Variable order."),
+    click.option("--max-steps", "--steps", "max_steps", type=click.IntRange(0, MAX_STEPS),
+                 default=MAX_STEPS_DEFAULT, show_default=True, help="Step limit."),
+    click.option("--tol", type=float, default=TOL_DEFAULT, show_default=True,
+                 help="Stop when ‖∇f‖ ≤ tol (0: run all steps)."),
+    hyper_options,
+    click.option("--schedule", type=SCHEDULE, metavar="SPEC",
+                 help="Learning-rate schedule: step:N:GAMMA, exponential:GAMMA, "
+                      "inverse_time:D, cosine:T[:MIN], warmup:W[:START][+OTHER]."),
+    click.option("--noise", type=float, default=0.0, show_default=True,
+                 help="Std of Gaussian noise added to every gradient (stochastic GD)."),
+    click.option("--path", "with_path", is_flag=True, help="Include each run's path."),
+    click.option("--output", type=click.Path(dir_okay=False), metavar="FILE",
+                 help="Write the full record (config, seed, version, paths) to .json/.csv."),
+    click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
+])
+
+
+def hyper(options: dict) -> dict:
+    """The hyper-parameter options that were given."""
+    return {k: options[k] for k in HYPER}
+
+
+def parse_optimizers(texts, lr, hyper_values: dict, *, strict: bool, **extra) -> list:
+    """Optimizers from ``NAME[:LR]`` texts and the shared options. ``strict``: an option the
+    optimizer does not have is an error (one optimizer); else each takes what it has."""
+    from ..optim import parse_optimizer
+
+    opts = [parse_optimizer(t, lr=lr, **hyper_values, **extra) for t in texts]
+    unused = [k for k, v in hyper_values.items() if v is not None
+              and k not in opts[0].hyper] if strict and opts else []
+    if unused:
+        raise ConfigError(f"{opts[0].name} has no hyper-parameter {unused[0]!r}; it has "
+                          f"{', '.join(opts[0].hyper)}")
+    return opts
+
+
+def starts_of(function, o: dict):
+    """The objective and the ``(B, D)`` starts: the ``--start`` points, then
+    ``--random-starts`` drawn from ``--box``, the library's domain, or −5:5."""
+    import numpy as np
+
+    from ..calculus import resolve
+
+    points = [list(p) for p in o["starts"]]
+    if len(points) > MAX_STARTS:
+        raise PointError(f"at most {MAX_STARTS} --start points; use --random-starts")
+    if points and len({len(p) for p in points}) > 1:
+        raise PointError("every --start needs the same number of coordinates")
+    obj = resolve(function, len(points[0]) if points else None, o["variables"])
+    if points and len(points[0]) != obj.dim:
+        obj.points(points, "start")  # raises with the variable names
+    if o["random_starts"]:
+        if o["box"] is not None:
+            bounds = [o["box"]] * obj.dim
+        elif obj.library is not None:
+            bounds = obj.library.domain(obj.dim)
+        else:
+            bounds = [(-5.0, 5.0)] * obj.dim
+        lo, hi = np.array(bounds).T
+        drawn = np.random.default_rng(o["seed"]).uniform(lo, hi, (o["random_starts"], obj.dim))
+        points = points + drawn.tolist()
+    if not points:
+        raise PointError("give at least one --start (or --random-starts N)")
+    return obj, np.array(points, dtype=float)
+
+
+def spec_of(obj, points, optimizers, o: dict):
+    """The :class:`~gdlab.spec.RunSpec` of a run command: every step recorded while it fits
+    when the paths are shown or written, else only the ends."""
+    from ..spec import RunSpec
+
+    record = "auto" if (o["with_path"] or o["output"]) else "last"
+    return RunSpec.build(obj, points, optimizers, max_steps=o["max_steps"], tol=o["tol"],
+                         record=record)
+
+
+def execute(spec, o: dict):
+    """Run ``spec`` with a progress bar on a terminal where it helps; export if asked."""
+    show = not o["as_json"] and sys.stdout.isatty() and spec.work >= PROGRESS_WORK
+    if show:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("descending", total=spec.work)
+            result = spec.run(progress=lambda done, total: bar.update(task, completed=done))
+    else:
+        result = spec.run()
+    if o["output"]:
+        from ..records import export
+
+        export(result, o["output"])
+    return result

@@ -1,0 +1,188 @@
+"""``gdlab plot KIND``: the kinds in one table (:data:`PLOT_KINDS`), each with what it draws
+and the options it uses; an option a kind does not use is an error naming the kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from ..errors import ConfigError, PointError
+from .group import cli
+from .options import HYPER, hyper, hyper_options, parse_optimizers
+from .types import DOMAIN, LEARNING_RATES, POINT
+
+MAX_PLOT_STEPS = 100_000  # a figure's runs are for looking at
+
+
+class _PlotArgs:
+    """The parsed options of ``gdlab plot``, with what each kind asks of them."""
+
+    def __init__(self, kind, function, params):
+        self.kind, self.function = kind, function
+        self.__dict__.update(params)
+        self.hyper = hyper(params)
+
+    def points(self, option="--start"):
+        values = [list(p) for p in (self.starts if option == "--start" else self.at)]
+        if not values:
+            raise PointError(f"plot {self.kind} needs {option}")
+        return values
+
+    def optimizer_list(self):  # --optimizers, else --optimizer, each with the shared options
+        names = [o.strip() for o in (self.optimizers or self.optimizer).split(",") if o.strip()]
+        return parse_optimizers(names, self.lr, self.hyper, strict=not self.optimizers)
+
+    def one_optimizer(self, lr=None):
+        return parse_optimizers([self.optimizer], lr, self.hyper, strict=True)[0]
+
+    def runs(self, default_steps):
+        from ..spec import RunSpec
+
+        return RunSpec.build(self.function, self.points(), self.optimizer_list(),
+                             max_steps=self.max_steps or default_steps, record="all",
+                             variables=self.variables).run()
+
+
+def _plot_surface(a, plot, studies):
+    paths = []
+    if a.starts:
+        r = a.runs(100)
+        paths = [r.run_path(0, b) for b in range(r.shape[1])]
+    return plot.surface(a.function, paths=paths, domain=a.domain, variables=a.variables)
+
+
+def _plot_lr_map(a, plot, studies):
+    if ":" in a.optimizer:
+        raise ConfigError("plot lr-map sweeps the learning rate: give --optimizer NAME without "
+                          "one, and the rates with --lrs")
+    return plot.lr_map(studies.lr_map(
+        a.function, lrs=a.lrs, optimizer=a.one_optimizer(), max_steps=a.max_steps or 300,
+        domain=a.domain, variables=a.variables))
+
+
+def _plot_interactive(a, plot, studies):
+    result = a.runs(200) if a.starts else None
+    output = a.output if a.output.endswith(".html") else a.output.rsplit(".", 1)[0] + ".html"
+    fig = plot.interactive(a.function, result, domain=a.domain, variables=a.variables)
+    return plot.write_html(fig, output)
+
+
+def _plot_animate(a, plot, studies):
+    output = a.output if a.output.endswith((".gif", ".mp4")) else \
+        a.output.rsplit(".", 1)[0] + ".gif"
+    return plot.animate(a.runs(100), output, domain=a.domain)
+
+
+_OPT = ("optimizer", "lr") + HYPER
+_RUNS = ("starts", "optimizers", "max_steps") + _OPT
+
+
+@dataclass(frozen=True)
+class PlotKind:
+    """One ``gdlab plot`` kind: ``draw(args, plot, studies)`` (the modules passed in, so they
+    load only when a figure is drawn), the options it uses, whether it needs a function. Any
+    other option given is an error naming the kind."""
+
+    draw: Callable
+    options: tuple[str, ...]
+    needs_function: bool = True
+
+
+#: ``gdlab plot KIND`` → how to draw it
+PLOT_KINDS: dict[str, PlotKind] = {
+    "surface": PlotKind(_plot_surface, ("starts", "max_steps", "domain") + _OPT),
+    "partials": PlotKind(lambda a, plot, studies: plot.partials(
+        a.function, a.points("--at")[0], domain=a.domain, variables=a.variables), ("at", "domain")),
+    "field": PlotKind(lambda a, plot, studies: plot.field(
+        a.function, domain=a.domain, arrows=a.arrows, normalize=a.normalize,
+        variables=a.variables), ("domain", "arrows", "normalize")),
+    "directional": PlotKind(lambda a, plot, studies: plot.directional(
+        a.function, a.points("--at")[0], variables=a.variables), ("at",)),
+    "level-sets": PlotKind(lambda a, plot, studies: plot.level_sets(
+        a.function, a.points("--at"), domain=a.domain, variables=a.variables), ("at", "domain")),
+    "tangent-plane": PlotKind(lambda a, plot, studies: plot.tangent_plane(
+        a.function, a.points("--at")[0], domain=a.domain, variables=a.variables),
+        ("at", "domain")),
+    "steepest-path": PlotKind(lambda a, plot, studies: plot.steepest_path(
+        studies.gradient_flow(a.function, a.points()[0], lr=a.lr, max_steps=a.max_steps or 60,
+                              variables=a.variables), domain=a.domain),
+        ("starts", "lr", "max_steps", "domain")),
+    "learning-rates": PlotKind(lambda a, plot, studies: plot.learning_rates(
+        studies.learning_rates(a.function, a.points()[0], lrs=a.lrs,
+                               max_steps=a.max_steps or 60, variables=a.variables)),
+        ("starts", "lrs", "max_steps")),
+    "traps": PlotKind(lambda a, plot, studies: plot.traps(studies.traps()), (), False),
+    "compare": PlotKind(lambda a, plot, studies: plot.compare(studies.comparison(
+        a.function, a.points()[0], a.optimizer_list(), max_steps=a.max_steps or 100,
+        variables=a.variables)), _RUNS),
+    "basins": PlotKind(lambda a, plot, studies: plot.basins(studies.basin_map(
+        a.function, n=a.grid,
+        optimizer=a.one_optimizer(a.lr if a.lr is not None else studies.BASIN_LR),
+        max_steps=a.max_steps or 2000, domain=a.domain, variables=a.variables)),
+        ("grid", "max_steps", "domain") + _OPT),
+    "lr-map": PlotKind(_plot_lr_map, ("lrs", "max_steps", "domain") + tuple(
+        o for o in _OPT if o != "lr")),
+    "loss": PlotKind(lambda a, plot, studies: plot.loss(a.runs(1000)), _RUNS),
+    "animate": PlotKind(_plot_animate, _RUNS + ("domain",)),
+    "interactive": PlotKind(_plot_interactive, _RUNS + ("domain",)),
+}
+#: options every kind takes
+_PLOT_COMMON = ("kind", "function", "output", "variables")
+
+
+@cli.command("plot")
+@click.argument("kind", type=click.Choice(list(PLOT_KINDS)), metavar="KIND")
+@click.argument("function", required=False, metavar="[FORMULA_OR_NAME]")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), metavar="FILE",
+              help="PNG, SVG or PDF (default: gdlab-KIND.png).")
+@click.option("--start", "starts", type=POINT, multiple=True, metavar="X,Y",
+              help="Start(s) of runs.")
+@click.option("--at", "at", type=POINT, multiple=True, metavar="X,Y",
+              help="Point(s) for directional and level-sets.")
+@click.option("--optimizer", default="gd", show_default=True, metavar="NAME[:LR]")
+@click.option("--optimizers", metavar="NAME[:LR],...", help="For compare and loss.")
+@click.option("--lr", type=float, help="Learning rate.")
+@click.option("--lrs", type=LEARNING_RATES, metavar="LIST",
+              help="For learning-rates and lr-map (default: from the bound).")
+@hyper_options
+@click.option("--max-steps", "--steps", "max_steps", type=click.IntRange(1, MAX_PLOT_STEPS),
+              default=None, help="Step limit (default depends on the figure).")
+@click.option("--grid", type=click.IntRange(2, 2000), default=200, show_default=True,
+              help="Starts per axis for basins.")
+@click.option("--arrows", type=click.IntRange(2, 100), default=21, show_default=True)
+@click.option("--normalize", is_flag=True, help="Unit arrows for field.")
+@click.option("--domain", type=DOMAIN, metavar="X0:X1,Y0:Y1", help="Plot domain.")
+@click.option("--vars", "variables", metavar="NAMES")
+@click.pass_context
+def plot_command(ctx, kind, function, **params):
+    """Draw a figure: surface, partials, field, directional, level-sets, tangent-plane,
+    steepest-path, learning-rates, traps, compare, basins, lr-map, loss, animate (GIF/MP4), or
+    interactive (plotly HTML that works offline). An option the kind does not use is an error.
+
+    \b
+    Examples:
+      gdlab plot field "x0**2 + x1**2" -o field.png
+      gdlab plot level-sets himmelblau --at 1,1 --at -2,-1
+      gdlab plot learning-rates ill_conditioned --start -7,2
+      gdlab plot compare ill_conditioned --start -7,2 --optimizers gd:0.95,momentum:0.1,adam:0.3
+      gdlab plot basins himmelblau --grid 400 --optimizer adam --lr 0.05
+    """
+    spec = PLOT_KINDS[kind]
+    given = [p for p in ctx.command.params if p.name not in _PLOT_COMMON
+             and ctx.get_parameter_source(p.name) is not click.core.ParameterSource.DEFAULT]
+    unused = [p for p in given if p.name not in spec.options]
+    if unused:
+        takes = ["/".join(p.opts) for p in ctx.command.params if p.name in spec.options]
+        raise ConfigError(f"plot {kind} does not use {'/'.join(unused[0].opts)}; it takes "
+                          f"{', '.join(takes) if takes else 'no options but --output'}")
+    if spec.needs_function and not function:
+        raise ConfigError(f"plot {kind} needs a FORMULA_OR_NAME")
+    params["output"] = params["output"] or f"gdlab-{kind}.png"
+    from .. import plot, studies
+
+    drawn = spec.draw(_PlotArgs(kind, function, params), plot, studies)
+    path = drawn if isinstance(drawn, Path) else drawn.save(params["output"])
+    click.echo(f"wrote {path}")
