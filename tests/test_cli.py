@@ -325,3 +325,17 @@ def test_serve_open_starts_the_browser_on_the_playground(tmp_path):
         proc.terminate()
         out, _ = proc.communicate(timeout=10)
     assert f"http://127.0.0.1:{port}/" in out
+
+
+def test_help_lists_what_the_core_defines(capsys):
+    """The optimizer names and derivative methods in the help come from the registries."""
+    from gdlab.diff import DERIVATIVE_METHODS
+    from gdlab.optim import OPTIMIZERS
+
+    for _ in range(2):  # shown twice in one process: listed once
+        code, out, _err = run(capsys, "descend", "--help")
+        assert code == 0
+        text = " ".join(out.split())
+        assert text.count("One of: " + ", ".join(OPTIMIZERS) + ".") == 1
+    code, out, _err = run(capsys, "grad", "--help")
+    assert "[" + "|".join(DERIVATIVE_METHODS) + "]" in " ".join(out.split())

@@ -24,13 +24,11 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .diff import numeric
+from .diff import DERIVATIVE_METHODS, numeric
 from .errors import ConfigError, FormulaError, PointError
 
 __all__ = ["Objective", "as_points"]
 
-#: Methods accepted wherever a derivative is asked for.
-DERIVATIVE_METHODS = ("exact",) + numeric.METHODS
 
 
 def as_points(x, dim: int, name: str = "x", variables: Sequence[str] | None = None

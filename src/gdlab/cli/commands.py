@@ -9,9 +9,12 @@ import time
 
 import click
 
+from ..diff import DERIVATIVE_METHODS
 from ..errors import ConfigError, GdlabError
+from ..formula import MAX_VARIABLES
 from .group import cli
-from .options import (execute, hyper, parse_optimizers, run_options, spec_of, starts_of)
+from .options import (OptimizerOption, execute, hyper, parse_optimizers, run_options, spec_of,
+                      starts_of)
 from .types import LEARNING_RATES, POINT
 
 
@@ -27,8 +30,7 @@ def _echo_json(doc) -> None:
               help="Variable order for a formula, e.g. y,x (default: natural sort).")
 @click.option("--direction", type=POINT, metavar="U0,U1,...",
               help="Direction for the directional derivative (normalised).")
-@click.option("--method", type=click.Choice(["exact", "central", "forward", "richardson",
-                                             "complex"]),
+@click.option("--method", type=click.Choice(DERIVATIVE_METHODS),
               help="Derivative method (default: exact for formulas and library functions).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def grad(function: str, at: list[float], variables: str | None, direction: list[float] | None,
@@ -55,7 +57,7 @@ def grad(function: str, at: list[float], variables: str | None, direction: list[
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
-@click.option("--dim", type=click.IntRange(1, 64), default=None,
+@click.option("--dim", type=click.IntRange(1, MAX_VARIABLES), default=None,
               help="Dimension for the n-D functions' minima (default 2).")
 def functions(as_json: bool, dim: int | None) -> None:
     """List the library of test functions with their known minima."""
@@ -75,9 +77,8 @@ def functions(as_json: bool, dim: int | None) -> None:
 
 @cli.command()
 @click.argument("function", metavar="FORMULA_OR_NAME")
-@click.option("--optimizer", default="gd", show_default=True, metavar="NAME[:LR]",
-              help="gd, momentum, nesterov, adagrad, rmsprop, adam, adamw, amsgrad, nadam, "
-                   "adadelta, backtracking, newton.")
+@click.option("--optimizer", cls=OptimizerOption, default="gd", show_default=True,
+              metavar="NAME[:LR]")
 @click.option("--lr", type=float, help="Learning rate (default: torch.optim's).")
 @run_options
 def descend(function, optimizer, lr, **o):
@@ -145,7 +146,8 @@ def compare(function, optimizers, lr, **o):
 @click.argument("function", metavar="FORMULA_OR_NAME")
 @click.option("--lrs", type=LEARNING_RATES, required=True, metavar="LIST|START:STOP:NUM",
               help="Learning rates: 0.001,0.01,0.1 or a log range 1e-4:10:20.")
-@click.option("--optimizer", default="gd", show_default=True, metavar="NAME")
+@click.option("--optimizer", cls=OptimizerOption, default="gd", show_default=True,
+              metavar="NAME")
 @run_options
 def lr_sweep(function, lrs, optimizer, **o):
     """Run one optimizer at many learning rates (one vectorised pass) and diagnose each.

@@ -19,6 +19,19 @@ PROGRESS_WORK = 200_000  # point-steps from which a terminal gets a progress bar
 HYPER = ("momentum", "beta1", "beta2", "eps", "weight_decay")
 
 
+class OptimizerOption(click.Option):
+    """An option naming an optimizer; its help lists the optimizers, read from the registry
+    only when the help is shown (``gdlab --help`` stays free of NumPy)."""
+
+    def get_help_record(self, ctx):
+        from ..optim import OPTIMIZERS
+
+        names = f"One of: {', '.join(OPTIMIZERS)}."
+        if not (self.help or "").endswith(names):  # once, however often help is shown
+            self.help = f"{self.help or ''} {names}".strip()
+        return super().get_help_record(ctx)
+
+
 def apply(options):
     """A decorator applying click options in the order listed."""
     def decorate(command):

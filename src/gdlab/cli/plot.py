@@ -11,7 +11,7 @@ import click
 
 from ..errors import ConfigError, PointError
 from .group import cli
-from .options import HYPER, hyper, hyper_options, parse_optimizers
+from .options import HYPER, OptimizerOption, hyper, hyper_options, parse_optimizers
 from .types import DOMAIN, LEARNING_RATES, POINT
 
 MAX_PLOT_STEPS = 100_000  # a figure's runs are for looking at
@@ -142,7 +142,8 @@ _PLOT_COMMON = ("kind", "function", "output", "variables")
               help="Start(s) of runs.")
 @click.option("--at", "at", type=POINT, multiple=True, metavar="X,Y",
               help="Point(s) for directional and level-sets.")
-@click.option("--optimizer", default="gd", show_default=True, metavar="NAME[:LR]")
+@click.option("--optimizer", cls=OptimizerOption, default="gd", show_default=True,
+              metavar="NAME[:LR]")
 @click.option("--optimizers", metavar="NAME[:LR],...", help="For compare and loss.")
 @click.option("--lr", type=float, help="Learning rate.")
 @click.option("--lrs", type=LEARNING_RATES, metavar="LIST",

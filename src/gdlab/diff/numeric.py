@@ -43,12 +43,12 @@ from typing import Callable
 
 import numpy as np
 
+from . import METHODS
 from ..errors import ConfigError, PointError
 
 __all__ = ["Derivative", "GradientCheck", "METHODS", "gradient", "partial", "jacobian",
            "hessian", "check_gradient", "default_step"]
 
-METHODS = ("forward", "central", "richardson", "complex")
 EPS = np.finfo(np.float64).eps
 RICHARDSON_LEVELS = 5
 RICHARDSON_STEP = 0.07

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_typ
 from pydantic import AliasChoices, BaseModel, Field, create_model
 
 from .. import calculus
+from ..diff import DERIVATIVE_METHODS
 
 from ..formula import MAX_LENGTH, MAX_VARIABLES
 from .limits import MAX_BASIN_GRID, MAX_GRID, MAX_LR_MAP, MAX_OPTIMIZERS, MAX_STARTS, MAX_STEPS
@@ -44,7 +45,7 @@ class GradRequest(BaseModel):
     point: Point = Field(min_length=1, max_length=MAX_VARIABLES)
     variables: Variables = None
     direction: Point | None = Field(default=None, min_length=1, max_length=MAX_VARIABLES)
-    method: Literal["exact", "central", "forward", "richardson", "complex"] | None = None
+    method: Literal[DERIVATIVE_METHODS] | None = None
 
 
 class OptimizerSpec(BaseModel):

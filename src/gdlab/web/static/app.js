@@ -20,7 +20,7 @@ function num(v) { const x = Number(v); return v !== "" && v !== null && Number.i
 function pair(text) { const p = String(text).split(",").map(num); return p.length === 2 && p.every((v) => v !== null) ? p : null; }
 function readUrl() {
   const q = new URLSearchParams(location.search);
-  if (q.get("f")) state.f = q.get("f").slice(0, 2000);
+  if (q.get("f")) state.f = q.get("f").slice(0, META.limits.formula_length);
   const d = (q.get("dom") || "").split(",").map(num);
   if (d.length === 4 && d.every((v) => v !== null) && d[0] < d[1] && d[2] < d[3]) state.dom = [[d[0], d[1]], [d[2], d[3]]];
   if (q.get("starts")) state.starts = q.get("starts").split(";").map(pair).filter(Boolean).slice(0, MAX_STARTS);
@@ -90,7 +90,7 @@ function showError(message, column) {
   $("formula").classList.toggle("bad", !!message);
   // a caret under the offending column (the box is monospace)
   const caret = $("formula-caret");
-  caret.textContent = column ? " ".repeat(Math.min(column - 1, 2000)) + "^" : "";
+  caret.textContent = column ? " ".repeat(Math.min(column - 1, META.limits.formula_length)) + "^" : "";
   caret.style.marginLeft = `${$("formula").offsetLeft - caret.parentElement.offsetLeft + 3}px`;
   caret.scrollLeft = 0;
 }
