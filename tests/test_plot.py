@@ -183,6 +183,8 @@ def test_plot_command_writes_each_kind(tmp_path, capsys, argv):
      "adam has no hyper-parameter 'momentum'"),
     (["plot", "basins", "himmelblau", "--optimizers", "gd,adam"],
      "plot basins does not use --optimizers"),
+    (["plot", "surface", "rosenbrock", "--start", "1,1,1"], "3 coordinates"),
+    (["plot", "animate", "sphere", "--start", "1,2,3"], "3 coordinates"),
 ])
 def test_plot_command_bad_input(capsys, argv, message):
     from gdlab.cli import main

@@ -264,6 +264,7 @@ def test_meta_serves_the_core_constants_and_bounds_follow_their_formulas(client)
     assert meta["palette"] == palette.PALETTE and meta["label_colors"] == palette.LABEL_COLORS
     assert meta["labels"] == list(LABELS) and meta["optimizers"] == catalog()
     assert meta["limits"]["formula_length"] == MAX_LENGTH
+    assert isinstance(meta["limits"]["max_starts"], int)  # counts stay integers
     assert set(meta["stability_bounds"]) == {"gd", "momentum", "nesterov"}
     # f = x²/20 + y²: λmax = 2, so 2/λ = 1, momentum 2(1+μ)/λ, Nesterov 2(1+μ)/((1+2μ)λ)
     got = client.post("/api/bounds", json={
@@ -287,6 +288,8 @@ def test_the_step_limit_is_max_steps_and_steps_is_accepted_for_it(client):
     run = a["results"][0]["runs"][0]
     assert run["steps"] == 7 and run["final"] == b["results"][0]["runs"][0]["final"]
     assert run["final"][0] == pytest.approx(3.0 * 0.8**7)  # x ← x − 0.1·2x
+    both = client.post("/api/descend", json={**body, "max_steps": 7, "steps": 9})
+    assert both.status_code == 422 and "not both" in both.text  # never one silently dropped
 
 
 def test_every_endpoint_has_a_response_model_that_drops_nothing(client):

@@ -39,9 +39,13 @@ class _PlotArgs:
         return parse_optimizers([self.optimizer], lr, self.hyper, strict=True)[0]
 
     def runs(self, default_steps):
+        from ..domain import objective_2d
         from ..spec import RunSpec
 
-        return RunSpec.build(self.function, self.points(), self.optimizer_list(),
+        # the figures draw maps of two variables (loss curves take any dimension)
+        f = self.function if self.kind == "loss" else objective_2d(self.function,
+                                                                    self.variables)
+        return RunSpec.build(f, self.points(), self.optimizer_list(),
                              max_steps=self.max_steps or default_steps, record="all",
                              variables=self.variables).run()
 
@@ -176,9 +180,8 @@ def plot_command(ctx, kind, function, **params):
              and ctx.get_parameter_source(p.name) is not click.core.ParameterSource.DEFAULT]
     unused = [p for p in given if p.name not in spec.options]
     if unused:
-        takes = ["/".join(p.opts) for p in ctx.command.params if p.name in spec.options]
         raise ConfigError(f"plot {kind} does not use {'/'.join(unused[0].opts)}; it takes "
-                          f"{', '.join(takes) if takes else 'no options but --output'}")
+                          f"{_takes(kind, ctx.command.params)}")
     if spec.needs_function and not function:
         raise ConfigError(f"plot {kind} needs a FORMULA_OR_NAME")
     params["output"] = params["output"] or f"gdlab-{kind}.png"
@@ -187,3 +190,15 @@ def plot_command(ctx, kind, function, **params):
     drawn = spec.draw(_PlotArgs(kind, function, params), plot, studies)
     path = drawn if isinstance(drawn, Path) else drawn.save(params["output"])
     click.echo(f"wrote {path}")
+
+
+def _takes(kind: str, params) -> str:
+    """The options of ``gdlab plot KIND`` besides --output and --vars, from the table."""
+    takes = ["/".join(p.opts) for p in params if p.name in PLOT_KINDS[kind].options]
+    return ", ".join(takes) if takes else "no options but --output"
+
+
+# the help lists what each kind takes, read from the table (the same text as the error)
+plot_command.epilog = "\b\nOptions each kind takes (any other is an error):\n" + "\n".join(
+    f"  {kind:15} {_takes(kind, plot_command.params)}" for kind in PLOT_KINDS)
+

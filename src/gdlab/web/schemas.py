@@ -11,7 +11,7 @@ import dataclasses
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from pydantic import AliasChoices, BaseModel, Field, create_model
+from pydantic import AliasChoices, BaseModel, Field, create_model, model_validator
 
 from .. import calculus
 from ..diff import DERIVATIVE_METHODS
@@ -31,6 +31,17 @@ Box = Annotated[list[list[Number]] | None, Field(min_length=2, max_length=2)]
 def _max_steps(default: int, low: int):
     return Field(default=default, ge=low, le=MAX_STEPS, description="the step limit",
                  validation_alias=AliasChoices("max_steps", "steps"))
+
+
+class _StepLimit(BaseModel):
+    """A request with a step limit: ``max_steps``, or ``steps`` for it, never both."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_name(cls, data):
+        if isinstance(data, dict) and "max_steps" in data and "steps" in data:
+            raise ValueError("give the step limit as `max_steps` or `steps`, not both")
+        return data
 
 
 # --- requests -----------------------------------------------------------------------------
@@ -54,7 +65,7 @@ class OptimizerSpec(BaseModel):
     hyper: dict[str, Number | bool] = Field(default_factory=dict, max_length=12)
 
 
-class DescendRequest(BaseModel):
+class DescendRequest(_StepLimit):
     formula: FormulaText
     starts: list[Point] = Field(min_length=1, max_length=MAX_STARTS)
     optimizers: list[OptimizerSpec] = Field(min_length=1, max_length=MAX_OPTIMIZERS)
@@ -82,7 +93,7 @@ class GridRequest(BaseModel):
     variables: Variables2 = None
 
 
-class BasinsRequest(BaseModel):
+class BasinsRequest(_StepLimit):
     formula: FormulaText
     domain: Box = None
     n: int = Field(default=100, ge=2, le=MAX_BASIN_GRID)
@@ -91,7 +102,7 @@ class BasinsRequest(BaseModel):
     variables: Variables2 = None
 
 
-class LrMapRequest(BaseModel):
+class LrMapRequest(_StepLimit):
     formula: FormulaText
     domain: Box = None
     optimizer: str = Field(default="gd", max_length=40)
@@ -188,7 +199,7 @@ class BasinColors(BaseModel):
 
 class Meta(BaseModel):
     version: str
-    limits: dict[str, float]
+    limits: dict[str, int | float]
     palette: list[str]
     labels: list[str]
     label_colors: dict[str, str]
