@@ -15,7 +15,7 @@ from ..formula import MAX_VARIABLES
 from .group import cli
 from .options import (OptimizerOption, execute, hyper, parse_optimizers, run_options, spec_of,
                       starts_of)
-from .types import LEARNING_RATES, POINT
+from .types import LEARNING_RATES, OPTIMIZER, POINT
 
 
 def _echo_json(doc) -> None:
@@ -77,8 +77,8 @@ def functions(as_json: bool, dim: int | None) -> None:
 
 @cli.command()
 @click.argument("function", metavar="FORMULA_OR_NAME")
-@click.option("--optimizer", cls=OptimizerOption, default="gd", show_default=True,
-              metavar="NAME[:LR]")
+@click.option("--optimizer", cls=OptimizerOption, type=OPTIMIZER, default="gd",
+              show_default=True, metavar="NAME[:LR]")
 @click.option("--lr", type=float, help="Learning rate (default: torch.optim's).")
 @run_options
 def descend(function, optimizer, lr, **o):
@@ -109,7 +109,7 @@ def descend(function, optimizer, lr, **o):
 
 @cli.command()
 @click.argument("function", metavar="FORMULA_OR_NAME")
-@click.option("--optimizers", required=True, metavar="NAME[:LR],...",
+@click.option("--optimizers", type=OPTIMIZER, required=True, metavar="NAME[:LR],...",
               help="Comma-separated, each with an optional learning rate: gd:0.1,adam:0.3.")
 @click.option("--lr", type=float, help="Learning rate for those given without one.")
 @run_options
@@ -146,8 +146,8 @@ def compare(function, optimizers, lr, **o):
 @click.argument("function", metavar="FORMULA_OR_NAME")
 @click.option("--lrs", type=LEARNING_RATES, required=True, metavar="LIST|START:STOP:NUM",
               help="Learning rates: 0.001,0.01,0.1 or a log range 1e-4:10:20.")
-@click.option("--optimizer", cls=OptimizerOption, default="gd", show_default=True,
-              metavar="NAME")
+@click.option("--optimizer", cls=OptimizerOption, type=OPTIMIZER, default="gd",
+              show_default=True, metavar="NAME")
 @run_options
 def lr_sweep(function, lrs, optimizer, **o):
     """Run one optimizer at many learning rates (one vectorised pass) and diagnose each.

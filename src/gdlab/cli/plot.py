@@ -12,7 +12,7 @@ import click
 from ..errors import ConfigError, PointError
 from .group import cli
 from .options import HYPER, OptimizerOption, hyper, hyper_options, parse_optimizers
-from .types import DOMAIN, LEARNING_RATES, POINT
+from .types import DOMAIN, LEARNING_RATES, OPTIMIZER, POINT
 
 MAX_PLOT_STEPS = 100_000  # a figure's runs are for looking at
 
@@ -146,9 +146,10 @@ _PLOT_COMMON = ("kind", "function", "output", "variables")
               help="Start(s) of runs.")
 @click.option("--at", "at", type=POINT, multiple=True, metavar="X,Y",
               help="Point(s) for directional and level-sets.")
-@click.option("--optimizer", cls=OptimizerOption, default="gd", show_default=True,
-              metavar="NAME[:LR]")
-@click.option("--optimizers", metavar="NAME[:LR],...", help="For compare and loss.")
+@click.option("--optimizer", cls=OptimizerOption, type=OPTIMIZER, default="gd",
+              show_default=True, metavar="NAME[:LR]")
+@click.option("--optimizers", type=OPTIMIZER, metavar="NAME[:LR],...",
+              help="For compare and loss.")
 @click.option("--lr", type=float, help="Learning rate.")
 @click.option("--lrs", type=LEARNING_RATES, metavar="LIST",
               help="For learning-rates and lr-map (default: from the bound).")

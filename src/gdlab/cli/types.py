@@ -11,8 +11,8 @@ import click
 
 from ..errors import ConfigError, PointError
 
-__all__ = ["POINT", "BOX", "DOMAIN", "LEARNING_RATES", "SCHEDULE", "parse_point", "parse_lrs",
-           "join_negative_values", "POINT_OPTIONS", "MAX_POINT_TEXT", "MAX_LRS"]
+__all__ = ["POINT", "BOX", "DOMAIN", "LEARNING_RATES", "OPTIMIZER", "SCHEDULE", "parse_point",
+           "parse_lrs", "join_negative_values", "POINT_OPTIONS", "MAX_POINT_TEXT", "MAX_LRS"]
 
 #: Options whose value may begin with a minus sign (a coordinate, not an option).
 POINT_OPTIONS = ("--at", "--direction", "--start")
@@ -104,6 +104,19 @@ def _domain(text: str) -> list[tuple[float, float]]:
     return parts
 
 
+def _optimizers(text: str) -> str:
+    """``NAME[:LR][:key=value…]``, comma-separated: every name checked against the registry
+    (the values are checked with the other options when the optimizer is made)."""
+    from ..optim.aliases import check_name
+
+    if len(text) > 5000:
+        raise ConfigError("optimizer text is longer than 5000 characters")
+    for part in text.split(","):
+        if part.strip():
+            check_name(part.split(":")[0])
+    return text
+
+
 def _schedule(text: str):
     from ..optim import parse_schedule
 
@@ -128,6 +141,7 @@ POINT = _Type("point", parse_point, with_option=True)
 BOX = _Type("box", _box)
 DOMAIN = _Type("domain", _domain)
 LEARNING_RATES = _Type("learning rates", parse_lrs)
+OPTIMIZER = _Type("optimizer", _optimizers)
 SCHEDULE = _Type("schedule", _schedule)
 
 

@@ -33,8 +33,8 @@ from . import transforms as T
 from .schedules import Schedule
 
 __all__ = ["Optimizer", "OptimizerDef", "make", "parse_optimizer", "OPTIMIZERS", "names",
-           "catalog", "gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw",
-           "amsgrad", "nadam", "adadelta", "backtracking", "newton"]
+           "catalog", "check_name", "gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
+           "adamw", "amsgrad", "nadam", "adadelta", "backtracking", "newton"]
 
 
 @dataclass(frozen=True)
@@ -261,7 +261,8 @@ def catalog() -> list[dict[str, Any]]:
             for name, r in OPTIMIZERS.items()]
 
 
-def _check_name(name: str) -> str:
+def check_name(name: str) -> str:
+    """The optimizer's registered name; an unknown one is refused with the nearest names."""
     key = str(name).strip().lower()
     if key not in OPTIMIZERS:
         close = difflib.get_close_matches(key, list(OPTIMIZERS), n=2)
@@ -361,7 +362,7 @@ def make(name: str, *, schedule: Schedule | None = None, noise: float = 0.0, see
     ...
     gdlab.errors.ConfigError: unknown optimizer 'adm'; did you mean adam or nadam?
     """
-    key = _check_name(name)
+    key = check_name(name)
     defaults = OPTIMIZERS[key].defaults
     unknown = [k for k, v in hyper.items() if k not in defaults and v is not None]
     if unknown:
@@ -386,7 +387,7 @@ def parse_optimizer(text: str, **overrides) -> Optimizer:
     if len(text) > 500:
         raise ConfigError("optimizer text is longer than 500 characters")
     name, *parts = [p.strip() for p in text.split(":")]
-    key = _check_name(name)
+    key = check_name(name)
     given: dict[str, Any] = {}
     for part in parts:
         if not part:
