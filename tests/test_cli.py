@@ -339,3 +339,14 @@ def test_help_lists_what_the_core_defines(capsys):
         assert text.count("One of: " + ", ".join(OPTIMIZERS) + ".") == 1
     code, out, _err = run(capsys, "grad", "--help")
     assert "[" + "|".join(DERIVATIVE_METHODS) + "]" in " ".join(out.split())
+
+
+@pytest.mark.parametrize("text, message", [
+    ("0:1:5", "a log range needs positive, finite START and STOP"),
+    ("1e-4:10", "a learning-rate range is START:STOP:NUM, e.g. 1e-4:10:20"),
+    ("1:10:100000", "NUM must be in 1..1000; got 100000"),
+    ("0.1,x", "--lrs must be numbers or START:STOP:NUM; got '0.1,x'"),
+])
+def test_learning_rate_lists_say_what_is_wrong(capsys, text, message):
+    code, _out, err = run(capsys, "lr-sweep", "sphere", "--start", "1,1", "--lrs", text)
+    assert code == 2 and err == f"error: {message}\n"

@@ -59,6 +59,8 @@ def parse_lrs(text: str) -> list[float]:
             values = _log_range(text)
         else:
             values = [float(p) for p in text.split(",")]
+    except ConfigError:  # a ValueError too: keep its own message
+        raise
     except ValueError:
         raise ConfigError(f"--lrs must be numbers or START:STOP:NUM; got {text!r}") from None
     if len(values) > MAX_LRS:
