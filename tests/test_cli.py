@@ -54,6 +54,39 @@ def test_negative_points_work_as_typed(capsys):
     assert d["directional_derivative"] == pytest.approx(6.0)
 
 
+@pytest.mark.parametrize("argv, value, gradient", [
+    # a formula that begins with '-', anywhere among the options (the natural maximum)
+    (["-x**2 - y**2", "--at", "1,1"], -2.0, [-2.0, -2.0]),
+    (["--at", "1,1", "-x^2 - y^2"], -2.0, [-2.0, -2.0]),
+    (["--at=-1,2", "-x*y"], 2.0, [-2.0, 1.0]),
+    # what people type: implied products, superscripts, the note's signs
+    (["2x + 3y", "--at", "5,7"], 31.0, [2.0, 3.0]),
+    (["x² + y²", "--at", "3,4"], 25.0, [6.0, 8.0]),
+    (["(x+1)(y-1)", "--at", "1,2"], 2.0, [1.0, 2.0]),
+    # non-smooth functions away from their kinks: exact (sign(x), Heaviside)
+    (["abs(x) + abs(y)", "--at", "1,-2"], 3.0, [1.0, -1.0]),
+    (["max(x, y) + relu(x)", "--at", "2,1"], 4.0, [2.0, 0.0]),
+    # a formula for ∇f that reads 0/0 where the one-sided derivatives agree: ∇f = 0
+    (["x*sqrt(x^2 + y^2)", "--at", "0,0"], 0.0, [0.0, 0.0]),
+])
+def test_typed_formulas_read_as_meant(capsys, argv, value, gradient):
+    d = grad_json(capsys, *argv)
+    assert d["value"] == pytest.approx(value)
+    assert d["gradient"] == pytest.approx(gradient, abs=1e-9)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["abs(x) + abs(y)", "--at", "0,2"], "error: f is not differentiable at (0, 2)"),
+    (["sqrt(x^2+y^2)", "--at", "0,0"], "error: f is not differentiable at (0, 0)"),
+    (["himmelbau", "--at", "1"], "error: unknown function 'himmelbau' — did you mean "
+                                 "himmelblau?"),
+    (["x√y", "--at", "1,1"], "error: unexpected character '√' (write sqrt(x)) at column 2"),
+])
+def test_grad_refusals_say_why(capsys, argv, message):
+    code, out, err = run(capsys, "grad", *argv)
+    assert (code, out, err.strip()) == (2, "", message)
+
+
 def test_library_name_takes_its_dimension_from_the_point(capsys):
     d = grad_json(capsys, "rosenbrock", "--at", "1,1,1,1")
     assert d["variables"] == ["x0", "x1", "x2", "x3"]
@@ -116,7 +149,11 @@ HOSTILE = [
     ["grad", "x", "--at", "1", "--method", "magic"],
     ["grad", "log(x)", "--at", "-1"],
     ["grad", "x"],
-    ["grad", "-x**2", "--at", "1"],
+    ["grad", "himmelbau", "--at", "1"],
+    ["grad", "abs(x) + abs(y)", "--at", "0,2"],
+    ["grad", "sqrt(x^2 + y^2)", "--at", "0,0"],
+    ["grad", "max(x, y)", "--at", "1,1"],
+    ["grad", "x²√y", "--at", "1,1"],
     ["nosuchcommand"],
     ["grad", "x", "--at", ",".join(["1"] * 100)],
 ]

@@ -30,6 +30,18 @@ ACCEPTED = [
     ("1.5e-3*x + .5*y", sp.Float(1.5e-3) * x + sp.Float(0.5) * y),
     ("tanh(x)/cosh(y) - asinh(z)", sp.tanh(x) / sp.cosh(y) - sp.asinh(z)),
     ("  x  *\ty ", x * y),
+    # what people type: implied products, superscripts, the note's operator signs
+    ("2x + 3y", 2 * x + 3 * y),
+    ("2(x + 1)y", 2 * (x + 1) * y),
+    ("(x+1)(y-1)", (x + 1) * (y - 1)),
+    ("3 sin(x)", 3 * sp.sin(x)),
+    ("x² + y³", x**2 + y**3),
+    ("2x²y", 2 * x**2 * y),
+    ("(x + 1)²", (x + 1) ** 2),
+    ("x⁻¹ + y¹⁰", 1 / x + y**10),
+    ("−x² − y·z × 2 ÷ 4", -(x**2) - y * z / 2),
+    ("1.5e-3x", sp.Float(1.5e-3) * x),
+    ("max(x, y) + min(x, 0) + relu(y)", sp.Max(x, y) + sp.Min(x, 0) + sp.Max(0, y)),
 ]
 
 
@@ -107,7 +119,14 @@ REFUSED = [
     ("   ", "empty formula"),
     ("pi = 3", "unexpected character '='"),
     ("_x + 1", "invalid variable name"),
-    ("θ + 1", "unexpected character 'θ' at column 1"),
+    ("θ + 1", "unexpected character 'θ' (names are ASCII letters"),
+    ("√x", "unexpected character '√' (write sqrt(x)) at column 1"),
+    ("x ⁿ", "unexpected character 'ⁿ' (write x**n or x^n) at column 3"),
+    ("|x|", "(write abs(x))"),
+    ("sinn(x)", "unknown function 'sinn' — did you mean sin? at column 1"),
+    ("x(y + 1)", "unknown function 'x' (for a product write x*(...))"),
+    ("2j", "complex numbers are not supported (for a product with a variable write *j)"),
+    ("max(x)", "max() takes 2 to 8 arguments, got 1"),
     ("a" * 33, "longer than 32"),
 ]
 
@@ -140,6 +159,9 @@ def test_columns_point_into_the_original_text_even_after_caret_translation():
     with pytest.raises(FormulaError) as info:
         parse("x^2^2 + foo(y)")
     assert info.value.column == 9  # 'foo' starts at column 9 of the typed text
+    with pytest.raises(FormulaError) as info:
+        parse("2x² + 3(y)(z) + foo(y)")  # implied '*' and '**' do not shift the columns
+    assert info.value.column == 17
 
 
 def test_non_text_is_refused():

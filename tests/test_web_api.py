@@ -36,6 +36,15 @@ def test_grad_equals_the_library(client):
     assert r.json() == json.loads(json.dumps(expected))
 
 
+def test_grad_of_abs_is_exact_off_the_kink_and_refused_on_it(client):
+    r = client.post("/api/grad", json={"formula": "abs(x) + 2*abs(y)", "point": [-1, 2]})
+    assert r.status_code == 200
+    assert r.json()["gradient"] == [-1.0, 2.0]  # (sign x, 2 sign y)
+    assert r.json()["hessian"] == [[0.0, 0.0], [0.0, 0.0]]
+    r = client.post("/api/grad", json={"formula": "abs(x) + 2*abs(y)", "point": [0, 2]})
+    assert (r.status_code, r.json()) == (400, {"detail": "f is not differentiable at (0, 2)"})
+
+
 def test_descend_equals_the_engine(client):
     body = {"formula": "himmelblau", "starts": [[0, 0], [-1, 4]],
             "optimizers": [{"name": "gd", "lr": 0.01}, {"name": "adam", "lr": 0.1,

@@ -63,6 +63,7 @@ def resolve(f, dim: int | None = None, variables: Sequence[str] | str | None = N
         if functions.is_known(f) and variables is None:
             return _library_objective(functions.get(f).name,
                                       functions.get(f).resolve_dim(dim))
+        functions.refuse_near_miss(f)
         if isinstance(variables, str):
             variables = [v.strip() for v in variables.split(",")]
         return _formula_objective(f, None if variables is None else tuple(variables))
@@ -99,11 +100,15 @@ def gradient(f, x, method: str | None = None) -> np.ndarray:
     """``∇f(x)``, ``(..., D)``; ``method``: exact (default for formulas), central, forward,
     richardson, complex.
 
+    Raises:
+        PointError: "f is not differentiable at (…)" at a kink (``abs(x)`` at 0) or where the
+            one-sided derivatives differ or are not finite.
+
     >>> gradient("x0**2 + x1**2", [3, 4])
     array([6., 8.])
     """
     obj, x = _objective_and_point(f, x)
-    return obj.gradient(x, method)
+    return _checked_gradient(obj, x, method)[0]
 
 
 def partial(f, x, variable: int | str, method: str | None = None) -> np.ndarray:
@@ -113,18 +118,68 @@ def partial(f, x, variable: int | str, method: str | None = None) -> np.ndarray:
     24.0
     """
     obj, x = _objective_and_point(f, x)
-    return obj.partial(x, variable, method)
+    return _checked_gradient(obj, x, method)[0][..., obj.index(variable)]
 
 
 def hessian(f, x, method: str | None = None) -> np.ndarray:
-    """Hessian ``(..., D, D)`` at ``x``.
+    """Hessian ``(..., D, D)`` at ``x`` (refused where ``f`` is not differentiable).
 
     >>> hessian("x**2 * y", [3, 4])
     array([[8., 6.],
            [6., 0.]])
     """
     obj, x = _objective_and_point(f, x)
+    _checked_gradient(obj, x, None)
     return obj.hessian(x, method)
+
+
+#: One-sided difference step (relative) and the agreement asked of the two sides at a kink.
+ONE_SIDED_STEP = 1e-4
+ONE_SIDED_RTOL = 1e-4
+
+
+def _checked_gradient(obj: Objective, x: np.ndarray, method: str | None):
+    """``(gradient, error, evaluations)`` at ``x: (..., D)``, checked where it may not exist.
+
+    At a point on a kink of the formula or with a gradient that is not finite, the two
+    one-sided derivatives along each axis (second order) are compared: if they differ, or are
+    not finite, ``f`` is not differentiable there and :class:`PointError` says so; if they
+    agree, their common value is the gradient (``x·sqrt(x² + y²)`` at 0 has ∇f = 0 although
+    its formula for ∇f reads 0/0 there).
+    """
+    g, error, nfev = obj.gradient_with_error(x, method)
+    suspect = obj.on_kink(x) | ~np.all(np.isfinite(g), axis=-1)
+    if not np.any(suspect):
+        return g, error, nfev
+    g = np.array(g, dtype=np.float64)
+    points = x.reshape(-1, obj.dim)
+    flat = g.reshape(-1, obj.dim)
+    for k in np.flatnonzero(suspect.ravel()):
+        sides = _one_sided(obj, points[k])
+        if sides is None:
+            raise PointError(f"f is not differentiable at ({_coords(points[k])})")
+        if not np.all(np.isfinite(flat[k])):
+            flat[k] = sides
+    return flat.reshape(g.shape), error, nfev
+
+
+def _one_sided(obj: Objective, a: np.ndarray) -> np.ndarray | None:
+    """The gradient at ``a`` if every axis' forward and backward derivatives agree, else None."""
+    f0 = float(obj.value(a))
+    slopes = np.empty(obj.dim)
+    for i in range(obj.dim):
+        h = ONE_SIDED_STEP * max(1.0, abs(a[i]))
+        e = np.zeros(obj.dim)
+        e[i] = h
+        ahead = obj.value(np.stack([a + e, a + 2 * e, a - e, a - 2 * e]))
+        forward = (-3 * f0 + 4 * ahead[0] - ahead[1]) / (2 * h)
+        backward = (3 * f0 - 4 * ahead[2] + ahead[3]) / (2 * h)
+        scale = ONE_SIDED_RTOL * (max(abs(forward), abs(backward)) + max(1.0, abs(f0)))
+        if not (np.isfinite(forward) and np.isfinite(backward)) or \
+                abs(forward - backward) > scale:
+            return None
+        slopes[i] = 0.5 * (forward + backward)
+    return slopes
 
 
 def _unit(direction, dim: int) -> np.ndarray:
@@ -143,7 +198,7 @@ def directional_derivative(f, x, direction, method: str | None = None) -> np.nda
     """
     obj, x = _objective_and_point(f, x)
     u = _unit(direction, obj.dim)
-    return np.sum(obj.gradient(x, method) * u, axis=-1)
+    return np.sum(_checked_gradient(obj, x, method)[0] * u, axis=-1)
 
 
 def steepest_directions(grad, tol: float = GRAD_TOL) -> dict[str, Any]:
@@ -226,7 +281,7 @@ def tangent_plane(f, x, method: str | None = None) -> TangentPlane:
     if x.ndim != 1:
         raise PointError("tangent_plane takes one point (D,)")
     return TangentPlane(tuple(map(float, x)), float(obj.value(x)),
-                        tuple(map(float, obj.gradient(x, method))), obj.variables)
+                        tuple(map(float, _checked_gradient(obj, x, method)[0])), obj.variables)
 
 
 def classify_critical_point(grad, hess, grad_tol: float = GRAD_TOL,
@@ -251,7 +306,7 @@ def classify_critical_point(grad, hess, grad_tol: float = GRAD_TOL,
         return None
     h = np.asarray(hess, dtype=np.float64)
     if not np.all(np.isfinite(h)):
-        return None
+        return "degenerate"  # the second derivative test cannot decide
     return kind_of(np.linalg.eigvalsh(0.5 * (h + h.T)), eig_tol, flat)
 
 
@@ -307,7 +362,7 @@ def analyze(f, x, direction=None, method: str | None = None,
     if not np.isfinite(value):
         raise PointError(f"the function is not defined (not finite) at ({_coords(x)})")
     resolved = obj.resolve_method(method)
-    g, error, nfev = obj.gradient_with_error(x, resolved)
+    g, error, nfev = _checked_gradient(obj, x, resolved)
     h = obj.hessian(x, resolved)
     finite_h = np.all(np.isfinite(h))
     eig = np.linalg.eigvalsh(0.5 * (h + h.T)).tolist() if finite_h else [float("nan")] * obj.dim

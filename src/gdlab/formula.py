@@ -3,8 +3,10 @@
 A formula is untrusted text. It is checked character by character against a whitelist, parsed
 with Python's :mod:`ast` (which only builds a tree, it runs nothing), and the tree is walked by
 a whitelist: numbers, variable names, ``+ - * / **`` (``^`` is accepted for power), unary minus
-and calls of the functions in :data:`FUNCTIONS`. Anything else is refused with a
-:class:`~gdlab.errors.FormulaError` that names the column. ``eval``, ``exec``, ``sympify`` and
+and calls of the functions in :data:`FUNCTIONS`. What people type is read as they mean it
+(:func:`_normalise`): ``2x``, ``3 sin(x)``, ``(x+1)(y-1)`` are products, ``x²`` and ``x⁻¹`` are
+powers, and ``− · × ÷`` are operators. Anything else is refused with a
+:class:`~gdlab.errors.FormulaError` that names the column (and a hint where one helps). ``eval``, ``exec``, ``sympify`` and
 ``parse_expr`` are never called on the text.
 
 Limits (each refused with its own message): :data:`MAX_LENGTH` characters,
@@ -61,6 +63,7 @@ FUNCTIONS: dict[str, tuple[int, ...]] = {
     "sinh": (1,), "cosh": (1,), "tanh": (1,), "asinh": (1,), "acosh": (1,), "atanh": (1,),
     "exp": (1,), "log": (1, 2), "ln": (1,), "log2": (1,), "log10": (1,),
     "sqrt": (1,), "abs": (1,), "erf": (1,), "sigmoid": (1,), "softplus": (1,),
+    "relu": (1,), "max": tuple(range(2, 9)), "min": tuple(range(2, 9)),
 }
 
 #: Named constants. They cannot be used as variable names.
@@ -150,7 +153,7 @@ def parse(text: str, variables: Sequence[str] | str | None = None) -> Formula:
         raise FormulaError("empty formula")
     _check_characters(text)
     _check_parentheses(text)
-    source, columns = _translate_power(text)
+    source, columns = _normalise(text)
     tree = _parse_tree(source, columns, len(text))
     _check_tree_size(tree, columns)
     symbols: dict[str, Any] = {}
@@ -162,13 +165,39 @@ def parse(text: str, variables: Sequence[str] | str | None = None) -> Formula:
     return Formula(text=text, expr=expr, variables=names, symbols=all_symbols)
 
 
-# --- character-level checks -------------------------------------------------------------
+# --- character-level checks and what people type ------------------------------------------
+
+#: Characters read as an operator: the note's minus sign, dot and cross, and the division sign.
+_OPERATOR_CHARS = {"−": "-", "·": "*", "×": "*", "÷": "/", "^": "**"}
+#: Superscript digits and minus: ``x²`` is read as ``x**2``, ``x⁻¹`` as ``x**-1``.
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-"))
+#: A hint for a character people type that a formula spells otherwise.
+_CHARACTER_HINTS = {
+    "√": "write sqrt(x)", "|": "write abs(x)", "=": "type only the right-hand side, e.g. "
+    "x**2 + y**2", "[": "use ( ) for grouping", "]": "use ( ) for grouping",
+    "{": "use ( ) for grouping", "}": "use ( ) for grouping", "!": "factorials are not "
+    "supported", "π": "write pi", "∗": "write *", "ⁿ": "write x**n or x^n",
+}
+_TOKEN_RE = re.compile(
+    r"(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_]\w*)|(?P<other>\*\*|\S)")
 
 
 def _check_characters(text: str) -> None:
     for i, ch in enumerate(text):
-        if ch not in _ALLOWED_CHARS:
-            raise FormulaError(f"unexpected character {ch!r}", i + 1)
+        if ch not in _ALLOWED_CHARS and ch not in _OPERATOR_CHARS and ch not in _SUPERSCRIPTS:
+            hint = _CHARACTER_HINTS.get(ch)
+            if hint is None and ch.isalpha() and not ch.isascii():
+                hint = "names are ASCII letters, digits and '_'"
+            if hint is None and "SUPERSCRIPT" in _unicode_name(ch):
+                hint = "write x**2 or x^2"
+            raise FormulaError(f"unexpected character {ch!r}" + (f" ({hint})" if hint else ""),
+                               i + 1)
+
+
+def _unicode_name(ch: str) -> str:
+    import unicodedata
+
+    return unicodedata.name(ch, "")
 
 
 def _check_parentheses(text: str) -> None:
@@ -192,20 +221,54 @@ def _check_parentheses(text: str) -> None:
             len(text) + 1)
 
 
-def _translate_power(text: str) -> tuple[str, list[int]]:
-    """Replace ``^`` by ``**``; return the new text and a map new index -> original index."""
-    out: list[str] = []
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """The typed text as Python syntax, and a map from each new index to the original column.
+
+    ``^ − · × ÷`` become operators, a run of superscripts ``x²`` becomes ``x**2``, and a
+    multiplication sign is written where one is implied: after a number or a closing parenthesis
+    when a name, a number or ``(`` follows (``2x``, ``3 sin(x)``, ``2(x + 1)y``,
+    ``(x+1)(y-1)``). Two names side by side are never multiplied (``xy`` is one name).
+    """
+    chars: list[str] = []
     columns: list[int] = []
     start = len(text) - len(text.lstrip())  # leading blanks would be an "indent" to ast
+    previous_superscript = False
     for i, ch in enumerate(text[start:], start):
-        if ch == "^":
-            out.append("**")
-            columns += [i, i]
-        else:
-            out.append(ch)
-            columns.append(i)
-    columns.append(len(text))  # one past the end
-    return "".join(out), columns
+        superscript = ch in _SUPERSCRIPTS
+        piece = _OPERATOR_CHARS.get(ch, _SUPERSCRIPTS.get(ch, ch))
+        if superscript and not previous_superscript:
+            piece = "**" + piece
+        chars.append(piece)
+        columns += [i] * len(piece)
+        previous_superscript = superscript
+    return _imply_products("".join(chars), columns, len(text))
+
+
+def _imply_products(source: str, columns: list[int], length: int) -> tuple[str, list[int]]:
+    out: list[str] = []
+    out_columns: list[int] = []
+    previous = ""  # kind of the previous token: "number", "close" or ""
+    position = 0
+    for match in _TOKEN_RE.finditer(source):
+        kind = match.lastgroup
+        token = match.group()
+        follows = (kind == "name" and token[0].isalpha()) or token == "(" or \
+            (kind == "number" and previous == "close")
+        if previous == "number" and token in ("j", "J") and match.start() == position:
+            raise FormulaError("complex numbers are not supported (for a product with a "
+                               f"variable write *{token})", columns[match.start()] + 1)
+        if previous and follows:
+            out.append("*")
+            out_columns.append(columns[match.start()])
+        gap = source[position:match.end()]
+        out.append(gap)
+        out_columns += columns[position:match.end()]
+        position = match.end()
+        previous = "number" if kind == "number" else "close" if token == ")" else ""
+    out.append(source[position:])
+    out_columns += columns[position:]
+    out_columns.append(length)  # one past the end
+    return "".join(out), out_columns
 
 
 def _parse_tree(source: str, columns: list[int], length: int) -> ast.Expression:
@@ -264,6 +327,7 @@ def _sympy_functions() -> dict[str, Any]:
         "sqrt": sp.sqrt, "abs": sp.Abs, "erf": sp.erf,
         "sigmoid": lambda a: 1 / (1 + sp.exp(-a)),
         "softplus": lambda a: sp.log(1 + sp.exp(a)),
+        "relu": lambda a: sp.Max(0, a), "max": sp.Max, "min": sp.Min,
     }
 
 
@@ -366,17 +430,28 @@ class _Converter:
             return self.fail("only named functions can be called", node)
         name = node.func.id
         if name not in FUNCTIONS:
-            return self.fail(f"unknown function '{name}' (known: {', '.join(FUNCTIONS)})",
-                             node)
+            return self.fail(_unknown_function(name), node)
         if node.keywords:
             return self.fail(f"{name}() takes no keyword arguments", node.keywords[0])
         arities = FUNCTIONS[name]
         if len(node.args) not in arities:
-            expected = " or ".join(str(a) for a in arities)
+            expected = (f"{arities[0]} to {arities[-1]}" if len(arities) > 2
+                        else " or ".join(str(a) for a in arities))
             return self.fail(f"{name}() takes {expected} argument"
                              f"{'s' if arities != (1,) else ''}, got {len(node.args)}", node)
         args = [self.convert(a) for a in node.args]
         return self.functions[name](*args)
+
+
+def _unknown_function(name: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(FUNCTIONS), n=1, cutoff=0.75)
+    if close:
+        return f"unknown function '{name}' — did you mean {close[0]}?"
+    if _NAME_RE.match(name) and name not in CONSTANTS:
+        return f"unknown function '{name}' (for a product write {name}*(...))"
+    return f"unknown function '{name}' (known: {', '.join(FUNCTIONS)})"
 
 
 def _finite_float(value: Any) -> float | None:

@@ -375,6 +375,21 @@ def is_known(name: str) -> bool:
     return name.strip().lower().replace("-", "_") in _BY_NAME
 
 
+def refuse_near_miss(text: str) -> None:
+    """Refuse a bare name that is a misspelt library function (``himmelbau``): typed as a
+    formula it would silently be a function of one variable of that name.
+
+    Raises:
+        ConfigError: "unknown function 'himmelbau' — did you mean himmelblau?".
+    """
+    key = str(text).strip().lower().replace("-", "_")
+    if not key.isidentifier() or key in _BY_NAME:
+        return
+    close = difflib.get_close_matches(key, list(_BY_NAME), n=1, cutoff=0.8)
+    if close:
+        raise ConfigError(f"unknown function {text.strip()!r} — did you mean {close[0]}?")
+
+
 def get(name: str) -> TestFunction:
     """Look a function up by name or alias (``-`` and ``_`` are the same; case-insensitive).
 

@@ -83,6 +83,13 @@ class _Symbolic:
         flat = [e for row in self.hessian_exprs for e in row]
         return compile_array(flat, self.formula.symbols, (dim, dim))
 
+    @cached_property
+    def kink_fn(self) -> Callable | None:
+        from .diff.symbolic import compile_array, kink_exprs
+
+        kinks = kink_exprs(self.formula.expr)
+        return compile_array(kinks, self.formula.symbols, (len(kinks),)) if kinks else None
+
     def gradient(self, x):
         return self.gradient_fn(x)
 
@@ -281,6 +288,16 @@ class Objective:
             if method == "exact":
                 return numeric.hessian(self._value, x, gradient=self._gradient).value
             return numeric.hessian(self._value, x, method=method).value
+
+    def on_kink(self, x) -> np.ndarray:
+        """Whether each point of ``x: (..., D)`` lies where a non-smooth piece of the formula
+        (``abs``, ``max``, ``min``, ``relu``) has its kink, so that ``f`` may not be
+        differentiable there; ``(...)`` booleans (all False for a smooth or callable ``f``)."""
+        x = self.points(x)
+        fn = None if self._symbolic is None else self._symbolic.kink_fn
+        if fn is None:
+            return np.zeros(x.shape[:-1], dtype=bool)
+        return np.any(fn(x) == 0, axis=-1)
 
     def points(self, x, name: str = "x") -> np.ndarray:
         """``x`` checked and converted to float64 ``(..., D)`` (raises PointError)."""

@@ -148,20 +148,31 @@ SCHEDULE = _Type("schedule", _schedule)
 
 
 def join_negative_values(argv: Sequence[str]) -> list[str]:
-    """Rewrite ``--at -3,4`` as ``--at=-3,4`` so the value is not taken for an option."""
+    """Rewrite ``--at -3,4`` as ``--at=-3,4`` so the value is not taken for an option, and move
+    a formula that begins with ``-`` (``gdlab grad "-x**2 - y**2" --at 1,1``) behind ``--``,
+    where an argument is never read as an option."""
     out: list[str] = []
+    formulas: list[str] = []
     args = list(argv)
     i = 0
     while i < len(args):
         token = args[i]
         if token == "--":
-            out.extend(args[i:])
-            break
+            return out + ["--"] + formulas + args[i + 1:]
         if token in POINT_OPTIONS and i + 1 < len(args) and args[i + 1].startswith("-") \
                 and args[i + 1] != "--":
             out.append(f"{token}={args[i + 1]}")
             i += 2
             continue
-        out.append(token)
+        if _is_negative_formula(token):
+            formulas.append(token)
+        else:
+            out.append(token)
         i += 1
-    return out
+    return out + (["--"] + formulas if formulas else [])
+
+
+def _is_negative_formula(token: str) -> bool:
+    """``-x**2 - y**2`` is a formula, ``-o``, ``--lr`` and ``-1`` are not."""
+    return token.startswith("-") and not token.startswith("--") and \
+        any(ch in token for ch in " *+/^()²³−·") and "=" not in token

@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-__all__ = ["compile_array", "gradient_exprs", "hessian_exprs"]
+__all__ = ["compile_array", "gradient_exprs", "hessian_exprs", "kink_exprs"]
 
 
 def _erf(x):
@@ -24,9 +24,20 @@ def _erf(x):
     return erf(x)
 
 
+def _away_from_kinks(expr: Any) -> Any:
+    """``expr`` with every ``DiracDelta`` (the derivative of a step: of ``sign``, of
+    ``Heaviside``) set to 0 — its value everywhere but on the kink, where the point functions of
+    :mod:`gdlab.calculus` refuse to differentiate."""
+    import sympy as sp
+
+    return expr.replace(sp.DiracDelta, lambda *args: sp.S.Zero) if expr.has(sp.DiracDelta) \
+        else expr
+
+
 def gradient_exprs(expr: Any, symbols: Sequence[Any]) -> list:
-    """``[∂expr/∂s for s in symbols]``."""
-    return [expr.diff(s) for s in symbols]
+    """``[∂expr/∂s for s in symbols]`` (away from kinks: ``d|x|/dx = sign(x)``, with
+    ``sign(0) = 0`` a subgradient)."""
+    return [_away_from_kinks(expr.diff(s)) for s in symbols]
 
 
 def hessian_exprs(grad: Sequence[Any], symbols: Sequence[Any]) -> list[list]:
@@ -35,8 +46,34 @@ def hessian_exprs(grad: Sequence[Any], symbols: Sequence[Any]) -> list[list]:
     rows: list[list] = [[None] * n for _ in range(n)]
     for i in range(n):
         for j in range(i, n):
-            rows[i][j] = rows[j][i] = grad[i].diff(symbols[j])
+            rows[i][j] = rows[j][i] = _away_from_kinks(grad[i].diff(symbols[j]))
     return rows
+
+
+def kink_exprs(expr: Any) -> list:
+    """Expressions whose zeros are where ``expr`` may not be differentiable: the argument of
+    each ``abs``, ``sign`` and step, and the difference of each pair of ``max``/``min``
+    arguments.
+
+    >>> import sympy as sp
+    >>> x, y = sp.symbols("x y", real=True)
+    >>> kink_exprs(sp.Abs(x - 1) + sp.Max(x, y))
+    [x - 1, x - y]
+    """
+    import sympy as sp
+
+    found: list = []
+    for atom in sp.preorder_traversal(expr):
+        if isinstance(atom, (sp.Abs, sp.sign, sp.Heaviside)):
+            found.append(atom.args[0])
+        elif isinstance(atom, (sp.Max, sp.Min)):
+            args = atom.args
+            found += [a - b for i, a in enumerate(args) for b in args[i + 1:]]
+    unique: list = []
+    for e in found:
+        if e.free_symbols and e not in unique:
+            unique.append(e)
+    return unique
 
 
 def compile_array(exprs: Any, symbols: Sequence[Any], shape: tuple[int, ...]) -> Callable:
