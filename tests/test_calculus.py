@@ -69,6 +69,18 @@ def test_tangent_plane_equation_reads_back_and_touches_the_surface():
     assert plane.equation == "z = -1.821345004 + 1.076923077*(x + 1.5) - 1.5*(y - 2)"
 
 
+def test_tangent_plane_of_a_function_of_z_is_named_otherwise_and_reads_back():
+    plane = gdlab.tangent_plane("x^2 + y^2 + z^2", [1, 2, 3])
+    assert plane.equation == "w = 14 + 2*(x - 1) + 4*(y - 2) + 6*(z - 3)"  # ∇f = 2a
+    height, rhs = plane.equation.split(" = ", 1)
+    reparsed = gdlab.Objective.from_formula(rhs, variables="x,y,z")
+    assert height not in reparsed.variables
+    pts = np.random.default_rng(1).normal(size=(10, 3))
+    np.testing.assert_allclose(reparsed.value(pts), 14 + (pts - [1, 2, 3]) @ [2, 4, 6])
+    crowded = gdlab.tangent_plane("z + w + u + v + f + height", [0] * 6)
+    assert crowded.equation.startswith("h0 = ")
+
+
 @pytest.mark.parametrize("formula, point, expected", [
     ("x**2 + y**2", [0, 0], "minimum"),
     ("-(x**2) - 3*y**2", [0, 0], "maximum"),

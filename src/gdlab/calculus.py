@@ -251,8 +251,16 @@ class TangentPlane:
                                    axis=-1)
 
     @property
+    def height(self) -> str:
+        """The name of the plane's height: ``z``, or the first of ``w, u, v, f, height`` that
+        is not a variable (``f(x, y, z)``'s plane is ``w = …``)."""
+        names = [*("z", "w", "u", "v", "f", "height"), *(f"h{i}" for i in range(len(self.variables)))]
+        return next(n for n in names if n not in self.variables)
+
+    @property
     def equation(self) -> str:
-        """The plane as text that :func:`gdlab.parse` reads back (after ``z =``)."""
+        """The plane as ``height = text`` where the text is what :func:`gdlab.parse` reads
+        back as the plane."""
         terms = [_number(self.value)]
         for name, a, g in zip(self.variables, self.point, self.gradient):
             if g == 0:
@@ -260,7 +268,7 @@ class TangentPlane:
             shift = name if a == 0 else f"({name} {'-' if a > 0 else '+'} {_number(abs(a))})"
             coefficient = "" if abs(g) == 1 else f"{_number(abs(g))}*"
             terms.append(f"{'-' if g < 0 else '+'} {coefficient}{shift}")
-        return "z = " + " ".join(terms)
+        return f"{self.height} = " + " ".join(terms)
 
     def __str__(self) -> str:
         return self.equation
