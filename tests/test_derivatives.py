@@ -75,6 +75,21 @@ def test_richardson_error_estimate_covers_the_actual_error():
     assert np.median(d.error) < 1e-11
 
 
+@pytest.mark.parametrize("text, points, derivative", [
+    ("log(x)", [0.05, 0.01, 0.003, 1e-5], lambda a: 1 / a),  # the first step 0.07 leaves x > 0
+    ("sqrt(x)", [0.03, 0.001], lambda a: 0.5 / np.sqrt(a)),
+    ("acos(x)", [0.99, -0.999], lambda a: -1 / np.sqrt(1 - a * a)),
+])
+def test_richardson_stays_in_the_domain_with_an_honest_error(text, points, derivative):
+    obj = Objective.from_formula(text)
+    pts = np.array(points)[:, None]
+    d = numeric.gradient(obj.value, pts, method="richardson")
+    exact = derivative(pts)
+    assert np.all(np.isfinite(d.value)) and np.all(np.isfinite(d.error))
+    assert np.all(np.abs(d.value - exact) <= d.error)  # the estimate covers the error
+    assert np.all(d.error <= 1e-4 * np.abs(exact))  # and it is small: the value is right
+
+
 def test_evaluations_are_counted():
     calls = []
 

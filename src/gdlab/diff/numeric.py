@@ -170,17 +170,15 @@ def jacobian(F: Callable, x, *, method: str = "central", step=None,
     e = np.zeros((na, dim))
     e[np.arange(na), axes] = 1.0
 
-    def shifted(scale):  # (..., A, D) points x + scale*h_a*e_a
+    def shifted(scale, h=h):  # (..., A, D) points x + scale*h_a*e_a
         return x[..., None, :] + (scale * h)[..., None] * e
 
     def evaluate(points, k):  # F on (..., k*A, D) -> k arrays (A, ..., *out)
         values = np.moveaxis(np.asarray(F(points)), len(batch), 0)
         return [values[i * na:(i + 1) * na] for i in range(k)]
 
-    hs = np.moveaxis(h, -1, 0)  # (A, ...)
-
-    def per_step(values, scale=1.0):  # step broadcast to (A, ..., *out)
-        hh = scale * hs
+    def per_step(values, scale=1.0, h=h):  # step broadcast to (A, ..., *out)
+        hh = scale * np.moveaxis(h, -1, 0)  # (A, ...)
         return hh.reshape(hh.shape + (1,) * (values.ndim - hh.ndim))
 
     error = None
@@ -194,13 +192,7 @@ def jacobian(F: Callable, x, *, method: str = "central", step=None,
         d = (fp - fm) / (2 * per_step(fp))
         nfev = 2 * na
     elif method == "richardson":
-        levels = RICHARDSON_LEVELS
-        scales = [2.0 ** -k for k in range(levels)]
-        pts = [shifted(s) for s in scales] + [shifted(-s) for s in scales]
-        vals = evaluate(np.concatenate(pts, axis=-2), 2 * levels)
-        d, error = _richardson(vals, scales, per_step)
-        error = np.moveaxis(error, 0, -1)
-        nfev = 2 * levels * na
+        d, error, nfev = _richardson_in_domain(shifted, evaluate, per_step, h, na)
     else:  # complex step
         out = _complex_values(F, x.astype(np.complex128)[..., None, :] + 1j * h[..., None] * e)
         out = np.moveaxis(out, len(batch), 0)
@@ -208,6 +200,34 @@ def jacobian(F: Callable, x, *, method: str = "central", step=None,
         nfev = na
     d = np.moveaxis(d, 0, -1)
     return Derivative(value=d, error=error, nfev=nfev, method=method)
+
+
+#: How often, and by how much, Richardson's first step shrinks where a value is not finite.
+RICHARDSON_SHRINKS = 12
+RICHARDSON_SHRINK = 0.25
+
+
+def _richardson_in_domain(shifted: Callable, evaluate: Callable, per_step: Callable,
+                          h: np.ndarray, na: int):
+    """Richardson's table with steps that stay where ``f`` is finite: each component whose
+    ``2·levels`` values are not all finite (the largest step left the domain: ``log(x)`` at
+    0.05 with h = 0.07) has its steps shrunk by :data:`RICHARDSON_SHRINK`, up to
+    :data:`RICHARDSON_SHRINKS` times. Returns ``(d (A, ...), error (..., A), evaluations)``."""
+    scales = [2.0 ** -k for k in range(RICHARDSON_LEVELS)]
+    h = h.copy()
+    nfev = 0
+    for _ in range(RICHARDSON_SHRINKS + 1):
+        pts = [shifted(s, h) for s in scales] + [shifted(-s, h) for s in scales]
+        vals = evaluate(np.concatenate(pts, axis=-2), 2 * len(scales))
+        nfev += 2 * len(scales) * na
+        finite = np.all(np.isfinite(np.stack(vals)), axis=0)  # (A, ..., *out)
+        finite = finite.reshape(finite.shape[:h.ndim] + (-1,)).all(axis=-1)  # (A, ...)
+        bad = np.moveaxis(~finite, 0, -1)  # (..., A)
+        if not bad.any():
+            break
+        h = np.where(bad, h * RICHARDSON_SHRINK, h)
+    d, error = _richardson(vals, scales, lambda v, s=1.0: per_step(v, s, h))
+    return d, np.moveaxis(error, 0, -1), nfev
 
 
 def _richardson(vals: list, scales: list[float], per_step: Callable):
@@ -237,7 +257,7 @@ def _richardson(vals: list, scales: list[float], per_step: Callable):
             if d is None:
                 d, error = value.copy(), estimate
             else:
-                better = estimate < error
+                better = (estimate < error) | (np.isnan(error) & ~np.isnan(estimate))
                 d[better] = value[better]
                 error = np.where(better, estimate, error)
     return d, error
