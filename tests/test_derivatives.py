@@ -90,6 +90,28 @@ def test_richardson_stays_in_the_domain_with_an_honest_error(text, points, deriv
     assert np.all(d.error <= 1e-4 * np.abs(exact))  # and it is small: the value is right
 
 
+@pytest.mark.parametrize("text", ["softplus(x)", "log(1 + exp(x))", "ln(exp(x) + 1)",
+                                  "sigmoid(x)", "1/(1 + exp(-x))"])
+def test_softplus_and_sigmoid_never_overflow(text):
+    import mpmath
+
+    obj = Objective.from_formula(text)
+    xs = np.array([-800.0, -750.0, -30.0, -1e-3, 0.0, 2.5, 40.0, 750.0, 800.0])[:, None]
+    softplus = "sigmoid" not in text and "1/" not in text
+    with mpmath.workdps(50):  # the written-out forms at 50 digits
+        def s(a):
+            return 1 / (1 + mpmath.exp(-a))
+        ref = [(mpmath.log(1 + mpmath.exp(a)), s(a), s(a) * (1 - s(a))) if softplus else
+               (s(a), s(a) * (1 - s(a)), s(a) * (1 - s(a)) * (1 - 2 * s(a)))
+               for a in map(mpmath.mpf, xs[:, 0])]
+    ref = np.array(ref, dtype=float)
+    np.testing.assert_allclose(obj.value(xs), ref[:, 0], rtol=1e-14, atol=1e-300)
+    np.testing.assert_allclose(obj.gradient(xs)[:, 0], ref[:, 1], rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(obj.hessian(xs)[:, 0, 0], ref[:, 2], rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(numeric.gradient(obj.value, xs, method="complex").value[:, 0],
+                               ref[:, 1], rtol=1e-12, atol=1e-300)
+
+
 def test_evaluations_are_counted():
     calls = []
 

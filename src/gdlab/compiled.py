@@ -77,6 +77,14 @@ def _printer_class():
                 return f"({base} * {base})"
             return super()._print_Pow(expr, rational=rational)
 
+        def _print_Function(self, expr):
+            from .diff.special import SCALAR_CODE
+
+            code = SCALAR_CODE.get(type(expr).__name__)
+            if code is None:
+                return super()._print_Function(expr)
+            return code.format(a=self._print(expr.args[0]))
+
     return Printer
 
 

@@ -317,18 +317,40 @@ def _column(node: ast.AST, columns: list[int]) -> int | None:
 def _sympy_functions() -> dict[str, Any]:
     import sympy as sp
 
+    from .diff.special import sigmoid, softplus
+
     return {
         "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "cot": sp.cot, "sec": sp.sec,
         "csc": sp.csc, "asin": sp.asin, "acos": sp.acos, "atan": sp.atan, "atan2": sp.atan2,
         "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh, "asinh": sp.asinh,
         "acosh": sp.acosh, "atanh": sp.atanh, "exp": sp.exp,
-        "log": lambda a, b=None: sp.log(a) if b is None else sp.log(a, b),
-        "ln": sp.log, "log2": lambda a: sp.log(a, 2), "log10": lambda a: sp.log(a, 10),
+        "log": lambda a, b=None: _log(a) if b is None else sp.log(a, b),
+        "ln": lambda a: _log(a), "log2": lambda a: sp.log(a, 2), "log10": lambda a: sp.log(a, 10),
         "sqrt": sp.sqrt, "abs": sp.Abs, "erf": sp.erf,
-        "sigmoid": lambda a: 1 / (1 + sp.exp(-a)),
-        "softplus": lambda a: sp.log(1 + sp.exp(a)),
+        "sigmoid": sigmoid, "softplus": softplus,
         "relu": lambda a: sp.Max(0, a), "max": sp.Max, "min": sp.Min,
     }
+
+
+def _exp_plus_one(expr: Any) -> Any:
+    """``u`` where ``expr`` is ``1 + exp(u)``, else None."""
+    import sympy as sp
+
+    if isinstance(expr, sp.Add) and len(expr.args) == 2 and sp.S.One in expr.args:
+        other = expr.args[1] if expr.args[0] == sp.S.One else expr.args[0]
+        if isinstance(other, sp.exp):
+            return other.args[0]
+    return None
+
+
+def _log(a: Any) -> Any:
+    """``log(a)``, read as ``softplus(u)`` where ``a`` is ``1 + exp(u)`` (it cannot overflow)."""
+    import sympy as sp
+
+    from .diff.special import softplus
+
+    u = _exp_plus_one(a)
+    return sp.log(a) if u is None else softplus(u)
 
 
 class _Converter:
@@ -402,6 +424,11 @@ class _Converter:
         if op is ast.Div:
             if right == 0:
                 return self.fail("division by zero", node)
+            u = _exp_plus_one(right)
+            if left == 1 and u is not None:  # 1/(1 + exp(u)), the logistic function of −u
+                from .diff.special import sigmoid
+
+                return sigmoid(-u)
             return left / right
         if op is ast.Pow:
             return self.power(left, right, node)

@@ -91,7 +91,9 @@ def compile_array(exprs: Any, symbols: Sequence[Any], shape: tuple[int, ...]) ->
     import sympy as sp
 
     flat = list(exprs)
-    raw = sp.lambdify(list(symbols), flat, modules=[{"erf": _erf}, "numpy"],
+    from .special import NUMPY
+
+    raw = sp.lambdify(list(symbols), flat, modules=[{"erf": _erf, **NUMPY}, "numpy"],
                       cse=True, dummify=True)
     dim = len(symbols)
 
