@@ -110,14 +110,30 @@ def test_a_row_in_a_batch_equals_the_row_alone(name):
 # --- schedules ----------------------------------------------------------------------------
 
 
+SCHEDULE_REFERENCE = json.loads((Path(__file__).parent / "reference" / "torch_schedules.json")
+                                .read_text())
+
+
+@pytest.mark.parametrize("case", SCHEDULE_REFERENCE["cases"],
+                         ids=[c["schedule"] for c in SCHEDULE_REFERENCE["cases"]])
+def test_every_schedule_equals_its_torch_scheduler_past_t_and_warmup(case):
+    steps = SCHEDULE_REFERENCE["steps"]  # 300: past every T, period and warm-up of the table
+    schedule = parse_schedule(case["schedule"])
+    ours = np.array([case["lr"] * schedule(t) for t in range(steps)])
+    np.testing.assert_allclose(ours, case["lrs"], rtol=1e-13, atol=1e-17)
+    opt = make("momentum", lr=case["lr"], momentum=case["momentum"], schedule=schedule)
+    r = run(case["function"], [case["start"]], opt, max_steps=steps, tol=0, record="all")
+    np.testing.assert_allclose(r.path[:, 0, 0], case["path"], rtol=1e-10, atol=1e-12)
+
+
 def test_schedules_follow_their_closed_forms():
     t = np.arange(0, 50)
     assert [parse_schedule("step:10:0.5")(i) for i in t] == [0.5 ** (i // 10) for i in t]
     assert [parse_schedule("exponential:0.9")(i) for i in t] == pytest.approx(0.9**t)
     assert [parse_schedule("inverse_time:0.1")(i) for i in t] == pytest.approx(1 / (1 + 0.1 * t))
     cos = [parse_schedule("cosine:40:0.1")(i) for i in t]
-    assert cos[0] == 1.0 and cos[40] == pytest.approx(0.1) and cos[49] == pytest.approx(0.1)
-    assert cos[20] == pytest.approx(0.55)
+    assert cos[0] == 1.0 and cos[40] == pytest.approx(0.1) and cos[20] == pytest.approx(0.55)
+    assert cos[49] == pytest.approx(0.1 + 0.9 * (1 + math.cos(math.pi * 49 / 40)) / 2)
     warm = parse_schedule("warmup:5:0.2+exponential:0.5")
     assert [warm(i) for i in range(8)] == pytest.approx([0.2, 0.36, 0.52, 0.68, 0.84, 1.0,
                                                          0.5, 0.25])

@@ -9,6 +9,11 @@ It writes tests/reference/torch_trajectories.json: for every case the function, 
 the optimizer's torch class and keyword arguments, the gdlab name and hyper-parameters, the
 schedule, and the path (steps + 1 points) that torch produced in float64, one start at a time
 (single-tensor code path, foreach=False).
+
+And tests/reference/torch_schedules.json: for every gdlab schedule (SCHEDULES below) the
+torch.optim.lr_scheduler built as its documented equivalent, the learning rate torch used at
+each of SCHEDULE_STEPS steps (well past every T and warm-up), and the path of SGD with
+momentum on the ill-conditioned bowl under that schedule.
 """
 
 from __future__ import annotations
@@ -85,6 +90,58 @@ def record(fn, start, cls, kwargs, lr, schedule):
     return path
 
 
+SCHEDULE_STEPS = 300
+SCHEDULE_LR = 0.1
+L = torch.optim.lr_scheduler
+# gdlab schedule text -> a function building torch's equivalent for an optimizer
+SCHEDULES = {
+    "step:40:0.5": lambda o: L.StepLR(o, step_size=40, gamma=0.5),
+    "exponential:0.98": lambda o: L.ExponentialLR(o, gamma=0.98),
+    "inverse_time:0.05": lambda o: L.LambdaLR(o, lambda t: 1 / (1 + 0.05 * t)),
+    "cosine:50": lambda o: L.CosineAnnealingLR(o, T_max=50),
+    "cosine:70:0.1": lambda o: L.CosineAnnealingLR(o, T_max=70, eta_min=0.1 * SCHEDULE_LR),
+    "warmup:20:0.1": lambda o: L.LinearLR(o, start_factor=0.1, end_factor=1.0, total_iters=20),
+    "warmup:10:0.2+cosine:60:0.05": lambda o: L.SequentialLR(o, [
+        L.LinearLR(o, start_factor=0.2, end_factor=1.0, total_iters=10),
+        L.CosineAnnealingLR(o, T_max=60, eta_min=0.05 * SCHEDULE_LR)], milestones=[10]),
+    "warmup:15:0.5+step:30:0.5": lambda o: L.SequentialLR(o, [
+        L.LinearLR(o, start_factor=0.5, end_factor=1.0, total_iters=15),
+        L.StepLR(o, step_size=30, gamma=0.5)], milestones=[15]),
+    "warmup:5:0.1+exponential:0.99": lambda o: L.SequentialLR(o, [
+        L.LinearLR(o, start_factor=0.1, end_factor=1.0, total_iters=5),
+        L.ExponentialLR(o, gamma=0.99)], milestones=[5]),
+}
+
+
+def record_schedule(build):
+    p = torch.tensor([-7.0, 2.0], requires_grad=True)
+    opt = torch.optim.SGD([p], lr=SCHEDULE_LR, momentum=0.5, foreach=False)
+    sched = build(opt)
+    lrs, path = [], [p.detach().tolist()]
+    for _ in range(SCHEDULE_STEPS):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.zero_grad()
+        FUNCTIONS["ill_conditioned"](p).backward()
+        opt.step()
+        sched.step()
+        path.append(p.detach().tolist())
+    return lrs, path
+
+
+def record_schedules() -> None:
+    cases = []
+    for text, build in SCHEDULES.items():
+        lrs, path = record_schedule(build)
+        cases.append({"schedule": text, "torch": repr(build(torch.optim.SGD(
+            [torch.zeros(1, requires_grad=True)], lr=SCHEDULE_LR))).split(" object")[0],
+            "lr": SCHEDULE_LR, "momentum": 0.5, "function": "ill_conditioned",
+            "start": [-7.0, 2.0], "lrs": lrs, "path": path})
+    out = Path(__file__).with_name("torch_schedules.json")
+    out.write_text(json.dumps({"torch": torch.__version__, "steps": SCHEDULE_STEPS,
+                               "cases": cases}))
+    print(f"wrote {len(cases)} schedules to {out}")
+
+
 def main() -> None:
     cases = []
     for fname, fn in FUNCTIONS.items():
@@ -108,3 +165,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    record_schedules()

@@ -10,10 +10,14 @@ constant        1                                           —
 step            γ^⌊t / step_size⌋                           StepLR(step_size, gamma)
 exponential     γ^t                                         ExponentialLR(gamma)
 inverse_time    1 / (1 + decay·t)                           LambdaLR(lambda t: 1/(1+decay·t))
-cosine          m + (1 − m)(1 + cos(π·min(t, T)/T))/2       CosineAnnealingLR(T, eta_min=m·lr)
+cosine          m + (1 − m)(1 + cos(π·t/T))/2               CosineAnnealingLR(T, eta_min=m·lr)
 warmup          linear from ``start`` to 1 over W steps,    LinearLR(start, 1, W), then the
                 then the wrapped schedule at t − W          other schedule (SequentialLR)
 ==============  ==========================================  ==============================
+
+Each equals its torch equivalent at every step, past T and past the warm-up (recorded torch
+runs: ``tests/reference/torch_schedules.json``). So ``cosine:T``, like CosineAnnealingLR, rises
+again after T (its period is 2T): to decay once and stop, give T ≥ the number of steps.
 
 Example:
     >>> s = parse_schedule("step:10:0.5")
@@ -80,13 +84,14 @@ def inverse_time(decay: float) -> Schedule:
 
 
 def cosine(total_steps: int, min_factor: float = 0.0) -> Schedule:
-    """Half a cosine from 1 down to ``min_factor`` over ``total_steps``, then flat."""
+    """Half a cosine from 1 down to ``min_factor`` over ``total_steps``, then back up over the
+    next ``total_steps`` (period ``2·total_steps``), as torch's CosineAnnealingLR."""
     n = int(_positive("total_steps", total_steps))
     if not 0 <= min_factor < 1:
         raise ConfigError(f"`min_factor` must be in [0, 1); got {min_factor!r}")
     return Schedule(f"cosine:{n}:{min_factor:g}",
                     lambda t: min_factor + (1 - min_factor) * (1 + math.cos(
-                        math.pi * min(t, n) / n)) / 2)
+                        math.pi * t / n)) / 2)
 
 
 def warmup(warmup_steps: int, then: Schedule | None = None, start: float = 0.1) -> Schedule:
