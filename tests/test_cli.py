@@ -87,6 +87,14 @@ def test_grad_refusals_say_why(capsys, argv, message):
     assert (code, out, err.strip()) == (2, "", message)
 
 
+def test_tables_print_user_text_as_typed(capsys):
+    code, out, err = run(capsys, "descend", "x^2 + y^2", "--start", "1,1", "--lr", "0.1",
+                         "--schedule", "cosine:100")
+    assert code == 0, err
+    assert "schedule=cosine:100:0" in out  # rich would read ":100:" as an emoji code
+    assert "f = x^2 + y^2: x**2 + y**2" in out
+
+
 def test_library_name_takes_its_dimension_from_the_point(capsys):
     d = grad_json(capsys, "rosenbrock", "--at", "1,1,1,1")
     assert d["variables"] == ["x0", "x1", "x2", "x3"]

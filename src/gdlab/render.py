@@ -23,7 +23,14 @@ def fmt_vector(v: Sequence[float] | None, digits: int = 8) -> str:
 def _console():
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(highlight=False, emoji=False)  # ":100:" in "cosine:100:0" is not an emoji
+
+
+def _esc(text: Any) -> str:
+    """User text (formulas, names, options) for rich: its ``[`` never starts markup."""
+    from rich.markup import escape
+
+    return escape(str(text))
 
 
 def print_report(report) -> None:
@@ -32,7 +39,7 @@ def print_report(report) -> None:
 
     r = report
     names = r.variables
-    table = Table(title=f"f = {r.symbolic['expression'] if r.symbolic else r.function}  at  "
+    table = Table(title=f"f = {_esc(r.symbolic['expression'] if r.symbolic else r.function)}  at  "
                         f"({', '.join(f'{n}={fmt(v, 8)}' for n, v in zip(names, r.point))})",
                   show_header=True, header_style="bold", title_justify="left")
     table.add_column("quantity")
@@ -42,7 +49,7 @@ def print_report(report) -> None:
     for i, n in enumerate(names):
         formula = r.symbolic["partials"][n] if r.symbolic else ""
         error = f" ± {r.error_estimate[i]:.1e}" if r.error_estimate else ""
-        table.add_row(f"∂f/∂{n}", formula, fmt(r.gradient[i], 12) + error)
+        table.add_row(f"∂f/∂{n}", _esc(formula), fmt(r.gradient[i], 12) + error)
     table.add_row("∇f(a)", "", fmt_vector(r.gradient, 10))
     table.add_row("‖∇f(a)‖", "", fmt(r.gradient_norm, 10))
     if r.direction is not None:
@@ -53,9 +60,9 @@ def print_report(report) -> None:
     if r.zero_change is not None:
         label = "level-curve tangent" if len(names) == 2 else "zero change (basis)"
         table.add_row(label, "⊥ ∇f", "; ".join(fmt_vector(z, 6) for z in r.zero_change))
-    table.add_row("tangent plane", "", r.tangent_plane)
+    table.add_row("tangent plane", "", _esc(r.tangent_plane))
     for i, row in enumerate(r.hessian):
-        formula = ", ".join(r.symbolic["hessian"][i]) if r.symbolic else ""
+        formula = _esc(", ".join(r.symbolic["hessian"][i])) if r.symbolic else ""
         table.add_row("Hessian" if i == 0 else "", formula, fmt_vector(row, 8))
     table.add_row("eigenvalues", "", fmt_vector(r.hessian_eigenvalues, 8))
     table.add_row("critical point", "", r.critical_point or "no (∇f ≠ 0)")
@@ -84,7 +91,7 @@ def print_functions(entries: list[dict[str, Any]]) -> None:
                 counts[p["kind"]] = counts.get(p["kind"], 0) + 1
         other = ", ".join(f"{n} {_plural(k.replace('_', ' '), n)}" for k, n in counts.items())
         dim = "n" if e["nd"] else str(e["dim"])
-        table.add_row(e["name"], dim, e["formula"], glob, other or "—")
+        table.add_row(e["name"], dim, _esc(e["formula"]), glob, other or "—")
     _console().print(table)
 
 
@@ -114,7 +121,7 @@ def _header(doc) -> str:
     expr = doc.get("expression") or doc["function"]
     name = doc["function"]
     title = expr if name == expr else f"{name}: {expr}"
-    return f"f = {title}   (steps ≤ {doc['max_steps']}, tol {doc['tol']:g})"
+    return f"f = {_esc(title)}   (steps ≤ {doc['max_steps']}, tol {doc['tol']:g})"
 
 
 def _summary(console, runs) -> None:
@@ -131,8 +138,8 @@ def _advice(console, runs, prefix=lambda r: "") -> None:
         if key in seen or len(seen) >= 8:
             continue
         seen.add(key)
-        console.print(f"• {prefix(r)}{_label(r['diagnosis'])}: {r['explanation']}\n"
-                      f"  [dim]advice:[/] {r['advice']}")
+        console.print(f"• {_esc(prefix(r))}{_label(r['diagnosis'])}: {_esc(r['explanation'])}\n"
+                      f"  [dim]advice:[/] {_esc(r['advice'])}")
 
 
 def print_runs(doc) -> None:
@@ -144,7 +151,7 @@ def print_runs(doc) -> None:
                       if k not in ("name", "schedule", "noise", "seed"))
     extras = "".join(f", {k}={opt[k]}" for k in ("schedule", "noise") if opt.get(k))
     console = _console()
-    table = Table(title=f"{_header(doc)}\n{opt['name']}({hyper}{extras})",
+    table = Table(title=f"{_header(doc)}\n{_esc(opt['name'])}({_esc(hyper + extras)})",
                   header_style="bold", title_justify="left")
     for column in ("start", "final", "f", "‖∇f‖", "steps", "diagnosis"):
         table.add_column(column, justify="right" if column in ("f", "‖∇f‖", "steps") else
