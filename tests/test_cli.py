@@ -132,6 +132,24 @@ def test_functions_lists_the_library(capsys):
     assert code == 0 and "goldstein_price" in out and "3 local minima" in out
 
 
+@pytest.mark.parametrize("dim", [1, 2, 3, 7])
+def test_functions_dim_lists_exactly_the_functions_defined_in_that_dimension(capsys, dim):
+    code, out, err = run(capsys, "functions", "--dim", str(dim), "--json")
+    assert code == 0, err
+    listed = [e["name"] for e in json.loads(out)]
+    defined = []
+    for f in functions.all_functions():  # defined in dim = its objective builds there
+        try:
+            obj = f.objective(dim)
+        except Exception:  # noqa: BLE001 - refused: not defined in dim
+            continue
+        assert obj.dim == dim
+        defined.append(f.name)
+    assert listed == defined and listed
+    for e in json.loads(out):
+        assert all(len(p["location"]) == dim for p in e["critical_points"])
+
+
 HOSTILE = [
     ["grad", "__import__('os').system('echo pwned')", "--at", "1"],
     ["grad", "x.__class__", "--at", "1"],

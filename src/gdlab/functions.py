@@ -88,6 +88,10 @@ class TestFunction:
         """Whether the function is defined in any dimension."""
         return self.dim is None
 
+    def defined_in(self, dim: int) -> bool:
+        """Whether the function is defined in ``dim`` dimensions."""
+        return dim == self.dim if self.dim is not None else self.min_dim <= dim <= MAX_VARIABLES
+
     def resolve_dim(self, dim: int | None = None) -> int:
         """The dimension to use: ``dim`` checked against what the function allows."""
         if dim is None:

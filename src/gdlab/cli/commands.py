@@ -58,12 +58,14 @@ def grad(function: str, at: list[float], variables: str | None, direction: list[
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 @click.option("--dim", type=click.IntRange(1, MAX_VARIABLES), default=None,
-              help="Dimension for the n-D functions' minima (default 2).")
+              help="List only the functions defined in this many dimensions (the n-D ones "
+                   "with their critical points in it). Default: all, n-D ones in 2-D.")
 def functions(as_json: bool, dim: int | None) -> None:
-    """List the library of test functions with their known minima."""
+    """List the library of test functions with their known critical points."""
     from .. import functions as library
 
-    entries = [f.as_dict(None if f.dim else dim) for f in library.all_functions()]
+    entries = [f.as_dict(None if f.dim else dim) for f in library.all_functions()
+               if dim is None or f.defined_in(dim)]
     if as_json:
         click.echo(json.dumps(entries, indent=2, allow_nan=False))
     else:
