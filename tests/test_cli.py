@@ -1,5 +1,6 @@
 """The command line: JSON contract, table view, and one-line errors for bad input."""
 
+import datetime
 import json
 import os
 import subprocess
@@ -292,9 +293,11 @@ def test_output_files_are_complete_and_atomic(capsys, tmp_path):
     out = tmp_path / "run.json"
     code, _, err = run(capsys, "descend", "himmelblau", "--start", "0,0", "--start", "1,1",
                        "--lr", "0.01", "--output", str(out))
-    assert code == 0, err
+    assert code == 0 and err == f"wrote {out}\n"
     doc = json.loads(out.read_text())
     assert doc["gdlab"] and doc["results"][0]["optimizer"]["seed"] == 0
+    created = datetime.datetime.fromisoformat(doc["created"])
+    assert abs(datetime.datetime.now(datetime.timezone.utc) - created).total_seconds() < 60
     path = np.array(doc["results"][0]["runs"][0]["path"])
     assert path[0].tolist() == [0.0, 0.0]
     np.testing.assert_allclose(path[-1], doc["results"][0]["runs"][0]["final"])
@@ -305,6 +308,10 @@ def test_output_files_are_complete_and_atomic(capsys, tmp_path):
     assert lines[0].startswith("# {") and lines[1].startswith("optimizer,lr,start,step,x,y")
     assert len(lines) == 2 + len(path)  # one line per recorded step
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp left
+    mask = os.umask(0o022)
+    os.umask(mask)
+    for written in (out, csv_path):  # what open() would give: 0644 under umask 022
+        assert written.stat().st_mode & 0o777 == 0o666 & ~mask
     code, _, err = run(capsys, "descend", "sphere", "--start", "1,1", "--output",
                        str(tmp_path / "nope" / "r.json"))
     assert code == 2 and "does not exist" in err

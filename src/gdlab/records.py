@@ -9,12 +9,12 @@ import datetime as _dt
 import io
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 
 from .errors import ConfigError
+from .files import write_atomic
 from .jsonsafe import jsonable
 
 __all__ = ["run_document", "runs_of", "export", "csv_text"]
@@ -53,6 +53,7 @@ def run_document(result, include_path: bool = False) -> dict[str, Any]:
 
     doc = {
         **_function_info(result), "gdlab": __version__,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "max_steps": result.max_steps, "tol": result.tol, "divergence": result.divergence,
         "starts": result.starts, "seconds": result.seconds,
         "results": [{"optimizer": opt.to_dict(), "rule": opt.rule,
@@ -64,7 +65,7 @@ def run_document(result, include_path: bool = False) -> dict[str, Any]:
 
 def export(result, path: str | os.PathLike) -> Path:
     """Write the full record (config, seed, version, paths) to ``.json`` or ``.csv``,
-    atomically: a temporary file in the same folder, then renamed.
+    atomically (:func:`gdlab.files.write_atomic`), with the usual permissions.
 
     The CSV is long: one line per recorded step of every run, with the optimizer's name and
     learning rate, the start index, the step, the coordinates, f and ‖∇f‖; the configuration
@@ -77,21 +78,11 @@ def export(result, path: str | os.PathLike) -> Path:
     if not target.parent.exists():
         raise ConfigError(f"--output: folder {str(target.parent)!r} does not exist")
     doc = run_document(result, include_path=result.path is not None)
-    doc["created"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     if suffix == ".json":
         text = json.dumps(doc, allow_nan=False)
     else:
         text = csv_text(result, doc)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target
+    return write_atomic(target, text)
 
 
 def csv_text(result, doc: dict[str, Any] | None = None) -> str:

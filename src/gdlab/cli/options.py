@@ -151,5 +151,5 @@ def execute(spec, o: dict):
     if o["output"]:
         from ..records import export
 
-        export(result, o["output"])
+        click.echo(f"wrote {export(result, o['output'])}", err=True)
     return result

@@ -65,5 +65,6 @@ def animate(result, path, *, fps: int = 12, domain=None) -> Path:
 
     anim = FuncAnimation(fig, draw, frames=frames, blit=False)
     writer = PillowWriter(fps=fps) if suffix == ".gif" else FFMpegWriter(fps=fps)
-    anim.save(target, writer=writer, dpi=90)
-    return target
+    from ..files import replace_atomic
+
+    return replace_atomic(target, lambda tmp: anim.save(tmp, writer=writer, dpi=90))

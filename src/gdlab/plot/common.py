@@ -45,8 +45,10 @@ class Plot:
                               f"{target.name!r}")
         if not target.parent.exists():
             raise ConfigError(f"folder {str(target.parent)!r} does not exist")
-        self.figure.savefig(target, dpi=dpi, bbox_inches="tight")
-        return target
+        from ..files import replace_atomic
+
+        return replace_atomic(target, lambda tmp: self.figure.savefig(
+            tmp, dpi=dpi, bbox_inches="tight"))
 
     def _repr_png_(self):  # inline in Jupyter
         import io

@@ -244,6 +244,7 @@ class RunDocument(BaseModel):
     expression: str | None
     variables: list[str]
     gdlab: str
+    created: str = Field(description="when the runs were made: ISO 8601, UTC")
     max_steps: int
     tol: float
     divergence: float

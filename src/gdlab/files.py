@@ -1,0 +1,59 @@
+"""Files written atomically, with the permissions any other file gets.
+
+A temporary file in the target's folder is written in full and then renamed over the target,
+so a reader never sees half a file and an old file is never lost to a failed write. The
+temporary file is created private (``tempfile.mkstemp`` gives mode 0600); before the rename it
+gets ``0666`` less the process umask — ``0644`` under the usual umask 022 — as ``open()`` would
+have given it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from pathlib import Path
+from typing import Callable
+
+__all__ = ["write_atomic", "replace_atomic", "default_mode"]
+
+_UMASK_LOCK = threading.Lock()
+
+
+def default_mode() -> int:
+    """``0o666 & ~umask``: the mode ``open(path, "w")`` gives a new file."""
+    with _UMASK_LOCK:  # reading the umask means setting it; no other thread sees the change
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return 0o666 & ~mask
+
+
+def replace_atomic(target: str | os.PathLike, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` to fill a temporary file (same folder and suffix as ``target``),
+    then move it over ``target``. On any error the target is untouched and the temporary file
+    removed."""
+    target = Path(target)
+    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix,
+                                dir=target.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.chmod(tmp, default_mode())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def write_atomic(target: str | os.PathLike, data: str | bytes) -> Path:
+    """Write text (UTF-8, newlines as given) or bytes to ``target`` atomically."""
+    def write(tmp: Path) -> None:
+        if isinstance(data, bytes):
+            tmp.write_bytes(data)
+        else:
+            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                fh.write(data)
+
+    return replace_atomic(target, write)
