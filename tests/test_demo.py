@@ -18,7 +18,7 @@ def test_demo_writes_every_figure_and_an_offline_page(tmp_path, capsys):
     assert "lr 0.1: ends at (-6.11e-10, 8.15e-10)" in out
     assert "lr 10:" in out and "→ diverged" in out and "→ slow" in out
     assert "traps: local_minimum vs global_minimum; plateau vs global_minimum; saddle vs " \
-           "diverged" in out
+           "unbounded" in out
     for name in FIGURES:
         assert (tmp_path / name).stat().st_size > 10_000, name
     page = (tmp_path / "index.html").read_text(encoding="utf-8")

@@ -123,7 +123,7 @@ def test_every_label_has_a_case_above():
 def test_thresholds_are_keywords():
     r = run("1 - exp(-(x**2 + y**2))", [[3.5, 3.5], [1.0, 0.5]], "gd", lr=0.1, max_steps=3000)
     default = [d.label for d in r.diagnoses()[0]]
-    strict = [d.label for d in diagnose(r, flat=1e-12)[0]]
+    strict = [d.label for d in diagnose(r, flat=1e-12, plateau=1e-12)[0]]
     assert default[0] == "plateau"
     assert strict[0] != "plateau"
 
@@ -158,5 +158,7 @@ def test_classify_decides_from_the_facts_alone():
     assert classify(replace(f, positive=False)) == "maximum"
     assert classify(replace(f, near_critical=False, oscillation=0.9)) == "oscillating"
     assert classify(replace(f, status="diverged")) == "diverged"
+    assert classify(replace(f, status="diverged", falls_to=-1e30)) == "unbounded"
     text, advice = explain("saddle", f)
-    assert text.startswith("stopped at a saddle point (") and "noise" in advice
+    assert text.startswith("stopped at a saddle point (")
+    assert f.escape_unbounded and "f is unbounded below" in advice  # x² − y² has no minimum

@@ -87,7 +87,7 @@ def test_learning_rates_shows_all_four_regimes(tmp_path):
 def test_traps_are_labelled_by_their_diagnoses(tmp_path):
     p = plot.traps(studies.traps())
     assert p.data["labels"] == [["local_minimum", "global_minimum"],
-                                ["plateau", "global_minimum"], ["saddle", "diverged"]]
+                                ["plateau", "global_minimum"], ["saddle", "unbounded"]]
     rendered(p, tmp_path, "traps.png")
 
 

@@ -5,14 +5,21 @@ Labels, in order of precedence (the first that fits wins):
 =================  =========================================================================
 label              rule (thresholds are keyword arguments of :func:`diagnose`)
 =================  =========================================================================
+unbounded          f has no minimum where the run went: f became −∞, or, from the end point
+                   (the start if the end is not finite), f keeps falling along −∇f to below
+                   ``f(x₀) − 1e9·max(1, |f(x₀)|)`` (:data:`UNBOUNDED_DROP`) at a distance of
+                   up to 1e15·max(1, ‖x‖). Never for a library function with a known minimum.
 diverged           the engine stopped the run: a non-finite value, or \|f\| or ‖x‖ blew up
+                   (with f not falling without bound: the step is too large)
 oscillating        not at a critical point and the step reversed direction in at least
                    ``oscillation`` (0.5) of the recent steps — or the run stopped descending
 slow               hit the step limit while f was still going down
 saddle             ‖∇f‖ ≈ 0 (converged, or ≤ ``grad_zero``) and Hessian eigenvalues of both
                    signs (or the end point is a saddle the library lists)
 maximum            ‖∇f‖ ≈ 0 and no positive curvature
-plateau            ‖∇f‖ ≈ 0, every \|λ\| ≤ ``flat`` (1e-6), and a lower value is known
+plateau            ‖∇f‖ ≈ 0, every \|λ\| ≤ ``flat`` (1e-6) — or, unless the library lists a
+                   saddle or maximum there, ≤ :data:`PLATEAU_CURVATURE` (1e-4) — and a lower
+                   value is known (checked before saddle and maximum)
 global_minimum     a minimiser whose value is within ``value_tol`` (relative, 1e-6) of the
                    lowest known: the library's global minimum, or for a typed formula the
                    lowest minimiser reached by any run of the call (when there are two or more)
@@ -21,18 +28,24 @@ minimum            a minimiser with nothing to compare against
 =================  =========================================================================
 
 Deciding is apart from wording: :func:`facts` gathers one :class:`RunFacts` record per run,
-:func:`classify` turns it into a label (the rules above, nothing else) and :func:`explain`
-into the explanation and advice. Eigenvalues count as zero as :mod:`gdlab.critical` says (the
-same rule as the calculus at a point): within ``max(eig_tol·max(1, max|λ|), flat)``. The
-local stability bound of
-gradient descent, ``2/λmax``, uses the largest Hessian eigenvalue at the start and at the end
-point (a diverged run: at the start only); momentum's bound is ``2(1 + μ)/λmax`` and
-Nesterov's ``2(1 + μ)/((1 + 2μ)λmax)``, and the advice quotes the one that applies.
+:func:`classify` turns it into a label (the rules above, nothing else), and
+:mod:`gdlab.advice` into a ``suggestion`` (options of ``gdlab descend`` that fix or improve the
+run, or ``None`` where none can) and the explanation and advice written from it. Along a
+recorded path :mod:`gdlab.events` finds ``events`` (``near_saddle``: the path lingered by a
+saddle and left it).
+
+Which bound: ``stability_bound`` is 2/λmax at ``bound_at`` — the minimum the run reaches
+(whether a step size converges is decided there): the library's minimum nearest the end point,
+or for a typed formula the end point itself; the start for a run that diverged or fell without
+bound (the only point it had under control). Momentum's bound is
+``2(1 + μ)/λmax`` and Nesterov's ``2(1 + μ)/((1 + 2μ)λmax)``, and the advice quotes the one
+that applies. Eigenvalues count as zero as :mod:`gdlab.critical` says (the same rule as the
+calculus at a point): within ``max(eig_tol·max(1, max|λ|), flat)``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -40,10 +53,17 @@ import numpy as np
 from . import critical
 
 __all__ = ["Diagnosis", "RunFacts", "diagnose", "facts", "classify", "explain", "LABELS",
-           "stability_bound", "optimizer_bound", "largest_curvature", "BOUNDS"]
+           "stability_bound", "optimizer_bound", "largest_curvature", "BOUNDS",
+           "UNBOUNDED_DROP", "PLATEAU_CURVATURE", "summary"]
 
-LABELS = ("diverged", "oscillating", "slow", "saddle", "maximum", "plateau", "global_minimum",
-          "local_minimum", "minimum")
+LABELS = ("unbounded", "diverged", "oscillating", "slow", "plateau", "saddle", "maximum",
+          "global_minimum", "local_minimum", "minimum")
+#: How far below f(x₀) (relative to max(1, |f(x₀)|)) a probe along −∇f must fall to call f
+#: unbounded below, and the distances of that probe (times max(1, ‖x‖)).
+UNBOUNDED_DROP = 1e9
+PROBE_DISTANCES = 10.0 ** np.arange(0, 16)
+#: Curvature below which a critical point with a lower known value is a plateau.
+PLATEAU_CURVATURE = 1e-4
 _HESSIAN_CHUNK = 20_000
 
 
@@ -54,14 +74,21 @@ class Diagnosis:
     Attributes:
         label: one of :data:`LABELS`.
         explanation: what happened, in one or two sentences with the numbers.
-        advice: what to try.
-        stability_bound: ``2/λmax`` (``None`` where λmax ≤ 0 or unknown).
+        advice: what to try, written from ``suggestion``.
+        stability_bound: ``2/λmax`` at ``bound_at`` (``None`` where λmax ≤ 0 or unknown).
         lambda_max: the λmax behind it.
-        optimizer_bound: the run's own optimizer's bound (:data:`BOUNDS`: with momentum
-            ``2(1+μ)/λmax``, …); ``None`` for an optimizer without one (the adaptive ones).
         eigenvalues: Hessian eigenvalues at the end point (``None`` for a diverged run).
         nearest_minimum: the closest known minimum ``{location, value, kind, distance}`` or
             ``None``.
+        optimizer_bound: the run's own optimizer's bound (:data:`BOUNDS`: with momentum
+            ``2(1+μ)/λmax``, …) at ``bound_at``; ``None`` for an optimizer without one.
+        bound_at: the point where λmax (and so both bounds) was taken: the end point, or the
+            start for a diverged or unbounded run.
+        suggestion: options of ``gdlab descend`` (``lr``, ``optimizer``, ``momentum``,
+            ``max_steps``, ``start``, ``schedule``, …) that fix or improve the run when applied
+            to the same command, or ``None`` where no option can (:mod:`gdlab.advice`).
+        events: what happened along the path (:mod:`gdlab.events`), e.g.
+            ``{"kind": "near_saddle", "at": [...], "step": 120, "steps": 80}``.
     """
 
     label: str
@@ -72,12 +99,16 @@ class Diagnosis:
     eigenvalues: list[float] | None
     nearest_minimum: dict[str, Any] | None
     optimizer_bound: float | None = None
+    bound_at: list[float] | None = None
+    suggestion: dict[str, Any] | None = None
+    events: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"label": self.label, "explanation": self.explanation, "advice": self.advice,
+                "suggestion": self.suggestion, "events": self.events,
                 "stability_bound": self.stability_bound, "lambda_max": self.lambda_max,
-                "optimizer_bound": self.optimizer_bound, "eigenvalues": self.eigenvalues,
-                "nearest_minimum": self.nearest_minimum}
+                "optimizer_bound": self.optimizer_bound, "bound_at": self.bound_at,
+                "eigenvalues": self.eigenvalues, "nearest_minimum": self.nearest_minimum}
 
 
 #: The largest stable learning rate on a quadratic with top curvature λ, per optimizer that
@@ -112,7 +143,13 @@ def stability_bound(lambda_max: float | None, optimizer: str = "gd",
 
 def _eigenvalues(obj, points: np.ndarray) -> np.ndarray:
     """Hessian eigenvalues ``(M, D)`` (NaN rows where not finite), in chunks."""
+    return _eigensystem(obj, points)[0]
+
+
+def _eigensystem(obj, points: np.ndarray, vectors: bool = False):
+    """``(eigenvalues (M, D), eigenvectors (M, D, D) or None)``, NaN where not finite."""
     out = np.full(points.shape, np.nan)
+    vec = np.full(points.shape + points.shape[-1:], np.nan) if vectors else None
     finite = np.all(np.isfinite(points), axis=-1)
     idx = np.flatnonzero(finite)
     for lo in range(0, len(idx), _HESSIAN_CHUNK):
@@ -121,8 +158,12 @@ def _eigenvalues(obj, points: np.ndarray) -> np.ndarray:
             h = obj.hessian(points[part])
         ok = np.all(np.isfinite(h), axis=(-1, -2))
         if ok.any():
-            out[part[ok]] = np.linalg.eigvalsh(0.5 * (h[ok] + np.swapaxes(h[ok], -1, -2)))
-    return out
+            sym = 0.5 * (h[ok] + np.swapaxes(h[ok], -1, -2))
+            if vectors:
+                out[part[ok]], vec[part[ok]] = np.linalg.eigh(sym)
+            else:
+                out[part[ok]] = np.linalg.eigvalsh(sym)
+    return out, vec
 
 
 @dataclass(frozen=True)
@@ -131,45 +172,73 @@ class RunFacts:
 
     Attributes:
         status: the engine's ``converged``, ``max_steps`` or ``diverged``.
-        final, value, start_value, gradient_norm, steps, oscillation, mid_value: the run's.
+        start, final, value, start_value, gradient_norm, steps, max_steps, oscillation,
+            mid_value: the run's.
         eigenvalues: Hessian eigenvalues at the end point (``None`` if not all finite or the
-            run diverged); ``positive``/``negative``: curvature beyond the zero band.
+            run diverged); ``lam_end`` the same as an array; ``positive``/``negative``:
+            curvature beyond the zero band; ``escape``: the unit eigenvector of the lowest
+            curvature at the end point (where a push leaves a saddle or maximum).
         near_critical: ‖∇f‖ ≈ 0 (converged, or stopped with ‖∇f‖ ≤ ``grad_zero``).
-        lambda_max: the largest curvature at the start and (unless diverged) the end.
-        bound: gradient descent's 2/λmax; ``own_bound``: the optimizer's own bound
-            (:func:`optimizer_bound`: ``None`` for an optimizer without one).
-        optimizer, lr (``None`` when not one number).
+        lambda_max: the largest curvature at ``bound_at`` (the known minimum nearest the end
+            point, else the end point; the start for a diverged or unbounded run); ``bound``: gradient descent's 2/λmax there; ``own_bound``: the
+            optimizer's own bound (:func:`optimizer_bound`: ``None`` without one);
+            ``curvatures``: every Hessian eigenvalue at ``bound_at``.
+        optimizer, lr (``None`` when not one number), hyper (its numbers), schedule (its
+            text or ``None``), noise.
         best: the lowest known value (``None``: nothing to compare with); ``best_is_found``:
             it is the lowest found among the call's runs; ``unbounded``: the library says f
-            has no minimum.
+            has no minimum; ``library``: the library function's name, if any.
+        falls_to: f far along the descent direction where that shows f unbounded below,
+            else ``None``; ``descent``: that direction (unit).
+        escape_unbounded: from a saddle or maximum, f falls without bound along ±``escape``.
+        better_start: a start of this call from which the same optimizer reached a lower
+            minimum (for a local minimum), else ``None``.
+        at_kink: the end point lies within a step of a kink of f (``abs``, ``max``, …).
         listed_kind: the kind of the library's critical point at the end point, if any.
         nearest_minimum: the closest known minimum as a dict with ``distance``.
+        events: :mod:`gdlab.events` along the recorded path.
         thresholds: the keyword thresholds of :func:`diagnose`.
     """
 
     status: str
+    start: np.ndarray
     final: np.ndarray
     value: float
     start_value: float
     gradient_norm: float
     steps: int
+    max_steps: int
     oscillation: float
     mid_value: float
     eigenvalues: list[float] | None
     lam_end: np.ndarray
     positive: bool
     negative: bool
+    escape: np.ndarray | None
     near_critical: bool
     lambda_max: float | None
+    curvatures: np.ndarray
+    bound_at: np.ndarray | None
     bound: float | None
     own_bound: float | None
     optimizer: str
     lr: float | None
+    hyper: dict[str, Any]
+    schedule: str | None
+    noise: float
     best: float | None
     best_is_found: bool
     unbounded: bool
+    library: str | None
+    variables: tuple[str, ...]
+    falls_to: float | None
+    descent: np.ndarray | None
+    escape_unbounded: bool
+    better_start: list[float] | None
+    at_kink: bool
     listed_kind: str | None
     nearest_minimum: dict[str, Any] | None
+    events: list[dict[str, Any]]
     thresholds: dict[str, float]
 
     @property
@@ -184,11 +253,18 @@ class RunFacts:
         ref = self.mid_value if np.isfinite(self.mid_value) else self.start_value
         return self.value < ref - 1e-15 * max(1.0, abs(ref))
 
+    @property
+    def lower_known(self) -> bool:
+        """A value lower than this run's is known (or f has no minimum)."""
+        best, tol = self.best, self.thresholds["value_tol"]
+        return self.unbounded or (best is not None and self.value > best + tol * max(1.0,
+                                                                                      abs(best)))
+
 
 def diagnose(result, *, grad_zero: float = critical.STOPPED_GRAD_TOL,
              flat: float = critical.FLAT, value_tol: float = 1e-6, oscillation: float = 0.5,
-             eig_tol: float = critical.EIG_TOL, near_point: float = 1e-3
-             ) -> list[list[Diagnosis]]:
+             eig_tol: float = critical.EIG_TOL, near_point: float = 1e-3,
+             plateau: float = PLATEAU_CURVATURE, options=None) -> list[list[Diagnosis]]:
     """Label every run of a :class:`~gdlab.engine.RunResult`.
 
     Args:
@@ -200,32 +276,63 @@ def diagnose(result, *, grad_zero: float = critical.STOPPED_GRAD_TOL,
         oscillation: share of direction reversals that counts as oscillating.
         eig_tol: relative tolerance for a zero eigenvalue.
         near_point: distance within which an end point is a listed library point.
+        plateau: curvature below which a critical point with a lower known value is a
+            plateau (unless the library lists a saddle or maximum there).
+        options: the options a suggestion may use (the front end's; default all of
+            :data:`gdlab.advice.OPTIONS`).
 
     Returns:
         ``(K, B)`` nested lists of :class:`Diagnosis`.
     """
+    from .advice import OPTIONS, advise
+
     thresholds = {"grad_zero": grad_zero, "flat": flat, "value_tol": value_tol,
-                  "oscillation": oscillation, "eig_tol": eig_tol, "near_point": near_point}
-    return [[_verdict(f) for f in row] for row in facts(result, **thresholds)]
+                  "oscillation": oscillation, "eig_tol": eig_tol, "near_point": near_point,
+                  "plateau": plateau}
+    allowed = frozenset(OPTIONS if options is None else options)
+    out = []
+    for row in facts(result, **thresholds):
+        verdicts = []
+        for f in row:
+            label = classify(f)
+            explanation, advice, suggestion = advise(label, f, allowed)
+            verdicts.append(Diagnosis(
+                label, explanation, advice, f.bound, f.lambda_max, f.eigenvalues,
+                f.nearest_minimum, f.own_bound,
+                None if f.bound_at is None else [float(v) for v in f.bound_at],
+                suggestion, f.events))
+        out.append(verdicts)
+    return out
 
 
-def _verdict(f: RunFacts) -> Diagnosis:
-    label = classify(f)
-    explanation, advice = explain(label, f)
-    return Diagnosis(label, explanation, advice, f.bound, f.lambda_max, f.eigenvalues,
-                     f.nearest_minimum, f.own_bound)
-
+def summary(diagnoses) -> dict[str, dict[str, Any]]:
+    """``{label: {count, explanation, advice, suggestion, example}}`` over runs: one entry per
+    label present, in :data:`LABELS` order, with the first run's words and its index as the
+    example (``diagnoses``: a flat list of :class:`Diagnosis`)."""
+    found: dict[str, dict[str, Any]] = {}
+    for i, d in enumerate(diagnoses):
+        entry = found.get(d.label)
+        if entry is None:
+            found[d.label] = {"count": 1, "explanation": d.explanation, "advice": d.advice,
+                              "suggestion": d.suggestion, "example": i}
+        else:
+            entry["count"] += 1
+    return {label: found[label] for label in LABELS if label in found}
 
 def facts(result, **thresholds) -> list[list[RunFacts]]:
     """``(K, B)`` :class:`RunFacts` of a run; ``thresholds`` as :func:`diagnose` takes them."""
+    from .events import events_of
+
+    thresholds.setdefault("plateau", PLATEAU_CURVATURE)
     obj = result.objective
     K, B = result.shape
     D = result.starts.shape[1]
-    lam_end = _eigenvalues(obj, result.final.reshape(-1, D)).reshape(K, B, D)
+    finals = result.final.reshape(-1, D)
+    lam_end, vec_end = _eigensystem(obj, finals, vectors=True)
+    lam_end, vec_end = lam_end.reshape(K, B, D), vec_end.reshape(K, B, D, D)
     lam_start = _eigenvalues(obj, result.starts)  # (B, D)
     library = obj.library
     listed = library.critical_points(obj.dim) if library is not None else []
-    minima = [p for p in listed if p.kind.endswith("minimum")]
     known_best = library.minimum_value(obj.dim) if library is not None else None
     status = result.status
     near = (status == "converged") | ((status == "max_steps")
@@ -235,68 +342,192 @@ def facts(result, **thresholds) -> list[list[RunFacts]]:
     lowest_found = None
     if library is None and K * B >= 2 and minimiser.any():
         lowest_found = float(np.min(result.value[minimiser]))
+    may_be_unbounded = library is None or known_best is None
     shared = {"best": known_best if known_best is not None else lowest_found,
               "best_is_found": lowest_found is not None,
-              "unbounded": library is not None and known_best is None}
+              "unbounded": library is not None and known_best is None,
+              "library": None if library is None else library.name, "listed": listed,
+              "variables": obj.variables}
+    falls, descent = _unbounded_probe(result, near, may_be_unbounded)
+    escape = vec_end[..., :, 0]  # the eigenvector of the lowest curvature, (K, B, D)
+    escapes = _escape_probe(obj, result, near & (neg.any(axis=-1) | ~pos.any(axis=-1)),
+                            escape) if may_be_unbounded else np.zeros((K, B), bool)
+    better = _better_starts(result, minimiser)
+    kinks = _at_kink(result, near)
+    minima = [p for p in listed if p.kind.endswith("minimum")]
+    lam_minima = _eigenvalues(obj, np.array([p.location for p in minima], dtype=float)
+                              .reshape(-1, D))
+    shared["minima"] = list(zip(minima, lam_minima))
     return [[_facts(result, k, b, lam_start[b], lam_end[k, b], bool(near[k, b]),
-                    bool(pos[k, b].any()), bool(neg[k, b].any()), listed, minima, shared,
-                    thresholds)
+                    bool(pos[k, b].any()), bool(neg[k, b].any()), shared, thresholds,
+                    extra={"falls_to": falls[k][b], "descent": descent[k][b],
+                           "escape": escape[k, b] if np.all(np.isfinite(escape[k, b]))
+                           else None, "escape_unbounded": bool(escapes[k, b]),
+                           "better_start": better[k][b], "at_kink": bool(kinks[k, b]),
+                           "events": events_of(result, k, b, thresholds)})
              for b in range(B)] for k in range(K)]
+
+
+def _falls_without_bound(obj, base: np.ndarray, directions: np.ndarray, f0: np.ndarray
+                         ) -> np.ndarray:
+    """f at the far end of rays ``base + t·max(1, ‖base‖)·direction`` (t = 1 … 1e15) where
+    f falls monotonically to below ``f0 − UNBOUNDED_DROP·max(1, |f0|)`` along it, else NaN;
+    ``base, directions: (M, D)``, ``f0: (M,)``."""
+    scale = np.maximum(1.0, np.linalg.norm(base, axis=-1))[:, None, None]
+    pts = base[:, None, :] + PROBE_DISTANCES[None, :, None] * scale * directions[:, None, :]
+    with np.errstate(all="ignore"):
+        vals = np.asarray(obj.value(pts), dtype=np.float64)  # (M, T)
+    vals = np.where(np.isnan(vals), np.inf, vals)
+    falling = np.all(np.diff(vals, axis=-1) <= 0, axis=-1)
+    far = vals[:, -1]
+    deep = far <= f0 - UNBOUNDED_DROP * np.maximum(1.0, np.abs(f0))
+    return np.where(falling & deep, far, np.nan)
+
+
+def _unbounded_probe(result, near: np.ndarray, allowed: bool):
+    """Per run, ``(falls_to or None, unit descent direction or None)``: the probe of
+    :func:`_falls_without_bound` along −∇f from the end point (the start where the end point
+    is not finite), for runs that are not at a critical point and fell below their start."""
+    K, B = result.shape
+    falls = [[None] * B for _ in range(K)]
+    descent = [[None] * B for _ in range(K)]
+    fell = (result.value < result.start_value) | (result.value == -np.inf)
+    ks, bs = np.nonzero(~near & fell) if allowed else (np.array([], int),) * 2
+    if not len(ks):
+        return falls, descent
+    obj = result.objective
+    base = result.final[ks, bs]
+    bad = ~np.all(np.isfinite(base), axis=-1)
+    base[bad] = result.starts[bs[bad]]
+    with np.errstate(all="ignore"):
+        g = np.asarray(obj.gradient(base), dtype=np.float64)
+    norm = np.linalg.norm(g, axis=-1, keepdims=True)
+    ok = np.all(np.isfinite(g), axis=-1) & (norm[:, 0] > 0)
+    d = np.where(ok[:, None], -g / np.where(norm > 0, norm, 1.0), 0.0)
+    f0 = result.start_value[ks, bs]
+    far = _falls_without_bound(obj, base, d, f0)
+    for i, (k, b) in enumerate(zip(ks, bs)):
+        if ok[i] and (np.isfinite(far[i]) or far[i] == -np.inf or
+                      result.value[k, b] == -np.inf):
+            falls[k][b] = float(far[i]) if not np.isnan(far[i]) else float("-inf")
+            descent[k][b] = [float(v) for v in d[i]]
+    return falls, descent
+
+
+def _escape_probe(obj, result, mask: np.ndarray, escape: np.ndarray) -> np.ndarray:
+    """Whether f falls without bound from each masked end point (a saddle, maximum or flat
+    point) along ± its lowest-curvature direction or ± a coordinate axis."""
+    out = np.zeros(mask.shape, dtype=bool)
+    ks, bs = np.nonzero(mask)
+    if not len(ks):
+        return out
+    D = escape.shape[-1]
+    base = result.final[ks, bs]
+    dirs = [escape[ks, bs], -escape[ks, bs]] + [
+        np.broadcast_to(sign * np.eye(D)[i], base.shape) for i in range(D) for sign in (1, -1)]
+    f0 = result.value[ks, bs]
+    hit = np.zeros(len(ks), dtype=bool)
+    for d in dirs:
+        d = np.nan_to_num(d)
+        hit |= ~np.isnan(_falls_without_bound(obj, base, d, f0))
+    out[ks, bs] = hit
+    return out
+
+
+def _better_starts(result, minimiser: np.ndarray) -> list[list[list[float] | None]]:
+    """Per run, the start of the same configuration's run that reached the lowest minimum,
+    where that is lower than this run's end (for a local minimum: start there)."""
+    K, B = result.shape
+    out: list[list] = [[None] * B for _ in range(K)]
+    for k in range(K):
+        if not minimiser[k].any():
+            continue
+        values = np.where(minimiser[k], result.value[k], np.inf)
+        best = int(np.argmin(values))
+        for b in range(B):
+            v = result.value[k, b]
+            if b != best and minimiser[k, b] and \
+                    values[best] < v - 1e-6 * max(1.0, abs(v)):
+                out[k][b] = [float(c) for c in result.starts[best]]
+    return out
+
+
+def _at_kink(result, near: np.ndarray) -> np.ndarray:
+    """Whether each run that did not converge ended within two steps of a kink of f."""
+    obj = result.objective
+    K, B = result.shape
+    values = obj.kink_values(result.final.reshape(K * B, -1))
+    if values is None:
+        return np.zeros((K, B), dtype=bool)
+    lr = np.array([_scalar(o.hyper.get("lr")) or 0.0 for o in result.optimizers])[:, None]
+    reach = 2 * lr * np.maximum(1.0, result.gradient_norm)  # (K, B)
+    close = np.any(np.abs(values.reshape(K, B, -1)) <= reach[..., None], axis=-1)
+    return close & ~near
 
 
 def _scalar(value) -> float | None:
     return float(value) if value is not None and np.ndim(value) == 0 else None
 
 
-def _facts(result, k, b, lam_start, lam_end, near, positive, negative, listed, minima, shared,
-           thresholds) -> RunFacts:
+def _facts(result, k, b, lam_start, lam_end, near, positive, negative, shared, thresholds,
+           extra) -> RunFacts:
     status = str(result.status[k, b])
     x = result.final[k, b]
     opt = result.optimizers[k]
-    candidates = [np.nanmax(lam_start)] if np.any(np.isfinite(lam_start)) else []
-    if status != "diverged" and np.any(np.isfinite(lam_end)):
-        candidates.append(np.nanmax(lam_end))
-    lam_max = float(max(candidates)) if candidates else None
-    momentum = _scalar(opt.hyper.get("momentum", 0.0)) or 0.0
-    nearest = None
+    shared = dict(shared)
+    listed, minima = shared.pop("listed"), shared.pop("minima")
+    nearest, lam, bound_at = None, lam_end, x
     if minima and np.all(np.isfinite(x)):
-        dists = [float(np.linalg.norm(x - np.array(p.location))) for p in minima]
+        dists = [float(np.linalg.norm(x - np.array(p.location))) for p, _ in minima]
         i = int(np.argmin(dists))
-        nearest = {**minima[i].as_dict(), "distance": dists[i]}
+        nearest = {**minima[i][0].as_dict(), "distance": dists[i]}
+        if np.all(np.isfinite(minima[i][1])):  # the minimum it reaches decides convergence
+            lam, bound_at = minima[i][1], np.array(minima[i][0].location, dtype=float)
+    if status == "diverged" or extra["falls_to"] is not None or not np.any(np.isfinite(lam)):
+        lam, bound_at = lam_start, result.starts[b]
+    lam_max = float(np.nanmax(lam)) if np.any(np.isfinite(lam)) else None
+    momentum = _scalar(opt.hyper.get("momentum", 0.0)) or 0.0
     listed_kind = next((p.kind for p in listed if np.linalg.norm(x - np.array(p.location))
                         <= thresholds["near_point"]), None)
     eig = None if status == "diverged" or not np.all(np.isfinite(lam_end)) else \
         [float(v) for v in lam_end]
+    hyper = {key: _scalar(v) for key, v in opt.hyper.items()
+             if not isinstance(v, bool) and _scalar(v) is not None}
     return RunFacts(
-        status=status, final=x, value=float(result.value[k, b]),
+        status=status, start=result.starts[b], final=x, value=float(result.value[k, b]),
         start_value=float(result.start_value[k, b]),
         gradient_norm=float(result.gradient_norm[k, b]), steps=int(result.steps[k, b]),
+        max_steps=int(result.max_steps),
         oscillation=float(result.oscillation[k, b]), mid_value=float(result.mid_value[k, b]),
         eigenvalues=eig, lam_end=lam_end, positive=positive, negative=negative,
-        near_critical=near, lambda_max=lam_max, bound=stability_bound(lam_max),
-        own_bound=optimizer_bound(lam_max, opt.name, momentum), optimizer=opt.name,
-        lr=_scalar(opt.hyper.get("lr")), listed_kind=listed_kind,
-        nearest_minimum=nearest, thresholds=thresholds, **shared)
+        near_critical=near, lambda_max=lam_max, curvatures=np.asarray(lam), bound_at=bound_at,
+        bound=stability_bound(lam_max), own_bound=optimizer_bound(lam_max, opt.name, momentum),
+        optimizer=opt.name, lr=_scalar(opt.hyper.get("lr")), hyper=hyper,
+        schedule=None if opt.schedule is None else opt.schedule.spec, noise=float(opt.noise),
+        listed_kind=listed_kind, nearest_minimum=nearest, thresholds=thresholds,
+        **shared, **extra)
 
 
 def classify(f: RunFacts) -> str:
     """The label of one run: the first rule of the table above that fits."""
     t = f.thresholds
+    if f.falls_to is not None:
+        return "unbounded"
     if f.status == "diverged":
         return "diverged"
     if not f.near_critical:
         if f.oscillation >= t["oscillation"] or not f.descending:
             return "oscillating"
         return "slow"
+    flat = f.eigenvalues is not None and bool(np.all(np.abs(f.lam_end) <= max(
+        t.get("plateau", PLATEAU_CURVATURE), t["flat"])))
+    if flat and f.lower_known and f.listed_kind not in ("saddle", "maximum"):
+        return "plateau"
     if (f.positive and f.negative) or f.listed_kind == "saddle":
         return "saddle"
     if f.negative or f.listed_kind == "maximum":
         return "maximum"
     best = f.best
-    lower_known = f.unbounded or (best is not None
-                                  and f.value > best + t["value_tol"] * max(1.0, abs(best)))
-    if f.flat and lower_known:
-        return "plateau"
     if best is not None and abs(f.value - best) <= t["value_tol"] * max(1.0, abs(best)):
         return "global_minimum"
     return "local_minimum" if best is not None else "minimum"
@@ -308,121 +539,9 @@ def largest_curvature(obj, points) -> np.ndarray:
     return _eigenvalues(obj, np.atleast_2d(np.asarray(points, dtype=np.float64)))[:, -1]
 
 
-def _fmt_point(x) -> str:
-    return "(" + ", ".join(f"{v:.4g}" for v in x) + ")"
+def explain(label: str, f: RunFacts, options=None) -> tuple[str, str]:
+    """``(explanation, advice)`` for a run with these facts and this label
+    (:func:`gdlab.advice.advise` without the suggestion)."""
+    from .advice import OPTIONS, advise
 
-
-def _lr_text(f: RunFacts) -> str:
-    return f"learning rate {f.lr:g}" if f.lr is not None else "the learning rate"
-
-
-def _explain_diverged(f):
-    explanation = f"f blew up after {f.steps} step{'s' if f.steps != 1 else ''}" + (
-        f" (|f| reached {abs(f.value):.3g})." if np.isfinite(f.value)
-        else " (f became non-finite).")
-    bound = f.own_bound
-    if f.lr is not None and bound is not None and f.lr > bound:
-        advice = (f"{_lr_text(f)} is {f.lr / bound:.3g}× above the stability bound "
-                  f"{bound:.3g} for this function: try lr < {bound:.3g}.")
-    else:
-        advice = f"{_lr_text(f)} is too large here: try one ten times smaller."
-    return explanation, advice
-
-
-def _explain_oscillating(f):
-    if f.oscillation >= f.thresholds["oscillation"]:
-        explanation = (f"did not converge in {f.steps} steps: the step reversed direction in "
-                       f"{f.oscillation:.0%} of the recent steps")
-    else:
-        explanation = (f"did not converge in {f.steps} steps and stopped descending "
-                       f"(f = {f.value:.4g})")
-    bound = f.own_bound
-    if f.lr is not None and f.lambda_max is not None and bound is not None:
-        explanation += (f"; lr·λmax = {f.lr * f.lambda_max:.3g}, so the learning rate is "
-                        f"{'above' if f.lr > bound else 'near'} the stability bound "
-                        f"{bound:.3g}.")
-        advice = (f"lower the learning rate to about {bound / 2:.3g} (half the bound damps "
-                  "the zig-zag), or use momentum or Adam.")
-    else:
-        explanation += "."
-        advice = f"lower {_lr_text(f)}, or let a schedule decay it."
-    return explanation, advice
-
-
-def _explain_slow(f):
-    explanation = (f"still descending when the {f.steps}-step limit was reached: f fell from "
-                   f"{f.start_value:.6g} to {f.value:.6g} (by {f.start_value - f.value:.3g}), "
-                   f"‖∇f‖ = {f.gradient_norm:.2g}.")
-    bound = f.own_bound
-    if f.lr is not None and bound is not None and f.lr < bound / 10:
-        advice = (f"{_lr_text(f)} is {bound / f.lr:.3g}× below the stability bound "
-                  f"{bound:.3g}: try about {bound / 2:.3g}, or allow more steps.")
-    else:
-        advice = ("allow more steps, or use momentum or Adam, which move faster along "
-                  "shallow valleys.")
-    return explanation, advice
-
-
-def _explain_saddle(f):
-    if f.positive and f.negative:
-        shape = (f"the curvature is positive in some directions and negative in others "
-                 f"(λ from {float(np.min(f.lam_end)):.3g} to {float(np.max(f.lam_end)):.3g})")
-    else:
-        shape = ("the Hessian is ≈ 0 there: a degenerate saddle, downhill in some directions "
-                 "at higher order")
-    return (f"stopped at a saddle point {_fmt_point(f.final)}: ∇f ≈ 0 ({f.gradient_norm:.2g}) "
-            f"but {shape}.",
-            "a small push along the downhill direction escapes: start elsewhere, add gradient "
-            "noise (noise=0.01), or use momentum.")
-
-
-def _explain_maximum(f):
-    return (f"stopped at a local maximum {_fmt_point(f.final)}: ∇f ≈ 0 and the curvature is "
-            "negative.",
-            "gradient descent rests on a maximum only if it starts exactly there or "
-            "symmetrically around it: perturb the start.")
-
-
-def _explain_plateau(f):
-    lower = "the function is unbounded below" if f.best is None else \
-        f"a lower value {f.best:.4g} is known"
-    return (f"stalled on a plateau at {_fmt_point(f.final)}: ‖∇f‖ = {f.gradient_norm:.2g} and "
-            f"the curvature is below {f.thresholds['flat']:g} in every direction, while "
-            f"{lower}.",
-            "start closer to the valley, use Adam or RMSprop (they rescale tiny gradients), "
-            "or add momentum.")
-
-
-def _explain_global(f):
-    source = "the lowest found among this call's runs, not proven global" \
-        if f.best_is_found else "the known global minimum"
-    return (f"reached a global minimum: f = {f.value:.6g} at {_fmt_point(f.final)} ({source}) "
-            f"in {f.steps} steps.",
-            "nothing to fix; compare optimizers or learning rates to get here in fewer steps.")
-
-
-def _explain_local(f):
-    return (f"reached a local minimum f = {f.value:.6g} at {_fmt_point(f.final)}, but a lower "
-            f"value {f.best:.6g} is known.",
-            "the start decides the basin: start elsewhere, or use momentum or noise to cross "
-            "the barrier.")
-
-
-def _explain_minimum(f):
-    note = " The function is flat here (curvature below " \
-        f"{f.thresholds['flat']:g}): it may be a plateau rather than a minimum." if f.flat else ""
-    return (f"reached a minimum f = {f.value:.6g} at {_fmt_point(f.final)} in {f.steps} steps; "
-            f"there is nothing to compare it with.{note}",
-            "run several starts (or a library function with known minima) to learn whether it "
-            "is the global one.")
-
-
-_EXPLAIN = {"diverged": _explain_diverged, "oscillating": _explain_oscillating,
-            "slow": _explain_slow, "saddle": _explain_saddle, "maximum": _explain_maximum,
-            "plateau": _explain_plateau, "global_minimum": _explain_global,
-            "local_minimum": _explain_local, "minimum": _explain_minimum}
-
-
-def explain(label: str, f: RunFacts) -> tuple[str, str]:
-    """``(explanation, advice)`` for a run with these facts and this label."""
-    return _EXPLAIN[label](f)
+    return advise(label, f, frozenset(OPTIONS if options is None else options))[:2]

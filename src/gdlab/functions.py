@@ -7,6 +7,15 @@ location and value. Locations that have no closed form are given to 16 digits (r
 Newton's method at 30 digits) and checked by the test suite (gradient ≈ 0, value as stated,
 Hessian of the right signature).
 
+For the polynomial 2-D functions (Beale, Booth, Himmelblau, Matyas, Goldstein–Price, six-hump
+camel, the double well, …) the list is complete: every real critical point in the whole plane
+(all of them inside the plot domain), found by eliminating one variable (a resultant) and
+isolating the real roots exactly, and found again by a multi-start Newton search in the tests.
+The n-D functions list what is known in closed form or proved: Rosenbrock every critical point
+up to 7-D and its second minimum beyond (see :func:`_rosenbrock_points`), Styblinski–Tang all 3ⁿ
+up to 4-D and the most telling ones beyond (see :func:`_styblinski_points`); Rastrigin and
+Ackley only their global minimum (they have a local minimum near every integer point).
+
 Example:
     >>> f = get("himmelblau")
     >>> len(f.global_minima())
@@ -20,6 +29,8 @@ Example:
 from __future__ import annotations
 
 import difflib
+import functools
+import itertools
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -194,6 +205,94 @@ def _rosenbrock(s):
     return sum(100 * (s[i + 1] - s[i] ** 2) ** 2 + (1 - s[i]) ** 2 for i in range(len(s) - 1))
 
 
+# Rosenbrock's critical points besides (1, …, 1). ∂f/∂xᵢ = 0 gives xᵢ₊₁ from xᵢ₋₁ and xᵢ (no xᵢ
+# can be 0 there), so the critical points are the real roots of one polynomial in x0, of degree
+# 3ⁿ⁻² after clearing denominators; isolating all of them (exactly, with SymPy) for n ≤ 7 finds
+# nothing else in 2-D and 3-D, and in 4-D to 7-D exactly one local minimum near (−1, 1, …, 1)
+# (Shang & Qiu 2006; Kok & Sandrock 2009) and one saddle (a single negative curvature).
+_ROSENBROCK_POINTS = {
+    4: (((-0.77565922656535262, 0.61309336548504346, 0.38206284633839315,
+          0.14597201855219461), 3.7014286104300173, "local_minimum"),
+        ((-0.65612463571944590, 0.44312004097157237, 0.20431224822836433,
+          0.041743494776128765), 3.7082419966472615, "saddle")),
+    5: (((-0.96205102069475016, 0.93573939597671001, 0.88071360419432059,
+          0.77787767585440633, 0.60509367859265284), 3.9308394341330281, "local_minimum"),
+        ((-0.55746831589884883, 0.32474004283377625, 0.11656732144533992,
+          0.023354396464298222, 0.00054542783421162527), 4.6573714282005743, "saddle")),
+    6: (((-0.98657497957099373, 0.98339822883618175, 0.97210667005309191,
+          0.94743743682643601, 0.89865118485172963, 0.80757395203541755), 3.9739405009302949,
+         "local_minimum"),
+        ((-0.55541972717903237, 0.32249327429744497, 0.11520700409890450,
+          0.023502770405030752, 0.010447901204664940, 0.00010915863958243910),
+         5.6463839665879511, "saddle")),
+    7: (((-0.99172257256140554, 0.99355539350337126, 0.99217332159469212,
+          0.98689876269031392, 0.97516475660887304, 0.95143198270499267,
+          0.90522281771395347), 3.9836005364248540, "local_minimum"),
+        ((-0.55537697676058875, 0.32244648022243266, 0.11517879975265272,
+          0.023506126928869399, 0.010656973479399591, 0.010013436716574877,
+          0.00010026891487684986), 6.6362625075600182, "saddle")),
+}
+
+
+def _rosenbrock_points(dim: int) -> list[CriticalPoint]:
+    """Rosenbrock's critical points in ``dim`` dimensions.
+
+    2-D and 3-D: only the global minimum (1, …, 1). 4-D to 7-D: also the local minimum near
+    (−1, 1, …, 1) and one saddle, and that is all of them (:data:`_ROSENBROCK_POINTS`). From 8-D
+    on: the global minimum and the local minimum (still the only two minima, Kok & Sandrock 2009,
+    up to 100-D), which :func:`_rosenbrock_local_minimum` computes; not the saddles, whose number
+    grows with ``dim`` and which no closed list covers.
+    """
+    points = [CriticalPoint((1.0,) * dim, 0.0, "global_minimum")]
+    if dim in _ROSENBROCK_POINTS:
+        points += [CriticalPoint(loc, value, kind) for loc, value, kind in _ROSENBROCK_POINTS[dim]]
+    elif dim > max(_ROSENBROCK_POINTS):
+        points.append(_rosenbrock_local_minimum(dim))
+    return points
+
+
+@functools.lru_cache(maxsize=None)
+def _rosenbrock_local_minimum(dim: int) -> CriticalPoint:
+    """Rosenbrock's local minimum near (−1, 1, …, 1), ``dim >= 8``: Newton's method at 30 digits
+    from that point (the Hessian is tridiagonal: a few milliseconds), rounded to doubles. It
+    stays within 0.06 of the start (its value tends to 3.98662385430093 as ``dim`` grows)."""
+    import mpmath
+
+    with mpmath.workdps(30):
+        x = [mpmath.mpf(-1)] + [mpmath.mpf(1)] * (dim - 1)
+        for _ in range(50):
+            grad, diag = [mpmath.mpf(0)] * dim, [mpmath.mpf(0)] * dim
+            off = [-400 * x[i] for i in range(dim - 1)]
+            for i in range(dim - 1):
+                gap = x[i + 1] - x[i] ** 2
+                grad[i] += -400 * x[i] * gap - 2 * (1 - x[i])
+                grad[i + 1] += 200 * gap
+                diag[i] += 1200 * x[i] ** 2 - 400 * x[i + 1] + 2
+                diag[i + 1] += 200
+            step = _tridiagonal_solve(diag, off, grad)
+            x = [a - b for a, b in zip(x, step)]
+            if max(abs(b) for b in step) < mpmath.mpf(10) ** -25:
+                break
+        value = mpmath.fsum(100 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2
+                            for i in range(dim - 1))
+    return CriticalPoint(tuple(float(v) for v in x), float(value), "local_minimum")
+
+
+def _tridiagonal_solve(diag: list, off: list, rhs: list) -> list:
+    """Solve a symmetric tridiagonal system (Thomas' algorithm; fine for a positive definite
+    matrix)."""
+    n = len(diag)
+    d, r = list(diag), list(rhs)
+    for i in range(1, n):
+        m = off[i - 1] / d[i - 1]
+        d[i] -= m * off[i - 1]
+        r[i] -= m * r[i - 1]
+    out = [r[-1] / d[-1]] * n
+    for i in range(n - 2, -1, -1):
+        out[i] = (r[i] - off[i] * out[i + 1]) / d[i]
+    return out
+
+
 def _beale(s):
     x, y = s
     r = _sp().Rational
@@ -230,21 +329,41 @@ def _styblinski_tang(s):
     return sum(v**4 - 16 * v**2 + 5 * v for v in s) / 2
 
 
-# Roots of d/dx (x⁴ − 16x² + 5x)/2 = 0, i.e. 4x³ − 32x + 5 = 0 (Styblinski–Tang, per axis).
-_ST_LOW, _ST_HIGH = -2.9035340277711771, 2.7468027709908370
-_ST_VALUE = {_ST_LOW: -39.166165703771415, _ST_HIGH: -25.029446655283943}
+# Roots of d/dt (t⁴ − 16t² + 5t)/2 = 0, i.e. 4t³ − 32t + 5 = 0 (Styblinski–Tang, per axis): the
+# two wells and the hump between them.
+_ST_LOW, _ST_MID, _ST_HIGH = -2.9035340277711771, 0.15673125678034010, 2.7468027709908370
+_ST_VALUE = {_ST_LOW: -39.166165703771415, _ST_MID: 0.19561235905535807,
+             _ST_HIGH: -25.029446655283943}
+#: Styblinski–Tang: every one of the 3ⁿ critical points is listed up to this dimension (81 in 4-D)
+_ST_LIST_ALL = 4
 
 
 def _styblinski_points(dim: int) -> list[CriticalPoint]:
-    import itertools
+    """Styblinski–Tang's critical points: each coordinate at one of the three roots of
+    4t³ − 32t + 5 (wells at −2.9035 and 2.7468, the hump at 0.15673), 3^dim combinations. The
+    Hessian is diagonal, negative exactly along the coordinates on the hump: every coordinate in
+    a well is a minimum (global when all are in the deeper well, −2.9035), every one on the hump
+    is the maximum, a mix is a saddle.
 
-    points = [CriticalPoint((_ST_LOW,) * dim, _ST_VALUE[_ST_LOW] * dim, "global_minimum")]
-    if dim <= 4:  # 2^dim − 1 local minima: each coordinate at either well
-        for combo in itertools.product((_ST_LOW, _ST_HIGH), repeat=dim):
-            if _ST_HIGH in combo:
-                points.append(CriticalPoint(combo, sum(_ST_VALUE[c] for c in combo),
-                                            "local_minimum"))
-    return points
+    Up to 4-D (:data:`_ST_LIST_ALL`) all 3^dim are listed: 2^dim minima, 3^dim − 2^dim − 1
+    saddles and the maximum. Beyond, 3^dim is too many to list (59 049 in 10-D), so only the
+    global minimum, the ``dim`` saddles next to it (one coordinate on the hump, the others in the
+    deeper well: the lowest saddles, the passes out of its basin) and the maximum.
+    """
+    def point(combo, kind):
+        return CriticalPoint(combo, sum(_ST_VALUE[c] for c in combo), kind)
+
+    if dim > _ST_LIST_ALL:
+        low = (_ST_LOW,) * dim
+        return ([point(low, "global_minimum")]
+                + [point(low[:i] + (_ST_MID,) + low[i + 1:], "saddle") for i in range(dim)]
+                + [point((_ST_MID,) * dim, "maximum")])
+    combos = list(itertools.product((_ST_LOW, _ST_HIGH, _ST_MID), repeat=dim))
+    minima = [c for c in combos if _ST_MID not in c]  # the all-deep-well one first
+    return ([point(minima[0], "global_minimum")]
+            + [point(c, "local_minimum") for c in minima[1:]]
+            + [point(c, "saddle") for c in combos if _ST_MID in c and set(c) != {_ST_MID}]
+            + [point((_ST_MID,) * dim, "maximum")])
 
 
 def _origin(kind: str = "global_minimum", value: float = 0.0, smooth: bool = True):
@@ -264,14 +383,19 @@ _LIBRARY: list[TestFunction] = [
         aliases=("dlfs_quadratic", "elongated_bowl")),
     TestFunction(
         "rosenbrock", "Rosenbrock's banana valley", "Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)²",
-        _rosenbrock, None, (-2.0, 2.0),
-        lambda dim: [CriticalPoint((1.0,) * dim, 0.0, "global_minimum")],
-        "A curved, flat-bottomed valley: easy to find, slow to follow to (1, …, 1).",
+        _rosenbrock, None, (-2.0, 2.0), _rosenbrock_points,
+        "A curved, flat-bottomed valley: easy to find, slow to follow to (1, …, 1). From 4-D "
+        "on, a second, local minimum near (−1, 1, …, 1).",
         min_dim=2, aliases=("banana",)),
     TestFunction(
         "beale", "Beale", "(1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²",
-        _beale, 2, ((-4.5, 4.5), (-4.5, 4.5)), _fixed(((3, 0.5), 0, "global_minimum")),
-        "Sharp ridges and flat arms; the minimum sits in a narrow curved valley."),
+        # f = 14.203125 all along the lines x = 0 and y = 1, which cross at the saddle (0, 1)
+        _beale, 2, ((-4.5, 4.5), (-4.5, 4.5)), _fixed(
+            ((3, 0.5), 0, "global_minimum"),
+            ((0.10053793732415836, -2.6445135850231250), 9.8645122847555602, "saddle"),
+            ((0, 1), 14.203125, "saddle")),
+        "Sharp ridges and flat arms; the minimum sits in a narrow curved valley. Two saddles: "
+        "one at (0, 1), where the flat lines x = 0 and y = 1 cross."),
     TestFunction(
         "booth", "Booth", "(x + 2y − 7)² + (2x + y − 5)²",
         lambda s: (s[0] + 2 * s[1] - 7) ** 2 + (2 * s[0] + s[1] - 5) ** 2, 2,
@@ -302,8 +426,12 @@ _LIBRARY: list[TestFunction] = [
         "[30 + (2x−3y)²(18 − 32x + 12x² + 48y − 36xy + 27y²)]",
         _goldstein_price, 2, ((-2.0, 2.0), (-2.0, 2.0)), _fixed(
             ((0, -1), 3, "global_minimum"), ((-0.6, -0.4), 30, "local_minimum"),
-            ((1.8, 0.2), 84, "local_minimum"), ((1.2, 0.8), 840, "local_minimum")),
-        "Values over five orders of magnitude, a global minimum of 3 and three local minima."),
+            ((1.8, 0.2), 84, "local_minimum"), ((1.2, 0.8), 840, "local_minimum"),
+            ((-0.4, -0.6), 35, "saddle"), ((1.2, -0.2), 99, "saddle"),
+            ((1.4, 0.6), 980, "saddle"), ((0.6, 0.4), 990, "saddle"),
+            ((0.8, 0.2), 1155, "maximum")),
+        "Values over five orders of magnitude, a global minimum of 3, three local minima, four "
+        "saddles and a maximum (all of them at multiples of 0.2, with integer values)."),
     TestFunction(
         "six_hump_camel", "Six-hump camel", "(4 − 2.1x² + x⁴/3)x² + xy + (−4 + 4y²)y²",
         _six_hump_camel, 2, ((-3.0, 3.0), (-2.0, 2.0)), _fixed(
@@ -317,8 +445,18 @@ _LIBRARY: list[TestFunction] = [
              "local_minimum"),
             ((1.6071047529201972, 0.56865145488413137), 2.1042503103112583, "local_minimum"),
             ((-1.6071047529201972, -0.56865145488413137), 2.1042503103112583,
-             "local_minimum")),
-        "Six minima (two of them global): a basin map with six colours."),
+             "local_minimum"),
+            ((0, 0), 0, "saddle"),
+            ((1.1092053368047864, -0.76826809250953984), 0.54371860097818514, "saddle"),
+            ((-1.1092053368047864, 0.76826809250953984), 0.54371860097818514, "saddle"),
+            ((1.6380679841897786, 0.22867406904439407), 2.2293571975307147, "saddle"),
+            ((-1.6380679841897786, -0.22867406904439407), 2.2293571975307147, "saddle"),
+            ((1.2960702671671092, 0.60508438803865850), 2.2294708180298599, "saddle"),
+            ((-1.2960702671671092, -0.60508438803865850), 2.2294708180298599, "saddle"),
+            ((1.2302298765166526, 0.16233458445899497), 2.4962953510235769, "maximum"),
+            ((-1.2302298765166526, -0.16233458445899497), 2.4962953510235769, "maximum")),
+        "Six minima (two of them global): a basin map with six colours; seven saddles and two "
+        "maxima between them."),
     TestFunction(
         "rastrigin", "Rastrigin", "10n + Σ (xᵢ² − 10 cos 2πxᵢ)", _rastrigin, None,
         (-5.12, 5.12), _origin(),
@@ -332,7 +470,8 @@ _LIBRARY: list[TestFunction] = [
     TestFunction(
         "styblinski_tang", "Styblinski–Tang", "½ Σ (xᵢ⁴ − 16xᵢ² + 5xᵢ)", _styblinski_tang,
         None, (-5.0, 5.0), _styblinski_points,
-        "Two wells per axis: 2ⁿ minima, one of them global at xᵢ = −2.9035.", min_dim=1),
+        "Two wells per axis: 2ⁿ minima, one of them global at xᵢ = −2.9035; 3ⁿ − 2ⁿ − 1 "
+        "saddles and a maximum at xᵢ = 0.15673 (all listed up to 4-D).", min_dim=1),
     TestFunction(
         "saddle", "Saddle x² − y²", "x² − y²", lambda s: s[0] ** 2 - s[1] ** 2, 2,
         ((-2.0, 2.0), (-2.0, 2.0)), _fixed(((0, 0), 0, "saddle")),

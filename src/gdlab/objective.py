@@ -294,10 +294,19 @@ class Objective:
         (``abs``, ``max``, ``min``, ``relu``) has its kink, so that ``f`` may not be
         differentiable there; ``(...)`` booleans (all False for a smooth or callable ``f``)."""
         x = self.points(x)
+        values = self.kink_values(x)
+        if values is None:
+            return np.zeros(x.shape[:-1], dtype=bool)
+        return np.any(values == 0, axis=-1)
+
+    def kink_values(self, x) -> np.ndarray | None:
+        """The expressions whose zeros are the kinks of ``f`` (:meth:`on_kink`) at
+        ``x: (..., D)``, ``(..., K)``; ``None`` for a smooth or callable ``f``."""
         fn = None if self._symbolic is None else self._symbolic.kink_fn
         if fn is None:
-            return np.zeros(x.shape[:-1], dtype=bool)
-        return np.any(fn(x) == 0, axis=-1)
+            return None
+        with np.errstate(all="ignore"):
+            return fn(np.asarray(x, dtype=np.float64))
 
     def points(self, x, name: str = "x") -> np.ndarray:
         """``x`` checked and converted to float64 ``(..., D)`` (raises PointError)."""

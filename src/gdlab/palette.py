@@ -10,7 +10,7 @@ PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
            "#F0E442"]
 #: One colour per diagnosis (diverging/slow warm, minima greens and blues).
 LABEL_COLORS = {
-    "diverged": "#D55E00", "oscillating": "#E69F00", "slow": "#F0E442", "saddle": "#CC79A7",
+    "unbounded": "#AA3377", "diverged": "#D55E00", "oscillating": "#E69F00", "slow": "#F0E442", "saddle": "#CC79A7",
     "maximum": "#882255", "plateau": "#56B4E9", "global_minimum": "#009E73",
     "local_minimum": "#0072B2", "minimum": "#117733",
 }

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 
+from .diagnose import summary
 from .errors import ConfigError
 from .files import write_atomic
 from .jsonsafe import jsonable
@@ -29,8 +30,9 @@ def runs_of(result, k: int, include_path: bool = False) -> list[dict[str, Any]]:
             "value": result.value[k, b], "gradient_norm": result.gradient_norm[k, b],
             "steps": int(result.steps[k, b]), "status": str(result.status[k, b]),
             "diagnosis": d.label, "explanation": d.explanation, "advice": d.advice,
+            "suggestion": d.suggestion, "events": d.events,
             "stability_bound": d.stability_bound, "optimizer_bound": d.optimizer_bound,
-            "nearest_minimum": d.nearest_minimum,
+            "bound_at": d.bound_at, "nearest_minimum": d.nearest_minimum,
         }
         if include_path:
             item["path"] = result.run_path(k, b)
@@ -57,7 +59,8 @@ def run_document(result, include_path: bool = False) -> dict[str, Any]:
         "max_steps": result.max_steps, "tol": result.tol, "divergence": result.divergence,
         "starts": result.starts, "seconds": result.seconds,
         "results": [{"optimizer": opt.to_dict(), "rule": opt.rule,
-                     "runs": runs_of(result, k, include_path)}
+                     "runs": runs_of(result, k, include_path),
+                     "summary": summary(result.diagnoses()[k])}
                     for k, opt in enumerate(result.optimizers)],
     }
     return jsonable(doc)

@@ -104,17 +104,14 @@ def _plural(word: str, n: int) -> str:
     return word + "s"
 
 
-#: colour of each diagnosis in tables
-LABEL_STYLE = {
-    "diverged": "bold red", "oscillating": "dark_orange", "slow": "yellow",
-    "saddle": "magenta", "maximum": "magenta", "plateau": "cyan",
-    "global_minimum": "bold green", "local_minimum": "blue", "minimum": "green",
-}
 MAX_TABLE_ROWS = 30
 
 
 def _label(label: str) -> str:
-    return f"[{LABEL_STYLE.get(label, '')}]{label}[/]"
+    """A diagnosis in its colour (:data:`gdlab.palette.LABEL_COLORS`, as in the figures)."""
+    from .palette import LABEL_COLORS
+
+    return f"[bold {LABEL_COLORS[label]}]{label}[/]"
 
 
 def _header(doc) -> str:
@@ -124,22 +121,35 @@ def _header(doc) -> str:
     return f"f = {_esc(title)}   (steps ≤ {doc['max_steps']}, tol {doc['tol']:g})"
 
 
-def _summary(console, runs) -> None:
-    counts: dict[str, int] = {}
-    for r in runs:
-        counts[r["diagnosis"]] = counts.get(r["diagnosis"], 0) + 1
-    console.print("  ".join(f"{_label(k)} {v}" for k, v in counts.items()))
+def _summary(console, summary, prefix: str = "") -> None:
+    """One explanation per label present, with its count (the document's ``summary``)."""
+    for label, entry in summary.items():
+        count = entry["count"]
+        times = f" ({count} runs, e.g. run #{entry['example'] + 1})" if count > 1 else ""
+        console.print(f"• {_esc(prefix)}{_label(label)}{times}: {_esc(entry['explanation'])}\n"
+                      f"  [dim]advice:[/] {_esc(entry['advice'])}")
 
 
-def _advice(console, runs, prefix=lambda r: "") -> None:
-    seen = set()
-    for r in runs:
-        key = (r["diagnosis"], r["explanation"], r["advice"])
-        if key in seen or len(seen) >= 8:
+def optimizer_label(o: dict[str, Any]) -> str:
+    """``name(lr=…, …)`` with every setting that differs from the optimizer's defaults, so two
+    configurations of one optimizer read apart: ``momentum(lr=0.1, momentum=0.5)``."""
+    from .optim import OPTIMIZERS
+
+    defaults = OPTIMIZERS[o["name"]].defaults if o["name"] in OPTIMIZERS else {}
+    parts = [f"lr={o['lr']:g}"] if isinstance(o.get("lr"), (int, float)) else []
+    for key, value in o.items():
+        if key in ("name", "lr", "seed") or value in (None, "", 0, 0.0) and key in (
+                "schedule", "noise"):
             continue
-        seen.add(key)
-        console.print(f"• {_esc(prefix(r))}{_label(r['diagnosis'])}: {_esc(r['explanation'])}\n"
-                      f"  [dim]advice:[/] {_esc(r['advice'])}")
+        if key in defaults and value == defaults[key]:
+            continue
+        parts.append(f"{key}={value:g}" if isinstance(value, float) else f"{key}={value}")
+    return f"{o['name']}({', '.join(parts)})"
+
+
+def _diagnosis_cell(r) -> str:
+    events = "".join(f"\n[dim]{e['kind']} @{e['step']}[/]" for e in r.get("events") or [])
+    return _label(r["diagnosis"]) + events
 
 
 def print_runs(doc) -> None:
@@ -159,12 +169,11 @@ def print_runs(doc) -> None:
     runs = doc["runs"]
     for r in runs[:MAX_TABLE_ROWS]:
         table.add_row(fmt_vector(r["start"], 5), fmt_vector(r["final"], 6), fmt(r["value"], 6),
-                      fmt(r["gradient_norm"], 2), str(r["steps"]), _label(r["diagnosis"]))
+                      fmt(r["gradient_norm"], 2), str(r["steps"]), _diagnosis_cell(r))
     console.print(table)
     if len(runs) > MAX_TABLE_ROWS:
         console.print(f"… {len(runs) - MAX_TABLE_ROWS} more runs (--json shows all)")
-        _summary(console, runs)
-    _advice(console, runs)
+    _summary(console, doc["summary"])
 
 
 def print_compare(doc) -> None:
@@ -188,13 +197,12 @@ def print_compare(doc) -> None:
             rows += 1
             steps = str(r["steps"]) if r["status"] == "converged" else "—"
             near = r["nearest_minimum"]
-            table.add_row(f"{o['name']}(lr={o['lr']:g})", fmt_vector(r["start"], 5), steps,
+            table.add_row(_esc(optimizer_label(o)), fmt_vector(r["start"], 5), steps,
                           fmt(r["value"], 6), "—" if near is None else fmt(near["distance"], 3),
-                          _label(r["diagnosis"]))
+                          _diagnosis_cell(r))
     console.print(table)
-    all_runs = [dict(r, optimizer=b["optimizer"]) for b in doc["results"] for r in b["runs"]]
-    _advice(console, all_runs,
-            prefix=lambda r: f"{r['optimizer']['name']}(lr={r['optimizer']['lr']:g}) ")
+    for block in doc["results"]:
+        _summary(console, block["summary"], prefix=optimizer_label(block["optimizer"]) + " ")
 
 
 def print_sweep(doc) -> None:
@@ -211,6 +219,6 @@ def print_sweep(doc) -> None:
     for r in doc["results"][: 3 * MAX_TABLE_ROWS]:
         ratio = "—" if bound is None else fmt(r["lr"] / bound, 3)
         table.add_row(fmt(r["lr"], 4), ratio, fmt_vector(r["start"], 4), fmt(r["value"], 6),
-                      str(r["steps"]), _label(r["diagnosis"]))
+                      str(r["steps"]), _diagnosis_cell(r))
     console.print(table)
-    _advice(console, doc["results"], prefix=lambda r: f"lr={r['lr']:g} ")
+    _summary(console, doc["summary"])

@@ -99,8 +99,8 @@ def descend(function, optimizer, lr, **o):
                             noise=o["noise"], seed=o["seed"])
     result = execute(spec_of(obj, points, opts, o), o)
     doc = run_document(result, include_path=o["with_path"])
-    doc["optimizer"] = doc["results"][0]["optimizer"]
-    doc["runs"] = doc.pop("results")[0]["runs"]
+    block = doc.pop("results")[0]
+    doc.update(optimizer=block["optimizer"], runs=block["runs"], summary=block["summary"])
     if o["as_json"]:
         _echo_json(doc)
     else:
@@ -158,6 +158,7 @@ def lr_sweep(function, lrs, optimizer, **o):
     Example:
       gdlab lr-sweep "x0**2 + x1**2" --start -3,4 --lrs 1e-4:10:11
     """
+    from ..diagnose import summary
     from ..records import run_document
     from ..studies import sweep_bound, sweep_configs
 
@@ -171,7 +172,8 @@ def lr_sweep(function, lrs, optimizer, **o):
         for run_ in block["runs"]:
             results.append({"lr": rate, **run_})
     doc.update({"optimizer": {**base.to_dict(), "lr": None}, "stability_bound":
-                sweep_bound(result), "results": results})
+                sweep_bound(result), "results": results,
+                "summary": summary([d for row in result.diagnoses() for d in row])})
     if o["as_json"]:
         _echo_json(doc)
     else:

@@ -223,8 +223,13 @@ class Run(BaseModel):
     diagnosis: str
     explanation: str
     advice: str
+    suggestion: dict[str, Any] | None = Field(
+        description="options of gdlab descend that fix or improve the run; null where none "
+                    "can")
+    events: list[dict[str, Any]] = Field(description="what happened along the path")
     stability_bound: Num
     optimizer_bound: Num
+    bound_at: list[Num] | None = Field(description="where both bounds were taken")
     nearest_minimum: dict[str, Any] | None
     path: list[list[Num]] | None = None
     recorded_steps: list[int] | None = None
@@ -235,6 +240,8 @@ class OptimizerRuns(BaseModel):
     optimizer: dict[str, Any]
     rule: str
     runs: list[Run]
+    summary: dict[str, dict[str, Any]] = Field(
+        description="per label present: count, explanation, advice, suggestion, example")
 
 
 class RunDocument(BaseModel):

@@ -1,0 +1,328 @@
+"""What to do about a run: a structured ``suggestion`` and the explanation and advice written
+from it.
+
+A suggestion is a dict of ``gdlab descend`` options — names without dashes, ``_`` for ``-``
+(``lr``, ``optimizer``, ``momentum``, ``max_steps``, ``start``, ``schedule``, ``random_starts``, ``tol``, ``eps``)
+and values as typed (``start`` as ``"x,y"``) — which, applied to the same command, fixes or
+improves the run; ``None`` where no option can (an ``unbounded`` function, a minimum already
+found). It never names the optimizer the run already used, a schedule where the run had one,
+or an option the front end showing it lacks (``options``), and it never grows a learning rate
+more than :data:`MAX_LR_GROWTH` times. What each suggestion promises (the closed-loop test in
+``tests/test_advice.py`` applies every one and checks it):
+
+===============  ===================================================  ========================
+label            suggestion                                           promise
+===============  ===================================================  ========================
+unbounded        ``None``: no learning rate makes f bounded            —
+diverged         ``lr``: half the optimizer's stability bound at the  the run does not diverge
+                 start, or a tenth of the learning rate
+oscillating      ``schedule`` (inverse-time decay) at a kink of f;    a lower f at the end
+                 else ``lr``: half the bound at the end point, or a
+                 tenth
+slow             ``optimizer`` momentum after a saddle slowed it;     a lower f at the end
+                 else ``lr`` up to the bound (≤ 10×); else
+                 ``max_steps`` × 10
+plateau          ``optimizer`` adam (or ``lr`` × 10 for an adaptive   a lower f at the end
+                 one), ``eps`` below gradients smaller than it, and
+                 ``tol`` 0 where the stop rule fired
+saddle, maximum  ``start`` pushed along the lowest-curvature           a lower f at the end
+                 direction (``optimizer`` gd instead of newton);
+                 ``None`` where leaving falls without bound
+local_minimum    ``start`` of this call's run that reached lower, or  a lower f (best run)
+                 ``random_starts``
+global_minimum,  ``None``: nothing to fix                              —
+minimum
+===============  ===================================================  ========================
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["advise", "OPTIONS", "MAX_LR_GROWTH", "ADAPTIVE"]
+
+#: Every option a suggestion may use (the CLI's); a front end passes the ones it has.
+OPTIONS = ("lr", "optimizer", "momentum", "max_steps", "start", "schedule", "random_starts",
+           "tol", "eps")
+#: The largest factor by which a suggestion raises a learning rate.
+MAX_LR_GROWTH = 10.0
+#: Optimizers that rescale their steps per coordinate (no stability bound of their own).
+ADAPTIVE = ("adagrad", "rmsprop", "adam", "adamw", "amsgrad", "nadam", "adadelta")
+RANDOM_STARTS = 100
+
+
+def _typed(v: float) -> float:
+    """A number as one would type it: three significant digits."""
+    return float(f"{v:.3g}")
+
+
+def _point(x) -> str:
+    return "(" + ", ".join(f"{0.0 if abs(v) < 1e-12 else v:.4g}" for v in x) + ")"
+
+
+def _start_text(x) -> str:
+    return ",".join(f"{v:.4g}" for v in x)
+
+
+def _lr_text(f) -> str:
+    return f"learning rate {f.lr:g}" if f.lr is not None else "the learning rate"
+
+
+def _where(f) -> str:
+    """Where the bound was taken, for the text."""
+    if f.bound_at is None:
+        return ""
+    if np.array_equal(f.bound_at, f.start) and not np.array_equal(f.bound_at, f.final):
+        place = "the start"
+    elif f.nearest_minimum is not None and np.allclose(f.bound_at,
+                                                       f.nearest_minimum["location"]):
+        place = "the minimum"
+    else:
+        place = "the end point"
+    return f" at {place} {_point(f.bound_at)}"
+
+
+def _best_gd_lr(f) -> float | None:
+    """2/(λmin + λmax) at the minimum: gradient descent's fastest constant step on a bowl."""
+    lam = np.asarray(f.curvatures, dtype=float)
+    if lam.size == 0 or not np.all(np.isfinite(lam)) or lam.min() <= 0:
+        return None
+    return 2.0 / (lam.min() + lam.max())
+
+
+def _max_steps(f):
+    from .limits import MAX_STEPS
+
+    return f.max_steps * 10 if f.max_steps * 10 <= MAX_STEPS else None
+
+
+def _keep(suggestion: dict[str, Any] | None, options: frozenset) -> dict[str, Any] | None:
+    if suggestion is None or not set(suggestion) <= options:
+        return None
+    return suggestion
+
+
+# --- one function per label: (explanation, advice, suggestion) ---------------------------------
+
+
+def _unbounded(f, options):
+    direction = "" if f.descent is None else f" along {_point(f.descent)}"
+    how = "the engine stopped it when it blew up" if f.status == "diverged" else \
+        f"it was still falling after {f.steps} steps"
+    far = "" if f.falls_to is None or not np.isfinite(f.falls_to) else \
+        f"; past the path's end f keeps falling{direction} (to {f.falls_to:.3g} at distance 1e15)"
+    bowl = " + ".join(f"{v}^2" for v in f.variables)
+    bowl = bowl if len(f.variables) == 1 else f"({bowl})"
+    return (f"f has no minimum where the run went: f fell from {f.start_value:.6g} to "
+            f"{f.value:.6g} ({how}){far}.",
+            "no learning rate or optimizer fixes this: f is unbounded below"
+            f"{direction}. Give it a minimum (e.g. add 0.01*{bowl}) or pick another "
+            "function.", None)
+
+
+def _diverged(f, options):
+    explanation = f"f blew up after {f.steps} step{'s' if f.steps != 1 else ''}" + (
+        f" (|f| reached {abs(f.value):.3g})." if np.isfinite(f.value)
+        else " (f became non-finite).")
+    if f.lr is None:
+        return explanation, "lower the learning rate.", None
+    bound = f.own_bound
+    if bound is not None and f.lr > bound:
+        lr = _typed(bound / 2)
+        advice = (f"{_lr_text(f)} is {f.lr / bound:.3g}× above the stability bound "
+                  f"{bound:.3g}{_where(f)}: try lr={lr:g} (half the bound).")
+    else:
+        lr = _typed(f.lr / 10)
+        advice = f"{_lr_text(f)} is too large here: try lr={lr:g} (ten times smaller)."
+    return explanation, advice, _keep({"lr": lr}, options)
+
+
+def _oscillating(f, options):
+    if f.oscillation >= f.thresholds["oscillation"]:
+        explanation = (f"did not converge in {f.steps} steps: the step reversed direction in "
+                       f"{f.oscillation:.0%} of the recent steps")
+    else:
+        explanation = (f"did not converge in {f.steps} steps and stopped descending "
+                       f"(f = {f.value:.4g})")
+    bound = f.own_bound
+    if f.at_kink:
+        explanation += (f". It rattles across a kink of f near {_point(f.final)}, where f is "
+                        "not differentiable: a fixed step never settles there.")
+        decay = _typed(9 / f.max_steps)
+        if f.schedule is None and "schedule" in options:
+            suggestion = {"schedule": f"inverse_time:{decay:g}"}
+            return explanation, (f"let the step shrink: schedule=inverse_time:{decay:g} "
+                                 "(the learning rate falls tenfold over the run)."), suggestion
+    elif f.lr is not None and f.lambda_max is not None and bound is not None:
+        explanation += (f"; lr·λmax = {f.lr * f.lambda_max:.3g}{_where(f)}, so the learning "
+                        f"rate is {'above' if f.lr > bound else 'near'} the stability bound "
+                        f"{bound:.3g}")
+        if f.lr > bound:
+            lr = _typed(bound / 2)
+            return explanation + ".", (f"lower the learning rate to lr={lr:g} (half the bound "
+                                       "damps the zig-zag)."), _keep({"lr": lr}, options)
+        explanation += ": the zig-zag is damped, and it shrinks every step."
+        best = _best_gd_lr(f)
+        if best is not None and f.optimizer == "gd" and abs(f.lr - best) > 0.2 * best:
+            lr = _typed(best)
+            return explanation, (f"use lr={lr:g} = 2/(λmin + λmax), the fastest constant "
+                                 "step on this bowl."), _keep({"lr": lr}, options)
+        steps = _max_steps(f)
+        if steps is not None and "max_steps" in options:
+            return explanation, (f"the learning rate is right; allow more steps: "
+                                 f"max_steps={steps}."), {"max_steps": steps}
+        return explanation, "the learning rate is right; it needs more steps.", None
+    else:
+        explanation += "."
+    if f.lr is None:
+        return explanation, "lower the learning rate.", None
+    lr = _typed(f.lr / 10)
+    return explanation, f"lower {_lr_text(f)}: try lr={lr:g}.", _keep({"lr": lr}, options)
+
+
+def _slow(f, options):
+    explanation = (f"still descending when the {f.steps}-step limit was reached: f fell from "
+                   f"{f.start_value:.6g} to {f.value:.6g} (by {f.start_value - f.value:.3g}), "
+                   f"‖∇f‖ = {f.gradient_norm:.2g}.")
+    saddle = next((e for e in f.events if e["kind"] == "near_saddle"), None)
+    if saddle is not None:
+        explanation += (f" On the way it slowed down beside a saddle at {_point(saddle['at'])} "
+                        f"for about {saddle['steps']} steps (from step {saddle['step']}) and "
+                        "then left it.")
+        if f.optimizer in ("gd",) and f.lr is not None:
+            suggestion = _keep({"optimizer": "momentum", "lr": _typed(f.lr),
+                                "momentum": 0.9}, options)
+            if suggestion:
+                return explanation, ("use momentum (optimizer=momentum, momentum=0.9): it "
+                                     "carries the path past saddles and along shallow slopes."
+                                     ), suggestion
+    bound = f.own_bound
+    if f.lr is not None and bound is not None and f.lr < bound / 10:
+        lr = _typed(min(bound / 2, MAX_LR_GROWTH * f.lr))
+        capped = " (ten times larger" + (f"; the bound allows up to {bound:.3g})"
+                                         if lr < bound / 2 * 0.999 else ")")
+        return explanation, (f"{_lr_text(f)} is {bound / f.lr:.3g}× below the stability "
+                             f"bound {bound:.3g}{_where(f)}: try lr={lr:g}"
+                             f"{capped if lr < _typed(bound / 2) else ''}."), \
+            _keep({"lr": lr}, options)
+    if f.lr is not None and f.optimizer in ADAPTIVE and f.lr < 0.1:
+        lr = _typed(f.lr * MAX_LR_GROWTH)
+        return explanation, f"raise {_lr_text(f)}: try lr={lr:g}.", _keep({"lr": lr}, options)
+    steps = _max_steps(f)
+    if steps is not None and "max_steps" in options:
+        return explanation, f"allow more steps: max_steps={steps}.", {"max_steps": steps}
+    return explanation, "no single option is sure to help: the step limit is reached.", None
+
+
+def _plateau(f, options):
+    lower = "f is unbounded below" if f.best is None else \
+        f"a lower value {f.best:.4g} is known"
+    explanation = (f"stalled on a plateau at {_point(f.final)}: ‖∇f‖ = {f.gradient_norm:.2g} "
+                   f"and the curvature is below {f.thresholds['plateau']:g} in every "
+                   f"direction, while {lower}.")
+    stop = {}
+    if f.status == "converged":  # the stopping rule fired on the flat ground
+        explanation += (f" The run stopped because ‖∇f‖ fell below tol after {f.steps} "
+                        "steps: on a plateau that says nothing.")
+        stop = {"tol": 0}
+    from .optim import OPTIMIZERS
+
+    adam_eps = OPTIMIZERS["adam"].defaults["eps"]
+    eps = f.hyper.get("eps", adam_eps) if f.optimizer in ADAPTIVE else adam_eps
+    if f.gradient_norm < 100 * eps:  # ε would swamp the gradient an adaptive step divides by
+        stop["eps"] = _typed(max(f.gradient_norm / 100, 1e-300))
+    extra = "".join(f", {k}={v:g}" for k, v in stop.items())
+    if f.optimizer not in ADAPTIVE:
+        lr = _typed(0.01 * max(1.0, float(np.linalg.norm(f.final))))
+        suggestion = {"optimizer": "adam", "lr": lr, **stop}
+        return explanation, (f"use Adam (optimizer=adam, lr={lr:g}{extra}): it rescales the "
+                             "tiny gradients, so it keeps moving across flat ground."), \
+            _keep(suggestion, options)
+    if "eps" in stop:
+        return explanation, (f"let the adaptive step see the tiny gradient: eps="
+                             f"{stop['eps']:g}{', tol=0' if 'tol' in stop else ''}."), \
+            _keep(stop, options)
+    if f.lr is None:
+        return explanation, "raise the learning rate.", None
+    lr = _typed(f.lr * MAX_LR_GROWTH)
+    return explanation, f"raise {_lr_text(f)}: try lr={lr:g}{extra}.", \
+        _keep({"lr": lr, **stop}, options)
+
+
+def _stationary(f, options, what: str, shape: str):
+    explanation = f"stopped at {what} {_point(f.final)}: ∇f ≈ 0 ({f.gradient_norm:.2g}) {shape}."
+    if f.escape_unbounded:
+        return (explanation + " Leaving it, f falls without bound: f has no minimum there.",
+                "no option gives this run a minimum: f is unbounded below beside this point.",
+                None)
+    if f.optimizer == "newton":
+        return explanation, ("Newton's method heads for any critical point: use gradient "
+                             "descent (optimizer=gd)."), _keep({"optimizer": "gd"}, options)
+    if f.escape is None:
+        return explanation, "start elsewhere.", None
+    delta = 0.01 * max(1.0, float(np.linalg.norm(f.start)))
+    start = _start_text(np.asarray(f.start) + delta * np.asarray(f.escape))
+    return explanation, (f"the start lies on the one path into this point: push it along "
+                         f"{_point(f.escape)}, the direction of falling curvature "
+                         f"(start={start})."), _keep({"start": start}, options)
+
+
+def _saddle(f, options):
+    if f.positive and f.negative:
+        shape = (f"but the curvature is positive in some directions and negative in others "
+                 f"(λ from {float(np.min(f.lam_end)):.3g} to {float(np.max(f.lam_end)):.3g})")
+    else:
+        shape = ("but the Hessian is ≈ 0 there: a degenerate saddle, downhill in some "
+                 "directions at higher order")
+    return _stationary(f, options, "a saddle point", shape)
+
+
+def _maximum(f, options):
+    return _stationary(f, options, "a local maximum", "and the curvature is negative")
+
+
+def _global(f, options):
+    source = "the lowest found among this call's runs, not proven global" \
+        if f.best_is_found else f"the known global minimum of {f.library or 'f'}"
+    return (f"reached a global minimum: f = {f.value:.6g} at {_point(f.final)} ({source}) in "
+            f"{f.steps} steps.",
+            "nothing to fix; compare optimizers or learning rates to get here in fewer steps.",
+            None)
+
+
+def _local(f, options):
+    explanation = (f"reached a local minimum f = {f.value:.6g} at {_point(f.final)}, but a "
+                   f"lower value {f.best:.6g} is known.")
+    if f.better_start is not None:
+        start = _start_text(f.better_start)
+        return explanation, (f"the start decides the basin: from start={start} the same "
+                             "optimizer reached lower in this call."), \
+            _keep({"start": start}, options)
+    return explanation, (f"the start decides the basin: try many "
+                         f"(random_starts={RANDOM_STARTS}) to find one that reaches lower."), \
+        _keep({"random_starts": RANDOM_STARTS}, options)
+
+
+def _minimum(f, options):
+    note = " The function is flat here (curvature below " \
+        f"{f.thresholds['flat']:g}): it may be a plateau rather than a minimum." if f.flat else ""
+    return (f"reached a minimum f = {f.value:.6g} at {_point(f.final)} in {f.steps} steps; "
+            "gdlab knows no minimum of this typed formula to compare it with (a library "
+            f"function lists its minima, so there the same run is global or local).{note}",
+            "run several starts to learn whether it is the lowest.", None)
+
+
+_ADVISE = {"unbounded": _unbounded, "diverged": _diverged, "oscillating": _oscillating,
+           "slow": _slow, "plateau": _plateau, "saddle": _saddle, "maximum": _maximum,
+           "global_minimum": _global, "local_minimum": _local, "minimum": _minimum}
+
+
+def advise(label: str, f, options: frozenset) -> tuple[str, str, dict[str, Any] | None]:
+    """``(explanation, advice, suggestion)`` for a run with these facts and this label;
+    ``options``: the option names the suggestion may use."""
+    explanation, advice, suggestion = _ADVISE[label](f, options)
+    if suggestion is not None and suggestion.get("optimizer") == f.optimizer:
+        suggestion = None  # never the optimizer the run already used
+    return explanation, advice, suggestion

@@ -1,0 +1,80 @@
+"""What happened along a recorded path: events a label alone does not tell.
+
+``near_saddle``
+    The path lingered by a saddle and then left it: along the recorded path ‖∇f‖ dips to at
+    most :data:`LINGER` of its largest value before and after the dip, the Hessian at the
+    dip is indefinite (curvature of both signs beyond the zero band of
+    :mod:`gdlab.critical`), and afterwards the path moved on (f fell below its value at the
+    dip). ``at`` is the point of the dip, ``step`` its step, ``steps`` how many steps the path
+    spent with ‖∇f‖ within :data:`WINDOW` times its value at the dip.
+
+An event is ``{"kind", "at", "step", "steps"}``. Events need a recorded path (``record`` other
+than ``"last"``/``"none"``); without one a run has none. At most :data:`MAX_EVENTS` per run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import critical
+
+__all__ = ["events_of", "LINGER", "WINDOW", "MAX_EVENTS", "KINDS"]
+
+KINDS = ("near_saddle",)
+LINGER = 0.05
+WINDOW = 10.0
+MAX_EVENTS = 3
+
+
+def events_of(result, k: int, b: int, thresholds: dict[str, float]) -> list[dict[str, Any]]:
+    """The events of run ``(k, b)`` of a :class:`~gdlab.engine.RunResult`."""
+    if result.path is None or result.gradient_norms is None or len(result.recorded_steps) < 4:
+        return []
+    n = int(np.searchsorted(result.recorded_steps, result.steps[k, b], side="left")) + 1
+    g = result.gradient_norms[:n, k, b]
+    if n < 4 or not np.all(np.isfinite(g)):
+        return []
+    dips = _dips(g)
+    if not len(dips):
+        return []
+    obj = result.objective
+    points = result.path[dips, k, b]
+    with np.errstate(all="ignore"):
+        h = obj.hessian(points)
+    values = result.values[:n, k, b]
+    found = []
+    for i, point, hess in zip(dips, points, h):
+        if not np.all(np.isfinite(hess)):
+            continue
+        pos, neg = critical.signs(np.linalg.eigvalsh(0.5 * (hess + hess.T)),
+                                  thresholds["eig_tol"], thresholds["flat"])
+        left = values[-1] < values[i] - 1e-12 * max(1.0, abs(values[i]))
+        if pos.any() and neg.any() and left:
+            found.append(_event(result, g, i, point))
+    return found[:MAX_EVENTS]
+
+
+def _dips(g: np.ndarray) -> np.ndarray:
+    """Interior local minima of ‖∇f‖ along a path that fall to at most LINGER of the largest
+    value on each side, deepest first."""
+    inner = np.arange(1, len(g) - 1)
+    local = (g[inner] <= g[inner - 1]) & (g[inner] <= g[inner + 1])
+    before = np.maximum.accumulate(g)[inner]
+    after = np.maximum.accumulate(g[::-1])[::-1][inner]
+    deep = g[inner] <= LINGER * np.minimum(before, after)
+    idx = inner[local & deep]
+    return idx[np.argsort(g[idx], kind="stable")][: 4 * MAX_EVENTS]
+
+
+def _event(result, g: np.ndarray, i: int, point: np.ndarray) -> dict[str, Any]:
+    lo = hi = i
+    limit = WINDOW * g[i]
+    while lo > 0 and g[lo - 1] <= limit:
+        lo -= 1
+    while hi < len(g) - 1 and g[hi + 1] <= limit:
+        hi += 1
+    steps = result.recorded_steps
+    return {"kind": "near_saddle", "at": [float(v) for v in point], "step": int(steps[i]),
+            "steps": int(steps[hi] - steps[lo])}
