@@ -162,3 +162,92 @@ def test_classify_decides_from_the_facts_alone():
     text, advice = explain("saddle", f)
     assert text.startswith("stopped at a saddle point (")
     assert f.escape_unbounded and "f is unbounded below" in advice  # x² − y² has no minimum
+
+
+# --- unbounded, events, summary, where the bound was taken -----------------------------------
+
+
+@pytest.mark.parametrize("formula, start, lr, direction", [
+    # x² − y² escaping its saddle: y grows by (1 + 2·lr) per step, the descent is along +y
+    ("x**2 - y**2", [1.0, 0.01], 0.1, [0.0, 1.0]),
+    # x − 2y: ∇f = (1, −2) everywhere, the descent direction is (−1, 2)/√5
+    ("x - 2*y", [1.0, 1.0], 0.1, [-1 / 5**0.5, 2 / 5**0.5]),
+    # x³ from −0.5: f′ = 3x² > 0, the descent is along −x and f → −∞
+    ("x**3", [-0.5], 0.1, [-1.0]),
+])
+def test_a_function_without_minimum_is_unbounded_never_a_learning_rate_problem(
+        formula, start, lr, direction):
+    for rate in (lr, lr / 10, lr / 100):  # the label does not depend on the step size
+        d = run(formula, [start], "gd", lr=rate, max_steps=1000).diagnoses()[0][0]
+        assert d.label == "unbounded"
+        assert d.suggestion is None
+        assert "learning rate" not in d.advice.replace("no learning rate", "")
+        assert d.bound_at == start  # a run that fell without bound: its bound is the start's
+    r = run(formula, [start], "gd", lr=lr, max_steps=1000)
+    from gdlab.diagnose import facts
+
+    f = facts(r, grad_zero=1e-5, flat=1e-6, value_tol=1e-6, oscillation=0.5, eig_tol=1e-8,
+              near_point=1e-3)[0][0]
+    np.testing.assert_allclose(f.descent, direction, atol=1e-6)
+
+
+def test_a_bowl_blown_up_by_a_large_step_is_still_diverged():
+    d = run("x**2 + y**2", [[3.0, 4.0]], "gd", lr=1.5, max_steps=200).diagnoses()[0][0]
+    assert d.label == "diverged" and d.suggestion == {"lr": 0.5}  # half the bound 2/λmax = 1
+
+
+def test_near_saddle_event_where_the_path_lingers_and_leaves():
+    """f = x² + y⁴/4 − y²/2: a saddle at (0, 0), minima at (0, ±1). From (1, 1e-4) gradient
+    descent with lr 0.1 shrinks x by 0.8 and grows y by 1.1 per step: ‖∇f‖ is smallest where
+    2·0.8ᵗ = 1e-4·1.1ᵗ, t = ln(2e4)/ln(1.375) ≈ 31, next to the saddle; then it leaves for
+    (0, 1)."""
+    r = run("x**2 + y**4/4 - y**2/2", [[1.0, 1e-4]], "gd", lr=0.1, max_steps=400,
+            record="all")
+    d = r.diagnoses()[0][0]
+    (event,) = d.events
+    assert event["kind"] == "near_saddle"
+    assert np.linalg.norm(event["at"]) < 5e-3
+    assert abs(event["step"] - np.log(2e4) / np.log(1.375)) <= 2
+    assert event["steps"] > 10
+    assert np.allclose(r.final[0, 0], [0.0, 1.0], atol=1e-6)
+    none = run("x**2 + y**2", [[1.0, 1.0]], "gd", lr=0.1, max_steps=400, record="all")
+    assert none.diagnoses()[0][0].events == []
+
+
+def test_summary_counts_every_label_once_with_an_example():
+    from gdlab.diagnose import summary
+
+    starts = np.random.default_rng(0).uniform(-5, 5, (200, 2))
+    r = run("himmelblau", starts, "gd", lr=0.02, max_steps=300)
+    flat = r.diagnoses()[0]
+    s = summary(flat)
+    counts = {}
+    for d in flat:
+        counts[d.label] = counts.get(d.label, 0) + 1
+    assert {k: v["count"] for k, v in s.items()} == counts
+    for label, entry in s.items():
+        example = flat[entry["example"]]
+        assert example.label == label and example.explanation == entry["explanation"]
+        assert entry["suggestion"] == example.suggestion
+
+
+def test_the_bound_is_taken_at_the_minimum_the_run_reaches():
+    """Himmelblau at lr 0.02 from (4, −2): the run rattles around the minimum near
+    (3.584, −1.848), whose λmax (SymPy's Hessian there) makes 2/λmax < 0.02."""
+    import sympy as sp
+
+    from gdlab import functions
+
+    r = run("himmelblau", [[4.0, -2.0]], "gd", lr=0.02, max_steps=300)
+    d = r.diagnoses()[0][0]
+    x, y = sp.symbols("x y")
+    f = (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
+    loc = min((p.location for p in functions.get("himmelblau").minima()),
+              key=lambda p: np.hypot(p[0] - 3.584, p[1] + 1.848))
+    lam = max(np.linalg.eigvalsh(np.array(sp.hessian(f, (x, y)).subs({x: loc[0], y: loc[1]})
+                                          .evalf(30), dtype=float)))
+    assert d.label == "oscillating"
+    assert d.bound_at == pytest.approx(list(loc))
+    assert d.stability_bound == pytest.approx(2 / lam, rel=1e-12) and d.stability_bound < 0.02
+    assert f"at the minimum ({loc[0]:.4g}, {loc[1]:.4g})" in d.explanation
+    assert d.suggestion == {"lr": float(f"{1 / lam:.3g}")}

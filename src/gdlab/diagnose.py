@@ -6,7 +6,9 @@ Labels, in order of precedence (the first that fits wins):
 label              rule (thresholds are keyword arguments of :func:`diagnose`)
 =================  =========================================================================
 unbounded          f has no minimum where the run went: f became −∞, or, from the end point
-                   (the start if the end is not finite), f keeps falling along −∇f to below
+                   (the start if the end is not finite), f keeps falling along −∇f (or
+                   along ± the direction of negative curvature there, where −∇f has at
+                   least ``ESCAPE_SHARE`` (1%) of its length along it) to below
                    ``f(x₀) − 1e9·max(1, |f(x₀)|)`` (:data:`UNBOUNDED_DROP`) at a distance of
                    up to 1e15·max(1, ‖x‖). Never for a library function with a known minimum.
 diverged           the engine stopped the run: a non-finite value, or \|f\| or ‖x‖ blew up
@@ -62,6 +64,9 @@ LABELS = ("unbounded", "diverged", "oscillating", "slow", "plateau", "saddle", "
 #: unbounded below, and the distances of that probe (times max(1, ‖x‖)).
 UNBOUNDED_DROP = 1e9
 PROBE_DISTANCES = 10.0 ** np.arange(0, 16)
+#: The share of the descent direction along the negative curvature that counts as moving along
+#: it (a path on the stable line of a saddle, x² − y² from (1, 0), does not).
+ESCAPE_SHARE = 0.01
 #: Curvature below which a critical point with a lower known value is a plateau.
 PLATEAU_CURVATURE = 1e-4
 _HESSIAN_CHUNK = 20_000
@@ -348,8 +353,9 @@ def facts(result, **thresholds) -> list[list[RunFacts]]:
               "unbounded": library is not None and known_best is None,
               "library": None if library is None else library.name, "listed": listed,
               "variables": obj.variables}
-    falls, descent = _unbounded_probe(result, near, may_be_unbounded)
     escape = vec_end[..., :, 0]  # the eigenvector of the lowest curvature, (K, B, D)
+    falls, descent = _unbounded_probe(result, near, may_be_unbounded,
+                                      np.where(neg.any(axis=-1)[..., None], escape, np.nan))
     escapes = _escape_probe(obj, result, near & (neg.any(axis=-1) | ~pos.any(axis=-1)),
                             escape) if may_be_unbounded else np.zeros((K, B), bool)
     better = _better_starts(result, minimiser)
@@ -384,10 +390,11 @@ def _falls_without_bound(obj, base: np.ndarray, directions: np.ndarray, f0: np.n
     return np.where(falling & deep, far, np.nan)
 
 
-def _unbounded_probe(result, near: np.ndarray, allowed: bool):
-    """Per run, ``(falls_to or None, unit descent direction or None)``: the probe of
-    :func:`_falls_without_bound` along −∇f from the end point (the start where the end point
-    is not finite), for runs that are not at a critical point and fell below their start."""
+def _unbounded_probe(result, near: np.ndarray, allowed: bool, escape: np.ndarray):
+    """Per run, ``(falls_to or None, unit direction or None)``: the probe of
+    :func:`_falls_without_bound` from the end point (the start where the end point is not
+    finite) along −∇f, then along ± the direction of negative curvature (``escape``: NaN where
+    there is none), for runs that are not at a critical point and fell below their start."""
     K, B = result.shape
     falls = [[None] * B for _ in range(K)]
     descent = [[None] * B for _ in range(K)]
@@ -406,6 +413,15 @@ def _unbounded_probe(result, near: np.ndarray, allowed: bool):
     d = np.where(ok[:, None], -g / np.where(norm > 0, norm, 1.0), 0.0)
     f0 = result.start_value[ks, bs]
     far = _falls_without_bound(obj, base, d, f0)
+    # where −∇f does not show it, the negative curvature may — if the path moves along it
+    moving = np.abs(np.sum(np.nan_to_num(escape[ks, bs]) * d, axis=-1)) >= ESCAPE_SHARE
+    for sign in (1.0, -1.0):
+        v = sign * escape[ks, bs]
+        todo = np.isnan(far) & np.all(np.isfinite(v), axis=-1) & moving
+        if todo.any():
+            far[todo] = _falls_without_bound(obj, base[todo], v[todo], f0[todo])
+            d[todo & ~np.isnan(far)] = v[todo & ~np.isnan(far)]
+            ok |= todo & ~np.isnan(far)
     for i, (k, b) in enumerate(zip(ks, bs)):
         if ok[i] and (np.isfinite(far[i]) or far[i] == -np.inf or
                       result.value[k, b] == -np.inf):
