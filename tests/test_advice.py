@@ -70,7 +70,10 @@ CORPUS = [
     (["six_hump_camel", "--start", "1.7,-0.8", "--lr", "0.01", "--max-steps", "5000"],
      "local_minimum"),
     (["(x - 1)^2 + 3(y + 2)^2", "--start", "0,0", "--lr", "0.1"], "minimum"),
+    # typed, it is the library's double_well, whose minima are known
     (["x^4 - 3x^2 + x + y^2", "--start", "2,1", "--lr", "0.01", "--max-steps", "5000"],
+     "local_minimum"),
+    (["x^4 - 3x^2 + 2x + y^2", "--start", "2,1", "--lr", "0.01", "--max-steps", "5000"],
      "minimum"),
 ]
 #: labels where no option is promised to help

@@ -37,12 +37,20 @@ def test_saddle_of_the_hyperbolic_paraboloid_from_1_0():
 
 
 def test_local_and_global_minimum_in_one_call():
-    r = run("x**4 - 3*x**2 + x + y**2", [[2.0, 1.0], [-2.0, 1.0]], "gd", lr=0.01, max_steps=5000)
+    r = run("x**4 - 3*x**2 + x + 2*y**2", [[2.0, 1.0], [-2.0, 1.0]], "gd", lr=0.01,
+            max_steps=5000)
     assert labels(r) == [["local_minimum", "global_minimum"]]
     # minima of x⁴ − 3x² + x: roots of 4x³ − 6x + 1 (closed form by numpy.roots)
     roots = np.sort(np.roots([4, 0, -6, 1]).real)
     np.testing.assert_allclose(r.final[0, :, 0], [roots[2], roots[0]], atol=1e-7)
     assert "lowest found" in r.diagnoses()[0][1].explanation
+    # with y² it is the library's double_well: one run is enough, and the text says why
+    alone = run("x**4 - 3*x**2 + x + y**2", [[2.0, 1.0]], "gd", lr=0.01, max_steps=5000)
+    named = run("double_well", [[2.0, 1.0]], "gd", lr=0.01, max_steps=5000)
+    assert labels(alone) == labels(named) == [["local_minimum"]]
+    glob = run("x**4 - 3*x**2 + x + y**2", [[-2.0, 1.0]], "gd", lr=0.01, max_steps=5000)
+    assert "double_well, the library function this formula is" in \
+        glob.diagnoses()[0][0].explanation
 
 
 def test_plateau_beside_a_run_that_reaches_the_minimum():
@@ -148,7 +156,7 @@ def test_classify_decides_from_the_facts_alone():
 
     from gdlab.diagnose import classify, explain, facts
 
-    r = run("x**2 - y**2", [[1.0, 0.0]], "gd", lr=0.1, max_steps=1000)
+    r = run("x**2 - 2*y**2", [[1.0, 0.0]], "gd", lr=0.1, max_steps=1000)
     f = facts(r, grad_zero=1e-5, flat=1e-6, value_tol=1e-6, oscillation=0.5, eig_tol=1e-8,
               near_point=1e-3)[0][0]
     assert f.positive and f.negative and f.near_critical
@@ -161,7 +169,7 @@ def test_classify_decides_from_the_facts_alone():
     assert classify(replace(f, status="diverged", falls_to=-1e30)) == "unbounded"
     text, advice = explain("saddle", f)
     assert text.startswith("stopped at a saddle point (")
-    assert f.escape_unbounded and "f is unbounded below" in advice  # x² − y² has no minimum
+    assert f.escape_unbounded and "f is unbounded below" in advice  # x² − 2y² has no minimum
 
 
 # --- unbounded, events, summary, where the bound was taken -----------------------------------

@@ -285,7 +285,8 @@ def _maximum(f, options):
 
 def _global(f, options):
     source = "the lowest found among this call's runs, not proven global" \
-        if f.best_is_found else f"the known global minimum of {f.library or 'f'}"
+        if f.best_is_found else f"the known global minimum of {f.library or 'f'}" + (
+            ", the library function this formula is" if f.library != f.function else "")
     return (f"reached a global minimum: f = {f.value:.6g} at {_point(f.final)} ({source}) in "
             f"{f.steps} steps.",
             "nothing to fix; compare optimizers or learning rates to get here in fewer steps.",

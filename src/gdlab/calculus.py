@@ -76,8 +76,39 @@ def resolve(f, dim: int | None = None, variables: Sequence[str] | str | None = N
 
 @lru_cache(maxsize=64)
 def _formula_objective(text: str, variables: tuple[str, ...] | None) -> Objective:
-    """Parsed and compiled once per (text, variables): objectives are immutable."""
-    return Objective.from_formula(text, variables)
+    """Parsed and compiled once per (text, variables): objectives are immutable. A typed
+    formula that is a library function (``x0**2 + x1**2`` is ``sphere``) knows its critical
+    points: the same run gets the same diagnosis typed or named (:func:`library_match`)."""
+    obj = Objective.from_formula(text, variables)
+    match = library_match(obj)
+    if match is None:
+        return obj
+    return Objective.from_formula(obj.formula, name=text, library=match)
+
+
+#: Points (a fixed pseudo-random draw in [−1.3, 1.7]) where a typed formula and a library
+#: function must agree to :data:`MATCH_RTOL` to be the same function (variables in order).
+MATCH_POINTS = 4
+MATCH_RTOL = 1e-12
+
+
+def library_match(obj: Objective):
+    """The library function that ``obj`` is (same values, variables in order, at
+    :data:`MATCH_POINTS` points to :data:`MATCH_RTOL`), or ``None``."""
+    from . import functions
+
+    points = np.random.default_rng(20261127).uniform(-1.3, 1.7, (MATCH_POINTS, obj.dim))
+    with np.errstate(all="ignore"):
+        mine = obj.value(points)
+    if not np.all(np.isfinite(mine)):
+        return None
+    for f in functions.all_functions():
+        if not f.defined_in(obj.dim):
+            continue
+        theirs = _library_objective(f.name, obj.dim).value(points)
+        if np.all(np.abs(mine - theirs) <= MATCH_RTOL * np.maximum(1.0, np.abs(theirs))):
+            return f
+    return None
 
 
 @lru_cache(maxsize=64)

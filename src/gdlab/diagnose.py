@@ -235,6 +235,7 @@ class RunFacts:
     best_is_found: bool
     unbounded: bool
     library: str | None
+    function: str
     variables: tuple[str, ...]
     falls_to: float | None
     descent: np.ndarray | None
@@ -351,7 +352,8 @@ def facts(result, **thresholds) -> list[list[RunFacts]]:
     shared = {"best": known_best if known_best is not None else lowest_found,
               "best_is_found": lowest_found is not None,
               "unbounded": library is not None and known_best is None,
-              "library": None if library is None else library.name, "listed": listed,
+              "library": None if library is None else library.name, "function": obj.name,
+              "listed": listed,
               "variables": obj.variables}
     escape = vec_end[..., :, 0]  # the eigenvector of the lowest curvature, (K, B, D)
     falls, descent = _unbounded_probe(result, near, may_be_unbounded,
