@@ -163,9 +163,11 @@ def test_several_optimizers_a_grid_of_starts_and_exports(server, page, tmp_path)
     page.wait_for_selector("#map[data-state=ready]")
     page.fill("#grid-n", "2")
     page.click("#grid")  # 2 × 2 starts at the centres of the domain's quarters
-    # before any run, the bound comes from the Hessian at the starts: λmax = 2 everywhere
+    # before any run the bound comes from the Hessian at the known minimum nearest the starts
+    # (typed, x²/20 + y² is the library's ill_conditioned): λmax = 2 there
     page.wait_for_function("document.querySelector('.opt .bound-text').textContent !== ''")
-    assert page.inner_text(".opt .bound-text") == "stability bound ≈ 1 at the starts"
+    assert page.inner_text(".opt .bound-text") == \
+        "stability bound ≈ 1 at the minimum nearest the start"
     page.click("#add-opt")  # the second optimizer: momentum
     second = page.locator(".opt").nth(1)
     assert second.locator(".opt-name").input_value() == "momentum"
@@ -180,7 +182,8 @@ def test_several_optimizers_a_grid_of_starts_and_exports(server, page, tmp_path)
     rows = page.locator("#runs tbody tr")
     assert rows.count() == 8
     # x²/20 + y²: λmax = 2, so GD's bound is 2/λmax = 1 and momentum's 2(1 + μ)/λmax = 1.5
-    assert "stability bound ≈ 1" in page.locator(".opt").nth(0).inner_text()
+    assert "stability bound ≈ 1 at the minimum reached (0, 0)" in \
+        page.locator(".opt").nth(0).inner_text()
     assert "stability bound ≈ 1.5" in page.locator(".opt").nth(1).inner_text()
     assert page.locator(".opt .bound-mark:not([hidden])").count() == 2
     assert page.evaluate("document.getElementById('loss').data.length") == 8
@@ -206,6 +209,29 @@ def test_several_optimizers_a_grid_of_starts_and_exports(server, page, tmp_path)
     page.goto(page.url)
     page.wait_for_selector("#map[data-state=done]")
     assert rows_text(page) == first
+    assert page.errors == []
+
+
+def test_a_suggestion_is_applied_with_one_click(server, page):
+    """x² + xy + 3y²: Hessian [[2, 1], [1, 6]], λmax = 4 + √5, so gradient descent's bound is
+    2/λmax ≈ 0.32; at lr 0.9 it diverges and the suggestion is half the bound at the start."""
+    page.goto(f"{server}/?f=x**2%2Bx*y%2B3*y**2&opts=gd:lr=0.9&starts=1,1&steps=300")
+    page.wait_for_selector("#map[data-state=ready]")
+    page.wait_for_function("document.querySelector('.opt .bound-text').textContent !== ''")
+    bound = 2 / (4 + 5**0.5)
+    assert page.inner_text(".opt .bound-text") == \
+        f"stability bound ≈ {bound:.4g} at the starts (a local bound) (lr above it)"
+    page.click("#run")
+    page.wait_for_selector("#map[data-state=done]")
+    row = page.locator("#runs tbody tr").first
+    assert "diverged" in row.inner_text()
+    button = row.locator("button")
+    assert button.inner_text() == f"try: lr={float(f'{bound / 2:.3g}')}"
+    button.click()
+    page.wait_for_selector("#map[data-state=done]")
+    page.wait_for_function("!document.querySelector('#runs tbody tr').innerText"
+                           ".includes('diverged')")
+    assert query(page)["opts"] == [f"gd:lr={float(f'{bound / 2:.3g}')}"]
     assert page.errors == []
 
 

@@ -25,8 +25,8 @@ def objective_2d(f, variables=None):
 
 def domain_for(obj, points=None, pad: float = 0.15) -> list[tuple[float, float]]:
     """The library's domain, or a box around the given points and known minima."""
-    if obj.library is not None:
-        dom = [tuple(map(float, b)) for b in obj.library.domain(obj.dim)]
+    if obj.named_library is not None:
+        dom = [tuple(map(float, b)) for b in obj.named_library.domain(obj.dim)]
         if points is None:
             return dom
         pts = np.asarray(points, dtype=float).reshape(-1, obj.dim)

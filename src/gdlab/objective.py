@@ -197,6 +197,14 @@ class Objective:
     # --- exact derivatives of formulas ---------------------------------------------------
 
     @property
+    def named_library(self):
+        """The library function when it was chosen by name (its plot domain applies), ``None``
+        for a typed formula — even one that is a library function (``library`` is then set
+        for its critical points, but the domain is a typed formula's)."""
+        lib = self.library
+        return lib if lib is not None and self.name == lib.name else None
+
+    @property
     def exact(self) -> bool:
         """Whether the gradient is exact (symbolic or user-given) rather than numerical."""
         return self._gradient is not None

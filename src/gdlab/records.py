@@ -21,10 +21,12 @@ from .jsonsafe import jsonable
 __all__ = ["run_document", "runs_of", "export", "csv_text"]
 
 
-def runs_of(result, k: int, include_path: bool = False) -> list[dict[str, Any]]:
-    """The runs of configuration ``k``, one dict per start, in order."""
+def runs_of(result, k: int, include_path: bool = False, diagnoses=None
+            ) -> list[dict[str, Any]]:
+    """The runs of configuration ``k``, one dict per start, in order (``diagnoses``: the
+    result's, ``(K, B)``, if already made)."""
     out = []
-    for b, d in enumerate(result.diagnoses()[k]):
+    for b, d in enumerate((diagnoses or result.diagnoses())[k]):
         item = {
             "start": result.starts[b], "final": result.final[k, b],
             "value": result.value[k, b], "gradient_norm": result.gradient_norm[k, b],
@@ -48,19 +50,21 @@ def _function_info(result) -> dict[str, Any]:
             "variables": list(obj.variables)}
 
 
-def run_document(result, include_path: bool = False) -> dict[str, Any]:
+def run_document(result, include_path: bool = False, options=None) -> dict[str, Any]:
     """Everything about a run: function, stopping rule, and per configuration its
-    optimizer and runs."""
+    optimizer, runs and the summary of their diagnoses. ``options``: the options the front
+    end showing it has, for the suggestions (default: all of ``gdlab descend``'s)."""
     from . import __version__
 
+    diagnoses = result.diagnoses() if options is None else result.diagnoses(options=options)
     doc = {
         **_function_info(result), "gdlab": __version__,
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "max_steps": result.max_steps, "tol": result.tol, "divergence": result.divergence,
         "starts": result.starts, "seconds": result.seconds,
         "results": [{"optimizer": opt.to_dict(), "rule": opt.rule,
-                     "runs": runs_of(result, k, include_path),
-                     "summary": summary(result.diagnoses()[k])}
+                     "runs": runs_of(result, k, include_path, diagnoses),
+                     "summary": summary(diagnoses[k])}
                     for k, opt in enumerate(result.optimizers)],
     }
     return jsonable(doc)

@@ -141,7 +141,10 @@ class LrMap:
         lrs: ``(L,)`` learning rates.
         positions: ``(S,)`` the varying coordinate of each start.
         labels: ``(L, S)`` diagnosis labels.
-        bounds: ``(S,)`` the stability bound 2/λmax at each start (NaN where undefined).
+        bounds: ``(S,)`` the stability bound 2/λmax at the minimum the runs from each start
+            reach — the one that decides whether a learning rate converges (the minimum of
+            the smallest learning rate that ended at one; NaN where none did).
+        start_bounds: ``(S,)`` the local bound 2/λmax at each start (NaN where undefined).
         axis: the coordinate that varies (0 or 1); ``fixed``: the other one's value.
         optimizer: its name; ``max_steps``: the step limit; objective, result: what ran.
     """
@@ -150,6 +153,7 @@ class LrMap:
     positions: np.ndarray
     labels: np.ndarray
     bounds: np.ndarray
+    start_bounds: np.ndarray
     axis: int
     fixed: float
     optimizer: str
@@ -174,10 +178,10 @@ def lr_map(f, *, lrs=None, axis: int = 0, at: float | None = None, starts: int =
     pts = np.empty((starts, 2))
     pts[:, axis] = positions
     pts[:, other] = fixed
-    bounds = np.array([stability_bound(float(v)) or np.nan
-                       for v in largest_curvature(obj, pts)])
+    start_bounds = np.array([stability_bound(float(v)) or np.nan
+                             for v in largest_curvature(obj, pts)])
     if lrs is None or np.ndim(lrs) == 0:  # a count: log-spaced around the median bound
-        finite = bounds[np.isfinite(bounds)]
+        finite = start_bounds[np.isfinite(start_bounds)]
         mid = float(np.median(finite)) if finite.size else 0.1
         lrs = np.geomspace(mid / 300, mid * 10, 40 if lrs is None else int(lrs))
     lrs = np.asarray(lrs, dtype=float)
@@ -185,7 +189,13 @@ def lr_map(f, *, lrs=None, axis: int = 0, at: float | None = None, starts: int =
     result = lr_sweep(obj, pts, base, lrs, max_steps=max_steps, tol=1e-8, record="none",
                       backend=backend, deadline=deadline)
     labels = np.array([[d.label for d in row] for row in result.diagnoses()])
-    return LrMap(lrs, positions, labels, bounds, axis, fixed, base.name, max_steps, obj, result)
+    bounds = np.full(starts, np.nan)
+    for s in range(starts):  # the minimum of the smallest learning rate that reached one
+        k = next((k for k in range(len(lrs)) if labels[k, s].endswith("minimum")), None)
+        if k is not None:
+            bounds[s] = result.diagnoses()[k][s].stability_bound or np.nan
+    return LrMap(lrs, positions, labels, bounds, start_bounds, axis, fixed, base.name,
+                 max_steps, obj, result)
 
 
 def lr_sweep(f, starts, optimizer: Optimizer, lrs: Sequence[float], **run_options) -> RunResult:

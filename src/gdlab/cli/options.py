@@ -115,8 +115,8 @@ def starts_of(function, o: dict):
     if o["random_starts"]:
         if o["box"] is not None:
             bounds = [o["box"]] * obj.dim
-        elif obj.library is not None:
-            bounds = obj.library.domain(obj.dim)
+        elif obj.named_library is not None:
+            bounds = obj.named_library.domain(obj.dim)
         else:
             bounds = [(-5.0, 5.0)] * obj.dim
         lo, hi = np.array(bounds).T

@@ -10,12 +10,14 @@ from .common import LABEL_COLORS, Plot, new_figure
 
 def lr_map(study) -> Plot:
     """Draw a :class:`~gdlab.studies.LrMap`: the diagnosis for every (learning rate, start)
-    pair, the starts on a line across the domain, with the stability bound 2/λmax at each
-    start as a line.
+    pair, the starts on a line across the domain, with the stability bound 2/λmax at the
+    minimum the runs reach (the one that decides convergence) as a line, and the local bound
+    at each start dashed.
 
     Returns:
         :class:`Plot` with data ``lrs``, ``positions``, ``labels`` (``(len(lrs), starts)``
-        strings), ``bounds`` (per start, NaN where undefined) and ``result``.
+        strings), ``bounds`` and ``start_bounds`` (per start, NaN where undefined) and
+        ``result``.
     """
     obj, lrs, positions, labels, bounds, fixed, result = (
         study.objective, study.lrs, study.positions, study.labels, study.bounds, study.fixed,
@@ -33,16 +35,19 @@ def lr_map(study) -> Plot:
     edges_y = np.geomspace(lrs[0] / np.sqrt(lrs[1] / lrs[0]), lrs[-1] * np.sqrt(lrs[1] / lrs[0]),
                            len(lrs) + 1) if len(lrs) > 1 else np.array([lrs[0] / 2, lrs[0] * 2])
     ax.pcolormesh(edges_x, edges_y, index, cmap=cmap, vmin=-0.5, vmax=len(LABELS) - 0.5)
-    ax.plot(positions, bounds, color="black", linewidth=2, label="stability bound 2/λmax")
+    ax.plot(positions, bounds, color="black", linewidth=2,
+            label="stability bound 2/λmax\nat the minimum reached")
+    ax.plot(positions, study.start_bounds, color="black", linewidth=1, linestyle="--",
+            label="local bound 2/λmax\nat the start")
     ax.set_yscale("log")
     ax.set_ylim(edges_y[0], edges_y[-1])
     ax.set_xlabel(f"start {obj.variables[axis]} (with {obj.variables[other]} = {fixed:g})")
     ax.set_ylabel("learning rate")
     present = [label for label in LABELS if label in set(labels.ravel())]
     handles = [Patch(color=LABEL_COLORS[label], label=label) for label in present]
-    handles.append(ax.get_lines()[0])
+    handles += ax.get_lines()[:2]
     ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.set_title(f"What {study.optimizer} does on {obj.name}, by learning rate and start "
                  f"({study.max_steps} steps)")
     return Plot(fig, {"lrs": lrs, "positions": positions, "labels": labels, "bounds": bounds,
-                      "result": result}, "lr-map")
+                      "start_bounds": study.start_bounds, "result": result}, "lr-map")

@@ -22,6 +22,11 @@ CONCURRENT = 2  # computations at once
 QUEUE_SECONDS = 10.0  # the longest wait for a slot before 503
 TIME_BUDGET = 10.0  # seconds of computing per request
 
+#: the options of a suggestion the playground can apply (its controls: the learning rate,
+#: the optimizer and its hyper-parameters, the step limit, a start): no schedule, tolerance
+#: or random starts
+PAGE_OPTIONS = ("lr", "optimizer", "momentum", "eps", "max_steps", "start")
+
 #: a run request (``/api/descend``) and the maps (``/api/basins``, ``/api/lrmap``)
 RUN = Limits(max_starts=MAX_STARTS, max_optimizers=MAX_OPTIMIZERS, max_steps=MAX_STEPS,
              max_work=MAX_WORK)

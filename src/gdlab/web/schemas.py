@@ -205,12 +205,18 @@ class Meta(BaseModel):
     label_colors: dict[str, str]
     basin_colors: BasinColors
     stability_bounds: dict[str, str]
+    suggestion_options: list[str] = Field(description="the options a run's suggestion may use "
+                                                      "here: the page's controls")
     optimizers: list[OptimizerInfo]
 
 
 class Bounds(BaseModel):
     lambda_max: Num
     bounds: list[Num]
+    at: Literal["minimum", "starts"] = Field(
+        description="where λmax was taken: the known minima nearest the starts (a library "
+                    "function), else the starts themselves (a local bound)")
+    points: list[list[Num]] = Field(description="the points λmax was taken over")
 
 
 class Run(BaseModel):
@@ -293,4 +299,6 @@ class LrMap(BaseModel):
     lrs: list[float]
     positions: list[float]
     labels: list[list[str]]
-    bounds: list[Num]
+    bounds: list[Num] = Field(description="2/λmax at the minimum the runs from each start "
+                                          "reach (null where none did)")
+    start_bounds: list[Num] = Field(description="the local bound 2/λmax at each start")

@@ -34,7 +34,7 @@ async def meta(slots: Compute = Depends(compute)) -> schemas.Meta:
                          "not_converged": palette.UNCONVERGED_COLOR,
                          "minima": palette.MINIMUM_COLORS},
         "stability_bounds": {name: text for name, (text, _) in BOUNDS.items()},
-        "optimizers": catalog()})
+        "suggestion_options": list(limits.PAGE_OPTIONS), "optimizers": catalog()})
 
 
 @router.get("/optimizers")

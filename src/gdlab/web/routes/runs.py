@@ -12,7 +12,7 @@ from ...errors import GdlabError
 from ...jsonsafe import jsonable
 from .. import schemas
 from ..compute import Compute, compute, optimizer
-from ..limits import RUN
+from ..limits import PAGE_OPTIONS, RUN
 
 router = APIRouter(prefix="/api", tags=["runs"])
 RECORD_ALL_WORK = 400_000  # point-steps up to which every step of the paths is kept
@@ -39,22 +39,29 @@ async def descend(req: schemas.DescendRequest, run: Compute = Depends(compute)
         result = replace(spec, record=record).run(deadline=deadline)
         if req.format == "csv":
             return PlainTextResponse(csv_text(result), media_type="text/csv")
-        return jsonable(run_document(result, include_path=True))
+        return jsonable(run_document(result, include_path=True, options=PAGE_OPTIONS))
 
     return await run(job)
 
 
 @router.post("/bounds")
 async def bounds(req: schemas.BoundsRequest, run: Compute = Depends(compute)) -> schemas.Bounds:
-    """Each optimizer's stability bound from the Hessians at the starts (λmax over the
-    starts); ``null`` for optimizers without one (the adaptive methods) and for invalid
-    ones."""
+    """Each optimizer's stability bound before a run: for a library function at the known
+    minima nearest the starts (whose curvature decides convergence), else at the starts (a
+    local bound; ``at`` says which); ``null`` for optimizers without one (the adaptive
+    methods) and for invalid ones."""
     from ...calculus import resolve
     from ...diagnose import largest_curvature, optimizer_bound
 
     def job(_deadline):
         obj = resolve(req.formula, len(req.starts[0]), req.variables)
-        lams = largest_curvature(obj, obj.points(req.starts, "starts"))
+        points, at = obj.points(req.starts, "starts"), "starts"
+        minima = obj.library.minima(obj.dim) if obj.library is not None else []
+        if minima:
+            locations = np.array([p.location for p in minima], dtype=float)
+            nearest = np.argmin(np.linalg.norm(points[:, None] - locations[None], axis=-1), 1)
+            points, at = locations[np.unique(nearest)], "minimum"
+        lams = largest_curvature(obj, points)
         lam = float(np.nanmax(lams)) if np.isfinite(lams).any() else None
 
         def bound(spec):  # an invalid optimizer has none (a run says what is wrong)
@@ -64,6 +71,7 @@ async def bounds(req: schemas.BoundsRequest, run: Compute = Depends(compute)) ->
                 return None
             return optimizer_bound(lam, o.name, float(o.hyper.get("momentum", 0.0)))
 
-        return {"lambda_max": lam, "bounds": [bound(o) for o in req.optimizers]}
+        return {"lambda_max": lam, "bounds": [bound(o) for o in req.optimizers], "at": at,
+                "points": points}
 
     return jsonable(await run(job))

@@ -53,6 +53,6 @@ async def lr_map(req: schemas.LrMapRequest, run: Compute = Depends(compute)) -> 
                   variables=req.variables, backend="numpy", deadline=deadline)
         return {"variables": list(m.objective.variables), "axis": m.axis, "fixed": m.fixed,
                 "lrs": m.lrs, "positions": m.positions, "labels": m.labels,
-                "bounds": m.bounds}
+                "bounds": m.bounds, "start_bounds": m.start_bounds}
 
     return jsonable(await run(job))

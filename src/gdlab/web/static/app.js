@@ -183,26 +183,30 @@ function buildOptimizers() {
 function updateBounds() {  // the stability bound on each slider: a mark and a line of text
   if (!doc && state.starts.length && state.opts.some((o) => !(boundKey(o) in startBounds))) refreshStartBound();
   document.querySelectorAll("#opt-list .opt").forEach((box) => {
-    const i = +box.dataset.index, o = state.opts[i], bound = boundOf(i);
+    const i = +box.dataset.index, o = state.opts[i], found = boundOf(i), bound = found && found.bound;
     const mark = box.querySelector(".bound-mark"), text = box.querySelector(".bound-text");
     const frac = bound ? (Math.log10(bound) - LR_RANGE[0]) / (LR_RANGE[1] - LR_RANGE[0]) : -1;
     mark.hidden = !(frac >= 0 && frac <= 1);
     mark.style.left = `calc(${(frac * 100).toFixed(2)}% - 1px)`;
-    mark.title = bound ? `stability bound ${fmt(bound)}` : "";
-    text.textContent = !bound ? "" : `stability bound ≈ ${fmt(bound)}` + (doc ? "" : " at the starts")
-      + (o.lr > bound ? " (lr above it)" : "");
+    mark.title = bound ? `stability bound ${fmt(bound)} ${found.where}` : "";
+    text.textContent = !bound ? "" : `stability bound ≈ ${fmt(bound)} ${found.where}` + (o.lr > bound ? " (lr above it)" : "");
   });
 }
-let startBounds = {};  // optimizer (name and hyper-parameters) → its bound at the starts, before any run
+let startBounds = {};  // optimizer (name and hyper-parameters) → {bound, where} before any run
 function boundKey(o) { return o.name + JSON.stringify(o.hyper); }
 function boundOf(i) {
   // the largest stable learning rate on the quadratic model, as the server computes it
-  // (META.stability_bounds names the formulas): the smallest bound of optimizer i's runs, or
-  // before a run the bound at the starts; null for the adaptive methods, which have none
+  // (META.stability_bounds names the formulas), and where it was taken: after a run the
+  // smallest bound of optimizer i's runs, at the minimum that run reached (bound_at); before
+  // a run at the known minima nearest the starts, or — for a typed formula — at the starts, a
+  // local bound; null for the adaptive methods, which have none
   const o = state.opts[i];
   if (doc && doc.results[i] && doc.results[i].optimizer.name === o.name) {
-    const b = doc.results[i].runs.map((r) => r.optimizer_bound).filter((v) => v);
-    return b.length ? Math.min(...b) : null;
+    const runs = doc.results[i].runs.filter((r) => r.optimizer_bound);
+    if (!runs.length) return null;
+    const r = runs.reduce((a, b) => (b.optimizer_bound < a.optimizer_bound ? b : a));
+    const place = r.diagnosis === "diverged" || r.diagnosis === "unbounded" ? "at the start" : "at the minimum reached";
+    return { bound: r.optimizer_bound, where: `${place} (${r.bound_at.map(fmt).join(", ")})` };
   }
   return startBounds[boundKey(o)] ?? null;
 }
@@ -215,7 +219,8 @@ function refreshStartBound() {  // each optimizer's bound at (up to 8 of) the st
     const got = await api("/api/bounds", { formula: f, starts, optimizers: opts }).catch(() => null);
     if (f !== state.f) return;
     startBounds = {};
-    state.opts.forEach((o, i) => { startBounds[boundKey(o)] = got ? got.bounds[i] : null; });
+    const where = got && got.at === "minimum" ? "at the minimum nearest the start" : "at the starts (a local bound)";
+    state.opts.forEach((o, i) => { startBounds[boundKey(o)] = got && got.bounds[i] ? { bound: got.bounds[i], where } : null; });
     updateBounds();
   }, 150);
 }
@@ -360,7 +365,8 @@ async function drawLrMap() {
   const traces = [{ type: "heatmap", x: m.positions, y: m.lrs, z: m.labels.map((row) => row.map((l) => labels.indexOf(l))),
     text: m.labels, zmin: -0.5, zmax: k - 0.5, colorscale: scale, showscale: false,
     hovertemplate: "start %{x:.3g}, lr %{y:.3g}: %{text}<extra></extra>", name: "diagnosis" }];
-  traces.push({ type: "scatter", mode: "lines", x: m.positions, y: m.bounds, line: { color: "black", width: 2 }, name: "stability bound 2/λmax" });
+  traces.push({ type: "scatter", mode: "lines", x: m.positions, y: m.bounds, line: { color: "black", width: 2 }, name: "stability bound 2/λmax at the minimum reached" });
+  traces.push({ type: "scatter", mode: "lines", x: m.positions, y: m.start_bounds, line: { color: "black", width: 1, dash: "dash" }, name: "local bound 2/λmax at the start" });
   traces.push({ type: "scatter", mode: "lines", x: [m.positions[0], m.positions[m.positions.length - 1]], y: [o.lr, o.lr],
     line: { color: "#222", width: 2, dash: "dot" }, name: `lr ${fmt(o.lr)} (click to set)` });
   const present = labels.filter((l) => m.labels.flat().includes(l));
@@ -436,13 +442,31 @@ function fillTable() {
   tbody.innerHTML = "";
   doc.results.forEach((res, i) => res.runs.forEach((r) => {
     const tr = document.createElement("tr");
+    const events = r.events.map((e) => ` Along the way: ${e.kind.replace("_", " ")} (${e.at.map(fmt).join(", ")}) `
+      + `at step ${e.step}, for about ${e.steps} steps.`).join("");
     const cells = [`${res.optimizer.name} (lr ${fmt(res.optimizer.lr)})`, `(${r.start.map(fmt).join(", ")})`,
-      r.final ? `(${r.final.map(fmt).join(", ")})` : "—", fmt(r.value), String(r.steps), r.diagnosis, `${r.explanation} Advice: ${r.advice}`];
+      r.final ? `(${r.final.map(fmt).join(", ")})` : "—", fmt(r.value), String(r.steps), r.diagnosis,
+      `${r.explanation}${events} Advice: ${r.advice}`];
     cells.forEach((text, j) => { const td = document.createElement("td"); td.textContent = text;
       if (j === 0) td.style.borderLeft = `5px solid ${COLORS[i % COLORS.length]}`;
       if (j === 5) td.className = r.diagnosis; tr.appendChild(td); });
+    if (r.suggestion) {  // the server's suggestion uses only the options this page has (META.suggestion_options)
+      const button = document.createElement("button");
+      button.textContent = "try: " + Object.entries(r.suggestion).map(([k, v]) => `${k}=${v}`).join(", ");
+      button.addEventListener("click", () => applySuggestion(i, r.suggestion));
+      tr.lastChild.appendChild(document.createElement("br")); tr.lastChild.appendChild(button);
+    }
     tbody.appendChild(tr);
   }));
+}
+function applySuggestion(i, s) {  // put a run's suggestion into the controls and run again
+  if (s.optimizer) state.opts[i] = { name: s.optimizer, lr: defaultOf(s.optimizer, "lr"), hyper: {} };
+  const o = state.opts[i];
+  if (s.lr !== undefined) o.lr = s.lr;
+  ["momentum", "eps"].forEach((k) => { if (s[k] !== undefined) o.hyper[k] = s[k]; });
+  if (s.max_steps !== undefined) { state.steps = Math.min(MAX_STEPS, s.max_steps); $("steps").value = state.steps; }
+  if (s.start !== undefined) state.starts = [s.start.split(",").map(Number)];
+  buildOptimizers(); changed(); run();
 }
 function drawLoss() {
   if (!doc) { Plotly.purge("loss"); return; }
