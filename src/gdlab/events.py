@@ -6,7 +6,9 @@
     dip is indefinite (curvature of both signs beyond the zero band of
     :mod:`gdlab.critical`), and afterwards the path moved on (f fell below its value at the
     dip). ``at`` is the point of the dip, ``step`` its step, ``steps`` how many steps the path
-    spent with ‖∇f‖ within :data:`WINDOW` times its value at the dip.
+    spent with f within :data:`BAND` of the run's whole descent of its value at the dip (the
+    flat stretch of the loss curve), at least :data:`MIN_STEPS`; of dips in one such stretch
+    the longest-lingering is kept.
 
 An event is ``{"kind", "at", "step", "steps"}``. Events need a recorded path (``record`` other
 than ``"last"``/``"none"``); without one a run has none. At most :data:`MAX_EVENTS` per run.
@@ -20,11 +22,12 @@ import numpy as np
 
 from . import critical
 
-__all__ = ["events_of", "LINGER", "WINDOW", "MAX_EVENTS", "KINDS"]
+__all__ = ["events_of", "LINGER", "BAND", "MAX_EVENTS", "KINDS"]
 
 KINDS = ("near_saddle",)
 LINGER = 0.05
-WINDOW = 10.0
+BAND = 0.01
+MIN_STEPS = 5
 MAX_EVENTS = 3
 
 
@@ -52,8 +55,15 @@ def events_of(result, k: int, b: int, thresholds: dict[str, float]) -> list[dict
                                   thresholds["eig_tol"], thresholds["flat"])
         left = values[-1] < values[i] - 1e-12 * max(1.0, abs(values[i]))
         if pos.any() and neg.any() and left:
-            found.append(_event(result, g, i, point))
-    return found[:MAX_EVENTS]
+            event = _event(result, values, i, point)
+            if event["steps"] >= MIN_STEPS:
+                found.append(event)
+    found.sort(key=lambda e: -e["steps"])  # the longest stays first
+    distinct: list[dict[str, Any]] = []
+    for e in found:  # one event per stretch of the path
+        if all(abs(e["step"] - d["step"]) > d["steps"] for d in distinct):
+            distinct.append(e)
+    return sorted(distinct[:MAX_EVENTS], key=lambda e: e["step"])
 
 
 def _dips(g: np.ndarray) -> np.ndarray:
@@ -68,12 +78,12 @@ def _dips(g: np.ndarray) -> np.ndarray:
     return idx[np.argsort(g[idx], kind="stable")][: 4 * MAX_EVENTS]
 
 
-def _event(result, g: np.ndarray, i: int, point: np.ndarray) -> dict[str, Any]:
+def _event(result, values: np.ndarray, i: int, point: np.ndarray) -> dict[str, Any]:
     lo = hi = i
-    limit = WINDOW * g[i]
-    while lo > 0 and g[lo - 1] <= limit:
+    band = BAND * abs(values[0] - values[-1])
+    while lo > 0 and abs(values[lo - 1] - values[i]) <= band:
         lo -= 1
-    while hi < len(g) - 1 and g[hi + 1] <= limit:
+    while hi < len(values) - 1 and abs(values[hi + 1] - values[i]) <= band:
         hi += 1
     steps = result.recorded_steps
     return {"kind": "near_saddle", "at": [float(v) for v in point], "step": int(steps[i]),

@@ -14,6 +14,22 @@ def _draw_path(ax, path, color, label):
     ax.plot(*path[-1], "s", color=color, markeredgecolor="black", markersize=6, zorder=5)
 
 
+def _mark_events(ax, events, color) -> None:
+    """Each event of a run's diagnosis (:mod:`gdlab.events`) where it happened: a diamond and
+    a short note (``near saddle, ~80 steps``)."""
+    for e in events:
+        x, y = e["at"][:2]
+        shown = getattr(ax, "_gdlab_events", 0)  # notes of several runs stack, not overlap
+        ax._gdlab_events = shown + 1
+        ax.plot(x, y, "D", markerfacecolor="none", markeredgecolor=color, markersize=11,
+                markeredgewidth=1.8, zorder=6)
+        ax.annotate(f"{e['kind'].replace('_', ' ')} at step {e['step']}, ~{e['steps']} steps",
+                    (x, y), xytext=(10, -14 - 11 * shown), textcoords="offset points",
+                    fontsize=8, color=color, zorder=6,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                          "alpha": 0.8})
+
+
 def _loss_axis(ax, result, labels, colors, minimum=None):
     """f (or f − f*) per step on a log scale; exact zeros sit on a floor 1e-20 below the
     largest value, and the axis is linear only where f goes negative."""
@@ -54,6 +70,7 @@ def learning_rates(study) -> Plot:
         label = f"lr {lr:.3g}{ratio}: {d.label}"
         labels.append(label)
         _draw_path(ax, np.clip(result.run_path(k, 0), -1e6, 1e6), colors[k], label)
+        _mark_events(ax, d.events, colors[k])
     ax.set_xlim(*domain[0])
     ax.set_ylim(*domain[1])
     mark_minima(ax, obj, domain)
@@ -85,6 +102,7 @@ def traps(studies) -> Plot:
             row.append(d.label)
             _draw_path(ax, np.clip(result.run_path(0, b), -1e3, 1e3),
                        LABEL_COLORS[d.label], d.label)
+            _mark_events(ax, d.events, LABEL_COLORS[d.label])
         labels.append(row)
         ax.set_xlim(*domain[0])
         ax.set_ylim(*domain[1])
@@ -111,6 +129,7 @@ def compare(study) -> Plot:
         label = f"{o.label}: {d.label}, {int(result.steps[k, 0])} steps"
         labels.append(label)
         _draw_path(ax, p, PALETTE[k % len(PALETTE)], label)
+        _mark_events(ax, d.events, PALETTE[k % len(PALETTE)])
     ax.set_xlim(*domain[0])
     ax.set_ylim(*domain[1])
     ax.legend(fontsize=8, loc="upper left", framealpha=0.9)
