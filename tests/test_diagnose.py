@@ -217,6 +217,8 @@ def test_near_saddle_event_where_the_path_lingers_and_leaves():
     assert np.linalg.norm(event["at"]) < 5e-3
     assert abs(event["step"] - np.log(2e4) / np.log(1.375)) <= 2
     assert event["steps"] > 10
+    assert "slowed down beside a saddle at (" in d.explanation
+    assert f"for about {event['steps']} steps (around step {event['step']})" in d.explanation
     assert np.allclose(r.final[0, 0], [0.0, 1.0], atol=1e-6)
     none = run("x**2 + y**2", [[1.0, 1.0]], "gd", lr=0.1, max_steps=400, record="all")
     assert none.diagnoses()[0][0].events == []

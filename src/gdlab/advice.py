@@ -188,9 +188,6 @@ def _slow(f, options):
                    f"‖∇f‖ = {f.gradient_norm:.2g}.")
     saddle = next((e for e in f.events if e["kind"] == "near_saddle"), None)
     if saddle is not None:
-        explanation += (f" On the way it slowed down beside a saddle at {_point(saddle['at'])} "
-                        f"for about {saddle['steps']} steps (from step {saddle['step']}) and "
-                        "then left it.")
         if f.optimizer in ("gd",) and f.lr is not None:
             suggestion = _keep({"optimizer": "momentum", "lr": _typed(f.lr),
                                 "momentum": 0.9}, options)
@@ -320,10 +317,17 @@ _ADVISE = {"unbounded": _unbounded, "diverged": _diverged, "oscillating": _oscil
            "global_minimum": _global, "local_minimum": _local, "minimum": _minimum}
 
 
+def _events_text(f) -> str:
+    return "".join(f" On the way it slowed down beside a saddle at {_point(e['at'])} for about "
+                   f"{e['steps']} steps (around step {e['step']}) and then left it."
+                   for e in f.events if e["kind"] == "near_saddle")
+
+
 def advise(label: str, f, options: frozenset) -> tuple[str, str, dict[str, Any] | None]:
     """``(explanation, advice, suggestion)`` for a run with these facts and this label;
     ``options``: the option names the suggestion may use."""
     explanation, advice, suggestion = _ADVISE[label](f, options)
+    explanation += _events_text(f)
     if suggestion is not None and suggestion.get("optimizer") == f.optimizer:
         suggestion = None  # never the optimizer the run already used
     return explanation, advice, suggestion

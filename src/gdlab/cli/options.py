@@ -127,12 +127,19 @@ def starts_of(function, o: dict):
     return obj, np.array(points, dtype=float)
 
 
+#: Up to this much work (runs × steps) a command records the paths, so that the diagnosis
+#: sees events along them (gdlab.events); beyond it only the ends, for the compiled engine.
+EVENT_WORK = 2_000_000
+
+
 def spec_of(obj, points, optimizers, o: dict):
     """The :class:`~gdlab.spec.RunSpec` of a run command: every step recorded while it fits
-    when the paths are shown or written, else only the ends."""
+    when the paths are shown or written or the work is small (:data:`EVENT_WORK`), else only
+    the ends."""
     from ..spec import RunSpec
 
-    record = "auto" if (o["with_path"] or o["output"]) else "last"
+    small = len(points) * len(optimizers) * o["max_steps"] <= EVENT_WORK
+    record = "auto" if (o["with_path"] or o["output"] or small) else "last"
     return RunSpec.build(obj, points, optimizers, max_steps=o["max_steps"], tol=o["tol"],
                          record=record)
 
