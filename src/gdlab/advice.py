@@ -2,7 +2,8 @@
 from it.
 
 A suggestion is a dict of ``gdlab descend`` options — names without dashes, ``_`` for ``-``
-(``lr``, ``optimizer``, ``momentum``, ``max_steps``, ``start``, ``schedule``, ``random_starts``, ``tol``, ``eps``)
+(``lr``, ``optimizer``, ``momentum``, ``max_steps``, ``start``, ``schedule``, ``random_starts``,
+``tol``, ``eps``)
 and values as typed (``start`` as ``"x,y"``) — which, applied to the same command, fixes or
 improves the run; ``None`` where no option can (an ``unbounded`` function, a minimum already
 found). It never names the optimizer the run already used, a schedule where the run had one,

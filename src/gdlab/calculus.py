@@ -285,7 +285,8 @@ class TangentPlane:
     def height(self) -> str:
         """The name of the plane's height: ``z``, or the first of ``w, u, v, f, height`` that
         is not a variable (``f(x, y, z)``'s plane is ``w = …``)."""
-        names = [*("z", "w", "u", "v", "f", "height"), *(f"h{i}" for i in range(len(self.variables)))]
+        names = [*("z", "w", "u", "v", "f", "height"),
+                 *(f"h{i}" for i in range(len(self.variables)))]
         return next(n for n in names if n not in self.variables)
 
     @property

@@ -185,7 +185,8 @@ class RunFacts:
             curvature at the end point (where a push leaves a saddle or maximum).
         near_critical: ‖∇f‖ ≈ 0 (converged, or stopped with ‖∇f‖ ≤ ``grad_zero``).
         lambda_max: the largest curvature at ``bound_at`` (the known minimum nearest the end
-            point, else the end point; the start for a diverged or unbounded run); ``bound``: gradient descent's 2/λmax there; ``own_bound``: the
+            point, else the end point; the start for a diverged or unbounded run);
+            ``bound``: gradient descent's 2/λmax there; ``own_bound``: the
             optimizer's own bound (:func:`optimizer_bound`: ``None`` without one);
             ``curvatures``: every Hessian eigenvalue at ``bound_at``.
         optimizer, lr (``None`` when not one number), hyper (its numbers), schedule (its

@@ -6,8 +6,8 @@ a whitelist: numbers, variable names, ``+ - * / **`` (``^`` is accepted for powe
 and calls of the functions in :data:`FUNCTIONS`. What people type is read as they mean it
 (:func:`_normalise`): ``2x``, ``3 sin(x)``, ``(x+1)(y-1)`` are products, ``x²`` and ``x⁻¹`` are
 powers, and ``− · × ÷`` are operators. Anything else is refused with a
-:class:`~gdlab.errors.FormulaError` that names the column (and a hint where one helps). ``eval``, ``exec``, ``sympify`` and
-``parse_expr`` are never called on the text.
+:class:`~gdlab.errors.FormulaError` that names the column (and a hint where one helps).
+``eval``, ``exec``, ``sympify`` and ``parse_expr`` are never called on the text.
 
 Limits (each refused with its own message): :data:`MAX_LENGTH` characters,
 :data:`MAX_PAREN_DEPTH` nested parentheses, :data:`MAX_TREE_DEPTH` levels of the syntax tree,

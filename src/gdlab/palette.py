@@ -10,8 +10,8 @@ PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
            "#F0E442"]
 #: One colour per diagnosis (diverging/slow warm, minima greens and blues).
 LABEL_COLORS = {
-    "unbounded": "#AA3377", "diverged": "#D55E00", "oscillating": "#E69F00", "slow": "#F0E442", "saddle": "#CC79A7",
-    "maximum": "#882255", "plateau": "#56B4E9", "global_minimum": "#009E73",
+    "unbounded": "#AA3377", "diverged": "#D55E00", "oscillating": "#E69F00", "slow": "#F0E442",
+    "saddle": "#CC79A7", "maximum": "#882255", "plateau": "#56B4E9", "global_minimum": "#009E73",
     "local_minimum": "#0072B2", "minimum": "#117733",
 }
 #: Basin maps: starts that diverged, that did not converge, and the minima in order.
