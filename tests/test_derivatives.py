@@ -112,6 +112,25 @@ def test_softplus_and_sigmoid_never_overflow(text):
                                ref[:, 1], rtol=1e-12, atol=1e-300)
 
 
+def test_reciprocal_trig_of_hyperbolic_is_real_code():
+    """SymPy's printers rewrote cot(tanh(x)) as −1/tan(1j·tan(1j·x)) (complex code); compare
+    value and gradient with mpmath's numerical derivative."""
+    import mpmath
+
+    obj = Objective.from_formula("atan2(cot(tanh(x)), w) + sec(x)/4 + csc(w + 3)")
+    w, x = 1.0, 2.0  # variables in natural order: w, x
+
+    def f(w_, x_):
+        return (mpmath.atan2(mpmath.cot(mpmath.tanh(x_)), w_) + mpmath.sec(x_) / 4
+                + mpmath.csc(w_ + 3))
+
+    with mpmath.workdps(30):
+        ref = [float(mpmath.diff(lambda t: f(t, x), w)), float(mpmath.diff(lambda t: f(w, t), x))]
+        value = float(f(w, x))
+    assert float(obj.value([w, x])) == pytest.approx(value, rel=1e-14)
+    np.testing.assert_allclose(obj.gradient([w, x]), ref, rtol=1e-13)
+
+
 def test_evaluations_are_counted():
     calls = []
 

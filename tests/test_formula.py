@@ -141,6 +141,51 @@ def test_refused_with_a_clear_message(text, message):
     assert "\n" not in str(info.value)
 
 
+# constants SymPy would evaluate for ever, or that are no real double: refused where written
+CONSTANTS_REFUSED = [
+    ("abs(cos(exp(10**10)))*x", "exp(1.0e+10) is too large at column 9"),
+    ("log(cos(exp(10**10)))", "exp(1.0e+10) is too large"),
+    ("x**cos(exp(10**10))", "exp(1.0e+10) is too large"),
+    ("sin(exp(exp(20)))**2*x", "exp(4.85e+8) is too large"),
+    ("asinh(cos(sinh(66**5)))", "sinh(1.25e+9) is too large"),
+    ("cot(sinh(cosh(58-8.0)))", "sinh(2.59e+21) is too large"),
+    ("sin(cosh(1e300))", "cosh(1.0e+300) is too large"),
+    ("cosh(cosh(1e300))", "cosh(1.0e+300) is too large"),
+    ("---(acos(0))^(sinh(1e300))", "sinh(1.0e+300) is too large"),
+    ("(((1/10)**400)**400)**(-400)*x", "is too small (below 2.23e-308, the smallest float)"),
+    ("(1/10)**(-1000)", "number too large"),
+    ("x*10**309", "10 ** 309 is too large (beyond 1.8e+308, the largest float)"),
+    ("log(10**400)*x", "10 ** 400 is too large"),
+    ("exp(-800)*x", "exp(-800) is too small"),
+    ("sin(1e16)*x", "sin of a number beyond 1e+15 in magnitude has no accurate value"),
+    ("1.0/-0.0+x", "division by zero"),
+    ("x/0.0", "division by zero"),
+    ("log(0)+x", "log(0) is not finite"),
+    ("atan2(0, 0)*x", "atan2(0, 0) is not finite"),
+    ("log(x,1)", "the base of a logarithm must be positive and not 1"),
+    ("log(x,0)", "the base of a logarithm must be positive and not 1"),
+    ("x + log(-1)", "log(-1) is not a real number at column 5"),
+    ("acosh(0)*x", "acosh(0) is not a real number"),
+    ("sqrt(-1)*x*y", "sqrt(-1) is not a real number"),
+    ("(-1)**(1/3)*x", "is not a real number (a negative number to a fractional power)"),
+    ("sec(pi+x-1/(w+cosh(t)))", "SymPy cannot build this formula (AttributeError inside SymPy)"),
+]
+
+
+@pytest.mark.parametrize("text, message", CONSTANTS_REFUSED)
+def test_constants_are_bounded_before_sympy_sees_them(text, message):
+    start = time.perf_counter()
+    with pytest.raises(FormulaError) as info:
+        parse(text)
+    assert time.perf_counter() - start < 1.0
+    assert message in str(info.value)
+
+
+def test_exact_constants_stay_exact():
+    assert parse("sqrt(2)*x + pi").expr == sp.sqrt(2) * x + sp.pi
+    assert parse("(-2)**3*x + cos(1e15)*y").expr.free_symbols == {x, y}
+
+
 @pytest.mark.parametrize("text", [
     "x" * (MAX_LENGTH + 1),
     "x+" * 500_000 + "x",  # 1 MB

@@ -85,6 +85,8 @@ def _printer_class():
                 return super()._print_Function(expr)
             return code.format(a=self._print(expr.args[0]))
 
+        _print_cot = _print_sec = _print_csc = _print_Function
+
     return Printer
 
 

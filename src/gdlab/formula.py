@@ -31,10 +31,11 @@ from __future__ import annotations
 
 import ast
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from .errors import FormulaError
+from .errors import FormulaError, GdlabError
 
 __all__ = [
     "Formula",
@@ -55,6 +56,13 @@ MAX_NAME_LENGTH = 32
 MAX_INT_LITERAL = 10**15
 MAX_EXPONENT = 1000
 MAX_CONSTANT_LOG10 = 400
+#: Constants must be floats: at most the largest double, and none nonzero below the smallest
+#: normal one (else the compiled function would silently hold inf or 0).
+MAX_CONSTANT = 1.7976931348623157e308
+MIN_CONSTANT = 2.2250738585072014e-308
+#: The largest argument of a periodic function that is a constant: beyond it a double holds
+#: no digit of the phase, and SymPy would evaluate it exactly for ever.
+MAX_PERIODIC_ARGUMENT = 1e15
 
 #: Whitelisted functions: name -> number of arguments accepted.
 FUNCTIONS: dict[str, tuple[int, ...]] = {
@@ -157,7 +165,8 @@ def parse(text: str, variables: Sequence[str] | str | None = None) -> Formula:
     tree = _parse_tree(source, columns, len(text))
     _check_tree_size(tree, columns)
     symbols: dict[str, Any] = {}
-    expr = _Converter(columns, symbols).convert(tree.body)
+    with sympy_guard("build"):
+        expr = _Converter(columns, symbols).convert(tree.body)
     names = _order_variables(symbols, variables)
     import sympy as sp
 
@@ -354,6 +363,11 @@ def _log(a: Any) -> Any:
 
 
 class _Converter:
+    """The syntax tree as SymPy, built bottom-up. Every constant part is evaluated on the way by
+    :mod:`mpmath` at bounded precision (:func:`_constant_value`), before SymPy sees it: a
+    constant that is not a finite real double is refused where it is written, so SymPy never
+    evaluates ``cos(exp(10**10))`` (it would, exactly, for ever)."""
+
     def __init__(self, columns: list[int], symbols: dict[str, Any]):
         import sympy as sp
 
@@ -361,6 +375,7 @@ class _Converter:
         self.columns = columns
         self.symbols = symbols
         self.functions = _sympy_functions()
+        self.values: dict[int, Any] = {}  # id(node) -> mpmath value of a constant part
 
     def fail(self, message: str, node: ast.AST) -> Any:
         raise FormulaError(message, _column(node, self.columns))
@@ -372,7 +387,31 @@ class _Converter:
             return self.fail(f"{word} not allowed in a formula", node)
         return method(node)
 
+    def value(self, node: ast.AST) -> Any:
+        """The mpmath value of a constant part already converted, else None."""
+        return self.values.get(id(node))
+
+    def constant(self, node: ast.AST, value: Any) -> None:
+        """Record a constant part's value, refusing one that is not a finite real double."""
+        import mpmath
+
+        text = ast.unparse(node)
+        if isinstance(value, mpmath.mpc) and value.imag != 0:
+            self.fail(f"{text} is not a real number", node)
+        value = mpmath.re(value)
+        if not mpmath.isfinite(value):
+            self.fail(f"{text} is not finite", node)
+        if abs(value) > MAX_CONSTANT:
+            self.fail(f"{text} is too large (beyond {MAX_CONSTANT:.3g}, the largest float)",
+                      node)
+        if value != 0 and abs(value) < MIN_CONSTANT:
+            self.fail(f"{text} is too small (below {MIN_CONSTANT:.3g}, the smallest float)",
+                      node)
+        self.values[id(node)] = value
+
     def visit_Constant(self, node: ast.Constant) -> Any:
+        import mpmath
+
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float, complex)):
             return self.fail("only numbers are allowed as constants", node)
@@ -381,16 +420,22 @@ class _Converter:
         if isinstance(value, int):
             if abs(value) > MAX_INT_LITERAL:
                 return self.fail(f"integer literal larger than {MAX_INT_LITERAL:.0e}", node)
+            self.constant(node, mpmath.mpf(value))
             return self.sp.Integer(value)
         if value != value or value in (float("inf"), float("-inf")):
             return self.fail("number out of range", node)
+        self.constant(node, mpmath.mpf(value))
         return self.sp.Float(value)
 
     def visit_Name(self, node: ast.Name) -> Any:
+        import mpmath
+
         name = node.id
         if name == "pi":
+            self.constant(node, +mpmath.pi)
             return self.sp.pi
         if name == "e":
+            self.constant(node, +mpmath.e)
             return self.sp.E
         if name in FUNCTIONS:
             return self.fail(f"'{name}' is a function: call it as {name}(...)", node)
@@ -403,9 +448,14 @@ class _Converter:
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> Any:
         operand = self.convert(node.operand)
+        value = self.value(node.operand)
         if isinstance(node.op, ast.USub):
+            if value is not None:
+                self.constant(node, -value)
             return -operand
         if isinstance(node.op, ast.UAdd):
+            if value is not None:
+                self.constant(node, value)
             return operand
         return self.fail("operator not allowed in a formula", node)
 
@@ -415,6 +465,14 @@ class _Converter:
             return self.fail(f"operator '{_BINOP_SYMBOLS[op]}' not allowed in a formula", node)
         left = self.convert(node.left)
         right = self.convert(node.right)
+        a, b = self.value(node.left), self.value(node.right)
+        if op is ast.Div and b is not None and b == 0:
+            return self.fail("division by zero", node)
+        if op is ast.Pow:
+            return self.power(left, right, node, a, b)
+        if a is not None and b is not None:
+            self.constant(node, {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b}.get(
+                op, a / b if op is ast.Div else None))
         if op is ast.Add:
             return left + right
         if op is ast.Sub:
@@ -422,35 +480,34 @@ class _Converter:
         if op is ast.Mult:
             return left * right
         if op is ast.Div:
-            if right == 0:
-                return self.fail("division by zero", node)
             u = _exp_plus_one(right)
             if left == 1 and u is not None:  # 1/(1 + exp(u)), the logistic function of −u
                 from .diff.special import sigmoid
 
                 return sigmoid(-u)
             return left / right
-        if op is ast.Pow:
-            return self.power(left, right, node)
         return self.fail("operator not allowed in a formula", node)
 
-    def power(self, base: Any, exponent: Any, node: ast.BinOp) -> Any:
-        sp = self.sp
-        if not exponent.free_symbols:
-            value = _finite_float(exponent)
-            if value is None or abs(value) > MAX_EXPONENT:
-                return self.fail(f"exponent {exponent} is too large (the limit is "
-                                 f"{MAX_EXPONENT} in magnitude)", node.right)
-            if not base.free_symbols:
-                if base == 0 and value < 0:
+    def power(self, base: Any, exponent: Any, node: ast.BinOp, a: Any, b: Any) -> Any:
+        import mpmath
+
+        if b is not None:
+            if abs(b) > MAX_EXPONENT:
+                shown = str(int(b)) if b == mpmath.floor(b) and abs(b) < 1e15 else \
+                    mpmath.nstr(b, 6)
+                return self.fail(f"exponent {shown} is too large (the limit is {MAX_EXPONENT} "
+                                 "in magnitude)", node.right)
+            if a is not None:
+                if a == 0 and b < 0:
                     return self.fail("division by zero (0 to a negative power)", node)
-                if base != 0:
-                    magnitude = sp.log(sp.Abs(base), 10).evalf(15)
-                    size = _finite_float(magnitude * abs(value))
-                    if size is None or size > MAX_CONSTANT_LOG10:
-                        return self.fail(f"number too large (more than 10**"
-                                         f"{MAX_CONSTANT_LOG10})", node)
-        return sp.Pow(base, exponent)
+                if a != 0 and abs(mpmath.log10(abs(a)) * b) > MAX_CONSTANT_LOG10:
+                    return self.fail(f"number too large (more than 10**{MAX_CONSTANT_LOG10} "
+                                     "in magnitude)", node)
+                if a < 0 and b != mpmath.floor(b):
+                    return self.fail(f"{ast.unparse(node)} is not a real number (a negative "
+                                     "number to a fractional power)", node)
+                self.constant(node, mpmath.power(a, b))
+        return self.sp.Pow(base, exponent)
 
     def visit_Call(self, node: ast.Call) -> Any:
         if not isinstance(node.func, ast.Name):
@@ -467,7 +524,61 @@ class _Converter:
             return self.fail(f"{name}() takes {expected} argument"
                              f"{'s' if arities != (1,) else ''}, got {len(node.args)}", node)
         args = [self.convert(a) for a in node.args]
+        values = [self.value(a) for a in node.args]
+        if name in ("log", "ln", "log2", "log10") and len(values) == 2 and \
+                values[1] is not None and (values[1] <= 0 or values[1] == 1):
+            return self.fail("the base of a logarithm must be positive and not 1", node.args[1])
+        if all(v is not None for v in values):
+            self.constant(node, _constant_value(name, values, lambda m: self.fail(m, node)))
         return self.functions[name](*args)
+
+
+def _constant_value(name: str, args: list, fail) -> Any:
+    """A whitelisted function of constants, by :mod:`mpmath` at 30 digits, after checking
+    that its argument cannot make the evaluation run away (a periodic function of a number
+    beyond :data:`MAX_PERIODIC_ARGUMENT`, an exponential of one beyond 10⁵)."""
+    import mpmath
+
+    a = args[0]
+    if name in ("sin", "cos", "tan", "cot", "sec", "csc") and abs(a) > MAX_PERIODIC_ARGUMENT:
+        fail(f"{name} of a number beyond {MAX_PERIODIC_ARGUMENT:g} in magnitude has no "
+             "accurate value in floating point")
+    if name in ("exp", "sinh", "cosh", "softplus", "sigmoid") and abs(a) > 1e5:
+        if name in ("exp", "sinh", "cosh") or (name == "softplus" and a > 0):
+            fail(f"{name}({mpmath.nstr(a, 3)}) is too large")
+    table = {
+        "sin": mpmath.sin, "cos": mpmath.cos, "tan": mpmath.tan, "cot": mpmath.cot,
+        "sec": mpmath.sec, "csc": mpmath.csc, "asin": mpmath.asin, "acos": mpmath.acos,
+        "atan": mpmath.atan, "atan2": lambda y, x: mpmath.atan2(y, x) if (y, x) != (0, 0)
+        else mpmath.nan, "sinh": mpmath.sinh, "cosh": mpmath.cosh, "tanh": mpmath.tanh,
+        "asinh": mpmath.asinh, "acosh": mpmath.acosh, "atanh": mpmath.atanh,
+        "exp": mpmath.exp, "log": lambda x, b=None: mpmath.log(x) if b is None
+        else mpmath.log(x, b), "ln": mpmath.log, "log2": lambda x: mpmath.log(x, 2),
+        "log10": mpmath.log10, "sqrt": mpmath.sqrt, "abs": abs, "erf": mpmath.erf,
+        "sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
+        "softplus": lambda x: mpmath.log(1 + mpmath.exp(x)),
+        "relu": lambda x: max(x, 0), "max": lambda *v: max(v), "min": lambda *v: min(v),
+    }
+    with mpmath.workdps(30):
+        try:
+            return table[name](*args)
+        except (ZeroDivisionError, ValueError):
+            return mpmath.nan
+
+
+@contextmanager
+def sympy_guard(doing: str):
+    """Turn an exception from inside SymPy (its own bugs: ``sec(pi + x - 1/(w + cosh(t)))``
+    raises AttributeError there) into a :class:`FormulaError` that says so, instead of an
+    internal error; gdlab's own refusals pass through."""
+    try:
+        yield
+    except GdlabError:
+        raise
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError, ArithmeticError,
+            NotImplementedError, RecursionError) as exc:
+        raise FormulaError(f"SymPy cannot {doing} this formula ({type(exc).__name__} inside "
+                           "SymPy); write it another way") from None
 
 
 def _unknown_function(name: str) -> str:
@@ -479,16 +590,6 @@ def _unknown_function(name: str) -> str:
     if _NAME_RE.match(name) and name not in CONSTANTS:
         return f"unknown function '{name}' (for a product write {name}*(...))"
     return f"unknown function '{name}' (known: {', '.join(FUNCTIONS)})"
-
-
-def _finite_float(value: Any) -> float | None:
-    try:
-        number = complex(value.evalf(15))
-    except (TypeError, ValueError, OverflowError):
-        return None
-    if number.imag != 0 or number.real != number.real or abs(number.real) == float("inf"):
-        return None
-    return number.real
 
 
 def _check_name(name: str, fail) -> None:

@@ -60,14 +60,18 @@ class _Symbolic:
     @cached_property
     def gradient_exprs(self) -> list:
         from .diff.symbolic import gradient_exprs
+        from .formula import sympy_guard
 
-        return gradient_exprs(self.formula.expr, self.formula.symbols)
+        with sympy_guard("differentiate"):
+            return gradient_exprs(self.formula.expr, self.formula.symbols)
 
     @cached_property
     def hessian_exprs(self) -> list[list]:
         from .diff.symbolic import hessian_exprs
+        from .formula import sympy_guard
 
-        return hessian_exprs(self.gradient_exprs, self.formula.symbols)
+        with sympy_guard("differentiate"):
+            return hessian_exprs(self.gradient_exprs, self.formula.symbols)
 
     @cached_property
     def gradient_fn(self) -> Callable:

@@ -94,11 +94,25 @@ def _sigmoid(a):
         return np.where(positive, 1 / (1 + t), t / (1 + t))
 
 
-#: NumPy implementations by name, for :func:`sympy.lambdify`.
-NUMPY = {"softplus": _softplus, "sigmoid": _sigmoid}
+def _reciprocal(fn):
+    def reciprocal(a):
+        with np.errstate(all="ignore"):
+            return 1 / fn(a)
+
+    return reciprocal
+
+
+#: NumPy implementations by name, for :func:`sympy.lambdify`. ``cot``, ``sec`` and ``csc`` are
+#: here because SymPy's printers otherwise rewrite them — and every function inside them — in
+#: terms of ``tan``, ``cos``, ``sin``: ``cot(tanh(x))`` became ``-1/tan(1j*tan(1j*x))``, complex
+#: code for a real function.
+NUMPY = {"softplus": _softplus, "sigmoid": _sigmoid, "cot": _reciprocal(np.tan),
+         "sec": _reciprocal(np.cos), "csc": _reciprocal(np.sin)}
 
 #: Scalar Python (numba) code by name; ``{a}`` is the printed argument.
 SCALAR_CODE = {
+    "cot": "(1.0 / math.tan({a}))", "sec": "(1.0 / math.cos({a}))",
+    "csc": "(1.0 / math.sin({a}))",
     "softplus": "(({a}) + math.log1p(math.exp(-({a}))) if ({a}) > 0 "
                 "else math.log1p(math.exp({a})))",
     "sigmoid": "(1.0 / (1.0 + math.exp(-({a}))) if ({a}) >= 0 "
