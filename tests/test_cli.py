@@ -88,6 +88,28 @@ def test_grad_refusals_say_why(capsys, argv, message):
     assert (code, out, err.strip()) == (2, "", message)
 
 
+def test_a_huge_direction_is_normalised_without_overflow(capsys):
+    d = grad_json(capsys, "x*y", "--at", "1,1", "--direction", "1e308,1e308")
+    assert d["direction"] == pytest.approx([2**-0.5] * 2)
+    assert d["directional_derivative"] == pytest.approx(2**0.5)  # ∇f = (1, 1)
+
+
+def test_a_formula_after_double_dash_keeps_the_options_that_follow(capsys):
+    code, out, err = run(capsys, "descend", "--", "0-1/x", "--start", "0.5", "--lr", "0.05",
+                         "--json")
+    assert code == 0, err
+    assert json.loads(out)["runs"][0]["start"] == [0.5]
+
+
+def test_unwritable_output_is_one_error_line_naming_the_path(capsys, tmp_path):
+    target = tmp_path / "r.json"
+    target.write_text("keep")
+    target.chmod(0o444)
+    code, out, err = run(capsys, "descend", "sphere", "--start", "1,1", "--output", str(target))
+    assert (code, err) == (2, f"error: cannot write {str(target)!r}: the file is read-only\n")
+    assert target.read_text() == "keep"
+
+
 def test_tables_print_user_text_as_typed(capsys):
     code, out, err = run(capsys, "descend", "x^2 + y^2", "--start", "1,1", "--lr", "0.1",
                          "--schedule", "cosine:100")
@@ -177,6 +199,12 @@ HOSTILE = [
     ["grad", "log(x)", "--at", "-1"],
     ["grad", "x"],
     ["grad", "himmelbau", "--at", "1"],
+    ["descend", "sphere", "--start", "1,1", "--schedule", "step:inf"],
+    ["descend", "sphere", "--start", "1,1", "--schedule", "warmup:nan"],
+    ["descend", "sphere", "--start", "1,1", "--schedule", "cosine:nan"],
+    ["descend", "sphere", "--start", "1,1", "--schedule", "step:2.5"],
+    ["descend", "sphere", "--random-starts", "5", "--box=-1e308:1e308"],
+    ["descend", "sphere", "--start", "1,1", "--output", "/proc/nope/r.json"],
     ["grad", "abs(x) + abs(y)", "--at", "0,2"],
     ["grad", "sqrt(x^2 + y^2)", "--at", "0,0"],
     ["grad", "max(x, y)", "--at", "1,1"],

@@ -261,3 +261,42 @@ def test_the_bound_is_taken_at_the_minimum_the_run_reaches():
     assert d.stability_bound == pytest.approx(2 / lam, rel=1e-12) and d.stability_bound < 0.02
     assert f"at the minimum ({loc[0]:.4g}, {loc[1]:.4g})" in d.explanation
     assert d.suggestion == {"lr": float(f"{1 / lam:.3g}")}
+
+
+# --- honest about underflow, poles and runs that did not move ------------------------------
+
+
+def test_a_run_of_zero_steps_says_so():
+    d = run("x**2 + y**2", [[1.0, 1.0]], "gd", lr=0.1, max_steps=0).diagnoses()[0][0]
+    assert d.label == "slow" and d.explanation == "no step was taken: the step limit is 0."
+    assert d.suggestion == {"max_steps": 1000}
+
+
+@pytest.mark.parametrize("lr", [1e-300, 1e-50])
+def test_steps_too_small_to_move_x_are_slow_not_oscillating(lr):
+    """x0² + x1² from (1, 1): lr·‖∇f‖ = 2.8·lr is below the spacing of doubles at 1 (2.2e-16),
+    so x never changes; the bound 2/λmax = 1, half of it is suggested."""
+    d = run("x0**2 + x1**2", [[1.0, 1.0]], "gd", lr=lr, max_steps=100).diagnoses()[0][0]
+    assert d.label == "slow" and "did not move x at all" in d.explanation
+    assert d.suggestion == {"lr": 0.5}
+
+
+@pytest.mark.parametrize("formula, start, lr", [
+    ("sigmoid(x)", -800.0, 0.1),  # σ(−800) = e^−800 underflows to 0, and so does σ′
+    ("exp(x)", 10.0, 1000.0),  # the first step lands at 10 − 1000·e^10 ≈ −2.2e7
+])
+def test_an_underflowed_tail_is_a_plateau_not_a_minimum(formula, start, lr):
+    d = run(formula, [[start]], "gd", lr=lr, max_steps=100).diagnoses()[0][0]
+    assert d.label == "plateau" and "the gradient underflowed" in d.explanation
+    assert d.suggestion is None
+    true = run("x**4", [[0.0]], "gd", lr=0.1, max_steps=10).diagnoses()[0][0]
+    assert true.label == "minimum"  # ∇f = 0 exactly too, but f = h⁴ > 0 beside it
+
+
+def test_a_step_across_a_pole_is_not_called_a_descent():
+    """f = −1/x from 0.5 with lr 5: ∇f = 1/x² = 4, the first step lands at −19.5, across the
+    pole at 0, where f = 1/19.5 > f(0.5) = −2."""
+    d = run("0 - 1/x", [[0.5]], "gd", lr=5, max_steps=1000).diagnoses()[0][0]
+    assert d.label == "oscillating"
+    assert d.explanation.startswith("f ended higher than it started, from -2 to")
+    assert d.suggestion == {"lr": 0.5}

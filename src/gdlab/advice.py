@@ -141,7 +141,11 @@ def _diverged(f, options):
 
 
 def _oscillating(f, options):
-    if f.oscillation >= f.thresholds["oscillation"]:
+    if f.value > f.start_value:
+        explanation = (f"f ended higher than it started, from {f.start_value:.6g} to "
+                       f"{f.value:.6g}: a step overshot (perhaps across a pole of f, where it is "
+                       "not finite)")
+    elif f.oscillation >= f.thresholds["oscillation"]:
         explanation = (f"did not converge in {f.steps} steps: the step reversed direction in "
                        f"{f.oscillation:.0%} of the recent steps")
     else:
@@ -156,7 +160,8 @@ def _oscillating(f, options):
             suggestion = {"schedule": f"inverse_time:{decay:g}"}
             return explanation, (f"let the step shrink: schedule=inverse_time:{decay:g} "
                                  "(the learning rate falls tenfold over the run)."), suggestion
-    elif f.lr is not None and f.lambda_max is not None and bound is not None:
+    elif f.lr is not None and f.lambda_max is not None and bound is not None and \
+            f.value <= f.start_value:
         explanation += (f"; lr·λmax = {f.lr * f.lambda_max:.3g}{_where(f)}, so the learning "
                         f"rate is {'above' if f.lr > bound else 'near'} the stability bound "
                         f"{bound:.3g}")
@@ -184,6 +189,24 @@ def _oscillating(f, options):
 
 
 def _slow(f, options):
+    if f.steps == 0:
+        return ("no step was taken: the step limit is 0.", "allow steps: max_steps=1000.",
+                _keep({"max_steps": 1000}, options))
+    bound = f.own_bound
+    if f.made_no_progress:
+        explanation = (f"the {f.steps} steps did not move x at all: lr·‖∇f‖ = "
+                       f"{(f.lr or 0) * f.gradient_norm:.3g} is below the spacing of doubles "
+                       f"at {_point(f.start)}.")
+        if f.lr is not None and bound is not None:
+            lr = _typed(bound / 2)
+            return explanation, (f"{_lr_text(f)} is {bound / f.lr:.3g}× below the stability "
+                                 f"bound {bound:.3g}{_where(f)}: try lr={lr:g} (half the "
+                                 "bound)."), _keep({"lr": lr}, options)
+        if f.lr is not None:
+            lr = _typed(f.lr * MAX_LR_GROWTH)
+            return explanation, f"raise {_lr_text(f)}: try lr={lr:g}.", \
+                _keep({"lr": lr}, options)
+        return explanation, "raise the learning rate.", None
     explanation = (f"still descending when the {f.steps}-step limit was reached: f fell from "
                    f"{f.start_value:.6g} to {f.value:.6g} (by {f.start_value - f.value:.3g}), "
                    f"‖∇f‖ = {f.gradient_norm:.2g}.")
@@ -196,7 +219,6 @@ def _slow(f, options):
                 return explanation, ("use momentum (optimizer=momentum, momentum=0.9): it "
                                      "carries the path past saddles and along shallow slopes."
                                      ), suggestion
-    bound = f.own_bound
     if f.lr is not None and bound is not None and f.lr < bound / 10:
         lr = _typed(min(bound / 2, MAX_LR_GROWTH * f.lr))
         capped = " (ten times larger" + (f"; the bound allows up to {bound:.3g})"
@@ -215,6 +237,12 @@ def _slow(f, options):
 
 
 def _plateau(f, options):
+    if f.numerically_flat:
+        return (f"stopped at {_point(f.final)}, where ∇f is exactly 0 and f = {f.value:.6g} is "
+                "constant to double precision a step away in every direction: a flat tail "
+                "(the gradient underflowed), which cannot be told from a minimum here.",
+                "start where f changes: no step size moves a run whose gradient is exactly 0.",
+                None)
     lower = "f is unbounded below" if f.best is None else \
         f"a lower value {f.best:.4g} is known"
     explanation = (f"stalled on a plateau at {_point(f.final)}: ‖∇f‖ = {f.gradient_norm:.2g} "

@@ -215,10 +215,11 @@ def _one_sided(obj: Objective, a: np.ndarray) -> np.ndarray | None:
 
 def _unit(direction, dim: int) -> np.ndarray:
     u = as_points(direction, dim, "direction")
-    norm = np.linalg.norm(u, axis=-1, keepdims=True)
-    if np.any(norm == 0):
+    scale = np.max(np.abs(u), axis=-1, keepdims=True)  # so ‖u‖ cannot overflow (1e308, 1e308)
+    if np.any(scale == 0):
         raise PointError("`direction` must not be the zero vector")
-    return u / norm
+    u = u / scale
+    return u / np.linalg.norm(u, axis=-1, keepdims=True)
 
 
 def directional_derivative(f, x, direction, method: str | None = None) -> np.ndarray:

@@ -14,14 +14,17 @@ unbounded          f has no minimum where the run went: f became −∞, or, fro
 diverged           the engine stopped the run: a non-finite value, or \|f\| or ‖x‖ blew up
                    (with f not falling without bound: the step is too large)
 oscillating        not at a critical point and the step reversed direction in at least
-                   ``oscillation`` (0.5) of the recent steps — or the run stopped descending
-slow               hit the step limit while f was still going down
+                   ``oscillation`` (0.5) of the recent steps — or the run stopped descending,
+                   or ended above its start (a step overshot, e.g. across a pole)
+slow               hit the step limit while f was still going down — or took no step, or
+                   steps too small to change x
 saddle             ‖∇f‖ ≈ 0 (converged, or ≤ ``grad_zero``) and Hessian eigenvalues of both
                    signs (or the end point is a saddle the library lists)
 maximum            ‖∇f‖ ≈ 0 and no positive curvature
 plateau            ‖∇f‖ ≈ 0, every \|λ\| ≤ ``flat`` (1e-6) — or, unless the library lists a
                    saddle or maximum there, ≤ :data:`PLATEAU_CURVATURE` (1e-4) — and a lower
-                   value is known (checked before saddle and maximum)
+                   value is known (checked before saddle and maximum); or ∇f is exactly 0
+                   and f constant to double precision around the end (an underflowed tail)
 global_minimum     a minimiser whose value is within ``value_tol`` (relative, 1e-6) of the
                    lowest known: the library's global minimum, or for a typed formula the
                    lowest minimiser reached by any run of the call (when there are two or more)
@@ -200,6 +203,8 @@ class RunFacts:
         better_start: a start of this call from which the same optimizer reached a lower
             minimum (for a local minimum), else ``None``.
         at_kink: the end point lies within a step of a kink of f (``abs``, ``max``, …).
+        numerically_flat: ∇f is exactly 0 and f constant to double precision around the end
+            point (an underflowed tail, :func:`_numerically_flat`).
         listed_kind: the kind of the library's critical point at the end point, if any.
         nearest_minimum: the closest known minimum as a dict with ``distance``.
         events: :mod:`gdlab.events` along the recorded path.
@@ -243,6 +248,7 @@ class RunFacts:
     escape_unbounded: bool
     better_start: list[float] | None
     at_kink: bool
+    numerically_flat: bool
     listed_kind: str | None
     nearest_minimum: dict[str, Any] | None
     events: list[dict[str, Any]]
@@ -259,6 +265,13 @@ class RunFacts:
         earlier)."""
         ref = self.mid_value if np.isfinite(self.mid_value) else self.start_value
         return self.value < ref - 1e-15 * max(1.0, abs(ref))
+
+    @property
+    def made_no_progress(self) -> bool:
+        """The run ended where it started without turning back (an exact 2-cycle, lr·λ = 2,
+        also ends where it started): its steps were too small to change x."""
+        return bool(np.array_equal(self.final, self.start)) and \
+            self.oscillation < self.thresholds["oscillation"]
 
     @property
     def lower_known(self) -> bool:
@@ -363,6 +376,7 @@ def facts(result, **thresholds) -> list[list[RunFacts]]:
                             escape) if may_be_unbounded else np.zeros((K, B), bool)
     better = _better_starts(result, minimiser)
     kinks = _at_kink(result, near)
+    flat_tail = _numerically_flat(obj, result, near)
     minima = [p for p in listed if p.kind.endswith("minimum")]
     lam_minima = _eigenvalues(obj, np.array([p.location for p in minima], dtype=float)
                               .reshape(-1, D))
@@ -373,6 +387,7 @@ def facts(result, **thresholds) -> list[list[RunFacts]]:
                            "escape": escape[k, b] if np.all(np.isfinite(escape[k, b]))
                            else None, "escape_unbounded": bool(escapes[k, b]),
                            "better_start": better[k][b], "at_kink": bool(kinks[k, b]),
+                           "numerically_flat": bool(flat_tail[k, b]),
                            "events": events_of(result, k, b, thresholds)})
              for b in range(B)] for k in range(K)]
 
@@ -484,6 +499,24 @@ def _at_kink(result, near: np.ndarray) -> np.ndarray:
     return close & ~near
 
 
+def _numerically_flat(obj, result, near: np.ndarray) -> np.ndarray:
+    """Runs that stopped where ∇f is exactly 0 and f is constant to double precision a step
+    away along every axis (``sigmoid(x)`` at −800, ``exp(x)`` at −2e7: the gradient
+    underflowed) — a flat tail, which no rule can tell from a minimum."""
+    out = np.zeros(near.shape, dtype=bool)
+    ks, bs = np.nonzero(near & (result.gradient_norm == 0))
+    if not len(ks):
+        return out
+    x = result.final[ks, bs]
+    D = x.shape[-1]
+    h = 1e-3 * np.maximum(1.0, np.abs(x))  # (M, D)
+    steps = np.concatenate([np.eye(D), -np.eye(D)])  # (2D, D)
+    with np.errstate(all="ignore"):
+        around = np.asarray(obj.value(x[:, None, :] + steps[None] * h[:, None, :]))
+    out[ks, bs] = np.all(around == result.value[ks, bs][:, None], axis=-1)
+    return out
+
+
 def _scalar(value) -> float | None:
     return float(value) if value is not None and np.ndim(value) == 0 else None
 
@@ -535,9 +568,14 @@ def classify(f: RunFacts) -> str:
     if f.status == "diverged":
         return "diverged"
     if not f.near_critical:
-        if f.oscillation >= t["oscillation"] or not f.descending:
+        if f.steps == 0 or f.made_no_progress:
+            return "slow"
+        if f.oscillation >= t["oscillation"] or not f.descending or \
+                f.value > f.start_value:
             return "oscillating"
         return "slow"
+    if f.numerically_flat and f.listed_kind is None:
+        return "plateau"
     flat = f.eigenvalues is not None and bool(np.all(np.abs(f.lam_end) <= max(
         t.get("plateau", PLATEAU_CURVATURE), t["flat"])))
     if flat and f.lower_known and f.listed_kind not in ("saddle", "maximum"):

@@ -1,7 +1,9 @@
 """Files written atomically, with the permissions any other file gets.
 
 A temporary file in the target's folder is written in full and then renamed over the target,
-so a reader never sees half a file and an old file is never lost to a failed write. The
+so a reader never sees half a file and an old file is never lost to a failed write. A folder,
+a read-only file or a failed write is refused with a :class:`~gdlab.errors.ConfigError` that
+names the path. The
 temporary file is created private (``tempfile.mkstemp`` gives mode 0600); before the rename it
 gets ``0666`` less the process umask — ``0644`` under the usual umask 022 — as ``open()`` would
 have given it.
@@ -14,6 +16,8 @@ import tempfile
 import threading
 from pathlib import Path
 from typing import Callable
+
+from .errors import ConfigError
 
 __all__ = ["write_atomic", "replace_atomic", "default_mode"]
 
@@ -33,14 +37,24 @@ def replace_atomic(target: str | os.PathLike, write: Callable[[Path], None]) -> 
     then move it over ``target``. On any error the target is untouched and the temporary file
     removed."""
     target = Path(target)
-    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix,
-                                dir=target.parent)
+    if target.is_dir():
+        raise ConfigError(f"cannot write {str(target)!r}: it is a folder")
+    if target.exists() and not target.stat().st_mode & 0o222:  # read-only, even for root
+        raise ConfigError(f"cannot write {str(target)!r}: the file is read-only")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix,
+                                    dir=target.parent)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {str(target)!r}: {exc.strerror or exc}") from None
     os.close(fd)
     tmp = Path(name)
     try:
         write(tmp)
         os.chmod(tmp, default_mode())
         os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ConfigError(f"cannot write {str(target)!r}: {exc.strerror or exc}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

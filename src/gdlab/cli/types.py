@@ -92,7 +92,13 @@ def _box(text: str) -> tuple[float, float]:
         raise PointError(f"--box must be LOW:HIGH; got {text!r}") from None
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise PointError(f"--box needs finite LOW < HIGH; got {text!r}")
+    if not math.isfinite(high - low) or max(abs(low), abs(high)) > MAX_BOX:
+        raise PointError(f"--box must lie within ±{MAX_BOX:g}; got {text!r}")
     return low, high
+
+
+#: The largest coordinate of a --box (its width must be a finite double).
+MAX_BOX = 1e150
 
 
 def _domain(text: str) -> list[tuple[float, float]]:
@@ -157,8 +163,11 @@ def join_negative_values(argv: Sequence[str]) -> list[str]:
     i = 0
     while i < len(args):
         token = args[i]
-        if token == "--":
-            return out + ["--"] + formulas + args[i + 1:]
+        if token == "--":  # "-- FORMULA --start ...": the options after it still count
+            rest = args[i + 1:]
+            if len(rest) > 1 and not formulas:
+                return join_negative_values(out + rest[1:]) + ["--", rest[0]]
+            return out + ["--"] + formulas + rest
         if token in POINT_OPTIONS and i + 1 < len(args) and args[i + 1].startswith("-") \
                 and args[i + 1] != "--":
             out.append(f"{token}={args[i + 1]}")

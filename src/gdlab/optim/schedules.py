@@ -127,6 +127,12 @@ def parse_schedule(text: str | None) -> Schedule | None:
         numbers = [float(a) for a in args]
     except ValueError:
         raise ConfigError(f"schedule {text!r}: arguments must be numbers") from None
+    if not all(math.isfinite(v) for v in numbers):
+        raise ConfigError(f"schedule {text!r}: arguments must be finite numbers")
+    if name in ("step", "cosine", "warmup") and numbers and (
+            numbers[0] != int(numbers[0]) or not 1 <= numbers[0] <= 10**9):
+        raise ConfigError(f"schedule {text!r}: the number of steps must be a whole number "
+                          "from 1 to 1e9")
     makers = {
         "constant": (constant, 0, 0), "step": (step, 1, 2), "exponential": (exponential, 1, 1),
         "inverse_time": (inverse_time, 1, 1), "cosine": (cosine, 1, 2),
