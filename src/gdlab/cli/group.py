@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from typing import Sequence
 
 import click
@@ -28,8 +29,15 @@ def cli() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; return the exit status. Bad input: one ``error:`` line, status 2."""
-    argv = join_negative_values(sys.argv[1:] if argv is None else argv)
+    """Run the CLI; return the exit status. Bad input: one ``error:`` line, status 2. No Python
+    warning reaches the terminal (``GDLAB_DEBUG=1`` shows them)."""
+    with warnings.catch_warnings():
+        if not os.environ.get("GDLAB_DEBUG"):
+            warnings.simplefilter("ignore")
+        return _main(join_negative_values(sys.argv[1:] if argv is None else argv))
+
+
+def _main(argv: list[str]) -> int:
     try:
         result = cli.main(args=argv, prog_name="gdlab", standalone_mode=False)
     except GdlabError as exc:
