@@ -190,10 +190,28 @@ def test_hostile_requests_are_refused(client, path, body, status, message):
     assert client.get("/api/health").status_code == 200  # still alive
 
 
-def test_nan_in_json_is_refused(client):
-    r = client.post("/api/grad", content=b'{"formula": "x", "point": [NaN]}',
-                    headers={"content-type": "application/json"})
-    assert r.status_code in (400, 422)
+@pytest.mark.parametrize("path, body, message", [
+    ("/api/grad", b'{"formula": "x", "point": [NaN]}', "point: numbers must be finite"),
+    ("/api/grad", b'{"formula": "x", "point": [1], "method": NaN}', "method: numbers must be"),
+    ("/api/descend", b'{"formula": "x**2", "starts": [[1]], "optimizers": [{"name": "gd"}], '
+                     b'"max_steps": Infinity}', "max_steps: numbers must be finite"),
+    ("/api/lrmap", b'{"formula": "sphere", "lr_min": NaN}', "lr_min: numbers must be finite"),
+    ("/api/grad", b'{"formula": "x\\ud800", "point": [1]}', "formula: text must be valid"),
+    ("/api/parse", b'{"formula": "\\udfff"}', "a lone surrogate"),
+])
+def test_nan_infinity_and_lone_surrogates_are_422_with_one_line(client, path, body, message):
+    r = client.post(path, content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert isinstance(detail, str) and "\n" not in detail and message in detail
+    assert r.json()["errors"][0]["loc"][0] == "body"
+
+
+def test_a_boolean_is_not_a_number_for_a_hyper_parameter(client):
+    r = client.post("/api/descend", json={"formula": "x**2", "starts": [[1]], "optimizers": [
+        {"name": "momentum", "hyper": {"momentum": True}}]})
+    assert (r.status_code, r.json()["detail"]) == (
+        400, "momentum: `momentum` must be a number; got True")
 
 
 def test_oversized_bodies_are_refused(client):

@@ -281,6 +281,8 @@ def _check_value(opt: str, key: str, value: Any) -> Any:
                 raise ConfigError(f"{opt}: `{key}` must be true or false; got {value!r}")
             return value in ("true", "1", "yes")
         return bool(value)
+    if isinstance(value, (bool, np.bool_)):  # momentum=True is not the number 1
+        raise ConfigError(f"{opt}: `{key}` must be a number; got {value!r}")
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):

@@ -15,6 +15,7 @@ The endpoints live in routers per area (:mod:`gdlab.web.routes`), their models i
 from __future__ import annotations
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from .. import __version__
@@ -116,6 +117,19 @@ def create_app() -> FastAPI:
     async def bad_input(_request: Request, exc: GdlabError):
         status = 503 if isinstance(exc, TimeBudgetError) else 400
         return JSONResponse({"detail": " ".join(str(exc).split())}, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError):
+        """422 with one line to show (``detail``) and the errors without their inputs (which
+        may be NaN or a lone surrogate, not serialisable)."""
+        errors = [{"loc": [str(p) for p in e.get("loc", ())],
+                   "msg": str(e.get("msg", "")).removeprefix("Value error, "),
+                   "type": str(e.get("type", ""))} for e in exc.errors()]
+        first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+        where = ".".join(p for p in first["loc"] if p != "body")
+        line = f"{where}: {first['msg']}" if where else first["msg"]
+        return JSONResponse({"detail": " ".join(line.encode("utf-8", "replace").decode()
+                                                .split()), "errors": errors}, status_code=422)
 
     @app.exception_handler(Exception)
     async def internal(_request: Request, exc: Exception):  # never a traceback to the client

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from types import UnionType
+import math
 from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from pydantic import AliasChoices, BaseModel, Field, create_model, model_validator
@@ -33,7 +34,36 @@ def _max_steps(default: int, low: int):
                  validation_alias=AliasChoices("max_steps", "steps"))
 
 
-class _StepLimit(BaseModel):
+def _refuse_untypable(value, where: str = "body") -> None:
+    """Refuse what JSON can carry but no field should: NaN and ±Infinity (Python's JSON reader
+    accepts them) and text with lone surrogates (``"\\ud800"``, not Unicode)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{where}: numbers must be finite (no NaN or Infinity)")
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"{where}: text must be valid Unicode (a lone surrogate)") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_untypable(key, where)
+            _refuse_untypable(item, f"{where}.{key}" if isinstance(key, str) else where)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_untypable(item, where)
+
+
+class _Request(BaseModel):
+    """Every request: no NaN, Infinity or lone surrogate anywhere in it (422)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typable(cls, data):
+        _refuse_untypable(data)
+        return data
+
+
+class _StepLimit(_Request):
     """A request with a step limit: ``max_steps``, or ``steps`` for it, never both."""
 
     @model_validator(mode="before")
@@ -46,12 +76,12 @@ class _StepLimit(BaseModel):
 
 # --- requests -----------------------------------------------------------------------------
 
-class ParseRequest(BaseModel):
+class ParseRequest(_Request):
     formula: FormulaText
     variables: Variables = None
 
 
-class GradRequest(BaseModel):
+class GradRequest(_Request):
     formula: FormulaText
     point: Point = Field(min_length=1, max_length=MAX_VARIABLES)
     variables: Variables = None
@@ -59,7 +89,7 @@ class GradRequest(BaseModel):
     method: Literal[DERIVATIVE_METHODS] | None = None
 
 
-class OptimizerSpec(BaseModel):
+class OptimizerSpec(_Request):
     name: str = Field(max_length=40)
     lr: Number | None = None
     hyper: dict[str, Number | bool] = Field(default_factory=dict, max_length=12)
@@ -79,14 +109,14 @@ class DescendRequest(_StepLimit):
         default="json", description="csv: the long CSV of `gdlab descend --output run.csv`")
 
 
-class BoundsRequest(BaseModel):
+class BoundsRequest(_Request):
     formula: FormulaText
     starts: list[Point] = Field(min_length=1, max_length=MAX_STARTS)
     optimizers: list[OptimizerSpec] = Field(min_length=1, max_length=MAX_OPTIMIZERS)
     variables: Variables = None
 
 
-class GridRequest(BaseModel):
+class GridRequest(_Request):
     formula: FormulaText
     domain: Box = None
     n: int = Field(default=80, ge=2, le=MAX_GRID)
