@@ -35,6 +35,7 @@ CORPUS = [
      "oscillating"),
     (["abs(x - 1) + abs(y)", "--start", "0,1", "--optimizer", "rmsprop", "--lr", "0.1"],
      "oscillating"),
+    (["sqrt(x^2 + y^2)", "--start", "1,1", "--lr", "0.1"], "oscillating"),  # the cone's tip
     # slow: a lower f at the end
     (["x0^2 + x1^2", "--start=-3,4", "--lr", "1e-4"], "slow"),
     (["rosenbrock", "--start=-1.5,2", "--lr", "1e-4"], "slow"),
@@ -43,6 +44,11 @@ CORPUS = [
      "slow"),
     (["x^2 + y^2", "--start", "3,4", "--optimizer", "adam", "--lr", "0.001"], "slow"),
     (["ill_conditioned", "--start=-7,2", "--optimizer", "momentum", "--lr", "1e-4"], "slow"),
+    # momentum limits the rate (√0.9 per step), not the learning rate: lower the momentum
+    (["ill_conditioned", "--start=-7,2", "--optimizer", "momentum", "--lr", "0.1",
+      "--max-steps", "100", "--tol", "1e-6"], "slow"),
+    (["ill_conditioned", "--start=-7,2", "--optimizer", "nesterov", "--lr", "0.05",
+      "--max-steps", "100", "--tol", "1e-6"], "slow"),
     # plateau: a lower f at the end
     (["plateau", "--start", "3.5,3", "--lr", "0.1"], "plateau"),
     (["plateau", "--start", "4,4", "--optimizer", "momentum", "--lr", "0.1"], "plateau"),

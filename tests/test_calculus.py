@@ -69,6 +69,20 @@ def test_tangent_plane_equation_reads_back_and_touches_the_surface():
     assert plane.equation == "z = -1.821345004 + 1.076923077*(x + 1.5) - 1.5*(y - 2)"
 
 
+def test_a_gentle_slope_without_curvature_is_not_a_critical_point():
+    r = gdlab.analyze("sigmoid(x)", [-20.0])  # σ′(−20) = 2.06e-9 > 0: no critical point
+    assert r.gradient[0] == pytest.approx(np.exp(-20) / (1 + np.exp(-20)) ** 2, rel=1e-12)
+    assert r.critical_point is None
+    assert gdlab.analyze("x**4", [0.0]).critical_point == "degenerate"  # ∇f = 0 exactly
+
+
+def test_richardson_hessian_carries_an_error_estimate_that_covers_its_error():
+    r = gdlab.analyze("log(x)", [0.01], method="richardson")
+    error = abs(r.hessian[0][0] - (-1 / 0.01**2))  # f″ = −1/x²
+    assert r.hessian_error is not None and error <= r.hessian_error[0][0]
+    assert gdlab.analyze("log(x)", [0.01]).hessian_error is None  # exact
+
+
 def test_tangent_plane_of_a_function_of_z_is_named_otherwise_and_reads_back():
     plane = gdlab.tangent_plane("x^2 + y^2 + z^2", [1, 2, 3])
     assert plane.equation == "w = 14 + 2*(x - 1) + 4*(y - 2) + 6*(z - 3)"  # ∇f = 2a

@@ -300,3 +300,40 @@ def test_a_step_across_a_pole_is_not_called_a_descent():
     assert d.label == "oscillating"
     assert d.explanation.startswith("f ended higher than it started, from -2 to")
     assert d.suggestion == {"lr": 0.5}
+
+
+def test_slow_momentum_is_told_to_lower_its_momentum_with_the_closed_form_rates():
+    """Heavy ball on x²/20 + y² (λ = 0.1, 2) at lr 0.1, μ = 0.9: both modes are complex, so
+    the error shrinks by √μ = 0.949 per step whatever the learning rate."""
+    r = run("ill_conditioned", [[-7.0, 2.0]], make("momentum", lr=0.1, momentum=0.9),
+            max_steps=100, tol=1e-6)
+    d = r.diagnoses()[0][0]
+    assert d.label == "slow"
+    assert f"shrinks the error by {0.9 ** 0.5:.3g}" in d.advice
+    lr, mu = d.suggestion["lr"], d.suggestion["momentum"]
+    assert mu < 0.9 and lr <= 1.0  # at most ten times the learning rate
+    # the rate promised, from the characteristic roots z² − (1 + μ − lr·λ)z + μ, is kept
+    rate = max(max(abs(np.roots([1, -(1 + mu - lr * lam), mu]))) for lam in (0.1, 2.0))
+    assert f"by {rate:.3g}" in d.advice
+    after = run("ill_conditioned", [[-7.0, 2.0]], make("momentum", lr=lr, momentum=mu),
+                max_steps=100, tol=1e-6)
+    assert after.value[0, 0] < r.value[0, 0] / 100
+
+
+def test_the_cone_tip_is_a_kink():
+    d = run("sqrt(x**2 + y**2)", [[1.0, 1.0]], "gd", lr=0.1, max_steps=1000).diagnoses()[0][0]
+    assert d.label == "oscillating" and "rattles across a kink" in d.explanation
+    assert d.suggestion == {"schedule": "inverse_time:0.009"}
+
+
+def test_no_random_starts_suggested_to_a_call_that_had_a_hundred():
+    starts = np.random.default_rng(3).uniform(-2, 2, (120, 2))
+    r = run("six_hump_camel", starts, "gd", lr=0.01, max_steps=50)
+    local = [d for d in r.diagnoses()[0] if d.label == "local_minimum"]
+    assert all(d.suggestion is None or "random_starts" not in d.suggestion for d in local)
+
+
+def test_unbounded_explanation_states_the_distance_probed():
+    d = run("x - 2*y", [[1.0, 1.0]], "gd", lr=0.1, max_steps=1000).diagnoses()[0][0]
+    end = run("x - 2*y", [[1.0, 1.0]], "gd", lr=0.1, max_steps=1000).final[0, 0]
+    assert f"at distance {1e15 * np.linalg.norm(end):.3g}" in d.explanation

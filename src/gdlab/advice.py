@@ -38,6 +38,7 @@ minimum
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -93,6 +94,60 @@ def _best_gd_lr(f) -> float | None:
     return 2.0 / (lam.min() + lam.max())
 
 
+def _rate(optimizer: str, lr: float, mu: float, curvatures) -> float:
+    """How much one step shrinks the error on the quadratic with these curvatures (the
+    spectral radius of the linear iteration): |1 − lr·λ| for gradient descent, the larger root
+    of z² − (1 + μ − lr·λ)z + μ for heavy-ball momentum and of
+    z² − (1 + μ)(1 − lr·λ)z + μ(1 − lr·λ) for Nesterov, worst over λ."""
+    return float(_rates(optimizer, np.asarray(lr, float), np.asarray(mu, float),
+                        np.asarray(curvatures, float)))
+
+
+def _rates(optimizer: str, lr: np.ndarray, mu: np.ndarray, curvatures: np.ndarray
+           ) -> np.ndarray:
+    """:func:`_rate` over broadcast arrays of ``lr`` and ``mu`` (the roots in closed form)."""
+    a = lr[..., None] * curvatures  # (..., L)
+    mu = mu[..., None]
+    if optimizer == "momentum":
+        b, c = 1 + mu - a, mu + 0 * a
+    elif optimizer == "nesterov":
+        b, c = (1 + mu) * (1 - a), mu * (1 - a)
+    else:
+        return np.max(np.abs(1 - a), axis=-1)
+    disc = b * b - 4 * c
+    real = np.sqrt(np.abs(disc))
+    radius = np.where(disc < 0, np.sqrt(np.abs(c)),
+                      np.maximum(np.abs(b + real), np.abs(b - real)) / 2)
+    return np.max(radius, axis=-1)
+
+
+def _tuned_momentum(f):
+    """For a slow momentum or Nesterov run: the learning rate (at most ten times larger) and
+    momentum that shrink the error fastest on the curvature at ``bound_at``, as
+    ``(lr, momentum, rate now, rate then)`` — where that takes fewer than 2/3 of the steps."""
+    lam = np.asarray(f.curvatures, dtype=float)
+    mu = f.hyper.get("momentum")
+    if f.optimizer not in ("momentum", "nesterov") or f.lr is None or mu is None or \
+            lam.size == 0 or not np.all(np.isfinite(lam)) or lam.min() <= 0:
+        return None
+    return _tune(f.optimizer, float(f.lr), float(mu), tuple(float(v) for v in lam))
+
+
+@lru_cache(maxsize=256)  # the runs of a call share a few minima: tune once per minimum
+def _tune(optimizer: str, lr0: float, mu: float, lam: tuple[float, ...]):
+    now = _rate(optimizer, lr0, mu, lam)
+    lrs, mus = np.meshgrid(np.geomspace(lr0, MAX_LR_GROWTH * lr0, 25),
+                           np.linspace(0.0, 0.99, 100), indexing="ij")
+    rates = _rates(optimizer, lrs, mus, np.asarray(lam))
+    i = np.unravel_index(int(np.argmin(rates)), rates.shape)
+    then, lr, mu_best = (float(rates[i]), float(lrs[i]), float(mus[i])) \
+        if rates[i] < now else (now, lr0, mu)
+    if not (0 < then < 1) or not (0 < now < 1) or np.log(then) > 1.5 * np.log(now):
+        return None
+    lr, mu_best = _typed(lr), _typed(mu_best)
+    return lr, mu_best, now, _rate(optimizer, lr, mu_best, lam)
+
+
 def _max_steps(f):
     from .limits import MAX_STEPS
 
@@ -113,7 +168,8 @@ def _unbounded(f, options):
     how = "the engine stopped it when it blew up" if f.status == "diverged" else \
         f"it was still falling after {f.steps} steps"
     far = "" if f.falls_to is None or not np.isfinite(f.falls_to) else \
-        f"; past the path's end f keeps falling{direction} (to {f.falls_to:.3g} at distance 1e15)"
+        (f"; past the path's end f keeps falling{direction} (to {f.falls_to:.3g} at distance "
+         f"{f.falls_distance:.3g})")
     bowl = " + ".join(f"{v}^2" for v in f.variables)
     bowl = bowl if len(f.variables) == 1 else f"({bowl})"
     return (f"f has no minimum where the run went: f fell from {f.start_value:.6g} to "
@@ -219,7 +275,21 @@ def _slow(f, options):
                 return explanation, ("use momentum (optimizer=momentum, momentum=0.9): it "
                                      "carries the path past saddles and along shallow slopes."
                                      ), suggestion
-    if f.lr is not None and bound is not None and f.lr < bound / 10:
+    if f.at_kink:  # the curvature beside a kink says nothing about the step there
+        steps = _max_steps(f)
+        explanation += f" It ends near a kink of f at {_point(f.final)}."
+        if steps is not None and "max_steps" in options:
+            return explanation, f"allow more steps: max_steps={steps}.", {"max_steps": steps}
+        return explanation, "it needs more steps.", None
+    tuned = _tuned_momentum(f)
+    if tuned is not None and {"lr", "momentum"} <= options:
+        lr, mu, now, then = tuned
+        return explanation, (f"momentum {f.hyper.get('momentum', 0):g} limits the speed here, "
+                             f"not the learning rate: on the curvature{_where(f)} each step "
+                             f"shrinks the error by {now:.3g}; with lr={lr:g}, momentum={mu:g} "
+                             f"by {then:.3g}."), {"lr": lr, "momentum": mu}
+    if f.lr is not None and bound is not None and f.lr < bound / 10 and \
+            f.optimizer not in ("momentum", "nesterov"):
         lr = _typed(min(bound / 2, MAX_LR_GROWTH * f.lr))
         capped = " (ten times larger" + (f"; the bound allows up to {bound:.3g})"
                                          if lr < bound / 2 * 0.999 else ")")
@@ -327,6 +397,10 @@ def _local(f, options):
         return explanation, (f"the start decides the basin: from start={start} the same "
                              "optimizer reached lower in this call."), \
             _keep({"start": start}, options)
+    if f.runs >= RANDOM_STARTS:
+        return explanation, (f"none of this call's {f.runs} starts reached lower with this "
+                             "optimizer: the lower minima have small basins here; compare "
+                             "optimizers (momentum can cross low barriers)."), None
     return explanation, (f"the start decides the basin: try many "
                          f"(random_starts={RANDOM_STARTS}) to find one that reaches lower."), \
         _keep({"random_starts": RANDOM_STARTS}, options)

@@ -40,6 +40,8 @@ __all__ = [
 ]
 
 CRITICAL_KINDS = ("minimum", "maximum", "saddle", "degenerate")
+#: A point whose curvature cannot classify it is called critical only where ‖∇f‖ is below this.
+DEGENERATE_GRAD_TOL = 1e-12
 
 
 def resolve(f, dim: int | None = None, variables: Sequence[str] | str | None = None
@@ -333,7 +335,8 @@ def classify_critical_point(grad, hess, grad_tol: float = GRAD_TOL,
     (:mod:`gdlab.critical`, shared with the diagnosis of runs), counting
     ``|λ| <= max(eig_tol·max(1, max|λ|), flat)`` as zero: all positive → minimum, all negative →
     maximum, both signs → saddle, any zero and no mixed signs → degenerate (the second
-    derivative test cannot decide).
+    derivative test cannot decide) — claimed only where ‖∇f‖ ≤ :data:`DEGENERATE_GRAD_TOL`,
+    since without curvature a gradient of 1e-9 is a gentle slope, not a critical point.
 
     >>> classify_critical_point([0, 0], [[2, 0], [0, -2]])
     'saddle'
@@ -346,9 +349,11 @@ def classify_critical_point(grad, hess, grad_tol: float = GRAD_TOL,
     if not np.all(np.isfinite(g)) or np.linalg.norm(g) > grad_tol:
         return None
     h = np.asarray(hess, dtype=np.float64)
-    if not np.all(np.isfinite(h)):
-        return "degenerate"  # the second derivative test cannot decide
-    return kind_of(np.linalg.eigvalsh(0.5 * (h + h.T)), eig_tol, flat)
+    kind = kind_of(np.linalg.eigvalsh(0.5 * (h + h.T)), eig_tol, flat) \
+        if np.all(np.isfinite(h)) else "degenerate"  # the second derivative test cannot decide
+    if kind == "degenerate" and np.linalg.norm(g) > DEGENERATE_GRAD_TOL:
+        return None  # a gentle slope with no curvature (sigmoid at −20), not a critical point
+    return kind
 
 
 @dataclass(frozen=True)
@@ -373,6 +378,7 @@ class PointReport:
     critical_point: str | None
     method: str
     error_estimate: list[float] | None
+    hessian_error: list[list[float]] | None
     evaluations: int | None
     symbolic: dict[str, Any] | None
 
@@ -404,7 +410,7 @@ def analyze(f, x, direction=None, method: str | None = None,
         raise PointError(f"the function is not defined (not finite) at ({_coords(x)})")
     resolved = obj.resolve_method(method)
     g, error, nfev = _checked_gradient(obj, x, resolved)
-    h = obj.hessian(x, resolved)
+    h, h_error = obj.hessian_with_error(x, resolved)
     finite_h = np.all(np.isfinite(h))
     eig = np.linalg.eigvalsh(0.5 * (h + h.T)).tolist() if finite_h else [float("nan")] * obj.dim
     u = dd = None
@@ -430,6 +436,7 @@ def analyze(f, x, direction=None, method: str | None = None,
         hessian=h.tolist(), hessian_eigenvalues=eig,
         critical_point=classify_critical_point(g, h),
         method=resolved, error_estimate=None if error is None else error.tolist(),
+        hessian_error=None if h_error is None else h_error.tolist(),
         evaluations=None if resolved == "exact" else nfev, symbolic=symbolic,
     )
 

@@ -194,11 +194,13 @@ class RunFacts:
             ``curvatures``: every Hessian eigenvalue at ``bound_at``.
         optimizer, lr (``None`` when not one number), hyper (its numbers), schedule (its
             text or ``None``), noise.
+        runs: how many starts the call had.
         best: the lowest known value (``None``: nothing to compare with); ``best_is_found``:
             it is the lowest found among the call's runs; ``unbounded``: the library says f
             has no minimum; ``library``: the library function's name, if any.
         falls_to: f far along the descent direction where that shows f unbounded below,
-            else ``None``; ``descent``: that direction (unit).
+            else ``None``; ``descent``: that direction (unit); ``falls_distance``: how far
+            along it.
         escape_unbounded: from a saddle or maximum, f falls without bound along ±``escape``.
         better_start: a start of this call from which the same optimizer reached a lower
             minimum (for a local minimum), else ``None``.
@@ -241,10 +243,12 @@ class RunFacts:
     best_is_found: bool
     unbounded: bool
     library: str | None
+    runs: int
     function: str
     variables: tuple[str, ...]
     falls_to: float | None
     descent: np.ndarray | None
+    falls_distance: float | None
     escape_unbounded: bool
     better_start: list[float] | None
     at_kink: bool
@@ -367,7 +371,7 @@ def facts(result, **thresholds) -> list[list[RunFacts]]:
               "best_is_found": lowest_found is not None,
               "unbounded": library is not None and known_best is None,
               "library": None if library is None else library.name, "function": obj.name,
-              "listed": listed,
+              "listed": listed, "runs": B,
               "variables": obj.variables}
     escape = vec_end[..., :, 0]  # the eigenvector of the lowest curvature, (K, B, D)
     falls, descent = _unbounded_probe(result, near, may_be_unbounded,
@@ -384,6 +388,10 @@ def facts(result, **thresholds) -> list[list[RunFacts]]:
     return [[_facts(result, k, b, lam_start[b], lam_end[k, b], bool(near[k, b]),
                     bool(pos[k, b].any()), bool(neg[k, b].any()), shared, thresholds,
                     extra={"falls_to": falls[k][b], "descent": descent[k][b],
+                           "falls_distance": None if falls[k][b] is None else float(
+                               PROBE_DISTANCES[-1] * max(1.0, np.linalg.norm(
+                                   result.final[k, b] if np.all(np.isfinite(
+                                       result.final[k, b])) else result.starts[b]))),
                            "escape": escape[k, b] if np.all(np.isfinite(escape[k, b]))
                            else None, "escape_unbounded": bool(escapes[k, b]),
                            "better_start": better[k][b], "at_kink": bool(kinks[k, b]),
@@ -402,7 +410,8 @@ def _falls_without_bound(obj, base: np.ndarray, directions: np.ndarray, f0: np.n
     with np.errstate(all="ignore"):
         vals = np.asarray(obj.value(pts), dtype=np.float64)  # (M, T)
     vals = np.where(np.isnan(vals), np.inf, vals)
-    falling = np.all(np.diff(vals, axis=-1) <= 0, axis=-1)
+    with np.errstate(invalid="ignore"):  # inf − inf: not falling
+        falling = np.all(np.diff(vals, axis=-1) <= 0, axis=-1)
     far = vals[:, -1]
     deep = far <= f0 - UNBOUNDED_DROP * np.maximum(1.0, np.abs(f0))
     return np.where(falling & deep, far, np.nan)

@@ -5,7 +5,8 @@
     most :data:`LINGER` of its largest value before and after the dip, the Hessian at the
     dip is indefinite (curvature of both signs beyond the zero band of
     :mod:`gdlab.critical`), and afterwards the path moved on (f fell below its value at the
-    dip). ``at`` is the point of the dip, ``step`` its step, ``steps`` how many steps the path
+    dip). ``at`` is the saddle (Newton's method on ∇f = 0 from the path's point closest to it;
+    that point where Newton does not settle), ``step`` the step of the dip, ``steps`` how many steps the path
     spent with f within :data:`BAND` of the run's whole descent of its value at the dip (the
     flat stretch of the loss curve), at least :data:`MIN_STEPS`; of dips in one such stretch
     the longest-lingering is kept.
@@ -28,6 +29,7 @@ KINDS = ("near_saddle",)
 LINGER = 0.05
 BAND = 0.01
 MIN_STEPS = 5
+NEWTON_STEPS = 20
 MAX_EVENTS = 3
 
 
@@ -55,7 +57,7 @@ def events_of(result, k: int, b: int, thresholds: dict[str, float]) -> list[dict
                                   thresholds["eig_tol"], thresholds["flat"])
         left = values[-1] < values[i] - 1e-12 * max(1.0, abs(values[i]))
         if pos.any() and neg.any() and left:
-            event = _event(result, values, i, point)
+            event = _event(result, values, i, _saddle_near(obj, point))
             if event["steps"] >= MIN_STEPS:
                 found.append(event)
     found.sort(key=lambda e: -e["steps"])  # the longest stays first
@@ -76,6 +78,28 @@ def _dips(g: np.ndarray) -> np.ndarray:
     deep = g[inner] <= LINGER * np.minimum(before, after)
     idx = inner[local & deep]
     return idx[np.argsort(g[idx], kind="stable")][: 4 * MAX_EVENTS]
+
+
+def _saddle_near(obj, point: np.ndarray) -> np.ndarray:
+    """The saddle the path passed: Newton's method on ∇f = 0 from the path's closest point
+    (the point itself if Newton does not settle within a short distance)."""
+    x = np.array(point, dtype=float)
+    with np.errstate(all="ignore"):
+        for _ in range(NEWTON_STEPS):
+            g, h = obj.gradient(x), obj.hessian(x)
+            if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
+                return point
+            try:
+                step = np.linalg.solve(h, g)
+            except np.linalg.LinAlgError:
+                return point
+            x = x - step
+            if np.linalg.norm(step) <= 1e-12 * max(1.0, np.linalg.norm(x)):
+                break
+        g = obj.gradient(x)
+    near = np.linalg.norm(x - point) <= 10 * max(1e-3, np.linalg.norm(point) * 1e-2) + \
+        np.linalg.norm(point)
+    return x if np.all(np.isfinite(x)) and np.linalg.norm(g) <= 1e-8 and near else point
 
 
 def _event(result, values: np.ndarray, i: int, point: np.ndarray) -> dict[str, Any]:

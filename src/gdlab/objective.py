@@ -292,14 +292,22 @@ class Objective:
     def hessian(self, x, method: str | None = None) -> np.ndarray:
         """Hessian ``(..., D, D)``. Exact where known; otherwise numerical (from the exact
         gradient when there is one)."""
+        return self.hessian_with_error(x, method)[0]
+
+    def hessian_with_error(self, x, method: str | None = None
+                           ) -> tuple[np.ndarray, np.ndarray | None]:
+        """``(Hessian, error estimate or None)``: the estimate where the method gives one
+        (``richardson``), ``None`` for an exact Hessian."""
         x = self.points(x)
         method = self.resolve_method(method)
         with np.errstate(all="ignore"):
             if method == "exact" and self._hessian is not None:
-                return np.asarray(self._hessian(x), dtype=np.float64)
+                return np.asarray(self._hessian(x), dtype=np.float64), None
             if method == "exact":
-                return numeric.hessian(self._value, x, gradient=self._gradient).value
-            return numeric.hessian(self._value, x, method=method).value
+                d = numeric.hessian(self._value, x, gradient=self._gradient)
+            else:
+                d = numeric.hessian(self._value, x, method=method)
+            return d.value, d.error
 
     def on_kink(self, x) -> np.ndarray:
         """Whether each point of ``x: (..., D)`` lies where a non-smooth piece of the formula

@@ -11,7 +11,7 @@ def fmt(v: float | None, digits: int = 10) -> str:
     """A number for a table: ``None`` and non-finite values spelled out."""
     if v is None:
         return "—"
-    return f"{v:.{digits}g}"
+    return f"{v + 0.0:.{digits}g}"  # + 0.0: no "-0"
 
 
 def fmt_vector(v: Sequence[float] | None, digits: int = 8) -> str:
@@ -23,7 +23,11 @@ def fmt_vector(v: Sequence[float] | None, digits: int = 8) -> str:
 def _console():
     from rich.console import Console
 
-    return Console(highlight=False, emoji=False)  # ":100:" in "cosine:100:0" is not an emoji
+    import sys
+
+    # ":100:" in "cosine:100:0" is not an emoji; piped, a table is as wide as it needs (to 120)
+    return Console(highlight=False, emoji=False,
+                   width=None if sys.stdout.isatty() else PIPED_WIDTH)
 
 
 def _esc(text: Any) -> str:
@@ -63,7 +67,9 @@ def print_report(report) -> None:
     table.add_row("tangent plane", "", _esc(r.tangent_plane))
     for i, row in enumerate(r.hessian):
         formula = _esc(", ".join(r.symbolic["hessian"][i])) if r.symbolic else ""
-        table.add_row("Hessian" if i == 0 else "", formula, fmt_vector(row, 8))
+        error = "" if not r.hessian_error else \
+            " ± " + ", ".join(f"{e:.1e}" for e in r.hessian_error[i])
+        table.add_row("Hessian" if i == 0 else "", formula, fmt_vector(row, 8) + error)
     table.add_row("eigenvalues", "", fmt_vector(r.hessian_eigenvalues, 8))
     table.add_row("critical point", "", r.critical_point or "no (∇f ≠ 0)")
     method = r.method + (f", {r.evaluations} evaluations" if r.evaluations else "")
@@ -105,6 +111,7 @@ def _plural(word: str, n: int) -> str:
 
 
 MAX_TABLE_ROWS = 30
+PIPED_WIDTH = 120
 
 
 def _label(label: str) -> str:
@@ -156,16 +163,12 @@ def print_runs(doc) -> None:
     """The table view of ``gdlab descend``."""
     from rich.table import Table
 
-    opt = doc["optimizer"]
-    hyper = ", ".join(f"{k}={v}" for k, v in opt.items()
-                      if k not in ("name", "schedule", "noise", "seed"))
-    extras = "".join(f", {k}={opt[k]}" for k in ("schedule", "noise") if opt.get(k))
     console = _console()
-    table = Table(title=f"{_header(doc)}\n{_esc(opt['name'])}({_esc(hyper + extras)})",
+    table = Table(title=f"{_header(doc)}\n{_esc(optimizer_label(doc['optimizer']))}",
                   header_style="bold", title_justify="left")
     for column in ("start", "final", "f", "‖∇f‖", "steps", "diagnosis"):
         table.add_column(column, justify="right" if column in ("f", "‖∇f‖", "steps") else
-                         "left")
+                         "left", no_wrap=column == "diagnosis")
     runs = doc["runs"]
     for r in runs[:MAX_TABLE_ROWS]:
         table.add_row(fmt_vector(r["start"], 5), fmt_vector(r["final"], 6), fmt(r["value"], 6),
@@ -183,11 +186,11 @@ def print_compare(doc) -> None:
     console = _console()
     table = Table(title=_header(doc) + "\nsame starts, budget and stopping rule for all",
                   header_style="bold", title_justify="left")
-    for column in ("optimizer", "start", "steps to tol", "final f", "to nearest minimum",
+    widths = {"steps to tol": 5, "final f": 11, "to minimum": 8}  # numbers never fold
+    for column in ("optimizer", "start", "steps to tol", "final f", "to minimum",
                    "diagnosis"):
-        table.add_column(column, justify="right" if column in ("steps to tol", "final f",
-                                                               "to nearest minimum") else "left",
-                         overflow="fold", min_width=14 if column == "optimizer" else None)
+        table.add_column(column, justify="right" if column in widths else "left",
+                         overflow="fold", min_width=widths.get(column))
     rows = 0
     for block in doc["results"]:
         o = block["optimizer"]

@@ -52,8 +52,8 @@ def hessian_exprs(grad: Sequence[Any], symbols: Sequence[Any]) -> list[list]:
 
 def kink_exprs(expr: Any) -> list:
     """Expressions whose zeros are where ``expr`` may not be differentiable: the argument of
-    each ``abs``, ``sign`` and step, and the difference of each pair of ``max``/``min``
-    arguments.
+    each ``abs``, ``sign`` and step, the base of each fractional power below 1 (``sqrt(x² + y²)``
+    at 0: the cone's tip), and the difference of each pair of ``max``/``min`` arguments.
 
     >>> import sympy as sp
     >>> x, y = sp.symbols("x y", real=True)
@@ -66,6 +66,9 @@ def kink_exprs(expr: Any) -> list:
     for atom in sp.preorder_traversal(expr):
         if isinstance(atom, (sp.Abs, sp.sign, sp.Heaviside)):
             found.append(atom.args[0])
+        elif isinstance(atom, sp.Pow) and atom.exp.is_number and not atom.exp.is_integer \
+                and 0 < atom.exp < 1:
+            found.append(atom.base)
         elif isinstance(atom, (sp.Max, sp.Min)):
             args = atom.args
             found += [a - b for i, a in enumerate(args) for b in args[i + 1:]]
