@@ -264,3 +264,13 @@ _TOKENS = st.sampled_from(["x", "y", "x0", "x10", "2", "0", "1.5", "1e3", "pi", 
 @given(st.lists(_TOKENS, max_size=40).map("".join))
 def test_formula_like_text_parses_to_whitelisted_pieces_or_raises_our_error(text):
     _check_parse(text)
+
+
+def test_the_symbolic_time_limit_refuses_instead_of_hanging():
+    from gdlab.watchdog import symbolic_limit
+
+    start = time.perf_counter()
+    with pytest.raises(FormulaError, match="took over 0.2 s; simplify it"):
+        with symbolic_limit(0.2):
+            time.sleep(5)
+    assert time.perf_counter() - start < 1.0

@@ -424,7 +424,8 @@ def analyze(f, x, direction=None, method: str | None = None,
         symbolic = {
             "expression": str(obj.expr),
             "partials": {n: str(e) for n, e in zip(obj.variables, obj.gradient_exprs)},
-            "hessian": [[str(e) for e in row] for row in obj.hessian_exprs],
+            "hessian": [[str(e) for e in row] for row in obj.hessian_exprs]
+            if obj.symbolic_hessian else None,
         }
     return PointReport(
         function=obj.name, variables=list(obj.variables), point=x.tolist(), value=value,

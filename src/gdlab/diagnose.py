@@ -160,8 +160,10 @@ def _eigensystem(obj, points: np.ndarray, vectors: bool = False):
     vec = np.full(points.shape + points.shape[-1:], np.nan) if vectors else None
     finite = np.all(np.isfinite(points), axis=-1)
     idx = np.flatnonzero(finite)
-    for lo in range(0, len(idx), _HESSIAN_CHUNK):
-        part = idx[lo:lo + _HESSIAN_CHUNK]
+    dim = points.shape[-1]
+    chunk = max(1, min(_HESSIAN_CHUNK, _HESSIAN_CHUNK * 64 // (dim * dim)))  # bounded memory
+    for lo in range(0, len(idx), chunk):
+        part = idx[lo:lo + chunk]
         with np.errstate(all="ignore"):
             h = obj.hessian(points[part])
         ok = np.all(np.isfinite(h), axis=(-1, -2))

@@ -50,6 +50,10 @@ def as_points(x, dim: int, name: str = "x", variables: Sequence[str] | None = No
     return arr
 
 
+#: Operations per gradient entry up to which the Hessian is derived symbolically.
+HESSIAN_MAX_OPS = 500
+
+
 class _Symbolic:
     """The SymPy derivatives of a formula and their NumPy compilations, each made on first use
     and kept (the objective's explicit cache)."""
@@ -80,10 +84,24 @@ class _Symbolic:
         return compile_array(self.gradient_exprs, self.formula.symbols, (self.formula.dim,))
 
     @cached_property
+    def symbolic_hessian(self) -> bool:
+        """Whether the Hessian is derived symbolically: only while the gradient is small enough
+        (:data:`HESSIAN_MAX_OPS` operations per entry) that differentiating it again cannot
+        blow up — Ackley in 64-D took 47 s, sin(sin(…(x)…)) 60 deep 2 s. Otherwise it is the
+        central-difference Jacobian of the exact gradient (relative error ~1e-10)."""
+        import sympy as sp
+
+        ops = sum(sp.count_ops(e) for e in self.gradient_exprs)
+        return ops <= HESSIAN_MAX_OPS * self.formula.dim
+
+    @cached_property
     def hessian_fn(self) -> Callable:
         from .diff.symbolic import compile_array
 
         dim = self.formula.dim
+        if not self.symbolic_hessian:
+            gradient = self.gradient_fn
+            return lambda x: numeric.hessian(None, x, gradient=gradient, method="central").value
         flat = [e for row in self.hessian_exprs for e in row]
         return compile_array(flat, self.formula.symbols, (dim, dim))
 
@@ -228,6 +246,12 @@ class Objective:
         """SymPy expressions of the Hessian (formula objectives only)."""
         return self._symbolic_parts().hessian_exprs
 
+    @property
+    def symbolic_hessian(self) -> bool:
+        """Whether the exact Hessian is symbolic (see ``_Symbolic.symbolic_hessian``); a large
+        formula's is the central-difference Jacobian of its exact gradient."""
+        return self._symbolic is not None and self._symbolic.symbolic_hessian
+
     def _symbolic_parts(self) -> _Symbolic:
         if self._symbolic is None:
             raise ConfigError("only a formula objective has symbolic derivatives")
@@ -308,6 +332,15 @@ class Objective:
             else:
                 d = numeric.hessian(self._value, x, method=method)
             return d.value, d.error
+
+    def prepare(self) -> "Objective":
+        """Do now the symbolic work that is otherwise done on first use: the gradient, the
+        Hessian and their compiled functions (so a time limit can cover it)."""
+        if self._symbolic is not None:
+            self._symbolic.gradient_fn
+            self._symbolic.hessian_fn
+            self._symbolic.kink_fn
+        return self
 
     def on_kink(self, x) -> np.ndarray:
         """Whether each point of ``x: (..., D)`` lies where a non-smooth piece of the formula

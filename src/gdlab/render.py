@@ -66,7 +66,8 @@ def print_report(report) -> None:
         table.add_row(label, "⊥ ∇f", "; ".join(fmt_vector(z, 6) for z in r.zero_change))
     table.add_row("tangent plane", "", _esc(r.tangent_plane))
     for i, row in enumerate(r.hessian):
-        formula = _esc(", ".join(r.symbolic["hessian"][i])) if r.symbolic else ""
+        formula = _esc(", ".join(r.symbolic["hessian"][i])) \
+            if r.symbolic and r.symbolic["hessian"] else ""
         error = "" if not r.hessian_error else \
             " ± " + ", ".join(f"{e:.1e}" for e in r.hessian_error[i])
         table.add_row("Hessian" if i == 0 else "", formula, fmt_vector(row, 8) + error)

@@ -45,8 +45,10 @@ def grad(function: str, at: list[float], variables: str | None, direction: list[
       gdlab grad "sin(x)*exp(y)" --at 1,2 --method richardson
     """
     from ..calculus import analyze
+    from ..watchdog import symbolic_limit
 
-    report = analyze(function, at, direction=direction, method=method, variables=variables)
+    with symbolic_limit():
+        report = analyze(function, at, direction=direction, method=method, variables=variables)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, allow_nan=False))
     else:

@@ -103,13 +103,16 @@ def starts_of(function, o: dict):
     import numpy as np
 
     from ..calculus import resolve
+    from ..watchdog import symbolic_limit
 
     points = [list(p) for p in o["starts"]]
     if len(points) > MAX_STARTS:
         raise PointError(f"at most {MAX_STARTS} --start points; use --random-starts")
     if points and len({len(p) for p in points}) > 1:
         raise PointError("every --start needs the same number of coordinates")
-    obj = resolve(function, len(points[0]) if points else None, o["variables"])
+    with symbolic_limit():  # parsed, differentiated and compiled within the limit, or refused
+        obj = resolve(function, len(points[0]) if points else None, o["variables"])
+        obj.prepare()
     if points and len(points[0]) != obj.dim:
         obj.points(points, "start")  # raises with the variable names
     if o["random_starts"]:
