@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
-import os
 import random
+import re
 import resource
 import signal
 import sys
@@ -126,8 +126,9 @@ def _alarm(*_):
 def _init(hang: float) -> None:
     import warnings
 
-    import numpy  # noqa: F401 - warm the worker
-    import sympy  # noqa: F401
+    from gdlab import calculus
+
+    calculus.resolve("x")  # warm the worker: NumPy, SymPy, the library
 
     warnings.simplefilter("ignore")
     signal.signal(signal.SIGALRM, _alarm)
@@ -139,15 +140,13 @@ def probe(text: str) -> tuple[str, str, float]:
     """``(outcome, detail, seconds)`` for one formula: parse, gradient, one step."""
     import numpy as np
 
-    from gdlab.calculus import analyze
+    from gdlab.calculus import analyze, resolve
     from gdlab.engine import run
     from gdlab.errors import GdlabError
 
     start = time.perf_counter()
     signal.setitimer(signal.ITIMER_REAL, HANG_SECONDS)
     try:
-        from gdlab.calculus import resolve
-
         obj = resolve(text)
         point = np.linspace(0.3, 0.7, obj.dim)
         try:
@@ -191,8 +190,8 @@ def main() -> None:
             except mp.TimeoutError:
                 outcome, detail, seconds = "hang", "killed", 10 * args.hang
             counts[outcome] += 1
-            if outcome == "refused":
-                kinds[detail.split("(")[0].split("'")[0][:40]] += 1
+            if outcome == "refused":  # the message with its particulars blanked
+                kinds[re.sub(r"'[^']*'|\"[^\"]*\"|\d[\w.+-]*|\(.*", "…", detail)[:50]] += 1
             elif outcome == "internal":
                 internal.append((text[:120], detail))
             elif outcome == "hang":

@@ -274,3 +274,48 @@ def test_the_symbolic_time_limit_refuses_instead_of_hanging():
         with symbolic_limit(0.2):
             time.sleep(5)
     assert time.perf_counter() - start < 1.0
+
+
+def _fuzz_module():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parent.parent / "benchmarks" / "fuzz.py"
+    spec = importlib.util.spec_from_file_location("gdlab_fuzz", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+FUZZ = _fuzz_module()
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(
+    st.lists(st.sampled_from(FUZZ.WORDS), min_size=1, max_size=25).map("".join),
+    st.builds(lambda seed: FUZZ.mutate(__import__("random").Random(seed)),
+              st.integers(0, 10**9)),
+    st.builds(lambda seed: FUZZ.huge(__import__("random").Random(seed)),
+              st.integers(0, 10**9)),
+))
+def test_fuzzed_formulas_are_answered_or_refused_within_a_second(text):
+    """The fuzz campaign's generators (benchmarks/fuzz.py), bounded and seeded: parse,
+    gradient at a point and one step of descent, each a result or our one-line refusal."""
+    import numpy as np
+
+    from gdlab.calculus import analyze, resolve
+    from gdlab.engine import run
+
+    start = time.perf_counter()
+    try:
+        obj = resolve(text)
+        point = np.linspace(0.3, 0.7, obj.dim)
+        try:
+            analyze(obj, point)
+        except GdlabError:
+            pass
+        run(obj, [point], "gd:0.01", max_steps=1, tol=0)
+    except GdlabError as exc:
+        assert "\n" not in str(exc)
+    assert time.perf_counter() - start < 1.0
