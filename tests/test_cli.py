@@ -399,6 +399,50 @@ def test_serve_on_a_busy_port_is_one_error_line(capsys):
     assert err.startswith("error: cannot listen on 127.0.0.1:") and err.count("\n") == 1
 
 
+def _serve(port):
+    import httpx
+
+    proc = subprocess.Popen([sys.executable, "-m", "gdlab.cli", "serve", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for _ in range(200):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    pytest.fail("gdlab serve did not start: " + proc.stderr.read().decode()[-300:])
+
+
+def test_serve_transport_host_header_sizes_sigterm_and_restart():
+    import signal
+    import socket
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    proc = _serve(port)
+    try:
+        # DNS rebinding: a loopback server answers only to its own names
+        assert httpx.get(base + "/api/health", headers={"Host": "evil.example"}).status_code \
+            == 400
+        assert httpx.get(base + "/api/health", headers={"Host": f"localhost:{port}"}) \
+            .status_code == 200
+        big = httpx.get(base + "/api/health", headers={"X-Big": "a" * 100_000})
+        assert big.status_code == 431 and "headers larger than" in big.json()["detail"]
+        with httpx.Client() as client:  # a connection's requests reuse it
+            assert client.get(base + "/api/health").status_code == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) is not None
+    again = _serve(port)  # the port is free at once (SO_REUSEADDR, as uvicorn binds)
+    again.send_signal(signal.SIGTERM)
+    again.wait(timeout=10)
+
+
 def test_serve_open_starts_the_browser_on_the_playground(tmp_path):
     import socket
     import urllib.request

@@ -198,6 +198,15 @@ def demo(out):
     run_demo(out, echo=lambda text: click.echo(text))
 
 
+#: Host names a loopback server answers to (any other Host header is refused: DNS rebinding).
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+#: uvicorn's transport limits: the h11 parser (a header buffer of 16 KiB; the app refuses
+#: larger headers with 431), idle keep-alive connections closed after 5 s, at most 64
+#: connections at once (beyond: 503), 5 s to finish on SIGTERM.
+TRANSPORT = {"http": "h11", "h11_max_incomplete_event_size": 16 * 1024,
+             "timeout_keep_alive": 5, "limit_concurrency": 64, "timeout_graceful_shutdown": 5}
+
+
 @cli.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0: any free port).")
@@ -218,14 +227,19 @@ def serve(port, host, open_browser):
     try:  # a busy port or a bad address is one error line, not uvicorn's log and exit
         family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
         with socket.socket(family, socket.SOCK_STREAM) as probe:
+            # as uvicorn binds: a port a stopped server left in TIME_WAIT is free, a port
+            # another server listens on is not
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((host, port))
             port = probe.getsockname()[1]
     except OSError as exc:
         raise GdlabError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
-    server = uvicorn.Server(uvicorn.Config(create_app(), host=host, port=port,
-                                           log_level="warning"))
+    loopback = host in LOOPBACK
+    server = uvicorn.Server(uvicorn.Config(
+        create_app(allowed_hosts=LOOPBACK if loopback else None), host=host, port=port,
+        log_level="warning", **TRANSPORT))
     if open_browser:
         def open_when_up():
             while not server.started and not server.should_exit:

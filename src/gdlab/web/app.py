@@ -14,6 +14,8 @@ The endpoints live in routers per area (:mod:`gdlab.web.routes`), their models i
 
 from __future__ import annotations
 
+import json
+
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -21,24 +23,30 @@ from fastapi.responses import JSONResponse
 from .. import __version__
 from ..errors import GdlabError, TimeBudgetError
 from .compute import Compute
-from .limits import CONCURRENT, MAX_BODY, MAX_WORK, QUEUE_SECONDS, TIME_BUDGET
+from .limits import CONCURRENT, MAX_BODY, MAX_HEADERS, MAX_WORK, QUEUE_SECONDS, TIME_BUDGET
 from .routes import calculus, meta, runs, studies
 
 __all__ = ["create_app", "MAX_BODY", "MAX_WORK", "TIME_BUDGET"]
 
 
 class BodyLimit:
-    """ASGI middleware: refuse a body over ``limit`` bytes with 413, whether the client
-    announces its length or streams it in chunks."""
+    """ASGI middleware: refuse headers over ``header_limit`` bytes in all with 431, and a body
+    over ``limit`` bytes with 413, whether the client announces its length or streams it in
+    chunks."""
 
-    def __init__(self, app, limit: int):
+    def __init__(self, app, limit: int, header_limit: int = MAX_HEADERS):
         self.app = app
         self.limit = limit
+        self.header_limit = header_limit
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        length = dict(scope.get("headers") or []).get(b"content-length")
+        headers = scope.get("headers") or []
+        if sum(len(k) + len(v) for k, v in headers) > self.header_limit:
+            return await self._refuse(send, 431, f"request headers larger than "
+                                                 f"{self.header_limit} bytes")
+        length = dict(headers).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.limit):
             return await self._refuse(send)
         seen = 0
@@ -54,9 +62,10 @@ class BodyLimit:
 
         await self.app(scope, limited, send)
 
-    async def _refuse(self, send):
-        body = ('{"detail": "request body larger than %d bytes"}' % self.limit).encode()
-        await send({"type": "http.response.start", "status": 413,
+    async def _refuse(self, send, status: int = 413, detail: str | None = None):
+        detail = detail or f"request body larger than {self.limit} bytes"
+        body = json.dumps({"detail": detail}).encode()
+        await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", b"application/json"),
                                 (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
@@ -105,11 +114,17 @@ def _page(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=static), name="static")
 
 
-def create_app() -> FastAPI:
-    """The FastAPI application: middleware, error handlers, the page, the docs, the routers."""
+def create_app(allowed_hosts=None) -> FastAPI:
+    """The FastAPI application: middleware, error handlers, the page, the docs, the routers.
+    ``allowed_hosts``: the Host header names to answer (others get 400), or ``None`` for any;
+    ``gdlab serve`` on a loopback address passes its loopback names."""
     app = FastAPI(title="gdlab", version=__version__, docs_url=None, redoc_url=None,
                   description="Gradient-descent laboratory: derivatives, runs, diagnoses.")
     app.add_middleware(BodyLimit, limit=MAX_BODY)
+    if allowed_hosts is not None:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.state.compute = Compute(CONCURRENT, QUEUE_SECONDS, TIME_BUDGET)
     _offline_docs(app)
 

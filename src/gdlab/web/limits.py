@@ -11,6 +11,7 @@ from ..formula import MAX_LENGTH
 from ..spec import Limits
 
 MAX_BODY = 64 * 1024  # bytes of one request body
+MAX_HEADERS = 16 * 1024  # bytes of one request's headers, names and values
 MAX_WORK = 3_000_000  # point-steps of one run request (the maps: 10×)
 MAX_STARTS = 200
 MAX_OPTIMIZERS = 8
@@ -41,4 +42,5 @@ def as_dict(time_budget: float = TIME_BUDGET) -> dict:
     return {"max_starts": MAX_STARTS, "max_optimizers": MAX_OPTIMIZERS,
             "max_steps": MAX_STEPS, "max_work": MAX_WORK, "max_grid": MAX_GRID,
             "max_basin_grid": MAX_BASIN_GRID, "max_lr_map": MAX_LR_MAP,
-            "max_body": MAX_BODY, "formula_length": MAX_LENGTH, "time_budget": time_budget}
+            "max_body": MAX_BODY, "max_headers": MAX_HEADERS, "formula_length": MAX_LENGTH,
+            "time_budget": time_budget}
