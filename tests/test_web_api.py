@@ -343,3 +343,16 @@ def test_every_endpoint_has_a_response_model_that_drops_nothing(client):
     assert set(doc["results"][0]) == set(ref["results"][0])
     assert set(doc["results"][0]["runs"][0]) == set(ref["results"][0]["runs"][0])
     assert doc["results"][0]["runs"][0]["path"] == ref["results"][0]["runs"][0]["path"]
+
+
+def test_the_openapi_document_is_valid_30_and_documents_every_refusal(client):
+    from openapi_spec_validator import validate
+
+    spec = client.get("/openapi.json").json()
+    assert spec["openapi"] == "3.0.3"
+    validate(spec)  # raises on a 3.1 keyword in a 3.0 document
+    for path, operations in spec["paths"].items():
+        for op in operations.values():
+            assert {"400", "413", "422", "431", "503"} <= set(op["responses"]), path
+    lr_min = spec["components"]["schemas"]["LrMapRequest"]["properties"]["lr_min"]
+    assert lr_min["nullable"] and lr_min["minimum"] == 0 and lr_min["exclusiveMinimum"] is True

@@ -71,6 +71,41 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
+def as_openapi_30(node):
+    """An OpenAPI 3.1 schema (what pydantic 2 writes) in OpenAPI 3.0's keywords: a ``null``
+    alternative becomes ``nullable``, a numeric ``exclusiveMinimum``/``exclusiveMaximum`` a
+    bound with the boolean flag, ``const`` a one-value ``enum``, ``examples`` one ``example``."""
+    if isinstance(node, list):
+        return [as_openapi_30(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: as_openapi_30(value) for key, value in node.items()}
+    for key, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if isinstance(node.get(key), (int, float)) and not isinstance(node[key], bool):
+            node[bound], node[key] = node[key], True
+    if "const" in node:
+        node["enum"] = [node.pop("const")]
+    if isinstance(node.get("examples"), list) and "properties" not in node:
+        examples = node.pop("examples")
+        if examples:
+            node["example"] = examples[0]
+    if isinstance(node.get("type"), list):
+        kinds = [t for t in node["type"] if t != "null"]
+        node["nullable"] = len(kinds) < len(node["type"])
+        node["type"] = kinds[0] if kinds else "string"
+    for combiner in ("anyOf", "oneOf"):
+        options = node.get(combiner)
+        if isinstance(options, list) and {"type": "null"} in options:
+            rest = [o for o in options if o != {"type": "null"}]
+            del node[combiner]
+            if len(rest) == 1 and "$ref" not in rest[0]:
+                node = {**rest[0], **node}
+            else:
+                node[combiner] = rest
+            node["nullable"] = True
+    return node
+
+
 def _offline_docs(app: FastAPI) -> None:
     """The OpenAPI page at /docs with Swagger UI served from the installed package (FastAPI's
     default loads it from a CDN, which an offline machine cannot reach)."""
@@ -80,8 +115,17 @@ def _offline_docs(app: FastAPI) -> None:
 
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
               name="swagger")
-    # the packaged Swagger UI (4.x) reads OpenAPI 3.0 documents, not FastAPI's default 3.1
+    # the packaged Swagger UI (4.x) reads OpenAPI 3.0 documents, not FastAPI's default 3.1:
+    # the document is declared 3.0.3 and written in 3.0's keywords (a valid 3.0 document)
     app.openapi_version = "3.0.3"
+    generate = app.openapi
+
+    def openapi():
+        if app.openapi_schema is None:
+            app.openapi_schema = as_openapi_30(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi
 
     @app.get("/docs", include_in_schema=False)
     async def docs():

@@ -332,3 +332,29 @@ class LrMap(BaseModel):
     bounds: list[Num] = Field(description="2/λmax at the minimum the runs from each start "
                                           "reach (null where none did)")
     start_bounds: list[Num] = Field(description="the local bound 2/λmax at each start")
+
+
+class Error(BaseModel):
+    """Every refusal: one line to show."""
+
+    detail: str
+
+
+class ValidationFailure(Error):
+    """422: the first problem as one line, and every problem (without its input)."""
+
+    errors: list[dict[str, Any]]
+
+
+#: What every endpoint may answer besides 200: documented once, on every router.
+ERRORS = {
+    400: {"model": Error, "description": "bad input: a formula, point or option refused, or "
+                                         "a limit (starts × steps, grid size) exceeded"},
+    413: {"model": Error, "description": "request body over the limit (/api/meta: max_body)"},
+    422: {"model": ValidationFailure, "description": "the request does not match the schema "
+                                                     "(NaN, Infinity, lone surrogates included)"},
+    431: {"model": Error, "description": "request headers over the limit (max_headers)"},
+    503: {"model": Error, "description": "busy (no computation slot within the queue time) "
+                                         "or over the time budget"},
+}
+

@@ -12,7 +12,7 @@ from ...jsonsafe import jsonable
 from .. import schemas
 from ..compute import Compute, compute, domain
 
-router = APIRouter(prefix="/api", tags=["calculus"])
+router = APIRouter(prefix="/api", tags=["calculus"], responses=schemas.ERRORS)
 
 
 @router.get("/functions")

@@ -12,7 +12,7 @@ from ...optim.aliases import catalog
 from .. import schemas
 from ..compute import Compute, compute
 
-router = APIRouter(prefix="/api", tags=["meta"])
+router = APIRouter(prefix="/api", tags=["meta"], responses=schemas.ERRORS)
 
 
 @router.get("/health")

@@ -14,7 +14,7 @@ from .. import schemas
 from ..compute import Compute, compute, optimizer
 from ..limits import PAGE_OPTIONS, RUN
 
-router = APIRouter(prefix="/api", tags=["runs"])
+router = APIRouter(prefix="/api", tags=["runs"], responses=schemas.ERRORS)
 RECORD_ALL_WORK = 400_000  # point-steps up to which every step of the paths is kept
 
 

@@ -11,7 +11,7 @@ from .. import schemas
 from ..compute import Compute, compute, domain, optimizer
 from ..limits import BASINS, LR_MAP
 
-router = APIRouter(prefix="/api", tags=["studies"])
+router = APIRouter(prefix="/api", tags=["studies"], responses=schemas.ERRORS)
 
 
 @router.post("/basins")
