@@ -23,7 +23,9 @@ from .limits import MAX_BASIN_GRID, MAX_GRID, MAX_LR_MAP, MAX_OPTIMIZERS, MAX_ST
 Number = float
 Num = float | None  # in answers: null where not finite
 Point = list[Number]
-FormulaText = Annotated[str, Field(max_length=MAX_LENGTH, description="formula or library name")]
+FormulaText = Annotated[str, Field(min_length=1, max_length=MAX_LENGTH,
+                                   description="formula or library name (its grammar: the "
+                                               "README's Formulas; a refused one is 400)")]
 Variables = Annotated[list[str] | None, Field(max_length=MAX_VARIABLES)]
 Variables2 = Annotated[list[str] | None, Field(max_length=2)]
 Box = Annotated[list[list[Number]] | None, Field(min_length=2, max_length=2)]
@@ -90,7 +92,7 @@ class GradRequest(_Request):
 
 
 class OptimizerSpec(_Request):
-    name: str = Field(max_length=40)
+    name: str = Field(min_length=1, max_length=40, description="a name of /api/optimizers")
     lr: Number | None = None
     hyper: dict[str, Number | bool] = Field(default_factory=dict, max_length=12)
 
@@ -135,7 +137,7 @@ class BasinsRequest(_StepLimit):
 class LrMapRequest(_StepLimit):
     formula: FormulaText
     domain: Box = None
-    optimizer: str = Field(default="gd", max_length=40)
+    optimizer: str = Field(default="gd", min_length=1, max_length=40)
     lr_min: Number | None = Field(default=None, gt=0, description="default: bound/300")
     lr_max: Number | None = Field(default=None, gt=0, description="default: 10·bound")
     lrs: int = Field(default=30, ge=2, le=MAX_LR_MAP, description="how many, log-spaced")
