@@ -50,8 +50,10 @@ def as_points(x, dim: int, name: str = "x", variables: Sequence[str] | None = No
     return arr
 
 
-#: Operations per gradient entry up to which the Hessian is derived symbolically.
+#: Operations per gradient entry, and gradient operations × dimension, up to which the
+#: Hessian is derived symbolically.
 HESSIAN_MAX_OPS = 500
+HESSIAN_MAX_WORK = 60_000
 
 
 class _Symbolic:
@@ -86,13 +88,16 @@ class _Symbolic:
     @cached_property
     def symbolic_hessian(self) -> bool:
         """Whether the Hessian is derived symbolically: only while the gradient is small enough
-        (:data:`HESSIAN_MAX_OPS` operations per entry) that differentiating it again cannot
-        blow up — Ackley in 64-D took 47 s, sin(sin(…(x)…)) 60 deep 2 s. Otherwise it is the
+        that differentiating it again cannot blow up — at most :data:`HESSIAN_MAX_OPS`
+        operations per entry, and at most :data:`HESSIAN_MAX_WORK` for all of them times the
+        dimension (each entry is differentiated once per variable): Ackley in 64-D took 47 s,
+        sin(v0·v1·…·v63) 150 s, sin(sin(…(x)…)) 60 deep 2 s. Otherwise the Hessian is the
         central-difference Jacobian of the exact gradient (relative error ~1e-10)."""
         import sympy as sp
 
         ops = sum(sp.count_ops(e) for e in self.gradient_exprs)
-        return ops <= HESSIAN_MAX_OPS * self.formula.dim
+        dim = self.formula.dim
+        return ops <= HESSIAN_MAX_OPS * dim and ops * dim <= HESSIAN_MAX_WORK
 
     @cached_property
     def hessian_fn(self) -> Callable:
