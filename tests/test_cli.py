@@ -110,6 +110,21 @@ def test_unwritable_output_is_one_error_line_naming_the_path(capsys, tmp_path):
     assert target.read_text() == "keep"
 
 
+def test_an_output_folder_with_a_dot_is_taken_literally(capsys, tmp_path):
+    folder = tmp_path / "dir.with.dot"
+    folder.mkdir()
+    code, out, err = run(capsys, "plot", "interactive", "sphere", "-o", str(folder / "out"))
+    assert code == 0, err
+    assert out == f"wrote {folder / 'out.html'}\n"
+    assert (folder / "out.html").stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def test_tables_print_user_text_as_typed(capsys):
     code, out, err = run(capsys, "descend", "x^2 + y^2", "--start", "1,1", "--lr", "0.1",
                          "--schedule", "cosine:100")

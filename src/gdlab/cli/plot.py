@@ -67,16 +67,24 @@ def _plot_lr_map(a, plot, studies):
         domain=a.domain, variables=a.variables))
 
 
+def _with_suffix(output: str, suffixes: tuple[str, ...]) -> str:
+    """``output`` if it ends in one of ``suffixes``, else its file name's suffix replaced by
+    the first (never a dot in a folder's name: ``dir.with.dot/out`` → ``dir.with.dot/out.html``)."""
+    from pathlib import Path
+
+    path = Path(output)
+    return output if path.suffix.lower() in suffixes else str(path.with_suffix(suffixes[0]))
+
+
 def _plot_interactive(a, plot, studies):
     result = a.runs(200) if a.starts else None
-    output = a.output if a.output.endswith(".html") else a.output.rsplit(".", 1)[0] + ".html"
+    output = _with_suffix(a.output, (".html",))
     fig = plot.interactive(a.function, result, domain=a.domain, variables=a.variables)
     return plot.write_html(fig, output)
 
 
 def _plot_animate(a, plot, studies):
-    output = a.output if a.output.endswith((".gif", ".mp4")) else \
-        a.output.rsplit(".", 1)[0] + ".gif"
+    output = _with_suffix(a.output, (".gif", ".mp4"))
     return plot.animate(a.runs(100), output, domain=a.domain)
 
 

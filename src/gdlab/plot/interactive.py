@@ -83,5 +83,7 @@ def write_html(fig, path) -> Path:
     target = Path(path)
     if target.suffix.lower() != ".html":
         raise ConfigError(f"an interactive figure must end in .html; got {target.name!r}")
-    fig.write_html(target, include_plotlyjs=True, full_html=True)
-    return target
+    from ..files import replace_atomic
+
+    return replace_atomic(target, lambda tmp: fig.write_html(tmp, include_plotlyjs=True,
+                                                             full_html=True))
