@@ -43,6 +43,12 @@ HOSTILE = [
     ("/api/descend", {"formula": "sphere", "starts": [[1, 1]], "optimizers": [{"name": "adma"}]}),
     ("/api/basins", {"formula": "himmelblau", "n": 300, "max_steps": 20000}),
     ("/api/lrmap", {"formula": "sphere", "lrs": 60, "starts": 60, "max_steps": 20000}),
+    # formulas that once held a slot for minutes (SymPy evaluating huge constants exactly)
+    ("/api/grad", {"formula": "abs(cos(exp(10**10)))*x", "point": [1]}),
+    ("/api/parse", {"formula": "x**cos(exp(10**10))"}),
+    ("/api/grid", {"formula": "sin(cosh(1e300))*x + y"}),
+    ("/api/descend", {"formula": "(((1/10)**400)**400)**(-400)*x", "starts": [[1]],
+                      "optimizers": [{"name": "gd"}]}),
 ]
 CLIENTS = 8
 ROUNDS = 12  # each client sends every request of both lists this many times
