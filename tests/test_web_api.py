@@ -2,6 +2,7 @@
 refused with a 4xx and a message, and the server keeps answering."""
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -356,3 +357,60 @@ def test_the_openapi_document_is_valid_30_and_documents_every_refusal(client):
             assert {"400", "413", "422", "431", "503"} <= set(op["responses"]), path
     lr_min = spec["components"]["schemas"]["LrMapRequest"]["properties"]["lr_min"]
     assert lr_min["nullable"] and lr_min["minimum"] == 0 and lr_min["exclusiveMinimum"] is True
+
+
+# --- isolation: computations in forked children with hard limits ---------------------------
+
+
+def _isolated(budget=0.5):
+    from gdlab.web.compute import Compute
+
+    compute = Compute(1, 1.0, budget, isolate=True)
+
+    def call(job, *args):  # in a thread of its own: another test may own this thread's loop
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, compute(job, *args)).result()
+
+    return call
+
+
+def _job_square(x, deadline):
+    return {"square": x * x}
+
+
+def _job_refuse(deadline):
+    from gdlab.errors import FormulaError
+
+    raise FormulaError("refused in the child", 3)
+
+
+def _job_hang(deadline):
+    time.sleep(60)
+
+
+def _job_hog(deadline):
+    return len(bytearray(8 * 1024**3))  # 8 GiB: over the worker's memory limit
+
+
+def test_an_isolated_computation_returns_its_result_or_its_refusal():
+    from gdlab.errors import FormulaError
+
+    compute = _isolated()
+    assert compute(_job_square, 7) == {"square": 49}
+    with pytest.raises(FormulaError, match="refused in the child at column 3"):
+        compute(_job_refuse)
+
+
+def test_an_isolated_computation_is_killed_at_its_budget_and_its_memory_limit():
+    from gdlab.errors import GdlabError, TimeBudgetError
+    from gdlab.web.limits import KILL_GRACE
+
+    start = time.perf_counter()
+    with pytest.raises(TimeBudgetError):
+        _isolated(0.5)(_job_hang)
+    assert time.perf_counter() - start < 0.5 + KILL_GRACE + 1.5
+    with pytest.raises(GdlabError, match="too large|memory"):
+        _isolated(5)(_job_hog)

@@ -238,7 +238,8 @@ def serve(port, host, open_browser):
     url = f"http://{shown}:{port}/"
     loopback = host in LOOPBACK
     server = uvicorn.Server(uvicorn.Config(
-        create_app(allowed_hosts=LOOPBACK if loopback else None), host=host, port=port,
+        create_app(allowed_hosts=LOOPBACK if loopback else None, isolate=True), host=host,
+        port=port,
         log_level="warning", **TRANSPORT))
     if open_browser:
         def open_when_up():

@@ -106,6 +106,15 @@ def as_openapi_30(node):
     return node
 
 
+def _warm() -> None:
+    """Compile what every child process would otherwise compile again (trusted work: the
+    library's 2-D functions, which typed formulas are matched against), before any fork."""
+    from ..calculus import resolve
+
+    resolve("x").prepare()
+    resolve("x + y").prepare()
+
+
 def _offline_docs(app: FastAPI) -> None:
     """The OpenAPI page at /docs with Swagger UI served from the installed package (FastAPI's
     default loads it from a CDN, which an offline machine cannot reach)."""
@@ -158,10 +167,11 @@ def _page(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=static), name="static")
 
 
-def create_app(allowed_hosts=None) -> FastAPI:
+def create_app(allowed_hosts=None, isolate: bool = False) -> FastAPI:
     """The FastAPI application: middleware, error handlers, the page, the docs, the routers.
     ``allowed_hosts``: the Host header names to answer (others get 400), or ``None`` for any;
-    ``gdlab serve`` on a loopback address passes its loopback names."""
+    ``gdlab serve`` on a loopback address passes its loopback names. ``isolate``: every
+    computation in a forked child process with hard limits (``gdlab serve`` sets it)."""
     app = FastAPI(title="gdlab", version=__version__, docs_url=None, redoc_url=None,
                   description="Gradient-descent laboratory: derivatives, runs, diagnoses.")
     app.add_middleware(BodyLimit, limit=MAX_BODY)
@@ -169,7 +179,9 @@ def create_app(allowed_hosts=None) -> FastAPI:
         from starlette.middleware.trustedhost import TrustedHostMiddleware
 
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
-    app.state.compute = Compute(CONCURRENT, QUEUE_SECONDS, TIME_BUDGET)
+    app.state.compute = Compute(CONCURRENT, QUEUE_SECONDS, TIME_BUDGET, isolate=isolate)
+    if isolate:
+        _warm()
     _offline_docs(app)
 
     @app.exception_handler(GdlabError)

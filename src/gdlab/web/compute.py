@@ -15,20 +15,30 @@ from ..errors import GdlabError, TimeBudgetError
 
 class Compute:
     """At most ``concurrent`` computations at once, each with ``budget`` seconds; a request
-    that waits more than ``queue`` seconds for a slot is answered 503."""
+    that waits more than ``queue`` seconds for a slot is answered 503.
 
-    def __init__(self, concurrent: int, queue: float, budget: float):
+    With ``isolate`` (what ``gdlab serve`` uses), each computation — parsing, differentiating,
+    compiling and running — happens in a child process forked for it, with a CPU-time limit
+    and an address-space limit (:data:`~gdlab.web.limits.WORKER_MEMORY`), and is killed at the
+    budget plus :data:`~gdlab.web.limits.KILL_GRACE` seconds whatever it is doing (SymPy cannot
+    be interrupted from inside): the server's own threads never run user input's symbolic work.
+    """
+
+    def __init__(self, concurrent: int, queue: float, budget: float, isolate: bool = False):
         self.slots = asyncio.Semaphore(concurrent)
-        self.queue, self.budget = queue, budget
+        self.queue, self.budget, self.isolate = queue, budget, isolate
 
     async def __call__(self, fn, *args):
-        """``fn(*args, deadline)`` in a worker thread."""
+        """``fn(*args, deadline)`` in a worker thread (or a forked child, with ``isolate``)."""
         try:
             await asyncio.wait_for(self.slots.acquire(), self.queue)
         except asyncio.TimeoutError:
             raise HTTPException(503, "the server is busy; try again") from None
         try:
-            return await run_in_threadpool(fn, *args, time.monotonic() + self.budget)
+            deadline = time.monotonic() + self.budget
+            if self.isolate:
+                return await run_in_threadpool(_in_child, fn, args, deadline, self.budget)
+            return await run_in_threadpool(fn, *args, deadline)
         except TimeBudgetError:
             raise TimeBudgetError(f"the computation took longer than the {self.budget:g} s "
                                   "budget of one request; ask for less work") from None
@@ -36,6 +46,69 @@ class Compute:
             raise GdlabError("input too large or too complex") from None
         finally:
             self.slots.release()
+
+
+def _in_child(fn, args, deadline: float, budget: float):
+    """Run ``fn(*args, deadline)`` in a forked child and return its result (or raise its
+    error); kill it at the budget plus the grace."""
+    import multiprocessing as mp
+
+    from .limits import KILL_GRACE
+
+    context = mp.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(sender, fn, args, deadline, budget),
+                            daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(max(0.0, deadline - time.monotonic()) + KILL_GRACE):
+            raise TimeBudgetError("over the time budget")
+        try:
+            ok, value = receiver.recv()
+        except EOFError:  # the child died: killed by a limit
+            raise GdlabError("the computation ran out of memory or CPU time; ask for less "
+                             "work") from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join(1)
+        receiver.close()
+    if ok:
+        return value
+    raise value
+
+
+def _child(sender, fn, args, deadline: float, budget: float) -> None:  # pragma: no cover
+    """In the forked child: limits, the job, its result or error down the pipe, and out."""
+    import os
+    import resource
+
+    from .limits import KILL_GRACE, WORKER_MEMORY
+
+    try:
+        cpu = int(budget + KILL_GRACE) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        used = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (used + WORKER_MEMORY, used + WORKER_MEMORY))
+    except (ValueError, OSError):
+        pass
+    try:
+        result = (True, fn(*args, deadline))
+    except GdlabError as exc:
+        result = (False, exc)
+    except HTTPException as exc:
+        result = (False, exc)
+    except (RecursionError, MemoryError):
+        result = (False, GdlabError("input too large or too complex"))
+    except BaseException as exc:  # noqa: BLE001 - the parent answers 500 without a traceback
+        result = (False, RuntimeError(f"{type(exc).__name__}"))
+    try:
+        sender.send(result)
+    except BaseException:  # noqa: BLE001 - an unpicklable result: say so
+        sender.send((False, RuntimeError("unpicklable result")))
+    finally:
+        os._exit(0)
 
 
 def compute(request: Request) -> Compute:

@@ -22,6 +22,8 @@ MAX_LR_MAP = 60  # learning rates × starts of the learning-rate map, each at mo
 CONCURRENT = 2  # computations at once
 QUEUE_SECONDS = 10.0  # the longest wait for a slot before 503
 TIME_BUDGET = 10.0  # seconds of computing per request
+KILL_GRACE = 2.0  # seconds past the budget before an isolated computation is killed
+WORKER_MEMORY = 2 * 1024**3  # bytes of new data an isolated computation may allocate
 
 #: the options of a suggestion the playground can apply (its controls: the learning rate,
 #: the optimizer and its hyper-parameters, the step limit, a start): no schedule, tolerance
