@@ -220,6 +220,7 @@ HOSTILE = [
     ["descend", "sphere", "--start", "1,1", "--schedule", "step:2.5"],
     ["descend", "sphere", "--random-starts", "5", "--box=-1e308:1e308"],
     ["descend", "sphere", "--start", "1,1", "--output", "/proc/nope/r.json"],
+    ["descend", "sphere", "--random-starts", "1000000", "--steps", "10000000", "--tol", "0"],
     ["grad", "abs(x) + abs(y)", "--at", "0,2"],
     ["grad", "sqrt(x^2 + y^2)", "--at", "0,0"],
     ["grad", "max(x, y)", "--at", "1,1"],

@@ -39,20 +39,22 @@ class Limits:
     max_starts: int | None = None
     max_optimizers: int | None = None
     max_steps: int = MAX_STEPS
-    max_work: int | None = None  # point-steps: starts × optimizers × steps
+    max_work: int | None = None  # point-steps: starts × optimizers × steps (× dimension)
     hint: str = "fewer starts, optimizers or steps"
 
-    def check(self, starts: int, optimizers: int, max_steps: int) -> None:
-        """Refuse a run of this size (cheap: a server calls it before parsing anything)."""
+    def check(self, starts: int, optimizers: int, max_steps: int, dim: int = 1) -> None:
+        """Refuse a run of this size (cheap: a server calls it before parsing anything, with
+        ``dim`` 1; the CLI after, with the formula's dimension)."""
         if self.max_starts is not None and starts > self.max_starts:
             raise PointError(f"{starts:,} starts; the limit is {self.max_starts:,}")
         if self.max_optimizers is not None and optimizers > self.max_optimizers:
             raise ConfigError(f"{optimizers} optimizers; the limit is {self.max_optimizers}")
         if max_steps > self.max_steps:
             raise ConfigError(f"`max_steps` {max_steps:,} is over the limit {self.max_steps:,}")
-        work = starts * optimizers * max(max_steps, 1)
+        work = starts * optimizers * max(max_steps, 1) * dim
         if self.max_work is not None and work > self.max_work:
-            raise ConfigError(f"{work:,} point-steps requested; the limit is "
+            raise ConfigError(f"{work:,} point-steps{' × dimensions' if dim > 1 else ''} "
+                              f"requested; the limit is "
                               f"{self.max_work:,} ({self.hint})")
 
 

@@ -138,9 +138,12 @@ EVENT_WORK = 2_000_000
 def spec_of(obj, points, optimizers, o: dict):
     """The :class:`~gdlab.spec.RunSpec` of a run command: every step recorded while it fits
     when the paths are shown or written or the work is small (:data:`EVENT_WORK`), else only
-    the ends."""
-    from ..spec import RunSpec
+    the ends; refused beyond :data:`gdlab.limits.MAX_CLI_WORK` point-steps × dimensions."""
+    from ..limits import MAX_CLI_WORK
+    from ..spec import Limits, RunSpec
 
+    Limits(max_work=MAX_CLI_WORK, hint="fewer starts or steps").check(
+        len(points), len(optimizers), o["max_steps"], obj.dim)
     small = len(points) * len(optimizers) * o["max_steps"] <= EVENT_WORK
     record = "auto" if (o["with_path"] or o["output"] or small) else "last"
     return RunSpec.build(obj, points, optimizers, max_steps=o["max_steps"], tol=o["tol"],
