@@ -115,7 +115,8 @@ def starts_of(function, o: dict):
         obj.prepare()
     if points and len(points[0]) != obj.dim:
         obj.points(points, "start")  # raises with the variable names
-    if o["random_starts"]:
+    if o["random_starts"]:  # the work check first: a refused run draws nothing
+        _check_work(len(points) + o["random_starts"], 1, o, obj.dim)
         if o["box"] is not None:
             bounds = [o["box"]] * obj.dim
         elif obj.named_library is not None:
@@ -135,15 +136,21 @@ def starts_of(function, o: dict):
 EVENT_WORK = 2_000_000
 
 
+def _check_work(starts: int, optimizers: int, o: dict, dim: int) -> None:
+    from ..limits import MAX_CLI_WORK
+    from ..spec import Limits
+
+    Limits(max_work=MAX_CLI_WORK, hint="fewer starts or steps").check(
+        starts, optimizers, o["max_steps"], dim)
+
+
 def spec_of(obj, points, optimizers, o: dict):
     """The :class:`~gdlab.spec.RunSpec` of a run command: every step recorded while it fits
     when the paths are shown or written or the work is small (:data:`EVENT_WORK`), else only
     the ends; refused beyond :data:`gdlab.limits.MAX_CLI_WORK` point-steps × dimensions."""
-    from ..limits import MAX_CLI_WORK
-    from ..spec import Limits, RunSpec
+    from ..spec import RunSpec
 
-    Limits(max_work=MAX_CLI_WORK, hint="fewer starts or steps").check(
-        len(points), len(optimizers), o["max_steps"], obj.dim)
+    _check_work(len(points), len(optimizers), o, obj.dim)
     small = len(points) * len(optimizers) * o["max_steps"] <= EVENT_WORK
     record = "auto" if (o["with_path"] or o["output"] or small) else "last"
     return RunSpec.build(obj, points, optimizers, max_steps=o["max_steps"], tol=o["tol"],
