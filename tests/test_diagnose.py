@@ -337,3 +337,8 @@ def test_unbounded_explanation_states_the_distance_probed():
     d = run("x - 2*y", [[1.0, 1.0]], "gd", lr=0.1, max_steps=1000).diagnoses()[0][0]
     end = run("x - 2*y", [[1.0, 1.0]], "gd", lr=0.1, max_steps=1000).final[0, 0]
     assert f"at distance {1e15 * np.linalg.norm(end):.3g}" in d.explanation
+
+
+def test_minus_exp_is_unbounded_even_when_f_reaches_minus_infinity_on_the_probe():
+    d = run("-exp(x)", [[0.0]], "gd", lr=0.1, max_steps=1000).diagnoses()[0][0]
+    assert d.label == "unbounded" and d.suggestion is None

@@ -169,6 +169,10 @@ CONSTANTS_REFUSED = [
     ("sqrt(-1)*x*y", "sqrt(-1) is not a real number"),
     ("(-1)**(1/3)*x", "is not a real number (a negative number to a fractional power)"),
     ("sec(pi+x-1/(w+cosh(t)))", "SymPy cannot build this formula (AttributeError inside SymPy)"),
+    # what mpmath sees as a huge double, SymPy evaluates exactly to complex infinity
+    ("x*tan(pi/2)", "part of the formula is infinite or undefined"),
+    ("x/sin(pi)", "part of the formula is infinite or undefined"),
+    ("(x-x)^(-1)", "part of the formula is infinite or undefined"),
 ]
 
 

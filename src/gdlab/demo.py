@@ -11,6 +11,8 @@ import base64
 import html
 import time
 from pathlib import Path
+
+from .errors import ConfigError
 from typing import Callable
 
 
@@ -139,7 +141,10 @@ def run_demo(out: str | Path = "gdlab-demo", echo: Callable[[str], None] = print
     from . import plot
 
     folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot write into {str(folder)!r}: {exc.strerror or exc}") from None
     calculus, descent = _calculus_text(), _descent_text()
     echo(calculus)
     echo("")

@@ -412,6 +412,7 @@ def _falls_without_bound(obj, base: np.ndarray, directions: np.ndarray, f0: np.n
     with np.errstate(all="ignore"):
         vals = np.asarray(obj.value(pts), dtype=np.float64)  # (M, T)
     vals = np.where(np.isnan(vals), np.inf, vals)
+    vals = np.where(vals == -np.inf, -np.finfo(np.float64).max, vals)  # −∞ keeps falling
     with np.errstate(invalid="ignore"):  # inf − inf: not falling
         falling = np.all(np.diff(vals, axis=-1) <= 0, axis=-1)
     far = vals[:, -1]

@@ -167,6 +167,7 @@ def parse(text: str, variables: Sequence[str] | str | None = None) -> Formula:
     symbols: dict[str, Any] = {}
     with sympy_guard("build"):
         expr = _Converter(columns, symbols).convert(tree.body)
+        _refuse_non_real(expr)
     names = _order_variables(symbols, variables)
     import sympy as sp
 
@@ -564,6 +565,18 @@ def _constant_value(name: str, args: list, fail) -> Any:
             return table[name](*args)
         except (ZeroDivisionError, ValueError):
             return mpmath.nan
+
+
+def _refuse_non_real(expr: Any) -> None:
+    """SymPy evaluates exactly what mpmath saw as a huge double: ``tan(pi/2)`` is complex
+    infinity, ``x/sin(pi)`` a division by an exact zero, ``(x - x)**-1`` too."""
+    import sympy as sp
+
+    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise FormulaError("part of the formula is infinite or undefined (a division by an "
+                           "exact zero, or tan(pi/2)-like)")
+    if expr.has(sp.I):
+        raise FormulaError("part of the formula is not a real number")
 
 
 @contextmanager

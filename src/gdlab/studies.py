@@ -32,6 +32,7 @@ import numpy as np
 
 from .diagnose import largest_curvature, stability_bound
 from .domain import domain_for, objective_2d
+from .errors import ConfigError
 from .engine import RunResult, run
 from .optim import Optimizer, make, parse_optimizer
 
@@ -245,7 +246,8 @@ def learning_rates(f, start, *, lrs=None, max_steps: int = 60, variables=None
     bound = stability_bound(float(largest_curvature(obj, x0)[0]))
     if lrs is None:
         if bound is None:
-            raise ValueError("no positive curvature at the start: give learning rates")
+            raise ConfigError("no positive curvature at the start, so no stability bound to "
+                              "place learning rates around: give them (--lrs)")
         lrs = [0.05 * bound, 0.5 * bound, 0.97 * bound, 1.5 * bound]
     result = run(obj, [x0], [make("gd", lr=lr) for lr in lrs], max_steps=max_steps, tol=1e-10,
                  record="all")

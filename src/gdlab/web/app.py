@@ -182,6 +182,7 @@ def create_app(allowed_hosts=None, isolate: bool = False) -> FastAPI:
     app.state.compute = Compute(CONCURRENT, QUEUE_SECONDS, TIME_BUDGET, isolate=isolate)
     if isolate:
         _warm()
+        app.router.on_shutdown.append(app.state.compute.kill_all)
     _offline_docs(app)
 
     @app.exception_handler(GdlabError)

@@ -27,6 +27,14 @@ class Compute:
     def __init__(self, concurrent: int, queue: float, budget: float, isolate: bool = False):
         self.slots = asyncio.Semaphore(concurrent)
         self.queue, self.budget, self.isolate = queue, budget, isolate
+        self.children: set = set()  # the live forked computations
+
+    def kill_all(self) -> None:
+        """Kill every live computation (at shutdown: none may outlive the server and hold
+        its port)."""
+        for child in list(self.children):
+            if child.is_alive():
+                child.kill()
 
     async def __call__(self, fn, *args):
         """``fn(*args, deadline)`` in a worker thread (or a forked child, with ``isolate``)."""
@@ -37,7 +45,8 @@ class Compute:
         try:
             deadline = time.monotonic() + self.budget
             if self.isolate:
-                return await run_in_threadpool(_in_child, fn, args, deadline, self.budget)
+                return await run_in_threadpool(_in_child, fn, args, deadline, self.budget,
+                                               self.children)
             return await run_in_threadpool(fn, *args, deadline)
         except TimeBudgetError:
             raise TimeBudgetError(f"the computation took longer than the {self.budget:g} s "
@@ -48,7 +57,7 @@ class Compute:
             self.slots.release()
 
 
-def _in_child(fn, args, deadline: float, budget: float):
+def _in_child(fn, args, deadline: float, budget: float, children: set):
     """Run ``fn(*args, deadline)`` in a forked child and return its result (or raise its
     error); kill it at the budget plus the grace."""
     import multiprocessing as mp
@@ -60,6 +69,7 @@ def _in_child(fn, args, deadline: float, budget: float):
     child = context.Process(target=_child, args=(sender, fn, args, deadline, budget),
                             daemon=True)
     child.start()
+    children.add(child)
     sender.close()
     try:
         if not receiver.poll(max(0.0, deadline - time.monotonic()) + KILL_GRACE):
@@ -73,6 +83,7 @@ def _in_child(fn, args, deadline: float, budget: float):
         if child.is_alive():
             child.kill()
         child.join(1)
+        children.discard(child)
         receiver.close()
     if ok:
         return value
