@@ -60,6 +60,7 @@ def test_negative_points_work_as_typed(capsys):
     (["-x**2 - y**2", "--at", "1,1"], -2.0, [-2.0, -2.0]),
     (["--at", "1,1", "-x^2 - y^2"], -2.0, [-2.0, -2.0]),
     (["--at=-1,2", "-x*y"], 2.0, [-2.0, 1.0]),
+    (["-2x", "--at", "3"], -6.0, [-2.0]),
     # what people type: implied products, superscripts, the note's signs
     (["2x + 3y", "--at", "5,7"], 31.0, [2.0, 3.0]),
     (["x² + y²", "--at", "3,4"], 25.0, [6.0, 8.0]),

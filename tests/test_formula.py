@@ -323,3 +323,21 @@ def test_fuzzed_formulas_are_answered_or_refused_within_a_second(text):
     except GdlabError as exc:
         assert "\n" not in str(exc)
     assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize("text, coefficient", [
+    ("x*(1e20 + 1 - 1e20)", 1.0),  # folded in doubles: 0
+    ("x*0.1*3", 0.3),
+    ("x*(2**0.5)**2", 2.0),
+])
+def test_constants_are_folded_at_thirty_digits(text, coefficient):
+    f = parse(text)
+    assert float(f.expr.diff(f.symbols[0])) == pytest.approx(coefficient, rel=1e-14)
+
+
+def test_a_literal_that_underflows_is_refused_not_zero():
+    with pytest.raises(FormulaError, match="1e-400 is too small"):
+        parse("x*1e-400")
+    with pytest.raises(FormulaError, match="number too small"):
+        parse("e**(-1000)*x")
+    assert parse("0.0*x + 0e5 + y").variables == ("x", "y")  # a written zero is zero

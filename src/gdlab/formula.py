@@ -63,6 +63,8 @@ MIN_CONSTANT = 2.2250738585072014e-308
 #: The largest argument of a periodic function that is a constant: beyond it a double holds
 #: no digit of the phase, and SymPy would evaluate it exactly for ever.
 MAX_PERIODIC_ARGUMENT = 1e15
+#: The precision, in digits, at which constant parts are evaluated and folded.
+CONSTANT_DIGITS = 30
 
 #: Whitelisted functions: name -> number of arguments accepted.
 FUNCTIONS: dict[str, tuple[int, ...]] = {
@@ -165,8 +167,10 @@ def parse(text: str, variables: Sequence[str] | str | None = None) -> Formula:
     tree = _parse_tree(source, columns, len(text))
     _check_tree_size(tree, columns)
     symbols: dict[str, Any] = {}
-    with sympy_guard("build"):
-        expr = _Converter(columns, symbols).convert(tree.body)
+    import mpmath
+
+    with sympy_guard("build"), mpmath.workdps(CONSTANT_DIGITS):
+        expr = _Converter(columns, symbols, source).convert(tree.body)
         _refuse_non_real(expr)
     names = _order_variables(symbols, variables)
     import sympy as sp
@@ -369,10 +373,11 @@ class _Converter:
     constant that is not a finite real double is refused where it is written, so SymPy never
     evaluates ``cos(exp(10**10))`` (it would, exactly, for ever)."""
 
-    def __init__(self, columns: list[int], symbols: dict[str, Any]):
+    def __init__(self, columns: list[int], symbols: dict[str, Any], source: str = ""):
         import sympy as sp
 
         self.sp = sp
+        self.source = source
         self.columns = columns
         self.symbols = symbols
         self.functions = _sympy_functions()
@@ -380,6 +385,10 @@ class _Converter:
 
     def fail(self, message: str, node: ast.AST) -> Any:
         raise FormulaError(message, _column(node, self.columns))
+
+    def literal(self, node: ast.AST) -> str:
+        """The number as written (Python reads 1e-400 as 0.0)."""
+        return ast.get_source_segment(self.source, node) or ""
 
     def convert(self, node: ast.AST) -> Any:
         method = getattr(self, "visit_" + type(node).__name__, None)
@@ -410,6 +419,13 @@ class _Converter:
                       node)
         self.values[id(node)] = value
 
+    def settled(self, node: ast.AST) -> Any:
+        """A constant part as a SymPy float of its 30-digit value."""
+        import mpmath
+
+        return self.sp.Float(mpmath.nstr(self.values[id(node)], CONSTANT_DIGITS),
+                             CONSTANT_DIGITS)
+
     def visit_Constant(self, node: ast.Constant) -> Any:
         import mpmath
 
@@ -425,6 +441,10 @@ class _Converter:
             return self.sp.Integer(value)
         if value != value or value in (float("inf"), float("-inf")):
             return self.fail("number out of range", node)
+        if value == 0 and any(c in "123456789" for c in self.literal(node).split("e")[0]
+                              .split("E")[0]):
+            return self.fail(f"{self.literal(node)} is too small (below {MIN_CONSTANT:.3g}, "
+                             "the smallest float)", node)
         self.constant(node, mpmath.mpf(value))
         return self.sp.Float(value)
 
@@ -474,6 +494,8 @@ class _Converter:
         if a is not None and b is not None:
             self.constant(node, {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b}.get(
                 op, a / b if op is ast.Div else None))
+            if left.has(self.sp.Float) or right.has(self.sp.Float):  # fold at 30 digits:
+                return self.settled(node)  # in doubles 1e20 + 1 - 1e20 would be 0
         if op is ast.Add:
             return left + right
         if op is ast.Sub:
@@ -501,9 +523,12 @@ class _Converter:
             if a is not None:
                 if a == 0 and b < 0:
                     return self.fail("division by zero (0 to a negative power)", node)
-                if a != 0 and abs(mpmath.log10(abs(a)) * b) > MAX_CONSTANT_LOG10:
-                    return self.fail(f"number too large (more than 10**{MAX_CONSTANT_LOG10} "
-                                     "in magnitude)", node)
+                size = mpmath.log10(abs(a)) * b if a != 0 else 0
+                if abs(size) > MAX_CONSTANT_LOG10:
+                    word = "large (more" if size > 0 else "small (less"
+                    return self.fail(f"number too {word} than 10**"
+                                     f"{'' if size > 0 else '-'}{MAX_CONSTANT_LOG10} in "
+                                     "magnitude)", node)
                 if a < 0 and b != mpmath.floor(b):
                     return self.fail(f"{ast.unparse(node)} is not a real number (a negative "
                                      "number to a fractional power)", node)
@@ -560,7 +585,7 @@ def _constant_value(name: str, args: list, fail) -> Any:
         "softplus": lambda x: mpmath.log(1 + mpmath.exp(x)),
         "relu": lambda x: max(x, 0), "max": lambda *v: max(v), "min": lambda *v: min(v),
     }
-    with mpmath.workdps(30):
+    with mpmath.workdps(CONSTANT_DIGITS):
         try:
             return table[name](*args)
         except (ZeroDivisionError, ValueError):

@@ -183,5 +183,7 @@ def join_negative_values(argv: Sequence[str]) -> list[str]:
 
 def _is_negative_formula(token: str) -> bool:
     """``-x**2 - y**2`` is a formula, ``-o``, ``--lr`` and ``-1`` are not."""
-    return token.startswith("-") and not token.startswith("--") and \
-        any(ch in token for ch in " *+/^()²³−·") and "=" not in token
+    if not token.startswith("-") or token.startswith("--") or "=" in token:
+        return False
+    return any(ch in token for ch in " *+/^()²³−·") or \
+        (token[1:2].isdigit() and any(ch.isalpha() for ch in token))  # -2x
