@@ -223,6 +223,7 @@ HOSTILE = [
     ["descend", "sphere", "--start", "1,1", "--output", "/proc/nope/r.json"],
     ["descend", "sphere", "--random-starts", "1000000", "--steps", "10000000", "--tol", "0"],
     ["grad", "x*tan(pi/2)", "--at", "1"],
+    ["plot", "steepest-path", "x^2+y^2", "--start", "1e300,1", "-o", "/tmp/gdlab-never.png"],
     ["demo", "--out", "/dev/null/x"],
     ["plot", "learning-rates", "x+y", "--start", "0,0", "-o", "/tmp/gdlab-never.png"],
     ["grad", "abs(x) + abs(y)", "--at", "0,2"],

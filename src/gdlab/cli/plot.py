@@ -17,6 +17,10 @@ from .types import DOMAIN, LEARNING_RATES, OPTIMIZER, POINT
 MAX_PLOT_STEPS = 100_000  # a figure's runs are for looking at
 
 
+#: The largest coordinate a figure draws (beyond it a map's scale has no room for the function).
+MAX_PLOT_COORDINATE = 1e6
+
+
 class _PlotArgs:
     """The parsed options of ``gdlab plot``, with what each kind asks of them."""
 
@@ -24,6 +28,11 @@ class _PlotArgs:
         self.kind, self.function = kind, function
         self.__dict__.update(params)
         self.hyper = hyper(params)
+        for option, points in (("--start", params.get("starts")), ("--at", params.get("at"))):
+            for p in points or ():
+                if any(abs(v) > MAX_PLOT_COORDINATE for v in p):
+                    raise PointError(f"{option}: a figure draws points within "
+                                     f"±{MAX_PLOT_COORDINATE:g}; got ({', '.join(map(str, p))})")
 
     def points(self, option="--start"):
         values = [list(p) for p in (self.starts if option == "--start" else self.at)]

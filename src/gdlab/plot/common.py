@@ -47,8 +47,14 @@ class Plot:
             raise ConfigError(f"folder {str(target.parent)!r} does not exist")
         from ..files import replace_atomic
 
-        return replace_atomic(target, lambda tmp: self.figure.savefig(
-            tmp, dpi=dpi, bbox_inches="tight"))
+        try:
+            return replace_atomic(target, lambda tmp: self.figure.savefig(
+                tmp, dpi=dpi, bbox_inches="tight"))
+        except ValueError as exc:  # matplotlib: "Image size of … pixels is too large"
+            if "Image size" not in str(exc):
+                raise
+            raise ConfigError("the figure would be too large to draw (a label or point far "
+                              "outside the domain)") from None
 
     def _repr_png_(self):  # inline in Jupyter
         import io
