@@ -136,24 +136,33 @@ def _init(hang: float) -> None:
     HANG_SECONDS = hang
 
 
-def probe(text: str) -> tuple[str, str, float]:
-    """``(outcome, detail, seconds)`` for one formula: parse, gradient, one step."""
+def exercise(text: str) -> None:
+    """What each formula goes through: parse (with the library match), the calculus at a point,
+    one step of gradient descent. Raises :class:`gdlab.errors.GdlabError` for a refusal (the
+    calculus may refuse a point where f is undefined or not differentiable: that is fine)."""
     import numpy as np
 
     from gdlab.calculus import analyze, resolve
     from gdlab.engine import run
     from gdlab.errors import GdlabError
 
+    obj = resolve(text)
+    point = np.linspace(0.3, 0.7, obj.dim)
+    try:
+        analyze(obj, point)
+    except GdlabError:
+        pass
+    run(obj, [point], "gd:0.01", max_steps=1, tol=0)
+
+
+def probe(text: str) -> tuple[str, str, float]:
+    """``(outcome, detail, seconds)`` for one formula under the watchdog: :func:`exercise`."""
+    from gdlab.errors import GdlabError
+
     start = time.perf_counter()
     signal.setitimer(signal.ITIMER_REAL, HANG_SECONDS)
     try:
-        obj = resolve(text)
-        point = np.linspace(0.3, 0.7, obj.dim)
-        try:
-            analyze(obj, point)
-        except GdlabError:
-            pass  # f may be undefined or not differentiable at this point
-        run(obj, [point], "gd:0.01", max_steps=1, tol=0)
+        exercise(text)
         outcome, detail = "accepted", ""
     except Hang:
         outcome, detail = "hang", ""

@@ -357,10 +357,8 @@ def test_output_files_are_complete_and_atomic(capsys, tmp_path):
     assert lines[0].startswith("# {") and lines[1].startswith("optimizer,lr,start,step,x,y")
     assert len(lines) == 2 + len(path)  # one line per recorded step
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp left
-    mask = os.umask(0o022)
-    os.umask(mask)
     for written in (out, csv_path):  # what open() would give: 0644 under umask 022
-        assert written.stat().st_mode & 0o777 == 0o666 & ~mask
+        assert written.stat().st_mode & 0o777 == 0o666 & ~_umask()
     code, _, err = run(capsys, "descend", "sphere", "--start", "1,1", "--output",
                        str(tmp_path / "nope" / "r.json"))
     assert code == 2 and "does not exist" in err
