@@ -376,8 +376,8 @@ def facts(result, **thresholds) -> list[list[RunFacts]]:
               "listed": listed, "runs": B,
               "variables": obj.variables}
     escape = vec_end[..., :, 0]  # the eigenvector of the lowest curvature, (K, B, D)
-    falls, descent = _unbounded_probe(result, near, may_be_unbounded,
-                                      np.where(neg.any(axis=-1)[..., None], escape, np.nan))
+    probes = _unbounded_probe(result, near, may_be_unbounded,
+                              np.where(neg.any(axis=-1)[..., None], escape, np.nan))
     escapes = _escape_probe(obj, result, near & (neg.any(axis=-1) | ~pos.any(axis=-1)),
                             escape) if may_be_unbounded else np.zeros((K, B), bool)
     better = _better_starts(result, minimiser)
@@ -389,11 +389,7 @@ def facts(result, **thresholds) -> list[list[RunFacts]]:
     shared["minima"] = list(zip(minima, lam_minima))
     return [[_facts(result, k, b, lam_start[b], lam_end[k, b], bool(near[k, b]),
                     bool(pos[k, b].any()), bool(neg[k, b].any()), shared, thresholds,
-                    extra={"falls_to": falls[k][b], "descent": descent[k][b],
-                           "falls_distance": None if falls[k][b] is None else float(
-                               PROBE_DISTANCES[-1] * max(1.0, np.linalg.norm(
-                                   result.final[k, b] if np.all(np.isfinite(
-                                       result.final[k, b])) else result.starts[b]))),
+                    extra={**probes[k][b],
                            "escape": escape[k, b] if np.all(np.isfinite(escape[k, b]))
                            else None, "escape_unbounded": bool(escapes[k, b]),
                            "better_start": better[k][b], "at_kink": bool(kinks[k, b]),
@@ -421,17 +417,18 @@ def _falls_without_bound(obj, base: np.ndarray, directions: np.ndarray, f0: np.n
 
 
 def _unbounded_probe(result, near: np.ndarray, allowed: bool, escape: np.ndarray):
-    """Per run, ``(falls_to or None, unit direction or None)``: the probe of
-    :func:`_falls_without_bound` from the end point (the start where the end point is not
-    finite) along −∇f, then along ± the direction of negative curvature (``escape``: NaN where
-    there is none), for runs that are not at a critical point and fell below their start."""
+    """Per run, ``{falls_to, descent, falls_distance}`` (each ``None`` where f was not shown
+    unbounded): the probe of :func:`_falls_without_bound` from the end point (the start where
+    the end point is not finite) along −∇f, then along ± the direction of negative curvature
+    (``escape``: NaN where there is none), for runs that are not at a critical point and fell
+    below their start; how far it went, and which way."""
     K, B = result.shape
-    falls = [[None] * B for _ in range(K)]
-    descent = [[None] * B for _ in range(K)]
+    none = {"falls_to": None, "descent": None, "falls_distance": None}
+    probes = [[none] * B for _ in range(K)]
     fell = (result.value < result.start_value) | (result.value == -np.inf)
     ks, bs = np.nonzero(~near & fell) if allowed else (np.array([], int),) * 2
     if not len(ks):
-        return falls, descent
+        return probes
     obj = result.objective
     base = result.final[ks, bs]
     bad = ~np.all(np.isfinite(base), axis=-1)
@@ -455,9 +452,11 @@ def _unbounded_probe(result, near: np.ndarray, allowed: bool, escape: np.ndarray
     for i, (k, b) in enumerate(zip(ks, bs)):
         if ok[i] and (np.isfinite(far[i]) or far[i] == -np.inf or
                       result.value[k, b] == -np.inf):
-            falls[k][b] = float(far[i]) if not np.isnan(far[i]) else float("-inf")
-            descent[k][b] = [float(v) for v in d[i]]
-    return falls, descent
+            probes[k][b] = {
+                "falls_to": float(far[i]) if not np.isnan(far[i]) else float("-inf"),
+                "descent": [float(v) for v in d[i]],
+                "falls_distance": float(PROBE_DISTANCES[-1] * max(1.0, np.linalg.norm(base[i])))}
+    return probes
 
 
 def _escape_probe(obj, result, mask: np.ndarray, escape: np.ndarray) -> np.ndarray:
