@@ -373,6 +373,10 @@ def test_random_starts_lie_in_the_domain(capsys):
 
 
 DESCENT_HOSTILE = [
+    ["descend", "sphere", "--start", "1,1", "--output", ""],
+    ["descend", "sphere", "--start", "1,1", "--schedule", " "],
+    ["descend", "sphere", "--start", "1,1", "--start", "1"],
+    ["plot", "contour", "sphere", "-o", ""],
     ["descend", "sphere", "--start", "1,1", "--lr", "-0.1"],
     ["descend", "sphere", "--start", "1,1", "--lr", "0"],
     ["descend", "sphere", "--start", "1,1", "--steps", "-5"],

@@ -342,3 +342,35 @@ def test_unbounded_explanation_states_the_distance_probed():
 def test_minus_exp_is_unbounded_even_when_f_reaches_minus_infinity_on_the_probe():
     d = run("-exp(x)", [[0.0]], "gd", lr=0.1, max_steps=1000).diagnoses()[0][0]
     assert d.label == "unbounded" and d.suggestion is None
+
+
+def test_a_stationary_inflection_point_is_no_minimum():
+    """x³ at 0: ∇f = 0 and f'' = 0, but f(−h) = −h³ < f(0) — a degenerate saddle, and x³ has
+    no minimum at all; x⁴ at 0 (f ≥ 0 = f(0) everywhere) stays a minimum."""
+    d = diagnose(run("x**3", [[0.0]], "gd:0.1", max_steps=10))[0][0]
+    assert d.label == "saddle" and "no minimum" in d.explanation
+    assert labels(run("x**4", [[0.0]], "gd:0.1", max_steps=10)) == [["minimum"]]
+    # not converged on a flat minimum: lower a step away only by what the gradient explains
+    assert labels(run("x**4", [[0.5]], "gd:0.1", max_steps=2000)) != [["saddle"]]
+
+
+def test_a_start_past_double_range_blames_the_start_not_the_learning_rate():
+    """x² at 1e154: ∇f = 2e154 cannot be squared in doubles (1.3e154 is the limit), so no step
+    is taken; a smaller learning rate would change nothing."""
+    d = diagnose(run("x**2", [[1e154]], "gd:0.001", max_steps=10))[0][0]
+    assert d.label == "diverged" and "no step was taken" in d.explanation
+    assert "learning rate" not in d.advice and d.suggestion is None
+
+
+def test_a_ratio_past_double_range_is_written_as_a_power_of_ten():
+    # stability bound 2/λ = 1 for x² (λ = 2); lr = 1e-320: 1e320 times below, not "inf×"
+    d = diagnose(run("x**2", [[1.0]], make("gd", lr=1e-320), max_steps=10))[0][0]
+    assert "10^320×" in d.advice and "inf" not in d.advice
+
+
+def test_newton_without_curvature_says_why_it_does_not_move():
+    """|x| + |y| has ∇²f = 0 off its kinks: Newton's (∇²f)⁻¹∇f is 0 (least squares) while
+    ‖∇f‖ = √2 — no rounding is to blame; a first-order method is the fix."""
+    d = diagnose(run("abs(x) + abs(y)", [[1.0, 1.0]], "newton", max_steps=5))[0][0]
+    assert "Hessian is singular" in d.explanation and "1.41" in d.explanation
+    assert d.suggestion == {"optimizer": "gd"}

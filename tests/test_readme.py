@@ -20,3 +20,12 @@ def test_readme_quick_start_has_exactly_the_two_commands():
     assert commands == ["python3 dev.py demo", "python3 dev.py test"]
     ci = (README.parent / ".ci" / "run").read_text()
     assert "python3 dev.py test" in ci
+
+
+def test_readme_states_every_server_limit_with_its_value():
+    """The README's table of server limits has every limit `/api/meta` serves, at its value."""
+    from gdlab.web.limits import as_dict
+
+    text = README.read_text()
+    for name, value in as_dict().items():
+        assert f"| `{name}` | {value} |" in text, name

@@ -2,6 +2,7 @@
 refused with a 4xx and a message, and the server keeps answering."""
 
 import json
+import os
 import time
 
 import numpy as np
@@ -354,7 +355,7 @@ def test_the_openapi_document_is_valid_30_and_documents_every_refusal(client):
     validate(spec)  # raises on a 3.1 keyword in a 3.0 document
     for path, operations in spec["paths"].items():
         for op in operations.values():
-            assert {"400", "413", "422", "431", "503"} <= set(op["responses"]), path
+            assert {"400", "408", "413", "422", "431", "503"} <= set(op["responses"]), path
     lr_min = spec["components"]["schemas"]["LrMapRequest"]["properties"]["lr_min"]
     assert lr_min["nullable"] and lr_min["minimum"] == 0 and lr_min["exclusiveMinimum"] is True
 
@@ -414,3 +415,104 @@ def test_an_isolated_computation_is_killed_at_its_budget_and_its_memory_limit():
     assert time.perf_counter() - start < 0.5 + KILL_GRACE + 1.5
     with pytest.raises(GdlabError, match="too large|memory"):
         _isolated(5)(_job_hog)
+
+
+def _job_nice(wait, deadline):
+    import os
+
+    time.sleep(wait)
+    return os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def test_fair_admission_short_computations_run_above_long_ones():
+    """A computation runs below the server at once and drops to the lowest priority once it
+    has run DEMOTE_AFTER seconds: short requests overtake long ones, whatever they are."""
+    from gdlab.web.limits import DEMOTE_AFTER, DEMOTED_NICE, WORKER_NICE
+
+    server_nice = os.getpriority(os.PRIO_PROCESS, 0)
+    assert _isolated(5)(_job_nice, 0.0) == max(server_nice, WORKER_NICE)
+    assert _isolated(5)(_job_nice, DEMOTE_AFTER + 0.5) == DEMOTED_NICE
+
+
+def test_a_body_that_does_not_arrive_in_time_is_408():
+    import asyncio
+
+    from gdlab.web.app import BodyLimit
+
+    async def app(scope, receive, send):  # reads the body, as a route does
+        from fastapi import HTTPException
+
+        try:
+            await receive()
+        except HTTPException as exc:
+            sent.append(exc.status_code)
+
+    async def silent():
+        await asyncio.sleep(30)
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    sent: list = []
+    start = time.perf_counter()
+    limited = BodyLimit(app, 1024, timeout=0.2)
+    with ThreadPoolExecutor(1) as pool:  # another test may own this thread's event loop
+        pool.submit(asyncio.run, limited({"type": "http", "headers": []}, silent, None)).result()
+    assert sent == [408] and time.perf_counter() - start < 2
+
+
+def test_a_connection_that_sends_no_request_in_time_is_408_and_closed():
+    """The header deadline of `gdlab serve`'s transport, on a live uvicorn server (with a short
+    deadline): silent and trickling connections are answered 408 and closed; a request that
+    arrived in time is served however long it computes."""
+    import asyncio
+    import socket
+    import threading
+
+    import uvicorn
+
+    from gdlab.web.transport import TRANSPORT, GuardedH11
+
+    class Quick(GuardedH11):
+        header_timeout = 0.5
+
+    async def app(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        await asyncio.sleep(1.0)  # longer than the header deadline
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="error",
+                                           **{**TRANSPORT, "http": Quick}))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    try:
+        for sent in (b"", b"GET / HTTP/1.1\r\nHost: x\r\n"):
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as c:
+                c.sendall(sent)
+                start = time.perf_counter()
+                answer = c.recv(200)
+                assert answer.startswith(b"HTTP/1.1 408") and b"did not arrive" in answer
+                assert 0.3 < time.perf_counter() - start < 2
+                assert c.recv(200) == b""  # closed
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as c:
+            c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert c.recv(200).startswith(b"HTTP/1.1 200")
+    finally:
+        server.should_exit = True
+        thread.join(5)
+
+
+def test_ambiguous_or_ragged_run_requests_are_refused_with_the_reason(client):
+    both = client.post("/api/descend", json={
+        "formula": "sphere", "starts": [[1, 1]], "max_steps": 5,
+        "optimizers": [{"name": "gd", "lr": 0.1, "hyper": {"lr": 0.5}}]})
+    assert both.status_code == 400 and "given twice" in both.json()["detail"]
+    ragged = client.post("/api/descend", json={"formula": "sphere", "starts": [[1, 1], [1]],
+                                               "optimizers": [{"name": "gd"}]})
+    assert ragged.status_code == 400 and "same number of coordinates" in ragged.json()["detail"]

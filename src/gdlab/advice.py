@@ -179,7 +179,22 @@ def _unbounded(f, options):
             "function.", None)
 
 
+def _ratio(big: float, small: float) -> str:
+    """``big / small`` as "N×", also where the quotient is past the double range (1e-320)."""
+    with np.errstate(all="ignore"):
+        quotient = big / small
+    if np.isfinite(quotient):
+        return f"{quotient:.3g}×"
+    return f"10^{np.log10(big) - np.log10(small):.0f}×"
+
+
 def _diverged(f, options):
+    if f.steps == 0:  # the start itself: no learning rate is to blame
+        return (f"the start is past double precision's range: f = {f.start_value:.3g}, "
+                f"‖∇f‖ = {f.gradient_norm:.3g} (a number over ~1.3e154 cannot be squared, nor "
+                "f over ~1.8e308 stored), so no step was taken.",
+                "start nearer, or rescale the function so that its values and gradients stay "
+                "far inside ±1e154.", None)
     explanation = f"f blew up after {f.steps} step{'s' if f.steps != 1 else ''}" + (
         f" (|f| reached {abs(f.value):.3g})." if np.isfinite(f.value)
         else " (f became non-finite).")
@@ -188,7 +203,7 @@ def _diverged(f, options):
     bound = f.own_bound
     if bound is not None and f.lr > bound:
         lr = _typed(bound / 2)
-        advice = (f"{_lr_text(f)} is {f.lr / bound:.3g}× above the stability bound "
+        advice = (f"{_lr_text(f)} is {_ratio(f.lr, bound)} above the stability bound "
                   f"{bound:.3g}{_where(f)}: try lr={lr:g} (half the bound).")
     else:
         lr = _typed(f.lr / 10)
@@ -249,13 +264,26 @@ def _slow(f, options):
         return ("no step was taken: the step limit is 0.", "allow steps: max_steps=1000.",
                 _keep({"max_steps": 1000}, options))
     bound = f.own_bound
+    step = (f.lr or 0) * f.gradient_norm
+    if f.made_no_progress and step > 4 * float(np.spacing(np.max(np.abs(f.start)))):
+        # not rounding: the optimizer's own update was 0 although ∇f is not
+        if f.optimizer == "newton":
+            return (f"the {f.steps} steps did not move x: Newton's step (∇²f)⁻¹∇f is 0 here "
+                    f"although ‖∇f‖ = {f.gradient_norm:.3g}, because the Hessian is singular "
+                    "(f is linear along ∇f, e.g. abs away from its kink): a second-order "
+                    "method sees no curvature to follow.",
+                    "use a first-order method: try optimizer=gd.",
+                    _keep({"optimizer": "gd"}, options))
+        return (f"the {f.steps} steps did not move x although ‖∇f‖ = {f.gradient_norm:.3g}: "
+                f"{f.optimizer}'s update was 0.", "try optimizer=gd.",
+                _keep({"optimizer": "gd"}, options))
     if f.made_no_progress:
         explanation = (f"the {f.steps} steps did not move x at all: lr·‖∇f‖ = "
                        f"{(f.lr or 0) * f.gradient_norm:.3g} is below the spacing of doubles "
                        f"at {_point(f.start)}.")
         if f.lr is not None and bound is not None:
             lr = _typed(bound / 2)
-            return explanation, (f"{_lr_text(f)} is {bound / f.lr:.3g}× below the stability "
+            return explanation, (f"{_lr_text(f)} is {_ratio(bound, f.lr)} below the stability "
                                  f"bound {bound:.3g}{_where(f)}: try lr={lr:g} (half the "
                                  "bound)."), _keep({"lr": lr}, options)
         if f.lr is not None:
@@ -293,7 +321,7 @@ def _slow(f, options):
         lr = _typed(min(bound / 2, MAX_LR_GROWTH * f.lr))
         capped = " (ten times larger" + (f"; the bound allows up to {bound:.3g})"
                                          if lr < bound / 2 * 0.999 else ")")
-        return explanation, (f"{_lr_text(f)} is {bound / f.lr:.3g}× below the stability "
+        return explanation, (f"{_lr_text(f)} is {_ratio(bound, f.lr)} below the stability "
                              f"bound {bound:.3g}{_where(f)}: try lr={lr:g}"
                              f"{capped if lr < _typed(bound / 2) else ''}."), \
             _keep({"lr": lr}, options)

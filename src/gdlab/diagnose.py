@@ -208,7 +208,10 @@ class RunFacts:
             minimum (for a local minimum), else ``None``.
         at_kink: the end point lies within a step of a kink of f (``abs``, ``max``, …).
         numerically_flat: ∇f is exactly 0 and f constant to double precision around the end
-            point (an underflowed tail, :func:`_numerically_flat`).
+            point (an underflowed tail, :func:`_around`).
+        falls_nearby: a step away along an axis f is lower than at the end point by more than
+            its gradient explains: a stationary point that is no minimum, though its curvature
+            may be 0 (``x**3`` at 0; :func:`_around`).
         listed_kind: the kind of the library's critical point at the end point, if any.
         nearest_minimum: the closest known minimum as a dict with ``distance``.
         events: :mod:`gdlab.events` along the recorded path.
@@ -255,6 +258,7 @@ class RunFacts:
     better_start: list[float] | None
     at_kink: bool
     numerically_flat: bool
+    falls_nearby: bool
     listed_kind: str | None
     nearest_minimum: dict[str, Any] | None
     events: list[dict[str, Any]]
@@ -382,18 +386,25 @@ def facts(result, **thresholds) -> list[list[RunFacts]]:
                             escape) if may_be_unbounded else np.zeros((K, B), bool)
     better = _better_starts(result, minimiser)
     kinks = _at_kink(result, near)
-    flat_tail = _numerically_flat(obj, result, near)
+    flat_tail, falls_nearby = _around(obj, result, near)
     minima = [p for p in listed if p.kind.endswith("minimum")]
     lam_minima = _eigenvalues(obj, np.array([p.location for p in minima], dtype=float)
                               .reshape(-1, D))
     shared["minima"] = list(zip(minima, lam_minima))
+    nearest, nearest_distance = _closest(result.final, minima)
+    close, close_distance = _closest(result.final, listed)
+    settings = [_settings(opt) for opt in result.optimizers]
     return [[_facts(result, k, b, lam_start[b], lam_end[k, b], bool(near[k, b]),
                     bool(pos[k, b].any()), bool(neg[k, b].any()), shared, thresholds,
-                    extra={**probes[k][b],
+                    extra={**probes[k][b], **settings[k],
+                           "nearest": (nearest[k, b], nearest_distance[k, b]),
+                           "listed_kind": listed[close[k, b]].kind
+                           if close_distance[k, b] <= thresholds["near_point"] else None,
                            "escape": escape[k, b] if np.all(np.isfinite(escape[k, b]))
                            else None, "escape_unbounded": bool(escapes[k, b]),
                            "better_start": better[k][b], "at_kink": bool(kinks[k, b]),
                            "numerically_flat": bool(flat_tail[k, b]),
+                           "falls_nearby": bool(falls_nearby[k, b]),
                            "events": events_of(result, k, b, thresholds)})
              for b in range(B)] for k in range(K)]
 
@@ -510,22 +521,54 @@ def _at_kink(result, near: np.ndarray) -> np.ndarray:
     return close & ~near
 
 
-def _numerically_flat(obj, result, near: np.ndarray) -> np.ndarray:
-    """Runs that stopped where ∇f is exactly 0 and f is constant to double precision a step
-    away along every axis (``sigmoid(x)`` at −800, ``exp(x)`` at −2e7: the gradient
-    underflowed) — a flat tail, which no rule can tell from a minimum."""
-    out = np.zeros(near.shape, dtype=bool)
-    ks, bs = np.nonzero(near & (result.gradient_norm == 0))
+def _around(obj, result, near: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """f a step away from each end point at a critical point, along ± every axis:
+
+    - *flat*: ∇f is exactly 0 and f is the same to double precision at every step away
+      (``sigmoid(x)`` at −800, ``exp(x)`` at −2e7: the gradient underflowed) — a flat tail,
+      which no rule can tell from a minimum;
+    - *falls*: f is lower a step away by more than twice what ‖∇f‖ explains (the first-order
+      change) — the point is stationary but no minimum, even where the curvature is 0
+      (``x**3`` at 0).
+    """
+    flat, falls = np.zeros(near.shape, dtype=bool), np.zeros(near.shape, dtype=bool)
+    ks, bs = np.nonzero(near & np.all(np.isfinite(result.final), axis=-1))
     if not len(ks):
-        return out
-    x = result.final[ks, bs]
+        return flat, falls
+    x, value = result.final[ks, bs], result.value[ks, bs]
     D = x.shape[-1]
     h = 1e-3 * np.maximum(1.0, np.abs(x))  # (M, D)
     steps = np.concatenate([np.eye(D), -np.eye(D)])  # (2D, D)
     with np.errstate(all="ignore"):
         around = np.asarray(obj.value(x[:, None, :] + steps[None] * h[:, None, :]))
-    out[ks, bs] = np.all(around == result.value[ks, bs][:, None], axis=-1)
-    return out
+        explained = 2 * result.gradient_norm[ks, bs] * h.max(axis=-1) + \
+            1e-12 * np.maximum(1.0, np.abs(value))
+        falls[ks, bs] = np.any(value[:, None] - around > explained[:, None], axis=-1)
+    flat[ks, bs] = (result.gradient_norm[ks, bs] == 0) & np.all(around == value[:, None], -1)
+    return flat, falls
+
+
+def _closest(points, listed) -> tuple[np.ndarray, np.ndarray]:
+    """For each point ``(..., D)``: the index of the closest ``listed`` critical point and its
+    distance (``inf`` where there is none or the point is not finite)."""
+    shape = points.shape[:-1]
+    if not listed:
+        return np.zeros(shape, dtype=int), np.full(shape, np.inf)
+    locations = np.array([p.location for p in listed], dtype=float)
+    with np.errstate(all="ignore"):
+        distances = np.linalg.norm(points[..., None, :] - locations, axis=-1)
+    distances[~np.all(np.isfinite(points), axis=-1)] = np.inf
+    index = np.argmin(np.where(np.isnan(distances), np.inf, distances), axis=-1)
+    return index, np.take_along_axis(distances, index[..., None], -1)[..., 0]
+
+
+def _settings(opt) -> dict:
+    """What a diagnosis reads of an optimizer (the same for all its runs)."""
+    return {"optimizer": opt.name, "lr": _scalar(opt.hyper.get("lr")),
+            "hyper": {key: _scalar(v) for key, v in opt.hyper.items()
+                      if not isinstance(v, bool) and _scalar(v) is not None},
+            "schedule": None if opt.schedule is None else opt.schedule.spec,
+            "noise": float(opt.noise)}
 
 
 def _scalar(value) -> float | None:
@@ -536,26 +579,21 @@ def _facts(result, k, b, lam_start, lam_end, near, positive, negative, shared, t
            extra) -> RunFacts:
     status = str(result.status[k, b])
     x = result.final[k, b]
-    opt = result.optimizers[k]
     shared = dict(shared)
-    listed, minima = shared.pop("listed"), shared.pop("minima")
+    minima = shared.pop("minima")
+    del shared["listed"]
     nearest, lam, bound_at = None, lam_end, x
-    if minima and np.all(np.isfinite(x)):
-        dists = [float(np.linalg.norm(x - np.array(p.location))) for p, _ in minima]
-        i = int(np.argmin(dists))
-        nearest = {**minima[i][0].as_dict(), "distance": dists[i]}
+    i, distance = extra.pop("nearest")
+    if minima and np.isfinite(distance):
+        nearest = {**minima[i][0].as_dict(), "distance": float(distance)}
         if np.all(np.isfinite(minima[i][1])):  # the minimum it reaches decides convergence
             lam, bound_at = minima[i][1], np.array(minima[i][0].location, dtype=float)
     if status == "diverged" or extra["falls_to"] is not None or not np.any(np.isfinite(lam)):
         lam, bound_at = lam_start, result.starts[b]
     lam_max = float(np.nanmax(lam)) if np.any(np.isfinite(lam)) else None
-    momentum = _scalar(opt.hyper.get("momentum", 0.0)) or 0.0
-    listed_kind = next((p.kind for p in listed if np.linalg.norm(x - np.array(p.location))
-                        <= thresholds["near_point"]), None)
+    momentum = extra["hyper"].get("momentum") or 0.0
     eig = None if status == "diverged" or not np.all(np.isfinite(lam_end)) else \
         [float(v) for v in lam_end]
-    hyper = {key: _scalar(v) for key, v in opt.hyper.items()
-             if not isinstance(v, bool) and _scalar(v) is not None}
     return RunFacts(
         status=status, start=result.starts[b], final=x, value=float(result.value[k, b]),
         start_value=float(result.start_value[k, b]),
@@ -564,10 +602,8 @@ def _facts(result, k, b, lam_start, lam_end, near, positive, negative, shared, t
         oscillation=float(result.oscillation[k, b]), mid_value=float(result.mid_value[k, b]),
         eigenvalues=eig, lam_end=lam_end, positive=positive, negative=negative,
         near_critical=near, lambda_max=lam_max, curvatures=np.asarray(lam), bound_at=bound_at,
-        bound=stability_bound(lam_max), own_bound=optimizer_bound(lam_max, opt.name, momentum),
-        optimizer=opt.name, lr=_scalar(opt.hyper.get("lr")), hyper=hyper,
-        schedule=None if opt.schedule is None else opt.schedule.spec, noise=float(opt.noise),
-        listed_kind=listed_kind, nearest_minimum=nearest, thresholds=thresholds,
+        bound=stability_bound(lam_max),
+        own_bound=optimizer_bound(lam_max, extra["optimizer"], momentum), nearest_minimum=nearest, thresholds=thresholds,
         **shared, **extra)
 
 
@@ -593,6 +629,8 @@ def classify(f: RunFacts) -> str:
         return "plateau"
     if (f.positive and f.negative) or f.listed_kind == "saddle":
         return "saddle"
+    if flat and f.falls_nearby and f.listed_kind is None:
+        return "saddle"  # degenerate: downhill at higher order (x**3 at 0)
     if f.negative or f.listed_kind == "maximum":
         return "maximum"
     best = f.best

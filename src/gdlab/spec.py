@@ -145,6 +145,10 @@ def _checked_starts(f, starts, variables) -> tuple[Objective, np.ndarray]:
     try:
         start_arr = np.asarray(starts, dtype=np.float64)
     except (TypeError, ValueError):
+        if isinstance(starts, (list, tuple)) and all(isinstance(s, (list, tuple)) for s in starts) \
+                and len({len(s) for s in starts}) > 1:
+            raise PointError("every start needs the same number of coordinates "
+                             f"(got {sorted({len(s) for s in starts})})") from None
         raise PointError("`starts` must contain numbers only") from None
     if start_arr.ndim == 1:
         start_arr = start_arr[None, :]

@@ -201,13 +201,6 @@ def demo(out):
 #: Host names a loopback server answers to (any other Host header is refused: DNS rebinding).
 #: (IPv6 ``::1`` is served without the check: Starlette's cannot read ``[::1]:port``.)
 LOOPBACK = ("127.0.0.1", "localhost")
-#: uvicorn's transport limits: the h11 parser (a header buffer of 16 KiB; the app refuses
-#: larger headers with 431), idle keep-alive connections closed after 5 s, 5 s to finish on
-#: SIGTERM. No cap on connections: idle sockets that never send would fill it (a lock-out).
-TRANSPORT = {"http": "h11", "h11_max_incomplete_event_size": 16 * 1024,
-             "timeout_keep_alive": 5, "timeout_graceful_shutdown": 5}
-
-
 @cli.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0: any free port).")
@@ -224,6 +217,7 @@ def serve(port, host, open_browser):
     import uvicorn
 
     from ..web.app import create_app
+    from ..web.transport import TRANSPORT
 
     try:  # a busy port or a bad address is one error line, not uvicorn's log and exit
         family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]

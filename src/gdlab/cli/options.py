@@ -10,7 +10,7 @@ import click
 
 from ..errors import ConfigError, PointError
 from ..limits import MAX_STEPS, MAX_STEPS_DEFAULT, TOL_DEFAULT
-from .types import BOX, POINT, SCHEDULE
+from .types import BOX, OUTPUT, POINT, SCHEDULE
 
 MAX_STARTS = 10_000  # --start points given one by one
 MAX_RANDOM_STARTS = 1_000_000
@@ -72,7 +72,7 @@ run_options = apply([
     click.option("--noise", type=float, default=0.0, show_default=True,
                  help="Std of Gaussian noise added to every gradient (stochastic GD)."),
     click.option("--path", "with_path", is_flag=True, help="Include each run's path."),
-    click.option("--output", type=click.Path(dir_okay=False), metavar="FILE",
+    click.option("--output", type=OUTPUT, metavar="FILE",
                  help="Write the full record (config, seed, version, paths) to .json/.csv."),
     click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
 ])

@@ -12,7 +12,7 @@ import click
 from ..errors import ConfigError, PointError
 from .group import cli
 from .options import HYPER, OptimizerOption, hyper, hyper_options, parse_optimizers
-from .types import DOMAIN, LEARNING_RATES, OPTIMIZER, POINT
+from .types import DOMAIN, LEARNING_RATES, OPTIMIZER, OUTPUT, POINT
 
 MAX_PLOT_STEPS = 100_000  # a figure's runs are for looking at
 
@@ -157,7 +157,7 @@ _PLOT_COMMON = ("kind", "function", "output", "variables")
 @cli.command("plot")
 @click.argument("kind", type=click.Choice(list(PLOT_KINDS)), metavar="KIND")
 @click.argument("function", required=False, metavar="[FORMULA_OR_NAME]")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), metavar="FILE",
+@click.option("--output", "-o", type=OUTPUT, metavar="FILE",
               help="PNG, SVG or PDF (default: gdlab-KIND.png).")
 @click.option("--start", "starts", type=POINT, multiple=True, metavar="X,Y",
               help="Start(s) of runs.")

@@ -128,7 +128,16 @@ def _optimizers(text: str) -> str:
 def _schedule(text: str):
     from ..optim import parse_schedule
 
+    if not text.strip():
+        raise ConfigError("--schedule is empty; leave it out for a constant learning rate")
     return parse_schedule(text)
+
+
+def _output(text: str) -> str:
+    """A file to write: any path, taken literally, but not an empty one."""
+    if not text.strip():
+        raise ConfigError("the output file name is empty")
+    return text
 
 
 class _Type(click.ParamType):
@@ -151,6 +160,7 @@ DOMAIN = _Type("domain", _domain)
 LEARNING_RATES = _Type("learning rates", parse_lrs)
 OPTIMIZER = _Type("optimizer", _optimizers)
 SCHEDULE = _Type("schedule", _schedule)
+OUTPUT = _Type("file", _output)
 
 
 def join_negative_values(argv: Sequence[str]) -> list[str]:

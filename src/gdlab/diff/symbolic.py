@@ -96,8 +96,12 @@ def compile_array(exprs: Any, symbols: Sequence[Any], shape: tuple[int, ...]) ->
     flat = list(exprs)
     from .special import NUMPY
 
-    raw = sp.lambdify(list(symbols), flat, modules=[{"erf": _erf, **NUMPY}, "numpy"],
-                      cse=True, dummify=True)
+    # the variables renamed in one pass to names no generated code uses (lambdify's own
+    # `dummify` substitutes one variable at a time: quadratic, 1 s for a 64-variable gradient)
+    safe = {s: sp.Symbol(f"_gd{i}", **s.assumptions0) for i, s in enumerate(symbols)}
+    flat = [sp.sympify(e).xreplace(safe) for e in flat]
+    raw = sp.lambdify(list(safe.values()), flat,
+                      modules=[{"erf": _erf, **NUMPY}, "numpy"], cse=True, dummify=False)
     dim = len(symbols)
 
     def compiled(x):

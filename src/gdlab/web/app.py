@@ -14,6 +14,7 @@ The endpoints live in routers per area (:mod:`gdlab.web.routes`), their models i
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from fastapi import FastAPI, HTTPException, Request
@@ -23,21 +24,24 @@ from fastapi.responses import JSONResponse
 from .. import __version__
 from ..errors import GdlabError, TimeBudgetError
 from .compute import Compute
-from .limits import CONCURRENT, MAX_BODY, MAX_HEADERS, MAX_WORK, QUEUE_SECONDS, TIME_BUDGET
+from .limits import (BODY_TIMEOUT, CONCURRENT, MAX_BODY, MAX_HEADERS, MAX_WORK, QUEUE_SECONDS,
+                     TIME_BUDGET)
 from .routes import calculus, meta, runs, studies
 
 __all__ = ["create_app", "MAX_BODY", "MAX_WORK", "TIME_BUDGET"]
 
 
 class BodyLimit:
-    """ASGI middleware: refuse headers over ``header_limit`` bytes in all with 431, and a body
+    """ASGI middleware: refuse headers over ``header_limit`` bytes in all with 431, a body
     over ``limit`` bytes with 413, whether the client announces its length or streams it in
-    chunks."""
+    chunks, and a body that takes longer than ``timeout`` seconds to arrive with 408."""
 
-    def __init__(self, app, limit: int, header_limit: int = MAX_HEADERS):
+    def __init__(self, app, limit: int, header_limit: int = MAX_HEADERS,
+                 timeout: float = BODY_TIMEOUT):
         self.app = app
         self.limit = limit
         self.header_limit = header_limit
+        self.timeout = timeout
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -49,11 +53,17 @@ class BodyLimit:
         length = dict(headers).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.limit):
             return await self._refuse(send)
-        seen = 0
+        seen, deadline = 0, None
 
         async def limited():
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, deadline
+            loop = asyncio.get_running_loop()
+            deadline = deadline or loop.time() + self.timeout  # the whole body, from its start
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+            except asyncio.TimeoutError:
+                raise HTTPException(408, "the request body did not arrive within "
+                                         f"{self.timeout:g} s") from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:

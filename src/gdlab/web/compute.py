@@ -7,10 +7,13 @@ import asyncio
 import math
 import time
 
-from fastapi import HTTPException, Request
+from functools import lru_cache
+
+from fastapi import HTTPException, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from ..errors import GdlabError, TimeBudgetError
+from ..jsonsafe import jsonable
 
 
 class Compute:
@@ -22,6 +25,10 @@ class Compute:
     and an address-space limit (:data:`~gdlab.web.limits.WORKER_MEMORY`), and is killed at the
     budget plus :data:`~gdlab.web.limits.KILL_GRACE` seconds whatever it is doing (SymPy cannot
     be interrupted from inside): the server's own threads never run user input's symbolic work.
+    Admission is fair by priority, not by kind: a child runs below the server and drops to the
+    lowest priority once it has run :data:`~gdlab.web.limits.DEMOTE_AFTER` seconds, so the
+    operating system's scheduler lets short computations overtake long ones (a feedback queue
+    that needs no guess of a request's cost).
     """
 
     def __init__(self, concurrent: int, queue: float, budget: float, isolate: bool = False):
@@ -57,12 +64,36 @@ class Compute:
             self.slots.release()
 
 
+    async def answer(self, model, fn, *args) -> Response:
+        """``fn(*args, deadline)`` as :meth:`__call__` runs it, answered as JSON checked against
+        ``model`` (the route's response type) and encoded where it was computed: with
+        ``isolate``, in the child — the server's event loop only passes the bytes on, and stays
+        free for every other request. A job may return a ready :class:`Response` (CSV)."""
+        def encoded(*call):
+            result = fn(*call)
+            if isinstance(result, Response):
+                return result
+            adapter = _adapter(model)
+            return adapter.dump_json(adapter.validate_python(jsonable(result)))
+
+        body = await self(encoded, *args)
+        return body if isinstance(body, Response) else \
+            Response(body, media_type="application/json")
+
+
+@lru_cache(maxsize=None)
+def _adapter(model):
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(model)
+
+
 def _in_child(fn, args, deadline: float, budget: float, children: set):
     """Run ``fn(*args, deadline)`` in a forked child and return its result (or raise its
     error); kill it at the budget plus the grace."""
     import multiprocessing as mp
 
-    from .limits import KILL_GRACE
+    from .limits import DEMOTE_AFTER, DEMOTED_NICE, KILL_GRACE
 
     context = mp.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
@@ -72,8 +103,10 @@ def _in_child(fn, args, deadline: float, budget: float, children: set):
     children.add(child)
     sender.close()
     try:
-        if not receiver.poll(max(0.0, deadline - time.monotonic()) + KILL_GRACE):
-            raise TimeBudgetError("over the time budget")
+        if not receiver.poll(min(DEMOTE_AFTER, max(0.0, deadline - time.monotonic()))):
+            _renice(child.pid, DEMOTED_NICE)  # a long computation: everything else first
+            if not receiver.poll(max(0.0, deadline - time.monotonic()) + KILL_GRACE):
+                raise TimeBudgetError("over the time budget")
         try:
             ok, value = receiver.recv()
         except EOFError:  # the child died: killed by a limit
@@ -90,13 +123,24 @@ def _in_child(fn, args, deadline: float, budget: float, children: set):
     raise value
 
 
+def _renice(pid: int, nice: int) -> None:
+    """Lower a child's priority to ``nice`` (a process may always lower its children's)."""
+    import os
+
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, nice)
+    except (OSError, AttributeError):  # gone already, or no priorities on this system
+        pass
+
+
 def _child(sender, fn, args, deadline: float, budget: float) -> None:  # pragma: no cover
     """In the forked child: limits, the job, its result or error down the pipe, and out."""
     import os
     import resource
 
-    from .limits import KILL_GRACE, WORKER_MEMORY
+    from .limits import KILL_GRACE, WORKER_MEMORY, WORKER_NICE
 
+    _renice(os.getpid(), WORKER_NICE)
     try:
         cpu = int(budget + KILL_GRACE) + 1
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
@@ -133,6 +177,9 @@ def optimizer(spec, **extra):
 
     hyper = dict(spec.hyper)
     if spec.lr is not None:
+        if "lr" in hyper:
+            raise GdlabError(f"optimizer {spec.name!r}: the learning rate is given twice "
+                             "(`lr` and `hyper.lr`); give one")
         hyper["lr"] = spec.lr
     return make(spec.name, **hyper, **extra)
 

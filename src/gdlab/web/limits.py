@@ -12,6 +12,11 @@ from ..spec import Limits
 
 MAX_BODY = 64 * 1024  # bytes of one request body
 MAX_HEADERS = 16 * 1024  # bytes of one request's headers, names and values
+HEADER_TIMEOUT = 10.0  # seconds for a request's headers to arrive (else 408, closed)
+BODY_TIMEOUT = 10.0  # seconds for a request's body to arrive once its headers have
+KEEP_ALIVE = 5  # seconds an idle kept-alive connection stays open
+MAX_CONNECTIONS = 256  # connections and requests served at once (more: 503)
+SHUTDOWN_GRACE = 5  # seconds to finish open requests on SIGTERM (computations are killed)
 MAX_WORK = 3_000_000  # point-steps of one run request (the maps: 10×)
 MAX_STARTS = 200
 MAX_OPTIMIZERS = 8
@@ -19,11 +24,17 @@ MAX_STEPS = 20_000
 MAX_GRID = 200
 MAX_BASIN_GRID = 300
 MAX_LR_MAP = 60  # learning rates × starts of the learning-rate map, each at most this
-CONCURRENT = 2  # computations at once
+CONCURRENT = 6  # computations at once (with isolation: worker processes; memory bound)
 QUEUE_SECONDS = 10.0  # the longest wait for a slot before 503
 TIME_BUDGET = 10.0  # seconds of computing per request
 KILL_GRACE = 2.0  # seconds past the budget before an isolated computation is killed
-WORKER_MEMORY = 2 * 1024**3  # bytes of new data an isolated computation may allocate
+WORKER_MEMORY = 1024**3  # bytes of new data an isolated computation may allocate
+#: fair admission: an isolated computation runs below the server (nice WORKER_NICE: the server
+#: answers first) and, once it has run DEMOTE_AFTER seconds, at the lowest priority
+#: (DEMOTED_NICE): short requests overtake long ones, whatever their kind
+WORKER_NICE = 5
+DEMOTE_AFTER = 0.5
+DEMOTED_NICE = 19
 
 #: the options of a suggestion the playground can apply (its controls: the learning rate,
 #: the optimizer and its hyper-parameters, the step limit, a start): no schedule, tolerance
@@ -45,4 +56,8 @@ def as_dict(time_budget: float = TIME_BUDGET) -> dict:
             "max_steps": MAX_STEPS, "max_work": MAX_WORK, "max_grid": MAX_GRID,
             "max_basin_grid": MAX_BASIN_GRID, "max_lr_map": MAX_LR_MAP,
             "max_body": MAX_BODY, "max_headers": MAX_HEADERS, "formula_length": MAX_LENGTH,
-            "time_budget": time_budget}
+            "time_budget": time_budget, "header_timeout": HEADER_TIMEOUT,
+            "body_timeout": BODY_TIMEOUT, "keep_alive": KEEP_ALIVE,
+            "max_connections": MAX_CONNECTIONS, "concurrent": CONCURRENT,
+            "queue_seconds": QUEUE_SECONDS, "kill_grace": KILL_GRACE,
+            "worker_memory": WORKER_MEMORY, "demote_after": DEMOTE_AFTER}

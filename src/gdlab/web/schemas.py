@@ -352,11 +352,13 @@ class ValidationFailure(Error):
 ERRORS = {
     400: {"model": Error, "description": "bad input: a formula, point or option refused, or "
                                          "a limit (starts × steps, grid size) exceeded"},
+    408: {"model": Error, "description": "the request's headers or body did not arrive in "
+                                         "time (/api/meta: header_timeout, body_timeout)"},
     413: {"model": Error, "description": "request body over the limit (/api/meta: max_body)"},
     422: {"model": ValidationFailure, "description": "the request does not match the schema "
                                                      "(NaN, Infinity, lone surrogates included)"},
     431: {"model": Error, "description": "request headers over the limit (max_headers)"},
-    503: {"model": Error, "description": "busy (no computation slot within the queue time) "
-                                         "or over the time budget"},
+    503: {"model": Error, "description": "busy (no computation slot within the queue time, "
+                                         "or over max_connections) or over the time budget"},
 }
 

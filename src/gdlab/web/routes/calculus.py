@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from fastapi import APIRouter, Depends
-from starlette.concurrency import run_in_threadpool
 
 from ... import functions
 from ...errors import FormulaError
@@ -21,24 +20,26 @@ async def functions_list() -> list[schemas.FunctionInfo]:
 
 
 @router.post("/parse")
-async def parse_formula(req: schemas.ParseRequest) -> schemas.ParseResult:
+async def parse_formula(req: schemas.ParseRequest, run: Compute = Depends(compute)
+                        ) -> schemas.ParseResult:
     """Check a formula as it is typed: 200 either way, with the error and its column."""
-    from ...formula import parse
+    def job(_deadline):
+        from ...formula import parse
 
-    text = req.formula.strip()
-    if functions.is_known(text):
-        f = functions.get(text)
-        return schemas.ParseResult(ok=True, library=f.name, variables=list(f.variables()),
-                                   expression=str(f.expression().expr), error=None,
-                                   column=None)
-    try:
-        formula = await run_in_threadpool(parse, req.formula, req.variables)
-    except FormulaError as exc:
-        return schemas.ParseResult(ok=False, error=" ".join(str(exc).split()),
-                                   column=exc.column, library=None, variables=None,
-                                   expression=None)
-    return schemas.ParseResult(ok=True, library=None, variables=list(formula.variables),
-                               expression=str(formula.expr), error=None, column=None)
+        text = req.formula.strip()
+        if functions.is_known(text):
+            f = functions.get(text)
+            return {"ok": True, "library": f.name, "variables": list(f.variables()),
+                    "expression": str(f.expression().expr), "error": None, "column": None}
+        try:
+            formula = parse(req.formula, req.variables)
+        except FormulaError as exc:
+            return {"ok": False, "error": " ".join(str(exc).split()), "column": exc.column,
+                    "library": None, "variables": None, "expression": None}
+        return {"ok": True, "library": None, "variables": list(formula.variables),
+                "expression": str(formula.expr), "error": None, "column": None}
+
+    return await run.answer(schemas.ParseResult, job)
 
 
 @router.post("/grad")
@@ -51,7 +52,7 @@ async def grad(req: schemas.GradRequest, run: Compute = Depends(compute)
         return analyze(req.formula, req.point, direction=req.direction, method=req.method,
                        variables=req.variables).to_dict()
 
-    return jsonable(await run(job))
+    return await run.answer(schemas.PointReport, job)
 
 
 @router.post("/grid")
@@ -70,4 +71,4 @@ async def grid_values(req: schemas.GridRequest, run: Compute = Depends(compute)
                 "z": Z.filled(np.nan), "gx": G[..., 0], "gy": G[..., 1],
                 "minima": [m.as_dict() for m in minima]}
 
-    return jsonable(await run(job))
+    return await run.answer(schemas.Grid, job)

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import PlainTextResponse
 
 from ...errors import GdlabError
-from ...jsonsafe import jsonable
 from .. import schemas
 from ..compute import Compute, compute, optimizer
 from ..limits import PAGE_OPTIONS, RUN
@@ -39,9 +38,9 @@ async def descend(req: schemas.DescendRequest, run: Compute = Depends(compute)
         result = replace(spec, record=record).run(deadline=deadline)
         if req.format == "csv":
             return PlainTextResponse(csv_text(result), media_type="text/csv")
-        return jsonable(run_document(result, include_path=True, options=PAGE_OPTIONS))
+        return run_document(result, include_path=True, options=PAGE_OPTIONS)
 
-    return await run(job)
+    return await run.answer(schemas.RunDocument, job)
 
 
 @router.post("/bounds")
@@ -74,4 +73,4 @@ async def bounds(req: schemas.BoundsRequest, run: Compute = Depends(compute)) ->
         return {"lambda_max": lam, "bounds": [bound(o) for o in req.optimizers], "at": at,
                 "points": points}
 
-    return jsonable(await run(job))
+    return await run.answer(schemas.Bounds, job)

@@ -6,7 +6,6 @@ import numpy as np
 from fastapi import APIRouter, Depends
 
 from ...errors import GdlabError
-from ...jsonsafe import jsonable
 from .. import schemas
 from ..compute import Compute, compute, domain, optimizer
 from ..limits import BASINS, LR_MAP
@@ -29,7 +28,7 @@ async def basins(req: schemas.BasinsRequest, run: Compute = Depends(compute)) ->
                 "labels": m.labels, "minima": m.minima, "optimizer": m.optimizer.to_dict(),
                 "counts": m.counts}
 
-    return jsonable(await run(job))
+    return await run.answer(schemas.Basins, job)
 
 
 @router.post("/lrmap")
@@ -55,4 +54,4 @@ async def lr_map(req: schemas.LrMapRequest, run: Compute = Depends(compute)) -> 
                 "lrs": m.lrs, "positions": m.positions, "labels": m.labels,
                 "bounds": m.bounds, "start_bounds": m.start_bounds}
 
-    return jsonable(await run(job))
+    return await run.answer(schemas.LrMap, job)

@@ -1,0 +1,69 @@
+"""How ``gdlab serve`` holds connections: uvicorn's h11 server with every wait bounded.
+
+A connection must deliver its request's headers within
+:data:`~gdlab.web.limits.HEADER_TIMEOUT` seconds of opening (or of the previous response, on a
+kept-alive connection) and its body within :data:`~gdlab.web.limits.BODY_TIMEOUT` seconds
+(:class:`~gdlab.web.app.BodyLimit`); otherwise it is answered 408 and closed. Idle kept-alive
+connections close after :data:`~gdlab.web.limits.KEEP_ALIVE` seconds, at most
+:data:`~gdlab.web.limits.MAX_CONNECTIONS` are served at once (more get 503), and headers over
+:data:`~gdlab.web.limits.MAX_HEADERS` bytes get 431. A silent or trickling client can hold a
+socket for seconds, never the server.
+"""
+
+from __future__ import annotations
+
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from .limits import HEADER_TIMEOUT, KEEP_ALIVE, MAX_CONNECTIONS, MAX_HEADERS, SHUTDOWN_GRACE
+
+_DETAIL = b'{"detail":"the request did not arrive within %g s"}' % HEADER_TIMEOUT
+TIMED_OUT = (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
+             b"connection: close\r\ncontent-length: %d\r\n\r\n" % len(_DETAIL) + _DETAIL)
+
+
+class GuardedH11(H11Protocol):
+    """uvicorn's h11 protocol with a deadline for each request's headers."""
+
+    header_timeout = HEADER_TIMEOUT
+    _header_timer = None
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        self._arm()
+
+    def handle_events(self) -> None:
+        before = self.cycle
+        super().handle_events()
+        if self.cycle is not before:  # a request's headers arrived: its cycle began
+            self._disarm()
+
+    def on_response_complete(self) -> None:
+        self._arm()  # the next request on this connection gets the same deadline
+        super().on_response_complete()  # (a pipelined next request starts here: disarmed)
+
+    def connection_lost(self, exc) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._header_timer = self.loop.call_later(self.header_timeout, self._expired)
+
+    def _disarm(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _expired(self) -> None:
+        self._header_timer = None
+        if self.transport.is_closing() or \
+                (self.cycle is not None and not self.cycle.response_complete):
+            return  # closed already, or a request is being served
+        self.transport.write(TIMED_OUT)
+        self.transport.close()
+
+
+#: the keyword arguments of ``uvicorn.Config``
+TRANSPORT = {"http": GuardedH11, "h11_max_incomplete_event_size": MAX_HEADERS,
+             "timeout_keep_alive": KEEP_ALIVE, "timeout_graceful_shutdown": SHUTDOWN_GRACE,
+             "limit_concurrency": MAX_CONNECTIONS}
