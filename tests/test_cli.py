@@ -450,8 +450,8 @@ def test_serve_transport_host_header_sizes_sigterm_and_restart():
     proc = _serve(port)
     try:
         # DNS rebinding: a loopback server answers only to its own names
-        assert httpx.get(base + "/api/health", headers={"Host": "evil.example"}).status_code \
-            == 400
+        evil = httpx.get(base + "/api/health", headers={"Host": "evil.example"})
+        assert evil.status_code == 400 and "evil.example" in evil.json()["detail"]
         assert httpx.get(base + "/api/health", headers={"Host": f"localhost:{port}"}) \
             .status_code == 200
         big = httpx.get(base + "/api/health", headers={"X-Big": "a" * 100_000})
@@ -515,3 +515,19 @@ def test_help_lists_what_the_core_defines(capsys):
 def test_learning_rate_lists_say_what_is_wrong(capsys, text, message):
     code, _out, err = run(capsys, "lr-sweep", "sphere", "--start", "1,1", "--lrs", text)
     assert code == 2 and err == f"error: {message}\n"
+
+
+def test_a_run_whose_report_would_not_fit_in_memory_is_refused_before_it_starts(
+        capsys, monkeypatch):
+    """The CLI plans for the memory of every run's diagnosis and report (measured per run and
+    per dimension) and refuses, at once, what the machine does not have available."""
+    from gdlab.cli import options
+
+    monkeypatch.setattr(options, "available_memory", lambda: 100 * 2**20)  # 100 MiB free
+    start = time.perf_counter()
+    code, out, err = run(capsys, "descend", "sphere", "--random-starts", "100000",
+                         "--steps", "1", "--json")
+    assert time.perf_counter() - start < 2
+    assert code == 2 and out == "" and "GiB for their diagnoses and report" in err
+    code, out, err = run(capsys, "descend", "sphere", "--random-starts", "100", "--steps", "1")
+    assert code == 0  # a small run fits

@@ -17,13 +17,46 @@ def test_demo_writes_every_figure_and_an_offline_page(tmp_path, capsys):
     assert "z = 25 + 6*(x0 - 3) + 8*(x1 - 4)" in out
     assert "lr 0.1: ends at (-6.11e-10, 8.15e-10)" in out
     assert "lr 10:" in out and "→ diverged" in out and "→ slow" in out
-    assert "traps: local_minimum vs global_minimum; plateau vs global_minimum; saddle vs " \
-           "unbounded" in out
     for name in FIGURES:
         assert (tmp_path / name).stat().st_size > 10_000, name
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
-    images = re.findall(r'<img alt="[^"]+" src="data:image/(png|gif);base64,', page)
-    assert len(images) == len(FIGURES)
+    images = re.findall(r'<figure><img alt="([^"]+)" style="width: (\d+)px" '
+                        r'src="data:image/(png|gif);base64,([^"]+)"><figcaption><code>([^<]+)'
+                        r"</code>", page)
+    assert [name for name, *_ in images] == list(FIGURES)
+    assert "x ← x − η ∇f(x)" in page  # the update rule, stated
+    for name, width, kind, data, command in images:
+        # each figure is shown at one scale, PAGE_PX_PER_INCH: its 10-point text reads at 16 px
+        # like the page's (inches = pixels / the dpi it was saved at)
+        from base64 import b64decode
+        from io import BytesIO
+
+        from PIL import Image
+
+        from gdlab.demo import PAGE_PX_PER_INCH, SAVED_DPI
+
+        inches = Image.open(BytesIO(b64decode(data))).size[0] / SAVED_DPI[kind]
+        assert abs(int(width) - inches * PAGE_PX_PER_INCH) <= 1, name
+        # the command under it is the one that drew it, and it names this file
+        assert command.startswith("gdlab plot ") and command.endswith(f"-o {name}")
     assert not re.search(r"(src|href)=\"https?://", page)  # nothing to fetch: works offline
     assert 'href="interactive.html"' in page
     assert (tmp_path / "interactive.html").stat().st_size > 1_000_000
+
+
+def test_the_command_under_a_figure_draws_it_again(tmp_path):
+    """The demo draws each figure by running the command it prints under it: run that command
+    by hand and the file is the same, byte for byte."""
+    import shlex
+
+    from gdlab.cli import main
+    from gdlab.demo import SECTIONS, _draw
+
+    command = next(c for s in SECTIONS for c in s.commands if " partials " in c)
+    (tmp_path / "demo").mkdir()
+    assert _draw((command, str(tmp_path / "demo"))) == (command, None)
+    argv = shlex.split(command)[1:]
+    argv[argv.index("-o") + 1] = str(tmp_path / "by-hand.png")
+    assert main(argv) == 0
+    assert (tmp_path / "by-hand.png").read_bytes() == \
+        (tmp_path / "demo" / "partials.png").read_bytes()

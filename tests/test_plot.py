@@ -264,3 +264,127 @@ def test_interactive_figure_is_offline_html_with_every_path(tmp_path):
     import re
 
     assert not re.search(r"<script[^>]+src=\"https?://", page)
+
+
+# --- what a student sees: no false line, nothing hidden, every mark explained -----------------
+
+
+def _texts(fig) -> list[str]:
+    """Every string drawn on a figure: titles, labels, annotations, legend entries."""
+    fig.canvas.draw()
+    return [t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip()]
+
+
+def test_a_diverging_path_is_drawn_as_it_went_and_marked_where_it_leaves():
+    """x0² + x1² at lr 1.5 from (−3, 4): x ← −2x, so the run visits (−3, 4), (6, −8), …; the
+    figure draws the start, then the segment towards (6, −8) only to the edge of the view, with
+    an arrow there — never a point the run did not visit (clipping each coordinate made
+    (1e6, −1e6) out of (−1.5e6, 1.5e6))."""
+    p = plot.learning_rates(studies.learning_rates("x0**2 + x1**2", [-3.0, 4.0]))
+    k = p.data["labels"].index("diverged")
+    drawn = p.data["drawn"][k]
+    path = p.data["result"].run_path(k, 0)
+    np.testing.assert_array_equal(drawn["points"][:-1], path[:drawn["exit_step"]])
+    a, b, edge = path[drawn["exit_step"] - 1], path[drawn["exit_step"]], drawn["exit"]
+    t = (edge - a) / (b - a)  # the edge point lies on the segment the run travelled
+    assert 0 < t[0] < 1 and t[0] == pytest.approx(t[1])
+    assert max(abs(edge)) == pytest.approx(5.0)  # on the view's edge (sphere's ±5)
+    assert any(s.startswith("leaves the view at step") for s in _texts(p.figure))
+
+
+def test_four_learning_rates_on_a_round_bowl_are_not_drawn_over_each_other():
+    """On x0² + x1² every gradient-descent path lies on the line to the minimum, whatever the
+    rate: one map would hide three of them, so each rate gets its own map."""
+    p = plot.learning_rates(studies.learning_rates("x0**2 + x1**2", [-3.0, 4.0]))
+    maps = [ax for ax in p.figure.axes if ax.get_title().startswith("lr ")]
+    assert len(maps) == len(p.data["lrs"])
+    for ax, drawn in zip(maps, p.data["drawn"]):  # each map draws its own run only
+        lines = [ln for ln in ax.get_lines() if len(ln.get_xdata()) > 1]
+        np.testing.assert_array_equal(lines[0].get_xydata(), drawn["points"])
+    labels = [t for t in _texts(p.figure) if t.startswith("lr ")]
+    assert not any("_" in t or "**" in t for t in _texts(p.figure))
+    assert any("global minimum" in t for t in labels)
+
+
+def test_traps_say_when_a_run_does_not_move_and_magnify_starts_that_differ_by_001():
+    p = plot.traps(studies.traps())
+    texts = _texts(p.figure)
+    assert any(t.startswith("did not move") for t in texts)  # the plateau run
+    saddle = p.data["insets"][2]
+    assert saddle is not None  # (1, 0) and (1, 0.01): an inset around both starts
+    (x0, x1), (y0, y1) = saddle
+    assert x0 < 1 < x1 and y0 < 0 < 0.01 < y1 and (y1 - y0) < 0.1
+    assert p.data["insets"][0] is None  # starts far apart need none
+
+
+def test_angles_are_true_where_they_matter():
+    """Equal scales on maps that show right angles or shapes; a right angle then measures 90°
+    on the picture."""
+    figures = [plot.field("himmelblau", arrows=7),
+               plot.level_sets("himmelblau", [[1.0, 1.0]]),
+               plot.steepest_path(studies.gradient_flow("ill_conditioned", [-7.0, 2.0])),
+               plot.basins(studies.basin_map("himmelblau", n=20, max_steps=300))]
+    for p in figures:
+        ax = p.figure.axes[0]
+        p.figure.canvas.draw()
+        box = ax.get_position()
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        w, h = p.figure.get_size_inches()
+        per_x = box.width * w / (x1 - x0)
+        per_y = box.height * h / (y1 - y0)
+        assert per_x == pytest.approx(per_y, rel=0.01), p.kind
+
+
+def test_colour_bars_are_as_tall_as_their_map_and_read_0_at_zero():
+    p = plot.field("x0**2 + x1**2", domain=[(-4, 4), (-4, 4)], arrows=9)
+    p.figure.canvas.draw()
+    ax = p.figure.axes[0]
+    bar = ax.child_axes[0]
+    a, b = ax.get_window_extent(), bar.get_window_extent()
+    assert b.y0 == pytest.approx(a.y0, abs=1) and b.y1 == pytest.approx(a.y1, abs=1)
+    ticks = [t.get_text() for t in bar.get_yticklabels() if t.get_text()]
+    assert ticks[0] == "0"
+
+
+def test_every_marker_has_a_key_and_titles_use_one_minus_sign():
+    p = plot.compare(studies.comparison("ill_conditioned", [-7.0, 2.0]))
+    key = [t.get_text() for t in p.figure.legends[0].get_texts()]
+    assert {"start", "end", "global minimum"} <= set(key)
+    assert all(label in key for label in p.data["labels"])  # one legend for both panels
+    level = plot.level_sets("himmelblau", [[1.0, 1.0], [-2.0, -1.0]])
+    key = [t.get_text() for t in level.figure.legends[0].get_texts()]
+    assert {"point", "∇f", "tangent of the level curve", "global minimum", "saddle point",
+            "local maximum"} <= set(key)
+    titles = [t for t in _texts(p.figure) + _texts(level.figure) if "(" in t]
+    assert not any("-" in t.split("(")[1][:2] for t in titles)  # (−7, 2), not (-7, 2)
+
+
+def test_directional_marks_the_notes_u_with_its_value():
+    p = plot.directional("x0**2 + x1**2", [3, 4], u=[1, 1])
+    assert p.data["value_u"] == pytest.approx(14 / np.sqrt(2))  # (6 + 8)/√2 = 9.9
+    assert p.data["theta_u"] == pytest.approx(np.pi / 4)
+    assert any("D_u f = 9.899" in t for t in _texts(p.figure))
+
+
+def test_level_sets_title_says_what_was_checked_in_words():
+    p = plot.level_sets("x0**2 + x1**2", [[3.0, 4.0], [-2.0, 1.0]],
+                        more=[("himmelblau", [[1.0, 1.0]])])
+    assert len(p.data["panels"]) == 2
+    title = p.figure._suptitle.get_text()
+    assert "right angle" in title and "all 3 points checked" in title
+
+
+def test_an_animation_shows_the_map_large_and_the_paths_as_they_went(tmp_path):
+    from PIL import Image
+
+    r = run("himmelblau", [[0.0, 0.0]], ["gd:0.01", "adam:0.1"], max_steps=60, record="all")
+    path = plot.animate(r, tmp_path / "run.gif")
+    with Image.open(path) as im:
+        assert im.n_frames == 61
+        frames = []
+        for i in (0, im.n_frames - 1):
+            im.seek(i)
+            frames.append(np.asarray(im.convert("RGB"), dtype=int))
+    # the paths grow: the last frame differs from the first, and the map fills the frame
+    assert np.abs(frames[0] - frames[1]).sum() > 0
+    assert im.size[0] >= 500

@@ -171,7 +171,8 @@ HOSTILE = [
     ("/api/grid", {"formula": "sphere", "n": 100000}, 422, ""),
     ("/api/grid", {"formula": "sphere", "domain": [[1, 0], [0, 1]]}, 400, "domain"),
     ("/api/basins", {"formula": "sphere", "n": 300, "max_steps": 20000}, 400, "limit"),
-    ("/api/lrmap", {"formula": "sphere", "lrs": 60, "starts": 60, "max_steps": 20000}, 400, "limit"),
+    ("/api/lrmap", {"formula": "sphere", "lrs": 60, "starts": 60, "max_steps": 20000}, 400,
+     "limit"),
     ("/api/lrmap", {"formula": "sphere", "optimizer": "sgdd"}, 400, "unknown optimizer"),
     ("/api/lrmap", {"formula": "sphere", "lr_min": 1, "lr_max": 0.1}, 400, "lr_min"),
     ("/api/lrmap", {"formula": "sphere", "lr_min": 0.1}, 400, "both"),
@@ -200,6 +201,11 @@ def test_hostile_requests_are_refused(client, path, body, status, message):
     ("/api/lrmap", b'{"formula": "sphere", "lr_min": NaN}', "lr_min: numbers must be finite"),
     ("/api/grad", b'{"formula": "x\\ud800", "point": [1]}', "formula: text must be valid"),
     ("/api/parse", b'{"formula": "\\udfff"}', "a lone surrogate"),
+    # a misspelt option is not silently ignored; numbers are JSON numbers
+    ("/api/descend", b'{"formula": "x**2", "starts": [[1]], "optimizers": [{"name": "gd"}], '
+                     b'"max_step": 5}', "max_step: Extra inputs are not permitted"),
+    ("/api/grad", b'{"formula": "x", "point": ["1"]}', "point.0: Input should be a valid"),
+    ("/api/grad", b'{"formula": "x", "point": [true]}', "point.0: Input should be a valid"),
 ])
 def test_nan_infinity_and_lone_surrogates_are_422_with_one_line(client, path, body, message):
     r = client.post(path, content=body, headers={"content-type": "application/json"})
@@ -474,6 +480,7 @@ def test_a_connection_that_sends_no_request_in_time_is_408_and_closed():
 
     class Quick(GuardedH11):
         header_timeout = 0.5
+        max_connections = 3
 
     async def app(scope, receive, send):
         if scope["type"] != "http":
@@ -503,6 +510,16 @@ def test_a_connection_that_sends_no_request_in_time_is_408_and_closed():
         with socket.create_connection(("127.0.0.1", port), timeout=5) as c:
             c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
             assert c.recv(200).startswith(b"HTTP/1.1 200")
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as c:  # not HTTP
+            c.sendall(b"GARBAGE\r\n\r\n")
+            answer = c.recv(300)
+            assert answer.startswith(b"HTTP/1.1 400") and b'{"detail": "invalid HTTP' in answer
+        held = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(3)]
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as c:  # one too many
+            answer = c.recv(300)
+            assert answer.startswith(b"HTTP/1.1 503") and b'"detail"' in answer
+        for h in held:
+            h.close()
     finally:
         server.should_exit = True
         thread.join(5)

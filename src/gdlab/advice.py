@@ -190,9 +190,10 @@ def _ratio(big: float, small: float) -> str:
 
 def _diverged(f, options):
     if f.steps == 0:  # the start itself: no learning rate is to blame
+        norm = f"‖∇f‖ = {f.gradient_norm:.3g}" if np.isfinite(f.gradient_norm) else \
+            "‖∇f‖ past 1.3e154, whose square the engine cannot hold"
         return (f"the start is past double precision's range: f = {f.start_value:.3g}, "
-                f"‖∇f‖ = {f.gradient_norm:.3g} (a number over ~1.3e154 cannot be squared, nor "
-                "f over ~1.8e308 stored), so no step was taken.",
+                f"{norm} (f past 1.8e308 cannot be stored either), so no step was taken.",
                 "start nearer, or rescale the function so that its values and gradients stay "
                 "far inside ±1e154.", None)
     explanation = f"f blew up after {f.steps} step{'s' if f.steps != 1 else ''}" + (

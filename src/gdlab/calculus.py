@@ -215,7 +215,9 @@ def _one_sided(obj: Objective, a: np.ndarray) -> np.ndarray | None:
     return slopes
 
 
-def _unit(direction, dim: int) -> np.ndarray:
+def unit_vector(direction, dim: int) -> np.ndarray:
+    """``direction/‖direction‖`` of dimension ``dim``, checked (finite, not zero; no overflow
+    for huge entries)."""
     u = as_points(direction, dim, "direction")
     scale = np.max(np.abs(u), axis=-1, keepdims=True)  # so ‖u‖ cannot overflow (1e308, 1e308)
     if np.any(scale == 0):
@@ -231,8 +233,18 @@ def directional_derivative(f, x, direction, method: str | None = None) -> np.nda
     6.0
     """
     obj, x = _objective_and_point(f, x)
-    u = _unit(direction, obj.dim)
+    u = unit_vector(direction, obj.dim)
     return np.sum(_checked_gradient(obj, x, method)[0] * u, axis=-1)
+
+
+def vector_norm(v) -> float:
+    """‖v‖ without overflow: a coordinate of 1e200 squares to inf, its norm is 1e200.
+
+    >>> vector_norm([3e200, -4e200])
+    5e+200
+    """
+    v = np.abs(np.asarray(v, dtype=np.float64).ravel())
+    return float(np.hypot.reduce(v)) if v.size else 0.0
 
 
 def steepest_directions(grad, tol: float = GRAD_TOL) -> dict[str, Any]:
@@ -246,7 +258,7 @@ def steepest_directions(grad, tol: float = GRAD_TOL) -> dict[str, Any]:
     [-0.6, -0.8]
     """
     g = np.asarray(grad, dtype=np.float64)
-    norm = float(np.linalg.norm(g))
+    norm = vector_norm(g)
     if not np.isfinite(norm) or norm <= tol:
         return {"steepest_ascent": None, "steepest_descent": None, "zero_change": None}
     ascent = g / norm
@@ -346,12 +358,12 @@ def classify_critical_point(grad, hess, grad_tol: float = GRAD_TOL,
     True
     """
     g = np.asarray(grad, dtype=np.float64)
-    if not np.all(np.isfinite(g)) or np.linalg.norm(g) > grad_tol:
+    if not np.all(np.isfinite(g)) or vector_norm(g) > grad_tol:
         return None
     h = np.asarray(hess, dtype=np.float64)
     kind = kind_of(np.linalg.eigvalsh(0.5 * (h + h.T)), eig_tol, flat) \
         if np.all(np.isfinite(h)) else "degenerate"  # the second derivative test cannot decide
-    if kind == "degenerate" and np.linalg.norm(g) > DEGENERATE_GRAD_TOL:
+    if kind == "degenerate" and vector_norm(g) > DEGENERATE_GRAD_TOL:
         return None  # a gentle slope with no curvature (sigmoid at −20), not a critical point
     return kind
 
@@ -406,6 +418,9 @@ def analyze(f, x, direction=None, method: str | None = None,
     if x.ndim != 1:
         raise PointError("analyze takes one point (D,)")
     value = float(obj.value(x))
+    if np.isinf(value):
+        raise PointError(f"f overflows at ({_coords(x)}): its value is past the double range "
+                         "(±1.8e308)")
     if not np.isfinite(value):
         raise PointError(f"the function is not defined (not finite) at ({_coords(x)})")
     resolved = obj.resolve_method(method)
@@ -415,7 +430,7 @@ def analyze(f, x, direction=None, method: str | None = None,
     eig = np.linalg.eigvalsh(0.5 * (h + h.T)).tolist() if finite_h else [float("nan")] * obj.dim
     u = dd = None
     if direction is not None:
-        u = _unit(direction, obj.dim)
+        u = unit_vector(direction, obj.dim)
         dd = float(np.dot(g, u))
         u = u.tolist()
     directions = steepest_directions(g)
@@ -430,7 +445,7 @@ def analyze(f, x, direction=None, method: str | None = None,
     return PointReport(
         function=obj.name, variables=list(obj.variables), point=x.tolist(), value=value,
         gradient=g.tolist(), partials=dict(zip(obj.variables, g.tolist())),
-        gradient_norm=float(np.linalg.norm(g)), direction=u, directional_derivative=dd,
+        gradient_norm=vector_norm(g), direction=u, directional_derivative=dd,
         **directions,
         tangent_plane=TangentPlane(tuple(x.tolist()), value, tuple(g.tolist()),
                                    obj.variables).equation,

@@ -12,92 +12,111 @@ import html
 import time
 from pathlib import Path
 
-from .errors import ConfigError
+from dataclasses import dataclass
 from typing import Callable
+
+from .errors import ConfigError
 
 
 __all__ = ["run_demo", "FIGURES"]
 
 NOTE = "x0**2 + x1**2"
+_N = f'"{NOTE}"'
+_SIX = "gd:0.95,momentum:0.1,adagrad:1.5,adam:0.3"  # "Deep Learning from Scratch" ch. 6
 
 
-def _figures():
-    """(file, title, caption, maker) in the order of the study note."""
-    from . import plot, studies
-    from .engine import run
+@dataclass(frozen=True)
+class Section:
+    """One statement of the study note: its title, the statement in a student's words with the
+    number that shows it, and the ``gdlab plot`` command(s) whose figure(s) show it — the demo
+    draws each figure by running exactly that command, so the command under a figure
+    reproduces it."""
 
-    def gd_path():
-        r = run(NOTE, [[-3.0, 4.0]], "gd:0.1", max_steps=30, record="all")
-        return plot.surface(NOTE, paths=[r.run_path(0, 0)], domain=[(-5, 5), (-5, 5)])
+    title: str
+    statement: str
+    commands: tuple[str, ...]
 
-    def compare_runs():
-        return run("ill_conditioned", [[-7.0, 2.0]],
-                   ["gd:0.95", "momentum:0.1", "adagrad:1.5", "adam:0.3"], max_steps=100,
-                   record="all")
-
-    return [
-        ("surface.png", "The graph of f(x0, x1) = x0² + x1²",
-         "The study note's example is a bowl. The orange path is gradient descent from "
-         "(−3, 4) with learning rate 0.1, lying on the surface.", gd_path),
-        ("partials.png", "Partial derivatives are slopes",
-         "Fix one variable and f becomes a curve; its slope at the point is the partial "
-         "derivative: ∂f/∂x0 = 2x0 = 6 and ∂f/∂x1 = 2x1 = 8 at (3, 4).",
-         lambda: plot.partials(NOTE, [3.0, 4.0])),
-        ("field.png", "−∇f points to the minimum",
-         "The arrows −∇f on a grid point towards the lowest place, and they are longer the "
-         "farther from it — the figure of the note.",
-         lambda: plot.field(NOTE, domain=[(-4, 4), (-4, 4)], arrows=17)),
-        ("directional.png", "The directional derivative",
-         "D_u f = ∇f·u is largest along ∇f (‖∇f‖ = 10), smallest against it (−10) and zero "
-         "perpendicular to it: the note's three statements.",
-         lambda: plot.directional(NOTE, [3.0, 4.0])),
-        ("level-sets.png", "The gradient is perpendicular to the level curves",
-         "On Himmelblau's function: at each point the gradient (arrow) meets the level curve's "
-         "tangent (dashed) at a right angle, checked numerically in the title.",
-         lambda: plot.level_sets("himmelblau", [[1.0, 1.0], [-2.0, -1.0], [3.5, -3.0]])),
-        ("tangent-plane.png", "The tangent plane",
-         "z = f(a) + ∇f(a)·(x − a) touches the surface at a = (3, 4); the gradient is the "
-         "plane's tilt.", lambda: plot.tangent_plane(NOTE, [3.0, 4.0])),
-        ("steepest-path.png", "The path of steepest descent",
-         "The gradient flow dx/dt = −∇f crosses every level curve at a right angle; gradient "
-         "descent follows it in steps (x²/20 + y² from (−7, 2)).",
-         lambda: plot.steepest_path(studies.gradient_flow("ill_conditioned", [-7.0, 2.0]))),
-        ("learning-rates.png", "The learning rate decides",
-         "The same start with learning rates too small, about right, just under the stability "
-         "bound 2/λmax (it zig-zags) and above it (it diverges).",
-         lambda: plot.learning_rates(studies.learning_rates(NOTE, [-3.0, 4.0]))),
-        ("traps.png", "Where gradient descent gets stuck",
-         "A local minimum beside the global one, a plateau where the gradient vanishes, and a "
-         "saddle point — each run labelled with gdlab's diagnosis.",
-         lambda: plot.traps(studies.traps())),
-        ("compare.png", "Optimizers compared",
-         "SGD, momentum, AdaGrad and Adam on x²/20 + y² from (−7, 2), as in \"Deep Learning "
-         "from Scratch\" ch. 6, with f − f* per step.",
-         lambda: plot.compare(studies.comparison("ill_conditioned", [-7.0, 2.0]))),
-        ("basins.png", "Basins of attraction",
-         "Every start of a 300×300 grid coloured by the minimum gradient descent reaches from "
-         "it: Himmelblau's four minima.",
-         lambda: plot.basins(studies.basin_map("himmelblau", n=300))),
-        ("basins-camel.png", "Six basins",
-         "The six-hump camel: six minima, two of them global.",
-         lambda: plot.basins(studies.basin_map("six_hump_camel", n=300))),
-        ("lr-map.png", "Learning rate × start",
-         "The diagnosis for every learning rate and start on a line across Himmelblau's "
-         "function, with the stability bound 2/λmax of each start.",
-         lambda: plot.lr_map(studies.lr_map("himmelblau", max_steps=300))),
-        ("loss.png", "Loss curves",
-         "f per step for the four optimizers of the comparison.",
-         lambda: plot.loss(compare_runs())),
-        ("animation.gif", "The comparison as an animation", "The same four runs, step by step.",
-         lambda: compare_runs()),
-    ]
+    def files(self) -> list[str]:
+        return [c.split(" -o ")[1] for c in self.commands]
 
 
+#: the study note's statements, in its order
+SECTIONS = (
+    Section("The graph of f(x0, x1) = x0² + x1²",
+            "The study note's example is a bowl with its lowest point at (0, 0). The path is "
+            "gradient descent from (−3, 4) with learning rate 0.1, lying on the surface.",
+            (f"gdlab plot surface {_N} --start -3,4 --lr 0.1 --steps 30 --domain -5:5,-5:5 "
+             "-o surface.png",)),
+    Section("Partial derivatives are slopes",
+            "Fix one variable and f becomes a curve; its slope at the point is the partial "
+            "derivative: ∂f/∂x0 = 2x0 = 6 and ∂f/∂x1 = 2x1 = 8 at (3, 4).",
+            (f"gdlab plot partials {_N} --at 3,4 -o partials.png",)),
+    Section("The directional derivative",
+            "The slope along a unit vector u is D_u f = ∇f·u: for the note's u = (1, 1)/√2 at "
+            "(3, 4) it is (6 + 8)/√2 = 9.9. It is largest along ∇f (‖∇f‖ = 10), smallest "
+            "against it (−10) and zero across it.",
+            (f"gdlab plot directional {_N} --at 3,4 --direction 1,1 -o directional.png",)),
+    Section("The tangent plane",
+            "z = f(a) + ∇f(a)·(x − a) = 25 + 6(x0 − 3) + 8(x1 − 4) touches the surface at "
+            "a = (3, 4); the gradient is the plane's tilt.",
+            (f"gdlab plot tangent-plane {_N} --at 3,4 -o tangent-plane.png",)),
+    Section("The gradient is perpendicular to the level curves",
+            "Along a level curve f does not change, so ∇f has no component along it: at every "
+            "point the gradient meets the level curve at a right angle — on the note's circles "
+            "and on Himmelblau's function alike.",
+            (f"gdlab plot level-sets {_N} --at 3,4 --at -2,1 --at 1,-2 --domain -5:5,-5:5 "
+             "-o level-sets.png",
+             "gdlab plot level-sets himmelblau --at 1,1 --at -2,-1 --at 3.5,-3 "
+             "-o level-sets-himmelblau.png")),
+    Section("The path of steepest descent",
+            "Always stepping along −∇f, the continuous path (the gradient flow dx/dt = −∇f) "
+            "crosses every level curve at a right angle; gradient descent follows it in "
+            "steps. On the bowl it is the straight line to the centre.",
+            (f"gdlab plot steepest-path {_N} --start -3,4 --lr 0.1 --domain -5:5,-5:5 "
+             "-o steepest-path.png",
+             "gdlab plot steepest-path himmelblau --start -0.5,0.5 "
+             "-o steepest-path-himmelblau.png")),
+    Section("−∇f points downhill",
+            "The arrows −∇f on a grid point towards the lowest place, and are longer the "
+            "farther from it (‖∇f‖ = 2‖x‖): the picture behind the update rule "
+            "x ← x − η∇f(x), where η is the learning rate.",
+            (f"gdlab plot field {_N} --domain -4:4,-4:4 --arrows 17 -o field.png",)),
+    Section("The learning rate decides",
+            "The same start with learning rates too small, about right, just under the "
+            "stability bound 2/λmax = 1 (it zig-zags) and above it (it diverges: the path "
+            "leaves the map).",
+            (f"gdlab plot learning-rates {_N} --start -3,4 -o learning-rates.png",)),
+    Section("Where gradient descent gets stuck",
+            "A local minimum beside the global one, a plateau where the gradient vanishes, "
+            "and a saddle point — each run labelled with gdlab's diagnosis.",
+            ("gdlab plot traps -o traps.png",)),
+    Section("Optimizers compared",
+            "SGD, momentum, AdaGrad and Adam on x²/20 + y² from (−7, 2), as in \"Deep "
+            "Learning from Scratch\" ch. 6, with f − f* per step.",
+            (f"gdlab plot compare ill_conditioned --start -7,2 --optimizers {_SIX} "
+             "-o compare.png",)),
+    Section("Basins of attraction",
+            "Every start of a 300 × 300 grid coloured by the minimum gradient descent reaches "
+            "from it: Himmelblau's four minima; the six-hump camel's six, two of them global.",
+            ("gdlab plot basins himmelblau --grid 300 -o basins.png",
+             "gdlab plot basins six_hump_camel --grid 300 -o basins-camel.png")),
+    Section("Learning rate × start",
+            "The diagnosis for every learning rate and start on a line across Himmelblau's "
+            "function, with the stability bound 2/λmax at the minimum the runs reach.",
+            ("gdlab plot lr-map himmelblau --steps 300 -o lr-map.png",)),
+    Section("Loss curves",
+            "f per step for the four optimizers of the comparison.",
+            (f"gdlab plot loss ill_conditioned --start -7,2 --optimizers {_SIX} --steps 100 "
+             "-o loss.png",)),
+    Section("The comparison as an animation", "The same four runs, step by step.",
+            (f"gdlab plot animate ill_conditioned --start -7,2 --optimizers {_SIX} "
+             "--steps 100 -o animation.gif",)),
+)
+#: the interactive page beside the figures
+INTERACTIVE = ("gdlab plot interactive himmelblau --start 0,0 --start -1,4 --start -4,-4 "
+               "--optimizers gd:0.01,momentum:0.002,adam:0.1 --steps 200 -o interactive.html")
 #: the files the demo writes besides index.html, in order
-FIGURES = ("surface.png", "partials.png", "field.png", "directional.png", "level-sets.png",
-           "tangent-plane.png", "steepest-path.png", "learning-rates.png", "traps.png",
-           "compare.png", "basins.png", "basins-camel.png", "lr-map.png", "loss.png",
-           "animation.gif")
+FIGURES = tuple(name for section in SECTIONS for name in section.files())
 
 
 def _calculus_text() -> str:
@@ -133,12 +152,14 @@ def _descent_text() -> str:
     return "\n".join(lines)
 
 
-def run_demo(out: str | Path = "gdlab-demo", echo: Callable[[str], None] = print) -> Path:
-    """Print the walk-through, write every figure and ``index.html`` into ``out``."""
+def run_demo(out: str | Path = "gdlab-demo", echo: Callable[[str], None] = print,
+             workers: int | None = None) -> Path:
+    """Print the walk-through; draw every figure into ``out`` by running its command, in
+    ``workers`` processes (default: one per core); write ``index.html``."""
     import matplotlib
 
     matplotlib.use("Agg")
-    from . import plot
+    pool = _pool(workers)  # started first: its workers load while the text is computed
 
     folder = Path(out)
     try:
@@ -150,61 +171,131 @@ def run_demo(out: str | Path = "gdlab-demo", echo: Callable[[str], None] = print
     echo("")
     echo(descent)
     echo("")
-    sections = []
-    figures = _figures()
     t0 = time.perf_counter()
-    for i, (name, title, caption, make) in enumerate(figures, 1):
-        echo(f"[{i:2d}/{len(figures)}] {name:20} {title}")
-        target = folder / name
-        made = make()
-        if name.endswith(".gif"):
-            plot.animate(made, target)
-        else:
-            made.save(target)
-            if name == "traps.png":
-                labels = made.data["labels"]
-                echo("        traps: " + "; ".join(" vs ".join(row) for row in labels))
-        sections.append((name, title, caption))
-    echo("[  +  ] interactive.html     the same comparison to zoom and rotate (plotly, offline)")
-    from .engine import run
-
-    compared = run("himmelblau", [[0.0, 0.0], [-1.0, 4.0], [-4.0, -4.0]],
-                   ["gd:0.01", "momentum:0.002", "adam:0.1"], max_steps=200, record="all")
-    plot.write_html(plot.interactive(None, compared), folder / "interactive.html")
-    (folder / "index.html").write_text(_html(folder, sections, calculus, descent),
-                                       encoding="utf-8")
-    echo(f"wrote {len(figures)} figures and {folder / 'index.html'} in "
+    commands = [c for section in SECTIONS for c in section.commands] + [INTERACTIVE]
+    # longest first, so that two workers finish together
+    order = sorted(range(len(commands)), key=lambda i: -_COST.get(
+        commands[i].split()[2], 1.0))
+    jobs = [(commands[i], str(folder)) for i in order]
+    if pool is not None:
+        with pool:
+            for done, (command, error) in enumerate(pool.imap_unordered(_draw, jobs), 1):
+                _report(echo, done, len(jobs), command, error)
+    else:
+        for done, job in enumerate(jobs, 1):
+            _report(echo, done, len(jobs), *_draw(job))
+    (folder / "index.html").write_text(_html(folder, calculus, descent), encoding="utf-8")
+    echo(f"wrote {len(FIGURES)} figures, interactive.html and {folder / 'index.html'} in "
          f"{time.perf_counter() - t0:.0f} s")
     return folder / "index.html"
 
 
-def _html(folder: Path, sections, calculus: str, descent: str) -> str:
+def _pool(workers: int | None):
+    """Worker processes for the figures (one per core), or ``None`` for one: forked from a
+    fresh server process that has loaded gdlab (``forkserver``) — never from this process,
+    whose threads (numba's, BLAS's) a fork would copy mid-flight."""
+    import multiprocessing as mp
+    import os
+
+    workers = workers or min(len(FIGURES), os.cpu_count() or 1)
+    if workers <= 1:
+        return None
+    context = mp.get_context("forkserver")
+    context.set_forkserver_preload(["gdlab.demo", "gdlab.plot", "gdlab.studies",
+                                    "gdlab.cli.plot"])
+    return context.Pool(workers)
+
+
+#: rough seconds each kind takes (the order of the work, not a limit)
+_COST = {"basins": 4.0, "lr-map": 3.0, "traps": 2.0, "interactive": 2.0, "animate": 2.0,
+         "learning-rates": 1.5, "compare": 1.5, "steepest-path": 1.5}
+
+
+def _draw(job) -> tuple[str, str | None]:
+    """Run one ``gdlab plot`` command (in a worker) with its output in the demo's folder;
+    ``(command, error or None)``."""
+    import contextlib
+    import io
+    import shlex
+
+    from .cli.plot import plot_command
+    from .errors import GdlabError
+
+    command, folder = job
+    argv = shlex.split(command)[2:]
+    i = argv.index("-o")
+    argv[i + 1] = str(Path(folder) / argv[i + 1])
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            with plot_command.make_context("plot", argv) as ctx:
+                plot_command.invoke(ctx)
+    except GdlabError as exc:
+        return command, str(exc)
+    return command, None
+
+
+def _report(echo, done: int, total: int, command: str, error) -> None:
+    if error is not None:
+        raise ConfigError(f"{command}: {error}")
+    echo(f"[{done:2d}/{total}] {command}")
+
+
+#: CSS pixels per inch of a figure on the page: a figure's 10-point text then reads at 16 px,
+#: the page's own size (a figure saved at ``dpi`` is shown at this share of its pixels)
+PAGE_PX_PER_INCH = 16 / 10 * 72
+SAVED_DPI = {"png": 150, "gif": 90}  # what Plot.save and plot.animate write
+
+
+def _figure_html(folder: Path, name: str, command: str) -> str:
+    from PIL import Image
+
+    kind = name.rsplit(".", 1)[1]
+    with Image.open(folder / name) as im:
+        width = im.size[0] / SAVED_DPI[kind] * PAGE_PX_PER_INCH
+    data = base64.b64encode((folder / name).read_bytes()).decode("ascii")
+    return (f'<figure><img alt="{html.escape(name)}" style="width: {width:.0f}px" '
+            f'src="data:image/{kind};base64,{data}">'
+            f"<figcaption><code>{html.escape(command)}</code></figcaption></figure>")
+
+
+def _html(folder: Path, calculus: str, descent: str) -> str:
     parts = []
-    for name, title, caption in sections:
-        data = base64.b64encode((folder / name).read_bytes()).decode("ascii")
-        mime = "image/gif" if name.endswith(".gif") else "image/png"
-        parts.append(f'<section id="{html.escape(name.rsplit(".", 1)[0])}">'
-                     f"<h2>{html.escape(title)}</h2><p>{html.escape(caption)}</p>"
-                     f'<img alt="{html.escape(title)}" src="data:{mime};base64,{data}">'
-                     "</section>")
+    for section in SECTIONS:
+        figures = "".join(_figure_html(folder, name, command)
+                          for name, command in zip(section.files(), section.commands))
+        anchor = html.escape(section.files()[0].rsplit(".", 1)[0])
+        parts.append(f'<section id="{anchor}"><h2>{html.escape(section.title)}</h2>'
+                     f"<p>{html.escape(section.statement)}</p>"
+                     f'<div class="figures">{figures}</div></section>')
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>gdlab demo — gradient descent</title>
 <link rel="icon" href="data:,">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-body {{ font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto;
-        padding: 0 1em; color: #222; line-height: 1.5; }}
+body {{ font: 16px/1.5 system-ui, sans-serif; color: #222; margin: 2em 1em; }}
+main {{ max-width: 1150px; margin: 0 auto; }}
 h1 {{ margin-bottom: 0.2em; }} h2 {{ margin-top: 2em; border-bottom: 1px solid #ddd; }}
-img {{ max-width: 100%; border: 1px solid #eee; }}
+.rule {{ font-size: 1.6em; text-align: center; margin: 0.6em 0; }}
+.figures {{ display: flex; flex-wrap: wrap; gap: 1em; justify-content: center;
+            width: calc(100vw - 3em); position: relative; left: 50%;
+            transform: translateX(-50%); }}
+figure {{ margin: 0; max-width: 100%; }}
+figure img {{ max-width: 100%; height: auto; display: block; border: 1px solid #eee; }}
+figcaption {{ font-size: 0.85em; color: #444; margin-top: 0.3em; max-width: 100%;
+              overflow-wrap: anywhere; }}
 pre {{ background: #f6f6f6; padding: 1em; white-space: pre-wrap; }}
-</style></head><body>
+</style></head><body><main>
 <h1>Gradient descent, explained by gdlab</h1>
-<p>The study note's example f(x0, x1) = x0² + x1², then what goes wrong and why. Every
-picture was drawn by <code>gdlab demo</code>; this page needs no network.</p>
+<p>The study note's example f(x0, x1) = x0² + x1², statement by statement, then what goes
+wrong and why. Every picture was drawn by <code>gdlab demo</code> with the command printed
+under it, which draws it again; this page needs no network.</p>
+<p>Gradient descent repeats one step, from a start x, with a learning rate η:</p>
+<p class="rule">x ← x − η ∇f(x)</p>
 <p>To zoom and rotate: <a href="interactive.html">an interactive map and surface</a> of three
-optimizers on Himmelblau's function (plotly, also offline).</p>
+optimizers on Himmelblau's function (plotly, also offline):
+<code>{html.escape(INTERACTIVE)}</code></p>
 <h2>The calculus at a point</h2><pre>{html.escape(calculus)}</pre>
 <h2>Three learning rates</h2><pre>{html.escape(descent)}</pre>
 {''.join(parts)}
-</body></html>
+</main></body></html>
 """

@@ -603,7 +603,8 @@ def _facts(result, k, b, lam_start, lam_end, near, positive, negative, shared, t
         eigenvalues=eig, lam_end=lam_end, positive=positive, negative=negative,
         near_critical=near, lambda_max=lam_max, curvatures=np.asarray(lam), bound_at=bound_at,
         bound=stability_bound(lam_max),
-        own_bound=optimizer_bound(lam_max, extra["optimizer"], momentum), nearest_minimum=nearest, thresholds=thresholds,
+        own_bound=optimizer_bound(lam_max, extra["optimizer"], momentum),
+        nearest_minimum=nearest, thresholds=thresholds,
         **shared, **extra)
 
 

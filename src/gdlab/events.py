@@ -7,9 +7,9 @@
     :mod:`gdlab.critical`), and afterwards the path moved on (f fell below its value at the
     dip). ``at`` is the saddle (Newton's method on ∇f = 0 from the path's point closest to it;
     that point where Newton does not settle), ``step`` the step of the dip, ``steps`` how many
-    steps the path spent with f within :data:`BAND` of the run's whole descent of its value at the dip (the
-    flat stretch of the loss curve), at least :data:`MIN_STEPS`; of dips in one such stretch
-    the longest-lingering is kept.
+    steps the path spent with f within :data:`BAND` of the run's whole descent of its value at
+    the dip (the flat stretch of the loss curve), at least :data:`MIN_STEPS`; of dips in one
+    such stretch the longest-lingering is kept.
 
 An event is ``{"kind", "at", "step", "steps"}``. Events need a recorded path (``record`` other
 than ``"last"``/``"none"``); without one a run has none. At most :data:`MAX_EVENTS` per run.

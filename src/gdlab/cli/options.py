@@ -137,11 +137,34 @@ EVENT_WORK = 2_000_000
 
 
 def _check_work(starts: int, optimizers: int, o: dict, dim: int) -> None:
-    from ..limits import MAX_CLI_WORK
+    """The work (point-steps × dimension) and the memory of the runs' diagnoses and report,
+    refused before any work when over the limit or over what the machine has available."""
+    from ..limits import (MAX_CLI_WORK, MEMORY_SHARE, RUN_BYTES_PER_DIMENSION, RUN_RECORD_BYTES,
+                          RUN_REPORT_BYTES)
     from ..spec import Limits
 
     Limits(max_work=MAX_CLI_WORK, hint="fewer starts or steps").check(
         starts, optimizers, o["max_steps"], dim)
+    runs = starts * optimizers
+    per_run = (RUN_RECORD_BYTES if o.get("as_json") or o.get("output") else RUN_REPORT_BYTES) \
+        + RUN_BYTES_PER_DIMENSION * dim
+    available = available_memory()
+    if available is not None and runs * per_run > MEMORY_SHARE * available:
+        raise ConfigError(f"{runs:,} runs need about {runs * per_run / 2**30:.1f} GiB for their "
+                          f"diagnoses and report; {available / 2**30:.1f} GiB is available: "
+                          "use fewer starts or optimizers")
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available now (Linux: MemAvailable), or ``None`` where unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
 
 
 def spec_of(obj, points, optimizers, o: dict):

@@ -60,11 +60,13 @@ class _PlotArgs:
 
 
 def _plot_surface(a, plot, studies):
-    paths = []
+    paths, labels = [], []
     if a.starts:
         r = a.runs(100)
         paths = [r.run_path(0, b) for b in range(r.shape[1])]
-    return plot.surface(a.function, paths=paths, domain=a.domain, variables=a.variables)
+        labels = [r.optimizers[0].label] * len(paths)
+    return plot.surface(a.function, paths=paths, domain=a.domain, variables=a.variables,
+                        labels=labels)
 
 
 def _plot_lr_map(a, plot, studies):
@@ -121,7 +123,8 @@ PLOT_KINDS: dict[str, PlotKind] = {
         a.function, domain=a.domain, arrows=a.arrows, normalize=a.normalize,
         variables=a.variables), ("domain", "arrows", "normalize")),
     "directional": PlotKind(lambda a, plot, studies: plot.directional(
-        a.function, a.points("--at")[0], variables=a.variables), ("at",)),
+        a.function, a.points("--at")[0], u=a.direction, variables=a.variables),
+        ("at", "direction")),
     "level-sets": PlotKind(lambda a, plot, studies: plot.level_sets(
         a.function, a.points("--at"), domain=a.domain, variables=a.variables), ("at", "domain")),
     "tangent-plane": PlotKind(lambda a, plot, studies: plot.tangent_plane(
@@ -163,6 +166,8 @@ _PLOT_COMMON = ("kind", "function", "output", "variables")
               help="Start(s) of runs.")
 @click.option("--at", "at", type=POINT, multiple=True, metavar="X,Y",
               help="Point(s) for directional and level-sets.")
+@click.option("--direction", type=POINT, metavar="U0,U1",
+              help="For directional: a direction u to mark with D_u f (normalised).")
 @click.option("--optimizer", cls=OptimizerOption, type=OPTIMIZER, default="gd",
               show_default=True, metavar="NAME[:LR]")
 @click.option("--optimizers", type=OPTIMIZER, metavar="NAME[:LR],...",

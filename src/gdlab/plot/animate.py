@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
-from .common import PALETTE, domain_for, draw_map, mark_minima, new_figure
+from .common import (PALETTE, critical_key, domain_for, draw_map, mark_minima, marker_key,
+                     named, new_figure, visible_path)
 
 MAX_FRAMES = 120
 
@@ -20,7 +21,7 @@ def animate(result, path, *, fps: int = 12, domain=None) -> Path:
     Returns:
         The path written.
     """
-    from matplotlib.animation import FFMpegWriter, FuncAnimation, PillowWriter
+    from matplotlib.animation import FFMpegWriter, FuncAnimation
 
     target = Path(path)
     suffix = target.suffix.lower()
@@ -39,32 +40,65 @@ def animate(result, path, *, fps: int = 12, domain=None) -> Path:
     domain = domain or domain_for(obj, finite)
     T = len(result.recorded_steps)
     frames = np.unique(np.linspace(0, T - 1, min(T, MAX_FRAMES)).astype(int))
-    fig = new_figure(6.5, 5.5)
+    fig = new_figure(6.4, 5.6)
     ax = fig.add_subplot()
     draw_map(ax, obj, domain)
-    mark_minima(ax, obj, domain)
+    shown = mark_minima(ax, obj, domain)
     lines, heads = [], []
     for i, label in enumerate(labels):
         color = PALETTE[i % len(PALETTE)]
-        (line,) = ax.plot([], [], "-", color=color, linewidth=1.6, label=label)
-        (head,) = ax.plot([], [], "o", color=color, markeredgecolor="black", markersize=7)
+        (line,) = ax.plot([], [], "-", color=color, linewidth=1.6, label=label, animated=True)
+        (head,) = ax.plot([], [], "o", color=color, markeredgecolor="black", markersize=7,
+                          animated=True)
         lines.append(line)
         heads.append(head)
     ax.set_xlim(*domain[0])
     ax.set_ylim(*domain[1])
-    ax.legend(fontsize=8, loc="upper left")
-    title = ax.set_title("")
+    marker_key(fig, critical_key(shown), lead=lines, ncol=min(4, len(lines) + len(shown)))
+    title = ax.set_title(" ", animated=True)
 
     def draw(frame):
         for p, line, head in zip(paths, lines, heads):
             upto = min(frame, len(p) - 1)
-            line.set_data(p[: upto + 1, 0], p[: upto + 1, 1])
-            head.set_data([p[upto, 0]], [p[upto, 1]])
-        title.set_text(f"{obj.name}: step {int(result.recorded_steps[frame])}")
+            shown_part = visible_path(p[: upto + 1], domain)[0]
+            line.set_data(shown_part[:, 0], shown_part[:, 1])
+            inside = len(shown_part) == upto + 1
+            head.set_data([p[upto, 0]] if inside else [], [p[upto, 1]] if inside else [])
+        title.set_text(f"{named(obj)}: step {int(result.recorded_steps[frame])}")
         return [*lines, *heads, title]
 
-    anim = FuncAnimation(fig, draw, frames=frames, blit=False)
-    writer = PillowWriter(fps=fps) if suffix == ".gif" else FFMpegWriter(fps=fps)
     from ..files import replace_atomic
 
-    return replace_atomic(target, lambda tmp: anim.save(tmp, writer=writer, dpi=90))
+    if suffix == ".gif":
+        return replace_atomic(target, lambda tmp: _write_gif(fig, draw, frames, fps, tmp))
+    anim = FuncAnimation(fig, draw, frames=frames, blit=False)
+    return replace_atomic(target, lambda tmp: anim.save(tmp, writer=FFMpegWriter(fps=fps),
+                                                        dpi=DPI))
+
+
+DPI = 90
+
+
+def _write_gif(fig, draw, frames, fps: int, target) -> None:
+    """The map drawn once; each frame only the moving artists over it (a figure's full
+    redraw per frame costs ~100× more), then one palette for all frames, written by Pillow."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    fig.set_dpi(DPI)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # everything not animated: the map, the key
+    background = canvas.copy_from_bbox(fig.bbox)
+    images = []
+    for frame in frames:
+        canvas.restore_region(background)
+        for artist in draw(frame):
+            fig.draw_artist(artist)
+        canvas.blit(fig.bbox)
+        images.append(Image.frombuffer("RGBA", canvas.get_width_height(),
+                                       bytes(canvas.buffer_rgba())).convert("RGB"))
+    palette = images[-1].quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+    frames_p = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
+    with open(target, "wb") as out:
+        frames_p[0].save(out, format="GIF", save_all=True, append_images=frames_p[1:],
+                         duration=round(1000 / fps), loop=0)

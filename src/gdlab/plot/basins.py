@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..palette import DIVERGED_COLOR, MINIMUM_COLORS, UNCONVERGED_COLOR
-from .common import Plot, mark_minima, new_figure
+from .common import Plot, mark_minima, named, new_figure, vec
 
 
 def basins(study) -> Plot:
@@ -28,13 +30,15 @@ def basins(study) -> Plot:
     ax.imshow(labels + 2, origin="lower", extent=(x0, x1, y0, y1), aspect="auto",
               cmap=ListedColormap(colors), vmin=-0.5, vmax=len(colors) - 0.5,
               interpolation="nearest")
-    if (x1 - x0) / (y1 - y0) < 3 and (y1 - y0) / (x1 - x0) < 3:
-        ax.set_aspect("equal")
-    mark_minima(ax, obj, study.domain)
+    ax.set_aspect("equal")  # true shapes: a basin's boundary meets the level curves truly
+    shown = mark_minima(ax, obj, study.domain)
     from matplotlib.patches import Patch
 
-    handles = [Patch(color=colors[i + 2], label=f"→ ({m[0]:.3g}, {m[1]:.3g})")
-               for i, m in enumerate(minima)]
+    best = min((p.value for p in shown if p.kind.endswith("minimum")), default=None)
+    value = obj.value(np.asarray(minima, dtype=float)) if len(minima) else []
+    handles = [Patch(color=colors[i + 2], label=f"ends at {vec(m, 3)}" + (
+        " (global)" if best is not None and abs(v - best) <= 1e-6 * max(1, abs(best)) else ""))
+        for i, (m, v) in enumerate(zip(minima, value))]
     counts = study.counts
     handles += [Patch(color=DIVERGED_COLOR, label=f"diverged ({counts['diverged']})"),
                 Patch(color=UNCONVERGED_COLOR,
@@ -42,6 +46,6 @@ def basins(study) -> Plot:
     ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.set_xlabel(obj.variables[0])
     ax.set_ylabel(obj.variables[1])
-    ax.set_title(f"Basins of attraction: {obj.name}, {opt.label}, {study.n}×{study.n} starts")
+    ax.set_title(f"Basins of attraction: {named(obj)}, {opt.label}, {study.n}×{study.n} starts")
     return Plot(fig, {"labels": labels, "minima": minima, "final": study.final,
                       "result": study.result}, "basins")

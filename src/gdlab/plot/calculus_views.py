@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import (PALETTE, Plot, domain_for, draw_map, grid, mark_minima, new_figure,
-                     objective_2d)
+from .common import (PALETTE, critical_key, domain_for, draw_map, grid, mark_minima, marker_key,
+                     named, new_figure, num, objective_2d, Plot, pretty, vec)
 
 
 def partials(f, at, *, domain=None, variables=None) -> Plot:
@@ -24,6 +24,7 @@ def partials(f, at, *, domain=None, variables=None) -> Plot:
     X, Y, Z = grid(obj, domain, 60)
     fig = new_figure(14, 4.6)
     ax3 = fig.add_subplot(1, 3, 1, projection="3d")
+    ax3.set_box_aspect(None, zoom=0.85)  # its labels inside its own third of the figure
     ax3.plot_surface(X, Y, Z.filled(np.nan), cmap="viridis", alpha=0.55, linewidth=0)
     xs = np.linspace(*domain[0], 200)
     ys = np.linspace(*domain[1], 200)
@@ -34,23 +35,24 @@ def partials(f, at, *, domain=None, variables=None) -> Plot:
     ax3.plot([a[0]], [a[1]], [fa], "o", color="black")
     ax3.set_xlabel(obj.variables[0])
     ax3.set_ylabel(obj.variables[1])
+    ax3.set_zlabel("f")
     ax3.set_title("two slices through the point", fontsize=10)
     names = obj.variables
     for k, (ax_i, t, vals, slope, color, var) in enumerate((
             (2, xs, fx, g[0], PALETTE[1], 0), (3, ys, fy, g[1], PALETTE[0], 1))):
         ax = fig.add_subplot(1, 3, ax_i)
         ax.plot(t, vals, color=color, linewidth=2,
-                label=f"f with {names[1 - var]} = {a[1 - var]:g} fixed")
+                label=f"f with {names[1 - var]} = {num(a[1 - var])} fixed")
         span = 0.25 * (t[-1] - t[0])
         tt = np.linspace(a[var] - span, a[var] + span, 2)
         ax.plot(tt, fa + slope * (tt - a[var]), "--", color="black",
-                label=f"tangent, slope ∂f/∂{names[var]} = {slope:.4g}")
+                label=f"tangent, slope ∂f/∂{names[var]} = {num(slope)}")
         ax.plot(a[var], fa, "o", color="black")
         ax.set_xlabel(names[var])
         ax.set_ylabel("f")
         ax.legend(fontsize=8)
         ax.set_title(f"∂f/∂{names[var]} is the slope of this slice", fontsize=10)
-    fig.suptitle(f"Partial derivatives of {obj.name} at ({a[0]:g}, {a[1]:g})")
+    fig.suptitle(f"Partial derivatives of {named(obj)} at {vec(a)}")
     return Plot(fig, {"point": a, "slopes": g, "x_slice": (xs, fx), "y_slice": (ys, fy)},
                 "partials")
 
@@ -80,7 +82,8 @@ def tangent_plane(f, at, *, radius=None, domain=None, variables=None) -> Plot:
     ax.set_xlabel(obj.variables[0])
     ax.set_ylabel(obj.variables[1])
     ax.set_zlabel("f")
-    ax.set_title(f"Tangent plane of {obj.name} at ({a[0]:g}, {a[1]:g})\n{plane.equation}",
+    ax.set_title(f"Tangent plane of {named(obj)} at {vec(a)}\n"
+                 f"{pretty(plane.equation)}",
                  fontsize=10)
     angles = np.linspace(0, 2 * np.pi, 64)
     gap = []
@@ -91,29 +94,52 @@ def tangent_plane(f, at, *, radius=None, domain=None, variables=None) -> Plot:
                       "equation": plane.equation, "gap": gap}, "tangent-plane")
 
 
-def steepest_path(study, *, domain=None) -> Plot:
+def steepest_path(study, *, domain=None, more=()) -> Plot:
     """Draw a :class:`~gdlab.studies.GradientFlow`: the continuous path of steepest descent
-    crossing the level curves at right angles, beside gradient descent's steps.
+    crossing the level curves at right angles (equal axis scales: a right angle looks like
+    one), beside gradient descent's steps. ``more``: further studies, one panel each.
 
     Returns:
         :class:`Plot` with data ``flow`` (``(M, 2)`` points), ``gd`` (the discrete path) and
-        ``alignment`` (the study's cosines between the flow's chords and −∇f).
+        ``alignment`` (the study's cosines between the flow's chords and −∇f) of the first
+        panel, and ``panels``: the same for each.
     """
+    studies = [(study, domain)] + [(s, None) for s in more]
+    fig = new_figure(6.4 * len(studies), 6.2)
+    panels, shown = [], []
+    for i, (s, dom) in enumerate(studies):
+        ax = fig.add_subplot(1, len(studies), i + 1)
+        panel = _flow_panel(ax, s, dom)
+        shown += panel.pop("shown")
+        panels.append(panel)
+    chords = sum(len(p["alignment"]) for p in panels)
+    worst = min(float(np.min(p["alignment"])) for p in panels)
+    fig.suptitle("The path of steepest descent follows −∇f, so it crosses every level curve at "
+                 f"a right angle\n(cos∠(path, −∇f) ≥ {np.floor(worst * 1e8) / 1e8:.8f} on all "
+                 f"{chords} pieces of the path checked)", fontsize=11)
+    marker_key(fig, [("start", "o", "white")] + critical_key(shown))
+    return Plot(fig, {**panels[0], "panels": panels}, "steepest-path")
+
+
+def _flow_panel(ax, study, domain) -> dict:
     obj, flow, gd, lr, x0, alignment = (study.objective, study.flow, study.gd, study.lr,
                                         study.start, study.alignment)
     domain = domain or domain_for(obj, np.vstack([flow, gd[np.all(np.isfinite(gd), axis=1)]]))
-    fig = new_figure(7.5, 6)
-    ax = fig.add_subplot()
-    draw_map(ax, obj, domain)
-    ax.plot(flow[:, 0], flow[:, 1], color="white", linewidth=3, label="gradient flow (continuous)")
-    ax.plot(flow[:, 0], flow[:, 1], color=PALETTE[0], linewidth=1.5)
-    ax.plot(gd[:, 0], gd[:, 1], "o-", color=PALETTE[1], markersize=3, linewidth=1,
-            label=f"gradient descent, lr {lr:.3g} ({len(gd) - 1} steps)")
-    ax.plot(*x0, "o", color="white", markeredgecolor="black", markersize=8)
-    mark_minima(ax, obj, domain)
+    draw_map(ax, obj, domain, equal=True)
+    # the flow under the steps, wide and pale, so that neither hides the other
+    from matplotlib.patheffects import withStroke
+
+    ax.plot(flow[:, 0], flow[:, 1], color=PALETTE[0], linewidth=2.5, zorder=3,
+            path_effects=[withStroke(linewidth=6, foreground="white")],
+            label="gradient flow dx/dt = −∇f (continuous)")
+    steps = len(gd) - 1
+    ax.plot(gd[:, 0], gd[:, 1], "o", color=PALETTE[1], markersize=3.5, zorder=4,
+            markeredgecolor="black", markeredgewidth=0.3,
+            label=f"gradient descent, lr {lr:.3g} ({steps} step{'s' * (steps != 1)})")
+    ax.plot(*x0, "o", color="white", markeredgecolor="black", markersize=8, zorder=5)
+    shown = mark_minima(ax, obj, domain)
     ax.set_xlim(*domain[0])
     ax.set_ylim(*domain[1])
-    ax.legend(fontsize=8, loc="upper left")
-    ax.set_title(f"Steepest descent crosses the level curves at right angles\n{obj.name}; "
-                 f"min cos(path, −∇f) = {np.min(alignment):.8f}", fontsize=10)
-    return Plot(fig, {"flow": flow, "gd": gd, "alignment": alignment}, "steepest-path")
+    ax.legend(fontsize=8, loc="upper left", framealpha=0.9)
+    ax.set_title(f"{named(obj)} from {vec(x0)}", fontsize=10)
+    return {"flow": flow, "gd": gd, "alignment": alignment, "shown": shown}

@@ -18,7 +18,9 @@ from ..errors import ConfigError
 from ..palette import LABEL_COLORS, PALETTE
 
 __all__ = ["Plot", "PALETTE", "LABEL_COLORS", "domain_for", "grid", "contour_levels",
-           "draw_map", "mark_minima", "new_figure", "objective_2d"]
+           "draw_map", "mark_minima", "marker_key", "critical_key", "num", "vec", "new_figure",
+           "objective_2d", "pretty",
+           "visible_path"]
 
 FORMATS = (".png", ".svg", ".pdf")
 
@@ -88,11 +90,17 @@ def contour_levels(Z, n: int = 25) -> tuple[np.ndarray, bool]:
     skewed = float(np.median(rel)) < 0.05 * (hi - lo)  # steep walls around a flat floor
     if small > 0 and ((hi - lo) / small > 1e3 or skewed):
         return lo + np.geomspace(small, hi - lo, n), True
-    return np.linspace(lo, hi, n), False
+    from matplotlib.ticker import MaxNLocator
+
+    # round levels (a colour bar then reads 0 at zero, not 0.000808)
+    return MaxNLocator(nbins=n - 1).tick_values(lo, hi), False
 
 
-def draw_map(ax, obj, domain, n: int = 200, filled: bool = True, colorbar: bool = True):
-    """Contour map of f with labelled axes; returns ``(X, Y, Z)``."""
+def draw_map(ax, obj, domain, n: int = 200, filled: bool = True, colorbar: bool = True,
+             equal: bool | None = None):
+    """Contour map of f with labelled axes; returns ``(X, Y, Z)``. ``equal``: one unit is as
+    long across as up (``True``: always — wherever angles matter; ``None``: when the sides
+    of the domain are within a factor 3). The colour bar is exactly as tall as the map."""
     from matplotlib.colors import LogNorm
 
     X, Y, Z = grid(obj, domain, n)
@@ -110,13 +118,18 @@ def draw_map(ax, obj, domain, n: int = 200, filled: bool = True, colorbar: bool 
             cs = ax.contourf(X, Y, Z, levels=levels, cmap="viridis", alpha=0.85)
             label = "f"
         if colorbar:
-            ax.figure.colorbar(cs, ax=ax, label=label, shrink=0.9, format="%.3g")
+            bar = ax.figure.colorbar(cs, cax=ax.inset_axes([1.03, 0, 0.035, 1]), label=label)
+            if not is_log:
+                from matplotlib.ticker import MaxNLocator
+
+                bar.locator = MaxNLocator(nbins=6)
+                bar.update_ticks()
     ax.contour(X, Y, Z, levels=levels, colors="white", linewidths=0.4, alpha=0.6)
     ax.set_xlabel(obj.variables[0])
     ax.set_ylabel(obj.variables[1])
     ax.set_xlim(*domain[0])
     ax.set_ylim(*domain[1])
-    ax.set_aspect("equal" if _similar(domain) else "auto")
+    ax.set_aspect("equal" if equal or (equal is None and _similar(domain)) else "auto")
     return X, Y, Z
 
 
@@ -136,9 +149,120 @@ def mark_minima(ax, obj, domain=None) -> list:
         if domain is not None and not (domain[0][0] <= x <= domain[0][1]
                                        and domain[1][0] <= y <= domain[1][1]):
             continue
-        style = {"global_minimum": ("*", 14, "white"), "local_minimum": ("v", 9, "white"),
-                 "saddle": ("X", 9, "#CC79A7"), "maximum": ("^", 9, "#882255")}[p.kind]
-        ax.plot(x, y, marker=style[0], markersize=style[1], color=style[2],
+        marker, size, color, _ = CRITICAL_STYLE[p.kind]
+        ax.plot(x, y, marker=marker, markersize=size, color=color,
                 markeredgecolor="black", linestyle="none", zorder=5)
         shown.append(p)
     return shown
+
+
+#: how a known critical point is marked: (marker, size, colour, name in a key)
+CRITICAL_STYLE = {"global_minimum": ("*", 14, "white", "global minimum"),
+                  "local_minimum": ("v", 9, "white", "local minimum"),
+                  "saddle": ("X", 9, "#CC79A7", "saddle point"),
+                  "maximum": ("^", 9, "#882255", "local maximum")}
+
+
+def critical_key(shown) -> list:
+    """:func:`marker_key` entries for the kinds of critical points ``shown`` (in the order of
+    :data:`CRITICAL_STYLE`)."""
+    kinds = {p.kind for p in shown}
+    return [(name, marker, color) for kind, (marker, _, color, name) in CRITICAL_STYLE.items()
+            if kind in kinds]
+
+
+def visible_path(path, domain) -> tuple[np.ndarray, np.ndarray | None, int | None]:
+    """The part of a run's path a map of ``domain`` can draw truthfully: every point up to the
+    first that leaves the view (or is not finite), then the segment towards it cut where it
+    crosses the view's edge. Returns ``(points, exit, step)``: ``exit`` is that edge point and
+    ``step`` the step that left (``None`` when the path stays inside). Never a point the run
+    did not visit except the edge crossing on a segment it did travel.
+
+    >>> pts, exit, step = visible_path([[0, 0], [1, 0], [-4, 0]], [(-2, 2), (-2, 2)])
+    >>> pts.tolist(), exit.tolist(), step
+    ([[0.0, 0.0], [1.0, 0.0], [-2.0, 0.0]], [-2.0, 0.0], 2)
+    """
+    p = np.asarray(path, dtype=float)[:, :2]
+    (x0, x1), (y0, y1) = domain
+    with np.errstate(invalid="ignore"):
+        inside = np.all(np.isfinite(p), axis=1) & (p[:, 0] >= x0) & (p[:, 0] <= x1) & \
+            (p[:, 1] >= y0) & (p[:, 1] <= y1)
+    if inside.all():
+        return p, None, None
+    i = int(np.argmin(inside))  # the first point outside
+    if i == 0:
+        return p[:0], None, 0
+    a, b = p[i - 1], p[i]
+    if not np.all(np.isfinite(b)):
+        return p[:i], None, i
+    # the largest t in [0, 1] with a + t(b − a) inside the box
+    t = 1.0
+    for k, (lo, hi) in enumerate(((x0, x1), (y0, y1))):
+        d = b[k] - a[k]
+        if d > 0 and b[k] > hi:
+            t = min(t, (hi - a[k]) / d)
+        elif d < 0 and b[k] < lo:
+            t = min(t, (lo - a[k]) / d)
+    edge = a + t * (b - a)
+    return np.vstack([p[:i], edge]), edge, i
+
+
+_POWERS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def pretty(text: str) -> str:
+    """A formula, function or label name as a student reads it: ``x0**2 + x1**2`` →
+    ``x0² + x1²``, ``a*b`` → ``a·b``, ``-`` → ``−`` (one minus sign), ``global_minimum`` →
+    ``global minimum``.
+
+    >>> pretty("x0**2 - 3*x1**-1")
+    'x0² − 3·x1⁻¹'
+    >>> pretty("double_well")
+    'double well'
+    """
+    import re
+
+    out = re.sub(r"\*\*\(?(-?\d+)\)?", lambda m: m.group(1).translate(_POWERS), str(text))
+    return out.replace("*", "·").replace("-", "−").replace("_", " ")
+
+
+def marker_key(fig, entries, lead=(), ncol: int | None = None) -> None:
+    """One legend under the figure naming its markers: ``entries`` of ``(label, marker,
+    colour)``, a marker being a matplotlib marker, ``"arrow"``, ``"dashed"`` or ``"line"``;
+    ``lead``: legend handles to list first (the runs)."""
+    from matplotlib.lines import Line2D
+
+    handles = list(lead)
+    for label, marker, color in entries:
+        if marker in ("dashed", "line"):
+            handles.append(Line2D([], [], color=color, linestyle="--" if marker == "dashed"
+                                  else "-", label=label))
+        else:
+            handles.append(Line2D([], [], color=color, linestyle="none", markersize=10,
+                                  marker=r"$\rightarrow$" if marker == "arrow" else marker,
+                                  markeredgecolor="black" if marker != "arrow" else color,
+                                  label=label))
+    fig.legend(handles=handles, loc="outside lower center", ncol=ncol or len(handles),
+               fontsize=9, frameon=False)
+
+
+def named(obj) -> str:
+    """How a figure names a function: a typed formula as a student writes it (``x0² + x1²``);
+    a library function by its formula where that is short (``x²/20 + y²``), else its title
+    (``Himmelblau``)."""
+    library = obj.library
+    if library is None or obj.name != library.name:
+        return pretty(obj.name)
+    short = library.formula if len(library.formula) <= 30 and "Σ" not in library.formula \
+        else None
+    return short or library.title
+
+
+def num(v, digits: int = 4) -> str:
+    """A number as a figure writes it: ``digits`` significant digits, the minus sign −."""
+    return f"{float(v):.{digits}g}".replace("-", "−")
+
+
+def vec(v, digits: int = 4) -> str:
+    """A point as a figure writes it: ``(−3, 4)``."""
+    return "(" + ", ".join(num(c, digits) for c in v) + ")"

@@ -4,60 +4,80 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import Plot, new_figure, objective_2d
+from .common import named, new_figure, num, objective_2d, Plot, vec
 
 
-def directional(f, at, *, samples: int = 721, variables=None) -> Plot:
+def directional(f, at, *, u=None, samples: int = 721, variables=None) -> Plot:
     """Polar plot of ``D_u f(a) = ∇f(a)·u(θ)``: largest along ∇f (value ‖∇f‖), smallest
     against it (−‖∇f‖), zero perpendicular to it — the note's three statements in one picture.
+    ``u``: a direction to mark with its value (normalised: the note's u = (1, 1)).
 
     Returns:
         :class:`Plot` with data ``theta``, ``values``, ``gradient``, ``theta_max``,
-        ``theta_min``, ``theta_zero`` (the two angles where D_u f = 0).
+        ``theta_min``, ``theta_zero`` (the two angles where D_u f = 0), and ``u``,
+        ``theta_u``, ``value_u`` (``None`` without ``u``).
     """
     obj = objective_2d(f, variables)
     a = obj.points(np.asarray(at, dtype=float), "at")
     g = obj.gradient(a)
     norm = float(np.linalg.norm(g))
     theta = np.linspace(0, 2 * np.pi, samples)
-    u = np.stack([np.cos(theta), np.sin(theta)], axis=-1)
-    values = u @ g
+    units = np.stack([np.cos(theta), np.sin(theta)], axis=-1)
+    values = units @ g
     theta_max = float(np.arctan2(g[1], g[0]) % (2 * np.pi))
     theta_min = (theta_max + np.pi) % (2 * np.pi)
     theta_zero = [(theta_max + np.pi / 2) % (2 * np.pi), (theta_max - np.pi / 2) % (2 * np.pi)]
-    fig = new_figure(9, 4.6)
+    marked = None
+    if u is not None:
+        from ..calculus import unit_vector
+
+        u = unit_vector(u, 2)
+        marked = (u, float(np.arctan2(u[1], u[0]) % (2 * np.pi)), float(u @ g))
+    fig = new_figure(10, 5)
     ax = fig.add_subplot(1, 2, 1, projection="polar")
     ax.plot(theta, np.abs(values), color="#0072B2", linewidth=0.8, alpha=0.4)
     positive = values >= 0
-    ax.scatter(theta[positive], values[positive], s=3, color="#009E73", label="D_u f > 0 (uphill)")
+    ax.scatter(theta[positive], values[positive], s=3, color="#009E73",
+               label="D_u f > 0 (uphill)")
     ax.scatter(theta[~positive], -values[~positive], s=3, color="#D55E00",
-               label="D_u f < 0 (downhill), |value| shown")
-    box = {"boxstyle": "round", "facecolor": "white", "alpha": 0.85, "linewidth": 0}
+               label="D_u f < 0 (downhill), |D_u f| drawn")
     ax.plot([theta_max], [norm], "o", color="#009E73", markeredgecolor="black")
-    ax.annotate(f"max = ‖∇f‖ = {norm:.3g}\n(along ∇f)", (theta_max, norm), fontsize=8,
-                xytext=(-60, 18), textcoords="offset points", bbox=box)
     ax.plot([theta_min], [norm], "o", color="#D55E00", markeredgecolor="black")
-    ax.annotate(f"min = −‖∇f‖ = {-norm:.3g}\n(against ∇f)", (theta_min, norm), fontsize=8,
-                xytext=(-20, -30), textcoords="offset points", bbox=box)
     for tz in theta_zero:  # D_u f = 0 perpendicular to ∇f
         ax.plot([tz, tz], [0, norm], color="black", linestyle=":", linewidth=1.2)
+    if marked is not None:
+        ax.annotate("", (marked[1], abs(marked[2])), xytext=(0, 0),
+                    arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.6})
+        ax.annotate("u", (marked[1], abs(marked[2]) / 2), xytext=(6, -10),
+                    textcoords="offset points", fontsize=10, weight="bold")
     ax.set_rlabel_position(np.degrees(theta_max) + 90)
-    ax.set_title("|D_u f(a)| around a (polar)", fontsize=10)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.32), fontsize=8)
+    ax.set_title("|D_u f(a)| for every direction u (polar)", fontsize=10)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.3), fontsize=8)
     ax2 = fig.add_subplot(1, 2, 2)
     ax2.plot(np.degrees(theta), values, color="#0072B2")
     ax2.axhline(0, color="black", linewidth=0.6)
-    for t_, v_, text in ((theta_max, norm, "along ∇f"), (theta_min, -norm, "against ∇f")):
+    notes = [(theta_max, norm, f"along ∇f: ‖∇f‖ = {num(norm)}", (0, 8), "center"),
+             (theta_min, -norm, f"against ∇f: −‖∇f‖ = {num(-norm)}", (0, -16), "center")]
+    if marked is not None:
+        notes.append((marked[1], marked[2], f"u = {vec(u)}: D_u f = {num(marked[2])}",
+                      (30, -34), "left"))
+    for t_, v_, text, offset, ha in notes:
         ax2.plot(np.degrees(t_), v_, "o", color="black")
-        ax2.annotate(f"{text}: {v_:.3g}", (np.degrees(t_), v_), textcoords="offset points",
-                     xytext=(5, 5), fontsize=8)
+        ax2.annotate(text, (np.degrees(t_), v_), textcoords="offset points", xytext=offset,
+                     fontsize=8, ha=ha, arrowprops={"arrowstyle": "-", "lw": 0.6}
+                     if offset[1] < -20 else None)
     for tz in theta_zero:
         ax2.axvline(np.degrees(tz), color="gray", linestyle=":", linewidth=1)
     ax2.set_xlabel("direction θ of u (degrees)")
-    ax2.set_ylabel("D_u f(a)")
+    ax2.set_ylabel("D_u f(a) = ∇f(a)·u")
     ax2.set_xlim(0, 360)
-    ax2.set_title("zero at ±90° from ∇f (dotted)", fontsize=10)
-    point = ", ".join(f"{v:g}" for v in a)
-    fig.suptitle(f"Directional derivative of {obj.name} at ({point})")
+    ax2.set_xticks(range(0, 361, 45))
+    ax2.set_ylim(-1.3 * norm, 1.3 * norm)
+    ax2.set_title("zero at ±90° from ∇f (dotted lines)", fontsize=10)
+    fig.suptitle(f"Directional derivative of {named(obj)} at {vec(a)}: "
+                 f"∇f = {vec(g)}")
     return Plot(fig, {"theta": theta, "values": values, "gradient": g, "theta_max": theta_max,
-                      "theta_min": theta_min, "theta_zero": theta_zero}, "directional")
+                      "theta_min": theta_min, "theta_zero": theta_zero,
+                      "u": None if marked is None else marked[0],
+                      "theta_u": None if marked is None else marked[1],
+                      "value_u": None if marked is None else marked[2]}, "directional")

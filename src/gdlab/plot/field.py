@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import Plot, domain_for, draw_map, mark_minima, new_figure, objective_2d
+from .common import (Plot, critical_key, domain_for, draw_map, mark_minima, marker_key, named,
+                     new_figure, objective_2d)
 
 
 def field(f, *, domain=None, arrows: int = 21, normalize: bool = False, variables=None) -> Plot:
@@ -24,7 +25,7 @@ def field(f, *, domain=None, arrows: int = 21, normalize: bool = False, variable
     domain = domain or domain_for(obj)
     fig = new_figure()
     ax = fig.add_subplot()
-    draw_map(ax, obj, domain)
+    draw_map(ax, obj, domain, equal=True)
     (x0, x1), (y0, y1) = domain
     X, Y = np.meshgrid(np.linspace(x0, x1, arrows), np.linspace(y0, y1, arrows))
     g = obj.gradient(np.stack([X, Y], axis=-1))
@@ -50,9 +51,11 @@ def field(f, *, domain=None, arrows: int = 21, normalize: bool = False, variable
         ax.quiver(X[capped], Y[capped], (U * shrink)[capped], (V * shrink)[capped],
                   angles="xy", scale_units="xy", scale=scale, color="#E69F00",
                   edgecolor="black", linewidth=0.3, width=0.004, zorder=4)
-    mark_minima(ax, obj, domain)
+    shown = mark_minima(ax, obj, domain)
+    if shown:
+        marker_key(fig, critical_key(shown))
     what = "unit arrows along −∇f" if normalize else "arrows −∇f, length ∝ ‖∇f‖"
     if not normalize and capped.any():
         what += f"; {int(capped.sum())} longest shortened, orange"
-    ax.set_title(f"−∇f points downhill: {obj.name}\n({what})")
+    ax.set_title(f"−∇f points downhill: {named(obj)}\n({what})")
     return Plot(fig, {"X": X, "Y": Y, "U": U, "V": V, "norm": norm}, "field")

@@ -11,7 +11,11 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
-from .common import PALETTE, contour_levels, domain_for, grid, objective_2d
+from .common import (PALETTE, contour_levels, domain_for, grid, named, objective_2d, pretty,
+                     vec)
+
+#: line styles of runs beyond the palette's colours
+DASHES = ("solid", "dash", "dot", "dashdot")
 
 
 def interactive(f, result=None, *, domain=None, n: int = 120, variables=None):
@@ -34,8 +38,8 @@ def interactive(f, result=None, *, domain=None, n: int = 120, variables=None):
             for b in range(B):
                 paths.append(result.run_path(k, b))
                 d = result.diagnoses()[k][b]
-                names.append(f"{result.optimizers[k].label} from "
-                             f"{np.round(result.starts[b], 3).tolist()}: {d.label}")
+                names.append(f"{result.optimizers[k].label} from {vec(result.starts[b])}: "
+                             f"{pretty(d.label)}")
     finite = [p[np.all(np.isfinite(p) & (np.abs(p) < 1e6), axis=1)] for p in paths]
     domain = domain or domain_for(obj, np.vstack(finite) if finite else None)
     X, Y, Z = grid(obj, domain, n)
@@ -53,12 +57,14 @@ def interactive(f, result=None, *, domain=None, n: int = 120, variables=None):
     fig.add_trace(go.Surface(x=X, y=Y, z=z, colorscale="Viridis", showscale=False, opacity=0.9,
                              name="f"), row=1, col=2)
     for i, (p, name) in enumerate(zip(paths, names)):
-        color = PALETTE[i % len(PALETTE)]
+        # past the palette's colours, the same colours again with another dash: no two runs
+        # look alike
+        color, dash = PALETTE[i % len(PALETTE)], DASHES[(i // len(PALETTE)) % len(DASHES)]
         fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines+markers", name=name,
-                                 line={"color": color}, marker={"size": 4}, legendgroup=str(i)),
-                      row=1, col=1)
+                                 line={"color": color, "dash": dash}, marker={"size": 4},
+                                 legendgroup=str(i)), row=1, col=1)
         fig.add_trace(go.Scatter3d(x=p[:, 0], y=p[:, 1], z=obj.value(p), mode="lines+markers",
-                                   name=name, line={"color": color, "width": 5},
+                                   name=name, line={"color": color, "width": 5, "dash": dash},
                                    marker={"size": 2}, legendgroup=str(i), showlegend=False),
                       row=1, col=2)
     if obj.library is not None:
@@ -71,7 +77,7 @@ def interactive(f, result=None, *, domain=None, n: int = 120, variables=None):
                           row=1, col=1)
     fig.update_xaxes(title_text=obj.variables[0], range=list(domain[0]), row=1, col=1)
     fig.update_yaxes(title_text=obj.variables[1], range=list(domain[1]), row=1, col=1)
-    fig.update_layout(title=f"{obj.name}", height=560, width=1150,
+    fig.update_layout(title=named(obj), height=560, width=1150,
                       legend={"orientation": "h", "y": -0.15},
                       scene={"xaxis_title": obj.variables[0], "yaxis_title": obj.variables[1],
                              "zaxis_title": "f"})

@@ -4,25 +4,45 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import (PALETTE, Plot, domain_for, draw_map, grid, mark_minima, new_figure,
-                     objective_2d)
+from .common import (PALETTE, Plot, critical_key, domain_for, draw_map, grid, mark_minima,
+                     marker_key, named, new_figure, objective_2d)
 
 
-def level_sets(f, points, *, domain=None, variables=None) -> Plot:
+def level_sets(f, points, *, domain=None, variables=None, more=()) -> Plot:
     """Contour lines; at each point the gradient arrow, the level curve's tangent and the right
-    angle between them.
+    angle between them, on equal axis scales (so a right angle looks like one).
+
+    Args:
+        f, points, domain, variables: the function, the points (``(M, 2)``), the view.
+        more: further panels beside it, each ``(f, points)`` (the study note's bowl, then
+            Himmelblau's function).
 
     Returns:
         :class:`Plot` with data ``points``, ``gradients``, ``tangents`` (unit,
         ``(−∂f/∂y, ∂f/∂x)/‖∇f‖``) and ``cosines`` (cos of the angle between gradient and
-        tangent: 0 up to rounding).
+        tangent: 0 up to rounding) of the first panel, and ``panels``: the same for each.
     """
+    panels = [(f, points, domain, variables)] + [(g, pts, None, None) for g, pts in more]
+    fig = new_figure(6.2 * len(panels), 6.2)
+    data = []
+    for i, (g, pts, dom, names) in enumerate(panels):
+        ax = fig.add_subplot(1, len(panels), i + 1)
+        data.append(_panel(ax, g, pts, dom, names))
+    checked = sum(len(d["points"]) for d in data)
+    worst = max(float(np.nanmax(np.abs(d["cosines"]))) for d in data)
+    fig.suptitle(f"∇f meets the level curve at a right angle: at all {checked} points checked, "
+                 f"cos∠(∇f, tangent) = {'0' if worst == 0 else f'{worst:.0e}'}")
+    marker_key(fig, [("point", "o", "gray"), ("∇f", "arrow", "gray"),
+                     ("tangent of the level curve", "dashed", "gray")]
+               + critical_key([p for d in data for p in d.pop("shown")]))
+    return Plot(fig, {**data[0], "panels": data}, "level-sets")
+
+
+def _panel(ax, f, points, domain, variables) -> dict:
     obj = objective_2d(f, variables)
     pts = obj.points(np.atleast_2d(np.asarray(points, dtype=float)), "points")
     domain = domain or domain_for(obj, pts)
-    fig = new_figure()
-    ax = fig.add_subplot()
-    draw_map(ax, obj, domain, filled=False)
+    draw_map(ax, obj, domain, filled=False, equal=True)
     fine = grid(obj, domain, 300)  # one grid for every point's level curve
     grads = obj.gradient(pts)
     norms = np.linalg.norm(grads, axis=-1, keepdims=True)
@@ -34,9 +54,7 @@ def level_sets(f, points, *, domain=None, variables=None) -> Plot:
     length = 0.12 * span
     for i, (p, u, t) in enumerate(zip(pts, units, tangents)):
         color = PALETTE[i % len(PALETTE)]
-        values = obj.value(p)
-        ax.contour(*fine, levels=[float(values)], colors=[color],
-                   linewidths=1.6)
+        ax.contour(*fine, levels=[float(obj.value(p))], colors=[color], linewidths=1.6)
         ax.annotate("", xy=p + length * u, xytext=p,
                     arrowprops={"arrowstyle": "-|>", "color": color, "lw": 2})
         ax.plot(*np.array([p - length * t, p + length * t]).T, color=color, linestyle="--",
@@ -45,10 +63,11 @@ def level_sets(f, points, *, domain=None, variables=None) -> Plot:
         square = np.array([p + corner * t, p + corner * (t + u), p + corner * u])
         ax.plot(*square.T, color=color, linewidth=1)
         ax.plot(*p, "o", color=color, markeredgecolor="black", zorder=5)
-        ax.text(*(p + length * u * 1.1), "∇f", color=color, fontsize=10, weight="bold")
-    mark_minima(ax, obj, domain)
-    ax.set_title("The gradient is perpendicular to the level curve\n"
-                 f"{obj.name}: max |cos∠(∇f, tangent)| = {np.nanmax(np.abs(cosines)):.1e}")
-    return Plot(fig, {"points": pts, "gradients": grads, "tangents": tangents,
-                      "cosines": cosines}, "level-sets")
-
+        # the label beside the arrow's middle, clear of its head and of the tangent
+        ax.annotate("∇f", p + 0.6 * length * u, xytext=(12 * t[0], 12 * t[1]),
+                    textcoords="offset points", ha="center", va="center", color=color,
+                    fontsize=10, weight="bold")
+    shown = mark_minima(ax, obj, domain)
+    ax.set_title(named(obj), fontsize=11)
+    return {"points": pts, "gradients": grads, "tangents": tangents, "cosines": cosines,
+            "shown": shown}

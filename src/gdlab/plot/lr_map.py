@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..diagnose import LABELS
-from .common import LABEL_COLORS, Plot, new_figure
+from .common import LABEL_COLORS, Plot, named, new_figure, pretty
 
 
 def lr_map(study) -> Plot:
@@ -44,10 +44,10 @@ def lr_map(study) -> Plot:
     ax.set_xlabel(f"start {obj.variables[axis]} (with {obj.variables[other]} = {fixed:g})")
     ax.set_ylabel("learning rate")
     present = [label for label in LABELS if label in set(labels.ravel())]
-    handles = [Patch(color=LABEL_COLORS[label], label=label) for label in present]
+    handles = [Patch(color=LABEL_COLORS[label], label=pretty(label)) for label in present]
     handles += ax.get_lines()[:2]
     ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
-    ax.set_title(f"What {study.optimizer} does on {obj.name}, by learning rate and start "
+    ax.set_title(f"What {study.optimizer} does on {named(obj)}, by learning rate and start "
                  f"({study.max_steps} steps)")
     return Plot(fig, {"lrs": lrs, "positions": positions, "labels": labels, "bounds": bounds,
                       "start_bounds": study.start_bounds, "result": result}, "lr-map")

@@ -4,14 +4,37 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import LABEL_COLORS, PALETTE, Plot, domain_for, draw_map, mark_minima, new_figure
+from .common import (LABEL_COLORS, PALETTE, critical_key, domain_for, draw_map, mark_minima,
+                     marker_key, named, new_figure, Plot, pretty, vec, visible_path)
 
 
-def _draw_path(ax, path, color, label):
-    ax.plot(path[:, 0], path[:, 1], "-", color=color, linewidth=1.6, label=label, zorder=4)
-    ax.plot(path[:, 0], path[:, 1], "o", color=color, markersize=2.5, zorder=4)
-    ax.plot(*path[0], "o", color="white", markeredgecolor=color, markersize=7, zorder=5)
-    ax.plot(*path[-1], "s", color=color, markeredgecolor="black", markersize=6, zorder=5)
+def _draw_path(ax, path, color, label, domain, note: bool = True) -> dict:
+    """A run's path as it went: the points inside the view, and where it leaves the view (a
+    diverging run) an arrow on the edge, "leaves at step N" — never a point it did not visit.
+    Returns what was drawn: ``{"points", "exit", "exit_step"}``."""
+    points, exit, step = visible_path(path, domain)
+    if len(points):
+        ax.plot(points[:, 0], points[:, 1], "-", color=color, linewidth=1.6, label=label,
+                zorder=4)
+        ax.plot(points[:, 0], points[:, 1], "o", color=color, markersize=2.5, zorder=4)
+        ax.plot(*points[0], "o", color="white", markeredgecolor=color, markersize=7, zorder=5)
+    if exit is None and step is None:
+        ax.plot(*points[-1], "s", color=color, markeredgecolor="black", markersize=6, zorder=5)
+    elif exit is not None:
+        inward = points[-2] if len(points) > 1 else exit
+        ax.annotate("", exit, xytext=inward, zorder=6,
+                    arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.6,
+                                "mutation_scale": 16})
+        if note:  # written inside the view, away from the edge it crosses
+            (x0, x1), (y0, y1) = domain
+            right, top = exit[0] > (x0 + x1) / 2, exit[1] > (y0 + y1) / 2
+            ax.annotate(f"leaves the view at step {step}", exit,
+                        xytext=(-8 if right else 8, -10 if top else 10),
+                        textcoords="offset points", ha="right" if right else "left",
+                        va="top" if top else "bottom", fontsize=8, color=color,
+                        zorder=6, bbox={"boxstyle": "round,pad=0.15", "fc": "white",
+                                        "ec": "none", "alpha": 0.8})
+    return {"points": points, "exit": exit, "exit_step": step}
 
 
 def _mark_events(ax, events, color) -> None:
@@ -52,92 +75,139 @@ def _loss_axis(ax, result, labels, colors, minimum=None):
 
 def learning_rates(study) -> Plot:
     """Draw a :class:`~gdlab.studies.LearningRates`: the same start with learning rates too
-    small, about right, near the stability bound and too large, on one map, with their loss
-    curves and 2/λmax named."""
+    small, about right, near the stability bound and too large — one small map each (on a
+    round bowl every path lies on the line to the minimum, so on one map they would hide each
+    other) — and their loss curves, with 2/λmax named."""
     obj, x0, lrs, bound, result = (study.objective, study.start, study.lrs, study.bound,
                                    study.result)
     diagnoses = [row[0] for row in result.diagnoses()]
-    fig = new_figure(12, 5)
-    ax, ax2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
-    # the map shows the start's neighbourhood; a diverging path leaves it
+    n = len(lrs)
+    fig = new_figure(max(10.0, 3.1 * n), 7.6)
+    cells = fig.add_gridspec(2, n, height_ratios=[1.2, 1])
     domain = obj.library.domain(2) if obj.library is not None else domain_for(
         obj, np.array([x0, -x0, 1.5 * x0]))
-    draw_map(ax, obj, domain)
-    labels = []
-    colors = [PALETTE[k] for k in range(len(lrs))]
+    labels, drawn = [], []
+    colors = [PALETTE[k] for k in range(n)]
     for k, (lr, d) in enumerate(zip(lrs, diagnoses)):
-        ratio = f" = {lr / bound:.2g}×bound" if bound else ""
-        label = f"lr {lr:.3g}{ratio}: {d.label}"
-        labels.append(label)
-        _draw_path(ax, np.clip(result.run_path(k, 0), -1e6, 1e6), colors[k], label)
+        ax = fig.add_subplot(cells[0, k])
+        draw_map(ax, obj, domain, colorbar=False)
+        mark_minima(ax, obj, domain)
+        ratio = f" = {lr / bound:.2g} × bound" if bound else ""
+        labels.append(f"lr {lr:.3g}{ratio}: {pretty(d.label)}")
+        drawn.append(_draw_path(ax, result.run_path(k, 0), colors[k], None, domain))
         _mark_events(ax, d.events, colors[k])
-    ax.set_xlim(*domain[0])
-    ax.set_ylim(*domain[1])
-    mark_minima(ax, obj, domain)
-    ax.legend(fontsize=8, loc="upper left", framealpha=0.9)
-    ax.set_title(f"{obj.name}: the learning rate decides (bound 2/λmax = "
-                 f"{bound:.3g})" if bound else f"{obj.name}: the learning rate decides")
-    _loss_axis(ax2, result, labels, colors)
-    ax2.legend(fontsize=8)
-    ax2.set_title("loss per step")
+        steps = int(result.steps[k, 0])
+        ax.set_title(f"lr {lr:.3g}{ratio}\n{pretty(d.label)}, {steps} step{'s' * (steps != 1)}",
+                     fontsize=10, color=colors[k])
+        if k:
+            ax.set_ylabel("")
+    loss_ax = fig.add_subplot(cells[1, :])
+    _loss_axis(loss_ax, result, labels, colors)
+    loss_ax.legend(fontsize=9)
+    loss_ax.set_title("f per step (log scale)", fontsize=10)
+    fig.suptitle(f"{named(obj)} from {vec(x0)}: the learning rate decides"
+                 + (f" (stability bound 2/λmax = {bound:.3g})" if bound else ""))
     return Plot(fig, {"lrs": list(lrs), "bound": bound, "labels": [d.label for d in diagnoses],
-                      "result": result}, "learning-rates")
+                      "result": result, "drawn": drawn}, "learning-rates")
+
 
 
 def traps(studies) -> Plot:
     """Draw :func:`gdlab.studies.traps`: the failure modes side by side, each run labelled
-    with its diagnosis."""
+    with its diagnosis. A run that does not move says so where it stands; starts too close to
+    tell apart at the map's scale get a magnified inset around them."""
     cases = list(studies)
-    fig = new_figure(5 * len(cases), 4.8)
-    labels = []
+    fig = new_figure(5 * len(cases), 5.2)
+    labels, drawn, insets = [], [], []
     for i, trap in enumerate(cases):
         obj, result, lr, title = trap.objective, trap.result, trap.lr, trap.title
         ax = fig.add_subplot(1, len(cases), i + 1)
         domain = obj.library.domain(2) if obj.library else domain_for(obj, result.starts)
         draw_map(ax, obj, domain, colorbar=False)
         mark_minima(ax, obj, domain)
-        row = []
+        row, runs = [], []
         for b in range(result.shape[1]):
             d = result.diagnoses()[0][b]
             row.append(d.label)
-            _draw_path(ax, np.clip(result.run_path(0, b), -1e3, 1e3),
-                       LABEL_COLORS[d.label], d.label)
+            path = result.run_path(0, b)
+            runs.append((path, LABEL_COLORS[d.label], d))
+            drawn.append(_draw_path(ax, path, LABEL_COLORS[d.label],
+                                    f"from {vec(path[0])}: {pretty(d.label)}", domain))
             _mark_events(ax, d.events, LABEL_COLORS[d.label])
+            moved = float(np.max(np.linalg.norm(path - path[0], axis=-1)))
+            if moved < STILL * (domain[0][1] - domain[0][0]):
+                ax.annotate(f"did not move: {moved:.2g} in {int(result.steps[0, b])} steps\n"
+                            f"(‖∇f‖ = {result.gradient_norm[0, b]:.1g}: {pretty(d.label)})",
+                            path[0], xytext=(-8, 10), ha="right",
+                            textcoords="offset points", fontsize=8, zorder=6,
+                            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none"})
+        insets.append(_inset_if_close(ax, obj, domain, runs))
         labels.append(row)
         ax.set_xlim(*domain[0])
         ax.set_ylim(*domain[1])
         ax.legend(fontsize=8, loc="lower left", framealpha=0.9)
-        ax.set_title(f"{title}\n{obj.name}, gd lr {lr:g}", fontsize=10)
-    fig.suptitle("Where gradient descent gets stuck")
-    return Plot(fig, {"labels": labels}, "traps")
+        ax.set_title(f"{title}\n{named(obj)}, gd lr {lr:g}", fontsize=10)
+    return Plot(fig, {"labels": labels, "drawn": drawn, "insets": insets}, "traps")
+
+
+#: starts closer than this share of the view's width get a magnified inset
+CLOSE_STARTS = 0.02
+#: a run whose path stays within this share of the view's width is called still
+STILL = 0.002
+
+
+def _inset_if_close(ax, obj, domain, runs):
+    """A magnified view around starts that lie too close to tell apart (the saddle's (1, 0)
+    and (1, 0.01)), with each run's first steps; returns its ``(x, y)`` limits or ``None``."""
+    starts = np.array([path[0][:2] for path, _, _ in runs])
+    width = min(domain[0][1] - domain[0][0], domain[1][1] - domain[1][0])
+    spread = float(np.max(np.ptp(starts, axis=0))) if len(starts) > 1 else 0.0
+    if not 0 < spread < CLOSE_STARTS * width:
+        return None
+    centre, half = starts.mean(axis=0), 2.5 * spread
+    limits = [(centre[0] - half, centre[0] + half), (centre[1] - half, centre[1] + half)]
+    inset = ax.inset_axes([0.57, 0.05, 0.4, 0.4])
+    draw_map(inset, obj, limits, n=60, colorbar=False)
+    for path, color, _ in runs:
+        _draw_path(inset, path, color, None, limits, note=False)
+    inset.set_xlabel("")
+    inset.set_ylabel("")
+    inset.tick_params(labelsize=7)
+    inset.text(0.5, 0.97, f"the starts, ×{width / (2 * half):.0f}", fontsize=8, ha="center",
+               va="top", transform=inset.transAxes,
+               bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"})
+    ax.indicate_inset_zoom(inset, edgecolor="black")
+    return limits
 
 
 def compare(study) -> Plot:
     """Draw a :class:`~gdlab.studies.Comparison`: several optimizers' paths on one map, and
-    f − f* per step on a log scale."""
+    f − f* per step on a log scale; one legend under both (the colours are the same)."""
     obj, result = study.objective, study.result
     opts = result.optimizers
-    fig = new_figure(12, 5)
+    fig = new_figure(12, 5.6)
     ax, ax2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     paths = [result.run_path(k, 0) for k in range(len(opts))]
     domain = domain_for(obj, np.vstack([p[np.all(np.isfinite(p), axis=1)] for p in paths]))
     draw_map(ax, obj, domain)
-    mark_minima(ax, obj, domain)
-    labels = []
+    shown = mark_minima(ax, obj, domain)
+    labels, drawn = [], []
     for k, (o, p) in enumerate(zip(opts, paths)):
         d = result.diagnoses()[k][0]
-        label = f"{o.label}: {d.label}, {int(result.steps[k, 0])} steps"
+        steps = int(result.steps[k, 0])
+        label = f"{o.label}: {pretty(d.label)}, {steps} step{'s' * (steps != 1)}"
         labels.append(label)
-        _draw_path(ax, p, PALETTE[k % len(PALETTE)], label)
+        drawn.append(_draw_path(ax, p, PALETTE[k % len(PALETTE)], label, domain))
         _mark_events(ax, d.events, PALETTE[k % len(PALETTE)])
     ax.set_xlim(*domain[0])
     ax.set_ylim(*domain[1])
-    ax.legend(fontsize=8, loc="upper left", framealpha=0.9)
-    ax.set_title(f"Optimizers from the same start on {obj.name}")
+    ax.set_title(f"Optimizers from {vec(result.starts[0])} on {named(obj)}")
     _loss_axis(ax2, result, labels, PALETTE, minimum=study.best)
-    ax2.legend(fontsize=8)
     ax2.set_title("f − f* per step (log scale)")
-    return Plot(fig, {"result": result, "labels": labels}, "compare")
+    runs = ax.get_legend_handles_labels()[0]
+    marker_key(fig, [("start", "o", "white"), ("end", "s", "gray")] + critical_key(shown),
+               lead=runs, ncol=len(runs))
+    return Plot(fig, {"result": result, "labels": labels, "drawn": drawn}, "compare")
 
 
 def loss(result, *, labels=None) -> Plot:

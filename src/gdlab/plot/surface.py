@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import PALETTE, Plot, domain_for, grid, new_figure, objective_2d
+from .common import (PALETTE, domain_for, grid, marker_key, named, new_figure, objective_2d,
+                     Plot, vec)
 
 
-def surface(f, *, paths=None, domain=None, n: int = 80, variables=None) -> Plot:
+def surface(f, *, paths=None, domain=None, n: int = 80, variables=None, labels=None) -> Plot:
     """3-D surface z = f(x, y) (the note's bowl for x0² + x1²).
 
     Args:
-        paths: optional list of ``(T, 2)`` paths, drawn on the surface at height f.
+        paths: optional list of ``(T, 2)`` paths, drawn on the surface at height f, each
+            with its start ○ and end ■.
+        labels: what each path is (``"gradient descent, lr 0.1"``), for the key.
 
     Returns:
         :class:`Plot` with data ``X, Y, Z`` and ``path_heights`` (f along each path).
@@ -28,10 +31,20 @@ def surface(f, *, paths=None, domain=None, n: int = 80, variables=None) -> Plot:
     for i, p in enumerate(paths):
         z = obj.value(p)
         heights.append(z)
-        ax.plot(p[:, 0], p[:, 1], z, color=PALETTE[(i + 1) % len(PALETTE)], linewidth=2,
-                marker="o", markersize=2, zorder=10)
+        color = PALETTE[(i + 1) % len(PALETTE)]
+        steps = len(p) - 1
+        ax.plot(p[:, 0], p[:, 1], z, color=color, linewidth=2, marker="o", markersize=2,
+                zorder=10, label=f"{labels[i] if labels else 'a run'} from {vec(p[0])}, {steps} "
+                                 f"step{'s' * (steps != 1)}")
+        ax.plot(*p[0], z[0], "o", color="white", markeredgecolor="black", markersize=8,
+                zorder=11)
+        ax.plot(*p[-1], z[-1], "s", color=color, markeredgecolor="black", markersize=7,
+                zorder=11)
+    if paths:
+        marker_key(fig, [("start", "o", "white"), ("end", "s", "gray")],
+                   lead=ax.get_legend_handles_labels()[0])
     ax.set_xlabel(obj.variables[0])
     ax.set_ylabel(obj.variables[1])
     ax.set_zlabel("f")
-    ax.set_title(f"The graph of f = {obj.expr if obj.expr is not None else obj.name}")
+    ax.set_title(f"The graph of f = {named(obj)}")
     return Plot(fig, {"X": X, "Y": Y, "Z": Z, "path_heights": heights}, "surface")

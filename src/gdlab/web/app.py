@@ -31,10 +31,21 @@ from .routes import calculus, meta, runs, studies
 __all__ = ["create_app", "MAX_BODY", "MAX_WORK", "TIME_BUDGET"]
 
 
+async def refuse(send, status: int, detail: str) -> None:
+    """Answer a request from an ASGI middleware with ``{"detail": ...}`` and close."""
+    body = json.dumps({"detail": detail}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
+
+
 class BodyLimit:
-    """ASGI middleware: refuse headers over ``header_limit`` bytes in all with 431, a body
-    over ``limit`` bytes with 413, whether the client announces its length or streams it in
-    chunks, and a body that takes longer than ``timeout`` seconds to arrive with 408."""
+    """ASGI middleware: refuse headers over ``header_limit`` bytes in all (each line as sent:
+    name, value, ``": "`` and the line end) with 431, a body over ``limit`` bytes with 413,
+    whether the client announces its length or streams it in chunks, and a body that takes
+    longer than ``timeout`` seconds to arrive with 408."""
 
     def __init__(self, app, limit: int, header_limit: int = MAX_HEADERS,
                  timeout: float = BODY_TIMEOUT):
@@ -47,12 +58,12 @@ class BodyLimit:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = scope.get("headers") or []
-        if sum(len(k) + len(v) for k, v in headers) > self.header_limit:
-            return await self._refuse(send, 431, f"request headers larger than "
-                                                 f"{self.header_limit} bytes")
+        if sum(len(k) + len(v) + 4 for k, v in headers) > self.header_limit:
+            return await refuse(send, 431, f"request headers larger than {self.header_limit} "
+                                           "bytes")
         length = dict(headers).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.limit):
-            return await self._refuse(send)
+            return await refuse(send, 413, f"request body larger than {self.limit} bytes")
         seen, deadline = 0, None
 
         async def limited():
@@ -63,7 +74,8 @@ class BodyLimit:
                 message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
             except asyncio.TimeoutError:
                 raise HTTPException(408, "the request body did not arrive within "
-                                         f"{self.timeout:g} s") from None
+                                         f"{self.timeout:g} s",
+                                    headers={"connection": "close"}) from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
@@ -72,13 +84,24 @@ class BodyLimit:
 
         await self.app(scope, limited, send)
 
-    async def _refuse(self, send, status: int = 413, detail: str | None = None):
-        detail = detail or f"request body larger than {self.limit} bytes"
-        body = json.dumps({"detail": detail}).encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+
+class HostCheck:
+    """ASGI middleware: answer only requests whose Host header names one of ``allowed`` (a
+    loopback server: its loopback names — the guard against DNS rebinding); others get 400
+    with a JSON ``detail``."""
+
+    def __init__(self, app, allowed):
+        self.app, self.allowed = app, frozenset(allowed)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
+            name = host.rsplit(":", 1)[0] if not host.startswith("[") else host
+            if name not in self.allowed:
+                return await refuse(send, 400, f"this server answers only to "
+                                               f"{', '.join(sorted(self.allowed))}, not to the "
+                                               f"host {name[:100]!r}")
+        await self.app(scope, receive, send)
 
 
 def as_openapi_30(node):
@@ -186,9 +209,7 @@ def create_app(allowed_hosts=None, isolate: bool = False) -> FastAPI:
                   description="Gradient-descent laboratory: derivatives, runs, diagnoses.")
     app.add_middleware(BodyLimit, limit=MAX_BODY)
     if allowed_hosts is not None:
-        from starlette.middleware.trustedhost import TrustedHostMiddleware
-
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+        app.add_middleware(HostCheck, allowed=allowed_hosts)
     app.state.compute = Compute(CONCURRENT, QUEUE_SECONDS, TIME_BUDGET, isolate=isolate)
     if isolate:
         _warm()

@@ -12,7 +12,8 @@ from types import UnionType
 import math
 from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from pydantic import AliasChoices, BaseModel, Field, create_model, model_validator
+from pydantic import (AliasChoices, BaseModel, ConfigDict, Field, Strict, create_model,
+                      model_validator)
 
 from .. import calculus
 from ..diff import DERIVATIVE_METHODS
@@ -20,7 +21,7 @@ from ..diff import DERIVATIVE_METHODS
 from ..formula import MAX_LENGTH, MAX_VARIABLES
 from .limits import MAX_BASIN_GRID, MAX_GRID, MAX_LR_MAP, MAX_OPTIMIZERS, MAX_STARTS, MAX_STEPS
 
-Number = float
+Number = Annotated[float, Strict()]  # a JSON number: not "1", not true
 Num = float | None  # in answers: null where not finite
 Point = list[Number]
 FormulaText = Annotated[str, Field(min_length=1, max_length=MAX_LENGTH,
@@ -56,7 +57,11 @@ def _refuse_untypable(value, where: str = "body") -> None:
 
 
 class _Request(BaseModel):
-    """Every request: no NaN, Infinity or lone surrogate anywhere in it (422)."""
+    """Every request: no NaN, Infinity or lone surrogate anywhere in it, no field the endpoint
+    does not know (a misspelt option is not silently ignored), numbers as JSON numbers
+    (422)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     @model_validator(mode="before")
     @classmethod

@@ -5,8 +5,8 @@ A connection must deliver its request's headers within
 kept-alive connection) and its body within :data:`~gdlab.web.limits.BODY_TIMEOUT` seconds
 (:class:`~gdlab.web.app.BodyLimit`); otherwise it is answered 408 and closed. Idle kept-alive
 connections close after :data:`~gdlab.web.limits.KEEP_ALIVE` seconds, at most
-:data:`~gdlab.web.limits.MAX_CONNECTIONS` are served at once (more get 503), and headers over
-:data:`~gdlab.web.limits.MAX_HEADERS` bytes get 431. A silent or trickling client can hold a
+:data:`~gdlab.web.limits.MAX_CONNECTIONS` are held at once (more get 503), and headers over
+:data:`~gdlab.web.limits.MAX_HEADERS` bytes get 431. Every refusal is JSON with a ``detail``. A silent or trickling client can hold a
 socket for seconds, never the server.
 """
 
@@ -16,20 +16,40 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .limits import HEADER_TIMEOUT, KEEP_ALIVE, MAX_CONNECTIONS, MAX_HEADERS, SHUTDOWN_GRACE
 
-_DETAIL = b'{"detail":"the request did not arrive within %g s"}' % HEADER_TIMEOUT
-TIMED_OUT = (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
-             b"connection: close\r\ncontent-length: %d\r\n\r\n" % len(_DETAIL) + _DETAIL)
+def answer(status: int, reason: str, detail: str) -> bytes:
+    """A whole HTTP response with ``{"detail": ...}``, for refusals made before a request
+    reaches the application; the connection closes after it."""
+    import json
+
+    body = json.dumps({"detail": detail}).encode()
+    return (f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n"
+            f"connection: close\r\ncontent-length: {len(body)}\r\n\r\n").encode() + body
+
+
+TIMED_OUT = answer(408, "Request Timeout",
+                   f"the request did not arrive within {HEADER_TIMEOUT:g} s")
+BUSY = answer(503, "Service Unavailable",
+              "the server holds as many connections as it may already; try again")
 
 
 class GuardedH11(H11Protocol):
     """uvicorn's h11 protocol with a deadline for each request's headers."""
 
     header_timeout = HEADER_TIMEOUT
+    max_connections = MAX_CONNECTIONS
     _header_timer = None
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
+        if len(self.connections) > self.max_connections:
+            transport.write(BUSY)
+            transport.close()
+            return
         self._arm()
+
+    def send_400_response(self, msg: str) -> None:  # a request h11 cannot parse
+        self.transport.write(answer(400, "Bad Request", f"invalid HTTP request: {msg}"))
+        self.transport.close()
 
     def handle_events(self) -> None:
         before = self.cycle
@@ -65,5 +85,4 @@ class GuardedH11(H11Protocol):
 
 #: the keyword arguments of ``uvicorn.Config``
 TRANSPORT = {"http": GuardedH11, "h11_max_incomplete_event_size": MAX_HEADERS,
-             "timeout_keep_alive": KEEP_ALIVE, "timeout_graceful_shutdown": SHUTDOWN_GRACE,
-             "limit_concurrency": MAX_CONNECTIONS}
+             "timeout_keep_alive": KEEP_ALIVE, "timeout_graceful_shutdown": SHUTDOWN_GRACE}
