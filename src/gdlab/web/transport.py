@@ -6,8 +6,8 @@ kept-alive connection) and its body within :data:`~gdlab.web.limits.BODY_TIMEOUT
 (:class:`~gdlab.web.app.BodyLimit`); otherwise it is answered 408 and closed. Idle kept-alive
 connections close after :data:`~gdlab.web.limits.KEEP_ALIVE` seconds, at most
 :data:`~gdlab.web.limits.MAX_CONNECTIONS` are held at once (more get 503), and headers over
-:data:`~gdlab.web.limits.MAX_HEADERS` bytes get 431. Every refusal is JSON with a ``detail``. A silent or trickling client can hold a
-socket for seconds, never the server.
+:data:`~gdlab.web.limits.MAX_HEADERS` bytes get 431. Every refusal is JSON with a ``detail``.
+A silent or trickling client can hold a socket for seconds, never the server.
 """
 
 from __future__ import annotations
