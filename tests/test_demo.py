@@ -60,3 +60,17 @@ def test_the_command_under_a_figure_draws_it_again(tmp_path):
     assert main(argv) == 0
     assert (tmp_path / "by-hand.png").read_bytes() == \
         (tmp_path / "demo" / "partials.png").read_bytes()
+
+
+def test_the_demo_prints_no_warning(tmp_path):
+    """Run as a user runs it: nothing on stderr (its worker processes and their shutdown
+    included)."""
+    import subprocess
+    import sys
+
+    from gdlab.demo import FIGURES
+
+    done = subprocess.run([sys.executable, "-m", "gdlab.cli", "demo", "--out",
+                           str(tmp_path / "demo")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stderr == ""
+    assert f"wrote {len(FIGURES)} figures" in done.stdout

@@ -388,3 +388,13 @@ def test_an_animation_shows_the_map_large_and_the_paths_as_they_went(tmp_path):
     # the paths grow: the last frame differs from the first, and the map fills the frame
     assert np.abs(frames[0] - frames[1]).sum() > 0
     assert im.size[0] >= 500
+
+
+def test_no_run_of_the_lr_map_converges_above_its_bound_line():
+    """Himmelblau: a start's minimum depends on the rate; the line is the bound at the minimum
+    the largest converging rate reached, so no cell above the line reached a minimum (gd
+    cannot converge to a minimum with lr > 2/λmax there)."""
+    m = studies.lr_map("himmelblau", max_steps=300)
+    for s, bound in enumerate(m.bounds):
+        above = np.asarray(m.lrs) > bound * (1 + 1e-9)
+        assert not any(label.endswith("minimum") for label in m.labels[above, s]), s

@@ -159,51 +159,95 @@ def run_demo(out: str | Path = "gdlab-demo", echo: Callable[[str], None] = print
     import matplotlib
 
     matplotlib.use("Agg")
-    pool = _pool(workers)  # started first: its workers load while the text is computed
-
     folder = Path(out)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"cannot write into {str(folder)!r}: {exc.strerror or exc}") from None
-    calculus, descent = _calculus_text(), _descent_text()
-    echo(calculus)
-    echo("")
-    echo(descent)
-    echo("")
-    t0 = time.perf_counter()
     commands = [c for section in SECTIONS for c in section.commands] + [INTERACTIVE]
-    # longest first, so that two workers finish together
-    order = sorted(range(len(commands)), key=lambda i: -_COST.get(
-        commands[i].split()[2], 1.0))
-    jobs = [(commands[i], str(folder)) for i in order]
-    if pool is not None:
-        with pool:
-            for done, (command, error) in enumerate(pool.imap_unordered(_draw, jobs), 1):
-                _report(echo, done, len(jobs), command, error)
-    else:
-        for done, job in enumerate(jobs, 1):
-            _report(echo, done, len(jobs), *_draw(job))
+    # longest first, so that the workers finish together
+    jobs = [(c, str(folder)) for c in sorted(commands, key=lambda c: -_cost(c))]
+    started = _start(jobs, workers)  # first: the figures are drawn while the text is computed
+    try:
+        calculus, descent = _calculus_text(), _descent_text()
+        echo(calculus)
+        echo("")
+        echo(descent)
+        echo("")
+        t0 = time.perf_counter()
+        if started is None:
+            for done, job in enumerate(jobs, 1):
+                _report(echo, done, len(jobs), *_draw(job))
+        else:
+            _collect(started, len(jobs), echo)
+    finally:
+        for process, _ in started or ():
+            if process.is_alive():
+                process.kill()
+            process.join()
     (folder / "index.html").write_text(_html(folder, calculus, descent), encoding="utf-8")
     echo(f"wrote {len(FIGURES)} figures, interactive.html and {folder / 'index.html'} in "
          f"{time.perf_counter() - t0:.0f} s")
     return folder / "index.html"
 
 
-def _pool(workers: int | None):
-    """Worker processes for the figures (one per core), or ``None`` for one: forked from a
-    fresh server process that has loaded gdlab (``forkserver``) — never from this process,
-    whose threads (numba's, BLAS's) a fork would copy mid-flight."""
+def _start(jobs, workers: int | None):
+    """Worker processes drawing the figures (one per core; ``None`` for one): each gets a
+    share of the jobs, balanced by their cost, and sends each result down its own pipe. They
+    are forked from a fresh server process that has loaded gdlab (``forkserver``) — never
+    from this one, whose threads (numba's, BLAS's) a fork would copy mid-flight — and share no
+    semaphore (a ``Pool``'s leave the resource tracker warning at exit)."""
     import multiprocessing as mp
     import os
 
-    workers = workers or min(len(FIGURES), os.cpu_count() or 1)
+    workers = workers or min(len(jobs), os.cpu_count() or 1)
     if workers <= 1:
         return None
     context = mp.get_context("forkserver")
     context.set_forkserver_preload(["gdlab.demo", "gdlab.plot", "gdlab.studies",
                                     "gdlab.cli.plot"])
-    return context.Pool(workers)
+    shares, load = [[] for _ in range(workers)], [0.0] * workers
+    for job in jobs:
+        least = load.index(min(load))
+        shares[least].append(job)
+        load[least] += _cost(job[0])
+    started = []
+    for share in shares:
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(target=_work, args=(share, sender), daemon=True)
+        process.start()
+        sender.close()
+        started.append((process, receiver))
+    return started
+
+
+def _work(share, sender) -> None:  # pragma: no cover - runs in a worker process
+    for job in share:
+        sender.send(_draw(job))
+    sender.close()
+
+
+def _collect(started, total: int, echo) -> None:
+    """Report each figure as a worker finishes it; a worker that stopped early is an error."""
+    from multiprocessing.connection import wait
+
+    pending = [receiver for _, receiver in started]
+    done = 0
+    while pending:
+        for receiver in wait(pending):
+            try:
+                command, error = receiver.recv()
+            except EOFError:
+                pending.remove(receiver)
+                continue
+            done += 1
+            _report(echo, done, total, command, error)
+    if done < total:
+        raise ConfigError(f"a figure worker stopped early: {total - done} figures not drawn")
+
+
+def _cost(command: str) -> float:
+    return _COST.get(command.split()[2], 1.0)
 
 
 #: rough seconds each kind takes (the order of the work, not a limit)

@@ -144,7 +144,7 @@ class LrMap:
         labels: ``(L, S)`` diagnosis labels.
         bounds: ``(S,)`` the stability bound 2/λmax at the minimum the runs from each start
             reach — the one that decides whether a learning rate converges (the minimum of
-            the smallest learning rate that ended at one; NaN where none did).
+            the largest learning rate that ended at one; NaN where none did).
         start_bounds: ``(S,)`` the local bound 2/λmax at each start (NaN where undefined).
         axis: the coordinate that varies (0 or 1); ``fixed``: the other one's value.
         optimizer: its name; ``max_steps``: the step limit; objective, result: what ran.
@@ -191,8 +191,12 @@ def lr_map(f, *, lrs=None, axis: int = 0, at: float | None = None, starts: int =
                       backend=backend, deadline=deadline)
     labels = np.array([[d.label for d in row] for row in result.diagnoses()])
     bounds = np.full(starts, np.nan)
-    for s in range(starts):  # the minimum of the smallest learning rate that reached one
-        k = next((k for k in range(len(lrs)) if labels[k, s].endswith("minimum")), None)
+    # the bound at the minimum that the largest converging learning rate reached: smaller
+    # rates may reach another minimum (a start's basin depends on the rate), but no rate
+    # converges above the bound of the minimum it reaches — so none converges above the line
+    for s in range(starts):
+        k = next((k for k in reversed(range(len(lrs))) if labels[k, s].endswith("minimum")),
+                 None)
         if k is not None:
             bounds[s] = result.diagnoses()[k][s].stability_bound or np.nan
     return LrMap(lrs, positions, labels, bounds, start_bounds, axis, fixed, base.name,
