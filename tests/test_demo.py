@@ -20,9 +20,9 @@ def test_demo_writes_every_figure_and_an_offline_page(tmp_path, capsys):
     for name in FIGURES:
         assert (tmp_path / name).stat().st_size > 10_000, name
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
-    images = re.findall(r'<figure><img alt="([^"]+)" style="width: (\d+)px" '
-                        r'src="data:image/(png|gif);base64,([^"]+)"><figcaption><code>([^<]+)'
-                        r"</code>", page)
+    images = re.findall(r'<figure><a href="[^"]+"><img alt="([^"]+)" style="width: (\d+)px" '
+                        r'src="data:image/(png|gif);base64,([^"]+)"></a><figcaption><code>'
+                        r"([^<]+)</code>", page)
     assert [name for name, *_ in images] == list(FIGURES)
     assert "x ← x − η ∇f(x)" in page  # the update rule, stated
     for name, width, kind, data, command in images:

@@ -398,3 +398,33 @@ def test_no_run_of_the_lr_map_converges_above_its_bound_line():
     for s, bound in enumerate(m.bounds):
         above = np.asarray(m.lrs) > bound * (1 + 1e-9)
         assert not any(label.endswith("minimum") for label in m.labels[above, s]), s
+
+
+def test_learning_rates_take_the_bound_at_the_minimum_the_runs_reach():
+    """sin(x0)·cos(x1) + 0.1(x0² + x1²) from (2, 1): the curvature at the start gives 2/λmax =
+    34, at the minimum the runs reach 1.7 — with 34 "half the bound" diverged. The bound is
+    λmax of the Hessian at that minimum (a closed-form check: eigenvalues of the exact
+    Hessian there)."""
+    from gdlab.calculus import resolve
+
+    s = studies.learning_rates("sin(x0)*cos(x1) + 0.1*(x0**2+x1**2)", [2.0, 1.0])
+    obj = resolve("sin(x0)*cos(x1) + 0.1*(x0**2+x1**2)", 2)
+    assert np.linalg.norm(obj.gradient(s.bound_at)) < 1e-5
+    assert s.bound == pytest.approx(2 / np.linalg.eigvalsh(obj.hessian(s.bound_at))[-1])
+    assert s.labels[1] == "global_minimum"  # half the bound converges
+    p = plot.learning_rates(s)
+    (x0, x1), (y0, y1) = p.figure.axes[0].get_xlim(), p.figure.axes[0].get_ylim()
+    assert x0 <= s.bound_at[0] <= x1 and y0 <= s.bound_at[1] <= y1  # the minimum is in view
+
+
+def test_a_diverging_run_does_not_stretch_the_map():
+    """Himmelblau from (8, −7): gd at 0.01 diverges, Adam does not; the map stays around the
+    function and Adam's path (gd leaves it with an arrow), not −25000…0."""
+    p = plot.compare(studies.comparison("himmelblau", [8.0, -7.0], ["gd:0.01", "adam:0.5"]))
+    (x0, x1), (y0, y1) = p.figure.axes[0].get_xlim(), p.figure.axes[0].get_ylim()
+    assert x1 - x0 < 30 and y1 - y0 < 30
+    assert p.data["drawn"][0]["exit"] is not None and p.data["drawn"][1]["exit"] is None
+    q = plot.steepest_path(studies.gradient_flow("x0**2 + 3*x1**2", [2.0, 2.0], lr=0.4))
+    (x0, x1), (y0, y1) = q.figure.axes[0].get_xlim(), q.figure.axes[0].get_ylim()
+    assert x1 - x0 < 10 and y1 - y0 < 10
+    assert any("leaves the view at step 1" in t for t in _texts(q.figure))

@@ -179,6 +179,16 @@ def _unbounded(f, options):
             "function.", None)
 
 
+def _apart(a: float, b: float) -> tuple[str, str]:
+    """Two values with enough digits (6 to 17) that they read differently where they differ:
+    25 and 24.999998, not 25 and 25."""
+    for digits in range(6, 18):
+        texts = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if texts[0] != texts[1] or a == b:
+            return texts
+    return texts
+
+
 def _ratio(big: float, small: float) -> str:
     """``big / small`` as "N×", also where the quotient is past the double range (1e-320)."""
     with np.errstate(all="ignore"):
@@ -292,8 +302,9 @@ def _slow(f, options):
             return explanation, f"raise {_lr_text(f)}: try lr={lr:g}.", \
                 _keep({"lr": lr}, options)
         return explanation, "raise the learning rate.", None
+    before, after = _apart(f.start_value, f.value)
     explanation = (f"still descending when the {f.steps}-step limit was reached: f fell from "
-                   f"{f.start_value:.6g} to {f.value:.6g} (by {f.start_value - f.value:.3g}), "
+                   f"{before} to {after} (by {f.start_value - f.value:.3g}), "
                    f"‖∇f‖ = {f.gradient_norm:.2g}.")
     saddle = next((e for e in f.events if e["kind"] == "near_saddle"), None)
     if saddle is not None:

@@ -297,8 +297,9 @@ def _figure_html(folder: Path, name: str, command: str) -> str:
     with Image.open(folder / name) as im:
         width = im.size[0] / SAVED_DPI[kind] * PAGE_PX_PER_INCH
     data = base64.b64encode((folder / name).read_bytes()).decode("ascii")
-    return (f'<figure><img alt="{html.escape(name)}" style="width: {width:.0f}px" '
-            f'src="data:image/{kind};base64,{data}">'
+    # the image links to its file beside the page: full size on a small screen
+    return (f'<figure><a href="{html.escape(name)}"><img alt="{html.escape(name)}" '
+            f'style="width: {width:.0f}px" src="data:image/{kind};base64,{data}"></a>'
             f"<figcaption><code>{html.escape(command)}</code></figcaption></figure>")
 
 

@@ -32,7 +32,7 @@ import numpy as np
 
 from .diagnose import largest_curvature, stability_bound
 from .domain import domain_for, objective_2d
-from .errors import ConfigError
+from .errors import ConfigError, GdlabError
 from .engine import RunResult, run
 from .optim import Optimizer, make, parse_optimizer
 
@@ -228,9 +228,10 @@ class LearningRates:
     """One start, several learning rates of gradient descent.
 
     Attributes:
-        lrs: the learning rates; ``bound``: 2/λmax at the start (``None`` without positive
-        curvature); ``result``: the runs (configuration k has ``lrs[k]``); ``labels``: their
-        diagnoses; ``objective``, ``start``.
+        lrs: the learning rates; ``bound``: 2/λmax where it decides convergence — at the
+        minimum the gradient flow from the start reaches (``bound_at``), else at the start
+        (``None`` without positive curvature); ``result``: the runs (configuration k has
+        ``lrs[k]``); ``labels``: their diagnoses; ``objective``, ``start``.
     """
 
     lrs: list[float]
@@ -239,6 +240,7 @@ class LearningRates:
     result: RunResult
     objective: Any
     start: np.ndarray
+    bound_at: np.ndarray | None = None
 
 
 def learning_rates(f, start, *, lrs=None, max_steps: int = 60, variables=None
@@ -247,7 +249,7 @@ def learning_rates(f, start, *, lrs=None, max_steps: int = 60, variables=None
     stability bound and too large: by default 0.05, 0.5, 0.97 and 1.5 times 2/λmax there."""
     obj = objective_2d(f, variables)
     x0 = obj.points(np.asarray(start, dtype=float), "start")
-    bound = stability_bound(float(largest_curvature(obj, x0)[0]))
+    bound, at = _bound_where_it_decides(obj, x0)
     if lrs is None:
         if bound is None:
             raise ConfigError("no positive curvature at the start, so no stability bound to "
@@ -256,7 +258,27 @@ def learning_rates(f, start, *, lrs=None, max_steps: int = 60, variables=None
     result = run(obj, [x0], [make("gd", lr=lr) for lr in lrs], max_steps=max_steps, tol=1e-10,
                  record="all")
     labels = [row[0].label for row in result.diagnoses()]
-    return LearningRates(list(lrs), bound, labels, result, obj, x0)
+    return LearningRates(list(lrs), bound, labels, result, obj, x0, at)
+
+
+def _bound_where_it_decides(obj, x0) -> tuple[float | None, np.ndarray | None]:
+    """2/λmax at the minimum the gradient flow from ``x0`` reaches — the curvature there
+    decides whether a learning rate converges — and that minimum; where the flow finds none
+    (no minimum, or not within its time), 2/λmax at the start and ``None``."""
+    try:
+        end = gradient_flow(obj, x0, max_steps=1).flow[-1]
+    except GdlabError:
+        end = None
+    if end is not None and np.all(np.isfinite(end)) and \
+            np.linalg.norm(obj.gradient(end)) <= 1e-5:
+        known = [np.array(m.location, dtype=float) for m in
+                 (obj.library.minima(2) if obj.library is not None else [])]
+        near = [m for m in known if np.linalg.norm(m - end) <= 1e-3]
+        end = near[0] if near else end  # the library's exact point where the flow ends there
+        lams = np.linalg.eigvalsh(obj.hessian(end))
+        if lams[0] > 0:
+            return stability_bound(float(lams[-1])), end
+    return stability_bound(float(largest_curvature(obj, x0)[0])), None
 
 
 #: (function, starts, learning rate, step limit, title) of each trap

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..palette import DIVERGED_COLOR, MINIMUM_COLORS, UNCONVERGED_COLOR
-from .common import Plot, mark_minima, named, new_figure, vec
+from .common import Plot, critical_key, mark_minima, marker_key, named, new_figure, vec
 
 
 def basins(study) -> Plot:
@@ -44,6 +44,8 @@ def basins(study) -> Plot:
                 Patch(color=UNCONVERGED_COLOR,
                       label=f"not converged ({counts['not_converged']})")]
     ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    if shown:
+        marker_key(fig, critical_key(shown))
     ax.set_xlabel(obj.variables[0])
     ax.set_ylabel(obj.variables[1])
     ax.set_title(f"Basins of attraction: {named(obj)}, {opt.label}, {study.n}×{study.n} starts")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import (PALETTE, critical_key, domain_for, draw_map, grid, mark_minima, marker_key,
-                     named, new_figure, num, objective_2d, Plot, pretty, vec)
+from .common import (PALETTE, Plot, critical_key, domain_for, draw_map, grid, mark_minima,
+                     marker_key, named, new_figure, num, objective_2d, pretty, vec,
+                     visible_path)
 
 
 def partials(f, at, *, domain=None, variables=None) -> Plot:
@@ -124,7 +125,11 @@ def steepest_path(study, *, domain=None, more=()) -> Plot:
 def _flow_panel(ax, study, domain) -> dict:
     obj, flow, gd, lr, x0, alignment = (study.objective, study.flow, study.gd, study.lr,
                                         study.start, study.alignment)
-    domain = domain or domain_for(obj, np.vstack([flow, gd[np.all(np.isfinite(gd), axis=1)]]))
+    # the view holds the flow, and gradient descent's steps unless they run away (then they
+    # leave it, with an arrow where they do)
+    runaway = not np.all(np.isfinite(gd)) or np.ptp(gd, axis=0).max() > 10 * max(
+        np.ptp(flow, axis=0).max(), 1e-9)
+    domain = domain or domain_for(obj, flow if runaway else np.vstack([flow, gd]))
     draw_map(ax, obj, domain, equal=True)
     # the flow under the steps, wide and pale, so that neither hides the other
     from matplotlib.patheffects import withStroke
@@ -133,9 +138,15 @@ def _flow_panel(ax, study, domain) -> dict:
             path_effects=[withStroke(linewidth=6, foreground="white")],
             label="gradient flow dx/dt = −∇f (continuous)")
     steps = len(gd) - 1
-    ax.plot(gd[:, 0], gd[:, 1], "o", color=PALETTE[1], markersize=3.5, zorder=4,
+    shown, exit, step = visible_path(gd, domain)
+    ax.plot(shown[:, 0], shown[:, 1], "o", color=PALETTE[1], markersize=3.5, zorder=4,
             markeredgecolor="black", markeredgewidth=0.3,
-            label=f"gradient descent, lr {lr:.3g} ({steps} step{'s' * (steps != 1)})")
+            label=f"gradient descent, lr {lr:.3g} ({steps} step{'s' * (steps != 1)}"
+                  + (f"; leaves the view at step {step})" if step is not None else ")"))
+    if exit is not None:
+        inward = shown[-2] if len(shown) > 1 else exit
+        ax.annotate("", exit, xytext=inward, zorder=6,
+                    arrowprops={"arrowstyle": "-|>", "color": PALETTE[1], "lw": 1.4})
     ax.plot(*x0, "o", color="white", markeredgecolor="black", markersize=8, zorder=5)
     shown = mark_minima(ax, obj, domain)
     ax.set_xlim(*domain[0])

@@ -119,11 +119,13 @@ def draw_map(ax, obj, domain, n: int = 200, filled: bool = True, colorbar: bool 
             label = "f"
         if colorbar:
             bar = ax.figure.colorbar(cs, cax=ax.inset_axes([1.03, 0, 0.035, 1]), label=label)
-            if not is_log:
-                from matplotlib.ticker import MaxNLocator
+            from matplotlib.ticker import LogFormatterSciNotation, LogLocator, MaxNLocator
 
+            if is_log:  # powers of ten, not the level boundaries
+                bar.locator, bar.formatter = LogLocator(), LogFormatterSciNotation()
+            else:
                 bar.locator = MaxNLocator(nbins=6)
-                bar.update_ticks()
+            bar.update_ticks()
     ax.contour(X, Y, Z, levels=levels, colors="white", linewidths=0.4, alpha=0.6)
     ax.set_xlabel(obj.variables[0])
     ax.set_ylabel(obj.variables[1])
@@ -215,15 +217,19 @@ def pretty(text: str) -> str:
     ``x0² + x1²``, ``a*b`` → ``a·b``, ``-`` → ``−`` (one minus sign), ``global_minimum`` →
     ``global minimum``.
 
-    >>> pretty("x0**2 - 3*x1**-1")
+    >>> pretty("x0**2 - 3*x1**(-1)")
     'x0² − 3·x1⁻¹'
+    >>> pretty("0.1*(x0**2+x1**2) + x**2.5 + x**-1")
+    '0.1·(x0²+x1²) + x^2.5 + x⁻¹'
     >>> pretty("double_well")
     'double well'
     """
     import re
 
-    out = re.sub(r"\*\*\(?(-?\d+)\)?", lambda m: m.group(1).translate(_POWERS), str(text))
-    return out.replace("*", "·").replace("-", "−").replace("_", " ")
+    # an integer power as a superscript (x**2, x**(-1), x**-1); any other power as ^
+    out = re.sub(r"\*\*(?:\((-?\d+)\)|(-?\d+)(?![\d.]))",
+                 lambda m: (m.group(1) or m.group(2)).translate(_POWERS), str(text))
+    return out.replace("**", "^").replace("*", "·").replace("-", "−").replace("_", " ")
 
 
 def marker_key(fig, entries, lead=(), ncol: int | None = None) -> None:

@@ -50,7 +50,7 @@ def directional(f, at, *, u=None, samples: int = 721, variables=None) -> Plot:
                     arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.6})
         ax.annotate("u", (marked[1], abs(marked[2]) / 2), xytext=(6, -10),
                     textcoords="offset points", fontsize=10, weight="bold")
-    ax.set_rlabel_position(np.degrees(theta_max) + 90)
+    ax.set_rlabel_position(np.degrees(theta_max) + 112)  # beside the dotted zero line
     ax.set_title("|D_u f(a)| for every direction u (polar)", fontsize=10)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.3), fontsize=8)
     ax2 = fig.add_subplot(1, 2, 2)
@@ -61,8 +61,9 @@ def directional(f, at, *, u=None, samples: int = 721, variables=None) -> Plot:
     if marked is not None:
         notes.append((marked[1], marked[2], f"u = {vec(u)}: D_u f = {num(marked[2])}",
                       (30, -34), "left"))
-    for t_, v_, text, offset, ha in notes:
-        ax2.plot(np.degrees(t_), v_, "o", color="black")
+    for i, (t_, v_, text, offset, ha) in enumerate(notes):  # u's point: a hollow diamond
+        ax2.plot(np.degrees(t_), v_, "D" if i == 2 else "o", color="white" if i == 2 else
+                 "black", markeredgecolor="black", markersize=7 if i == 2 else 6, zorder=5)
         ax2.annotate(text, (np.degrees(t_), v_), textcoords="offset points", xytext=offset,
                      fontsize=8, ha=ha, arrowprops={"arrowstyle": "-", "lw": 0.6}
                      if offset[1] < -20 else None)

@@ -54,16 +54,18 @@ def _mark_events(ax, events, color) -> None:
 
 
 def _loss_axis(ax, result, labels, colors, minimum=None):
-    """f (or f − f*) per step on a log scale; exact zeros sit on a floor 1e-20 below the
-    largest value, and the axis is linear only where f goes negative."""
+    """f (or f − f*) per step on a log scale; exact zeros sit on a floor two decades below the
+    smallest positive value, and the axis is linear only where f goes negative."""
     curves = []
     for k in range(len(labels)):
         values = result.values[: len(result.run_path(k, 0)), k, 0]
         curves.append(values - minimum if minimum is not None else values)
     finite = np.concatenate([c[np.isfinite(c)] for c in curves])
     log = finite.size > 0 and finite.min() >= 0
-    floor = max(float(finite[finite > 0].min()) if np.any(finite > 0) else 1e-300,
-                float(finite.max()) * 1e-20) if log else None
+    # exact zeros sit two decades below the smallest positive value (not on it: f = 0 after
+    # one step must not look like another run's 1e-4)
+    floor = max(float(finite[finite > 0].min()) / 100 if np.any(finite > 0) else 1e-300,
+                float(finite.max()) * 1e-30) if log else None
     for k, (label, color) in enumerate(zip(labels, colors)):
         steps = result.recorded_steps[: len(curves[k])]
         shown = np.maximum(curves[k], floor) if log else curves[k]
@@ -84,8 +86,10 @@ def learning_rates(study) -> Plot:
     n = len(lrs)
     fig = new_figure(max(10.0, 3.1 * n), 7.6)
     cells = fig.add_gridspec(2, n, height_ratios=[1.2, 1])
+    # the start's neighbourhood and the minimum its runs head for (a diverging path leaves it)
+    around = [x0, -x0, 1.5 * x0] + ([study.bound_at] if study.bound_at is not None else [])
     domain = obj.library.domain(2) if obj.library is not None else domain_for(
-        obj, np.array([x0, -x0, 1.5 * x0]))
+        obj, np.array(around))
     labels, drawn = [], []
     colors = [PALETTE[k] for k in range(n)]
     for k, (lr, d) in enumerate(zip(lrs, diagnoses)):
@@ -105,8 +109,9 @@ def learning_rates(study) -> Plot:
     _loss_axis(loss_ax, result, labels, colors)
     loss_ax.legend(fontsize=9)
     loss_ax.set_title("f per step (log scale)", fontsize=10)
+    where = "" if study.bound_at is None else f" at the minimum {vec(study.bound_at, 3)}"
     fig.suptitle(f"{named(obj)} from {vec(x0)}: the learning rate decides"
-                 + (f" (stability bound 2/λmax = {bound:.3g})" if bound else ""))
+                 + (f" (stability bound 2/λmax = {bound:.3g}{where})" if bound else ""))
     return Plot(fig, {"lrs": list(lrs), "bound": bound, "labels": [d.label for d in diagnoses],
                       "result": result, "drawn": drawn}, "learning-rates")
 
@@ -188,7 +193,9 @@ def compare(study) -> Plot:
     fig = new_figure(12, 5.6)
     ax, ax2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     paths = [result.run_path(k, 0) for k in range(len(opts))]
-    domain = domain_for(obj, np.vstack([p[np.all(np.isfinite(p), axis=1)] for p in paths]))
+    # the view holds the runs that did not diverge (a diverged one leaves it, with an arrow)
+    kept = [p for k, p in enumerate(paths) if result.status[k, 0] != "diverged"]
+    domain = domain_for(obj, np.vstack([result.starts[:1]] + kept))
     draw_map(ax, obj, domain)
     shown = mark_minima(ax, obj, domain)
     labels, drawn = [], []
@@ -223,7 +230,7 @@ def loss(result, *, labels=None) -> Plot:
             values = result.values[: len(result.run_path(k, b)), k, b]
             steps = result.recorded_steps[: len(values)]
             label = (labels[n] if labels else
-                     f"{result.optimizers[k].label} from {np.round(result.starts[b], 3).tolist()}")
+                     f"{result.optimizers[k].label} from {vec(result.starts[b])}")
             ax.plot(steps, values, color=PALETTE[n % len(PALETTE)], label=label)
             n += 1
     finite = result.values[np.isfinite(result.values)]
@@ -231,7 +238,7 @@ def loss(result, *, labels=None) -> Plot:
         ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("f")
-    ax.set_title(f"Loss curves on {result.objective.name}")
+    ax.set_title(f"Loss curves on {named(result.objective)}")
     if n <= 12:
         ax.legend(fontsize=8)
     return Plot(fig, {"result": result}, "loss")
