@@ -428,3 +428,18 @@ def test_a_diverging_run_does_not_stretch_the_map():
     (x0, x1), (y0, y1) = q.figure.axes[0].get_xlim(), q.figure.axes[0].get_ylim()
     assert x1 - x0 < 10 and y1 - y0 < 10
     assert any("leaves the view at step 1" in t for t in _texts(q.figure))
+
+
+def test_surface_partials_and_interactive_name_what_they_draw():
+    r = run("x0**2 + x1**2", [[-3.0, 4.0]], "gd:0.1", max_steps=20, record="all")
+    s = plot.surface("x0**2 + x1**2", paths=[r.run_path(0, 0)], labels=["gd, lr 0.1,"])
+    assert s.figure.axes[0].get_title() == "The graph of f = x0² + x1²"  # not code syntax
+    key = [t.get_text() for t in s.figure.legends[0].get_texts()]
+    assert {"start", "end"} <= set(key) and key[0].startswith("gd, lr 0.1, from (−3, 4)")
+    parts = plot.partials("x0**2 + x1**2", [3.0, 4.0])
+    assert parts.figure.axes[0].get_zlabel() == "f"
+    many = run("himmelblau", [[0.0, 0.0]] * 9, "gd:0.01", max_steps=5, record="all")
+    fig = plot.interactive(None, many)
+    styles = [(t.line.color, t.line.dash) for t in fig.data if t.type == "scatter" and
+              t.mode == "lines+markers"]
+    assert len(styles) == 9 and len(set(styles)) == 9  # nine runs, nine looks

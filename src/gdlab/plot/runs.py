@@ -37,6 +37,15 @@ def _draw_path(ax, path, color, label, domain, note: bool = True) -> dict:
     return {"points": points, "exit": exit, "exit_step": step}
 
 
+def _verdict(d, result, k: int, b: int) -> str:
+    """A run's diagnosis as a figure names it: an oscillating run whose f still fell over its
+    second half says so (a damped zig-zag beside a falling loss curve is no contradiction)."""
+    text = pretty(d.label)
+    if d.label == "oscillating" and result.value[k, b] < result.mid_value[k, b]:
+        text += " (f still falling)"
+    return text
+
+
 def _mark_events(ax, events, color) -> None:
     """Each event of a run's diagnosis (:mod:`gdlab.events`) where it happened: a diamond and
     a short note (``near saddle, ~80 steps``)."""
@@ -97,11 +106,12 @@ def learning_rates(study) -> Plot:
         draw_map(ax, obj, domain, colorbar=False)
         mark_minima(ax, obj, domain)
         ratio = f" = {lr / bound:.2g} × bound" if bound else ""
-        labels.append(f"lr {lr:.3g}{ratio}: {pretty(d.label)}")
+        labels.append(f"lr {lr:.3g}{ratio}: {_verdict(d, result, k, 0)}")
         drawn.append(_draw_path(ax, result.run_path(k, 0), colors[k], None, domain))
         _mark_events(ax, d.events, colors[k])
         steps = int(result.steps[k, 0])
-        ax.set_title(f"lr {lr:.3g}{ratio}\n{pretty(d.label)}, {steps} step{'s' * (steps != 1)}",
+        ax.set_title(f"lr {lr:.3g}{ratio}\n{_verdict(d, result, k, 0)}, {steps} "
+                     f"step{'s' * (steps != 1)}",
                      fontsize=10, color=colors[k])
         if k:
             ax.set_ylabel("")
@@ -202,7 +212,7 @@ def compare(study) -> Plot:
     for k, (o, p) in enumerate(zip(opts, paths)):
         d = result.diagnoses()[k][0]
         steps = int(result.steps[k, 0])
-        label = f"{o.label}: {pretty(d.label)}, {steps} step{'s' * (steps != 1)}"
+        label = f"{o.label}: {_verdict(d, result, k, 0)}, {steps} step{'s' * (steps != 1)}"
         labels.append(label)
         drawn.append(_draw_path(ax, p, PALETTE[k % len(PALETTE)], label, domain))
         _mark_events(ax, d.events, PALETTE[k % len(PALETTE)])
