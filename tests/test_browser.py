@@ -302,3 +302,21 @@ def test_a_hostile_link_is_refused_quietly(server, page):
     # the only console line is Chromium's own note of the API's 400, no script error
     assert page.errors == ["Failed to load resource: the server responded with a status of "
                            "400 (Bad Request)"]
+
+
+def test_the_map_has_equal_scales_so_right_angles_look_right(server, page):
+    """Pixels per unit across and up equal within 3% (x0² + x1², and a domain twice as wide
+    as high), so −∇f meets the level curves at 90° on the screen too; the requested domain
+    stays in view."""
+    for url, domain in (("/?f=x0**2%20%2B%20x1**2", None),
+                        ("/?f=x0**2%20%2B%20x1**2&dom=-10,10,-5,5", (-10, 10, -5, 5))):
+        page.goto(server + url)
+        page.wait_for_selector("#map[data-state=ready]")
+        across, up, xr, yr = page.eval_on_selector("#map", """el => { const l = el._fullLayout;
+            return [l.xaxis._length / (l.xaxis.range[1] - l.xaxis.range[0]),
+                    l.yaxis._length / (l.yaxis.range[1] - l.yaxis.range[0]),
+                    l.xaxis.range, l.yaxis.range]; }""")
+        assert across == pytest.approx(up, rel=0.03), url
+        if domain:
+            assert xr[0] <= domain[0] and xr[1] >= domain[1]
+            assert yr[0] <= domain[2] + 1e-9 and yr[1] >= domain[3] - 1e-9

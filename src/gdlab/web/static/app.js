@@ -291,11 +291,17 @@ function inspectTraces() {
     [-span * g[0] / gn], [-span * g[1] / gn], 0.25), line: { color: COLORS[1], width: 2.5 }, name: "steepest descent −∇f" });
   return traces;
 }
+// one unit as long across as up, so a right angle is drawn as one (∇f ⟂ level curves): the
+// view holds the domain and widens the other axis to keep the scale
 function axes(layout) {
   const d = domainNow();
-  return { ...layout, xaxis: { title: { text: grid.variables[0] }, range: d[0] }, yaxis: { title: { text: grid.variables[1] }, range: d[1] } };
+  return { ...layout, xaxis: { title: { text: grid.variables[0] }, range: d[0] },
+    yaxis: { title: { text: grid.variables[1] }, range: d[1], scaleanchor: "x", scaleratio: 1 } };
 }
-const BASE = { margin: { t: 24, r: 10, b: 40, l: 50 }, legend: { orientation: "h", y: -0.12 }, dragmode: false };
+// fixed margins (the legend lives in the bottom one): the plot area does not move when a
+// legend entry appears, so a click lands where the map was drawn
+const BASE = { margin: { t: 24, r: 10, b: 96, l: 50, autoexpand: false },
+  legend: { orientation: "h", y: -0.14, yanchor: "top" }, dragmode: false };
 
 async function drawContour(pathsOn) {
   const shown = logScaled(grid.z);
@@ -385,6 +391,7 @@ async function redraw() {
     else if (state.view === "lrmap") { say("computing the learning-rate map…"); await drawLrMap(); say(""); }
     else await drawContour(true);
     drawLoss();
+    keepGeometry();
     setState(doc ? "done" : "ready");
     $("map").dataset.paths = String(doc ? doc.results.reduce((n, r) => n + r.runs.length, 0) : 0);
   } catch (e) { say(e.message, true); setState("error"); }
@@ -518,13 +525,21 @@ function drawDial() {  // |D_u f| = |∇f·u| around the circle: blue where f ri
 }
 
 // ---------- clicks on the map ----------
+// the map's axes as last drawn: a click lands on the map the user saw, even while the next
+// drawing is under way (plotly rebuilds its layout during react)
+let geometry = null;
+function keepGeometry() {
+  const full = $("map")._fullLayout;
+  geometry = full && full.xaxis && full.yaxis && state.view !== "surface" ? {
+    x: [full.xaxis._offset, full.xaxis._length, ...full.xaxis.range],
+    y: [full.yaxis._offset, full.yaxis._length, ...full.yaxis.range] } : null;
+}
 function dataPoint(ev) {
-  const div = $("map"), full = div._fullLayout;
-  if (!full || !full.xaxis || state.view === "surface") return null;
-  const box = div.getBoundingClientRect(), xa = full.xaxis, ya = full.yaxis;
-  const px = ev.clientX - box.left - xa._offset, py = ev.clientY - box.top - ya._offset;
-  if (px < 0 || py < 0 || px > xa._length || py > ya._length) return null;
-  return [xa.p2l(px), ya.p2l(py)];
+  if (!geometry) return null;
+  const box = $("map").getBoundingClientRect(), [xo, xn, x0, x1] = geometry.x, [yo, yn, y0, y1] = geometry.y;
+  const px = ev.clientX - box.left - xo, py = ev.clientY - box.top - yo;
+  if (px < 0 || py < 0 || px > xn || py > yn) return null;
+  return [x0 + (px / xn) * (x1 - x0), y1 - (py / yn) * (y1 - y0)];  // (log axes: in log10 units)
 }
 // coordinates as the URL writes them, so a shared link reruns exactly what its sender saw
 function round4(p) { return p.map((v) => +v.toFixed(4)); }
