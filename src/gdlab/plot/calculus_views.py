@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import (PALETTE, Plot, critical_key, domain_for, draw_map, grid, mark_minima,
-                     marker_key, named, new_figure, num, objective_2d, pretty, vec,
-                     visible_path)
+from .common import (PALETTE, START, Plot, critical_key, domain_for, draw_map, exit_arrow, grid,
+                     mark_minima, marker_key, named, new_figure, num, objective_2d, pretty,
+                     steps_text, vec, visible_path)
 
 
 def partials(f, at, *, domain=None, variables=None) -> Plot:
@@ -118,7 +118,7 @@ def steepest_path(study, *, domain=None, more=()) -> Plot:
     fig.suptitle("The path of steepest descent follows −∇f, so it crosses every level curve at "
                  f"a right angle\n(cos∠(path, −∇f) ≥ {np.floor(worst * 1e8) / 1e8:.8f} on all "
                  f"{chords} pieces of the path checked)", fontsize=11)
-    marker_key(fig, [("start", "o", "white")] + critical_key(shown))
+    marker_key(fig, [START] + critical_key(shown))
     return Plot(fig, {**panels[0], "panels": panels}, "steepest-path")
 
 
@@ -137,16 +137,13 @@ def _flow_panel(ax, study, domain) -> dict:
     ax.plot(flow[:, 0], flow[:, 1], color=PALETTE[0], linewidth=2.5, zorder=3,
             path_effects=[withStroke(linewidth=6, foreground="white")],
             label="gradient flow dx/dt = −∇f (continuous)")
-    steps = len(gd) - 1
-    shown, exit, step = visible_path(gd, domain)
-    ax.plot(shown[:, 0], shown[:, 1], "o", color=PALETTE[1], markersize=3.5, zorder=4,
+    steps, exit, step = visible_path(gd, domain)
+    ax.plot(steps[:, 0], steps[:, 1], "o", color=PALETTE[1], markersize=3.5, zorder=4,
             markeredgecolor="black", markeredgewidth=0.3,
-            label=f"gradient descent, lr {lr:.3g} ({steps} step{'s' * (steps != 1)}"
+            label=f"gradient descent, lr {lr:.3g} ({steps_text(len(gd) - 1)}"
                   + (f"; leaves the view at step {step})" if step is not None else ")"))
     if exit is not None:
-        inward = shown[-2] if len(shown) > 1 else exit
-        ax.annotate("", exit, xytext=inward, zorder=6,
-                    arrowprops={"arrowstyle": "-|>", "color": PALETTE[1], "lw": 1.4})
+        exit_arrow(ax, steps, exit, PALETTE[1], width=1.4)
     ax.plot(*x0, "o", color="white", markeredgecolor="black", markersize=8, zorder=5)
     shown = mark_minima(ax, obj, domain)
     ax.set_xlim(*domain[0])

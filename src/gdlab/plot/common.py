@@ -19,8 +19,8 @@ from ..palette import LABEL_COLORS, PALETTE
 
 __all__ = ["Plot", "PALETTE", "LABEL_COLORS", "domain_for", "grid", "contour_levels",
            "draw_map", "mark_minima", "marker_key", "critical_key", "num", "vec", "new_figure",
-           "objective_2d", "pretty",
-           "visible_path"]
+           "objective_2d", "pretty", "visible_path", "exit_arrow", "steps_text", "START",
+           "END"]
 
 FORMATS = (".png", ".svg", ".pdf")
 
@@ -272,3 +272,22 @@ def num(v, digits: int = 4) -> str:
 def vec(v, digits: int = 4) -> str:
     """A point as a figure writes it: ``(−3, 4)``."""
     return "(" + ", ".join(num(c, digits) for c in v) + ")"
+
+
+#: :func:`marker_key` entries for the marks of a run's start (○) and end (■)
+START = ("start", "o", "white")
+END = ("end", "s", "gray")
+
+
+def steps_text(n: int) -> str:
+    """``1 step``, ``60 steps``."""
+    return f"{n} step{'s' * (n != 1)}"
+
+
+def exit_arrow(ax, points, exit, color, width: float = 1.6) -> None:
+    """The arrow on the view's edge where a path leaves it (:func:`visible_path`): from the
+    last point inside to the edge crossing."""
+    inward = points[-2] if len(points) > 1 else exit
+    ax.annotate("", exit, xytext=inward, zorder=6,
+                arrowprops={"arrowstyle": "-|>", "color": color, "lw": width,
+                            "mutation_scale": 16})

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import (LABEL_COLORS, PALETTE, critical_key, domain_for, draw_map, mark_minima,
-                     marker_key, named, new_figure, Plot, pretty, vec, visible_path)
+from .common import (END, LABEL_COLORS, PALETTE, START, Plot, critical_key, domain_for, draw_map,
+                     exit_arrow, mark_minima, marker_key, named, new_figure, pretty, steps_text,
+                     vec, visible_path)
 
 
 def _draw_path(ax, path, color, label, domain, note: bool = True) -> dict:
@@ -21,10 +22,7 @@ def _draw_path(ax, path, color, label, domain, note: bool = True) -> dict:
     if exit is None and step is None:
         ax.plot(*points[-1], "s", color=color, markeredgecolor="black", markersize=6, zorder=5)
     elif exit is not None:
-        inward = points[-2] if len(points) > 1 else exit
-        ax.annotate("", exit, xytext=inward, zorder=6,
-                    arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.6,
-                                "mutation_scale": 16})
+        exit_arrow(ax, points, exit, color)
         if note:  # written inside the view, away from the edge it crosses
             (x0, x1), (y0, y1) = domain
             right, top = exit[0] > (x0 + x1) / 2, exit[1] > (y0 + y1) / 2
@@ -106,12 +104,11 @@ def learning_rates(study) -> Plot:
         draw_map(ax, obj, domain, colorbar=False)
         mark_minima(ax, obj, domain)
         ratio = f" = {lr / bound:.2g} × bound" if bound else ""
-        labels.append(f"lr {lr:.3g}{ratio}: {_verdict(d, result, k, 0)}")
+        verdict = _verdict(d, result, k, 0)
+        labels.append(f"lr {lr:.3g}{ratio}: {verdict}")
         drawn.append(_draw_path(ax, result.run_path(k, 0), colors[k], None, domain))
         _mark_events(ax, d.events, colors[k])
-        steps = int(result.steps[k, 0])
-        ax.set_title(f"lr {lr:.3g}{ratio}\n{_verdict(d, result, k, 0)}, {steps} "
-                     f"step{'s' * (steps != 1)}",
+        ax.set_title(f"lr {lr:.3g}{ratio}\n{verdict}, {steps_text(int(result.steps[k, 0]))}",
                      fontsize=10, color=colors[k])
         if k:
             ax.set_ylabel("")
@@ -124,7 +121,6 @@ def learning_rates(study) -> Plot:
                  + (f" (stability bound 2/λmax = {bound:.3g}{where})" if bound else ""))
     return Plot(fig, {"lrs": list(lrs), "bound": bound, "labels": [d.label for d in diagnoses],
                       "result": result, "drawn": drawn}, "learning-rates")
-
 
 
 def traps(studies) -> Plot:
@@ -211,8 +207,7 @@ def compare(study) -> Plot:
     labels, drawn = [], []
     for k, (o, p) in enumerate(zip(opts, paths)):
         d = result.diagnoses()[k][0]
-        steps = int(result.steps[k, 0])
-        label = f"{o.label}: {_verdict(d, result, k, 0)}, {steps} step{'s' * (steps != 1)}"
+        label = f"{o.label}: {_verdict(d, result, k, 0)}, {steps_text(int(result.steps[k, 0]))}"
         labels.append(label)
         drawn.append(_draw_path(ax, p, PALETTE[k % len(PALETTE)], label, domain))
         _mark_events(ax, d.events, PALETTE[k % len(PALETTE)])
@@ -222,7 +217,7 @@ def compare(study) -> Plot:
     _loss_axis(ax2, result, labels, PALETTE, minimum=study.best)
     ax2.set_title("f − f* per step (log scale)")
     runs = ax.get_legend_handles_labels()[0]
-    marker_key(fig, [("start", "o", "white"), ("end", "s", "gray")] + critical_key(shown),
+    marker_key(fig, [START, END] + critical_key(shown),
                lead=runs, ncol=len(runs))
     return Plot(fig, {"result": result, "labels": labels, "drawn": drawn}, "compare")
 

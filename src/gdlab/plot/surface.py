@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import (PALETTE, domain_for, grid, marker_key, named, new_figure, objective_2d,
-                     Plot, vec)
+from .common import (END, PALETTE, START, Plot, domain_for, grid, marker_key, named, new_figure,
+                     objective_2d, steps_text, vec)
 
 
 def surface(f, *, paths=None, domain=None, n: int = 80, variables=None, labels=None) -> Plot:
@@ -32,16 +32,15 @@ def surface(f, *, paths=None, domain=None, n: int = 80, variables=None, labels=N
         z = obj.value(p)
         heights.append(z)
         color = PALETTE[(i + 1) % len(PALETTE)]
-        steps = len(p) - 1
         ax.plot(p[:, 0], p[:, 1], z, color=color, linewidth=2, marker="o", markersize=2,
-                zorder=10, label=f"{labels[i] if labels else 'a run'} from {vec(p[0])}, {steps} "
-                                 f"step{'s' * (steps != 1)}")
+                zorder=10, label=f"{labels[i] if labels else 'a run'} from {vec(p[0])}, "
+                                 f"{steps_text(len(p) - 1)}")
         ax.plot(*p[0], z[0], "o", color="white", markeredgecolor="black", markersize=8,
                 zorder=11)
         ax.plot(*p[-1], z[-1], "s", color=color, markeredgecolor="black", markersize=7,
                 zorder=11)
     if paths:
-        marker_key(fig, [("start", "o", "white"), ("end", "s", "gray")],
+        marker_key(fig, [START, END],
                    lead=ax.get_legend_handles_labels()[0])
     ax.set_xlabel(obj.variables[0])
     ax.set_ylabel(obj.variables[1])
