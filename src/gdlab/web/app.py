@@ -27,6 +27,7 @@ from .compute import Compute
 from .limits import (BODY_TIMEOUT, CONCURRENT, MAX_BODY, MAX_HEADERS, MAX_WORK, QUEUE_SECONDS,
                      TIME_BUDGET)
 from .routes import calculus, meta, runs, studies
+from .transport import HEADERS_TOO_LARGE
 
 __all__ = ["create_app", "MAX_BODY", "MAX_WORK", "TIME_BUDGET"]
 
@@ -59,8 +60,7 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         headers = scope.get("headers") or []
         if sum(len(k) + len(v) + 4 for k, v in headers) > self.header_limit:
-            return await refuse(send, 431, f"request headers larger than {self.header_limit} "
-                                           "bytes")
+            return await refuse(send, 431, HEADERS_TOO_LARGE.format(self.header_limit))
         length = dict(headers).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.limit):
             return await refuse(send, 413, f"request body larger than {self.limit} bytes")

@@ -12,9 +12,14 @@ A silent or trickling client can hold a socket for seconds, never the server.
 
 from __future__ import annotations
 
+import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .limits import HEADER_TIMEOUT, KEEP_ALIVE, MAX_CONNECTIONS, MAX_HEADERS, SHUTDOWN_GRACE
+
+#: the refusal of headers over the limit, worded once for the transport and the application
+HEADERS_TOO_LARGE = "request headers larger than {} bytes"
+
 
 def answer(status: int, reason: str, detail: str) -> bytes:
     """A whole HTTP response with ``{"detail": ...}``, for refusals made before a request
@@ -38,6 +43,20 @@ class GuardedH11(H11Protocol):
     header_timeout = HEADER_TIMEOUT
     max_connections = MAX_CONNECTIONS
     _header_timer = None
+    _error = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        parse = self.conn.next_event
+
+        def next_event():  # keep h11's error: uvicorn answers every one a plain 400
+            try:
+                return parse()
+            except h11.RemoteProtocolError as exc:
+                self._error = exc
+                raise
+
+        self.conn.next_event = next_event
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
@@ -48,7 +67,14 @@ class GuardedH11(H11Protocol):
         self._arm()
 
     def send_400_response(self, msg: str) -> None:  # a request h11 cannot parse
-        self.transport.write(answer(400, "Bad Request", f"invalid HTTP request: {msg}"))
+        if getattr(self._error, "error_status_hint", 400) == 431:
+            # headers still arriving past the limit (those that arrive whole at once are
+            # refused by the application with the same words)
+            refusal = answer(431, "Request Header Fields Too Large",
+                             HEADERS_TOO_LARGE.format(MAX_HEADERS))
+        else:
+            refusal = answer(400, "Bad Request", f"invalid HTTP request: {msg}")
+        self.transport.write(refusal)
         self.transport.close()
 
     def handle_events(self) -> None:
