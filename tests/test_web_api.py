@@ -67,6 +67,42 @@ def test_descend_equals_the_engine(client):
     assert doc["results"][1]["optimizer"]["beta1"] == 0.8
 
 
+def test_steps_are_the_engines_run_with_its_gradients_and_optimizer_state(client):
+    """The step player's data: the path is /api/descend's, each update is exactly the step
+    to the next point, ∇f is the closed form (x/10, 2y), and the state follows the
+    textbook recursions (momentum b ← μb + g; Adam m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²)."""
+    start, body = [-7.0, 2.0], {"formula": "x**2/20 + y**2", "max_steps": 40}
+    for spec, fields in [({"name": "momentum", "lr": 0.1}, {"buffer"}),
+                         ({"name": "adam", "lr": 0.3}, {"mu", "nu"}), ({"name": "gd", "lr": 0.95},
+                                                                       set())]:
+        got = client.post("/api/steps", json={**body, "start": start, "optimizer": spec})
+        assert got.status_code == 200, got.text
+        s = got.json()
+        ran = client.post("/api/descend", json={**body, "starts": [start], "optimizers": [spec]})
+        one = ran.json()["results"][0]["runs"][0]
+        assert s["path"] == one["path"] and s["diagnosis"] == one["diagnosis"]
+        path, upd = np.array(s["path"]), np.array(s["updates"])
+        np.testing.assert_array_equal(path[:-1] + upd, path[1:])
+        g = np.array(s["gradients"])
+        np.testing.assert_allclose(g, np.c_[path[:, 0] / 10, 2 * path[:, 1]], rtol=1e-14)
+        assert set(s["state"]) == fields
+        if "buffer" in fields:
+            b, want = np.zeros(2), []
+            for k in range(len(upd)):
+                b = 0.9 * b + g[k]
+                want.append(b)
+            np.testing.assert_allclose(s["state"]["buffer"]["values"], want, rtol=1e-12)
+            np.testing.assert_allclose(upd, -0.1 * np.array(want), rtol=1e-12)
+        if "mu" in fields:
+            m, v = np.zeros(2), np.zeros(2)
+            for k in range(len(upd)):
+                m, v = 0.9 * m + 0.1 * g[k], 0.999 * v + 0.001 * g[k] ** 2
+                np.testing.assert_allclose(s["state"]["mu"]["values"][k], m, rtol=1e-12)
+                np.testing.assert_allclose(s["state"]["nu"]["values"][k], v, rtol=1e-12)
+                mh, vh = m / (1 - 0.9 ** (k + 1)), v / (1 - 0.999 ** (k + 1))
+                np.testing.assert_allclose(upd[k], -0.3 * mh / (np.sqrt(vh) + 1e-8), rtol=1e-9)
+
+
 def test_grid_values_and_gradients(client):
     r = client.post("/api/grid", json={"formula": "x**2 - y**2", "n": 5,
                                        "domain": [[-1, 1], [-2, 2]]})
@@ -168,6 +204,10 @@ HOSTILE = [
     ("/api/descend", {"formula": "booth", "starts": [[1, 1, 1]],
                       "optimizers": [{"name": "gd"}]}, 400, "2-D"),
     ("/api/grid", {"formula": "x + y + z"}, 400, "2 variables"),
+    ("/api/steps", {"formula": "x**2 + y**2", "start": [1, 2, 3], "optimizer": {"name": "gd"}},
+     400, "3 coordinates"),
+    ("/api/steps", {"formula": "sphere", "start": [1, 1], "optimizer": {"name": "gd"},
+                    "max_steps": 10**9}, 422, ""),
     ("/api/grid", {"formula": "sphere", "n": 100000}, 422, ""),
     ("/api/grid", {"formula": "sphere", "domain": [[1, 0], [0, 1]]}, 400, "domain"),
     ("/api/basins", {"formula": "sphere", "n": 300, "max_steps": 20000}, 400, "limit"),

@@ -102,18 +102,28 @@ class OptimizerSpec(_Request):
     hyper: dict[str, Number | bool] = Field(default_factory=dict, max_length=12)
 
 
-class DescendRequest(_StepLimit):
+class _RunOptions(_StepLimit):
+    """How runs go: the options of ``gdlab descend`` besides starts and optimizers."""
+
     formula: FormulaText
-    starts: list[Point] = Field(min_length=1, max_length=MAX_STARTS)
-    optimizers: list[OptimizerSpec] = Field(min_length=1, max_length=MAX_OPTIMIZERS)
     max_steps: int = _max_steps(200, 0)
     tol: Number = Field(default=1e-8, ge=0)
     variables: Variables = None
     schedule: str | None = Field(default=None, max_length=200)
     noise: Number = Field(default=0.0, ge=0)
     seed: int = Field(default=0, ge=0, le=2**32 - 1)
+
+
+class DescendRequest(_RunOptions):
+    starts: list[Point] = Field(min_length=1, max_length=MAX_STARTS)
+    optimizers: list[OptimizerSpec] = Field(min_length=1, max_length=MAX_OPTIMIZERS)
     format: Literal["json", "csv"] = Field(
         default="json", description="csv: the long CSV of `gdlab descend --output run.csv`")
+
+
+class StepsRequest(_RunOptions):
+    start: Point = Field(min_length=1)
+    optimizer: OptimizerSpec
 
 
 class BoundsRequest(_Request):
@@ -301,6 +311,24 @@ class RunDocument(BaseModel):
     starts: list[list[Num]]
     seconds: float
     results: list[OptimizerRuns]
+
+
+class StateTrace(BaseModel):
+    label: str
+    values: list[list[Num]] = Field(description="after each update, (steps, D)")
+
+
+class Steps(BaseModel):
+    """One run step by step: ``path[k] + updates[k] = path[k+1]``."""
+
+    variables: list[str]
+    optimizer: dict[str, Any]
+    diagnosis: str
+    path: list[list[Num]]
+    values: list[Num]
+    gradients: list[list[Num]] = Field(description="∇f at each point of the path")
+    updates: list[list[Num]] = Field(description="the step taken from each point")
+    state: dict[str, StateTrace] = Field(description="the optimizer's per-coordinate state")
 
 
 class Grid(BaseModel):

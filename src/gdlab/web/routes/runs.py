@@ -43,6 +43,34 @@ async def descend(req: schemas.DescendRequest, run: Compute = Depends(compute)
     return await run.answer(schemas.RunDocument, job)
 
 
+@router.post("/steps")
+async def steps(req: schemas.StepsRequest, run: Compute = Depends(compute)) -> schemas.Steps:
+    """One start, one optimizer, step by step: at each step ∇f, the update taken and the
+    optimizer's state (momentum's velocity, Adam's moments) — the engine's own run, replayed."""
+    from ...optim import parse_schedule
+    from ...spec import RunSpec
+    from ...steps import STATE_LABELS, replay
+
+    RUN.check(1, 1, req.max_steps)
+
+    def job(deadline):
+        opt = optimizer(req.optimizer, schedule=parse_schedule(req.schedule), noise=req.noise,
+                        seed=req.seed)
+        spec = RunSpec.build(req.formula, [req.start], [opt], max_steps=req.max_steps,
+                             tol=req.tol, variables=req.variables, backend="numpy", limits=RUN)
+        result = replace(spec, record="all").run(deadline=deadline)
+        path = result.run_path(0, 0)
+        done = replay(result.objective, opt, path)
+        return {"variables": list(result.objective.variables), "optimizer": opt.to_dict(),
+                "diagnosis": result.diagnoses()[0][0].label, "path": path,
+                "values": result.objective.value_function()(path),
+                "gradients": done["gradients"], "updates": done["updates"],
+                "state": {k: {"label": STATE_LABELS[k], "values": v}
+                          for k, v in done["state"].items()}}
+
+    return await run.answer(schemas.Steps, job)
+
+
 @router.post("/bounds")
 async def bounds(req: schemas.BoundsRequest, run: Compute = Depends(compute)) -> schemas.Bounds:
     """Each optimizer's stability bound before a run: for a library function at the known
