@@ -120,6 +120,12 @@ def test_basins(client):
     assert len(d["minima"]) == 4
     assert sum(d["counts"]["per_minimum"]) + d["counts"]["diverged"] + \
         d["counts"]["not_converged"] == 400
+    assert d["global_minima"] == [True] * 4  # Himmelblau's four minima all have f = 0
+    # the six-hump camel: f = −1.0316 at (±0.0898, ∓0.7127) only (Dixon & Szegő 1978)
+    camel = client.post("/api/basins", json={"formula": "six_hump_camel", "n": 12,
+                                             "max_steps": 500}).json()
+    marked = [m for m, g in zip(camel["minima"], camel["global_minima"]) if g]
+    assert sorted(round(abs(v), 4) for m in marked for v in m) == [0.0898, 0.0898, 0.7127, 0.7127]
 
 
 def test_basins_split_at_the_local_maximum():
@@ -573,3 +579,15 @@ def test_ambiguous_or_ragged_run_requests_are_refused_with_the_reason(client):
     ragged = client.post("/api/descend", json={"formula": "sphere", "starts": [[1, 1], [1]],
                                                "optimizers": [{"name": "gd"}]})
     assert ragged.status_code == 400 and "same number of coordinates" in ragged.json()["detail"]
+
+
+def test_plotly_is_served_gzipped_to_a_browser_that_accepts_it(client):
+    import gzip
+
+    plain = client.get("/static/plotly.min.js", headers={"accept-encoding": "identity"})
+    packed = client.get("/static/plotly.min.js", headers={"accept-encoding": "gzip, br"})
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == "gzip"
+    assert int(packed.headers["content-length"]) < 0.4 * len(plain.content)
+    assert packed.content == plain.content  # the client undid the gzip: the same script
+    assert gzip.decompress(gzip.compress(plain.content)) == plain.content

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .errors import ConfigError
+from .presets import BOOK_SIX, NOTE, NOTE_RATES, NOTE_START, NOTE_STEPS
 
 
 __all__ = ["run_demo", "FIGURES"]
 
-NOTE = "x0**2 + x1**2"
 _N = f'"{NOTE}"'
-_SIX = "gd:0.95,momentum:0.1,adagrad:1.5,adam:0.3"  # "Deep Learning from Scratch" ch. 6
+_SIX = ",".join(BOOK_SIX)  # "Deep Learning from Scratch" ch. 6
 
 
 @dataclass(frozen=True)
@@ -140,8 +140,9 @@ def _calculus_text() -> str:
 def _descent_text() -> str:
     from .engine import run
 
-    r = run(NOTE, [[-3.0, 4.0]], ["gd:0.1", "gd:10", "gd:1e-10"], max_steps=100, tol=0)
-    lines = ["Gradient descent from (−3, 4), 100 steps (\"Deep Learning from Scratch\" ch. 4):"]
+    r = run(NOTE, [NOTE_START], list(NOTE_RATES), max_steps=NOTE_STEPS, tol=0)
+    lines = [f"Gradient descent from (−3, 4), {NOTE_STEPS} steps "
+             "(\"Deep Learning from Scratch\" ch. 4):"]
     for k, opt in enumerate(r.optimizers):
         d = r.diagnoses()[k][0]
         end = ", ".join(f"{v:.3g}" for v in r.final[k, 0])

@@ -76,6 +76,15 @@ class BasinMap:
         return self.labels.shape[0]
 
     @property
+    def global_minima(self) -> list[bool]:
+        """Which of ``minima`` is a known global minimum of the library's function (the
+        minima a typed formula's runs found are not known to be global: all ``False``)."""
+        lib = self.objective.library
+        known = [] if lib is None else [p.location for p in lib.minima(self.objective.dim)
+                                        if p.kind == "global_minimum"]
+        return [any(np.allclose(m, k, rtol=0, atol=1e-9) for k in known) for m in self.minima]
+
+    @property
     def counts(self) -> dict[str, Any]:
         """How many starts diverged, did not converge, and ended in each minimum."""
         return {"diverged": int(np.sum(self.labels == -2)),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 
 from ..palette import DIVERGED_COLOR, MINIMUM_COLORS, UNCONVERGED_COLOR
 from .common import Plot, critical_key, mark_minima, marker_key, named, new_figure, vec
@@ -34,11 +33,9 @@ def basins(study) -> Plot:
     shown = mark_minima(ax, obj, study.domain)
     from matplotlib.patches import Patch
 
-    best = min((p.value for p in shown if p.kind.endswith("minimum")), default=None)
-    value = obj.value(np.asarray(minima, dtype=float)) if len(minima) else []
     handles = [Patch(color=colors[i + 2], label=f"ends at {vec(m, 3)}" + (
-        " (global)" if best is not None and abs(v - best) <= 1e-6 * max(1, abs(best)) else ""))
-        for i, (m, v) in enumerate(zip(minima, value))]
+        " (global)" if best else "")) for i, (m, best) in enumerate(zip(minima,
+                                                                         study.global_minima))]
     counts = study.counts
     handles += [Patch(color=DIVERGED_COLOR, label=f"diverged ({counts['diverged']})"),
                 Patch(color=UNCONVERGED_COLOR,

@@ -255,6 +255,7 @@ class Meta(BaseModel):
     suggestion_options: list[str] = Field(description="the options a run's suggestion may use "
                                                       "here: the page's controls")
     optimizers: list[OptimizerInfo]
+    presets: list[dict[str, Any]] = Field(description="the study's classic set-ups")
 
 
 class Bounds(BaseModel):
@@ -353,6 +354,7 @@ class Basins(BaseModel):
     domain: list[list[float]]
     labels: list[list[int]]
     minima: list[list[float]]
+    global_minima: list[bool] = Field(description="which minima are known global minima")
     optimizer: dict[str, Any]
     counts: BasinCounts
 

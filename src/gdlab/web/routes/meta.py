@@ -9,6 +9,7 @@ from ... import __version__, palette
 from ...diagnose import BOUNDS, LABELS
 from ...jsonsafe import jsonable
 from ...optim.aliases import catalog
+from ...presets import presets
 from .. import schemas
 from ..compute import Compute, compute
 
@@ -34,7 +35,8 @@ async def meta(slots: Compute = Depends(compute)) -> schemas.Meta:
                          "not_converged": palette.UNCONVERGED_COLOR,
                          "minima": palette.MINIMUM_COLORS},
         "stability_bounds": {name: text for name, (text, _) in BOUNDS.items()},
-        "suggestion_options": list(limits.PAGE_OPTIONS), "optimizers": catalog()})
+        "suggestion_options": list(limits.PAGE_OPTIONS), "optimizers": catalog(),
+        "presets": presets()})
 
 
 @router.get("/optimizers")

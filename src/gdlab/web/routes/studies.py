@@ -25,7 +25,8 @@ async def basins(req: schemas.BasinsRequest, run: Compute = Depends(compute)) ->
                       max_steps=req.max_steps, domain=domain(req.domain),
                       variables=req.variables, backend="numpy", deadline=deadline)
         return {"variables": list(m.objective.variables), "domain": m.domain,
-                "labels": m.labels, "minima": m.minima, "optimizer": m.optimizer.to_dict(),
+                "labels": m.labels, "minima": m.minima, "global_minima": m.global_minima,
+                "optimizer": m.optimizer.to_dict(),
                 "counts": m.counts}
 
     return await run.answer(schemas.Basins, job)

@@ -1,0 +1,46 @@
+"""The study's classic set-ups, each named once: the demo's walk-through and the playground's
+one-click presets (served by ``/api/meta``) are built from these.
+
+>>> [p["name"] for p in presets()]
+['note', 'book', 'local_vs_global_minimum', 'plateau', 'saddle_point']
+>>> presets()[0]["optimizers"][2]
+{'name': 'gd', 'lr': 1e-10}
+"""
+
+from __future__ import annotations
+
+from .studies import TRAP_CASES
+
+__all__ = ["NOTE", "NOTE_START", "NOTE_RATES", "BOOK", "BOOK_START", "BOOK_SIX", "presets"]
+
+NOTE = "x0**2 + x1**2"  # the study note's f(x0, x1)
+NOTE_START = (-3.0, 4.0)
+NOTE_RATES = ("gd:0.1", "gd:10", "gd:1e-10")  # right, too large, too small
+NOTE_STEPS = 100
+BOOK = "ill_conditioned"  # "Deep Learning from Scratch" ch. 6: x²/20 + y²
+BOOK_START = (-7.0, 2.0)
+BOOK_SIX = ("gd:0.95", "momentum:0.1", "adagrad:1.5", "adam:0.3")
+BOOK_STEPS = 30
+
+
+def _spec(text: str) -> dict:
+    name, lr = text.split(":")
+    return {"name": name, "lr": float(lr)}
+
+
+def presets() -> list[dict]:
+    """Each preset: ``name``, ``title``, ``formula``, ``starts``, ``optimizers``
+    (``[{name, lr}]``) and ``steps``."""
+    out = [
+        {"name": "note", "title": "the note: x0² + x1² from (−3, 4), lr 0.1, 10 and 1e−10",
+         "formula": NOTE, "starts": [list(NOTE_START)],
+         "optimizers": [_spec(o) for o in NOTE_RATES], "steps": NOTE_STEPS},
+        {"name": "book", "title": "Deep Learning from Scratch ch. 6: x²/20 + y² from (−7, 2)",
+         "formula": BOOK, "starts": [list(BOOK_START)],
+         "optimizers": [_spec(o) for o in BOOK_SIX], "steps": BOOK_STEPS},
+    ]
+    for function, starts, lr, steps, title in TRAP_CASES:
+        out.append({"name": title.removeprefix("a ").replace(" ", "_"), "title": title,
+                    "formula": function, "starts": [list(s) for s in starts],
+                    "optimizers": [{"name": "gd", "lr": lr}], "steps": steps})
+    return out
