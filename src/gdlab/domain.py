@@ -7,7 +7,7 @@ import numpy as np
 
 from .errors import ConfigError
 
-__all__ = ["objective_2d", "domain_for", "grid", "MAX_GRID"]
+__all__ = ["objective_2d", "domain_for", "grid", "log_floor", "MAX_GRID"]
 
 MAX_GRID = 2000  # points per axis of a grid of values
 
@@ -60,3 +60,21 @@ def grid(obj, domain, n: int = 200):
     with np.errstate(all="ignore"):
         Z = obj.value(np.stack([X, Y], axis=-1))
     return X, Y, np.ma.masked_invalid(Z)
+
+
+def log_floor(Z) -> float | None:
+    """Whether a map of ``Z`` needs a log colour scale, as every map of gdlab decides it (the
+    figures' levels and the page's colours): where the values span more than three decades
+    above the minimum (Rosenbrock, Goldstein–Price) or most of the map lies in the lowest 5% of
+    the range (the six-hump camel's walls). Returns the smallest value above the minimum that
+    the scale shows (the 1st percentile of ``Z − min``) for a log scale, ``None`` for linear."""
+    z = np.asarray(Z.compressed() if np.ma.isMaskedArray(Z) else Z, dtype=float)
+    z = z[np.isfinite(z)]
+    if z.size == 0 or z.max() <= z.min():
+        return None
+    lo, hi = float(z.min()), float(z.max())
+    rel = z - lo
+    positive = rel[rel > 0]
+    small = float(np.percentile(positive, 1)) if positive.size else 0.0
+    skewed = float(np.median(rel)) < 0.05 * (hi - lo)  # steep walls around a flat floor
+    return small if small > 0 and ((hi - lo) / small > 1e3 or skewed) else None

@@ -74,9 +74,10 @@ def new_figure(width: float = 7.0, height: float = 5.5):
 
 
 def contour_levels(Z, n: int = 25) -> tuple[np.ndarray, bool]:
-    """Levels for ``Z``: log-spaced above the minimum where the values span more than three
-    decades (Rosenbrock, Goldstein–Price) or most of the map lies in the lowest 5% of the range
-    (the six-hump camel's walls), linear otherwise. Returns ``(levels, is_log)``."""
+    """Levels for ``Z``: log-spaced above the minimum where :func:`gdlab.domain.log_floor`
+    asks for a log scale, round linear levels otherwise. Returns ``(levels, is_log)``."""
+    from ..domain import log_floor
+
     z = np.asarray(Z.compressed() if np.ma.isMaskedArray(Z) else Z, dtype=float)
     z = z[np.isfinite(z)]
     if z.size == 0:
@@ -84,11 +85,8 @@ def contour_levels(Z, n: int = 25) -> tuple[np.ndarray, bool]:
     lo, hi = float(z.min()), float(z.max())
     if hi <= lo:
         return np.array([lo, lo + 1]), False
-    rel = z - lo
-    positive = rel[rel > 0]
-    small = float(np.percentile(positive, 1)) if positive.size else 0.0
-    skewed = float(np.median(rel)) < 0.05 * (hi - lo)  # steep walls around a flat floor
-    if small > 0 and ((hi - lo) / small > 1e3 or skewed):
+    small = log_floor(z)
+    if small is not None:
         return lo + np.geomspace(small, hi - lo, n), True
     from matplotlib.ticker import MaxNLocator
 

@@ -341,6 +341,8 @@ class Grid(BaseModel):
     gx: list[list[Num]]
     gy: list[list[Num]]
     minima: list[CriticalPoint]
+    log_floor: float | None = Field(description="colour by log10(f − min), values below "
+                                                "min + log_floor shown as it; null: linear")
 
 
 class BasinCounts(BaseModel):

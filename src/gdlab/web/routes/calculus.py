@@ -59,7 +59,7 @@ async def grad(req: schemas.GradRequest, run: Compute = Depends(compute)
 async def grid_values(req: schemas.GridRequest, run: Compute = Depends(compute)
                       ) -> schemas.Grid:
     """Values and gradients on an n × n grid, with the library's minima."""
-    from ...domain import domain_for, grid, objective_2d
+    from ...domain import domain_for, grid, log_floor, objective_2d
 
     def job(_deadline):
         obj = objective_2d(req.formula, req.variables)
@@ -69,6 +69,6 @@ async def grid_values(req: schemas.GridRequest, run: Compute = Depends(compute)
         minima = obj.library.minima(2) if obj.library is not None else []
         return {"variables": list(obj.variables), "domain": dom, "x": X[0], "y": Y[:, 0],
                 "z": Z.filled(np.nan), "gx": G[..., 0], "gy": G[..., 1],
-                "minima": [m.as_dict() for m in minima]}
+                "minima": [m.as_dict() for m in minima], "log_floor": log_floor(Z)}
 
     return await run.answer(schemas.Grid, job)
