@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import numpy as np
 import pytest
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -109,10 +110,12 @@ def test_type_click_run_and_reload(server, page):
     assert q["f"] == ["x**4 - 3*x**2 + x + y**2"] and q["run"] == ["1"]
     assert len(q["starts"][0].split(";")) == 2 and q["opts"] == ["gd:lr=0.01"]
     # the paths end where the table says the runs ended
-    ends = page.evaluate("""() => document.getElementById('map').data
-        .filter(t => (t.name || '').startsWith('gd #'))
-        .map(t => [t.x[t.x.length - 1], t.y[t.y.length - 1]])""")
+    ends = page.evaluate("""() => { const t = document.getElementById('map').data
+        .find(t => t.name === 'gd'), ends = [];  // one trace per optimizer, runs split by gaps
+        t.x.forEach((x, k) => { if (x === null) ends.push([t.x[k - 1], t.y[k - 1]]); });
+        return ends; }""")
     finals = [rows.nth(i).locator("td").nth(2).inner_text() for i in range(2)]
+    assert len(ends) == 2
     for (x, y), text in zip(ends, finals):
         fx, fy = (float(v) for v in text.strip("()").split(","))
         assert abs(x - fx) < 1e-3 * max(1, abs(fx)) and abs(y - fy) < 1e-3 + 1e-3 * abs(fy)
@@ -320,3 +323,223 @@ def test_the_map_has_equal_scales_so_right_angles_look_right(server, page):
         if domain:
             assert xr[0] <= domain[0] and xr[1] >= domain[1]
             assert yr[0] <= domain[2] + 1e-9 and yr[1] >= domain[3] - 1e-9
+
+
+# ---------- the playground as an instrument (issue 12) ----------
+
+def to_pixels(pg, x, y):
+    """Where data point (x, y) is on the screen, by the map's own axes."""
+    return pg.eval_on_selector("#map", """(el, p) => { const l = el._fullLayout,
+        r = el.getBoundingClientRect();
+        return [r.left + l.xaxis._offset + l.xaxis.l2p(p[0]),
+                r.top + l.yaxis._offset + l.yaxis.l2p(p[1])]; }""", [x, y])
+
+
+def drawn(pg, name):
+    return pg.evaluate("n => document.getElementById('map').data.find(t => t.name === n)", name)
+
+
+def split_runs(t):
+    """One optimizer's trace → its runs (the trace separates them with nulls)."""
+    runs, cur = [], []
+    for x, y in zip(t["x"], t["y"]):
+        if x is None:
+            runs.append(cur)
+            cur = []
+        else:
+            cur.append([x, y])
+    return runs
+
+
+def test_the_drawn_gradient_meets_the_level_curve_at_a_right_angle(server, page):
+    """x0² + x1² at (3, 4), on a map wider than high: the −∇f arrow as drawn, in pixels,
+    against the level curve (the circle of radius 5) as drawn: 90° within 2°. The grid fills
+    the plot area (no blank bands) and the inspected point is on the map."""
+    import math
+
+    page.goto(f"{server}/?f=x0**2%2Bx1**2&at=3,4&mode=inspect")
+    page.wait_for_selector("#map[data-state=ready]")
+    arrow = drawn(page, "steepest descent −∇f")
+    a, b = to_pixels(page, arrow["x"][0], arrow["y"][0]), to_pixels(page, arrow["x"][1],
+                                                                     arrow["y"][1])
+    t0, t1 = math.atan2(4, 3) - 0.01, math.atan2(4, 3) + 0.01
+    c, d = to_pixels(page, 5 * math.cos(t0), 5 * math.sin(t0)), \
+        to_pixels(page, 5 * math.cos(t1), 5 * math.sin(t1))
+    u, v = (b[0] - a[0], b[1] - a[1]), (d[0] - c[0], d[1] - c[1])
+    angle = math.degrees(math.acos((u[0] * v[0] + u[1] * v[1]) /
+                                   (math.hypot(*u) * math.hypot(*v))))
+    assert angle == pytest.approx(90, abs=2)
+    grid_x, grid_y, xr, yr = page.eval_on_selector("#map", """el => {
+        const c = el.data[0]; return [[c.x[0], c.x[c.x.length - 1]], [c.y[0], c.y[c.y.length - 1]],
+        el._fullLayout.xaxis.range, el._fullLayout.yaxis.range]; }""")
+    for got, want in ((grid_x, xr), (grid_y, yr)):
+        assert got == pytest.approx(want, rel=0.01, abs=1e-9)
+    assert xr[0] < 3 < xr[1] and yr[0] < 4 < yr[1]
+    assert page.errors == []
+
+
+def test_typed_starts_and_rates_reach_the_api_exactly_and_the_view_holds_them(server, page):
+    page.goto(f"{server}/?f=x0**2%2Bx1**2")
+    page.wait_for_selector("#map[data-state=ready]")
+    sent = []
+    page.on("request", lambda r: sent.append(json.loads(r.post_data))
+            if r.url.endswith("/api/descend") else None)
+    page.fill("#starts-text", "-3, 4; 1e-10, 0.95")
+    page.dispatch_event("#starts-text", "change")
+    page.fill(".opt .lr-input", "1e-10")
+    page.dispatch_event(".opt .lr-input", "change")
+    page.click("#run")
+    page.wait_for_selector("#map[data-state=done]")
+    assert sent[-1]["starts"] == [[-3, 4], [1e-10, 0.95]]
+    assert sent[-1]["optimizers"][0]["lr"] == 1e-10
+    assert query(page)["starts"] == ["-3,4;1e-10,0.95"]  # the link keeps them exactly
+    xr, yr = page.eval_on_selector("#map", "el => [el._fullLayout.xaxis.range, "
+                                           "el._fullLayout.yaxis.range]")
+    assert xr[0] < -3 and yr[1] > 4  # the auto domain is [−3, 3]²: widened to hold (−3, 4)
+    assert page.errors == []
+
+
+def test_dragging_a_start_redraws_the_engines_path_from_where_it_was_dropped(server, page):
+    import httpx
+
+    page.goto(f"{server}/?f=ill_conditioned&starts=-7,2&opts=momentum:lr=0.1&steps=30&run=1")
+    page.wait_for_selector("#map[data-state=done]")
+    a, b = to_pixels(page, -7, 2), to_pixels(page, -5, -2)
+    page.mouse.move(*a)
+    page.mouse.down()
+    for t in range(1, 9):
+        page.mouse.move(a[0] + (b[0] - a[0]) * t / 8, a[1] + (b[1] - a[1]) * t / 8)
+        page.wait_for_timeout(30)
+    page.mouse.up()
+    page.wait_for_function("document.getElementById('starts-text').value !== '-7, 2'")
+    page.wait_for_timeout(300)
+    page.wait_for_selector("#map[data-state=done]")
+    start = [float(v) for v in page.input_value("#starts-text").split(",")]
+    assert start == pytest.approx([-5, -2], abs=0.05)
+    ref = httpx.post(server + "/api/descend", json={
+        "formula": "ill_conditioned", "starts": [start], "max_steps": 30,
+        "optimizers": [{"name": "momentum", "lr": 0.1, "hyper": {}}]}).json()
+    page.wait_for_function("""s => { const t = document.getElementById('map').data
+        .find(t => t.name === 'momentum'); return t && t.x[0] === s[0] && t.y[0] === s[1]; }""",
+                           arg=start)
+    path = split_runs(drawn(page, "momentum"))[0]
+    np.testing.assert_allclose(path, ref["results"][0]["runs"][0]["path"], rtol=1e-12)
+    assert page.locator("#runs tbody tr").count() == 1
+    assert page.errors == []
+
+
+def test_the_step_player_draws_the_engines_gradient_and_update_at_step_k(server, page):
+    import httpx
+
+    page.goto(f"{server}/?f=ill_conditioned&starts=-7,2&opts=momentum:lr=0.1;adam:lr=0.3"
+              "&steps=30&run=1")
+    page.wait_for_selector("#map[data-state=done]")
+    page.locator("#runs tbody tr").nth(1).click()  # Adam's run
+    page.wait_for_function("new URLSearchParams(location.search).get('sel') === '1.0'")
+    page.fill("#scrub", "7")
+    page.dispatch_event("#scrub", "input")
+    page.wait_for_function("document.getElementById('step-text').textContent.startsWith('step 7')")
+    page.wait_for_timeout(200)
+    steps = httpx.post(server + "/api/steps", json={
+        "formula": "ill_conditioned", "start": [-7, 2], "max_steps": 30,
+        "optimizer": {"name": "adam", "lr": 0.3, "hyper": {}}}).json()
+    x7 = steps["path"][7]
+    grad = httpx.post(server + "/api/grad", json={"formula": "ill_conditioned",
+                                                  "point": x7}).json()["gradient"]
+    vectors = page.evaluate("""() => Object.fromEntries(document.getElementById('map').data
+        .filter(t => t.meta && t.meta.role).map(t => [t.meta.role, [t.x[0], t.y[0], t.x[1],
+        t.y[1], t.meta.scale]]))""")
+    x0, y0, x1, y1, scale = vectors["update"]
+    assert [x0, y0] == pytest.approx(x7, rel=1e-12)
+    assert [(x1 - x0) / scale, (y1 - y0) / scale] == pytest.approx(
+        [steps["path"][8][i] - x7[i] for i in range(2)], rel=1e-9)
+    x0, y0, x1, y1, scale = vectors["gradient"]
+    assert [(x1 - x0) / scale, (y1 - y0) / scale] == pytest.approx(
+        [-0.3 * g for g in grad], rel=1e-9)
+    text = page.inner_text("#step-readout")
+    assert "first moment m" in text and "second moment v" in text
+    page.click("#play")
+    page.wait_for_function("document.getElementById('step-text').textContent"
+                           ".startsWith('step 30 of 30')")
+    assert page.errors == []
+
+
+def test_keyboard_alone_adds_a_start_and_runs(server, page):
+    page.goto(f"{server}/?f=x0**2%2Bx1**2&opts=gd:lr=0.1")
+    page.wait_for_selector("#map[data-state=ready]")
+    page.focus("#map")
+    for key in ("ArrowRight", "ArrowRight", "ArrowUp", "Enter", "r"):
+        page.keyboard.press(key)
+    page.wait_for_selector("#map[data-state=done]")
+    assert page.locator("#runs tbody tr").count() == 1
+    assert "global_minimum" in page.inner_text("#runs tbody tr")
+    assert page.errors == []
+
+
+def test_a_phone_one_tap_one_start_no_sideways_scroll(server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
+                                  is_mobile=True, device_scale_factor=2)
+    pg = context.new_page()
+    try:
+        pg.goto(f"{server}/?f=x0**2%2Bx1**2&opts=gd:lr=0.1;momentum:lr=0.05")
+        pg.wait_for_selector("#map[data-state=ready]")
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+        pg.locator("#map").scroll_into_view_if_needed()
+        x, y = to_pixels(pg, 1, 2)
+        pg.touchscreen.tap(x, y)  # plotly adds clicks of its own to the browser's
+        pg.wait_for_timeout(800)
+        assert len(query(pg)["starts"][0].split(";")) == 1
+        pg.click("#run")
+        pg.wait_for_selector("#map[data-state=done]")
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+        shot(pg, "phone")
+    finally:
+        context.close()
+
+
+def test_presets_stale_results_descriptions_and_a_three_variable_formula(server, page):
+    page.goto(server)
+    page.wait_for_selector("#map[data-state=ready]")
+    assert "Himmelblau" in page.inner_text("#about")  # the library's own description
+    page.select_option("#preset", "book")  # Deep Learning from Scratch, ch. 6
+    page.wait_for_selector("#map[data-state=done]")
+    assert [t.split(" ")[0] for t in page.inner_text("#summary").splitlines()] == \
+        ["gd", "momentum", "adagrad", "adam"]
+    assert query(page)["opts"] == ["gd:lr=0.95;momentum:lr=0.1;adagrad:lr=1.5;adam:lr=0.3"]
+    before = rows_text(page)
+    page.fill("#steps", "5")  # 4 runs: re-run at once, nothing stays as if current
+    page.dispatch_event("#steps", "change")
+    page.wait_for_function("[...document.querySelectorAll('#runs tbody tr td:nth-child(5)')]"
+                           ".every(td => td.textContent === '5')")
+    assert rows_text(page) != before and page.is_hidden("#stale")
+    page.fill("#formula", "x + y + z")
+    page.dispatch_event("#formula", "input")
+    page.wait_for_function("document.getElementById('formula-error').textContent"
+                           ".includes('needs 2 variables')")
+    page.dispatch_event("#formula", "change")
+    page.wait_for_selector("#map[data-state=error]")
+    page.wait_for_timeout(500)
+    assert "needs 2 variables" in page.inner_text("#formula-error")  # and it stays
+    assert page.errors == []
+
+
+def test_surface_rotates_no_cloud_button_and_dark_mode(server, browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, color_scheme="dark")
+    pg = context.new_page()
+    try:
+        pg.goto(f"{server}/?f=x0**2%2Bx1**2&at=1,1&view=surface")
+        pg.wait_for_selector("#map[data-state=ready]")
+        assert pg.evaluate("document.getElementById('map')._fullLayout.scene.dragmode") == \
+            "turntable"
+        titles = pg.evaluate("[...document.querySelectorAll('.modebar-btn')]"
+                             ".map(b => b.getAttribute('data-title'))")
+        assert titles and not any("share" in (t or "").lower() or "cloud" in (t or "").lower()
+                                  or "studio" in (t or "").lower() for t in titles)
+        bg = pg.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert sum(int(c) for c in bg[bg.index("(") + 1:-1].split(",")[:3]) < 150  # dark
+        shot(pg, "surface-dark")
+        pg.click("#views button[data-view=contour]")
+        pg.wait_for_selector("#map[data-state=ready]")
+        assert pg.locator("#map .modebar").count() == 0  # no zoom that the domain ignores
+    finally:
+        context.close()

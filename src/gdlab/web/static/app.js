@@ -1,29 +1,60 @@
 // gdlab playground: talks only to the JSON API (/docs); the whole state lives in the URL.
 "use strict";
 const $ = (id) => document.getElementById(id);
-// every server constant (limits, colours, labels, optimizers, bound formulas) comes from GET /api/meta
+// every server constant (limits, colours, labels, optimizers, presets, bound formulas) comes
+// from GET /api/meta; the constants below are choices of this page only
 let META = null;
 let COLORS = [], LABEL_COLORS = {}, BASIN_COLORS = {}, MAX_OPTS = 0, MAX_STARTS = 0, MAX_STEPS = 0;
-const LR_RANGE = [-6, 1];  // the slider's log10 range (a choice of this page)
+const LR_RANGE = [-12, 3];   // the slider's log10 range; the number box beside it takes any value
 const VIEWS = ["contour", "surface", "basins", "lrmap"];
+const GRID_N = 100;          // points per side of the contour grid
+const BASIN_N = 100;         // starts per side of the basin map
+const LIVE_STARTS = 16;      // dragging re-runs live up to this many starts
+const AUTO_RERUN = 64;       // a control change re-runs by itself up to this many runs
+const SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "triangle-down", "star", "cross"];
+const MARKERS_UP_TO = 4000;  // points drawn with a marker each up to this many in all
+const PLAY_FRAMES = 120;     // a whole run plays in about this many frames
+const MARGIN = { t: 12, r: 78, b: 44, l: 56 };  // fixed: the plot area does not move
+const NOTES = {
+  contour: "Level curves of f; ★ known minima. The two axes share one scale, so the gradient "
+    + "meets each level curve at a right angle, as the note says (∇f ⟂ level curve). "
+    + "Tick −∇f field to see the downhill direction everywhere.",
+  surface: "f as a surface over the plane (drag to rotate, scroll to zoom). A path is drawn on "
+    + "the surface; the tangent plane at the inspected point touches it there: "
+    + "z = f(a) + ∇f(a)·(x − a).",
+  basins: "Each start of the grid is coloured by where the first optimizer ends from it: "
+    + "which minimum, or diverged, or not converged in the steps given.",
+  lrmap: "What the first optimizer does for each learning rate (up) and start (across). Below "
+    + "the stability bound 2/λmax gradient descent converges; above it the run oscillates "
+    + "outward and diverges. Click to set the learning rate.",
+  inspect: "At the inspected point: D_u f = ∇f·u is largest along ∇f (‖∇f‖), smallest "
+    + "against it (−‖∇f‖) and zero across it — the dial shows it all around.",
+};
 
 let catalog = Object.create(null);  // optimizer name → {rule, torch, hyper: [...]}; no prototype keys
-let state = { f: "himmelblau", dom: null, starts: [], opts: [{ name: "gd", lr: 0.01, hyper: {} }], steps: 300,
-  view: "contour", field: false, mode: "add", ran: false, at: null, angle: 0 };
-let grid = null;        // /api/grid of the current function and domain
-let doc = null;         // the last /api/descend answer
+let state = { f: "himmelblau", dom: null, starts: [], opts: [{ name: "gd", lr: 0.01, hyper: {} }],
+  steps: 300, tol: null, noise: null, seed: null, schedule: "", view: "contour", field: false,
+  mode: "add", ran: false, at: null, angle: 0, sel: [0, 0], step: null };
+let functions = {};     // library name → /api/functions entry
+let autoDom = null;     // the server's domain for the formula
+let grid = null;        // /api/grid over the view (the domain widened to the map's shape)
+let doc = null;         // the last /api/descend answer …
+let docRequest = null;  // … and the request that made it
 let point = null;       // the last /api/grad answer (inspected point)
+let trace = null;       // the last /api/steps answer (the selected run, step by step)
 const cache = {};       // basin and lr maps by request
 
-// ---------- the URL ----------
-function num(v) { const x = Number(v); return v !== "" && v !== null && Number.isFinite(x) ? x : null; }
-function pair(text) { const p = String(text).split(",").map(num); return p.length === 2 && p.every((v) => v !== null) ? p : null; }
+// ---------- numbers and the URL ----------
+function num(v) { const x = Number(v); return v !== "" && v !== null && v !== undefined && Number.isFinite(x) ? x : null; }
+function pair(text) { const p = String(text).split(",").map((s) => num(s.trim())); return p.length === 2 && p.every((v) => v !== null) ? p : null; }
+function points(text) { return String(text).split(";").map((s) => s.trim().replace(/^\(|\)$/g, "")).filter(Boolean).map(pair); }
+function exact(v) { return String(v); }  // the shortest text that reads back as the same double
 function readUrl() {
   const q = new URLSearchParams(location.search);
   if (q.get("f")) state.f = q.get("f").slice(0, META.limits.formula_length);
   const d = (q.get("dom") || "").split(",").map(num);
   if (d.length === 4 && d.every((v) => v !== null) && d[0] < d[1] && d[2] < d[3]) state.dom = [[d[0], d[1]], [d[2], d[3]]];
-  if (q.get("starts")) state.starts = q.get("starts").split(";").map(pair).filter(Boolean).slice(0, MAX_STARTS);
+  if (q.get("starts")) state.starts = points(q.get("starts")).filter(Boolean).slice(0, MAX_STARTS);
   if (q.get("opts")) {
     const opts = q.get("opts").split(";").map(parseOpt).filter(Boolean).slice(0, MAX_OPTS);
     if (opts.length) state.opts = opts;
@@ -33,12 +64,19 @@ function readUrl() {
   }
   const steps = num(q.get("steps"));
   if (Number.isInteger(steps) && steps >= 1 && steps <= MAX_STEPS) state.steps = steps;
+  ["tol", "noise", "seed"].forEach((k) => { state[k] = num(q.get(k)); });
+  state.schedule = (q.get("schedule") || "").slice(0, 200);
   if (VIEWS.includes(q.get("view"))) state.view = q.get("view");
   state.field = q.get("field") === "1";
+  if (q.get("mode") === "inspect") state.mode = "inspect";
   state.ran = q.get("run") === "1";
   state.at = q.get("at") ? pair(q.get("at")) : null;
   const angle = num(q.get("angle"));
   if (angle !== null) state.angle = ((Math.round(angle) % 360) + 360) % 360;
+  const sel = (q.get("sel") || "").split(".").map(num);
+  if (sel.length === 2 && sel.every((v) => Number.isInteger(v) && v >= 0)) state.sel = sel;
+  const step = num(q.get("k"));
+  if (Number.isInteger(step) && step >= 0) state.step = step;
 }
 function parseOpt(text) {  // "adam:lr=0.1,beta1=0.8"
   const [name, rest] = text.split(":");
@@ -62,21 +100,26 @@ function optText(o) {
 }
 function writeUrl() {
   const q = new URLSearchParams({ f: state.f });
-  if (state.dom) q.set("dom", state.dom.flat().map((v) => +v.toPrecision(6)).join(","));
-  if (state.starts.length) q.set("starts", state.starts.map((p) => p.map((v) => +v.toFixed(4)).join(",")).join(";"));
+  if (state.dom) q.set("dom", state.dom.flat().map(exact).join(","));
+  if (state.starts.length) q.set("starts", state.starts.map((p) => p.map(exact).join(",")).join(";"));
   q.set("opts", state.opts.map(optText).join(";"));
   q.set("steps", String(state.steps));
+  ["tol", "noise", "seed"].forEach((k) => { if (state[k] !== null) q.set(k, exact(state[k])); });
+  if (state.schedule) q.set("schedule", state.schedule);
   if (state.view !== "contour") q.set("view", state.view);
   if (state.field) q.set("field", "1");
-  if (state.at) { q.set("at", state.at.map((v) => +v.toFixed(4)).join(",")); q.set("angle", String(state.angle)); }
+  if (state.mode !== "add") q.set("mode", state.mode);
+  if (state.at) { q.set("at", state.at.map(exact).join(",")); q.set("angle", String(state.angle)); }
   if (state.ran) q.set("run", "1");
+  if (state.ran && (state.sel[0] || state.sel[1])) q.set("sel", state.sel.join("."));
+  if (state.ran && state.step !== null) q.set("k", String(state.step));
   history.replaceState(null, "", "?" + q.toString());
 }
-function changed(keepRuns) { if (!keepRuns) { state.ran = false; doc = null; } writeUrl(); }
-function startsChanged() { changed(); refreshStartBound(); }
 
 // ---------- small helpers ----------
 function fmt(v) { return v === null || v === undefined ? "—" : (+v).toPrecision(4).replace(/\.?0+(e|$)/, "$1"); }
+function vec(p) { return `(${p.map(fmt).join(", ")})`; }
+function plural(n, word) { return `${n} ${word}${n === 1 ? "" : "s"}`; }
 function defaultOf(name, key) { const h = catalog[name].hyper.find((x) => x.name === key); return h ? h.default : null; }
 async function api(path, body) {
   const r = await fetch(path, { method: body ? "POST" : "GET", headers: { "content-type": "application/json" },
@@ -88,11 +131,16 @@ async function api(path, body) {
 function showError(message, column) {
   $("formula-error").textContent = message ? "error: " + message : "";
   $("formula").classList.toggle("bad", !!message);
-  // a caret under the offending column (the box is monospace)
-  const caret = $("formula-caret");
+  const caret = $("formula-caret");  // a caret under the offending column (the box is monospace)
   caret.textContent = column ? " ".repeat(Math.min(column - 1, META.limits.formula_length)) + "^" : "";
   caret.style.marginLeft = `${$("formula").offsetLeft - caret.parentElement.offsetLeft + 3}px`;
-  caret.scrollLeft = 0;
+}
+// what the map cannot show, as one line (null: it can)
+function mapProblem(check) {
+  if (!check.ok) return check.error;
+  if (check.variables.length !== 2 && !check.library)
+    return `the map needs 2 variables; this formula has ${check.variables.length} (${check.variables.join(", ")})`;
+  return null;
 }
 let typing = null;
 function checkAsTyped() {  // live errors as the formula is typed; the map changes on Enter/blur
@@ -102,12 +150,11 @@ function checkAsTyped() {  // live errors as the formula is typed; the map chang
     if (!text) return;
     const check = await api("/api/parse", { formula: text }).catch((e) => ({ ok: false, error: e.message }));
     if ($("formula").value.trim() !== text) return;  // typed on meanwhile
-    showError(check.ok ? "" : check.error, check.ok ? null : check.column);
+    showError(mapProblem(check), check.ok ? null : check.column);
   }, 200);
 }
 function say(message, bad) { $("status").textContent = message || ""; $("status").classList.toggle("bad", !!bad); }
 function setState(s) { $("map").dataset.state = s; }
-function domainNow() { return state.dom || (grid && grid.domain); }
 function optSpec(o) { return { name: o.name, lr: o.lr, hyper: o.hyper }; }
 function download(name, type, text) {
   const a = document.createElement("a");
@@ -115,16 +162,74 @@ function download(name, type, text) {
   a.download = name; document.body.appendChild(a); a.click(); a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
+function ink() { return getComputedStyle(document.body).color; }
+function config(threeD) {  // no cloud button; on the 2-D maps no zoom either (the domain fields zoom)
+  return threeD ? { displaylogo: false, responsive: true, showSendToCloud: false, showEditInChartStudio: false,
+    modeBarButtonsToRemove: ["toImage"] } : { displaylogo: false, responsive: true, displayModeBar: false };
+}
+function look(layout) {  // the page's colours (light or dark) on a plot
+  const c = ink();
+  return { ...layout, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", font: { color: c } };
+}
 
 // ---------- the controls ----------
 function syncControls() {
   $("formula").value = state.f; $("steps").value = state.steps; $("field").checked = state.field;
+  ["tol", "noise", "seed"].forEach((k) => { $(k).value = state[k] === null ? "" : exact(state[k]); });
+  $("schedule").value = state.schedule;
   document.querySelectorAll("#views button").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.view === state.view)));
   document.querySelectorAll("input[name=mode]").forEach((r) => { r.checked = r.value === state.mode; });
   const d = domainNow();
-  ["x0", "x1", "y0", "y1"].forEach((id, i) => { $(id).value = d ? +d[i >> 1][i & 1].toPrecision(6) : ""; });
+  ["x0", "x1", "y0", "y1"].forEach((id, i) => { $(id).value = d ? exact(+d[i >> 1][i & 1].toPrecision(6)) : ""; });
+  $("starts-text").value = state.starts.map((p) => p.map(exact).join(", ")).join("; ");
+  $("point-text").value = state.at ? state.at.map(exact).join(", ") : "";
   $("dial-angle").value = state.angle;
+  const about = functions[state.f];
+  $("about").hidden = !about;
+  $("about").textContent = about ? `${about.title}: ${about.description}` : "";
+  $("view-note").textContent = NOTES[state.view] + (state.at && state.view === "contour" ? " " + NOTES.inspect : "");
   buildOptimizers();
+}
+function lrControl(o) {  // a log slider for feel and a number box for the exact value
+  const lr = document.createElement("label"); lr.textContent = "learning rate ";
+  const wrap = document.createElement("span"); wrap.className = "lr";
+  const slider = document.createElement("input");
+  Object.assign(slider, { type: "range", min: LR_RANGE[0], max: LR_RANGE[1], step: 0.01, value: Math.log10(o.lr), className: "lr-slider" });
+  slider.setAttribute("aria-label", "learning rate (log scale)");
+  const box = document.createElement("input");
+  Object.assign(box, { className: "lr-input lr-value", value: exact(o.lr), inputMode: "decimal", spellcheck: false });
+  box.setAttribute("aria-label", "learning rate");
+  slider.addEventListener("input", () => { o.lr = +Math.pow(10, +slider.value).toPrecision(3); box.value = exact(o.lr); changed(); updateBounds(); });
+  box.addEventListener("change", () => {
+    const v = num(box.value);
+    box.classList.toggle("bad", !(v > 0));
+    if (!(v > 0)) { say("a learning rate is a number above 0", true); return; }
+    o.lr = v; slider.value = Math.log10(v); say(""); changed(); updateBounds();
+  });
+  wrap.appendChild(slider);
+  const mark = document.createElement("span"); mark.className = "bound-mark"; mark.hidden = true;
+  wrap.appendChild(mark);
+  lr.appendChild(wrap); lr.appendChild(box);
+  return lr;
+}
+function hyperControl(o, h) {
+  const label = document.createElement("label"); label.textContent = h.name + " ";
+  const input = document.createElement("input");
+  input.dataset.hyper = h.name;
+  if (typeof h.default === "boolean") {
+    input.type = "checkbox"; input.checked = o.hyper[h.name] ?? h.default;
+    input.addEventListener("change", () => { o.hyper[h.name] = input.checked; changed(); });
+  } else {
+    input.className = "hyper"; input.value = o.hyper[h.name] ?? h.default; input.inputMode = "decimal";
+    input.addEventListener("change", () => {
+      const v = num(input.value);
+      if (v === null) { input.value = o.hyper[h.name] ?? h.default; return; }
+      if (v === h.default) delete o.hyper[h.name]; else o.hyper[h.name] = v;
+      changed();
+    });
+  }
+  label.appendChild(input);
+  return label;
 }
 function buildOptimizers() {
   const list = $("opt-list");
@@ -138,35 +243,9 @@ function buildOptimizers() {
     select.value = o.name;
     select.addEventListener("change", () => { state.opts[i] = { name: select.value, lr: defaultOf(select.value, "lr"), hyper: {} }; buildOptimizers(); changed(); });
     box.appendChild(select);
-    const lr = document.createElement("label"); lr.textContent = "learning rate ";
-    const wrap = document.createElement("span"); wrap.className = "lr";
-    const slider = document.createElement("input");
-    Object.assign(slider, { type: "range", min: LR_RANGE[0], max: LR_RANGE[1], step: 0.05, value: Math.log10(o.lr), className: "lr-slider" });
-    const out = document.createElement("output"); out.className = "lr-value"; out.textContent = fmt(o.lr);
-    slider.addEventListener("input", () => { o.lr = +Math.pow(10, +slider.value).toPrecision(3); out.textContent = fmt(o.lr); changed(); updateBounds(); });
-    wrap.appendChild(slider);
-    const mark = document.createElement("span"); mark.className = "bound-mark"; mark.hidden = true;
-    wrap.appendChild(mark);
-    const text = document.createElement("span"); text.className = "bound-text";
-    lr.appendChild(wrap); lr.appendChild(out); box.appendChild(lr); box.appendChild(text);
-    catalog[o.name].hyper.filter((h) => h.name !== "lr").forEach((h) => {
-      const label = document.createElement("label"); label.textContent = h.name + " ";
-      const input = document.createElement("input");
-      input.dataset.hyper = h.name;
-      if (typeof h.default === "boolean") {
-        input.type = "checkbox"; input.checked = o.hyper[h.name] ?? h.default;
-        input.addEventListener("change", () => { o.hyper[h.name] = input.checked; changed(); });
-      } else {
-        input.className = "hyper"; input.value = o.hyper[h.name] ?? h.default;
-        input.addEventListener("change", () => {
-          const v = num(input.value);
-          if (v === null) { input.value = o.hyper[h.name] ?? h.default; return; }
-          if (v === h.default) delete o.hyper[h.name]; else o.hyper[h.name] = v;
-          changed();
-        });
-      }
-      label.appendChild(input); box.appendChild(label);
-    });
+    box.appendChild(lrControl(o));
+    const text = document.createElement("span"); text.className = "bound-text"; box.appendChild(text);
+    catalog[o.name].hyper.filter((h) => h.name !== "lr").forEach((h) => box.appendChild(hyperControl(o, h)));
     if (state.opts.length > 1) {
       const rm = document.createElement("button"); rm.textContent = "remove"; rm.className = "remove";
       rm.addEventListener("click", () => { state.opts.splice(i, 1); buildOptimizers(); changed(); redraw(); });
@@ -225,13 +304,104 @@ function refreshStartBound() {  // each optimizer's bound at (up to 8 of) the st
   }, 150);
 }
 
-// ---------- the map ----------
-function logScaled(z) {
-  const flat = z.flat().filter((v) => v !== null).sort((a, b) => a - b);
-  if (!flat.length) return { z, log: false, lo: 0 };
-  const lo = flat[0], hi = flat[flat.length - 1], mid = flat[Math.floor(flat.length / 2)];
-  if (!(hi - lo > 1e3 * (mid - lo + 1e-12))) return { z, log: false, lo };
-  return { z: z.map((row) => row.map((v) => v === null ? null : Math.log10(v - lo + 1e-3))), log: true, lo };
+// ---------- what a change does to the results ----------
+function runCount() { return state.starts.length * state.opts.length; }
+function isStale() { return !!doc && JSON.stringify(runRequest()) !== JSON.stringify(docRequest); }
+let rerunTimer = null;
+// after a control changes: results that no longer match are re-run at once when that is cheap,
+// else marked stale (export still gives them, as they were made)
+function changed(keepRuns) {
+  writeUrl();
+  if (keepRuns || !doc) return;
+  const stale = isStale();
+  $("results").classList.toggle("stale", stale); $("stale").hidden = !stale;
+  if (stale && runCount() <= AUTO_RERUN && runCount() > 0) {
+    clearTimeout(rerunTimer); rerunTimer = setTimeout(() => { if (isStale() && !dragging) run(); }, 300);
+  }
+}
+function startsChanged() { state.starts = state.starts.slice(0, MAX_STARTS); $("starts-text").value = state.starts.map((p) => p.map(exact).join(", ")).join("; "); changed(); refreshStartBound(); }
+
+// ---------- the view: the domain, widened to the map's shape ----------
+function domainNow() { return state.dom || autoDom; }  // what was asked to be seen
+function plotBox() {
+  const el = $("map");
+  return { w: Math.max(40, el.clientWidth - MARGIN.l - MARGIN.r), h: Math.max(40, el.clientHeight - MARGIN.t - MARGIN.b) };
+}
+// the domain, grown to hold the starts and the inspected point, then widened along one axis
+// so that one unit is as long across as up on this map (a right angle is drawn as one)
+function wantedView() {
+  const d = domainNow().map((r) => r.slice());
+  const pts = state.starts.concat(state.at ? [state.at] : []);
+  pts.forEach((p) => [0, 1].forEach((a) => {
+    const pad = 0.08 * (d[a][1] - d[a][0]);
+    if (p[a] < d[a][0]) d[a][0] = p[a] - pad;
+    if (p[a] > d[a][1]) d[a][1] = p[a] + pad;
+  }));
+  const { w, h } = plotBox(), s = Math.max((d[0][1] - d[0][0]) / w, (d[1][1] - d[1][0]) / h);
+  return d.map((r, a) => { const c = (r[0] + r[1]) / 2, half = s * (a === 0 ? w : h) / 2; return [c - half, c + half]; });
+}
+function view() { return grid.domain; }
+function inView(p) { const v = view(); return p[0] >= v[0][0] && p[0] <= v[0][1] && p[1] >= v[1][0] && p[1] <= v[1][1]; }
+function shapeNow() { const { w, h } = plotBox(); return w / h; }
+let gridShape = null;
+async function loadGrid() {  // the contour grid over the view as the map is now shaped
+  const v = wantedView();
+  grid = await api("/api/grid", { formula: state.f, n: GRID_N, domain: v });
+  gridShape = shapeNow();
+}
+// after starts or the point move outside the view, or the map changes shape: a new view
+async function refit() {
+  if (!grid) return;
+  const outside = state.starts.concat(state.at ? [state.at] : []).some((p) => !inView(p));
+  if (!outside && Math.abs(shapeNow() / gridShape - 1) < 0.02) return false;
+  await loadGrid();
+  return true;
+}
+
+// ---------- loading a function ----------
+async function loadMap() {
+  setState("loading");
+  const check = await api("/api/parse", { formula: state.f }).catch((e) => ({ ok: false, error: e.message }));
+  const problem = mapProblem(check);
+  if (problem) {
+    grid = null; showError(problem, check.ok ? null : check.column); Plotly.purge("map"); clearRuns(); setState("error"); return;
+  }
+  try {
+    if (!state.dom) autoDom = (await api("/api/grid", { formula: state.f, n: 2 })).domain;
+    await loadGrid();
+    showError("");
+  } catch (e) { grid = null; showError(e.message); setState("error"); return; }
+  syncControls();
+  refreshStartBound();
+  if (state.at) await inspect(state.at, false);
+  await redraw();
+}
+function clearRuns() {
+  doc = null; docRequest = null; trace = null; state.ran = false; state.step = null;
+  $("runs").querySelector("tbody").innerHTML = ""; $("summary").innerHTML = "";
+  $("results").classList.remove("stale"); $("stale").hidden = true; $("player").hidden = true;
+  $("step-readout").textContent = "";
+  Plotly.purge("loss");
+}
+
+// ---------- the map's traces ----------
+function shownZ() {  // the colour values: f, or log10(f − min) where the one rule (log_floor) says so
+  const floor = grid.log_floor;
+  if (floor === null || floor === undefined) return { z: grid.z, log: false };
+  let lo = Infinity;
+  grid.z.forEach((row) => row.forEach((v) => { if (v !== null && v < lo) lo = v; }));
+  return { z: grid.z.map((row) => row.map((v) => v === null ? null : Math.log10(Math.max(v - lo, floor)))), log: true, lo, floor };
+}
+function colorbar(shown) {
+  const bar = { thickness: 12, len: 1, x: 1.01, xanchor: "left", y: 0.5, outlinewidth: 0,
+    title: { text: shown.log ? "f − min" : "f", side: "right" } };
+  if (shown.log) {  // ticks at powers of ten of f − min
+    const zs = shown.z.flat().filter((v) => v !== null), lo = Math.ceil(Math.min(...zs)), hi = Math.floor(Math.max(...zs));
+    const every = Math.max(1, Math.ceil((hi - lo + 1) / 6)), ticks = [];
+    for (let e = lo; e <= hi; e += every) ticks.push(e);
+    Object.assign(bar, { tickvals: ticks, ticktext: ticks.map((e) => `10<sup>${e}</sup>`) });
+  }
+  return bar;
 }
 function arrows(x0, y0, dx, dy, head) {  // segments and V heads, for one scatter trace
   const xs = [], ys = [];
@@ -257,107 +427,227 @@ function fieldTrace() {
   const len = norms.map((m) => m > 0 ? 0.85 * cell * (0.35 + 0.65 * Math.log1p(9 * m / big) / Math.log(10)) / m : 0);
   const a = arrows(xs, ys, gx.map((v, k) => v * len[k]), gy.map((v, k) => v * len[k]), 0.3);
   return { type: "scatter", mode: "lines", ...a, line: { color: "rgba(255,255,255,0.85)", width: 1.2 },
-    hoverinfo: "skip", name: "−∇f", showlegend: true };
+    hoverinfo: "skip", name: "−∇f" };
 }
 function startTrace() {
   return { type: "scatter", mode: "markers", x: state.starts.map((p) => p[0]), y: state.starts.map((p) => p[1]),
-    marker: { color: "white", size: 9, line: { color: "black", width: 1 } }, name: "starts", hoverinfo: "x+y" };
+    marker: { color: "white", size: 10, line: { color: "black", width: 1.5 } }, name: "starts", hoverinfo: "x+y" };
 }
 function minimaTrace() {
   return { type: "scatter", mode: "markers", x: grid.minima.map((m) => m.location[0]), y: grid.minima.map((m) => m.location[1]),
-    marker: { symbol: "star", size: 14, color: "white", line: { color: "black", width: 1 } }, name: "known minima" };
+    marker: { symbol: "star", size: 14, color: "white", line: { color: "black", width: 1 } }, name: "known minima", hoverinfo: "x+y" };
 }
-function runTraces() {  // one trace per run, coloured by optimizer
+// the runs as the player shows them: each optimizer's runs in one trace (gaps between runs),
+// each run up to step k (null: to its end)
+function runsUpTo(k) {
   const out = [];
   if (!doc) return out;
-  doc.results.forEach((res, i) => res.runs.forEach((r, b) => {
-    const path = r.path.filter((p) => p.every((v) => v !== null));
-    out.push({ type: "scatter", mode: "lines+markers", x: path.map((p) => p[0]), y: path.map((p) => p[1]),
-      line: { color: COLORS[i % COLORS.length], width: 2 }, marker: { size: 3 },
-      name: `${res.optimizer.name} #${b + 1}: ${r.diagnosis}`, legendgroup: String(i), showlegend: b === 0 });
-  }));
+  doc.results.forEach((res) => {
+    const xs = [], ys = [];
+    res.runs.forEach((r) => {
+      const n = k === null ? r.path.length : upto(r.recorded_steps, k);
+      for (let j = 0; j < n; j++) { const p = r.path[j]; if (p[0] !== null && p[1] !== null) { xs.push(p[0]); ys.push(p[1]); } }
+      xs.push(null); ys.push(null);
+    });
+    out.push({ x: xs, y: ys });
+  });
   return out;
+}
+function upto(steps, k) { let lo = 0, hi = steps.length; while (lo < hi) { const m = (lo + hi) >> 1; if (steps[m] <= k) lo = m + 1; else hi = m; } return Math.max(1, lo); }
+function pointCount() { return doc ? doc.results.reduce((n, res) => n + res.runs.reduce((m, r) => m + r.path.length, 0), 0) : 0; }
+function runTraces(k) {
+  const marks = pointCount() <= MARKERS_UP_TO;
+  return runsUpTo(k).map((xy, i) => ({ type: "scatter", mode: marks ? "lines+markers" : "lines", ...xy,
+    // the first optimizers drawn wider: a path that another one covers still shows at its edges
+    line: { color: COLORS[i % COLORS.length], width: 2 + Math.min(3, 1.2 * (doc.results.length - 1 - i)) }, connectgaps: false,
+    marker: { size: 5, symbol: SYMBOLS[i % SYMBOLS.length] }, name: doc.results[i].optimizer.name, hoverinfo: "x+y" }));
+}
+function nowTrace(k) {  // where every run is at step k
+  const xs = [], ys = [], colors = [], symbols = [];
+  doc.results.forEach((res, i) => res.runs.forEach((r) => {
+    const p = r.path[upto(r.recorded_steps, k === null ? Infinity : k) - 1];
+    if (p[0] === null || p[1] === null) return;
+    xs.push(p[0]); ys.push(p[1]); colors.push(COLORS[i % COLORS.length]); symbols.push(SYMBOLS[i % SYMBOLS.length]);
+  }));
+  return { type: "scatter", mode: "markers", x: xs, y: ys, name: "now",
+    marker: { size: 10, color: colors, symbol: symbols, line: { color: "white", width: 1.5 } }, hoverinfo: "skip" };
 }
 function inspectTraces() {
   if (!state.at || !point) return [];
-  const d = domainNow(), span = 0.12 * Math.min(d[0][1] - d[0][0], d[1][1] - d[1][0]);
+  const v = view(), span = 0.12 * Math.min(v[0][1] - v[0][0], v[1][1] - v[1][0]);
   const g = point.gradient, gn = Math.hypot(g[0], g[1]);
   const th = state.angle * Math.PI / 180, u = [Math.cos(th), Math.sin(th)];
   const traces = [{ type: "scatter", mode: "markers", x: [state.at[0]], y: [state.at[1]], name: "inspected point",
     marker: { symbol: "x", size: 11, color: "black" } }];
   traces.push({ type: "scatter", mode: "lines", ...arrows([state.at[0]], [state.at[1]], [span * u[0]], [span * u[1]], 0.25),
-    line: { color: "black", width: 2.5 }, name: `direction θ = ${state.angle}°` });
+    line: { color: "black", width: 2.5 }, name: `direction u, θ = ${state.angle}°` });
   if (gn > 0) traces.push({ type: "scatter", mode: "lines", ...arrows([state.at[0]], [state.at[1]],
     [-span * g[0] / gn], [-span * g[1] / gn], 0.25), line: { color: COLORS[1], width: 2.5 }, name: "steepest descent −∇f" });
   return traces;
 }
-// one unit as long across as up, so a right angle is drawn as one (∇f ⟂ level curves): the
-// view holds the domain and widens the other axis to keep the scale
-function axes(layout) {
-  const d = domainNow();
-  return { ...layout, xaxis: { title: { text: grid.variables[0] }, range: d[0] },
-    yaxis: { title: { text: grid.variables[1] }, range: d[1], scaleanchor: "x", scaleratio: 1 } };
-}
-// fixed margins (the legend lives in the bottom one): the plot area does not move when a
-// legend entry appears, so a click lands where the map was drawn
-const BASE = { margin: { t: 24, r: 10, b: 96, l: 50, autoexpand: false },
-  legend: { orientation: "h", y: -0.14, yanchor: "top" }, dragmode: false };
 
-async function drawContour(pathsOn) {
-  const shown = logScaled(grid.z);
-  const traces = [{ type: "contour", x: grid.x, y: grid.y, z: shown.z, colorscale: "Viridis", ncontours: 30, hoverinfo: "skip",
-    name: "f", colorbar: { title: { text: shown.log ? "log₁₀(f − min)" : "f" }, thickness: 12 } }];
+// ---------- the step player's vectors ----------
+// at step k of the selected run, drawn to the map's scale (magnified by a power of ten when
+// too small to see, and the key says so): −lr·∇f (plain gradient descent's step from here),
+// the update the optimizer took, and what the optimizer adds to −lr·∇f (momentum's carried
+// velocity, Adam's per-coordinate rescaling)
+function vectorParts(k) {
+  if (!trace || k === null || k >= trace.updates.length) return null;
+  const x = trace.path[k], g = trace.gradients[k], u = trace.updates[k], lr = trace.optimizer.lr;
+  if ([...x, ...g, ...u].some((v) => v === null)) return null;
+  const gd = [-lr * g[0], -lr * g[1]];
+  const v = view(), width = v[0][1] - v[0][0], big = Math.max(Math.hypot(...u), Math.hypot(...gd));
+  const scale = big > 0 && big < 0.04 * width ? Math.min(1e12, Math.pow(10, Math.ceil(Math.log10(0.08 * width / big)))) : 1;
+  const own = [u[0] - gd[0], u[1] - gd[1]];
+  return { x, g, u, gd, own, scale, plain: Math.hypot(...own) <= 1e-12 * Math.max(Math.hypot(...u), 1e-300) };
+}
+function vectorTraces(k) {
+  const p = vectorParts(k);
+  const times = p && p.scale !== 1 ? ` (×${fmt(p.scale)})` : "";
+  const arrow = (from, d, color, width, dash, role, name) => ({ type: "scatter", mode: "lines",
+    ...(p ? arrows([from[0]], [from[1]], [d[0] * p.scale], [d[1] * p.scale], 0.22) : { x: [], y: [] }),
+    line: { color, width, dash }, name: name + times, meta: { role, scale: p ? p.scale : 1 }, hoverinfo: "skip" });
+  const c = COLORS[state.sel[0] % COLORS.length];
+  const tip = p ? [p.x[0] + p.gd[0] * p.scale, p.x[1] + p.gd[1] * p.scale] : [0, 0];
+  return [arrow(p ? p.x : [0, 0], p ? p.gd : [0, 0], "white", 2.5, "dot", "gradient", "−lr·∇f (gradient descent's step)"),
+    arrow(tip, p && !p.plain ? p.own : [0, 0], c, 2, "dash", "own", "what the optimizer adds"),
+    arrow(p ? p.x : [0, 0], p ? p.u : [0, 0], c, 3.5, "solid", "update", "the update taken")];
+}
+function readout(k) {
+  const p = vectorParts(k);
+  if (!trace) return "";
+  const last = trace.path.length - 1, at = Math.min(k === null ? last : k, last);
+  const parts = [`${trace.optimizer.name} from ${vec(trace.path[0])}, step ${at} of ${last}:`,
+    `x = ${vec(trace.path[at])}`, `f = ${fmt(trace.values[at])}`, `∇f = ${vec(trace.gradients[at])}`];
+  if (p) {
+    parts.push(`−lr·∇f = ${vec(p.gd)}`, `update = ${vec(p.u)}`);
+    Object.values(trace.state).forEach((s) => parts.push(`${s.label} = ${vec(s.values[at])}`));
+  } else parts.push("(the run ends here)");
+  return parts;
+}
+
+// ---------- the map key (HTML: it wraps on any screen) ----------
+const SHAPES = { circle: '<circle cx="7" cy="7" r="4"/>', square: '<rect x="3" y="3" width="8" height="8"/>',
+  diamond: '<path d="M7 2 12 7 7 12 2 7Z"/>', "triangle-up": '<path d="M7 2 12 11 2 11Z"/>',
+  "triangle-down": '<path d="M2 3 12 3 7 12Z"/>', star: '<path d="M7 1 8.8 5.2 13 5.5 9.8 8.3 10.8 12.6 7 10.3 3.2 12.6 4.2 8.3 1 5.5 5.2 5.2Z"/>',
+  x: '<path d="M3 3 11 11M11 3 3 11" stroke-width="2"/>', cross: '<path d="M7 2V12M2 7H12" stroke-width="2"/>' };
+function swatch(e) {
+  const dash = { dot: "2 2", dash: "5 3" }[e.dash] || "";
+  const line = e.line ? `<line x1="0" y1="7" x2="22" y2="7" stroke="${e.line}" stroke-width="${e.width || 2}" stroke-dasharray="${dash}"/>` : "";
+  const box = e.box ? `<rect x="4" y="1" width="14" height="12" fill="${e.box}"/>` : "";
+  const mark = e.symbol ? `<g transform="translate(4 0)" fill="${e.fill || e.line || "white"}" stroke="${e.edge || e.line || "black"}">${SHAPES[e.symbol] || SHAPES.circle}</g>` : "";
+  return `<svg width="22" height="14" aria-hidden="true">${box}${line}${mark}</svg>`;
+}
+function showKey(entries) {
+  const key = $("map-key");
+  key.innerHTML = "";
+  entries.forEach((e) => {
+    const span = document.createElement("span");
+    span.innerHTML = swatch(e);
+    span.appendChild(document.createTextNode(e.name));
+    key.appendChild(span);
+  });
+}
+function contourKey() {
+  const out = [];
+  if (state.field) out.push({ name: "−∇f (downhill)", line: "#888", width: 1.5 });
+  if (grid.minima.length) out.push({ name: "known minima", symbol: "star", fill: "white", edge: "black" });
+  if (state.starts.length) out.push({ name: "starts (drag to move)", symbol: "circle", fill: "white", edge: "black" });
+  if (doc) doc.results.forEach((res, i) => out.push({ name: `${res.optimizer.name} (lr ${fmt(res.optimizer.lr)})`,
+    line: COLORS[i % COLORS.length], symbol: SYMBOLS[i % SYMBOLS.length] }));
+  if (state.at && point) out.push({ name: "inspected point", symbol: "x", line: ink() },
+    { name: `direction u (θ = ${state.angle}°)`, line: ink(), width: 2.5 }, { name: "steepest descent −∇f", line: COLORS[1], width: 2.5 });
+  const p = vectorParts(state.step);
+  if (p) {
+    const times = p.scale !== 1 ? ` (×${fmt(p.scale)})` : "", c = COLORS[state.sel[0] % COLORS.length];
+    out.push({ name: "−lr·∇f" + times, line: "#999", dash: "dot", width: 2.5 }, { name: "update taken" + times, line: c, width: 3.5 });
+    if (!p.plain) out.push({ name: "what the optimizer adds" + times, line: c, dash: "dash" });
+  }
+  return out;
+}
+
+// ---------- drawing ----------
+// one unit as long across as up (the view already has the map's shape; scaleanchor keeps it)
+function axes(layout) {
+  const v = view();
+  return look({ ...layout, margin: { ...MARGIN, autoexpand: false }, showlegend: false, dragmode: false,
+    xaxis: { title: { text: grid.variables[0] }, range: v[0].slice(), zeroline: false },
+    yaxis: { title: { text: grid.variables[1] }, range: v[1].slice(), scaleanchor: "x", scaleratio: 1, zeroline: false } });
+}
+let roles = {};  // trace role → index on the map, for updates in place
+async function drawContour() {
+  const shown = shownZ(), k = state.step;
+  const traces = [{ type: "contour", x: grid.x, y: grid.y, z: shown.z, colorscale: "Viridis", ncontours: 30,
+    hoverinfo: "skip", name: "f", colorbar: colorbar(shown), contours: { coloring: "fill" }, line: { width: 0.5 } }];
   if (state.field) traces.push(fieldTrace());
   if (grid.minima.length) traces.push(minimaTrace());
   traces.push(startTrace());
-  const runs = runTraces();
-  await Plotly.react("map", traces.concat(pathsOn ? runs : [], inspectTraces()), axes({ ...BASE, title: { text: "" } }), { displaylogo: false });
-  return { runs };
+  const named = (role, list) => list.forEach((t) => { roles[role] = roles[role] || []; roles[role].push(traces.length); traces.push(t); });
+  roles = {};
+  named("starts", [traces.pop()]);
+  if (doc) { named("runs", runTraces(k)); named("now", [nowTrace(k)]); named("vectors", vectorTraces(k)); }
+  named("inspect", inspectTraces());
+  named("cursor", [cursorTrace()]);
+  await Plotly.react("map", traces, axes({}), config(false));
+  showKey(contourKey());
 }
 async function drawSurface() {
-  const shown = logScaled(grid.z);
-  const z3 = (f) => shown.log ? Math.log10(Math.max(f - shown.lo, 0) + 1e-3) : f;  // as logScaled maps z
+  const shown = shownZ();
+  const z3 = (f) => shown.log ? Math.log10(Math.max(f - shown.lo, shown.floor)) : f;  // as shownZ maps z
   const traces = [{ type: "surface", x: grid.x, y: grid.y, z: shown.z, colorscale: "Viridis", opacity: 0.92, showscale: false, name: "f" }];
   const zs = shown.z.flat().filter((v) => v !== null), lift = 0.01 * (Math.max(...zs) - Math.min(...zs));
-  if (doc) doc.results.forEach((res, i) => res.runs.forEach((r, b) => {
-    const keep = r.path.map((p, k) => p.every((v) => v !== null) && r.values[k] !== null);
+  if (doc) doc.results.forEach((res, i) => res.runs.forEach((r) => {
+    const keep = r.path.map((p, k) => p.every((v) => v !== null) && r.values[k] !== null && inView(p));
     const path = r.path.filter((_, k) => keep[k]), vals = r.values.filter((_, k) => keep[k]);
-    traces.push({ type: "scatter3d", mode: "lines", x: path.map((p) => p[0]), y: path.map((p) => p[1]),
-      z: vals.map((v) => z3(v) + lift), line: { color: COLORS[i % COLORS.length], width: 6 }, name: res.optimizer.name,
-      legendgroup: String(i), showlegend: b === 0 }); }));
-  if (state.at && point) {  // the tangent plane over a small square around the point
-    const d = domainNow(), h = 0.08 * Math.min(d[0][1] - d[0][0], d[1][1] - d[1][0]);
-    const xs = [state.at[0] - h, state.at[0] + h], ys = [state.at[1] - h, state.at[1] + h];
+    traces.push({ type: "scatter3d", mode: "lines+markers", x: path.map((p) => p[0]), y: path.map((p) => p[1]),
+      z: vals.map((v) => z3(v) + lift), line: { color: COLORS[i % COLORS.length], width: 6 }, marker: { size: 2, color: COLORS[i % COLORS.length] },
+      name: res.optimizer.name }); }));
+  const entries = doc ? doc.results.map((res, i) => ({ name: `${res.optimizer.name} (lr ${fmt(res.optimizer.lr)})`, line: COLORS[i % COLORS.length] })) : [];
+  if (state.at && point) {  // the tangent plane over a square a fifth of the view wide
+    const v = view(), h = 0.2 * Math.min(v[0][1] - v[0][0], v[1][1] - v[1][0]);
+    const xs = [state.at[0] - h, state.at[0], state.at[0] + h], ys = [state.at[1] - h, state.at[1], state.at[1] + h];
     const plane = ys.map((y) => xs.map((x) => point.value + point.gradient[0] * (x - state.at[0]) + point.gradient[1] * (y - state.at[1])));
-    if (!shown.log) traces.push({ type: "surface", x: xs, y: ys, z: plane, opacity: 0.7, showscale: false,
-      colorscale: [[0, COLORS[1]], [1, COLORS[1]]], name: "tangent plane" });
+    if (!shown.log) {
+      traces.push({ type: "surface", x: xs, y: ys, z: plane, opacity: 0.75, showscale: false,
+        colorscale: [[0, COLORS[1]], [1, COLORS[1]]], name: "tangent plane" });
+      entries.push({ name: "tangent plane at the point", box: COLORS[1] });
+    } else entries.push({ name: "(no tangent plane on a log height scale)" });
     traces.push({ type: "scatter3d", mode: "markers", x: [state.at[0]], y: [state.at[1]], z: [z3(point.value)],
       marker: { size: 5, color: "black" }, name: "inspected point" });
+    entries.push({ name: "inspected point", symbol: "circle", fill: "black", edge: "black" });
   }
-  await Plotly.react("map", traces, { ...BASE, scene: { xaxis: { title: { text: grid.variables[0] } }, yaxis: { title: { text: grid.variables[1] } },
-    zaxis: { title: { text: shown.log ? "log₁₀(f − min)" : "f" } } } }, { displaylogo: false });
+  const v = view(), ratio = (v[1][1] - v[1][0]) / (v[0][1] - v[0][0]);
+  await Plotly.react("map", traces, look({ margin: { t: 0, r: 0, b: 0, l: 0 }, showlegend: false,
+    scene: { dragmode: "turntable", aspectmode: "manual", aspectratio: { x: 1, y: ratio, z: 0.7 },
+      camera: { eye: { x: 1.3, y: -1.5, z: 1.1 } },
+      xaxis: { title: { text: grid.variables[0] } }, yaxis: { title: { text: grid.variables[1] } },
+      zaxis: { title: { text: shown.log ? "log₁₀(f − min)" : "f" } } } }), config(true));
+  showKey(entries);
 }
 async function drawBasins() {
-  const o = state.opts[0], d = domainNow();
-  const body = { formula: state.f, domain: d, n: 60, optimizer: optSpec(o), max_steps: Math.min(Math.max(state.steps, 1000), 3000) };
+  const o = state.opts[0], v = view();
+  const body = { formula: state.f, domain: v, n: BASIN_N, optimizer: optSpec(o), max_steps: Math.min(Math.max(state.steps, 300), 1000) };
   const key = "b" + JSON.stringify(body);
   cache[key] = cache[key] || await api("/api/basins", body);
-  const b = cache[key];
+  const b = cache[key], n = b.labels.length, total = n * n;
   const minima = BASIN_COLORS.minima;
   const colors = [BASIN_COLORS.diverged, BASIN_COLORS.not_converged].concat(b.minima.map((_, i) => minima[i % minima.length]));
   const k = colors.length, scale = [];
   colors.forEach((c, i) => { scale.push([i / k, c], [(i + 1) / k, c]); });
-  const xs = Array.from({ length: 60 }, (_, i) => d[0][0] + i * (d[0][1] - d[0][0]) / 59);
-  const ys = Array.from({ length: 60 }, (_, i) => d[1][0] + i * (d[1][1] - d[1][0]) / 59);
-  const traces = [{ type: "heatmap", x: xs, y: ys, z: b.labels.map((row) => row.map((v) => v + 2)), zmin: -0.5, zmax: k - 0.5,
+  const xs = Array.from({ length: n }, (_, i) => v[0][0] + i * (v[0][1] - v[0][0]) / (n - 1));
+  const ys = Array.from({ length: n }, (_, i) => v[1][0] + i * (v[1][1] - v[1][0]) / (n - 1));
+  const pct = (c) => `${Math.round(100 * c / total)}%`;
+  const traces = [{ type: "heatmap", x: xs, y: ys, z: b.labels.map((row) => row.map((l) => l + 2)), zmin: -0.5, zmax: k - 0.5,
     colorscale: scale, showscale: false, hovertemplate: "(%{x:.3g}, %{y:.3g})<extra></extra>", name: "basins" }];
   traces.push({ type: "scatter", mode: "markers", x: b.minima.map((m) => m[0]), y: b.minima.map((m) => m[1]),
     marker: { symbol: "star", size: 14, color: "white", line: { color: "black", width: 1 } }, name: "minima" });
   traces.push(startTrace());
-  const c = b.counts, total = 3600;
-  const title = `basins of ${o.name} (lr ${fmt(o.lr)}): ` + b.minima.map((m, i) => `→(${fmt(m[0])}, ${fmt(m[1])}) ${Math.round(100 * c.per_minimum[i] / total)}%`).join(", ")
-    + `; diverged ${Math.round(100 * c.diverged / total)}%, not converged ${Math.round(100 * c.not_converged / total)}%`;
-  await Plotly.react("map", traces, axes({ ...BASE, title: { text: title, font: { size: 12 } } }), { displaylogo: false });
+  await Plotly.react("map", traces, axes({ title: { text: `basins of ${o.name} (lr ${fmt(o.lr)}, ${body.max_steps} steps)`, font: { size: 12 } },
+    margin: { ...MARGIN, t: 28, autoexpand: false } }), config(false));
+  const entries = b.minima.map((m, i) => ({ name: `ends at ${vec(m)}${b.global_minima[i] ? " (global)" : ""}: ${pct(b.counts.per_minimum[i])}`, box: colors[i + 2] }));
+  entries.push({ name: `diverged: ${pct(b.counts.diverged)}`, box: colors[0] }, { name: `not converged: ${pct(b.counts.not_converged)}`, box: colors[1] },
+    { name: "minima", symbol: "star", fill: "white", edge: "black" });
+  showKey(entries);
 }
 async function drawLrMap() {
   const o = state.opts[0], d = domainNow();
@@ -375,21 +665,26 @@ async function drawLrMap() {
   traces.push({ type: "scatter", mode: "lines", x: m.positions, y: m.start_bounds, line: { color: "black", width: 1, dash: "dash" }, name: "local bound 2/λmax at the start" });
   traces.push({ type: "scatter", mode: "lines", x: [m.positions[0], m.positions[m.positions.length - 1]], y: [o.lr, o.lr],
     line: { color: "#222", width: 2, dash: "dot" }, name: `lr ${fmt(o.lr)} (click to set)` });
-  const present = labels.filter((l) => m.labels.flat().includes(l));
-  present.forEach((l) => traces.push({ type: "scatter", mode: "markers", x: [null], y: [null], marker: { color: LABEL_COLORS[l], size: 10, symbol: "square" }, name: l }));
   const other = grid.variables[1 - m.axis];
-  await Plotly.react("map", traces, { ...BASE, title: { text: `what ${o.name} does, by learning rate and start (${body.max_steps} steps)`, font: { size: 12 } },
+  await Plotly.react("map", traces, look({ margin: { ...MARGIN, t: 28, autoexpand: false }, showlegend: false, dragmode: false,
+    title: { text: `what ${o.name} does, by learning rate and start (${body.max_steps} steps)`, font: { size: 12 } },
     xaxis: { title: { text: `start ${grid.variables[m.axis]} (with ${other} = ${fmt(m.fixed)})` } },
-    yaxis: { title: { text: "learning rate" }, type: "log", range: [Math.log10(m.lrs[0]), Math.log10(m.lrs[m.lrs.length - 1])] } }, { displaylogo: false });
+    yaxis: { title: { text: "learning rate" }, type: "log", range: [Math.log10(m.lrs[0]), Math.log10(m.lrs[m.lrs.length - 1])] } }), config(false));
+  const present = labels.filter((l) => m.labels.flat().includes(l));
+  showKey(present.map((l) => ({ name: l, box: LABEL_COLORS[l] })).concat([
+    { name: "stability bound at the minimum reached", line: "black", width: 2 }, { name: "local bound at the start", line: "black", dash: "dash" },
+    { name: `lr ${fmt(o.lr)} (click to set)`, line: "#222", dash: "dot" }]));
 }
-async function redraw() {
+let drawing = Promise.resolve();
+function redraw() { drawing = drawing.then(redrawNow, redrawNow); return drawing; }  // one at a time, in order
+async function redrawNow() {
   if (!grid) return;
   setState("drawing");
   try {
     if (state.view === "surface") await drawSurface();
     else if (state.view === "basins") { say("computing the basin map…"); await drawBasins(); say(""); }
     else if (state.view === "lrmap") { say("computing the learning-rate map…"); await drawLrMap(); say(""); }
-    else await drawContour(true);
+    else await drawContour();
     drawLoss();
     keepGeometry();
     setState(doc ? "done" : "ready");
@@ -397,83 +692,151 @@ async function redraw() {
   } catch (e) { say(e.message, true); setState("error"); }
 }
 
-// ---------- loading a function ----------
-async function loadMap() {
-  setState("loading");
-  const check = await api("/api/parse", { formula: state.f }).catch((e) => ({ ok: false, error: e.message }));
-  if (!check.ok) {
-    grid = null; showError(check.error, check.column); Plotly.purge("map"); clearRuns(); setState("error"); return;
-  }
-  if (check.variables.length !== 2 && !check.library) {
-    grid = null; showError(`the map needs 2 variables; this formula has ${check.variables.length}`); setState("error"); return;
-  }
-  try {
-    grid = await api("/api/grid", { formula: state.f, n: 90, domain: state.dom });
-    showError("");
-  } catch (e) { grid = null; showError(e.message); setState("error"); return; }
-  syncControls();
-  refreshStartBound();
-  if (state.at) await inspect(state.at, false);
-  await redraw();
+// ---------- the step player ----------
+function lastStep() { return doc ? Math.max(...doc.results.flatMap((res) => res.runs.map((r) => r.recorded_steps[r.recorded_steps.length - 1]))) : 0; }
+function setupPlayer() {
+  const last = lastStep();
+  $("player").hidden = !doc || state.view !== "contour";
+  $("scrub").max = String(last);
+  if (state.step !== null && state.step > last) state.step = null;
+  showStep();
 }
-function clearRuns() { $("runs").querySelector("tbody").innerHTML = ""; Plotly.purge("loss"); }
+function showStep() {
+  const last = lastStep(), k = state.step === null ? last : state.step;
+  $("scrub").value = String(k);
+  $("step-text").textContent = `step ${k} of ${last}`;
+  const parts = readout(state.step);
+  $("step-readout").innerHTML = "";
+  (parts || []).forEach((t) => { const s = document.createElement("span"); s.className = "nb"; s.textContent = t + "  "; $("step-readout").appendChild(s); $("step-readout").appendChild(document.createTextNode(" ")); });
+}
+// the paths, the "now" markers and the vectors of step k, updated in place (no rebuild)
+async function moveTo(k) {
+  state.step = k === null || k >= lastStep() ? null : Math.max(0, k);
+  showStep();
+  if (state.view !== "contour" || !roles.runs) return;
+  const runs = runTraces(state.step), now = nowTrace(state.step), vecs = vectorTraces(state.step);
+  await Plotly.restyle("map", { x: runs.map((t) => t.x).concat([now.x], vecs.map((t) => t.x)),
+    y: runs.map((t) => t.y).concat([now.y], vecs.map((t) => t.y)),
+    name: runs.map((t) => t.name).concat([now.name], vecs.map((t) => t.name)),
+    meta: runs.map(() => null).concat([null], vecs.map((t) => t.meta)) },
+  roles.runs.concat(roles.now, roles.vectors));
+  showKey(contourKey());
+}
+let playing = null;
+function play() {
+  if (playing) { stopPlaying(); return; }
+  const last = lastStep();
+  if (state.step === null) state.step = 0;
+  const per = Math.max(1, Math.round(last / PLAY_FRAMES));
+  $("play").textContent = "❚❚ pause"; $("play").setAttribute("aria-label", "pause");
+  playing = true;
+  const tick = async () => {
+    if (!playing) return;
+    const k = state.step === null ? last : state.step + per;
+    await moveTo(k);
+    if (state.step === null) { stopPlaying(); writeUrl(); return; }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}
+function stopPlaying() { playing = null; $("play").textContent = "▶ play"; $("play").setAttribute("aria-label", "play"); writeUrl(); }
+async function selectRun(i, b) {  // the run the player explains, step by step (POST /api/steps)
+  state.sel = [i, b];
+  document.querySelectorAll("#runs tbody tr").forEach((tr) => tr.classList.toggle("selected", tr.dataset.run === `${i}.${b}`));
+  const req = docRequest, r = doc.results[i] && doc.results[i].runs[b];
+  if (!r) { trace = null; return; }
+  try {
+    trace = await api("/api/steps", { ...req, starts: undefined, optimizers: undefined, start: req.starts[b], optimizer: req.optimizers[i] });
+  } catch (e) { trace = null; say(e.message, true); }
+  writeUrl();
+}
 
 // ---------- running ----------
-function runRequest() { return { formula: state.f, starts: state.starts, optimizers: state.opts.map(optSpec), max_steps: state.steps }; }
-async function run() {
+function runRequest() {
+  const r = { formula: state.f, starts: state.starts, optimizers: state.opts.map(optSpec), max_steps: state.steps };
+  if (state.tol !== null) r.tol = state.tol;
+  if (state.noise !== null) r.noise = state.noise;
+  if (state.seed !== null) r.seed = state.seed;
+  if (state.schedule) r.schedule = state.schedule;
+  return r;
+}
+let runs = 0;  // the latest run wins (a drag sends many)
+async function run(quiet) {
   if (!grid) return;
   if (!state.starts.length) { say("click the map to add a starting point", true); return; }
-  setState("running"); say("running…");
-  try {
-    doc = await api("/api/descend", runRequest());
-  } catch (e) { doc = null; say(e.message, true); setState("error"); return; }
-  state.ran = true; writeUrl();
-  fillTable(); updateBounds(); say(`${doc.results.reduce((n, r) => n + r.runs.length, 0)} runs in ${fmt(doc.seconds)} s`);
-  if (state.view === "contour") await animate(); else await redraw();
-}
-async function animate() {  // the paths grow from their starts over about a second
-  const { runs } = await drawContour(false);
-  const base = $("map").data.length;
-  await Plotly.addTraces("map", runs.map((t) => ({ ...t, x: t.x.slice(0, 1), y: t.y.slice(0, 1) })));
-  const idx = runs.map((_, k) => base + k), frames = 30;
-  for (let f = 1; f <= frames; f++) {
-    await new Promise((r) => requestAnimationFrame(r));
-    const xs = runs.map((t) => t.x.slice(0, Math.max(1, Math.ceil(t.x.length * f / frames))));
-    const ys = runs.map((t) => t.y.slice(0, Math.max(1, Math.ceil(t.y.length * f / frames))));
-    if (idx.length) await Plotly.restyle("map", { x: xs, y: ys }, idx);
+  const mine = ++runs, req = runRequest();
+  if (!quiet) { setState("running"); say("running…"); }
+  let got;
+  try { got = await api("/api/descend", req); } catch (e) {
+    if (mine === runs) { say(e.message, true); setState("error"); } return;
   }
-  await redraw();
+  if (mine !== runs) return;
+  doc = got; docRequest = req; state.ran = true;
+  $("results").classList.remove("stale"); $("stale").hidden = true;
+  const [i, b] = state.sel;
+  if (!(doc.results[i] && doc.results[i].runs[b])) state.sel = [0, 0];
+  fillTable(); updateBounds();
+  say(`${plural(doc.results.reduce((n, r) => n + r.runs.length, 0), "run")} in ${fmt(doc.seconds)} s`);
+  await selectRun(...state.sel);
+  if (mine !== runs) return;
+  if (state.step !== null && state.step > lastStep()) state.step = null;
+  writeUrl();
+  if (quiet && state.view === "contour" && roles.runs && roles.runs.length === doc.results.length) await moveTo(state.step);
+  else await redraw();
+  setupPlayer();
 }
 function fillTable() {
   const tbody = $("runs").querySelector("tbody");
   tbody.innerHTML = "";
-  doc.results.forEach((res, i) => res.runs.forEach((r) => {
+  doc.results.forEach((res, i) => res.runs.forEach((r, b) => {
     const tr = document.createElement("tr");
+    tr.dataset.run = `${i}.${b}`;
+    tr.classList.toggle("selected", state.sel[0] === i && state.sel[1] === b);
     const events = r.events.map((e) => ` Along the way: ${e.kind.replace("_", " ")} (${e.at.map(fmt).join(", ")}) `
       + `at step ${e.step}, for about ${e.steps} steps.`).join("");
-    const cells = [`${res.optimizer.name} (lr ${fmt(res.optimizer.lr)})`, `(${r.start.map(fmt).join(", ")})`,
-      r.final ? `(${r.final.map(fmt).join(", ")})` : "—", fmt(r.value), String(r.steps), r.diagnosis,
+    const cells = [`${res.optimizer.name} (lr ${fmt(res.optimizer.lr)})`, vec(r.start),
+      r.final ? vec(r.final) : "—", fmt(r.value), String(r.steps), r.diagnosis,
       `${r.explanation}${events} Advice: ${r.advice}`];
     cells.forEach((text, j) => { const td = document.createElement("td"); td.textContent = text;
       if (j === 0) td.style.borderLeft = `5px solid ${COLORS[i % COLORS.length]}`;
+      if (j >= 1 && j <= 4) td.className = "nb";
       if (j === 5) td.className = r.diagnosis; tr.appendChild(td); });
     if (r.suggestion) {  // the server's suggestion uses only the options this page has (META.suggestion_options)
       const button = document.createElement("button");
       button.textContent = "try: " + Object.entries(r.suggestion).map(([k, v]) => `${k}=${v}`).join(", ");
-      button.addEventListener("click", () => applySuggestion(i, r.suggestion));
+      button.addEventListener("click", (ev) => { ev.stopPropagation(); applySuggestion(i, r.suggestion); });
       tr.lastChild.appendChild(document.createElement("br")); tr.lastChild.appendChild(button);
     }
+    tr.addEventListener("click", async () => { await selectRun(i, b); await moveTo(state.step); });
     tbody.appendChild(tr);
   }));
+  fillSummary();
+}
+function fillSummary() {  // per optimizer: how its runs ended, in one line
+  const list = $("summary");
+  list.innerHTML = "";
+  doc.results.forEach((res, i) => {
+    const counts = {};
+    res.runs.forEach((r) => { counts[r.diagnosis] = (counts[r.diagnosis] || 0) + 1; });
+    const steps = res.runs.map((r) => r.steps).sort((a, b) => a - b), best = Math.min(...res.runs.map((r) => r.value ?? Infinity));
+    const li = document.createElement("li");
+    li.style.color = COLORS[i % COLORS.length];
+    const what = Object.entries(counts).map(([k, n]) => `${n} ${k.replace("_", " ")}`).join(", ");
+    li.textContent = `${res.optimizer.name} (lr ${fmt(res.optimizer.lr)}): ${plural(res.runs.length, "run")} — ${what}; `
+      + `median ${steps[steps.length >> 1]} steps; lowest f ${fmt(Number.isFinite(best) ? best : null)}`;
+    list.appendChild(li);
+  });
 }
 function applySuggestion(i, s) {  // put a run's suggestion into the controls and run again
   if (s.optimizer) state.opts[i] = { name: s.optimizer, lr: defaultOf(s.optimizer, "lr"), hyper: {} };
   const o = state.opts[i];
   if (s.lr !== undefined) o.lr = s.lr;
   ["momentum", "eps"].forEach((k) => { if (s[k] !== undefined) o.hyper[k] = s[k]; });
-  if (s.max_steps !== undefined) { state.steps = Math.min(MAX_STEPS, s.max_steps); $("steps").value = state.steps; }
+  if (s.max_steps !== undefined) state.steps = Math.min(MAX_STEPS, s.max_steps);
+  if (s.tol !== undefined) state.tol = s.tol;
+  if (s.schedule !== undefined) state.schedule = s.schedule;
   if (s.start !== undefined) state.starts = [s.start.split(",").map(Number)];
-  buildOptimizers(); changed(); run();
+  syncControls(); writeUrl(); refit().then(() => run());
 }
 function drawLoss() {
   if (!doc) { Plotly.purge("loss"); return; }
@@ -486,45 +849,67 @@ function drawLoss() {
     traces.push({ type: "scatter", mode: "lines", x: r.recorded_steps.filter((_, k) => ok[k]), y,
       line: { color: COLORS[i % COLORS.length], width: 1.5 }, name: `${res.optimizer.name} #${b + 1}`, showlegend: false });
   }));
-  Plotly.react("loss", traces, { margin: { t: 28, r: 8, b: 40, l: 50 }, title: { text: "loss curves f(x_t)", font: { size: 12 } },
-    xaxis: { title: { text: "step" } }, yaxis: { title: { text: "f" }, type: positive ? "log" : "linear", exponentformat: "power" } }, { displaylogo: false });
+  Plotly.react("loss", traces, look({ margin: { t: 28, r: 8, b: 40, l: 56 }, title: { text: "loss curves f(x_t)", font: { size: 12 } },
+    xaxis: { title: { text: "step" } }, yaxis: { title: { text: "f" }, type: positive ? "log" : "linear", exponentformat: "power" } }), config(false));
 }
 
 // ---------- inspecting a point ----------
+let inspecting = 0;
 async function inspect(at, draw = true) {
-  const th = state.angle * Math.PI / 180;
+  const th = state.angle * Math.PI / 180, mine = ++inspecting;
+  let got;
   try {
-    point = await api("/api/grad", { formula: state.f, point: at, direction: [Math.cos(th), Math.sin(th)] });
-  } catch (e) { point = null; say(e.message, true); return; }
-  state.at = at; changed(true);
+    got = await api("/api/grad", { formula: state.f, point: at, direction: [Math.cos(th), Math.sin(th)] });
+  } catch (e) { if (mine === inspecting) { point = null; say(e.message, true); } return; }
+  if (mine !== inspecting) return;
+  point = got; state.at = at; changed(true);
+  $("point-text").value = at.map(exact).join(", ");
   $("inspect").hidden = false;
-  $("inspect-point").textContent = `(${at.map(fmt).join(", ")})`;
-  const rows = [["f", fmt(point.value)], ["∇f", `(${point.gradient.map(fmt).join(", ")})`], ["‖∇f‖", fmt(point.gradient_norm)],
-    ["steepest descent", point.steepest_descent ? `(${point.steepest_descent.map(fmt).join(", ")})` : "— (critical point)"],
+  $("inspect-point").textContent = vec(at);
+  const lmax = Math.max(...point.hessian_eigenvalues);
+  const rows = [["f", fmt(point.value)], ["∇f", vec(point.gradient)], ["‖∇f‖", fmt(point.gradient_norm)],
+    ["steepest descent", point.steepest_descent ? vec(point.steepest_descent) : "— (critical point)"],
     [`D_u f, θ = ${state.angle}°`, fmt(point.directional_derivative)],
-    ["Hessian λ", point.hessian_eigenvalues.map(fmt).join(", ")], ["2/λmax", (() => { const l = Math.max(...point.hessian_eigenvalues); return l > 0 ? fmt(2 / l) : "—"; })()],
+    ["Hessian λ", point.hessian_eigenvalues.map(fmt).join(", ")], ["2/λmax", lmax > 0 ? fmt(2 / lmax) : "—"],
     ["tangent plane", point.tangent_plane]];
   if (point.critical_point) rows.push(["critical point", point.critical_point]);
   const table = $("inspect-table"); table.innerHTML = "";
   rows.forEach(([k, v]) => { const tr = table.insertRow(); tr.insertCell().textContent = k; tr.insertCell().textContent = v; });
   $("dial-value").textContent = `D_u f = ${fmt(point.directional_derivative)}`;
+  $("view-note").textContent = NOTES[state.view] + (state.view === "contour" ? " " + NOTES.inspect : "");
   drawDial();
-  if (draw) await redraw();
+  if (draw) { if (await refit()) await redraw(); else await redrawInspect(); }
 }
+async function redrawInspect() {  // the inspected point's marks only, in place
+  if (state.view !== "contour" || !roles.inspect || roles.inspect.length !== inspectTraces().length) { await redraw(); return; }
+  const t = inspectTraces();
+  await Plotly.restyle("map", { x: t.map((a) => a.x), y: t.map((a) => a.y), name: t.map((a) => a.name) }, roles.inspect);
+  showKey(contourKey());
+}
+function dialValue(t) { const g = point.gradient; return g[0] * Math.cos(t * Math.PI / 180) + g[1] * Math.sin(t * Math.PI / 180); }
 function drawDial() {  // |D_u f| = |∇f·u| around the circle: blue where f rises, red where it falls
-  const g = point.gradient, thetas = Array.from({ length: 73 }, (_, k) => k * 5);
-  const d = thetas.map((t) => g[0] * Math.cos(t * Math.PI / 180) + g[1] * Math.sin(t * Math.PI / 180));
-  const now = g[0] * Math.cos(state.angle * Math.PI / 180) + g[1] * Math.sin(state.angle * Math.PI / 180);
+  const thetas = Array.from({ length: 73 }, (_, k) => k * 5), d = thetas.map(dialValue), now = dialValue(state.angle);
   const traces = [
     { type: "scatterpolar", mode: "lines", theta: thetas, r: d.map((v) => v > 0 ? v : 0), line: { color: COLORS[0] }, name: "D_u f > 0 (uphill)" },
     { type: "scatterpolar", mode: "lines", theta: thetas, r: d.map((v) => v < 0 ? -v : 0), line: { color: COLORS[1] }, name: "D_u f < 0 (downhill)" },
     { type: "scatterpolar", mode: "lines+markers", theta: [state.angle, state.angle], r: [0, Math.abs(now)],
-      line: { color: "black", width: 3 }, marker: { size: [0, 8] }, name: `θ = ${state.angle}°: ${fmt(now)}` }];
-  Plotly.react("dial", traces, { margin: { t: 30, r: 30, b: 20, l: 30 }, title: { text: "directional derivative dial |D_u f|", font: { size: 12 } },
-    polar: { angularaxis: { rotation: 0, direction: "counterclockwise" }, radialaxis: { showticklabels: false } }, legend: { orientation: "h", font: { size: 10 } } }, { displaylogo: false });
+      line: { color: ink(), width: 3 }, marker: { size: [0, 8] }, name: `θ = ${state.angle}°: ${fmt(now)}` }];
+  Plotly.react("dial", traces, look({ margin: { t: 30, r: 30, b: 20, l: 30 }, title: { text: "directional derivative dial |D_u f|", font: { size: 12 } },
+    polar: { bgcolor: "rgba(0,0,0,0)", angularaxis: { rotation: 0, direction: "counterclockwise" }, radialaxis: { showticklabels: false } },
+    legend: { orientation: "h", font: { size: 10 } } }), config(false));
+}
+let dialTimer = null;
+function onDial() {  // the dial and the direction follow the slider while it moves
+  state.angle = +$("dial-angle").value;
+  if (!point) return;
+  const now = dialValue(state.angle);
+  $("dial-value").textContent = `D_u f = ${fmt(now)}`;
+  Plotly.restyle("dial", { theta: [[state.angle, state.angle]], r: [[0, Math.abs(now)]], name: [`θ = ${state.angle}°: ${fmt(now)}`] }, [2]);
+  redrawInspect();
+  clearTimeout(dialTimer); dialTimer = setTimeout(() => { if (state.at) inspect(state.at, false).then(redrawInspect); }, 150);
 }
 
-// ---------- clicks on the map ----------
+// ---------- the map by hand: click, drag, keyboard ----------
 // the map's axes as last drawn: a click lands on the map the user saw, even while the next
 // drawing is under way (plotly rebuilds its layout during react)
 let geometry = null;
@@ -534,48 +919,216 @@ function keepGeometry() {
     x: [full.xaxis._offset, full.xaxis._length, ...full.xaxis.range],
     y: [full.yaxis._offset, full.yaxis._length, ...full.yaxis.range] } : null;
 }
-function dataPoint(ev) {
+function dataPoint(ev, inside = true) {
   if (!geometry) return null;
   const box = $("map").getBoundingClientRect(), [xo, xn, x0, x1] = geometry.x, [yo, yn, y0, y1] = geometry.y;
   const px = ev.clientX - box.left - xo, py = ev.clientY - box.top - yo;
-  if (px < 0 || py < 0 || px > xn || py > yn) return null;
+  if (inside && (px < 0 || py < 0 || px > xn || py > yn)) return null;
   return [x0 + (px / xn) * (x1 - x0), y1 - (py / yn) * (y1 - y0)];  // (log axes: in log10 units)
 }
-// coordinates as the URL writes them, so a shared link reruns exactly what its sender saw
-function round4(p) { return p.map((v) => +v.toFixed(4)); }
+function toPixels(p) {
+  const [xo, xn, x0, x1] = geometry.x, [yo, yn, y0, y1] = geometry.y;
+  return [xo + (p[0] - x0) / (x1 - x0) * xn, yo + (y1 - p[1]) / (y1 - y0) * yn];
+}
+// a clicked point to the precision of one pixel (0.01 on a map 10 wide), so (−3, 4) is reachable
+function roundPx(p) {
+  const unit = (geometry.x[3] - geometry.x[2]) / geometry.x[1], digits = Math.max(0, Math.ceil(-Math.log10(unit)));
+  return p.map((v) => +v.toFixed(Math.min(digits, 12)));
+}
+let lastTap = null;
 async function onMapClick(ev) {
-  if (!grid) return;
+  if (!grid || suppressClick) { suppressClick = false; return; }
   const p = dataPoint(ev);
   if (!p) return;
+  const t = performance.now();  // a touch screen may deliver one tap as two clicks
+  if (lastTap && t - lastTap.t < 450 && Math.hypot(ev.clientX - lastTap.x, ev.clientY - lastTap.y) < 12) return;
+  lastTap = { t, x: ev.clientX, y: ev.clientY };
+  await act(p);
+}
+async function act(p) {  // a click, a tap or Enter at data point p
   if (state.view === "lrmap") {  // the y axis is log10(lr): set the first optimizer's rate
     const lr = +Math.pow(10, p[1]).toPrecision(3);
     if (lr > 0) { state.opts[0].lr = lr; buildOptimizers(); changed(); await redraw(); }
     return;
   }
-  if (state.mode === "inspect") { await inspect(round4(p)); return; }
+  if (state.view === "surface") return;
+  if (state.mode === "inspect") { await inspect(roundPx(p)); return; }
   if (state.starts.length >= MAX_STARTS) { say(`at most ${MAX_STARTS} starts`, true); return; }
-  state.starts.push(round4(p)); startsChanged(); await redraw();
+  state.starts.push(roundPx(p)); startsChanged();
+  if (!doc || isStale()) await redraw();
+}
+let dragging = null, suppressClick = false, liveBusy = false, livePending = false;
+function nearest(ev) {  // the start (or the inspected point) under the pointer, within 14 px
+  if (!geometry || state.view !== "contour") return null;
+  const box = $("map").getBoundingClientRect(), at = [ev.clientX - box.left, ev.clientY - box.top];
+  const near = (p) => { const q = toPixels(p); return Math.hypot(q[0] - at[0], q[1] - at[1]) <= 14; };
+  if (state.mode === "inspect") return state.at && near(state.at) ? { point: true } : null;
+  for (let i = state.starts.length - 1; i >= 0; i--) if (near(state.starts[i])) return { start: i };
+  return null;
+}
+function onPointerDown(ev) {
+  const hit = nearest(ev);
+  if (!hit) return;
+  dragging = { ...hit, moved: false };
+  $("map").setPointerCapture(ev.pointerId);
+  ev.preventDefault(); ev.stopPropagation();
+}
+async function onPointerMove(ev) {
+  if (!dragging) return;
+  const p = dataPoint(ev, false);
+  if (!p) return;
+  dragging.moved = true;
+  const q = roundPx(p);
+  if (dragging.point) { state.at = q; $("point-text").value = q.map(exact).join(", "); if (!liveBusy) { liveBusy = true; await inspect(q, false); await redrawInspect(); liveBusy = false; } return; }
+  state.starts[dragging.start] = q;
+  await Plotly.restyle("map", { x: [state.starts.map((s) => s[0])], y: [state.starts.map((s) => s[1])] }, roles.starts);
+  liveRun();
+}
+async function liveRun() {  // re-run while dragging: one request at a time, the latest position wins
+  if (!doc || state.starts.length > LIVE_STARTS) return;
+  if (liveBusy) { livePending = true; return; }
+  liveBusy = true;
+  do { livePending = false; await run(true); } while (livePending);
+  liveBusy = false;
+}
+async function onPointerUp(ev) {
+  if (!dragging) return;
+  const moved = dragging.moved, wasPoint = dragging.point;
+  dragging = null;
+  $("map").releasePointerCapture(ev.pointerId);
+  if (!moved) return;
+  suppressClick = true; setTimeout(() => { suppressClick = false; }, 400);
+  if (wasPoint) { await inspect(state.at); return; }
+  startsChanged();
+  if (doc && state.starts.length <= LIVE_STARTS) { while (liveBusy) await new Promise((r) => setTimeout(r, 30)); await run(true); }
+  if (await refit()) await redraw();
+}
+let cursor = null;  // the keyboard's point on the map
+function cursorTrace() {
+  return { type: "scatter", mode: "markers", x: cursor ? [cursor[0]] : [], y: cursor ? [cursor[1]] : [], name: "keyboard cursor",
+    marker: { symbol: "cross-thin-open", size: 18, line: { color: ink(), width: 2 } }, hoverinfo: "skip" };
+}
+async function onMapKey(ev) {
+  if (!grid || !geometry || state.view === "surface") return;
+  const v = [geometry.x.slice(2), geometry.y.slice(2)];
+  if (!cursor) cursor = state.mode === "inspect" && state.at ? state.at.slice() : [(v[0][0] + v[0][1]) / 2, (v[1][0] + v[1][1]) / 2];
+  const stepSize = (ev.shiftKey ? 0.1 : ev.altKey ? 0.002 : 0.02) * (v[0][1] - v[0][0]);
+  const move = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[ev.key];
+  if (move) {
+    ev.preventDefault();
+    cursor = roundPx([cursor[0] + move[0] * stepSize, cursor[1] + move[1] * stepSize]).map((c, a) => Math.min(Math.max(c, v[a][0]), v[a][1]));
+    if (roles.cursor) await Plotly.restyle("map", { x: [[cursor[0]]], y: [[cursor[1]]] }, roles.cursor);
+    if (state.mode === "inspect" && state.view === "contour") await inspect(cursor, false).then(redrawInspect);
+  } else if (ev.key === "Enter") { ev.preventDefault(); await act(cursor); }
+  else if (ev.key === "r" || ev.key === "R") { ev.preventDefault(); await run(); }
+  else if ((ev.key === "Delete" || ev.key === "Backspace") && state.starts.length) {
+    ev.preventDefault(); state.starts.pop(); startsChanged(); await redraw();
+  }
 }
 function addGrid() {
   const d = domainNow(), n = Math.max(2, Math.min(10, +$("grid-n").value | 0));
   if (!d) return;
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
     if (state.starts.length >= MAX_STARTS) break;
-    state.starts.push(round4([d[0][0] + (j + 0.5) * (d[0][1] - d[0][0]) / n, d[1][0] + (i + 0.5) * (d[1][1] - d[1][0]) / n]));
+    state.starts.push([d[0][0] + (j + 0.5) * (d[0][1] - d[0][0]) / n, d[1][0] + (i + 0.5) * (d[1][1] - d[1][0]) / n].map((v) => +v.toPrecision(12)));
   }
-  startsChanged(); redraw();
+  startsChanged(); refit().then(redraw);
 }
 
 // ---------- export ----------
 async function exportCsv() {  // the CLI's CSV (gdlab descend --output run.csv): the run again, deterministic
   if (!doc) { say("run first: there is nothing to export", true); return; }
   const r = await fetch("/api/descend", { method: "POST", headers: { "content-type": "application/json" },
-    body: JSON.stringify({ ...runRequest(), format: "csv" }) });
+    body: JSON.stringify({ ...docRequest, format: "csv" }) });
   if (!r.ok) { say((await r.json().catch(() => ({}))).detail || "export failed", true); return; }
   download("gdlab-runs.csv", "text/csv", await r.text());
 }
 
+// ---------- presets ----------
+async function applyPreset(name) {
+  const p = META.presets.find((x) => x.name === name);
+  if (!p) return;
+  Object.assign(state, { f: p.formula, dom: null, starts: p.starts.map((s) => s.slice()), steps: p.steps, view: "contour",
+    opts: p.optimizers.map((o) => ({ name: o.name, lr: o.lr, hyper: {} })), at: null, sel: [0, 0], step: null,
+    tol: null, noise: null, seed: null, schedule: "" });
+  point = null; $("inspect").hidden = true; clearRuns(); syncControls(); writeUrl();
+  await loadMap();
+  await run();
+}
+
 // ---------- start ----------
+function wireControls() {
+  $("formula").addEventListener("change", () => {
+    state.f = $("formula").value.trim(); state.starts = []; state.dom = null; state.at = null; point = null;
+    $("inspect").hidden = true; clearRuns(); writeUrl(); loadMap();
+  });
+  $("formula").addEventListener("input", checkAsTyped);
+  $("picker").addEventListener("change", () => { if ($("picker").value) { $("formula").value = $("picker").value;
+    $("formula").dispatchEvent(new Event("change")); } });
+  $("preset").addEventListener("change", () => { if ($("preset").value) applyPreset($("preset").value); });
+  ["x0", "x1", "y0", "y1"].forEach((id) => $(id).addEventListener("change", () => {
+    const v = ["x0", "x1", "y0", "y1"].map((k) => num($(k).value));
+    if (v.some((x) => x === null) || !(v[0] < v[1]) || !(v[2] < v[3])) { say("the domain needs x0 < x1 and y0 < y1", true); return; }
+    state.dom = [[v[0], v[1]], [v[2], v[3]]]; say(""); changed(true); loadMap();
+  }));
+  $("domain-auto").addEventListener("click", () => { state.dom = null; changed(true); loadMap(); });
+  $("starts-text").addEventListener("change", async () => {
+    const got = points($("starts-text").value);
+    const bad = got.some((p) => p === null);
+    $("starts-text").classList.toggle("bad", bad);
+    if (bad) { say("starts: x, y pairs separated by ; (e.g. -3, 4; 1e-10, 0.95)", true); return; }
+    if (got.length > MAX_STARTS) { say(`at most ${MAX_STARTS} starts`, true); return; }
+    say(""); state.starts = got; startsChanged();
+    if (!(await refit()) && (!doc || isStale())) await redraw(); else if (doc === null) await redraw();
+  });
+  $("point-text").addEventListener("change", async () => {
+    const p = pair($("point-text").value.replace(/^\(|\)$/g, ""));
+    $("point-text").classList.toggle("bad", !p);
+    if (!p) { say("the point: x, y", true); return; }
+    say(""); await inspect(p);
+  });
+  document.querySelectorAll("#views button").forEach((b) => b.addEventListener("click", () => {
+    state.view = b.dataset.view; syncControls(); changed(true); redraw().then(setupPlayer); }));
+  $("field").addEventListener("change", () => { state.field = $("field").checked; syncControls(); changed(true); redraw(); });
+  document.querySelectorAll("input[name=mode]").forEach((r) => r.addEventListener("change", () => { state.mode = r.value; changed(true); }));
+  $("grid").addEventListener("click", addGrid);
+  $("clear").addEventListener("click", () => { state.starts = []; clearRuns(); startsChanged(); redraw(); });
+  $("add-opt").addEventListener("click", () => {
+    if (state.opts.length >= MAX_OPTS) return;
+    const name = ["gd", "momentum", "adam", "nesterov", "rmsprop", "adagrad", "amsgrad", "nadam"][state.opts.length % 8];
+    state.opts.push({ name, lr: defaultOf(name, "lr"), hyper: {} }); buildOptimizers(); changed();
+  });
+  $("steps").addEventListener("change", () => { state.steps = Math.max(1, Math.min(MAX_STEPS, +$("steps").value | 0)); $("steps").value = state.steps; changed(); });
+  ["tol", "noise", "seed"].forEach((k) => $(k).addEventListener("change", () => {
+    const v = $(k).value.trim() === "" ? null : num($(k).value);
+    $(k).classList.toggle("bad", $(k).value.trim() !== "" && v === null);
+    if ($(k).value.trim() !== "" && v === null) { say(`${k}: a number`, true); return; }
+    state[k] = v; say(""); changed();
+  }));
+  $("schedule").addEventListener("change", () => { state.schedule = $("schedule").value.trim().slice(0, 200); changed(); });
+  $("run").addEventListener("click", () => run());
+  $("export-json").addEventListener("click", () => doc ? download("gdlab-runs.json", "application/json", JSON.stringify(doc, null, 1))
+    : say("run first: there is nothing to export", true));
+  $("export-csv").addEventListener("click", exportCsv);
+  $("export-png").addEventListener("click", () => Plotly.downloadImage("map", { format: "png", filename: `gdlab-${state.view}`, width: 1200, height: 900 }));
+  $("dial-angle").addEventListener("input", onDial);
+  const map = $("map");
+  map.addEventListener("click", onMapClick);
+  map.addEventListener("pointerdown", onPointerDown, true);
+  map.addEventListener("pointermove", onPointerMove);
+  map.addEventListener("pointerup", onPointerUp);
+  map.addEventListener("keydown", onMapKey);
+  map.addEventListener("blur", () => { if (cursor && roles.cursor) { cursor = null; Plotly.restyle("map", { x: [[]], y: [[]] }, roles.cursor); } });
+  $("play").addEventListener("click", play);
+  $("first").addEventListener("click", () => { stopPlaying(); moveTo(0); });
+  $("last").addEventListener("click", () => { stopPlaying(); moveTo(null); });
+  $("back").addEventListener("click", () => { stopPlaying(); moveTo((state.step === null ? lastStep() : state.step) - 1); });
+  $("forward").addEventListener("click", () => { stopPlaying(); moveTo(state.step === null ? null : state.step + 1); });
+  $("scrub").addEventListener("input", () => { stopPlaying(); moveTo(+$("scrub").value); });
+  $("scrub").addEventListener("change", writeUrl);
+  let resizing = null;  // the map follows the window; a new shape gets a new view (equal scales)
+  new ResizeObserver(() => { clearTimeout(resizing); resizing = setTimeout(async () => { if (grid && await refit()) await redraw(); keepGeometry(); }, 200); }).observe(map);
+}
 async function init() {
   try {
     META = await api("/api/meta");
@@ -583,45 +1136,17 @@ async function init() {
     COLORS = META.palette; LABEL_COLORS = META.label_colors; BASIN_COLORS = META.basin_colors;
     ({ max_optimizers: MAX_OPTS, max_starts: MAX_STARTS, max_steps: MAX_STEPS } = META.limits);
   } catch (e) { say("cannot reach the server: " + e.message, true); return; }
-  readUrl(); syncControls();
+  $("steps").max = String(MAX_STEPS);
+  META.presets.forEach((p) => { const o = document.createElement("option"); o.value = p.name; o.textContent = p.title; $("preset").appendChild(o); });
   try {
     const fns = await api("/api/functions");
+    fns.forEach((f) => { functions[f.name] = f; });
     fns.filter((f) => f.nd || f.dim === 2).forEach((f) => {
-      const o = document.createElement("option"); o.value = o.textContent = f.name; $("picker").appendChild(o);
+      const o = document.createElement("option"); o.value = f.name; o.textContent = f.title ? `${f.name} — ${f.title}` : f.name; $("picker").appendChild(o);
     });
   } catch (e) { /* the picker stays empty */ }
-  $("formula").addEventListener("change", () => {
-    state.f = $("formula").value.trim(); state.starts = []; state.dom = null; state.at = null; point = null;
-    $("inspect").hidden = true; changed(); clearRuns(); loadMap();
-  });
-  $("formula").addEventListener("input", checkAsTyped);
-  $("picker").addEventListener("change", () => { if ($("picker").value) { $("formula").value = $("picker").value;
-    $("formula").dispatchEvent(new Event("change")); } });
-  ["x0", "x1", "y0", "y1"].forEach((id) => $(id).addEventListener("change", () => {
-    const v = ["x0", "x1", "y0", "y1"].map((k) => num($(k).value));
-    if (v.some((x) => x === null) || !(v[0] < v[1]) || !(v[2] < v[3])) { say("the domain needs x0 < x1 and y0 < y1", true); return; }
-    state.dom = [[v[0], v[1]], [v[2], v[3]]]; say(""); changed(true); loadMap();
-  }));
-  $("domain-auto").addEventListener("click", () => { state.dom = null; changed(true); loadMap(); });
-  document.querySelectorAll("#views button").forEach((b) => b.addEventListener("click", () => {
-    state.view = b.dataset.view; syncControls(); changed(true); redraw(); }));
-  $("field").addEventListener("change", () => { state.field = $("field").checked; changed(true); redraw(); });
-  document.querySelectorAll("input[name=mode]").forEach((r) => r.addEventListener("change", () => { state.mode = r.value; }));
-  $("grid").addEventListener("click", addGrid);
-  $("clear").addEventListener("click", () => { state.starts = []; startsChanged(); clearRuns(); redraw(); });
-  $("add-opt").addEventListener("click", () => {
-    if (state.opts.length >= MAX_OPTS) return;
-    const name = ["gd", "momentum", "adam", "nesterov", "rmsprop", "adagrad", "amsgrad", "nadam"][state.opts.length % 8];
-    state.opts.push({ name, lr: defaultOf(name, "lr"), hyper: {} }); buildOptimizers(); changed();
-  });
-  $("steps").addEventListener("change", () => { state.steps = Math.max(1, Math.min(MAX_STEPS, +$("steps").value | 0)); $("steps").value = state.steps; changed(); });
-  $("run").addEventListener("click", run);
-  $("export-json").addEventListener("click", () => doc ? download("gdlab-runs.json", "application/json", JSON.stringify(doc, null, 1))
-    : say("run first: there is nothing to export", true));
-  $("export-csv").addEventListener("click", exportCsv);
-  $("export-png").addEventListener("click", () => Plotly.downloadImage("map", { format: "png", filename: `gdlab-${state.view}`, width: 1200, height: 800 }));
-  $("dial-angle").addEventListener("change", () => { state.angle = +$("dial-angle").value; if (state.at) inspect(state.at); });
-  $("map").addEventListener("click", onMapClick);
+  readUrl(); syncControls();
+  wireControls();
   const rerun = state.ran && state.starts.length > 0;
   writeUrl();
   await loadMap();
