@@ -110,8 +110,8 @@ def test_type_click_run_and_reload(server, page):
     assert q["f"] == ["x**4 - 3*x**2 + x + y**2"] and q["run"] == ["1"]
     assert len(q["starts"][0].split(";")) == 2 and q["opts"] == ["gd:lr=0.01"]
     # the paths end where the table says the runs ended
-    ends = page.evaluate("""() => { const t = document.getElementById('map').data
-        .find(t => t.name === 'gd'), ends = [];  // one trace per optimizer, runs split by gaps
+    ends = page.evaluate("""() => { const t = document.getElementById('map').drawn
+        .find(t => t.name === 'gd'), ends = [];  // as painted: per optimizer, runs split by gaps
         t.x.forEach((x, k) => { if (x === null) ends.push([t.x[k - 1], t.y[k - 1]]); });
         return ends; }""")
     finals = [rows.nth(i).locator("td").nth(2).inner_text() for i in range(2)]
@@ -189,7 +189,8 @@ def test_several_optimizers_a_grid_of_starts_and_exports(server, page, tmp_path)
         page.locator(".opt").nth(0).inner_text()
     assert "stability bound ≈ 1.5" in page.locator(".opt").nth(1).inner_text()
     assert page.locator(".opt .bound-mark:not([hidden])").count() == 2
-    assert page.evaluate("document.getElementById('loss').data.length") == 8
+    assert page.evaluate("document.getElementById('loss').data"  # a trace per optimizer
+                         ".map(t => t.x.filter(v => v === null).length)") == [4, 4]
     shot(page, "several-optimizers")
     with page.expect_download() as got:
         page.click("#export-json")
@@ -243,11 +244,11 @@ def test_field_inspect_surface_basins_and_lr_map(server, page):
     page.wait_for_selector("#map[data-state=ready]")
     page.check("#field")
     page.wait_for_selector("#map[data-state=ready]")
-    names = page.evaluate("document.getElementById('map').data.map(t => t.name)")
-    assert "−∇f" in names
+    names = page.evaluate("document.getElementById('base').data.map(t => t.name)")
+    assert "−∇f" in names  # drawn under the paths, on the map's base layer
     # arrows point along −∇f = (−x/10, −2y): check every arrow's direction
     bad = page.evaluate("""() => {
-        const t = document.getElementById('map').data.find(t => t.name === '−∇f');
+        const t = document.getElementById('base').data.find(t => t.name === '−∇f');
         let worst = 0;
         for (let k = 0; k + 1 < t.x.length; k += 7) {
           const x = t.x[k], y = t.y[k], dx = t.x[k + 1] - x, dy = t.y[k + 1] - y;
@@ -320,6 +321,12 @@ def test_the_map_has_equal_scales_so_right_angles_look_right(server, page):
                     l.yaxis._length / (l.yaxis.range[1] - l.yaxis.range[0]),
                     l.xaxis.range, l.yaxis.range]; }""")
         assert across == pytest.approx(up, rel=0.03), url
+        layers = page.evaluate("""() => ['base', 'map'].map((id) => {
+            const l = document.getElementById(id)._fullLayout;
+            return [l.xaxis._offset, l.xaxis._length, ...l.xaxis.range,
+                    l.yaxis._offset, l.yaxis._length, ...l.yaxis.range]; })""")
+        assert layers[0] == pytest.approx(layers[1], rel=1e-9)  # the layers lie exactly on
+        # each other: the contour under the paths, the starts and the arrows
         if domain:
             assert xr[0] <= domain[0] and xr[1] >= domain[1]
             assert yr[0] <= domain[2] + 1e-9 and yr[1] >= domain[3] - 1e-9
@@ -369,8 +376,9 @@ def test_the_drawn_gradient_meets_the_level_curve_at_a_right_angle(server, page)
     angle = math.degrees(math.acos((u[0] * v[0] + u[1] * v[1]) /
                                    (math.hypot(*u) * math.hypot(*v))))
     assert angle == pytest.approx(90, abs=2)
-    grid_x, grid_y, xr, yr = page.eval_on_selector("#map", """el => {
-        const c = el.data[0]; return [[c.x[0], c.x[c.x.length - 1]], [c.y[0], c.y[c.y.length - 1]],
+    grid_x, grid_y, xr, yr = page.eval_on_selector("#map", """el => {  // the contour: on the base
+        const c = document.getElementById('base').data[0];
+        return [[c.x[0], c.x[c.x.length - 1]], [c.y[0], c.y[c.y.length - 1]],
         el._fullLayout.xaxis.range, el._fullLayout.yaxis.range]; }""")
     for got, want in ((grid_x, xr), (grid_y, yr)):
         assert got == pytest.approx(want, rel=0.01, abs=1e-9)
@@ -419,10 +427,10 @@ def test_dragging_a_start_redraws_the_engines_path_from_where_it_was_dropped(ser
     ref = httpx.post(server + "/api/descend", json={
         "formula": "ill_conditioned", "starts": [start], "max_steps": 30,
         "optimizers": [{"name": "momentum", "lr": 0.1, "hyper": {}}]}).json()
-    page.wait_for_function("""s => { const t = document.getElementById('map').data
+    page.wait_for_function("""s => { const t = document.getElementById('map').drawn
         .find(t => t.name === 'momentum'); return t && t.x[0] === s[0] && t.y[0] === s[1]; }""",
                            arg=start)
-    path = split_runs(drawn(page, "momentum"))[0]
+    path = split_runs(page.evaluate("document.getElementById('map').drawn[0]"))[0]
     np.testing.assert_allclose(path, ref["results"][0]["runs"][0]["path"], rtol=1e-12)
     assert page.locator("#runs tbody tr").count() == 1
     assert page.errors == []
@@ -446,7 +454,7 @@ def test_the_step_player_draws_the_engines_gradient_and_update_at_step_k(server,
     x7 = steps["path"][7]
     grad = httpx.post(server + "/api/grad", json={"formula": "ill_conditioned",
                                                   "point": x7}).json()["gradient"]
-    vectors = page.evaluate("""() => Object.fromEntries(document.getElementById('map').data
+    vectors = page.evaluate("""() => Object.fromEntries(document.getElementById('map').drawn
         .filter(t => t.meta && t.meta.role).map(t => [t.meta.role, [t.x[0], t.y[0], t.x[1],
         t.y[1], t.meta.scale]]))""")
     x0, y0, x1, y1, scale = vectors["update"]

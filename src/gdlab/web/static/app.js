@@ -14,6 +14,7 @@ const AUTO_RERUN = 64;       // a control change re-runs by itself up to this ma
 const SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "triangle-down", "star", "cross"];
 const MARKERS_UP_TO = 4000;  // points drawn with a marker each up to this many in all
 const PLAY_FRAMES = 120;     // a whole run plays in about this many frames
+const LOSS_CURVES = 40;      // more runs than this: the loss panel shows median and range
 const MARGIN = { t: 12, r: 78, b: 44, l: 56 };  // fixed: the plot area does not move
 const NOTES = {
   contour: "Level curves of f; ★ known minima. The two axes share one scale, so the gradient "
@@ -324,7 +325,7 @@ function startsChanged() { state.starts = state.starts.slice(0, MAX_STARTS); $("
 // ---------- the view: the domain, widened to the map's shape ----------
 function domainNow() { return state.dom || autoDom; }  // what was asked to be seen
 function plotBox() {
-  const el = $("map");
+  const el = $("mapbox");
   return { w: Math.max(40, el.clientWidth - MARGIN.l - MARGIN.r), h: Math.max(40, el.clientHeight - MARGIN.t - MARGIN.b) };
 }
 // the domain, grown to hold the starts and the inspected point, then widened along one axis
@@ -364,7 +365,7 @@ async function loadMap() {
   const check = await api("/api/parse", { formula: state.f }).catch((e) => ({ ok: false, error: e.message }));
   const problem = mapProblem(check);
   if (problem) {
-    grid = null; showError(problem, check.ok ? null : check.column); Plotly.purge("map"); clearRuns(); setState("error"); return;
+    grid = null; showError(problem, check.ok ? null : check.column); Plotly.purge("map"); clearBase(); clearRuns(); setState("error"); return;
   }
   try {
     if (!state.dom) autoDom = (await api("/api/grid", { formula: state.f, n: 2 })).domain;
@@ -439,14 +440,24 @@ function minimaTrace() {
 }
 // the runs as the player shows them: each optimizer's runs in one trace (gaps between runs),
 // each run up to step k (null: to its end)
+// Many points (over MARKERS_UP_TO) are drawn without markers and without the points that lie
+// within 0.6 px of the last one kept: the line looks the same (nothing is drawn that the run
+// did not visit) at a fraction of the cost.
 function runsUpTo(k) {
   const out = [];
   if (!doc) return out;
+  const v = view(), near = pointCount() > MARKERS_UP_TO ? 0.6 * (v[0][1] - v[0][0]) / plotBox().w : 0;
   doc.results.forEach((res) => {
     const xs = [], ys = [];
     res.runs.forEach((r) => {
       const n = k === null ? r.path.length : upto(r.recorded_steps, k);
-      for (let j = 0; j < n; j++) { const p = r.path[j]; if (p[0] !== null && p[1] !== null) { xs.push(p[0]); ys.push(p[1]); } }
+      let kept = null;
+      for (let j = 0; j < n; j++) {
+        const p = r.path[j];
+        if (p[0] === null || p[1] === null) continue;
+        if (kept && j < n - 1 && Math.abs(p[0] - kept[0]) < near && Math.abs(p[1] - kept[1]) < near) continue;
+        xs.push(p[0]); ys.push(p[1]); kept = p;
+      }
       xs.push(null); ys.push(null);
     });
     out.push({ x: xs, y: ys });
@@ -455,12 +466,75 @@ function runsUpTo(k) {
 }
 function upto(steps, k) { let lo = 0, hi = steps.length; while (lo < hi) { const m = (lo + hi) >> 1; if (steps[m] <= k) lo = m + 1; else hi = m; } return Math.max(1, lo); }
 function pointCount() { return doc ? doc.results.reduce((n, res) => n + res.runs.reduce((m, r) => m + r.path.length, 0), 0) : 0; }
-function runTraces(k) {
+function runTraces(k) {  // per optimizer: its runs' points (gaps between runs) and its style
   const marks = pointCount() <= MARKERS_UP_TO;
   return runsUpTo(k).map((xy, i) => ({ type: "scatter", mode: marks ? "lines+markers" : "lines", ...xy,
     // the first optimizers drawn wider: a path that another one covers still shows at its edges
     line: { color: COLORS[i % COLORS.length], width: 2 + Math.min(3, 1.2 * (doc.results.length - 1 - i)) }, connectgaps: false,
-    marker: { size: 5, symbol: SYMBOLS[i % SYMBOLS.length] }, name: doc.results[i].optimizer.name, hoverinfo: "x+y" }));
+    marker: { size: 5, symbol: SYMBOLS[i % SYMBOLS.length], color: COLORS[i % COLORS.length] }, name: doc.results[i].optimizer.name, hoverinfo: "x+y" }));
+}
+// The paths are painted on a canvas between the two plotly layers: tens of thousands of points
+// cost milliseconds there (as SVG they cost a tenth of a second per step of the player).
+// #map.drawn keeps exactly what was painted, in data coordinates.
+function toPx(x, y) {
+  const [xo, xn, x0, x1] = geometry.x, [yo, yn, y0, y1] = geometry.y;
+  return [xo + (x - x0) / (x1 - x0) * xn, yo + (y1 - y) / (y1 - y0) * yn];
+}
+// the marker symbols of SYMBOLS as filled shapes, in units of half the size
+const PLUS = [[-1, -0.35], [-0.35, -0.35], [-0.35, -1], [0.35, -1], [0.35, -0.35], [1, -0.35], [1, 0.35], [0.35, 0.35],
+  [0.35, 1], [-0.35, 1], [-0.35, 0.35], [-1, 0.35]];
+const SHAPE_POINTS = { square: [[-1, -1], [1, -1], [1, 1], [-1, 1]], diamond: [[0, -1.3], [1.3, 0], [0, 1.3], [-1.3, 0]],
+  "triangle-up": [[0, -1.2], [1, 1], [-1, 1]], "triangle-down": [[-1, -1], [1, -1], [0, 1.2]], cross: PLUS,
+  x: PLUS.map(([a, b]) => [(a - b) * 0.8, (a + b) * 0.8]),
+  star: Array.from({ length: 10 }, (_, k) => { const r = k % 2 ? 0.5 : 1.3, t = -Math.PI / 2 + k * Math.PI / 5; return [r * Math.cos(t), r * Math.sin(t)]; }) };
+function mark(ctx, symbol, x, y, size) {
+  const r = size / 2, pts = SHAPE_POINTS[symbol];
+  ctx.beginPath();
+  if (!pts) ctx.arc(x, y, r, 0, 2 * Math.PI);  // a circle
+  else pts.forEach(([a, b], k) => (k ? ctx.lineTo(x + a * r, y + b * r) : ctx.moveTo(x + a * r, y + b * r)));
+  ctx.closePath(); ctx.fill();  // (the path stays: a caller may outline it)
+}
+function canvasTraces(k) { return doc && geometry && state.view === "contour" ? runTraces(k).concat([nowTrace(k)], vectorTraces(k)) : []; }
+function paintPaths(k) {  // the runs up to step k, where each is now, and the step's vectors
+  const canvas = $("paths"), box = $("mapbox"), dpr = window.devicePixelRatio || 1;
+  const w = box.clientWidth, h = box.clientHeight;
+  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+    canvas.width = Math.round(w * dpr); canvas.height = Math.round(h * dpr);
+  }
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  const traces = canvasTraces(k);
+  $("map").drawn = traces.map((t) => ({ name: t.name, color: t.line ? t.line.color : null, x: t.x, y: t.y, meta: t.meta || null }));
+  if (!traces.length) return;
+  const [xo, xn] = geometry.x, [yo, yn] = geometry.y;
+  ctx.save();
+  ctx.beginPath(); ctx.rect(xo, yo, xn, yn); ctx.clip();  // the plot area only
+  ctx.lineJoin = "round"; ctx.lineCap = "round";
+  traces.forEach((t) => { if (t.mode.includes("lines")) strokeLines(ctx, t); if (t.mode.includes("markers")) fillMarks(ctx, t); });
+  ctx.restore();
+}
+function strokeLines(ctx, t) {
+  ctx.strokeStyle = t.line.color; ctx.lineWidth = t.line.width;
+  ctx.setLineDash({ dot: [2, 4], dash: [7, 5] }[t.line.dash] || []);
+  ctx.beginPath();
+  let open = false;
+  for (let j = 0; j < t.x.length; j++) {
+    if (t.x[j] === null) { open = false; continue; }
+    const [px, py] = toPx(t.x[j], t.y[j]);
+    if (open) ctx.lineTo(px, py); else { ctx.moveTo(px, py); open = true; }
+  }
+  ctx.stroke();
+  ctx.setLineDash([]);
+}
+function fillMarks(ctx, t) {
+  const m = t.marker, pick = (v, j) => (Array.isArray(v) ? v[j] : v);
+  for (let j = 0; j < t.x.length; j++) {
+    if (t.x[j] === null) continue;
+    ctx.fillStyle = pick(m.color, j) || t.line.color;
+    mark(ctx, pick(m.symbol, j), ...toPx(t.x[j], t.y[j]), m.size + 1);
+    if (m.line) { ctx.strokeStyle = m.line.color; ctx.lineWidth = m.line.width; ctx.stroke(); }
+  }
 }
 function nowTrace(k) {  // where every run is at step k
   const xs = [], ys = [], colors = [], symbols = [];
@@ -568,29 +642,34 @@ function contourKey() {
 
 // ---------- drawing ----------
 // one unit as long across as up (the view already has the map's shape; scaleanchor keeps it)
-function axes(layout) {
-  const v = view();
+function axes(layout, overlay) {
+  const v = view(), hide = overlay ? { showgrid: false, showticklabels: false, showline: false, ticks: "", title: { text: "" } } : {};
   return look({ ...layout, margin: { ...MARGIN, autoexpand: false }, showlegend: false, dragmode: false,
-    xaxis: { title: { text: grid.variables[0] }, range: v[0].slice(), zeroline: false },
-    yaxis: { title: { text: grid.variables[1] }, range: v[1].slice(), scaleanchor: "x", scaleratio: 1, zeroline: false } });
+    xaxis: { title: { text: grid.variables[0] }, range: v[0].slice(), zeroline: false, ...hide },
+    yaxis: { title: { text: grid.variables[1] }, range: v[1].slice(), scaleanchor: "x", scaleratio: 1, zeroline: false, ...hide } });
 }
 let roles = {};  // trace role → index on the map, for updates in place
 async function drawContour() {
   const shown = shownZ(), k = state.step;
-  const traces = [{ type: "contour", x: grid.x, y: grid.y, z: shown.z, colorscale: "Viridis", ncontours: 30,
+  const below = [{ type: "contour", x: grid.x, y: grid.y, z: shown.z, colorscale: "Viridis", ncontours: 30,
     hoverinfo: "skip", name: "f", colorbar: colorbar(shown), contours: { coloring: "fill" }, line: { width: 0.5 } }];
-  if (state.field) traces.push(fieldTrace());
-  if (grid.minima.length) traces.push(minimaTrace());
-  traces.push(startTrace());
+  if (state.field) below.push(fieldTrace());
+  if (grid.minima.length) below.push(minimaTrace());
+  const traces = [];
   const named = (role, list) => list.forEach((t) => { roles[role] = roles[role] || []; roles[role].push(traces.length); traces.push(t); });
   roles = {};
-  named("starts", [traces.pop()]);
-  if (doc) { named("runs", runTraces(k)); named("now", [nowTrace(k)]); named("vectors", vectorTraces(k)); }
+  named("starts", [startTrace()]);
   named("inspect", inspectTraces());
   named("cursor", [cursorTrace()]);
-  await Plotly.react("map", traces, axes({}), config(false));
+  const key = JSON.stringify([grid.domain, grid.z.length, state.field, shapeNow(), ink()]);
+  if (baseKey !== key) { await Plotly.react("base", below, axes({}), config(false)); baseKey = key; }
+  await Plotly.react("map", traces, axes({}, true), config(false));
+  keepGeometry();
+  paintPaths(k);
   showKey(contourKey());
 }
+let baseKey = null;  // what the base layer shows now (redrawn only when that changes)
+function clearBase() { if (baseKey !== null) { Plotly.purge("base"); baseKey = null; } }
 async function drawSurface() {
   const shown = shownZ();
   const z3 = (f) => shown.log ? Math.log10(Math.max(f - shown.lo, shown.floor)) : f;  // as shownZ maps z
@@ -681,6 +760,7 @@ async function redrawNow() {
   if (!grid) return;
   setState("drawing");
   try {
+    if (state.view !== "contour") { clearBase(); paintPaths(null); }
     if (state.view === "surface") await drawSurface();
     else if (state.view === "basins") { say("computing the basin map…"); await drawBasins(); say(""); }
     else if (state.view === "lrmap") { say("computing the learning-rate map…"); await drawLrMap(); say(""); }
@@ -709,17 +789,12 @@ function showStep() {
   $("step-readout").innerHTML = "";
   (parts || []).forEach((t) => { const s = document.createElement("span"); s.className = "nb"; s.textContent = t + "  "; $("step-readout").appendChild(s); $("step-readout").appendChild(document.createTextNode(" ")); });
 }
-// the paths, the "now" markers and the vectors of step k, updated in place (no rebuild)
+// the paths, the "now" markers and the vectors of step k: the canvas repainted, nothing rebuilt
 async function moveTo(k) {
   state.step = k === null || k >= lastStep() ? null : Math.max(0, k);
   showStep();
-  if (state.view !== "contour" || !roles.runs) return;
-  const runs = runTraces(state.step), now = nowTrace(state.step), vecs = vectorTraces(state.step);
-  await Plotly.restyle("map", { x: runs.map((t) => t.x).concat([now.x], vecs.map((t) => t.x)),
-    y: runs.map((t) => t.y).concat([now.y], vecs.map((t) => t.y)),
-    name: runs.map((t) => t.name).concat([now.name], vecs.map((t) => t.name)),
-    meta: runs.map(() => null).concat([null], vecs.map((t) => t.meta)) },
-  roles.runs.concat(roles.now, roles.vectors));
+  if (state.view !== "contour" || !geometry) return;
+  paintPaths(state.step);
   showKey(contourKey());
 }
 let playing = null;
@@ -781,14 +856,32 @@ async function run(quiet) {
   if (mine !== runs) return;
   if (state.step !== null && state.step > lastStep()) state.step = null;
   writeUrl();
-  if (quiet && state.view === "contour" && roles.runs && roles.runs.length === doc.results.length) await moveTo(state.step);
-  else await redraw();
+  if (state.view === "contour" && geometry && baseKey !== null && $("map").dataset.state !== "error") {
+    await drawing;  // the paths in place (the contour stays), then the loss curves
+    await moveTo(state.step);
+    await frame(); drawLoss(); setState("done");
+    $("map").dataset.paths = String(doc.results.reduce((n, r) => n + r.runs.length, 0));
+  } else await redraw();
   setupPlayer();
 }
-function fillTable() {
-  const tbody = $("runs").querySelector("tbody");
+function frame() { return new Promise((r) => requestAnimationFrame(() => r())); }
+const ROWS_PER_FRAME = 60;  // a long table is added a slice per frame (no long block)
+let tableGen = 0;
+async function fillTable() {
+  const tbody = $("runs").querySelector("tbody"), mine = ++tableGen, rows = [];
   tbody.innerHTML = "";
-  doc.results.forEach((res, i) => res.runs.forEach((r, b) => {
+  doc.results.forEach((res, i) => res.runs.forEach((r, b) => rows.push(tableRow(res, i, r, b))));
+  fillSummary();
+  for (let s = 0; s < rows.length; s += ROWS_PER_FRAME) {
+    if (s) await frame();
+    if (mine !== tableGen) return;
+    const part = document.createDocumentFragment();
+    rows.slice(s, s + ROWS_PER_FRAME).forEach((make) => part.appendChild(make()));
+    tbody.appendChild(part);
+  }
+}
+function tableRow(res, i, r, b) {
+  return () => {
     const tr = document.createElement("tr");
     tr.dataset.run = `${i}.${b}`;
     tr.classList.toggle("selected", state.sel[0] === i && state.sel[1] === b);
@@ -808,9 +901,8 @@ function fillTable() {
       tr.lastChild.appendChild(document.createElement("br")); tr.lastChild.appendChild(button);
     }
     tr.addEventListener("click", async () => { await selectRun(i, b); await moveTo(state.step); });
-    tbody.appendChild(tr);
-  }));
-  fillSummary();
+    return tr;
+  };
 }
 function fillSummary() {  // per optimizer: how its runs ended, in one line
   const list = $("summary");
@@ -838,19 +930,54 @@ function applySuggestion(i, s) {  // put a run's suggestion into the controls an
   if (s.start !== undefined) state.starts = [s.start.split(",").map(Number)];
   syncControls(); writeUrl(); refit().then(() => run());
 }
-function drawLoss() {
+function drawLoss() {  // one trace per optimizer (its runs split by gaps), thinned as the paths are
   if (!doc) { Plotly.purge("loss"); return; }
-  const traces = [];
-  let positive = true;
-  doc.results.forEach((res, i) => res.runs.forEach((r, b) => {
-    const ok = r.values.map((v) => v !== null);
-    const y = r.values.filter((_, k) => ok[k]);
-    if (y.some((v) => v <= 0)) positive = false;
-    traces.push({ type: "scatter", mode: "lines", x: r.recorded_steps.filter((_, k) => ok[k]), y,
-      line: { color: COLORS[i % COLORS.length], width: 1.5 }, name: `${res.optimizer.name} #${b + 1}`, showlegend: false });
-  }));
-  Plotly.react("loss", traces, look({ margin: { t: 28, r: 8, b: 40, l: 56 }, title: { text: "loss curves f(x_t)", font: { size: 12 } },
+  let positive = true, lo = Infinity, hi = -Infinity;
+  doc.results.forEach((res) => res.runs.forEach((r) => r.values.forEach((v) => {
+    if (v === null) return;
+    if (v <= 0) positive = false;
+    lo = Math.min(lo, v); hi = Math.max(hi, v);
+  })));
+  const box = $("loss"), w = Math.max(50, box.clientWidth - 64), h = Math.max(50, box.clientHeight - 68);
+  const t = (v) => positive ? Math.log10(v) : v;
+  const dx = 0.6 * Math.max(1, lastStep()) / w, dy = 0.6 * Math.max(1e-300, t(hi) - t(lo)) / h;
+  const many = pointCount() > MARKERS_UP_TO;
+  const total = doc.results.reduce((n, res) => n + res.runs.length, 0);
+  const traces = total > LOSS_CURVES ? lossBands() : doc.results.map((res, i) => {
+    const x = [], y = [];
+    res.runs.forEach((r) => {
+      let kx = null, ky = null;
+      r.values.forEach((v, k) => {
+        if (v === null) return;
+        const s = r.recorded_steps[k], last = k === r.values.length - 1;
+        if (many && kx !== null && !last && Math.abs(s - kx) < dx && Math.abs(t(v) - ky) < dy) return;
+        x.push(s); y.push(v); kx = s; ky = t(v);
+      });
+      x.push(null); y.push(null);
+    });
+    return { type: "scatter", mode: "lines", x, y, line: { color: COLORS[i % COLORS.length], width: 1.5 }, name: res.optimizer.name };
+  });
+  const title = total > LOSS_CURVES ? "f(x_t): median and range of each optimizer's runs" : "loss curves f(x_t)";
+  Plotly.react("loss", traces, look({ margin: { t: 28, r: 8, b: 40, l: 56 }, showlegend: false, title: { text: title, font: { size: 12 } },
     xaxis: { title: { text: "step" } }, yaxis: { title: { text: "f" }, type: positive ? "log" : "linear", exponentformat: "power" } }), config(false));
+}
+
+// many runs: per optimizer the median of f at each step and the band from the lowest to the
+// highest (a run that stopped keeps its last value: it stays where it ended)
+function lossBands() {
+  const out = [];
+  doc.results.forEach((res, i) => {
+    const longest = res.runs.reduce((a, r) => (r.recorded_steps.length > a.recorded_steps.length ? r : a));
+    const steps = longest.recorded_steps, lo = [], mid = [], hi = [], c = COLORS[i % COLORS.length];
+    steps.forEach((s) => {
+      const v = res.runs.map((r) => r.values[upto(r.recorded_steps, s) - 1]).filter((x) => x !== null).sort((a, b) => a - b);
+      lo.push(v.length ? v[0] : null); mid.push(v.length ? v[v.length >> 1] : null); hi.push(v.length ? v[v.length - 1] : null);
+    });
+    out.push({ type: "scatter", mode: "lines", x: steps, y: lo, line: { color: c, width: 0 }, hoverinfo: "skip", name: res.optimizer.name + " lowest" },
+      { type: "scatter", mode: "lines", x: steps, y: hi, line: { color: c, width: 0 }, fill: "tonexty", fillcolor: c + "33", hoverinfo: "skip", name: res.optimizer.name + " highest" },
+      { type: "scatter", mode: "lines", x: steps, y: mid, line: { color: c, width: 2 }, name: res.optimizer.name + " median" });
+  });
+  return out;
 }
 
 // ---------- inspecting a point ----------
@@ -1044,6 +1171,16 @@ async function exportCsv() {  // the CLI's CSV (gdlab descend --output run.csv):
   download("gdlab-runs.csv", "text/csv", await r.text());
 }
 
+async function exportPng() {  // both layers of the map as one figure
+  const top = $("map"), under = baseKey !== null ? $("base").data : [];
+  const layout = baseKey !== null ? $("base").layout : top.layout;
+  const paths = canvasTraces(state.step);
+  const figure = { data: under.concat(paths, top.data), layout: { ...layout, paper_bgcolor: "white", font: { color: "#222" } } };
+  const url = await Plotly.toImage(figure, { format: "png", width: 1200, height: 900 });
+  const a = document.createElement("a");
+  a.href = url; a.download = `gdlab-${state.view}.png`; document.body.appendChild(a); a.click(); a.remove();
+}
+
 // ---------- presets ----------
 async function applyPreset(name) {
   const p = META.presets.find((x) => x.name === name);
@@ -1110,7 +1247,7 @@ function wireControls() {
   $("export-json").addEventListener("click", () => doc ? download("gdlab-runs.json", "application/json", JSON.stringify(doc, null, 1))
     : say("run first: there is nothing to export", true));
   $("export-csv").addEventListener("click", exportCsv);
-  $("export-png").addEventListener("click", () => Plotly.downloadImage("map", { format: "png", filename: `gdlab-${state.view}`, width: 1200, height: 900 }));
+  $("export-png").addEventListener("click", exportPng);
   $("dial-angle").addEventListener("input", onDial);
   const map = $("map");
   map.addEventListener("click", onMapClick);
