@@ -243,7 +243,8 @@ def test_field_inspect_surface_basins_and_lr_map(server, page):
     page.goto(f"{server}/?f=x**2/20%2By**2&opts=gd:lr=0.5&starts=2,2")
     page.wait_for_selector("#map[data-state=ready]")
     page.check("#field")
-    page.wait_for_selector("#map[data-state=ready]")
+    page.wait_for_function("(document.getElementById('base').data || [])"
+                           ".some(t => t.name === '−∇f')")
     names = page.evaluate("document.getElementById('base').data.map(t => t.name)")
     assert "−∇f" in names  # drawn under the paths, on the map's base layer
     # arrows point along −∇f = (−x/10, −2y): check every arrow's direction
@@ -274,7 +275,8 @@ def test_field_inspect_surface_basins_and_lr_map(server, page):
     shot(page, "surface")
     page.click("#views button[data-view=basins]")
     page.wait_for_selector("#map[data-state=ready]")
-    assert "basins of gd" in page.evaluate("document.getElementById('map').layout.title.text")
+    assert "Basins of gd" in page.inner_text("#map-key")
+    assert "(global)" in page.inner_text("#map-key")  # x²/20 + y²: its one minimum
     shot(page, "basins")
     page.click("#views button[data-view=lrmap]")
     page.wait_for_selector("#map[data-state=ready]")
@@ -282,7 +284,7 @@ def test_field_inspect_surface_basins_and_lr_map(server, page):
         "document.getElementById('map').data.find(t => t.name.startsWith('stability')).y")
     assert all(abs(b - 1) < 1e-9 for b in bounds)
     steps = int(page.evaluate("document.getElementById('steps').value"))
-    title = page.evaluate("document.getElementById('map').layout.title.text")
+    title = page.inner_text("#map-key")
     assert f"({min(steps, 1000)} steps)" in title  # the step limit the map was asked for
     click_map(page, 0.5, 0.5)  # the middle of the log axis sets the learning rate
     page.wait_for_function(

@@ -111,6 +111,13 @@ def test_grid_values_and_gradients(client):
     np.testing.assert_allclose(d["z"], x[None, :] ** 2 - y[:, None] ** 2)
     np.testing.assert_allclose(d["gx"], np.broadcast_to(2 * x[None, :], (5, 5)))
     np.testing.assert_allclose(d["gy"], np.broadcast_to(-2 * y[:, None], (5, 5)))
+    bare = client.post("/api/grid", json={"formula": "x**2 - y**2", "n": 5, "gradients": False,
+                                          "domain": [[-1, 1], [-2, 2]]}).json()
+    assert bare["z"] == d["z"] and bare["gx"] == [] and bare["gy"] == []
+    assert bare["log_floor"] is None  # a saddle's values: linear colours
+    rosen = client.post("/api/grid", json={"formula": "rosenbrock", "n": 60}).json()
+    z = np.array(rosen["z"]) - np.min(rosen["z"])
+    assert rosen["log_floor"] == pytest.approx(np.percentile(z[z > 0], 1))  # its valley: log
 
 
 def test_basins(client):

@@ -65,7 +65,7 @@ async def grid_values(req: schemas.GridRequest, run: Compute = Depends(compute)
         obj = objective_2d(req.formula, req.variables)
         dom = domain(req.domain) or domain_for(obj)
         X, Y, Z = grid(obj, dom, req.n)
-        G = obj.gradient(np.stack([X, Y], axis=-1))
+        G = obj.gradient(np.stack([X, Y], axis=-1)) if req.gradients else np.zeros((0, 0, 2))
         minima = obj.library.minima(2) if obj.library is not None else []
         return {"variables": list(obj.variables), "domain": dom, "x": X[0], "y": Y[:, 0],
                 "z": Z.filled(np.nan), "gx": G[..., 0], "gy": G[..., 1],

@@ -333,10 +333,10 @@ function plotBox() {
 function wantedView() {
   const d = domainNow().map((r) => r.slice());
   const pts = state.starts.concat(state.at ? [state.at] : []);
-  pts.forEach((p) => [0, 1].forEach((a) => {
-    const pad = 0.08 * (d[a][1] - d[a][0]);
-    if (p[a] < d[a][0]) d[a][0] = p[a] - pad;
-    if (p[a] > d[a][1]) d[a][1] = p[a] + pad;
+  const span = d.map((r) => r[1] - r[0]);
+  pts.forEach((p) => [0, 1].forEach((a) => {  // a point on the edge or beyond: a margin around it
+    if (p[a] < d[a][0] + 0.03 * span[a]) d[a][0] = Math.min(d[a][0], p[a] - 0.08 * span[a]);
+    if (p[a] > d[a][1] - 0.03 * span[a]) d[a][1] = Math.max(d[a][1], p[a] + 0.08 * span[a]);
   }));
   const { w, h } = plotBox(), s = Math.max((d[0][1] - d[0][0]) / w, (d[1][1] - d[1][0]) / h);
   return d.map((r, a) => { const c = (r[0] + r[1]) / 2, half = s * (a === 0 ? w : h) / 2; return [c - half, c + half]; });
@@ -347,7 +347,7 @@ function shapeNow() { const { w, h } = plotBox(); return w / h; }
 let gridShape = null;
 async function loadGrid() {  // the contour grid over the view as the map is now shaped
   const v = wantedView();
-  grid = await api("/api/grid", { formula: state.f, n: GRID_N, domain: v });
+  grid = await api("/api/grid", { formula: state.f, n: GRID_N, domain: v, gradients: state.field });
   gridShape = shapeNow();
 }
 // after starts or the point move outside the view, or the map changes shape: a new view
@@ -612,9 +612,10 @@ function swatch(e) {
   const mark = e.symbol ? `<g transform="translate(4 0)" fill="${e.fill || e.line || "white"}" stroke="${e.edge || e.line || "black"}">${SHAPES[e.symbol] || SHAPES.circle}</g>` : "";
   return `<svg width="22" height="14" aria-hidden="true">${box}${line}${mark}</svg>`;
 }
-function showKey(entries) {
+function showKey(entries, title) {
   const key = $("map-key");
   key.innerHTML = "";
+  if (title) { const b = document.createElement("strong"); b.textContent = title; key.appendChild(b); }
   entries.forEach((e) => {
     const span = document.createElement("span");
     span.innerHTML = swatch(e);
@@ -721,12 +722,11 @@ async function drawBasins() {
   traces.push({ type: "scatter", mode: "markers", x: b.minima.map((m) => m[0]), y: b.minima.map((m) => m[1]),
     marker: { symbol: "star", size: 14, color: "white", line: { color: "black", width: 1 } }, name: "minima" });
   traces.push(startTrace());
-  await Plotly.react("map", traces, axes({ title: { text: `basins of ${o.name} (lr ${fmt(o.lr)}, ${body.max_steps} steps)`, font: { size: 12 } },
-    margin: { ...MARGIN, t: 28, autoexpand: false } }), config(false));
+  await Plotly.react("map", traces, axes({}), config(false));
   const entries = b.minima.map((m, i) => ({ name: `ends at ${vec(m)}${b.global_minima[i] ? " (global)" : ""}: ${pct(b.counts.per_minimum[i])}`, box: colors[i + 2] }));
   entries.push({ name: `diverged: ${pct(b.counts.diverged)}`, box: colors[0] }, { name: `not converged: ${pct(b.counts.not_converged)}`, box: colors[1] },
     { name: "minima", symbol: "star", fill: "white", edge: "black" });
-  showKey(entries);
+  showKey(entries, `Basins of ${o.name} (lr ${fmt(o.lr)}, ${body.max_steps} steps, ${n} × ${n} starts):`);
 }
 async function drawLrMap() {
   const o = state.opts[0], d = domainNow();
@@ -745,14 +745,14 @@ async function drawLrMap() {
   traces.push({ type: "scatter", mode: "lines", x: [m.positions[0], m.positions[m.positions.length - 1]], y: [o.lr, o.lr],
     line: { color: "#222", width: 2, dash: "dot" }, name: `lr ${fmt(o.lr)} (click to set)` });
   const other = grid.variables[1 - m.axis];
-  await Plotly.react("map", traces, look({ margin: { ...MARGIN, t: 28, autoexpand: false }, showlegend: false, dragmode: false,
-    title: { text: `what ${o.name} does, by learning rate and start (${body.max_steps} steps)`, font: { size: 12 } },
+  await Plotly.react("map", traces, look({ margin: { ...MARGIN, autoexpand: false }, showlegend: false, dragmode: false,
     xaxis: { title: { text: `start ${grid.variables[m.axis]} (with ${other} = ${fmt(m.fixed)})` } },
-    yaxis: { title: { text: "learning rate" }, type: "log", range: [Math.log10(m.lrs[0]), Math.log10(m.lrs[m.lrs.length - 1])] } }), config(false));
+    yaxis: { title: { text: "learning rate" }, type: "log", exponentformat: "power", range: [Math.log10(m.lrs[0]), Math.log10(m.lrs[m.lrs.length - 1])] } }), config(false));
   const present = labels.filter((l) => m.labels.flat().includes(l));
   showKey(present.map((l) => ({ name: l, box: LABEL_COLORS[l] })).concat([
     { name: "stability bound at the minimum reached", line: "black", width: 2 }, { name: "local bound at the start", line: "black", dash: "dash" },
-    { name: `lr ${fmt(o.lr)} (click to set)`, line: "#222", dash: "dot" }]));
+    { name: `lr ${fmt(o.lr)} (click to set)`, line: "#222", dash: "dot" }]),
+  `What ${o.name} does, by learning rate and start (${body.max_steps} steps):`);
 }
 let drawing = Promise.resolve();
 function redraw() { drawing = drawing.then(redrawNow, redrawNow); return drawing; }  // one at a time, in order
@@ -1226,7 +1226,11 @@ function wireControls() {
   });
   document.querySelectorAll("#views button").forEach((b) => b.addEventListener("click", () => {
     state.view = b.dataset.view; syncControls(); changed(true); redraw().then(setupPlayer); }));
-  $("field").addEventListener("change", () => { state.field = $("field").checked; syncControls(); changed(true); redraw(); });
+  $("field").addEventListener("change", async () => {  // the grid's gradients are fetched only for the field
+    state.field = $("field").checked; syncControls(); changed(true);
+    if (state.field && grid && !grid.gx.length) await loadGrid();
+    await redraw();
+  });
   document.querySelectorAll("input[name=mode]").forEach((r) => r.addEventListener("change", () => { state.mode = r.value; changed(true); }));
   $("grid").addEventListener("click", addGrid);
   $("clear").addEventListener("click", () => { state.starts = []; clearRuns(); startsChanged(); redraw(); });
