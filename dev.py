@@ -78,6 +78,7 @@ def main(argv: list[str]) -> int:
         return code
     if command == "bench":
         setup("bench")
+        ensure_chromium()  # benchmarks/browser.py drives it
         code = 0
         for script in sorted((ROOT / "benchmarks").glob("*.py")):
             code |= subprocess.run([str(PYTHON), str(script), *rest], cwd=ROOT).returncode

@@ -553,3 +553,34 @@ def test_surface_rotates_no_cloud_button_and_dark_mode(server, browser):
         assert pg.locator("#map .modebar").count() == 0  # no zoom that the domain ignores
     finally:
         context.close()
+
+
+def test_the_map_follows_the_window_and_the_point_can_be_dragged(server, page):
+    page.goto(f"{server}/?f=x**2/20%2By**2&at=2,2&mode=inspect")
+    page.wait_for_selector("#map[data-state=ready]")
+    page.set_viewport_size({"width": 700, "height": 900})  # narrower: a new view, still square
+    page.wait_for_function("""() => { const l = document.getElementById('map')._fullLayout,
+        b = document.getElementById('mapbox').clientWidth;
+        return Math.abs(l.xaxis._offset + l.xaxis._length + 78 - b) < 2; }""")
+    page.wait_for_selector("#map[data-state=ready]")
+    page.wait_for_timeout(300)
+    across, up = page.eval_on_selector("#map", """el => { const l = el._fullLayout;
+        return [l.xaxis._length / (l.xaxis.range[1] - l.xaxis.range[0]),
+                l.yaxis._length / (l.yaxis.range[1] - l.yaxis.range[0])]; }""")
+    assert across == pytest.approx(up, rel=0.03)
+    page.locator("#map").scroll_into_view_if_needed()
+    a, b = to_pixels(page, 2, 2), to_pixels(page, -1, 1)
+    page.mouse.move(*a)
+    page.mouse.down()
+    for t in range(1, 6):
+        page.mouse.move(a[0] + (b[0] - a[0]) * t / 5, a[1] + (b[1] - a[1]) * t / 5)
+        page.wait_for_timeout(30)
+    page.mouse.up()
+    page.wait_for_function("!new URLSearchParams(location.search).get('at').startsWith('2,')")
+    page.wait_for_timeout(500)
+    x, y = (float(v) for v in query(page)["at"][0].split(","))
+    assert (x, y) == pytest.approx((-1, 1), abs=0.1)
+    table = dict(line.split("\t", 1) for line in page.inner_text("#inspect-table").splitlines())
+    gx, gy = (float(v) for v in table["∇f"].strip("()").split(","))
+    assert gx == pytest.approx(x / 10, rel=1e-3) and gy == pytest.approx(2 * y, rel=1e-3)
+    assert page.errors == []

@@ -38,7 +38,7 @@ async def descend(req: schemas.DescendRequest, run: Compute = Depends(compute)
         result = replace(spec, record=record).run(deadline=deadline)
         if req.format == "csv":
             return PlainTextResponse(csv_text(result), media_type="text/csv")
-        return run_document(result, include_path=True, options=PAGE_OPTIONS)
+        return run_document(result, include_path=True, options=PAGE_OPTIONS, convert=False)
 
     return await run.answer(schemas.RunDocument, job)
 

@@ -8,7 +8,7 @@ let COLORS = [], LABEL_COLORS = {}, BASIN_COLORS = {}, MAX_OPTS = 0, MAX_STARTS 
 const LR_RANGE = [-12, 3];   // the slider's log10 range; the number box beside it takes any value
 const VIEWS = ["contour", "surface", "basins", "lrmap"];
 const GRID_N = 100;          // points per side of the contour grid
-const BASIN_N = 100;         // starts per side of the basin map
+const BASIN_N = 150;         // starts per side of the basin map
 const LIVE_STARTS = 16;      // dragging re-runs live up to this many starts
 const AUTO_RERUN = 64;       // a control change re-runs by itself up to this many runs
 const SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "triangle-down", "star", "cross"];
