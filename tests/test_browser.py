@@ -78,7 +78,8 @@ def click_map(pg, fx, fy):
     """Click at a fraction of the plot area."""
     box = pg.eval_on_selector("#map", """el => { const l = el._fullLayout;
         const r = el.getBoundingClientRect();
-        return [r.left + l.xaxis._offset, r.top + l.yaxis._offset, l.xaxis._length, l.yaxis._length]; }""")
+        return [r.left + l.xaxis._offset, r.top + l.yaxis._offset, l.xaxis._length,
+                l.yaxis._length]; }""")
     pg.mouse.click(box[0] + fx * box[2], box[1] + fy * box[3])
 
 
@@ -143,7 +144,8 @@ def test_bad_formula_shows_its_error_next_to_the_box(server, page):
     assert page.inner_text("#formula-error") == "error: unexpected end of formula at column 4"
     page.fill("#formula", "__import__('os')")
     page.dispatch_event("#formula", "change")
-    page.wait_for_function("document.querySelector('#formula-error').textContent.includes('column 12')")
+    page.wait_for_function(
+        "document.querySelector('#formula-error').textContent.includes('column 12')")
     shot(page, "error")
     assert page.errors == []  # a 400 from the API is shown, not thrown
 
