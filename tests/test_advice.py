@@ -38,6 +38,7 @@ CORPUS = [
     (["sqrt(x^2 + y^2)", "--start", "1,1", "--lr", "0.1"], "oscillating"),  # the cone's tip
     # slow: a lower f at the end
     (["x0^2 + x1^2", "--start=-3,4", "--lr", "1e-4"], "slow"),
+    (["x0^2 + x1^2", "--start=-3,4", "--lr", "1e-10", "--max-steps", "100"], "slow"),  # note
     (["rosenbrock", "--start=-1.5,2", "--lr", "1e-4"], "slow"),
     (["saddle", "--start", "1,0"], "slow"),
     (["x^2 + y^4/4 - y^2/2", "--start", "1,1e-4", "--lr", "0.01", "--max-steps", "400"],

@@ -586,3 +586,32 @@ def test_the_map_follows_the_window_and_the_point_can_be_dragged(server, page):
     gx, gy = (float(v) for v in table["∇f"].strip("()").split(","))
     assert gx == pytest.approx(x / 10, rel=1e-3) and gy == pytest.approx(2 * y, rel=1e-3)
     assert page.errors == []
+
+
+def test_results_follow_every_edit_and_the_contour_follows_the_function(server, page):
+    """After a run, a changed hyper-parameter or one more start re-runs (nothing stays as if
+    current); a new function redraws the contour under the paths; a start too far away for a
+    map is said in one line."""
+    import math
+
+    page.goto(f"{server}/?f=ill_conditioned&starts=-7,2&opts=momentum:lr=0.1&steps=30&run=1")
+    page.wait_for_selector("#map[data-state=done]")
+    before = rows_text(page)
+    box = page.locator(".opt input[data-hyper=momentum]")
+    box.fill("0.3")
+    box.dispatch_event("change")
+    page.wait_for_function("b => document.querySelector('#runs tbody tr').innerText !== b",
+                           arg=before[0])
+    assert page.is_hidden("#stale")
+    click_map(page, 0.8, 0.5)  # one more start after the run: a row of its own
+    page.wait_for_function("document.querySelectorAll('#runs tbody tr').length === 2")
+    page.fill("#formula", "sin(x)*cos(y)")
+    page.dispatch_event("#formula", "change")
+    page.wait_for_selector("#map[data-state=ready]")
+    c = page.evaluate("""() => { const t = document.getElementById('base').data[0];
+        return [t.x[10], t.y[20], t.z[20][10]]; }""")
+    assert c[2] == pytest.approx(math.sin(c[0]) * math.cos(c[1]), abs=1e-9)
+    page.fill("#starts-text", "1e7, 0")
+    page.dispatch_event("#starts-text", "change")
+    page.wait_for_function("document.getElementById('status').textContent.includes('cannot')")
+    assert [e for e in page.errors if "status of 400" not in e] == []  # (Chromium logs the 400)

@@ -103,6 +103,17 @@ def test_steps_are_the_engines_run_with_its_gradients_and_optimizer_state(client
                 np.testing.assert_allclose(upd[k], -0.3 * mh / (np.sqrt(vh) + 1e-8), rtol=1e-9)
 
 
+def test_steps_give_each_steps_scheduled_learning_rate(client):
+    """With `step:5:0.1` plain GD's update is −lr_k·∇f with lr_k = 0.1 · 0.1^⌊k/5⌋."""
+    s = client.post("/api/steps", json={"formula": "x**2 + y**2", "start": [3, 4],
+                                        "optimizer": {"name": "gd", "lr": 0.1},
+                                        "schedule": "step:5:0.1", "max_steps": 12}).json()
+    want = [0.1 * 0.1 ** (k // 5) for k in range(12)]
+    np.testing.assert_allclose(s["lrs"], want, rtol=1e-15)
+    np.testing.assert_allclose(s["updates"], -np.array(want)[:, None] * np.array(
+        s["gradients"][:-1]), rtol=1e-14)
+
+
 def test_grid_values_and_gradients(client):
     r = client.post("/api/grid", json={"formula": "x**2 - y**2", "n": 5,
                                        "domain": [[-1, 1], [-2, 2]]})

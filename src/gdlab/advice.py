@@ -8,8 +8,9 @@ and values as typed (``start`` as ``"x,y"``) — which, applied to the same comm
 improves the run; ``None`` where no option can (an ``unbounded`` function, a minimum already
 found). It never names the optimizer the run already used, a schedule where the run had one,
 or an option the front end showing it lacks (``options``), and it never grows a learning rate
-more than :data:`MAX_LR_GROWTH` times. What each suggestion promises (the closed-loop test in
-``tests/test_advice.py`` applies every one and checks it):
+more than :data:`MAX_LR_GROWTH` times — except one :data:`FAR_BELOW` times below the
+stability bound or more, which goes to half the bound. What each suggestion promises (the
+closed-loop test in ``tests/test_advice.py`` applies every one and checks it):
 
 ===============  ===================================================  ========================
 label            suggestion                                           promise
@@ -21,7 +22,8 @@ oscillating      ``schedule`` (inverse-time decay) at a kink of f;    a lower f 
                  else ``lr``: half the bound at the end point, or a
                  tenth
 slow             ``optimizer`` momentum after a saddle slowed it;     a lower f at the end
-                 else ``lr`` up to the bound (≤ 10×); else
+                 else ``lr`` up to the bound (≤ 10×; half the bound
+                 from ≥ 1000× below it); else
                  ``max_steps`` × 10
 plateau          ``optimizer`` adam (or ``lr`` × 10 for an adaptive   a lower f at the end
                  one), ``eps`` below gradients smaller than it, and
@@ -43,13 +45,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["advise", "OPTIONS", "MAX_LR_GROWTH", "ADAPTIVE"]
+__all__ = ["advise", "OPTIONS", "MAX_LR_GROWTH", "FAR_BELOW", "ADAPTIVE"]
 
 #: Every option a suggestion may use (the CLI's); a front end passes the ones it has.
 OPTIONS = ("lr", "optimizer", "momentum", "max_steps", "start", "schedule", "random_starts",
            "tol", "eps")
 #: The largest factor by which a suggestion raises a learning rate.
 MAX_LR_GROWTH = 10.0
+FAR_BELOW = 1000.0  # a rate this far below the stability bound is raised to half the bound
 #: Optimizers that rescale their steps per coordinate (no stability bound of their own).
 ADAPTIVE = ("adagrad", "rmsprop", "adam", "adamw", "amsgrad", "nadam", "adadelta")
 RANDOM_STARTS = 100
@@ -330,7 +333,10 @@ def _slow(f, options):
                              f"by {then:.3g}."), {"lr": lr, "momentum": mu}
     if f.lr is not None and bound is not None and f.lr < bound / 10 and \
             f.optimizer not in ("momentum", "nesterov"):
-        lr = _typed(min(bound / 2, MAX_LR_GROWTH * f.lr))
+        # ≤ 10× at a time, unless the rate is three decades or more below the bound: then
+        # ten times more is still nothing to see (the note's lr = 1e−10), so half the bound
+        lr = _typed(bound / 2 if f.lr < bound / FAR_BELOW
+                    else min(bound / 2, MAX_LR_GROWTH * f.lr))
         capped = " (ten times larger" + (f"; the bound allows up to {bound:.3g})"
                                          if lr < bound / 2 * 0.999 else ")")
         return explanation, (f"{_lr_text(f)} is {_ratio(bound, f.lr)} below the stability "

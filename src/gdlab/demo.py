@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .errors import ConfigError
-from .presets import BOOK_SIX, NOTE, NOTE_RATES, NOTE_START, NOTE_STEPS
+from .presets import BOOK_SIX, NOTE, NOTE_RATES, NOTE_START, NOTE_STEPS, NOTE_TOL
 
 
 __all__ = ["run_demo", "FIGURES"]
@@ -140,7 +140,7 @@ def _calculus_text() -> str:
 def _descent_text() -> str:
     from .engine import run
 
-    r = run(NOTE, [NOTE_START], list(NOTE_RATES), max_steps=NOTE_STEPS, tol=0)
+    r = run(NOTE, [NOTE_START], list(NOTE_RATES), max_steps=NOTE_STEPS, tol=NOTE_TOL)
     lines = [f"Gradient descent from (−3, 4), {NOTE_STEPS} steps "
              "(\"Deep Learning from Scratch\" ch. 4):"]
     for k, opt in enumerate(r.optimizers):

@@ -384,7 +384,8 @@ _LIBRARY: list[TestFunction] = [
         "ill_conditioned", "Elongated bowl x²/20 + y² (Deep Learning from Scratch, ch. 6)",
         "x²/20 + y²", lambda s: s[0] ** 2 / 20 + s[1] ** 2, 2, ((-10.0, 10.0), (-5.0, 5.0)),
         _origin(), "Curvatures 1/10 and 2 (condition number 20): plain GD zig-zags across the "
-        "valley; momentum and Adam do better. Stability bound 2/λmax = 1.",
+        "valley while momentum, AdaGrad and Adam take smoother paths (the book's figure 6-8); "
+        "which ends lowest depends on the rates and steps. Stability bound 2/λmax = 1.",
         aliases=("dlfs_quadratic", "elongated_bowl")),
     TestFunction(
         "rosenbrock", "Rosenbrock's banana valley", "Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)²",

@@ -9,14 +9,16 @@ one-click presets (served by ``/api/meta``) are built from these.
 
 from __future__ import annotations
 
-from .studies import TRAP_CASES
+from .studies import TRAP_CASES, TRAP_TOL
 
-__all__ = ["NOTE", "NOTE_START", "NOTE_RATES", "BOOK", "BOOK_START", "BOOK_SIX", "presets"]
+__all__ = ["NOTE", "NOTE_START", "NOTE_RATES", "NOTE_STEPS", "NOTE_TOL", "BOOK", "BOOK_START",
+           "BOOK_SIX", "BOOK_STEPS", "presets"]
 
 NOTE = "x0**2 + x1**2"  # the study note's f(x0, x1)
 NOTE_START = (-3.0, 4.0)
 NOTE_RATES = ("gd:0.1", "gd:10", "gd:1e-10")  # right, too large, too small
 NOTE_STEPS = 100
+NOTE_TOL = 0.0  # every one of the 100 steps, as the note takes them
 BOOK = "ill_conditioned"  # "Deep Learning from Scratch" ch. 6: x²/20 + y²
 BOOK_START = (-7.0, 2.0)
 BOOK_SIX = ("gd:0.95", "momentum:0.1", "adagrad:1.5", "adam:0.3")
@@ -30,17 +32,17 @@ def _spec(text: str) -> dict:
 
 def presets() -> list[dict]:
     """Each preset: ``name``, ``title``, ``formula``, ``starts``, ``optimizers``
-    (``[{name, lr}]``) and ``steps``."""
+    (``[{name, lr}]``), ``steps`` and ``tol`` (``None``: the default stop rule)."""
     out = [
         {"name": "note", "title": "the note: x0² + x1² from (−3, 4), lr 0.1, 10 and 1e−10",
          "formula": NOTE, "starts": [list(NOTE_START)],
-         "optimizers": [_spec(o) for o in NOTE_RATES], "steps": NOTE_STEPS},
+         "optimizers": [_spec(o) for o in NOTE_RATES], "steps": NOTE_STEPS, "tol": NOTE_TOL},
         {"name": "book", "title": "Deep Learning from Scratch ch. 6: x²/20 + y² from (−7, 2)",
          "formula": BOOK, "starts": [list(BOOK_START)],
-         "optimizers": [_spec(o) for o in BOOK_SIX], "steps": BOOK_STEPS},
+         "optimizers": [_spec(o) for o in BOOK_SIX], "steps": BOOK_STEPS, "tol": None},
     ]
     for function, starts, lr, steps, title in TRAP_CASES:
         out.append({"name": title.removeprefix("a ").replace(" ", "_"), "title": title,
                     "formula": function, "starts": [list(s) for s in starts],
-                    "optimizers": [{"name": "gd", "lr": lr}], "steps": steps})
+                    "optimizers": [{"name": "gd", "lr": lr}], "steps": steps, "tol": TRAP_TOL})
     return out

@@ -52,8 +52,9 @@ def replay(obj, opt: Optimizer, path) -> dict:
     """Walk ``opt`` along ``path`` (``(K+1, D)``, one run of the engine from ``path[0]``).
 
     Returns ``gradients`` ``(K+1, D)`` (∇f at each point), ``updates`` ``(K, D)`` (the step
-    from point k to point k+1) and ``state``: ``{name: (K, D)}``, the optimizer's per-coordinate
-    state after each update (only what it uses: a field zero all along is left out)."""
+    from point k to point k+1), ``state``: ``{name: (K, D)}``, the optimizer's per-coordinate
+    state after each update (only what it uses: a field zero all along is left out), and
+    ``lrs`` ``(K,)``: the learning rate of each step (its schedule applied)."""
     path = np.asarray(path, dtype=np.float64)
     steps, dim = len(path) - 1, path.shape[1]
     value, gradient = obj.value_function(), obj.gradient_function()
@@ -71,4 +72,7 @@ def replay(obj, opt: Optimizer, path) -> dict:
             for name, v in _vectors(state, dim):
                 held.setdefault(name, np.zeros((steps, dim)))[k] = v[0]
     used = {name: v for name, v in held.items() if np.any(v != 0)}
-    return {"gradients": grads, "updates": updates, "state": used}
+    lr = float(np.asarray(opt.lr))
+    lrs = np.array([lr * (opt.schedule(k) if opt.schedule is not None else 1.0)
+                    for k in range(steps)])
+    return {"gradients": grads, "updates": updates, "state": used, "lrs": lrs}

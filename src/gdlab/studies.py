@@ -38,7 +38,7 @@ from .optim import Optimizer, make, parse_optimizer
 
 __all__ = ["BasinMap", "LrMap", "LearningRates", "Trap", "Comparison", "GradientFlow",
            "basin_map", "lr_map", "lr_sweep", "sweep_configs", "sweep_bound", "learning_rates",
-           "traps", "comparison", "gradient_flow", "TRAP_CASES", "BASIN_LR"]
+           "traps", "comparison", "gradient_flow", "TRAP_CASES", "TRAP_TOL", "BASIN_LR"]
 
 Domain = list[tuple[float, float]]
 BASIN_LR = 0.01  # learning rate of a basin map's optimizer when none is given
@@ -291,6 +291,7 @@ def _bound_where_it_decides(obj, x0) -> tuple[float | None, np.ndarray | None]:
 
 
 #: (function, starts, learning rate, step limit, title) of each trap
+TRAP_TOL = 1e-9  # the traps' stop rule (a plateau's gradient is small, not zero)
 TRAP_CASES = [
     ("double_well", [[2.0, 1.0], [-2.0, 1.0]], 0.01, 3000, "local vs global minimum"),
     ("plateau", [[3.5, 3.0], [1.0, 0.5]], 0.1, 3000, "a plateau"),
@@ -318,7 +319,7 @@ def traps(cases=None) -> list[Trap]:
     out = []
     for name, starts, lr, max_steps, title in cases or TRAP_CASES:
         obj = objective_2d(name)
-        result = run(obj, starts, make("gd", lr=lr), max_steps=max_steps, tol=1e-9,
+        result = run(obj, starts, make("gd", lr=lr), max_steps=max_steps, tol=TRAP_TOL,
                      record="all")
         out.append(Trap(title, lr, obj, result))
     return out

@@ -258,6 +258,7 @@ class Meta(BaseModel):
                                                       "here: the page's controls")
     optimizers: list[OptimizerInfo]
     presets: list[dict[str, Any]] = Field(description="the study's classic set-ups")
+    defaults: dict[str, Any] = Field(description="a run request's defaults (POST /api/descend)")
 
 
 class Bounds(BaseModel):
@@ -331,6 +332,7 @@ class Steps(BaseModel):
     values: list[Num]
     gradients: list[list[Num]] = Field(description="∇f at each point of the path")
     updates: list[list[Num]] = Field(description="the step taken from each point")
+    lrs: list[Num] = Field(description="the learning rate of each step (schedule applied)")
     state: dict[str, StateTrace] = Field(description="the optimizer's per-coordinate state")
 
 

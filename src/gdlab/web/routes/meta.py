@@ -36,7 +36,9 @@ async def meta(slots: Compute = Depends(compute)) -> schemas.Meta:
                          "minima": palette.MINIMUM_COLORS},
         "stability_bounds": {name: text for name, (text, _) in BOUNDS.items()},
         "suggestion_options": list(limits.PAGE_OPTIONS), "optimizers": catalog(),
-        "presets": presets()})
+        "presets": presets(),
+        "defaults": {k: schemas.DescendRequest.model_fields[k].default
+                     for k in ("max_steps", "tol", "noise", "seed")}})
 
 
 @router.get("/optimizers")

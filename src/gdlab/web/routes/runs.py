@@ -64,7 +64,7 @@ async def steps(req: schemas.StepsRequest, run: Compute = Depends(compute)) -> s
         return {"variables": list(result.objective.variables), "optimizer": opt.to_dict(),
                 "diagnosis": result.diagnoses()[0][0].label, "path": path,
                 "values": result.objective.value_function()(path),
-                "gradients": done["gradients"], "updates": done["updates"],
+                "gradients": done["gradients"], "updates": done["updates"], "lrs": done["lrs"],
                 "state": {k: {"label": STATE_LABELS[k], "values": v}
                           for k, v in done["state"].items()}}
 

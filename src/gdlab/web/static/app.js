@@ -13,7 +13,6 @@ const LIVE_STARTS = 16;      // dragging re-runs live up to this many starts
 const AUTO_RERUN = 64;       // a control change re-runs by itself up to this many runs
 const SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "triangle-down", "star", "cross"];
 const MARKERS_UP_TO = 4000;  // points drawn with a marker each up to this many in all
-const PLAY_FRAMES = 120;     // a whole run plays in about this many frames
 const LOSS_CURVES = 40;      // more runs than this: the loss panel shows median and range
 const MARGIN = { t: 12, r: 78, b: 44, l: 56 };  // fixed: the plot area does not move
 const NOTES = {
@@ -140,7 +139,7 @@ function showError(message, column) {
 function mapProblem(check) {
   if (!check.ok) return check.error;
   if (check.variables.length !== 2 && !check.library)
-    return `the map needs 2 variables; this formula has ${check.variables.length} (${check.variables.join(", ")})`;
+    return `the map needs 2 variables; this formula has ${check.variables.length ? `${check.variables.length} (${check.variables.join(", ")})` : "none"}`;
   return null;
 }
 let typing = null;
@@ -169,8 +168,10 @@ function config(threeD) {  // no cloud button; on the 2-D maps no zoom either (t
     modeBarButtonsToRemove: ["toImage"] } : { displaylogo: false, responsive: true, displayModeBar: false };
 }
 function look(layout) {  // the page's colours (light or dark) on a plot
-  const c = ink();
-  return { ...layout, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", font: { color: c } };
+  const c = ink(), lines = getComputedStyle(document.documentElement).getPropertyValue("--line").trim() || "#ddd";
+  const axis = (a) => ({ gridcolor: lines, zerolinecolor: lines, ...(a || {}) });
+  return { ...layout, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", font: { color: c },
+    xaxis: axis(layout.xaxis), yaxis: axis(layout.yaxis) };
 }
 
 // ---------- the controls ----------
@@ -285,7 +286,8 @@ function boundOf(i) {
     const runs = doc.results[i].runs.filter((r) => r.optimizer_bound);
     if (!runs.length) return null;
     const r = runs.reduce((a, b) => (b.optimizer_bound < a.optimizer_bound ? b : a));
-    const place = r.diagnosis === "diverged" || r.diagnosis === "unbounded" ? "at the start" : "at the minimum reached";
+    const place = r.diagnosis === "diverged" || r.diagnosis === "unbounded" ? "at the start"
+      : /minimum$/.test(r.diagnosis) ? "at the minimum reached" : "where the run ended";
     return { bound: r.optimizer_bound, where: `${place} (${r.bound_at.map(fmt).join(", ")})` };
   }
   return startBounds[boundKey(o)] ?? null;
@@ -348,14 +350,18 @@ let gridShape = null;
 async function loadGrid() {  // the contour grid over the view as the map is now shaped
   const v = wantedView();
   grid = await api("/api/grid", { formula: state.f, n: GRID_N, domain: v, gradients: state.field });
+  grid.version = ++grids;
   gridShape = shapeNow();
 }
+let grids = 0;  // each grid fetched gets a number: the base layer is redrawn for a new one
 // after starts or the point move outside the view, or the map changes shape: a new view
 async function refit() {
-  if (!grid) return;
+  if (!grid) return false;
   const outside = state.starts.concat(state.at ? [state.at] : []).some((p) => !inView(p));
   if (!outside && Math.abs(shapeNow() / gridShape - 1) < 0.02) return false;
-  await loadGrid();
+  try { await loadGrid(); } catch (e) {  // e.g. a start so far away that the view cannot hold it
+    say(`the map cannot show this: ${e.message}`, true); return false;
+  }
   return true;
 }
 
@@ -365,6 +371,7 @@ async function loadMap() {
   const check = await api("/api/parse", { formula: state.f }).catch((e) => ({ ok: false, error: e.message }));
   const problem = mapProblem(check);
   if (problem) {
+    $("about").hidden = true;
     grid = null; showError(problem, check.ok ? null : check.column); Plotly.purge("map"); clearBase(); clearRuns(); setState("error"); return;
   }
   try {
@@ -378,6 +385,7 @@ async function loadMap() {
   await redraw();
 }
 function clearRuns() {
+  runs++;  // a run still on its way belongs to what was cleared
   doc = null; docRequest = null; trace = null; state.ran = false; state.step = null;
   $("runs").querySelector("tbody").innerHTML = ""; $("summary").innerHTML = "";
   $("results").classList.remove("stale"); $("stale").hidden = true; $("player").hidden = true;
@@ -552,9 +560,9 @@ function inspectTraces() {
   const g = point.gradient, gn = Math.hypot(g[0], g[1]);
   const th = state.angle * Math.PI / 180, u = [Math.cos(th), Math.sin(th)];
   const traces = [{ type: "scatter", mode: "markers", x: [state.at[0]], y: [state.at[1]], name: "inspected point",
-    marker: { symbol: "x", size: 11, color: "black" } }];
+    marker: { symbol: "x", size: 11, color: ink() } }];
   traces.push({ type: "scatter", mode: "lines", ...arrows([state.at[0]], [state.at[1]], [span * u[0]], [span * u[1]], 0.25),
-    line: { color: "black", width: 2.5 }, name: `direction u, θ = ${state.angle}°` });
+    line: { color: ink(), width: 2.5 }, name: `direction u, θ = ${state.angle}°` });
   if (gn > 0) traces.push({ type: "scatter", mode: "lines", ...arrows([state.at[0]], [state.at[1]],
     [-span * g[0] / gn], [-span * g[1] / gn], 0.25), line: { color: COLORS[1], width: 2.5 }, name: "steepest descent −∇f" });
   return traces;
@@ -567,14 +575,24 @@ function inspectTraces() {
 // velocity, Adam's per-coordinate rescaling)
 function vectorParts(k) {
   if (!trace || k === null || k >= trace.updates.length) return null;
-  const x = trace.path[k], g = trace.gradients[k], u = trace.updates[k], lr = trace.optimizer.lr;
-  if ([...x, ...g, ...u].some((v) => v === null)) return null;
-  const gd = [-lr * g[0], -lr * g[1]];
-  const v = view(), width = v[0][1] - v[0][0], big = Math.max(Math.hypot(...u), Math.hypot(...gd));
-  const scale = big > 0 && big < 0.04 * width ? Math.min(1e12, Math.pow(10, Math.ceil(Math.log10(0.08 * width / big)))) : 1;
-  const own = [u[0] - gd[0], u[1] - gd[1]];
-  return { x, g, u, gd, own, scale, plain: Math.hypot(...own) <= 1e-12 * Math.max(Math.hypot(...u), 1e-300) };
+  const x = trace.path[k], g = trace.gradients[k], u = trace.updates[k], lr = trace.lrs[k];
+  if ([...x, ...g, ...u, lr].some((v) => v === null)) return null;
+  const gd = [-lr * g[0], -lr * g[1]], own = [u[0] - gd[0], u[1] - gd[1]];
+  return { x, g, u, gd, own, lr, scale: runScale(), plain: Math.hypot(...own) <= 1e-12 * Math.max(Math.hypot(...u), 1e-300) };
 }
+// one magnification for the whole run (a power of ten, when its typical step is under 4% of
+// the view), so arrow lengths compare from step to step
+let scaleOf = null;
+function runScale() {
+  if (scaleOf && scaleOf.trace === trace && scaleOf.width === view()[0][1] - view()[0][0]) return scaleOf.scale;
+  const sizes = trace.updates.map((u, k) => (u.concat(trace.gradients[k]).some((v) => v === null) || trace.lrs[k] === null ? 0
+    : Math.max(Math.hypot(...u), trace.lrs[k] * Math.hypot(...trace.gradients[k])))).filter((m) => m > 0).sort((a, b) => a - b);
+  const width = view()[0][1] - view()[0][0], typical = sizes.length ? sizes[sizes.length >> 1] : 0;
+  const scale = typical > 0 && typical < 0.04 * width ? Math.min(1e12, Math.pow(10, Math.ceil(Math.log10(0.08 * width / typical)))) : 1;
+  scaleOf = { trace, width, scale };
+  return scale;
+}
+function ownName() { return docRequest && docRequest.noise ? "what the optimizer adds (and the noise)" : "what the optimizer adds"; }
 function vectorTraces(k) {
   const p = vectorParts(k);
   const times = p && p.scale !== 1 ? ` (×${fmt(p.scale)})` : "";
@@ -584,19 +602,20 @@ function vectorTraces(k) {
   const c = COLORS[state.sel[0] % COLORS.length];
   const tip = p ? [p.x[0] + p.gd[0] * p.scale, p.x[1] + p.gd[1] * p.scale] : [0, 0];
   return [arrow(p ? p.x : [0, 0], p ? p.gd : [0, 0], "white", 2.5, "dot", "gradient", "−lr·∇f (gradient descent's step)"),
-    arrow(tip, p && !p.plain ? p.own : [0, 0], c, 2, "dash", "own", "what the optimizer adds"),
+    arrow(tip, p && !p.plain ? p.own : [0, 0], c, 2, "dash", "own", ownName()),
     arrow(p ? p.x : [0, 0], p ? p.u : [0, 0], c, 3.5, "solid", "update", "the update taken")];
 }
 function readout(k) {
   const p = vectorParts(k);
   if (!trace) return "";
   const last = trace.path.length - 1, at = Math.min(k === null ? last : k, last);
-  const parts = [`${trace.optimizer.name} from ${vec(trace.path[0])}, step ${at} of ${last}:`,
+  const when = at < last || k === last ? `step ${at}` : `ended at step ${last}`;
+  const parts = [`${trace.optimizer.name} from ${vec(trace.path[0])}, ${when}:`,
     `x = ${vec(trace.path[at])}`, `f = ${fmt(trace.values[at])}`, `∇f = ${vec(trace.gradients[at])}`];
   if (p) {
-    parts.push(`−lr·∇f = ${vec(p.gd)}`, `update = ${vec(p.u)}`);
+    parts.push(`lr = ${fmt(p.lr)}`, `−lr·∇f = ${vec(p.gd)}`, `update = ${vec(p.u)}`);
     Object.values(trace.state).forEach((s) => parts.push(`${s.label} = ${vec(s.values[at])}`));
-  } else parts.push("(the run ends here)");
+  }
   return parts;
 }
 
@@ -636,7 +655,7 @@ function contourKey() {
   if (p) {
     const times = p.scale !== 1 ? ` (×${fmt(p.scale)})` : "", c = COLORS[state.sel[0] % COLORS.length];
     out.push({ name: "−lr·∇f" + times, line: "#999", dash: "dot", width: 2.5 }, { name: "update taken" + times, line: c, width: 3.5 });
-    if (!p.plain) out.push({ name: "what the optimizer adds" + times, line: c, dash: "dash" });
+    if (!p.plain) out.push({ name: ownName() + times, line: c, dash: "dash" });
   }
   return out;
 }
@@ -662,7 +681,7 @@ async function drawContour() {
   named("starts", [startTrace()]);
   named("inspect", inspectTraces());
   named("cursor", [cursorTrace()]);
-  const key = JSON.stringify([grid.domain, grid.z.length, state.field, shapeNow(), ink()]);
+  const key = JSON.stringify([grid.version, state.field, shapeNow(), ink()]);
   if (baseKey !== key) { await Plotly.react("base", below, axes({}), config(false)); baseKey = key; }
   await Plotly.react("map", traces, axes({}, true), config(false));
   keepGeometry();
@@ -675,7 +694,7 @@ async function drawSurface() {
   const shown = shownZ();
   const z3 = (f) => shown.log ? Math.log10(Math.max(f - shown.lo, shown.floor)) : f;  // as shownZ maps z
   const traces = [{ type: "surface", x: grid.x, y: grid.y, z: shown.z, colorscale: "Viridis", opacity: 0.92, showscale: false, name: "f" }];
-  const zs = shown.z.flat().filter((v) => v !== null), lift = 0.01 * (Math.max(...zs) - Math.min(...zs));
+  const zs = shown.z.flat().filter((v) => v !== null), lift = 0.02 * (Math.max(...zs) - Math.min(...zs));
   if (doc) doc.results.forEach((res, i) => res.runs.forEach((r) => {
     const keep = r.path.map((p, k) => p.every((v) => v !== null) && r.values[k] !== null && inView(p));
     const path = r.path.filter((_, k) => keep[k]), vals = r.values.filter((_, k) => keep[k]);
@@ -693,20 +712,20 @@ async function drawSurface() {
       entries.push({ name: "tangent plane at the point", box: COLORS[1] });
     } else entries.push({ name: "(no tangent plane on a log height scale)" });
     traces.push({ type: "scatter3d", mode: "markers", x: [state.at[0]], y: [state.at[1]], z: [z3(point.value)],
-      marker: { size: 5, color: "black" }, name: "inspected point" });
-    entries.push({ name: "inspected point", symbol: "circle", fill: "black", edge: "black" });
+      marker: { size: 5, color: ink() }, name: "inspected point" });
+    entries.push({ name: "inspected point", symbol: "circle", fill: ink(), edge: ink() });
   }
   const v = view(), ratio = (v[1][1] - v[1][0]) / (v[0][1] - v[0][0]);
   await Plotly.react("map", traces, look({ margin: { t: 0, r: 0, b: 0, l: 0 }, showlegend: false,
     scene: { dragmode: "turntable", aspectmode: "manual", aspectratio: { x: 1, y: ratio, z: 0.7 },
-      camera: { eye: { x: 1.3, y: -1.5, z: 1.1 } },
+      camera: { eye: { x: 0.9, y: -1.3, z: 1.9 } },
       xaxis: { title: { text: grid.variables[0] } }, yaxis: { title: { text: grid.variables[1] } },
       zaxis: { title: { text: shown.log ? "log₁₀(f − min)" : "f" } } } }), config(true));
   showKey(entries);
 }
 async function drawBasins() {
   const o = state.opts[0], v = view();
-  const body = { formula: state.f, domain: v, n: BASIN_N, optimizer: optSpec(o), max_steps: Math.min(Math.max(state.steps, 300), 1000) };
+  const body = { formula: state.f, domain: v, n: BASIN_N, optimizer: optSpec(o), max_steps: state.steps };
   const key = "b" + JSON.stringify(body);
   cache[key] = cache[key] || await api("/api/basins", body);
   const b = cache[key], n = b.labels.length, total = n * n;
@@ -731,7 +750,7 @@ async function drawBasins() {
 async function drawLrMap() {
   const o = state.opts[0], d = domainNow();
   const at = state.at ? state.at[1] : d[1][0] + 0.37 * (d[1][1] - d[1][0]);  // off a line of symmetry
-  const body = { formula: state.f, domain: d, optimizer: o.name, lrs: 30, starts: 40, max_steps: Math.min(state.steps, 1000), at };
+  const body = { formula: state.f, domain: d, optimizer: o.name, lrs: 30, starts: 40, max_steps: state.steps, at };
   const key = "l" + JSON.stringify(body);
   cache[key] = cache[key] || await api("/api/lrmap", body);
   const m = cache[key];
@@ -740,18 +759,20 @@ async function drawLrMap() {
   const traces = [{ type: "heatmap", x: m.positions, y: m.lrs, z: m.labels.map((row) => row.map((l) => labels.indexOf(l))),
     text: m.labels, zmin: -0.5, zmax: k - 0.5, colorscale: scale, showscale: false,
     hovertemplate: "start %{x:.3g}, lr %{y:.3g}: %{text}<extra></extra>", name: "diagnosis" }];
-  traces.push({ type: "scatter", mode: "lines", x: m.positions, y: m.bounds, line: { color: "black", width: 2 }, name: "stability bound 2/λmax at the minimum reached" });
-  traces.push({ type: "scatter", mode: "lines", x: m.positions, y: m.start_bounds, line: { color: "black", width: 1, dash: "dash" }, name: "local bound 2/λmax at the start" });
+  const c = ink(), drawn = (ys) => ys.some((y) => y !== null);
+  traces.push({ type: "scatter", mode: "lines", x: m.positions, y: m.bounds, line: { color: c, width: 2 }, name: "stability bound 2/λmax at the minimum reached" });
+  traces.push({ type: "scatter", mode: "lines", x: m.positions, y: m.start_bounds, line: { color: c, width: 1, dash: "dash" }, name: "local bound 2/λmax at the start" });
   traces.push({ type: "scatter", mode: "lines", x: [m.positions[0], m.positions[m.positions.length - 1]], y: [o.lr, o.lr],
-    line: { color: "#222", width: 2, dash: "dot" }, name: `lr ${fmt(o.lr)} (click to set)` });
+    line: { color: c, width: 2, dash: "dot" }, name: `lr ${fmt(o.lr)} (click to set)` });
   const other = grid.variables[1 - m.axis];
   await Plotly.react("map", traces, look({ margin: { ...MARGIN, autoexpand: false }, showlegend: false, dragmode: false,
     xaxis: { title: { text: `start ${grid.variables[m.axis]} (with ${other} = ${fmt(m.fixed)})` } },
     yaxis: { title: { text: "learning rate" }, type: "log", exponentformat: "power", range: [Math.log10(m.lrs[0]), Math.log10(m.lrs[m.lrs.length - 1])] } }), config(false));
   const present = labels.filter((l) => m.labels.flat().includes(l));
-  showKey(present.map((l) => ({ name: l, box: LABEL_COLORS[l] })).concat([
-    { name: "stability bound at the minimum reached", line: "black", width: 2 }, { name: "local bound at the start", line: "black", dash: "dash" },
-    { name: `lr ${fmt(o.lr)} (click to set)`, line: "#222", dash: "dot" }]),
+  showKey(present.map((l) => ({ name: l, box: LABEL_COLORS[l] })).concat(  // the lines drawn, only
+    drawn(m.bounds) ? [{ name: "stability bound at the minimum reached", line: c, width: 2 }] : [],
+    drawn(m.start_bounds) ? [{ name: "local bound at the start", line: c, dash: "dash" }] : [],
+    [{ name: `lr ${fmt(o.lr)} (click to set)`, line: c, dash: "dot" }]),
   `What ${o.name} does, by learning rate and start (${body.max_steps} steps):`);
 }
 let drawing = Promise.resolve();
@@ -776,7 +797,7 @@ async function redrawNow() {
 function lastStep() { return doc ? Math.max(...doc.results.flatMap((res) => res.runs.map((r) => r.recorded_steps[r.recorded_steps.length - 1]))) : 0; }
 function setupPlayer() {
   const last = lastStep();
-  $("player").hidden = !doc || state.view !== "contour";
+  $("player").hidden = $("step-readout").hidden = !doc || state.view !== "contour";
   $("scrub").max = String(last);
   if (state.step !== null && state.step > last) state.step = null;
   showStep();
@@ -802,13 +823,13 @@ function play() {
   if (playing) { stopPlaying(); return; }
   const last = lastStep();
   if (state.step === null) state.step = 0;
-  const per = Math.max(1, Math.round(last / PLAY_FRAMES));
+  const from = state.step, seconds = Math.min(6, Math.max(2, (last - from) / 15)), t0 = performance.now();
   $("play").textContent = "❚❚ pause"; $("play").setAttribute("aria-label", "pause");
   playing = true;
   const tick = async () => {
     if (!playing) return;
-    const k = state.step === null ? last : state.step + per;
-    await moveTo(k);
+    const k = from + Math.floor((last - from) * (performance.now() - t0) / (1000 * seconds));
+    if (k !== state.step) await moveTo(k);
     if (state.step === null) { stopPlaying(); writeUrl(); return; }
     requestAnimationFrame(tick);
   };
@@ -842,11 +863,12 @@ async function run(quiet) {
   const mine = ++runs, req = runRequest();
   if (!quiet) { setState("running"); say("running…"); }
   let got;
-  try { got = await api("/api/descend", req); } catch (e) {
+  const sent = JSON.stringify(req);  // what was asked, as it was when asked
+  try { got = await api("/api/descend", JSON.parse(sent)); } catch (e) {
     if (mine === runs) { say(e.message, true); setState("error"); } return;
   }
   if (mine !== runs) return;
-  doc = got; docRequest = req; state.ran = true;
+  doc = got; docRequest = JSON.parse(JSON.stringify(req)); state.ran = true;
   $("results").classList.remove("stale"); $("stale").hidden = true;
   const [i, b] = state.sel;
   if (!(doc.results[i] && doc.results[i].runs[b])) state.sel = [0, 0];
@@ -880,6 +902,7 @@ async function fillTable() {
     tbody.appendChild(part);
   }
 }
+const HEADS = [...document.querySelectorAll("#runs thead th")].map((th) => th.textContent);  // the table's own heads
 function tableRow(res, i, r, b) {
   return () => {
     const tr = document.createElement("tr");
@@ -891,19 +914,21 @@ function tableRow(res, i, r, b) {
       r.final ? vec(r.final) : "—", fmt(r.value), String(r.steps), r.diagnosis,
       `${r.explanation}${events} Advice: ${r.advice}`];
     cells.forEach((text, j) => { const td = document.createElement("td"); td.textContent = text;
+      td.dataset.label = HEADS[j];
       if (j === 0) td.style.borderLeft = `5px solid ${COLORS[i % COLORS.length]}`;
       if (j >= 1 && j <= 4) td.className = "nb";
       if (j === 5) td.className = r.diagnosis; tr.appendChild(td); });
     if (r.suggestion) {  // the server's suggestion uses only the options this page has (META.suggestion_options)
       const button = document.createElement("button");
       button.textContent = "try: " + Object.entries(r.suggestion).map(([k, v]) => `${k}=${v}`).join(", ");
-      button.addEventListener("click", (ev) => { ev.stopPropagation(); applySuggestion(i, r.suggestion); });
+      button.addEventListener("click", (ev) => { ev.stopPropagation(); applySuggestion(i, b, r.suggestion); });
       tr.lastChild.appendChild(document.createElement("br")); tr.lastChild.appendChild(button);
     }
     tr.addEventListener("click", async () => { await selectRun(i, b); await moveTo(state.step); });
     return tr;
   };
 }
+function median(sorted) { const n = sorted.length; return n % 2 ? sorted[n >> 1] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2; }
 function fillSummary() {  // per optimizer: how its runs ended, in one line
   const list = $("summary");
   list.innerHTML = "";
@@ -915,11 +940,11 @@ function fillSummary() {  // per optimizer: how its runs ended, in one line
     li.style.color = COLORS[i % COLORS.length];
     const what = Object.entries(counts).map(([k, n]) => `${n} ${k.replace("_", " ")}`).join(", ");
     li.textContent = `${res.optimizer.name} (lr ${fmt(res.optimizer.lr)}): ${plural(res.runs.length, "run")} — ${what}; `
-      + `median ${steps[steps.length >> 1]} steps; lowest f ${fmt(Number.isFinite(best) ? best : null)}`;
+      + `median ${fmt(median(steps))} steps; lowest final f ${fmt(Number.isFinite(best) ? best : null)}`;
     list.appendChild(li);
   });
 }
-function applySuggestion(i, s) {  // put a run's suggestion into the controls and run again
+function applySuggestion(i, b, s) {  // put a run's suggestion into the controls and run again
   if (s.optimizer) state.opts[i] = { name: s.optimizer, lr: defaultOf(s.optimizer, "lr"), hyper: {} };
   const o = state.opts[i];
   if (s.lr !== undefined) o.lr = s.lr;
@@ -927,7 +952,7 @@ function applySuggestion(i, s) {  // put a run's suggestion into the controls an
   if (s.max_steps !== undefined) state.steps = Math.min(MAX_STEPS, s.max_steps);
   if (s.tol !== undefined) state.tol = s.tol;
   if (s.schedule !== undefined) state.schedule = s.schedule;
-  if (s.start !== undefined) state.starts = [s.start.split(",").map(Number)];
+  if (s.start !== undefined) state.starts[b] = s.start.split(",").map(Number);  // the others stay
   syncControls(); writeUrl(); refit().then(() => run());
 }
 function drawLoss() {  // one trace per optimizer (its runs split by gaps), thinned as the paths are
@@ -959,7 +984,8 @@ function drawLoss() {  // one trace per optimizer (its runs split by gaps), thin
   });
   const title = total > LOSS_CURVES ? "f(x_t): median and range of each optimizer's runs" : "loss curves f(x_t)";
   Plotly.react("loss", traces, look({ margin: { t: 28, r: 8, b: 40, l: 56 }, showlegend: false, title: { text: title, font: { size: 12 } },
-    xaxis: { title: { text: "step" } }, yaxis: { title: { text: "f" }, type: positive ? "log" : "linear", exponentformat: "power" } }), config(false));
+    xaxis: { title: { text: "step" }, zeroline: false }, yaxis: { title: { text: "f", standoff: 6 }, type: positive ? "log" : "linear",
+      exponentformat: "power", zeroline: false, automargin: true } }), config(false));
 }
 
 // many runs: per optimizer the median of f at each step and the band from the lowest to the
@@ -1021,7 +1047,7 @@ function drawDial() {  // |D_u f| = |∇f·u| around the circle: blue where f ri
     { type: "scatterpolar", mode: "lines", theta: thetas, r: d.map((v) => v < 0 ? -v : 0), line: { color: COLORS[1] }, name: "D_u f < 0 (downhill)" },
     { type: "scatterpolar", mode: "lines+markers", theta: [state.angle, state.angle], r: [0, Math.abs(now)],
       line: { color: ink(), width: 3 }, marker: { size: [0, 8] }, name: `θ = ${state.angle}°: ${fmt(now)}` }];
-  Plotly.react("dial", traces, look({ margin: { t: 30, r: 30, b: 20, l: 30 }, title: { text: "directional derivative dial |D_u f|", font: { size: 12 } },
+  Plotly.react("dial", traces, look({ margin: { t: 44, r: 30, b: 20, l: 30 }, title: { text: "directional derivative dial |D_u f|", font: { size: 12 } },
     polar: { bgcolor: "rgba(0,0,0,0)", angularaxis: { rotation: 0, direction: "counterclockwise" }, radialaxis: { showticklabels: false } },
     legend: { orientation: "h", font: { size: 10 } } }), config(false));
 }
@@ -1080,6 +1106,8 @@ async function act(p) {  // a click, a tap or Enter at data point p
   }
   if (state.view === "surface") return;
   if (state.mode === "inspect") { await inspect(roundPx(p)); return; }
+  const q = toPixels(p);
+  if (state.starts.some((s) => { const t = toPixels(s); return Math.hypot(t[0] - q[0], t[1] - q[1]) < 8; })) return;  // one there already
   if (state.starts.length >= MAX_STARTS) { say(`at most ${MAX_STARTS} starts`, true); return; }
   state.starts.push(roundPx(p)); startsChanged();
   if (!doc || isStale()) await redraw();
@@ -1153,7 +1181,8 @@ async function onMapKey(ev) {
   }
 }
 function addGrid() {
-  const d = domainNow(), n = Math.max(2, Math.min(10, +$("grid-n").value | 0));
+  const asked = +$("grid-n").value | 0, d = domainNow(), n = Math.max(2, Math.min(10, asked));
+  if (n !== asked) { say(`a grid of 2 × 2 to 10 × 10 starts: ${n} × ${n}`, true); $("grid-n").value = n; }
   if (!d) return;
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
     if (state.starts.length >= MAX_STARTS) break;
@@ -1187,7 +1216,7 @@ async function applyPreset(name) {
   if (!p) return;
   Object.assign(state, { f: p.formula, dom: null, starts: p.starts.map((s) => s.slice()), steps: p.steps, view: "contour",
     opts: p.optimizers.map((o) => ({ name: o.name, lr: o.lr, hyper: {} })), at: null, sel: [0, 0], step: null,
-    tol: null, noise: null, seed: null, schedule: "" });
+    tol: p.tol ?? null, noise: null, seed: null, schedule: "" });
   point = null; $("inspect").hidden = true; clearRuns(); syncControls(); writeUrl();
   await loadMap();
   await run();
@@ -1215,8 +1244,9 @@ function wireControls() {
     $("starts-text").classList.toggle("bad", bad);
     if (bad) { say("starts: x, y pairs separated by ; (e.g. -3, 4; 1e-10, 0.95)", true); return; }
     if (got.length > MAX_STARTS) { say(`at most ${MAX_STARTS} starts`, true); return; }
-    say(""); state.starts = got; startsChanged();
-    if (!(await refit()) && (!doc || isStale())) await redraw(); else if (doc === null) await redraw();
+    say(""); state.starts = got;
+    if (!got.length) clearRuns();  // no starts: no results
+    startsChanged(); await refit(); await redraw();
   });
   $("point-text").addEventListener("change", async () => {
     const p = pair($("point-text").value.replace(/^\(|\)$/g, ""));
@@ -1278,6 +1308,8 @@ async function init() {
     ({ max_optimizers: MAX_OPTS, max_starts: MAX_STARTS, max_steps: MAX_STEPS } = META.limits);
   } catch (e) { say("cannot reach the server: " + e.message, true); return; }
   $("steps").max = String(MAX_STEPS);
+  ["tol", "noise", "seed"].forEach((k) => { $(k).placeholder = String(META.defaults[k]); });
+  $("formula").maxLength = META.limits.formula_length;
   META.presets.forEach((p) => { const o = document.createElement("option"); o.value = p.name; o.textContent = p.title; $("preset").appendChild(o); });
   try {
     const fns = await api("/api/functions");
