@@ -87,7 +87,7 @@ class Probe:
     def since(self, mark):
         busy0, t0 = mark
         longest = self.page.evaluate(
-            "t0 => Math.max(0, ...window.__long.filter(([s, d]) => s + d >= t0).map(([, d]) => d))",
+            "t0 => Math.max(0, ...window.__long.filter(([s]) => s >= t0).map(([, d]) => d))",
             t0)
         return self.busy() - busy0, longest
 
@@ -169,6 +169,7 @@ def play(page, probe, base) -> tuple[float, float, int]:
         page.click("#first")
         page.wait_for_function("document.getElementById('step-text').textContent"
                                ".startsWith('step 0 ')")
+        page.wait_for_timeout(500)  # the click's scrolling and painting done
         mark, t = probe.mark(), time.perf_counter()
         page.evaluate("""last => { window.__frames = 0; let seen = null; (function count() {
             const now = document.getElementById('step-text').textContent;  // a frame shown

@@ -479,7 +479,8 @@ function runTraces(k) {  // per optimizer: its runs' points (gaps between runs) 
   return runsUpTo(k).map((xy, i) => ({ type: "scatter", mode: marks ? "lines+markers" : "lines", ...xy,
     // the first optimizers drawn wider: a path that another one covers still shows at its edges
     line: { color: COLORS[i % COLORS.length], width: 2 + Math.min(3, 1.2 * (doc.results.length - 1 - i)) }, connectgaps: false,
-    marker: { size: 5, symbol: SYMBOLS[i % SYMBOLS.length], color: COLORS[i % COLORS.length] }, name: doc.results[i].optimizer.name, hoverinfo: "x+y" }));
+    marker: { size: plotBox().w < 400 ? 3 : 5, symbol: SYMBOLS[i % SYMBOLS.length], color: COLORS[i % COLORS.length] },  // small maps: small marks
+    name: doc.results[i].optimizer.name, hoverinfo: "x+y" }));
 }
 // The paths are painted on a canvas between the two plotly layers: tens of thousands of points
 // cost milliseconds there (as SVG they cost a tenth of a second per step of the player).
@@ -524,16 +525,37 @@ function paintPaths(k) {  // the runs up to step k, where each is now, and the s
 }
 function strokeLines(ctx, t) {
   ctx.strokeStyle = t.line.color; ctx.lineWidth = t.line.width;
-  ctx.setLineDash({ dot: [2, 4], dash: [7, 5] }[t.line.dash] || []);
+  const dash = { dot: [2, 4], dash: [7, 5] }[t.line.dash];
+  ctx.setLineDash(dash || []);
   ctx.beginPath();
-  let open = false;
-  for (let j = 0; j < t.x.length; j++) {
-    if (t.x[j] === null) { open = false; continue; }
-    const [px, py] = toPx(t.x[j], t.y[j]);
-    if (open) ctx.lineTo(px, py); else { ctx.moveTo(px, py); open = true; }
+  if (dash) {  // segment by segment, each cut to the plot area (a dash pattern along a line
+    // far longer than the map would cost the rasteriser dearly)
+    for (let j = 0; j + 1 < t.x.length; j++) {
+      if (t.x[j] === null || t.x[j + 1] === null) continue;
+      const seg = clipped(toPx(t.x[j], t.y[j]), toPx(t.x[j + 1], t.y[j + 1]));
+      if (seg) { ctx.moveTo(...seg[0]); ctx.lineTo(...seg[1]); }
+    }
+  } else {
+    let open = false;
+    for (let j = 0; j < t.x.length; j++) {
+      if (t.x[j] === null) { open = false; continue; }
+      const [px, py] = toPx(t.x[j], t.y[j]);
+      if (open) ctx.lineTo(px, py); else { ctx.moveTo(px, py); open = true; }
+    }
   }
   ctx.stroke();
   ctx.setLineDash([]);
+}
+function clipped(a, b) {  // the part of segment a–b inside the plot area (Liang–Barsky), or null
+  const [xo, xn] = geometry.x, [yo, yn] = geometry.y, d = [b[0] - a[0], b[1] - a[1]];
+  let t0 = 0, t1 = 1;
+  for (const [p, q] of [[-d[0], a[0] - xo], [d[0], xo + xn - a[0]], [-d[1], a[1] - yo], [d[1], yo + yn - a[1]]]) {
+    if (p === 0) { if (q < 0) return null; continue; }
+    const r = q / p;
+    if (p < 0) t0 = Math.max(t0, r); else t1 = Math.min(t1, r);
+    if (t0 > t1) return null;
+  }
+  return [[a[0] + t0 * d[0], a[1] + t0 * d[1]], [a[0] + t1 * d[0], a[1] + t1 * d[1]]];
 }
 function fillMarks(ctx, t) {
   const m = t.marker, pick = (v, j) => (Array.isArray(v) ? v[j] : v);
@@ -580,14 +602,14 @@ function vectorParts(k) {
   const gd = [-lr * g[0], -lr * g[1]], own = [u[0] - gd[0], u[1] - gd[1]];
   return { x, g, u, gd, own, lr, scale: runScale(), plain: Math.hypot(...own) <= 1e-12 * Math.max(Math.hypot(...u), 1e-300) };
 }
-// one magnification for the whole run (a power of ten, when its typical step is under 4% of
-// the view), so arrow lengths compare from step to step
+// one magnification for the whole run (a power of ten, when its larger steps — the 90th
+// percentile — are under 4% of the view), so arrow lengths compare from step to step
 let scaleOf = null;
 function runScale() {
   if (scaleOf && scaleOf.trace === trace && scaleOf.width === view()[0][1] - view()[0][0]) return scaleOf.scale;
   const sizes = trace.updates.map((u, k) => (u.concat(trace.gradients[k]).some((v) => v === null) || trace.lrs[k] === null ? 0
     : Math.max(Math.hypot(...u), trace.lrs[k] * Math.hypot(...trace.gradients[k])))).filter((m) => m > 0).sort((a, b) => a - b);
-  const width = view()[0][1] - view()[0][0], typical = sizes.length ? sizes[sizes.length >> 1] : 0;
+  const width = view()[0][1] - view()[0][0], typical = sizes.length ? sizes[Math.floor(0.9 * (sizes.length - 1))] : 0;
   const scale = typical > 0 && typical < 0.04 * width ? Math.min(1e12, Math.pow(10, Math.ceil(Math.log10(0.08 * width / typical)))) : 1;
   scaleOf = { trace, width, scale };
   return scale;
@@ -824,7 +846,7 @@ function play() {
   const last = lastStep();
   if (state.step === null) state.step = 0;
   const from = state.step, seconds = Math.min(6, Math.max(2, (last - from) / 15)), t0 = performance.now();
-  $("play").textContent = "❚❚ pause"; $("play").setAttribute("aria-label", "pause");
+  $("play").textContent = "‖ pause"; $("play").setAttribute("aria-label", "pause");
   playing = true;
   const tick = async () => {
     if (!playing) return;
@@ -995,9 +1017,15 @@ function lossBands() {
   doc.results.forEach((res, i) => {
     const longest = res.runs.reduce((a, r) => (r.recorded_steps.length > a.recorded_steps.length ? r : a));
     const steps = longest.recorded_steps, lo = [], mid = [], hi = [], c = COLORS[i % COLORS.length];
+    // every step recorded (the usual case): step s is at index s
+    const at = res.runs.map((r) => (r.recorded_steps[r.recorded_steps.length - 1] === r.recorded_steps.length - 1
+      ? (s) => Math.min(s, r.recorded_steps.length - 1) : (s) => upto(r.recorded_steps, s) - 1));
+    const v = new Float64Array(res.runs.length);
     steps.forEach((s) => {
-      const v = res.runs.map((r) => r.values[upto(r.recorded_steps, s) - 1]).filter((x) => x !== null).sort((a, b) => a - b);
-      lo.push(v.length ? v[0] : null); mid.push(v.length ? v[v.length >> 1] : null); hi.push(v.length ? v[v.length - 1] : null);
+      let n = 0;
+      res.runs.forEach((r, j) => { const x = r.values[at[j](s)]; if (x !== null) v[n++] = x; });
+      const got = v.subarray(0, n).sort();  // numeric, in place
+      lo.push(n ? got[0] : null); mid.push(n ? median(got) : null); hi.push(n ? got[n - 1] : null);
     });
     out.push({ type: "scatter", mode: "lines", x: steps, y: lo, line: { color: c, width: 0 }, hoverinfo: "skip", name: res.optimizer.name + " lowest" },
       { type: "scatter", mode: "lines", x: steps, y: hi, line: { color: c, width: 0 }, fill: "tonexty", fillcolor: c + "33", hoverinfo: "skip", name: res.optimizer.name + " highest" },
