@@ -405,6 +405,7 @@ def test_typed_starts_and_rates_reach_the_api_exactly_and_the_view_holds_them(se
     assert sent[-1]["starts"] == [[-3, 4], [1e-10, 0.95]]
     assert sent[-1]["optimizers"][0]["lr"] == 1e-10
     assert query(page)["starts"] == ["-3,4;1e-10,0.95"]  # the link keeps them exactly
+    assert "(1e-10, 0.95)" in rows_text(page)[1]  # and the table shows them (exponent whole)
     xr, yr = page.eval_on_selector("#map", "el => [el._fullLayout.xaxis.range, "
                                            "el._fullLayout.yaxis.range]")
     assert xr[0] < -3 and yr[1] > 4  # the auto domain is [−3, 3]²: widened to hold (−3, 4)
@@ -613,5 +614,8 @@ def test_results_follow_every_edit_and_the_contour_follows_the_function(server, 
     assert c[2] == pytest.approx(math.sin(c[0]) * math.cos(c[1]), abs=1e-9)
     page.fill("#starts-text", "1e7, 0")
     page.dispatch_event("#starts-text", "change")
-    page.wait_for_function("document.getElementById('status').textContent.includes('cannot')")
+    page.wait_for_function("document.getElementById('status').textContent.includes('cannot hold')")
+    page.goto(page.url)  # the link the page wrote: the map of the domain, the reason said
+    page.wait_for_selector("#map[data-state=ready]")
+    assert "cannot hold" in page.inner_text("#status")
     assert [e for e in page.errors if "status of 400" not in e] == []  # (Chromium logs the 400)

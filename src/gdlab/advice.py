@@ -124,6 +124,11 @@ def _rates(optimizer: str, lr: np.ndarray, mu: np.ndarray, curvatures: np.ndarra
     return np.max(radius, axis=-1)
 
 
+def _steps(n: int) -> str:
+    """``1 step``, ``2 steps``."""
+    return f"{n} step{'' if n == 1 else 's'}"
+
+
 def _tuned_momentum(f):
     """For a slow momentum or Nesterov run: the learning rate (at most ten times larger) and
     momentum that shrink the error fastest on the curvature at ``bound_at``, as
@@ -169,7 +174,7 @@ def _keep(suggestion: dict[str, Any] | None, options: frozenset) -> dict[str, An
 def _unbounded(f, options):
     direction = "" if f.descent is None else f" along {_point(f.descent)}"
     how = "the engine stopped it when it blew up" if f.status == "diverged" else \
-        f"it was still falling after {f.steps} steps"
+        f"it was still falling after {_steps(f.steps)}"
     far = "" if f.falls_to is None or not np.isfinite(f.falls_to) else \
         (f"; past the path's end f keeps falling{direction} (to {f.falls_to:.3g} at distance "
          f"{f.falls_distance:.3g})")
@@ -209,7 +214,7 @@ def _diverged(f, options):
                 f"{norm} (f past 1.8e308 cannot be stored either), so no step was taken.",
                 "start nearer, or rescale the function so that its values and gradients stay "
                 "far inside ±1e154.", None)
-    explanation = f"f blew up after {f.steps} step{'s' if f.steps != 1 else ''}" + (
+    explanation = f"f blew up after {_steps(f.steps)}" + (
         f" (|f| reached {abs(f.value):.3g})." if np.isfinite(f.value)
         else " (f became non-finite).")
     if f.lr is None:
@@ -231,10 +236,10 @@ def _oscillating(f, options):
                        f"{f.value:.6g}: a step overshot (perhaps across a pole of f, where it is "
                        "not finite)")
     elif f.oscillation >= f.thresholds["oscillation"]:
-        explanation = (f"did not converge in {f.steps} steps: the step reversed direction in "
+        explanation = (f"did not converge in {_steps(f.steps)}: the step reversed direction in "
                        f"{f.oscillation:.0%} of the recent steps")
     else:
-        explanation = (f"did not converge in {f.steps} steps and stopped descending "
+        explanation = (f"did not converge in {_steps(f.steps)} and stopped descending "
                        f"(f = {f.value:.4g})")
     bound = f.own_bound
     if f.at_kink:
@@ -282,17 +287,17 @@ def _slow(f, options):
     if f.made_no_progress and step > 4 * float(np.spacing(np.max(np.abs(f.start)))):
         # not rounding: the optimizer's own update was 0 although ∇f is not
         if f.optimizer == "newton":
-            return (f"the {f.steps} steps did not move x: Newton's step (∇²f)⁻¹∇f is 0 here "
+            return (f"the {_steps(f.steps)} did not move x: Newton's step (∇²f)⁻¹∇f is 0 here "
                     f"although ‖∇f‖ = {f.gradient_norm:.3g}, because the Hessian is singular "
                     "(f is linear along ∇f, e.g. abs away from its kink): a second-order "
                     "method sees no curvature to follow.",
                     "use a first-order method: try optimizer=gd.",
                     _keep({"optimizer": "gd"}, options))
-        return (f"the {f.steps} steps did not move x although ‖∇f‖ = {f.gradient_norm:.3g}: "
+        return (f"the {_steps(f.steps)} did not move x although ‖∇f‖ = {f.gradient_norm:.3g}: "
                 f"{f.optimizer}'s update was 0.", "try optimizer=gd.",
                 _keep({"optimizer": "gd"}, options))
     if f.made_no_progress:
-        explanation = (f"the {f.steps} steps did not move x at all: lr·‖∇f‖ = "
+        explanation = (f"the {_steps(f.steps)} did not move x at all: lr·‖∇f‖ = "
                        f"{(f.lr or 0) * f.gradient_norm:.3g} is below the spacing of doubles "
                        f"at {_point(f.start)}.")
         if f.lr is not None and bound is not None:
@@ -430,7 +435,7 @@ def _global(f, options):
         if f.best_is_found else f"the known global minimum of {f.library or 'f'}" + (
             ", the library function this formula is" if f.library != f.function else "")
     return (f"reached a global minimum: f = {f.value:.6g} at {_point(f.final)} ({source}) in "
-            f"{f.steps} steps.",
+            f"{_steps(f.steps)}.",
             "nothing to fix; compare optimizers or learning rates to get here in fewer steps.",
             None)
 
@@ -455,7 +460,7 @@ def _local(f, options):
 def _minimum(f, options):
     note = " The function is flat here (curvature below " \
         f"{f.thresholds['flat']:g}): it may be a plateau rather than a minimum." if f.flat else ""
-    return (f"reached a minimum f = {f.value:.6g} at {_point(f.final)} in {f.steps} steps; "
+    return (f"reached a minimum f = {f.value:.6g} at {_point(f.final)} in {_steps(f.steps)}; "
             "gdlab knows no minimum of this typed formula to compare it with (a library "
             f"function lists its minima, so there the same run is global or local).{note}",
             "run several starts to learn whether it is the lowest.", None)

@@ -44,16 +44,18 @@ PAGE_OPTIONS = ("lr", "optimizer", "momentum", "eps", "max_steps", "start", "sch
 #: a run request (``/api/descend``) and the maps (``/api/basins``, ``/api/lrmap``)
 RUN = Limits(max_starts=MAX_STARTS, max_optimizers=MAX_OPTIMIZERS, max_steps=MAX_STEPS,
              max_work=MAX_WORK)
-BASINS = Limits(max_steps=MAX_STEPS, max_work=10 * MAX_WORK,
+MAP_WORK = 10 * MAX_WORK  # point-steps of a basin or learning-rate map
+BASINS = Limits(max_steps=MAX_STEPS, max_work=MAP_WORK,
                 hint="a smaller grid or fewer steps")
-LR_MAP = Limits(max_steps=MAX_STEPS, max_work=10 * MAX_WORK,
+LR_MAP = Limits(max_steps=MAX_STEPS, max_work=MAP_WORK,
                 hint="fewer learning rates, starts or steps")
 
 
 def as_dict(time_budget: float = TIME_BUDGET) -> dict:
     """The limits as ``/api/meta`` serves them."""
     return {"max_starts": MAX_STARTS, "max_optimizers": MAX_OPTIMIZERS,
-            "max_steps": MAX_STEPS, "max_work": MAX_WORK, "max_grid": MAX_GRID,
+            "max_steps": MAX_STEPS, "max_work": MAX_WORK, "map_work": MAP_WORK,
+            "max_grid": MAX_GRID,
             "max_basin_grid": MAX_BASIN_GRID, "max_lr_map": MAX_LR_MAP,
             "max_body": MAX_BODY, "max_headers": MAX_HEADERS, "formula_length": MAX_LENGTH,
             "time_budget": time_budget, "header_timeout": HEADER_TIMEOUT,

@@ -117,7 +117,11 @@ function writeUrl() {
 }
 
 // ---------- small helpers ----------
-function fmt(v) { return v === null || v === undefined ? "—" : (+v).toPrecision(4).replace(/\.?0+(e|$)/, "$1"); }
+function fmt(v) {  // 4 significant digits, trailing zeros of the mantissa dropped (never the exponent's)
+  if (v === null || v === undefined) return "—";
+  const [m, e] = (+v).toPrecision(4).split("e");
+  return (m.includes(".") ? m.replace(/\.?0+$/, "") : m) + (e === undefined ? "" : "e" + e);
+}
 function vec(p) { return `(${p.map(fmt).join(", ")})`; }
 function plural(n, word) { return `${n} ${word}${n === 1 ? "" : "s"}`; }
 function defaultOf(name, key) { const h = catalog[name].hyper.find((x) => x.name === key); return h ? h.default : null; }
@@ -285,9 +289,12 @@ function boundOf(i) {
   if (doc && doc.results[i] && doc.results[i].optimizer.name === o.name) {
     const runs = doc.results[i].runs.filter((r) => r.optimizer_bound);
     if (!runs.length) return null;
-    const r = runs.reduce((a, b) => (b.optimizer_bound < a.optimizer_bound ? b : a));
+    const reached = (x) => /minimum$/.test(x.diagnosis);
+    const r = runs.reduce((a, b) => (b.optimizer_bound < a.optimizer_bound || (b.optimizer_bound === a.optimizer_bound
+      && reached(b) && !reached(a)) ? b : a));
+    const same = (p, q) => p && q && p.every((v, j) => Math.abs(v - q[j]) <= 1e-9 * (1 + Math.abs(v)));
     const place = r.diagnosis === "diverged" || r.diagnosis === "unbounded" ? "at the start"
-      : /minimum$/.test(r.diagnosis) ? "at the minimum reached" : "where the run ended";
+      : reached(r) ? "at the minimum reached" : same(r.bound_at, r.final) ? "where the run ended" : "at the nearest known minimum";
     return { bound: r.optimizer_bound, where: `${place} (${r.bound_at.map(fmt).join(", ")})` };
   }
   return startBounds[boundKey(o)] ?? null;
@@ -332,9 +339,9 @@ function plotBox() {
 }
 // the domain, grown to hold the starts and the inspected point, then widened along one axis
 // so that one unit is as long across as up on this map (a right angle is drawn as one)
-function wantedView() {
+function wantedView(holding = true) {
   const d = domainNow().map((r) => r.slice());
-  const pts = state.starts.concat(state.at ? [state.at] : []);
+  const pts = holding ? state.starts.concat(state.at ? [state.at] : []) : [];
   const span = d.map((r) => r[1] - r[0]);
   pts.forEach((p) => [0, 1].forEach((a) => {  // a point on the edge or beyond: a margin around it
     if (p[a] < d[a][0] + 0.03 * span[a]) d[a][0] = Math.min(d[a][0], p[a] - 0.08 * span[a]);
@@ -347,9 +354,15 @@ function view() { return grid.domain; }
 function inView(p) { const v = view(); return p[0] >= v[0][0] && p[0] <= v[0][1] && p[1] >= v[1][0] && p[1] <= v[1][1]; }
 function shapeNow() { const { w, h } = plotBox(); return w / h; }
 let gridShape = null;
+let viewNote = "";  // why the map does not hold every start (said with every status line)
 async function loadGrid() {  // the contour grid over the view as the map is now shaped
-  const v = wantedView();
-  grid = await api("/api/grid", { formula: state.f, n: GRID_N, domain: v, gradients: state.field });
+  const ask = (v) => api("/api/grid", { formula: state.f, n: GRID_N, domain: v, gradients: state.field });
+  try { grid = await ask(wantedView()); viewNote = ""; } catch (e) {
+    // a start or point too far for one map: the domain alone, and the reason said
+    grid = await ask(wantedView(false));
+    viewNote = `the map cannot hold every start and the point (${e.message}): some lie off it`;
+    say(viewNote, true);
+  }
   grid.version = ++grids;
   gridShape = shapeNow();
 }
@@ -359,9 +372,7 @@ async function refit() {
   if (!grid) return false;
   const outside = state.starts.concat(state.at ? [state.at] : []).some((p) => !inView(p));
   if (!outside && Math.abs(shapeNow() / gridShape - 1) < 0.02) return false;
-  try { await loadGrid(); } catch (e) {  // e.g. a start so far away that the view cannot hold it
-    say(`the map cannot show this: ${e.message}`, true); return false;
-  }
+  try { await loadGrid(); } catch (e) { say(e.message, true); return false; }
   return true;
 }
 
@@ -391,6 +402,7 @@ function clearRuns() {
   $("results").classList.remove("stale"); $("stale").hidden = true; $("player").hidden = true;
   $("step-readout").textContent = "";
   Plotly.purge("loss");
+  say("");
 }
 
 // ---------- the map's traces ----------
@@ -584,9 +596,9 @@ function inspectTraces() {
   const traces = [{ type: "scatter", mode: "markers", x: [state.at[0]], y: [state.at[1]], name: "inspected point",
     marker: { symbol: "x", size: 11, color: ink() } }];
   traces.push({ type: "scatter", mode: "lines", ...arrows([state.at[0]], [state.at[1]], [span * u[0]], [span * u[1]], 0.25),
-    line: { color: ink(), width: 2.5 }, name: `direction u, θ = ${state.angle}°` });
+    line: { color: ink(), width: 2, dash: "dot" }, name: `direction u, θ = ${state.angle}°` });
   if (gn > 0) traces.push({ type: "scatter", mode: "lines", ...arrows([state.at[0]], [state.at[1]],
-    [-span * g[0] / gn], [-span * g[1] / gn], 0.25), line: { color: COLORS[1], width: 2.5 }, name: "steepest descent −∇f" });
+    [-span * g[0] / gn], [-span * g[1] / gn], 0.25), line: { color: ink(), width: 3.5 }, name: "steepest descent −∇f" });
   return traces;
 }
 
@@ -672,7 +684,7 @@ function contourKey() {
   if (doc) doc.results.forEach((res, i) => out.push({ name: `${res.optimizer.name} (lr ${fmt(res.optimizer.lr)})`,
     line: COLORS[i % COLORS.length], symbol: SYMBOLS[i % SYMBOLS.length] }));
   if (state.at && point) out.push({ name: "inspected point", symbol: "x", line: ink() },
-    { name: `direction u (θ = ${state.angle}°)`, line: ink(), width: 2.5 }, { name: "steepest descent −∇f", line: COLORS[1], width: 2.5 });
+    { name: `direction u (θ = ${state.angle}°)`, line: ink(), width: 2, dash: "dot" }, { name: "steepest descent −∇f", line: ink(), width: 3.5 });
   const p = vectorParts(state.step);
   if (p) {
     const times = p.scale !== 1 ? ` (×${fmt(p.scale)})` : "", c = COLORS[state.sel[0] % COLORS.length];
@@ -747,7 +759,8 @@ async function drawSurface() {
 }
 async function drawBasins() {
   const o = state.opts[0], v = view();
-  const body = { formula: state.f, domain: v, n: BASIN_N, optimizer: optSpec(o), max_steps: state.steps };
+  const n0 = Math.max(10, Math.min(BASIN_N, Math.floor(Math.sqrt(META.limits.map_work / Math.max(1, state.steps)))));
+  const body = { formula: state.f, domain: v, n: n0, optimizer: optSpec(o), max_steps: state.steps };
   const key = "b" + JSON.stringify(body);
   cache[key] = cache[key] || await api("/api/basins", body);
   const b = cache[key], n = b.labels.length, total = n * n;
@@ -812,7 +825,9 @@ async function redrawNow() {
     keepGeometry();
     setState(doc ? "done" : "ready");
     $("map").dataset.paths = String(doc ? doc.results.reduce((n, r) => n + r.runs.length, 0) : 0);
-  } catch (e) { say(e.message, true); setState("error"); }
+  } catch (e) {  // nothing of the last view stays as if it were this one
+    say(e.message, true); Plotly.purge("map"); clearBase(); paintPaths(null); showKey([]); setState("error");
+  }
 }
 
 // ---------- the step player ----------
@@ -895,7 +910,7 @@ async function run(quiet) {
   const [i, b] = state.sel;
   if (!(doc.results[i] && doc.results[i].runs[b])) state.sel = [0, 0];
   fillTable(); updateBounds();
-  say(`${plural(doc.results.reduce((n, r) => n + r.runs.length, 0), "run")} in ${fmt(doc.seconds)} s`);
+  say(`${plural(doc.results.reduce((n, r) => n + r.runs.length, 0), "run")} in ${fmt(doc.seconds)} s` + (viewNote ? `; ${viewNote}` : ""), !!viewNote);
   await selectRun(...state.sel);
   if (mine !== runs) return;
   if (state.step !== null && state.step > lastStep()) state.step = null;
@@ -974,7 +989,11 @@ function applySuggestion(i, b, s) {  // put a run's suggestion into the controls
   if (s.max_steps !== undefined) state.steps = Math.min(MAX_STEPS, s.max_steps);
   if (s.tol !== undefined) state.tol = s.tol;
   if (s.schedule !== undefined) state.schedule = s.schedule;
-  if (s.start !== undefined) state.starts[b] = s.start.split(",").map(Number);  // the others stay
+  if (s.start !== undefined) {  // that run's start moves; the others stay
+    const p = s.start.split(",").map(Number);
+    if (state.starts.some((q, j) => j !== b && q[0] === p[0] && q[1] === p[1])) state.starts.splice(b, 1);
+    else state.starts[b] = p;
+  }
   syncControls(); writeUrl(); refit().then(() => run());
 }
 function drawLoss() {  // one trace per optimizer (its runs split by gaps), thinned as the paths are
@@ -1192,7 +1211,7 @@ function cursorTrace() {
     marker: { symbol: "cross-thin-open", size: 18, line: { color: ink(), width: 2 } }, hoverinfo: "skip" };
 }
 async function onMapKey(ev) {
-  if (!grid || !geometry || state.view === "surface") return;
+  if (!grid || !geometry || state.view !== "contour") return;  // (the other views have no cursor)
   const v = [geometry.x.slice(2), geometry.y.slice(2)];
   if (!cursor) cursor = state.mode === "inspect" && state.at ? state.at.slice() : [(v[0][0] + v[0][1]) / 2, (v[1][0] + v[1][1]) / 2];
   const stepSize = (ev.shiftKey ? 0.1 : ev.altKey ? 0.002 : 0.02) * (v[0][1] - v[0][0]);
@@ -1254,7 +1273,7 @@ async function applyPreset(name) {
 function wireControls() {
   $("formula").addEventListener("change", () => {
     state.f = $("formula").value.trim(); state.starts = []; state.dom = null; state.at = null; point = null;
-    $("inspect").hidden = true; clearRuns(); writeUrl(); loadMap();
+    $("inspect").hidden = true; $("preset").value = ""; clearRuns(); writeUrl(); loadMap();
   });
   $("formula").addEventListener("input", checkAsTyped);
   $("picker").addEventListener("change", () => { if ($("picker").value) { $("formula").value = $("picker").value;
@@ -1317,7 +1336,7 @@ function wireControls() {
   map.addEventListener("pointermove", onPointerMove);
   map.addEventListener("pointerup", onPointerUp);
   map.addEventListener("keydown", onMapKey);
-  map.addEventListener("blur", () => { if (cursor && roles.cursor) { cursor = null; Plotly.restyle("map", { x: [[]], y: [[]] }, roles.cursor); } });
+  map.addEventListener("blur", () => { if (cursor && roles.cursor && state.view === "contour") { cursor = null; Plotly.restyle("map", { x: [[]], y: [[]] }, roles.cursor); } });
   $("play").addEventListener("click", play);
   $("first").addEventListener("click", () => { stopPlaying(); moveTo(0); });
   $("last").addEventListener("click", () => { stopPlaying(); moveTo(null); });
