@@ -598,7 +598,7 @@ function inspectTraces() {
   traces.push({ type: "scatter", mode: "lines", ...arrows([state.at[0]], [state.at[1]], [span * u[0]], [span * u[1]], 0.25),
     line: { color: ink(), width: 2, dash: "dot" }, name: `direction u, θ = ${state.angle}°` });
   if (gn > 0) traces.push({ type: "scatter", mode: "lines", ...arrows([state.at[0]], [state.at[1]],
-    [-span * g[0] / gn], [-span * g[1] / gn], 0.25), line: { color: ink(), width: 3.5 }, name: "steepest descent −∇f" });
+    [-span * g[0] / gn], [-span * g[1] / gn], 0.25), line: { color: "white", width: 3.5 }, name: "steepest descent −∇f" });
   return traces;
 }
 
@@ -660,7 +660,9 @@ const SHAPES = { circle: '<circle cx="7" cy="7" r="4"/>', square: '<rect x="3" y
   x: '<path d="M3 3 11 11M11 3 3 11" stroke-width="2"/>', cross: '<path d="M7 2V12M2 7H12" stroke-width="2"/>' };
 function swatch(e) {
   const dash = { dot: "2 2", dash: "5 3" }[e.dash] || "";
-  const line = e.line ? `<line x1="0" y1="7" x2="22" y2="7" stroke="${e.line}" stroke-width="${e.width || 2}" stroke-dasharray="${dash}"/>` : "";
+  // a white line (drawn white on the map) gets a grey halo, so the key shows it on any paper
+  const halo = e.line === "white" ? `<line x1="0" y1="7" x2="22" y2="7" stroke="#666" stroke-width="${(e.width || 2) + 2}"/>` : "";
+  const line = e.line ? halo + `<line x1="0" y1="7" x2="22" y2="7" stroke="${e.line}" stroke-width="${e.width || 2}" stroke-dasharray="${dash}"/>` : "";
   const box = e.box ? `<rect x="4" y="1" width="14" height="12" fill="${e.box}"/>` : "";
   const mark = e.symbol ? `<g transform="translate(4 0)" fill="${e.fill || e.line || "white"}" stroke="${e.edge || e.line || "black"}">${SHAPES[e.symbol] || SHAPES.circle}</g>` : "";
   return `<svg width="22" height="14" aria-hidden="true">${box}${line}${mark}</svg>`;
@@ -678,17 +680,17 @@ function showKey(entries, title) {
 }
 function contourKey() {
   const out = [];
-  if (state.field) out.push({ name: "−∇f (downhill)", line: "#888", width: 1.5 });
+  if (state.field) out.push({ name: "−∇f (downhill)", line: "white", width: 1.5 });
   if (grid.minima.length) out.push({ name: "known minima", symbol: "star", fill: "white", edge: "black" });
   if (state.starts.length) out.push({ name: "starts (drag to move)", symbol: "circle", fill: "white", edge: "black" });
   if (doc) doc.results.forEach((res, i) => out.push({ name: `${res.optimizer.name} (lr ${fmt(res.optimizer.lr)})`,
     line: COLORS[i % COLORS.length], symbol: SYMBOLS[i % SYMBOLS.length] }));
   if (state.at && point) out.push({ name: "inspected point", symbol: "x", line: ink() },
-    { name: `direction u (θ = ${state.angle}°)`, line: ink(), width: 2, dash: "dot" }, { name: "steepest descent −∇f", line: ink(), width: 3.5 });
+    { name: `direction u (θ = ${state.angle}°)`, line: ink(), width: 2, dash: "dot" }, { name: "steepest descent −∇f", line: "white", width: 3.5 });
   const p = vectorParts(state.step);
   if (p) {
     const times = p.scale !== 1 ? ` (×${fmt(p.scale)})` : "", c = COLORS[state.sel[0] % COLORS.length];
-    out.push({ name: "−lr·∇f" + times, line: "#999", dash: "dot", width: 2.5 }, { name: "update taken" + times, line: c, width: 3.5 });
+    out.push({ name: "−lr·∇f" + times, line: "white", dash: "dot", width: 2.5 }, { name: "update taken" + times, line: c, width: 3.5 });
     if (!p.plain) out.push({ name: ownName() + times, line: c, dash: "dash" });
   }
   return out;
