@@ -500,7 +500,8 @@ def test_a_phone_one_tap_one_start_no_sideways_scroll(server, browser):
         pg.locator("#map").scroll_into_view_if_needed()
         x, y = to_pixels(pg, 1, 2)
         pg.touchscreen.tap(x, y)  # plotly adds clicks of its own to the browser's
-        pg.wait_for_timeout(800)
+        pg.wait_for_function("new URLSearchParams(location.search).get('starts')")
+        pg.wait_for_timeout(800)  # time for a second click to land, if one would
         assert len(query(pg)["starts"][0].split(";")) == 1
         pg.click("#run")
         pg.wait_for_selector("#map[data-state=done]")
