@@ -183,6 +183,26 @@ def test_lr_map_against_the_stability_bound(client):
     assert labels[0, 0] == labels[0, -1] == "slow"
 
 
+def test_lr_map_of_momentum_draws_its_own_bound(client):
+    """Heavy-ball momentum μ = 0.5 on x²/20 + y² (λmax = 2) is stable up to 2(1 + μ)/λmax =
+    1.5, not GD's 1: the map's line is there, and the runs converge up to it and diverge
+    above it; Adam has no such bound (no line)."""
+    body = {"formula": "x**2/20 + y**2", "lr_min": 0.3, "lr_max": 3, "lrs": 16, "starts": 4,
+            "domain": [[-3, 3], [-1, 1]], "at": 0.7, "max_steps": 3000}
+    d = client.post("/api/lrmap", json={**body, "optimizer": "momentum",
+                                        "hyper": {"momentum": 0.5}}).json()
+    np.testing.assert_allclose(d["bounds"], 1.5)
+    np.testing.assert_allclose(d["start_bounds"], 1.5)
+    labels, lrs = np.array(d["labels"]), np.array(d["lrs"])
+    assert set(labels[lrs > 1.55].ravel()) == {"diverged"}
+    assert set(labels[(lrs > 0.3) & (lrs < 1.4)].ravel()) <= {"minimum", "global_minimum"}
+    adam = client.post("/api/lrmap", json={**body, "optimizer": "adam"}).json()
+    assert adam["bounds"] == [None] * 4 and adam["start_bounds"] == [None] * 4
+    bad = client.post("/api/lrmap", json={**body, "optimizer": "momentum",
+                                          "hyper": {"momentum": -1}})
+    assert bad.status_code == 400 and "momentum" in bad.json()["detail"]
+
+
 def test_optimizers_catalog_matches_make(client):
     from gdlab.optim import make
 

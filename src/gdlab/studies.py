@@ -30,7 +30,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .diagnose import largest_curvature, stability_bound
+from .diagnose import largest_curvature, optimizer_bound, stability_bound
 from .domain import domain_for, objective_2d
 from .errors import ConfigError, GdlabError
 from .engine import RunResult, run
@@ -188,14 +188,17 @@ def lr_map(f, *, lrs=None, axis: int = 0, at: float | None = None, starts: int =
     pts = np.empty((starts, 2))
     pts[:, axis] = positions
     pts[:, other] = fixed
-    start_bounds = np.array([stability_bound(float(v)) or np.nan
-                             for v in largest_curvature(obj, pts)])
-    if lrs is None or np.ndim(lrs) == 0:  # a count: log-spaced around the median bound
-        finite = start_bounds[np.isfinite(start_bounds)]
+    base = _as_optimizer(optimizer)
+    mu = float(np.asarray(base.hyper.get("momentum", 0.0)).flat[0])
+    lams = largest_curvature(obj, pts)
+    scale = np.array([stability_bound(float(v)) or np.nan for v in lams])  # 2/λmax
+    # the optimizer's own bound (2(1+μ)/λmax with momentum …; NaN for the adaptive methods)
+    start_bounds = np.array([optimizer_bound(float(v), base.name, mu) or np.nan for v in lams])
+    if lrs is None or np.ndim(lrs) == 0:  # a count: log-spaced around the median 2/λmax
+        finite = scale[np.isfinite(scale)]
         mid = float(np.median(finite)) if finite.size else 0.1
         lrs = np.geomspace(mid / 300, mid * 10, 40 if lrs is None else int(lrs))
     lrs = np.asarray(lrs, dtype=float)
-    base = _as_optimizer(optimizer)
     result = lr_sweep(obj, pts, base, lrs, max_steps=max_steps, tol=1e-8, record="none",
                       backend=backend, deadline=deadline)
     labels = np.array([[d.label for d in row] for row in result.diagnoses()])
@@ -207,7 +210,7 @@ def lr_map(f, *, lrs=None, axis: int = 0, at: float | None = None, starts: int =
         k = next((k for k in reversed(range(len(lrs))) if labels[k, s].endswith("minimum")),
                  None)
         if k is not None:
-            bounds[s] = result.diagnoses()[k][s].stability_bound or np.nan
+            bounds[s] = result.diagnoses()[k][s].optimizer_bound or np.nan
     return LrMap(lrs, positions, labels, bounds, start_bounds, axis, fixed, base.name,
                  max_steps, obj, result)
 

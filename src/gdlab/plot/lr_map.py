@@ -35,10 +35,13 @@ def lr_map(study) -> Plot:
     edges_y = np.geomspace(lrs[0] / np.sqrt(lrs[1] / lrs[0]), lrs[-1] * np.sqrt(lrs[1] / lrs[0]),
                            len(lrs) + 1) if len(lrs) > 1 else np.array([lrs[0] / 2, lrs[0] * 2])
     ax.pcolormesh(edges_x, edges_y, index, cmap=cmap, vmin=-0.5, vmax=len(LABELS) - 0.5)
+    from ..diagnose import BOUNDS
+
+    text = BOUNDS[study.optimizer][0] if study.optimizer in BOUNDS else "(none)"
     ax.plot(positions, bounds, color="black", linewidth=2,
-            label="stability bound 2/λmax\nat the minimum reached")
+            label=f"stability bound {text}\nat the minimum reached")
     ax.plot(positions, study.start_bounds, color="black", linewidth=1, linestyle="--",
-            label="local bound 2/λmax\nat the start")
+            label=f"local bound {text}\nat the start")
     ax.set_yscale("log")
     ax.set_ylim(edges_y[0], edges_y[-1])
     ax.set_xlabel(f"start {obj.variables[axis]} (with {obj.variables[other]} = {fixed:g})")

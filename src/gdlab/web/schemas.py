@@ -155,6 +155,9 @@ class LrMapRequest(_StepLimit):
     formula: FormulaText
     domain: Box = None
     optimizer: str = Field(default="gd", min_length=1, max_length=40)
+    hyper: dict[str, Number | bool] = Field(
+        default_factory=dict, max_length=12,
+        description="the optimizer's other hyper-parameters (its learning rate is swept)")
     lr_min: Number | None = Field(default=None, gt=0, description="default: bound/300")
     lr_max: Number | None = Field(default=None, gt=0, description="default: 10·bound")
     lrs: int = Field(default=30, ge=2, le=MAX_LR_MAP, description="how many, log-spaced")
@@ -372,9 +375,11 @@ class LrMap(BaseModel):
     lrs: list[float]
     positions: list[float]
     labels: list[list[str]]
-    bounds: list[Num] = Field(description="2/λmax at the minimum the runs from each start "
-                                          "reach (null where none did)")
-    start_bounds: list[Num] = Field(description="the local bound 2/λmax at each start")
+    bounds: list[Num] = Field(description="the optimizer's stability bound (2/λmax for gd, "
+                                          "2(1+μ)/λmax with momentum, …) at the minimum the "
+                                          "runs from each start reach (null where none did, "
+                                          "and for an optimizer without one)")
+    start_bounds: list[Num] = Field(description="the optimizer's local bound at each start")
 
 
 class Error(BaseModel):

@@ -35,11 +35,11 @@ async def basins(req: schemas.BasinsRequest, run: Compute = Depends(compute)) ->
 @router.post("/lrmap")
 async def lr_map(req: schemas.LrMapRequest, run: Compute = Depends(compute)) -> schemas.LrMap:
     """The diagnosis for every (learning rate, start) pair, starts on a line across the
-    domain; with the stability bound 2/λmax at each start."""
-    from ...optim import make
+    domain, for ``optimizer`` with ``hyper``; with its stability bound at each start."""
     from ...studies import lr_map as study
 
-    make(req.optimizer)  # an unknown name is refused before any work
+    # an unknown optimizer or a hyper-parameter out of range is refused before any work
+    base = optimizer(schemas.OptimizerSpec(name=req.optimizer, hyper=req.hyper))
     LR_MAP.check(req.starts, req.lrs, req.max_steps)
     if (req.lr_min is None) != (req.lr_max is None):
         raise GdlabError("give both `lr_min` and `lr_max`, or neither")
@@ -49,7 +49,7 @@ async def lr_map(req: schemas.LrMapRequest, run: Compute = Depends(compute)) -> 
     def job(deadline):
         lrs = req.lrs if req.lr_min is None else np.geomspace(req.lr_min, req.lr_max, req.lrs)
         m = study(req.formula, lrs=lrs, axis=req.axis, at=req.at, starts=req.starts,
-                  optimizer=req.optimizer, max_steps=req.max_steps, domain=domain(req.domain),
+                  optimizer=base, max_steps=req.max_steps, domain=domain(req.domain),
                   variables=req.variables, backend="numpy", deadline=deadline)
         return {"variables": list(m.objective.variables), "axis": m.axis, "fixed": m.fixed,
                 "lrs": m.lrs, "positions": m.positions, "labels": m.labels,

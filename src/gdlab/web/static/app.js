@@ -25,8 +25,9 @@ const NOTES = {
   basins: "Each start of the grid is coloured by where the first optimizer ends from it: "
     + "which minimum, or diverged, or not converged in the steps given.",
   lrmap: "What the first optimizer does for each learning rate (up) and start (across). Below "
-    + "the stability bound 2/λmax gradient descent converges; above it the run oscillates "
-    + "outward and diverges. Click to set the learning rate.",
+    + "its stability bound (2/λmax for gradient descent, 2(1+μ)/λmax with momentum; the "
+    + "adaptive methods have none) it converges; above it the run oscillates outward and "
+    + "diverges. Click to set the learning rate.",
   inspect: "At the inspected point: D_u f = ∇f·u is largest along ∇f (‖∇f‖), smallest "
     + "against it (−‖∇f‖) and zero across it — the dial shows it all around.",
 };
@@ -787,7 +788,7 @@ async function drawBasins() {
 async function drawLrMap() {
   const o = state.opts[0], d = domainNow();
   const at = state.at ? state.at[1] : d[1][0] + 0.37 * (d[1][1] - d[1][0]);  // off a line of symmetry
-  const body = { formula: state.f, domain: d, optimizer: o.name, lrs: 30, starts: 40, max_steps: state.steps, at };
+  const body = { formula: state.f, domain: d, optimizer: o.name, hyper: o.hyper, lrs: 30, starts: 40, max_steps: state.steps, at };
   const key = "l" + JSON.stringify(body);
   cache[key] = cache[key] || await api("/api/lrmap", body);
   const m = cache[key];
@@ -797,8 +798,9 @@ async function drawLrMap() {
     text: m.labels, zmin: -0.5, zmax: k - 0.5, colorscale: scale, showscale: false,
     hovertemplate: "start %{x:.3g}, lr %{y:.3g}: %{text}<extra></extra>", name: "diagnosis" }];
   const c = ink(), drawn = (ys) => ys.some((y) => y !== null);
-  traces.push({ type: "scatter", mode: "lines", x: m.positions, y: m.bounds, line: { color: c, width: 2 }, name: "stability bound 2/λmax at the minimum reached" });
-  traces.push({ type: "scatter", mode: "lines", x: m.positions, y: m.start_bounds, line: { color: c, width: 1, dash: "dash" }, name: "local bound 2/λmax at the start" });
+  const rule = META.stability_bounds[o.name] || "";  // the optimizer's own bound (none: adaptive)
+  traces.push({ type: "scatter", mode: "lines", x: m.positions, y: m.bounds, line: { color: c, width: 2 }, name: `stability bound ${rule} at the minimum reached` });
+  traces.push({ type: "scatter", mode: "lines", x: m.positions, y: m.start_bounds, line: { color: c, width: 1, dash: "dash" }, name: `local bound ${rule} at the start` });
   traces.push({ type: "scatter", mode: "lines", x: [m.positions[0], m.positions[m.positions.length - 1]], y: [o.lr, o.lr],
     line: { color: c, width: 2, dash: "dot" }, name: `lr ${fmt(o.lr)} (click to set)` });
   const other = grid.variables[1 - m.axis];
@@ -807,8 +809,8 @@ async function drawLrMap() {
     yaxis: { title: { text: "learning rate" }, type: "log", exponentformat: "power", range: [Math.log10(m.lrs[0]), Math.log10(m.lrs[m.lrs.length - 1])] } }), config(false));
   const present = labels.filter((l) => m.labels.flat().includes(l));
   showKey(present.map((l) => ({ name: l, box: LABEL_COLORS[l] })).concat(  // the lines drawn, only
-    drawn(m.bounds) ? [{ name: "stability bound at the minimum reached", line: c, width: 2 }] : [],
-    drawn(m.start_bounds) ? [{ name: "local bound at the start", line: c, dash: "dash" }] : [],
+    drawn(m.bounds) ? [{ name: `stability bound ${rule} at the minimum reached`, line: c, width: 2 }] : [],
+    drawn(m.start_bounds) ? [{ name: `local bound ${rule} at the start`, line: c, dash: "dash" }] : [],
     [{ name: `lr ${fmt(o.lr)} (click to set)`, line: c, dash: "dot" }]),
   `What ${o.name} does, by learning rate and start (${body.max_steps} steps):`);
 }
