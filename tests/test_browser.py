@@ -346,6 +346,17 @@ def to_pixels(pg, x, y):
                 r.top + l.yaxis._offset + l.yaxis.l2p(p[1])]; }""", [x, y])
 
 
+def drag(pg, start, end, moves):
+    """Press the mouse at data point ``start``, move to ``end`` in ``moves`` steps, release."""
+    a, b = to_pixels(pg, *start), to_pixels(pg, *end)
+    pg.mouse.move(*a)
+    pg.mouse.down()
+    for t in range(1, moves + 1):
+        pg.mouse.move(a[0] + (b[0] - a[0]) * t / moves, a[1] + (b[1] - a[1]) * t / moves)
+        pg.wait_for_timeout(30)
+    pg.mouse.up()
+
+
 def drawn(pg, name):
     return pg.evaluate("n => document.getElementById('map').data.find(t => t.name === n)", name)
 
@@ -417,13 +428,7 @@ def test_dragging_a_start_redraws_the_engines_path_from_where_it_was_dropped(ser
 
     page.goto(f"{server}/?f=ill_conditioned&starts=-7,2&opts=momentum:lr=0.1&steps=30&run=1")
     page.wait_for_selector("#map[data-state=done]")
-    a, b = to_pixels(page, -7, 2), to_pixels(page, -5, -2)
-    page.mouse.move(*a)
-    page.mouse.down()
-    for t in range(1, 9):
-        page.mouse.move(a[0] + (b[0] - a[0]) * t / 8, a[1] + (b[1] - a[1]) * t / 8)
-        page.wait_for_timeout(30)
-    page.mouse.up()
+    drag(page, (-7, 2), (-5, -2), 8)
     page.wait_for_function("document.getElementById('starts-text').value !== '-7, 2'")
     page.wait_for_timeout(300)
     page.wait_for_selector("#map[data-state=done]")
@@ -573,13 +578,7 @@ def test_the_map_follows_the_window_and_the_point_can_be_dragged(server, page):
                 l.yaxis._length / (l.yaxis.range[1] - l.yaxis.range[0])]; }""")
     assert across == pytest.approx(up, rel=0.03)
     page.locator("#map").scroll_into_view_if_needed()
-    a, b = to_pixels(page, 2, 2), to_pixels(page, -1, 1)
-    page.mouse.move(*a)
-    page.mouse.down()
-    for t in range(1, 6):
-        page.mouse.move(a[0] + (b[0] - a[0]) * t / 5, a[1] + (b[1] - a[1]) * t / 5)
-        page.wait_for_timeout(30)
-    page.mouse.up()
+    drag(page, (2, 2), (-1, 1), 5)
     page.wait_for_function("""() => { const a = new URLSearchParams(location.search).get('at')
         .split(',').map(Number); return Math.abs(a[0] + 1) < 0.1 && Math.abs(a[1] - 1) < 0.1; }""")
     page.wait_for_timeout(300)

@@ -85,6 +85,8 @@ def test_steps_are_the_engines_run_with_its_gradients_and_optimizer_state(client
         np.testing.assert_array_equal(path[:-1] + upd, path[1:])
         g = np.array(s["gradients"])
         np.testing.assert_allclose(g, np.c_[path[:, 0] / 10, 2 * path[:, 1]], rtol=1e-14)
+        np.testing.assert_allclose(s["values"], path[:, 0] ** 2 / 20 + path[:, 1] ** 2,
+                                   rtol=1e-14)
         assert set(s["state"]) == fields
         if "buffer" in fields:
             b, want = np.zeros(2), []

@@ -9,6 +9,7 @@ one-click presets (served by ``/api/meta``) are built from these.
 
 from __future__ import annotations
 
+from .optim import parse_optimizer
 from .studies import TRAP_CASES, TRAP_TOL
 
 __all__ = ["NOTE", "NOTE_START", "NOTE_RATES", "NOTE_STEPS", "NOTE_TOL", "BOOK", "BOOK_START",
@@ -26,8 +27,9 @@ BOOK_STEPS = 30
 
 
 def _spec(text: str) -> dict:
-    name, lr = text.split(":")
-    return {"name": name, "lr": float(lr)}
+    """``gd:0.1`` as the page's optimizer spec, read by the CLI's own parser."""
+    o = parse_optimizer(text)
+    return {"name": o.name, "lr": float(o.lr)}
 
 
 def presets() -> list[dict]:

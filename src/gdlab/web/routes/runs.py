@@ -63,7 +63,7 @@ async def steps(req: schemas.StepsRequest, run: Compute = Depends(compute)) -> s
         done = replay(result.objective, opt, path)
         return {"variables": list(result.objective.variables), "optimizer": opt.to_dict(),
                 "diagnosis": result.diagnoses()[0][0].label, "path": path,
-                "values": result.objective.value_function()(path),
+                "values": result.values[: len(path), 0, 0],  # as recorded (every step)
                 "gradients": done["gradients"], "updates": done["updates"], "lrs": done["lrs"],
                 "state": {k: {"label": STATE_LABELS[k], "values": v}
                           for k, v in done["state"].items()}}

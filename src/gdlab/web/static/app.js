@@ -161,11 +161,14 @@ function checkAsTyped() {  // live errors as the formula is typed; the map chang
 function say(message, bad) { $("status").textContent = message || ""; $("status").classList.toggle("bad", !!bad); }
 function setState(s) { $("map").dataset.state = s; }
 function optSpec(o) { return { name: o.name, lr: o.lr, hyper: o.hyper }; }
-function download(name, type, text) {
+function saveAs(name, href) {  // the browser's download of href under name
   const a = document.createElement("a");
-  a.href = URL.createObjectURL(new Blob([text], { type }));
-  a.download = name; document.body.appendChild(a); a.click(); a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  a.href = href; a.download = name; document.body.appendChild(a); a.click(); a.remove();
+}
+function download(name, type, text) {
+  const href = URL.createObjectURL(new Blob([text], { type }));
+  saveAs(name, href);
+  setTimeout(() => URL.revokeObjectURL(href), 1000);
 }
 function ink() { return getComputedStyle(document.body).color; }
 function config(threeD) {  // no cloud button; on the 2-D maps no zoom either (the domain fields zoom)
@@ -1256,9 +1259,7 @@ async function exportPng() {  // both layers of the map as one figure
   const layout = baseKey !== null ? $("base").layout : top.layout;
   const paths = canvasTraces(state.step);
   const figure = { data: under.concat(paths, top.data), layout: { ...layout, paper_bgcolor: "white", font: { color: "#222" } } };
-  const url = await Plotly.toImage(figure, { format: "png", width: 1200, height: 900 });
-  const a = document.createElement("a");
-  a.href = url; a.download = `gdlab-${state.view}.png`; document.body.appendChild(a); a.click(); a.remove();
+  saveAs(`gdlab-${state.view}.png`, await Plotly.toImage(figure, { format: "png", width: 1200, height: 900 }));
 }
 
 // ---------- presets ----------
