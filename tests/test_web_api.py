@@ -255,6 +255,7 @@ HOSTILE = [
     ("/api/steps", {"formula": "sphere", "start": [1, 1], "optimizer": {"name": "gd"},
                     "max_steps": 10**9}, 422, ""),
     ("/api/grid", {"formula": "sphere", "n": 100000}, 422, ""),
+    ("/api/grid", {"formula": "sphere", "gradients": "no"}, 422, "boolean"),
     ("/api/grid", {"formula": "sphere", "domain": [[1, 0], [0, 1]]}, 400, "domain"),
     ("/api/basins", {"formula": "sphere", "n": 300, "max_steps": 20000}, 400, "limit"),
     ("/api/lrmap", {"formula": "sphere", "lrs": 60, "starts": 60, "max_steps": 20000}, 400,

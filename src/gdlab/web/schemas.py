@@ -138,7 +138,7 @@ class GridRequest(_Request):
     domain: Box = None
     n: int = Field(default=80, ge=2, le=MAX_GRID)
     variables: Variables2 = None
-    gradients: bool = Field(default=True, description="false: gx and gy are empty (a third "
+    gradients: Annotated[bool, Strict()] = Field(default=True, description="false: gx and gy are empty (a third "
                                                       "of the answer)")
 
 
