@@ -138,8 +138,8 @@ class GridRequest(_Request):
     domain: Box = None
     n: int = Field(default=80, ge=2, le=MAX_GRID)
     variables: Variables2 = None
-    gradients: Annotated[bool, Strict()] = Field(default=True, description="false: gx and gy are empty (a third "
-                                                      "of the answer)")
+    gradients: Annotated[bool, Strict()] = Field(
+        default=True, description="false: gx and gy are empty (a third of the answer)")
 
 
 class BasinsRequest(_StepLimit):
