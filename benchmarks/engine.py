@@ -132,7 +132,7 @@ def peers():
     import importlib.util
 
     if importlib.util.find_spec("numba"):  # not imported here: gdlab picks numba's target first
-        found["gdlab (compiled, numba)"] = gdlab_runner("numba")
+        found["gdlab (compiled, numba)"] = gdlab_runner("compiled")
     else:
         missing.append("numba")
     for label, maker, module in (("torch.optim (autograd)", torch_runner, "torch"),

@@ -23,7 +23,7 @@ def test_numba_and_numpy_backends_agree(name, lr):
     starts[0] = [1.0, 1.0]  # the minimum: converged at step 0
     starts[1] = [40.0, -40.0]  # diverges with these learning rates? kept either way
     kwargs = dict(max_steps=300, tol=1e-6, record="last")
-    a = run("rosenbrock", starts, make(name, lr=lr), backend="numba", **kwargs)
+    a = run("rosenbrock", starts, make(name, lr=lr), backend="compiled", **kwargs)
     b = run("rosenbrock", starts, make(name, lr=lr), backend="numpy", **kwargs)
     np.testing.assert_array_equal(a.status, b.status)
     np.testing.assert_array_equal(a.steps, b.steps)
@@ -40,17 +40,21 @@ def test_numba_and_numpy_backends_agree(name, lr):
 def test_per_row_learning_rates_in_one_kernel():
     starts = np.random.default_rng(1).uniform(-4, 4, (300, 2))
     opts = [make("gd", lr=lr) for lr in (1e-3, 1e-2, 3e-2)]
-    a = run("himmelblau", starts, opts, max_steps=400, tol=1e-8, record="last", backend="numba")
+    a = run("himmelblau", starts, opts, max_steps=400, tol=1e-8, record="last", backend="compiled")
     b = run("himmelblau", starts, opts, max_steps=400, tol=1e-8, record="last", backend="numpy")
     np.testing.assert_array_equal(a.steps, b.steps)
     np.testing.assert_allclose(a.final, b.final, rtol=1e-12, atol=1e-14)
 
 
-def test_numba_backend_refuses_what_it_cannot_run():
-    with pytest.raises(ConfigError, match="numba backend"):
-        run("sphere", [[1.0, 1.0]], "rmsprop", backend="numba", record="last")
-    with pytest.raises(ConfigError, match="numba backend"):
-        run("sphere", [[1.0, 1.0]], "gd", backend="numba", record="all")
+def test_compiled_backend_refuses_what_it_cannot_run():
+    with pytest.raises(ConfigError, match="compiled backend"):
+        run("sphere", [[1.0, 1.0]], "rmsprop", backend="compiled", record="last")
+    with pytest.raises(ConfigError, match="compiled backend"):
+        run("sphere", [[1.0, 1.0]], "gd", backend="compiled", record="all")
+    # the old name still works, and float32 is refused off the GPU
+    assert run("sphere", [[1.0, 1.0]], "gd", backend="numba", record="last").steps[0, 0] > 0
+    with pytest.raises(ConfigError, match="float32 runs on the cuda backend only"):
+        run("sphere", [[1.0, 1.0]], "gd", backend="compiled", dtype="float32")
 
 
 @pytest.mark.parametrize("tol", [0.0, 1e-300, 5e-324, 1e-8, 0.1, 1.0, 3.0, 1e150, 1e160,
@@ -77,7 +81,7 @@ def test_vector_width_does_not_change_a_bit(tmp_path):
     code = ("import numpy as np, os, sys; from gdlab.engine import run; "
             "s = np.random.default_rng(5).uniform(-2, 2, (1000, 2)); "
             "r = run('rosenbrock', s, 'adam', lr=0.01, max_steps=300, tol=1e-7, record='last', "
-            "backend='numba'); np.save(sys.argv[1], np.concatenate([r.final.ravel(), "
+            "backend='compiled'); np.save(sys.argv[1], np.concatenate([r.final.ravel(), "
             "r.value.ravel(), r.steps.ravel(), r.oscillation.ravel()])); "
             "print(os.environ.get('NUMBA_CPU_FEATURES', '')[-16:])")
     outs = {}
@@ -111,7 +115,7 @@ def test_kernel_reads_every_constant_from_the_optimizer_definition(name):
     for key in [k for k in defaults if k not in ("weight_decay", "dampening")]:
         opt = make(name, **{"lr": lr, key: _changed(name, key, lr)})
         assert opt.hyper[key] != defaults[key]
-        a = run("rosenbrock", starts, opt, backend="numba", **kwargs)
+        a = run("rosenbrock", starts, opt, backend="compiled", **kwargs)
         b = run("rosenbrock", starts, opt, backend="numpy", **kwargs)
         np.testing.assert_array_equal(a.steps, b.steps)
         ok = b.status != "diverged"

@@ -58,7 +58,7 @@ def supports(obj, opt, record) -> bool:
     return record in ("last", "none") and not per_row
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
     root = os.environ.get("GDLAB_CACHE") or Path.home() / ".cache" / "gdlab"
     path = Path(root) / "kernels"
     path.mkdir(parents=True, exist_ok=True)
@@ -94,7 +94,7 @@ def _Printer(settings):  # noqa: N802 - a class factory, so sympy loads lazily
     return _printer_class()(settings)
 
 
-def _objective_code(obj) -> tuple[list[str], str, list[str]]:
+def objective_code(obj) -> tuple[list[str], str, list[str]]:
     """Lines that compute ``f`` and ``g{j}`` from ``p{j}[i]`` with shared subexpressions."""
     import sympy as sp
 
@@ -115,7 +115,7 @@ def _objective_code(obj) -> tuple[list[str], str, list[str]]:
 # Each update reads the state and the gradient of coordinate j and writes candidates ``n*`` for
 # the new state and ``u{j}`` for the step; the caller commits them only for live rows. The
 # arithmetic repeats gdlab.optim.transforms operation by operation.
-_UPDATES = {
+UPDATES = {
     # (state per coordinate, per-step prelude (scalars), update of coordinate j)
     "gd": ([], [], ["u{j} = -lr_i * g{j}[i]"]),
     "momentum": (["b"], [], [
@@ -138,7 +138,7 @@ _UPDATES = {
 }
 
 
-_LERP = {  # torch.lerp's two forms, chosen by the weight 1 − β₁ when the kernel is written
+LERP = {  # torch.lerp's two forms, chosen by the weight 1 − β₁ when the kernel is written
     True: "nm{j} = m{j}[i] + wb1 * (g{j}[i] - m{j}[i])",
     False: "nm{j} = g{j}[i] - (g{j}[i] - m{j}[i]) * (1 - wb1)",
 }
@@ -212,9 +212,9 @@ def kernel(X0, X, steps, tol2, div, lr, mu, b1, b2, eps, half, out_f, out_gn, ou
 
 def _source(obj, name: str, low_weight: bool = True) -> str:
     dim = obj.dim
-    lines, value, grads = _objective_code(obj)
-    state, prelude, update = _UPDATES[name]
-    update = [_LERP[low_weight] if u == "LERP" else u for u in update]
+    lines, value, grads = objective_code(obj)
+    state, prelude, update = UPDATES[name]
+    update = [LERP[low_weight] if u == "LERP" else u for u in update]
     update = [u.replace("g{j}[i]", "g{j}") for u in update]  # the gradient is a local here
 
     def block(code: list[str], depth: int) -> str:
@@ -292,7 +292,7 @@ def _kernel(obj, name: str, low_weight: bool = True):
         return _KERNELS[memo]
     src = _source(obj, name, low_weight)
     key = hashlib.sha256(src.encode()).hexdigest()[:20]
-    path = _cache_dir() / f"gdlab_kernel_{key}.py"
+    path = cache_dir() / f"gdlab_kernel_{key}.py"
     if not path.exists():
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(src)

@@ -36,6 +36,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .errors import ConfigError, TimeBudgetError
+from .limits import COMPILED_WORK, CUDA_WORK
 from .objective import Objective
 from .optim import Optimizer
 from .optim.transforms import Context, tree_take
@@ -47,7 +48,6 @@ __all__ = ["run", "execute", "RunSpec", "RunResult", "STATUSES", "AUTO_RECORD_BY
 
 STATUSES = ("converged", "max_steps", "diverged")
 AUTO_RECORD_BYTES = 256 * 2**20
-COMPILED_WORK = 2_000_000  # point-steps from which "auto" compiles the loop
 OSCILLATION_MEMORY = 0.9  # EMA factor of the "step reversed direction" indicator
 
 
@@ -193,7 +193,7 @@ def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd
         max_record_bytes: int = MAX_RECORD_BYTES,
         progress: Callable[[int, int], None] | None = None,
         variables: Sequence[str] | str | None = None, backend: str = "auto",
-        deadline: float | None = None, **hyper) -> RunResult:
+        dtype: str = "float64", deadline: float | None = None, **hyper) -> RunResult:
     """Run every optimizer configuration from every start.
 
     Args:
@@ -208,10 +208,14 @@ def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd
         max_record_bytes: refuse a record larger than this.
         progress: ``progress(step, steps)`` called as the run goes.
         variables: variable order for a formula.
-        backend: ``"numpy"``, ``"numba"`` (the compiled loop of :mod:`gdlab.compiled`; needs
-            numba, a supported optimizer and ``record`` ``"last"``/``"none"``) or ``"auto"``
-            (numba where it applies and the run has at least :data:`COMPILED_WORK`
-            point-steps, NumPy otherwise). Both give the same results to rounding.
+        backend: ``"numpy"``; ``"compiled"`` (the numba loop of :mod:`gdlab.compiled`; needs
+            numba, a supported optimizer and ``record`` ``"last"``/``"none"``; ``"numba"`` is
+            read as this); ``"cuda"`` (the same loop as a CUDA kernel, :mod:`gdlab.gpu`; needs
+            a GPU and numba-cuda, same conditions); or ``"auto"``: cuda where a GPU is and the
+            run has at least :data:`~gdlab.limits.CUDA_WORK` point-steps, else compiled where
+            numba loads and it has :data:`~gdlab.limits.COMPILED_WORK`, else NumPy. All give
+            the same results to rounding.
+        dtype: ``"float64"``, or ``"float32"`` (the cuda backend only).
         deadline: a :func:`time.monotonic` time; a run still going then stops with
             :class:`~gdlab.errors.TimeBudgetError` (checked every 50 steps and between
             optimizer groups), so a server can bound the time of one request.
@@ -226,7 +230,7 @@ def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd
     """
     spec = RunSpec.build(f, starts, optimizers, max_steps=max_steps, tol=tol, record=record,
                          divergence=divergence, max_record_bytes=max_record_bytes,
-                         variables=variables, backend=backend, **hyper)
+                         variables=variables, backend=backend, dtype=dtype, **hyper)
     return execute(spec, progress=progress, deadline=deadline)
 
 
@@ -256,9 +260,10 @@ def execute(spec: RunSpec, *, progress: Callable[[int, int], None] | None = None
                 progress(_offset * steps + step * _n, rows * steps)
 
         x = start_arr if len(group) == 1 else np.tile(start_arr, (len(group), 1))
-        if _use_compiled(backend, obj, opt, record, len(rows_idx) * steps):
+        engine = _engine(backend, obj, opt, record, len(rows_idx) * steps)
+        if engine != "numpy":
             _run_group_compiled(obj, opt, x, rows_idx, int(steps), float(tol),
-                                float(divergence), out)
+                                float(divergence), out, engine, spec.dtype)
             report(steps)
         else:
             _run_group(obj, opt, x, rows_idx, int(steps), float(tol), float(divergence), out,
@@ -441,27 +446,37 @@ class _Recorder:
             self.next += 1
 
 
-def _use_compiled(backend: str, obj, opt: Optimizer, record, work: int) -> bool:
-    from . import compiled
+def _engine(backend: str, obj, opt: Optimizer, record, work: int) -> str:
+    """The engine that runs one optimizer group: numpy, compiled or cuda."""
+    from . import compiled, gpu
 
     if backend == "numpy":
-        return False
-    ok = compiled.supports(obj, opt, record) and compiled.available()
-    if backend == "numba":
-        if not ok:
-            raise ConfigError("the numba backend needs numba installed (pip install "
-                              f"gdlab[fast]), a formula, one of {', '.join(compiled.SUPPORTED)} "
-                              "with a constant learning rate, no noise or weight decay, and "
-                              "record='last' or 'none'")
-        return True
-    return ok and work >= COMPILED_WORK
+        return "numpy"
+    fits = compiled.supports(obj, opt, record)
+    needs = (f"a formula, one of {', '.join(compiled.SUPPORTED)} with a constant learning "
+             "rate, no noise or weight decay, and record='last' or 'none'")
+    if backend == "cuda":
+        if not (fits and (gpu.simulated() or gpu.available())):
+            raise ConfigError("the cuda backend needs a CUDA GPU with numba-cuda (pip install "
+                              f"gdlab[cuda]), {needs}")
+        return "cuda"
+    if backend == "compiled":
+        if not (fits and compiled.available()):
+            raise ConfigError(f"the compiled backend needs numba, {needs}")
+        return "compiled"
+    if fits and work >= CUDA_WORK and gpu.available():
+        return "cuda"
+    return "compiled" if fits and work >= COMPILED_WORK and compiled.available() else "numpy"
 
 
 def _run_group_compiled(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray,
-                        steps: int, tol: float, divergence: float, out: "_Outputs") -> None:
-    from .compiled import run_block
+                        steps: int, tol: float, divergence: float, out: "_Outputs",
+                        engine: str = "compiled", dtype: str = "float64") -> None:
+    from . import compiled, gpu
 
-    if len(rows) == out.final.shape[0] and np.all(rows == np.arange(len(rows))):
+    if engine == "cuda":
+        got = gpu.run_block(obj, opt, x, steps, tol, divergence, dtype)
+    elif len(rows) == out.final.shape[0] and np.all(rows == np.arange(len(rows))):
         # the whole run: the kernel writes straight into the outputs (fresh pages cost more
         # than the copies themselves), and with record="last" the end of the record *is* the
         # result: final, value and gradient_norm are views of path[-1], values[-1] and
@@ -476,12 +491,13 @@ def _run_group_compiled(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.
         else:
             into.update(final=out.final, value=out.value, gradient_norm=out.gradient_norm,
                         start_value=out.start_value)
-        run_block(obj, opt, x, steps, tol, divergence, into=into)
+        compiled.run_block(obj, opt, x, steps, tol, divergence, into=into)
         out.final, out.value = into["final"], into["value"]
         out.gradient_norm = into["gradient_norm"]
         out.start_value = into["start_value"]
         return
-    got = run_block(obj, opt, x, steps, tol, divergence)
+    else:
+        got = compiled.run_block(obj, opt, x, steps, tol, divergence)
     for attr in ("final", "value", "gradient_norm", "start_value", "steps", "status",
                  "oscillation", "mid_value"):
         getattr(out, attr)[rows] = got[attr]

@@ -15,3 +15,10 @@ MEMORY_SHARE = 0.8  # of the memory available when a command starts, the most it
 MAX_STEPS_DEFAULT = 1000  # the step limit of a run when none is given
 TOL_DEFAULT = 1e-8  # stop a run when ‖∇f‖ ≤ tol
 DIVERGENCE_DEFAULT = 1e12  # |f| or ‖x‖ this many times its start's (1 + |·|): diverged
+#: the engines: "auto" picks cuda where a GPU is (and the run is large), compiled where numba
+#: loads, else numpy; "numba" is still read as "compiled"
+BACKENDS = ("auto", "numpy", "compiled", "cuda")
+BACKEND_ALIASES = {"numba": "compiled"}
+DTYPES = ("float64", "float32")  # float32 runs on the cuda backend only
+COMPILED_WORK = 2_000_000  # point-steps from which "auto" compiles the loop
+CUDA_WORK = 20_000_000  # point-steps from which "auto" runs on a GPU, where there is one

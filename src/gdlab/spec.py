@@ -20,16 +20,15 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .errors import ConfigError, PointError
-from .limits import (DIVERGENCE_DEFAULT, MAX_RECORD_BYTES, MAX_STEPS, MAX_STEPS_DEFAULT,
-                     MAX_WORKING_BYTES, TOL_DEFAULT)
+from .limits import (BACKEND_ALIASES, BACKENDS, DIVERGENCE_DEFAULT, DTYPES, MAX_RECORD_BYTES,
+                     MAX_STEPS, MAX_STEPS_DEFAULT, MAX_WORKING_BYTES, TOL_DEFAULT)
 from .objective import Objective
 from .optim import OPTIMIZERS, Optimizer, parse_optimizer
 
 __all__ = ["RunSpec", "Limits", "MAX_STEPS", "MAX_RECORD_BYTES", "MAX_WORKING_BYTES", "RECORDS",
-           "BACKENDS", "MAX_STEPS_DEFAULT", "TOL_DEFAULT", "DIVERGENCE_DEFAULT"]
+           "BACKENDS", "DTYPES", "MAX_STEPS_DEFAULT", "TOL_DEFAULT", "DIVERGENCE_DEFAULT"]
 
 RECORDS = ("auto", "all", "last", "none")  # or a positive int k: every k-th step
-BACKENDS = ("auto", "numpy", "numba")
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,8 @@ class RunSpec:
         objective: the function; ``starts``: ``(B, D)`` float64; ``optimizers``: ``K``
             configurations (each with its schedule, noise and seed).
         max_steps, tol, divergence: the stopping rule (see :func:`gdlab.engine.run`).
-        record, max_record_bytes: what is kept; ``backend``: numpy, numba or auto.
+        record, max_record_bytes: what is kept; ``backend``: auto, numpy, compiled or cuda;
+            ``dtype``: float64, or float32 (cuda only).
     """
 
     objective: Objective
@@ -78,6 +78,7 @@ class RunSpec:
     divergence: float = DIVERGENCE_DEFAULT
     max_record_bytes: int = MAX_RECORD_BYTES
     backend: str = "auto"
+    dtype: str = "float64"
 
     @classmethod
     def build(cls, f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd",
@@ -85,14 +86,15 @@ class RunSpec:
               record: str | int = "auto", divergence: float = DIVERGENCE_DEFAULT,
               max_record_bytes: int = MAX_RECORD_BYTES,
               variables: Sequence[str] | str | None = None, backend: str = "auto",
-              limits: Limits | None = None, **hyper) -> "RunSpec":
+              dtype: str = "float64", limits: Limits | None = None, **hyper) -> "RunSpec":
         """Check every argument (as :func:`gdlab.engine.run` takes them) and the front end's
         ``limits``; raises :class:`~gdlab.errors.ConfigError` or
         :class:`~gdlab.errors.PointError` before any work."""
         obj, start_arr = _checked_starts(f, starts, variables)
-        _checked_rule(max_steps, tol, divergence, backend, record)
+        _checked_rule(max_steps, tol, divergence, record)
+        backend = _checked_backend(backend, dtype)
         spec = cls(obj, start_arr, tuple(_as_optimizers(optimizers, hyper)), int(max_steps),
-                   float(tol), record, float(divergence), int(max_record_bytes), backend)
+                   float(tol), record, float(divergence), int(max_record_bytes), backend, dtype)
         rows, dim = len(spec.optimizers) * start_arr.shape[0], start_arr.shape[1]
         working = rows * dim * 8 * 12
         if working > MAX_WORKING_BYTES:
@@ -160,8 +162,22 @@ def _checked_starts(f, starts, variables) -> tuple[Objective, np.ndarray]:
     return obj, obj.points(start_arr, "start")
 
 
-def _checked_rule(max_steps, tol, divergence, backend, record) -> None:
-    """Refuse a bad stopping rule, backend or record."""
+def _checked_backend(backend, dtype) -> str:
+    """The backend's own name (``numba`` is ``compiled``); refuse an unknown one, or float32
+    anywhere but on the GPU."""
+    backend = BACKEND_ALIASES.get(backend, backend) if isinstance(backend, str) else backend
+    if backend not in BACKENDS:
+        raise ConfigError(f"`backend` must be one of {', '.join(BACKENDS)}; got {backend!r}")
+    if dtype not in DTYPES:
+        raise ConfigError(f"`dtype` must be one of {', '.join(DTYPES)}; got {dtype!r}")
+    if dtype == "float32" and backend not in ("cuda", "auto"):
+        raise ConfigError(f"float32 runs on the cuda backend only (backend {backend!r} "
+                          "computes in float64)")
+    return "cuda" if dtype == "float32" else backend
+
+
+def _checked_rule(max_steps, tol, divergence, record) -> None:
+    """Refuse a bad stopping rule or record."""
     if not isinstance(max_steps, (int, np.integer)) or isinstance(max_steps, bool) or \
             not 0 <= max_steps <= MAX_STEPS:
         raise ConfigError(f"`max_steps` must be an integer in 0..{MAX_STEPS:,}; got "
@@ -170,8 +186,6 @@ def _checked_rule(max_steps, tol, divergence, backend, record) -> None:
         raise ConfigError(f"`tol` must be a number ≥ 0; got {tol!r}")
     if not (isinstance(divergence, (int, float)) and divergence > 1):
         raise ConfigError(f"`divergence` must be a number > 1; got {divergence!r}")
-    if backend not in BACKENDS:
-        raise ConfigError(f"`backend` must be one of {', '.join(BACKENDS)}; got {backend!r}")
     if record not in RECORDS and not (isinstance(record, (int, np.integer))
                                       and not isinstance(record, bool) and record >= 1):
         raise ConfigError(f"`record` must be 'auto', 'all', 'last', 'none' or a positive "

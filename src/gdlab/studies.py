@@ -94,7 +94,8 @@ class BasinMap:
 
 def basin_map(f, *, n: int = 200, optimizer="gd", lr: float = BASIN_LR, max_steps: int = 2000,
               tol: float = 1e-6, domain=None, radius: float = 1e-3, variables=None,
-              backend: str = "auto", deadline: float | None = None) -> BasinMap:
+              backend: str = "auto", dtype: str = "float64",
+              deadline: float | None = None) -> BasinMap:
     """Run from every point of an ``n × n`` grid over ``domain`` (default: the library's) and
     label each start by the minimum its end point lies within ``10·radius·width`` of: the
     library's known minima, else the distinct converged end points (within ``radius·width``).
@@ -106,7 +107,7 @@ def basin_map(f, *, n: int = 200, optimizer="gd", lr: float = BASIN_LR, max_step
     starts = np.stack([X.ravel(), Y.ravel()], axis=-1)
     opt = _as_optimizer(optimizer, lr=lr)
     result = run(obj, starts, opt, max_steps=max_steps, tol=tol, record="none",
-                 backend=backend, deadline=deadline)
+                 backend=backend, dtype=dtype, deadline=deadline)
     final = result.final[0]
     status = result.status[0]
     if obj.library is not None and obj.library.minima(2):
@@ -174,7 +175,8 @@ class LrMap:
 
 def lr_map(f, *, lrs=None, axis: int = 0, at: float | None = None, starts: int = 60,
            optimizer: str | Optimizer = "gd", max_steps: int = 300, domain=None,
-           variables=None, backend: str = "auto", deadline: float | None = None) -> LrMap:
+           variables=None, backend: str = "auto", dtype: str = "float64",
+           deadline: float | None = None) -> LrMap:
     """Run ``optimizer`` at every learning rate from every start on a line (coordinate
     ``axis`` varies across the domain, the other is fixed at ``at``, default the middle).
     ``lrs`` is a list, or a count to space from bound/300 to 10·bound around the median
@@ -200,7 +202,7 @@ def lr_map(f, *, lrs=None, axis: int = 0, at: float | None = None, starts: int =
         lrs = np.geomspace(mid / 300, mid * 10, 40 if lrs is None else int(lrs))
     lrs = np.asarray(lrs, dtype=float)
     result = lr_sweep(obj, pts, base, lrs, max_steps=max_steps, tol=1e-8, record="none",
-                      backend=backend, deadline=deadline)
+                      backend=backend, dtype=dtype, deadline=deadline)
     labels = np.array([[d.label for d in row] for row in result.diagnoses()])
     bounds = np.full(starts, np.nan)
     # the bound at the minimum that the largest converging learning rate reached: smaller

@@ -9,7 +9,7 @@ import sys
 import click
 
 from ..errors import ConfigError, PointError
-from ..limits import MAX_STEPS, MAX_STEPS_DEFAULT, TOL_DEFAULT
+from ..limits import BACKENDS, DTYPES, MAX_STEPS, MAX_STEPS_DEFAULT, TOL_DEFAULT
 from .types import BOX, OUTPUT, POINT, SCHEDULE
 
 MAX_STARTS = 10_000  # --start points given one by one
@@ -50,6 +50,15 @@ hyper_options = apply([
     click.option("--weight-decay", type=float, help="Weight decay."),
 ])
 
+#: the engine that runs it (descend, compare, lr-sweep and the map-drawing plot kinds)
+engine_options = apply([
+    click.option("--backend", type=click.Choice(BACKENDS), default="auto", show_default=True,
+                 help="Engine: cuda where a GPU is, else compiled (numba), else numpy; or "
+                      "name one."),
+    click.option("--dtype", type=click.Choice(DTYPES), default="float64", show_default=True,
+                 help="Float type; float32 runs on the cuda backend."),
+])
+
 run_options = apply([
     click.option("--start", "starts", type=POINT, multiple=True, metavar="X0,X1,...",
                  help="A starting point (repeat for several); -3,4 works as typed."),
@@ -75,6 +84,7 @@ run_options = apply([
     click.option("--output", type=OUTPUT, metavar="FILE",
                  help="Write the full record (config, seed, version, paths) to .json/.csv."),
     click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
+    engine_options,
 ])
 
 
@@ -169,15 +179,17 @@ def available_memory() -> int | None:
 
 def spec_of(obj, points, optimizers, o: dict):
     """The :class:`~gdlab.spec.RunSpec` of a run command: every step recorded while it fits
-    when the paths are shown or written or the work is small (:data:`EVENT_WORK`), else only
-    the ends; refused beyond :data:`gdlab.limits.MAX_CLI_WORK` point-steps × dimensions."""
+    when the paths are shown or written or the work is small (:data:`EVENT_WORK`) and no
+    kernel backend is named, else only the ends; refused beyond :data:`gdlab.limits.MAX_CLI_WORK` point-steps × dimensions."""
     from ..spec import RunSpec
 
     _check_work(len(points), len(optimizers), o, obj.dim)
     small = len(points) * len(optimizers) * o["max_steps"] <= EVENT_WORK
-    record = "auto" if (o["with_path"] or o["output"] or small) else "last"
+    ends_only = o["backend"] in ("compiled", "cuda") or o["dtype"] != "float64"  # kernels
+    keep = o["with_path"] or o["output"] or small and not ends_only
+    record = "auto" if keep else "last"
     return RunSpec.build(obj, points, optimizers, max_steps=o["max_steps"], tol=o["tol"],
-                         record=record)
+                         record=record, backend=o["backend"], dtype=o["dtype"])
 
 
 def execute(spec, o: dict):

@@ -11,7 +11,8 @@ import click
 
 from ..errors import ConfigError, PointError
 from .group import cli
-from .options import HYPER, OptimizerOption, hyper, hyper_options, parse_optimizers
+from .options import (HYPER, OptimizerOption, engine_options, hyper, hyper_options,
+                      parse_optimizers)
 from .types import DOMAIN, LEARNING_RATES, OPTIMIZER, OUTPUT, POINT
 
 MAX_PLOT_STEPS = 100_000  # a figure's runs are for looking at
@@ -75,7 +76,7 @@ def _plot_lr_map(a, plot, studies):
                           "one, and the rates with --lrs")
     return plot.lr_map(studies.lr_map(
         a.function, lrs=a.lrs, optimizer=a.one_optimizer(), max_steps=a.max_steps or 300,
-        domain=a.domain, variables=a.variables))
+        domain=a.domain, variables=a.variables, backend=a.backend, dtype=a.dtype))
 
 
 def _with_suffix(output: str, suffixes: tuple[str, ...]) -> str:
@@ -101,6 +102,7 @@ def _plot_animate(a, plot, studies):
 
 _OPT = ("optimizer", "lr") + HYPER
 _RUNS = ("starts", "optimizers", "max_steps") + _OPT
+_ENGINE = ("backend", "dtype")  # the kinds that draw maps of many runs
 
 
 @dataclass(frozen=True)
@@ -145,10 +147,10 @@ PLOT_KINDS: dict[str, PlotKind] = {
     "basins": PlotKind(lambda a, plot, studies: plot.basins(studies.basin_map(
         a.function, n=a.grid,
         optimizer=a.one_optimizer(a.lr if a.lr is not None else studies.BASIN_LR),
-        max_steps=a.max_steps or 2000, domain=a.domain, variables=a.variables)),
-        ("grid", "max_steps", "domain") + _OPT),
+        max_steps=a.max_steps or 2000, domain=a.domain, variables=a.variables,
+        backend=a.backend, dtype=a.dtype)), ("grid", "max_steps", "domain") + _OPT + _ENGINE),
     "lr-map": PlotKind(_plot_lr_map, ("lrs", "max_steps", "domain") + tuple(
-        o for o in _OPT if o != "lr")),
+        o for o in _OPT if o != "lr") + _ENGINE),
     "loss": PlotKind(lambda a, plot, studies: plot.loss(a.runs(1000)), _RUNS),
     "animate": PlotKind(_plot_animate, _RUNS + ("domain",)),
     "interactive": PlotKind(_plot_interactive, _RUNS + ("domain",)),
@@ -176,6 +178,7 @@ _PLOT_COMMON = ("kind", "function", "output", "variables")
 @click.option("--lrs", type=LEARNING_RATES, metavar="LIST",
               help="For learning-rates and lr-map (default: from the bound).")
 @hyper_options
+@engine_options
 @click.option("--max-steps", "--steps", "max_steps", type=click.IntRange(1, MAX_PLOT_STEPS),
               default=None, help="Step limit (default depends on the figure).")
 @click.option("--grid", type=click.IntRange(2, 2000), default=200, show_default=True,
