@@ -21,6 +21,7 @@ once per function and optimizer.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import math
@@ -40,9 +41,18 @@ BLOCK = 128
 _KERNELS: dict[tuple, Any] = {}
 
 
+@functools.lru_cache(maxsize=1)
 def available() -> bool:
-    """Whether numba can be imported."""
-    return importlib.util.find_spec("numba") is not None
+    """Whether numba loads (it is a dependency, but a platform without a build of it, or a
+    broken one, falls back to the NumPy engine)."""
+    if importlib.util.find_spec("numba") is None:
+        return False
+    _wide_vectors()  # before numba is imported
+    try:
+        import numba  # noqa: F401
+    except Exception:  # noqa: BLE001 - any failure to load means: no compiled engine
+        return False
+    return True
 
 
 def supports(obj, opt, record) -> bool:
