@@ -542,3 +542,31 @@ def test_a_run_whose_report_would_not_fit_in_memory_is_refused_before_it_starts(
     assert code == 2 and out == "" and "GiB for their diagnoses and report" in err
     code, out, err = run(capsys, "descend", "sphere", "--random-starts", "100", "--steps", "1")
     assert code == 0  # a small run fits
+
+
+def test_negative_bounds_are_values_not_options(capsys):
+    # --box -1e3:1e3 as typed (it begins with "-", like --start -3,4)
+    d = cli_json(capsys, "descend", "x**2", "--random-starts", "50", "--box", "-1e3:-500",
+                 "--steps", "1")
+    starts = np.array([r["start"] for r in d["runs"]])
+    assert starts.min() >= -1000 and starts.max() <= -500
+
+
+def test_backend_and_dtype_options(capsys):
+    from gdlab import gpu
+
+    a = cli_json(capsys, "descend", "himmelblau", "--random-starts", "20", "--steps", "40",
+                 "--lr", "0.01", "--backend", "compiled")
+    b = cli_json(capsys, "descend", "himmelblau", "--random-starts", "20", "--steps", "40",
+                 "--lr", "0.01", "--backend", "numpy")
+    np.testing.assert_allclose([r["final"] for r in a["runs"]], [r["final"] for r in b["runs"]],
+                               rtol=1e-12)
+    code, out, err = run(capsys, "descend", "himmelblau", "--start", "1,1", "--backend",
+                         "numpy", "--dtype", "float32")
+    assert code == 2 and err.strip() == ("error: float32 runs on the cuda backend only "
+                                         "(backend 'numpy' computes in float64)")
+    if gpu.simulated():  # the CUDA kernel under numba's simulator: the same runs
+        c = cli_json(capsys, "descend", "himmelblau", "--random-starts", "20", "--steps", "40",
+                     "--lr", "0.01", "--backend", "cuda")
+        np.testing.assert_allclose([r["final"] for r in c["runs"]],
+                                   [r["final"] for r in b["runs"]], rtol=1e-12)

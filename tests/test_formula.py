@@ -152,9 +152,11 @@ CONSTANTS_REFUSED = [
     ("sin(cosh(1e300))", "cosh(1.0e+300) is too large"),
     ("cosh(cosh(1e300))", "cosh(1.0e+300) is too large"),
     ("---(acos(0))^(sinh(1e300))", "sinh(1.0e+300) is too large"),
-    ("(((1/10)**400)**400)**(-400)*x", "is too small (below 2.23e-308, the smallest float)"),
+    ("(((1/10)**400)**400)**(-400)*x", "is too small (below 4.94e-324, the smallest double)"),
+    ("x*1e-330", "is too small (below 4.94e-324, the smallest double)"),
+    ("x if 1 else 2", "'if' expressions not allowed"),
     ("(1/10)**(-1000)", "number too large"),
-    ("x*10**309", "10 ** 309 is too large (beyond 1.8e+308, the largest float)"),
+    ("x*10**309", "10 ** 309 is too large (beyond 1.8e+308, the largest double)"),
     ("log(10**400)*x", "10 ** 400 is too large"),
     ("exp(-800)*x", "exp(-800) is too small"),
     ("sin(1e16)*x", "sin of a number beyond 1e+15 in magnitude has no accurate value"),
@@ -330,3 +332,10 @@ def test_a_literal_that_underflows_is_refused_not_zero():
     with pytest.raises(FormulaError, match="number too small"):
         parse("e**(-1000)*x")
     assert parse("0.0*x + 0e5 + y").variables == ("x", "y")  # a written zero is zero
+
+
+def test_subnormal_constants_are_doubles_too():
+    from gdlab.calculus import gradient
+
+    # 1e-320 is a (subnormal) double: kept as the double nearest to it
+    assert gradient("x*1e-320", [1.0])[0] == 1e-320

@@ -29,3 +29,10 @@ def test_readme_states_every_server_limit_with_its_value():
     text = README.read_text()
     for name, value in as_dict().items():
         assert f"| `{name}` | {value} |" in text, name
+
+
+def test_readme_states_the_cpu_limit_the_server_sets():
+    from gdlab.web.compute import cpu_seconds
+    from gdlab.web.limits import TIME_BUDGET
+
+    assert f"rounded up, plus 1 s: {cpu_seconds(TIME_BUDGET)} s)" in README.read_text()

@@ -30,6 +30,7 @@ Example:
 from __future__ import annotations
 
 import ast
+import keyword
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,10 +57,10 @@ MAX_NAME_LENGTH = 32
 MAX_INT_LITERAL = 10**15
 MAX_EXPONENT = 1000
 MAX_CONSTANT_LOG10 = 400
-#: Constants must be floats: at most the largest double, and none nonzero below the smallest
-#: normal one (else the compiled function would silently hold inf or 0).
+#: Constants must be doubles: at most the largest, and none nonzero below the smallest
+#: (subnormal) one (else the compiled function would silently hold inf or 0).
 MAX_CONSTANT = 1.7976931348623157e308
-MIN_CONSTANT = 2.2250738585072014e-308
+MIN_CONSTANT = 5e-324
 #: The largest argument of a periodic function that is a constant: beyond it a double holds
 #: no digit of the phase, and SymPy would evaluate it exactly for ever.
 MAX_PERIODIC_ARGUMENT = 1e15
@@ -266,8 +267,9 @@ def _imply_products(source: str, columns: list[int], length: int) -> tuple[str, 
     for match in _TOKEN_RE.finditer(source):
         kind = match.lastgroup
         token = match.group()
-        follows = (kind == "name" and token[0].isalpha()) or token == "(" or \
-            (kind == "number" and previous == "close")
+        # never before a keyword (``1 else``): the whitelist then names what is not supported
+        follows = (kind == "name" and token[0].isalpha() and not keyword.iskeyword(token)) \
+            or token == "(" or (kind == "number" and previous == "close")
         if previous == "number" and token in ("j", "J") and match.start() == position:
             raise FormulaError("complex numbers are not supported (for a product with a "
                                f"variable write *{token})", columns[match.start()] + 1)
@@ -412,10 +414,10 @@ class _Converter:
         if not mpmath.isfinite(value):
             self.fail(f"{text} is not finite", node)
         if abs(value) > MAX_CONSTANT:
-            self.fail(f"{text} is too large (beyond {MAX_CONSTANT:.3g}, the largest float)",
+            self.fail(f"{text} is too large (beyond {MAX_CONSTANT:.3g}, the largest double)",
                       node)
         if value != 0 and abs(value) < MIN_CONSTANT:
-            self.fail(f"{text} is too small (below {MIN_CONSTANT:.3g}, the smallest float)",
+            self.fail(f"{text} is too small (below {MIN_CONSTANT:.3g}, the smallest double)",
                       node)
         self.values[id(node)] = value
 
@@ -444,7 +446,7 @@ class _Converter:
         if value == 0 and any(c in "123456789" for c in self.literal(node).split("e")[0]
                               .split("E")[0]):
             return self.fail(f"{self.literal(node)} is too small (below {MIN_CONSTANT:.3g}, "
-                             "the smallest float)", node)
+                             "the smallest double)", node)
         self.constant(node, mpmath.mpf(value))
         return self.sp.Float(value)
 

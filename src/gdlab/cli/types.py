@@ -15,7 +15,8 @@ __all__ = ["POINT", "BOX", "DOMAIN", "LEARNING_RATES", "OPTIMIZER", "SCHEDULE", 
            "parse_lrs", "join_negative_values", "POINT_OPTIONS", "MAX_POINT_TEXT", "MAX_LRS"]
 
 #: Options whose value may begin with a minus sign (a coordinate, not an option).
-POINT_OPTIONS = ("--at", "--direction", "--start")
+#: options whose value may begin with "-" (a negative coordinate or bound)
+POINT_OPTIONS = ("--at", "--direction", "--start", "--box", "--domain")
 MAX_POINT_TEXT = 10_000
 MAX_LRS = 1000
 
@@ -164,7 +165,7 @@ OUTPUT = _Type("file", _output)
 
 
 def join_negative_values(argv: Sequence[str]) -> list[str]:
-    """Rewrite ``--at -3,4`` as ``--at=-3,4`` so the value is not taken for an option, and move
+    """Rewrite ``--at -3,4`` (``--box -1e3:1e3``, …) as ``--at=-3,4`` so the value is not taken for an option, and move
     a formula that begins with ``-`` (``gdlab grad "-x**2 - y**2" --at 1,1``) behind ``--``,
     where an argument is never read as an option."""
     out: list[str] = []

@@ -133,16 +133,25 @@ def _renice(pid: int, nice: int) -> None:
         pass
 
 
+def cpu_seconds(budget: float) -> int:
+    """The CPU-time limit of an isolated computation: its budget plus the grace, rounded up,
+    plus 1 s (the kill at budget + grace comes first; this catches a computation that escaped
+    the watch)."""
+    from .limits import KILL_GRACE
+
+    return int(budget + KILL_GRACE) + 1
+
+
 def _child(sender, fn, args, deadline: float, budget: float) -> None:  # pragma: no cover
     """In the forked child: limits, the job, its result or error down the pipe, and out."""
     import os
     import resource
 
-    from .limits import KILL_GRACE, WORKER_MEMORY, WORKER_NICE
+    from .limits import WORKER_MEMORY, WORKER_NICE
 
     _renice(os.getpid(), WORKER_NICE)
     try:
-        cpu = int(budget + KILL_GRACE) + 1
+        cpu = cpu_seconds(budget)
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
         used = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         resource.setrlimit(resource.RLIMIT_DATA, (used + WORKER_MEMORY, used + WORKER_MEMORY))
