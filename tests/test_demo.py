@@ -25,6 +25,8 @@ def test_demo_writes_every_figure_and_an_offline_page(tmp_path, capsys):
                         r"([^<]+)</code>", page)
     assert [name for name, *_ in images] == list(FIGURES)
     assert "x ← x − η ∇f(x)" in page  # the update rule, stated
+    prose = re.sub(r"<code>.*?</code>|<style>.*?</style>", "", page, flags=re.S)
+    assert not re.search(r"[(\s,]-\.?\d", prose)  # one minus sign: (−0.6, −0.8)
     for name, width, kind, data, command in images:
         # each figure is shown at one scale, PAGE_PX_PER_INCH: its 10-point text reads at 16 px
         # like the page's (inches = pixels / the dpi it was saved at)
@@ -37,6 +39,8 @@ def test_demo_writes_every_figure_and_an_offline_page(tmp_path, capsys):
 
         inches = Image.open(BytesIO(b64decode(data))).size[0] / SAVED_DPI[kind]
         assert abs(int(width) - inches * PAGE_PX_PER_INCH) <= 1, name
+        # and it fits a 1400-px window at that scale (1400 less the page's margins)
+        assert int(width) <= 1400 - 48, name
         # the command under it is the one that drew it, and it names this file
         assert command.startswith("gdlab plot ") and command.endswith(f"-o {name}")
     assert not re.search(r"(src|href)=\"https?://", page)  # nothing to fetch: works offline

@@ -388,6 +388,28 @@ def test_an_animation_shows_the_map_large_and_the_paths_as_they_went(tmp_path):
     # the paths grow: the last frame differs from the first, and the map fills the frame
     assert np.abs(frames[0] - frames[1]).sum() > 0
     assert im.size[0] >= 500
+    assert _map_share(frames[1]) >= 0.45
+
+
+def _map_share(frame) -> float:
+    """The share of a frame the map (its coloured rectangle: rows and columns more than half
+    coloured) takes."""
+    coloured = frame.sum(axis=2) < 740
+    rows = np.flatnonzero(coloured.mean(axis=1) > 0.5)
+    cols = np.flatnonzero(coloured.mean(axis=0) > 0.5)
+    return (np.ptp(rows) * np.ptp(cols)) / (frame.shape[0] * frame.shape[1])
+
+
+def test_a_wide_map_fills_its_animation_frame(tmp_path):
+    """x²/20 + y² on (−10, 10) × (−5, 5): equal scales make the map twice as wide as tall;
+    the frame is shaped to it (it was a third of a square frame, blank bands above and below)."""
+    from PIL import Image
+
+    r = run("ill_conditioned", [[-7.0, 2.0]], ["gd:0.95", "momentum:0.1"], max_steps=20,
+            record="all")
+    with Image.open(plot.animate(r, tmp_path / "wide.gif")) as im:
+        frame = np.asarray(im.convert("RGB"), dtype=int)
+    assert _map_share(frame) >= 0.45
 
 
 def test_no_run_of_the_lr_map_converges_above_its_bound_line():
@@ -443,3 +465,90 @@ def test_surface_partials_and_interactive_name_what_they_draw():
     styles = [(t.line.color, t.line.dash) for t in fig.data if t.type == "scatter" and
               t.mode == "lines+markers"]
     assert len(styles) == 9 and len(set(styles)) == 9  # nine runs, nine looks
+
+
+def test_figures_of_runs_key_every_marker():
+    for p in (plot.traps(studies.traps()),
+              plot.learning_rates(studies.learning_rates("x0**2 + x1**2", [-3.0, 4.0]))):
+        key = [t.get_text() for t in p.figure.legends[0].get_texts()]
+        assert key == p.data["key"]
+        assert {"start", "end", "global minimum"} <= set(key), p.kind
+    assert {"leaves the view", "local minimum", "saddle point"} <= set(
+        plot.traps(studies.traps()).data["key"])
+
+
+def test_a_loss_curve_that_reaches_zero_says_so():
+    # lr 0.5 on x0² + x1² lands on the minimum in one step: f = 0, which a log axis cannot
+    # show; the curve stops on the floor and the figure says f = 0 exactly
+    p = plot.learning_rates(studies.learning_rates("x0**2 + x1**2", [-3.0, 4.0]))
+    assert "f = 0 exactly at step 1" in _texts(p.figure)
+    assert all(t != "f f" for t in _texts(p.figure))
+
+
+def _drawn_texts(fig):
+    """Every text a reader sees, with its box on the canvas: tick labels of ticks in view
+    only (matplotlib keeps labels for ticks beyond the limits, undrawn); 3-D and polar tick
+    labels left out (they sit on their own grids)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    hidden = set()
+    for ax in fig.axes:
+        if ax.name != "rectilinear":
+            hidden.update(id(t) for axis in ax._axis_map.values()
+                          for tick in axis.get_major_ticks() for t in (tick.label1, tick.label2))
+            continue
+        to_axes = ax.transScale + ax.transLimits  # data → axes fraction (log scales too)
+        for i, axis in enumerate((ax.xaxis, ax.yaxis)):
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                where = to_axes.transform([[tick.get_loc(), tick.get_loc()]])[0][i]
+                if not -1e-6 <= where <= 1 + 1e-6:
+                    hidden.update({id(tick.label1), id(tick.label2)})
+    out = []
+    for t in fig.findobj(matplotlib.text.Text):
+        if t.get_visible() and t.get_text().strip() and id(t) not in hidden:
+            box = t.get_window_extent(renderer)
+            if box.width >= 1:
+                out.append((t.get_text(), box))
+    return out
+
+
+def test_no_two_labels_overlap_on_any_figure_of_the_demo(monkeypatch, tmp_path):
+    """Every figure the demo draws, by the commands it prints: no text drawn over another
+    (more than 2 px each way) — titles, axis and tick labels, notes, keys."""
+    import itertools
+    import shlex
+
+    from gdlab import demo
+    from gdlab.cli.group import main
+    from gdlab.plot import common
+
+    figures = {}
+    save = common.Plot.save
+    monkeypatch.setattr(common.Plot, "save", lambda self, path, dpi=150: (
+        figures.__setitem__(str(path), self.figure), save(self, path, dpi))[1])
+    for section in demo.SECTIONS:
+        for command in section.commands:
+            argv = [str(tmp_path / a) if a.endswith(".png") else a
+                    for a in shlex.split(command)[1:]]
+            if argv[0] == "plot" and argv[1] != "animate":
+                assert main(argv) == 0, command
+    assert len(figures) >= 15
+    for path, fig in figures.items():
+        clashes = [(a, b) for (a, ba), (b, bb) in itertools.combinations(_drawn_texts(fig), 2)
+                   if min(ba.x1, bb.x1) - max(ba.x0, bb.x0) > 2
+                   and min(ba.y1, bb.y1) - max(ba.y0, bb.y0) > 2]
+        assert not clashes, (path, clashes[:3])
+
+
+def test_the_gradient_flow_is_not_hidden_under_the_descent_path():
+    p = plot.steepest_path(studies.gradient_flow("x0**2 + x1**2", [-3.0, 4.0], lr=0.1))
+    ax = p.figure.axes[0]
+    flow = next(ln for ln in ax.get_lines() if ln.get_label().startswith("gradient flow"))
+    steps = next(ln for ln in ax.get_lines() if ln.get_label().startswith("gradient descent"))
+    # the descent is drawn as dots on top of the flow's line, not as a line over it
+    assert steps.get_linestyle() == "None" and steps.get_marker() not in ("", "None")
+    assert flow.get_linewidth() >= 2 and flow.get_linestyle() == "-"
+    np.testing.assert_allclose(flow.get_xydata()[0], [-3.0, 4.0])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 import time
 from pathlib import Path
 
@@ -304,6 +305,12 @@ def _figure_html(folder: Path, name: str, command: str) -> str:
             f"<figcaption><code>{html.escape(command)}</code></figcaption></figure>")
 
 
+def _minus(text: str) -> str:
+    """The terminal's text for the page: a negative number's sign as the minus sign the
+    figures use (``(−0.6, −0.8)``), not a hyphen; exponents (``1e-10``) and options stay."""
+    return re.sub(r"(?<![\w.])-(?=\.?\d)", "−", text)
+
+
 def _html(folder: Path, calculus: str, descent: str) -> str:
     parts = []
     for section in SECTIONS:
@@ -340,8 +347,8 @@ under it, which draws it again; this page needs no network.</p>
 <p>To zoom and rotate: <a href="interactive.html">an interactive map and surface</a> of three
 optimizers on Himmelblau's function (plotly, also offline):
 <code>{html.escape(INTERACTIVE)}</code></p>
-<h2>The calculus at a point</h2><pre>{html.escape(calculus)}</pre>
-<h2>Three learning rates</h2><pre>{html.escape(descent)}</pre>
+<h2>The calculus at a point</h2><pre>{html.escape(_minus(calculus))}</pre>
+<h2>Three learning rates</h2><pre>{html.escape(_minus(descent))}</pre>
 {''.join(parts)}
 </main></body></html>
 """

@@ -40,8 +40,7 @@ def animate(result, path, *, fps: int = 12, domain=None) -> Path:
     domain = domain or domain_for(obj, finite)
     T = len(result.recorded_steps)
     frames = np.unique(np.linspace(0, T - 1, min(T, MAX_FRAMES)).astype(int))
-    fig = new_figure(6.4, 5.6)
-    ax = fig.add_subplot()
+    fig, ax = frame_figure(domain, entries=len(labels) + 2)
     draw_map(ax, obj, domain)
     shown = mark_minima(ax, obj, domain)
     lines, heads = [], []
@@ -54,7 +53,8 @@ def animate(result, path, *, fps: int = 12, domain=None) -> Path:
         heads.append(head)
     ax.set_xlim(*domain[0])
     ax.set_ylim(*domain[1])
-    marker_key(fig, critical_key(shown), lead=lines, ncol=min(4, len(lines) + len(shown)))
+    marker_key(fig, critical_key(shown), lead=lines,
+               ncol=min(KEY_COLUMNS, len(lines) + len(shown)))
     title = ax.set_title(" ", animated=True)
 
     def draw(frame):
@@ -77,6 +77,22 @@ def animate(result, path, *, fps: int = 12, domain=None) -> Path:
 
 
 DPI = 90
+KEY_COLUMNS = 4
+#: the map's width in a frame (inches); the frame is sized around it
+MAP_WIDTH = 5.0
+MAX_MAP_HEIGHT = 6.0
+
+
+def frame_figure(domain, entries: int = 1):
+    """A figure (and its axes) shaped to the map: equal scales leave no blank bands above or
+    below a wide domain, nor beside a tall one; room for the title, the colour bar and a key
+    of ``entries`` entries (:data:`KEY_COLUMNS` a row)."""
+    (x0, x1), (y0, y1) = domain
+    aspect = (y1 - y0) / (x1 - x0)
+    width = min(MAP_WIDTH, MAX_MAP_HEIGHT / aspect)
+    rows = -(-entries // KEY_COLUMNS)
+    fig = new_figure(width + 1.5, width * aspect + 1.0 + 0.28 * rows)
+    return fig, fig.add_subplot()
 
 
 def _write_gif(fig, draw, frames, fps: int, target) -> None:

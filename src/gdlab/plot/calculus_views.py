@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import (PALETTE, START, Plot, critical_key, domain_for, draw_map, exit_arrow, grid,
-                     mark_minima, marker_key, named, new_figure, num, objective_2d, pretty,
-                     steps_text, vec, visible_path)
+from .common import (MAX_WIDTH, PALETTE, START, critical_key, domain_for, draw_map, exit_arrow,
+                     grid, mark_minima, marker_key, named, new_figure, num, objective_2d, Plot,
+                     pretty, steps_text, vec, visible_path)
 
 
 def partials(f, at, *, domain=None, variables=None) -> Plot:
@@ -23,7 +23,7 @@ def partials(f, at, *, domain=None, variables=None) -> Plot:
     g = obj.gradient(a)
     fa = float(obj.value(a))
     X, Y, Z = grid(obj, domain, 60)
-    fig = new_figure(14, 4.6)
+    fig = new_figure(MAX_WIDTH, 4.2)
     ax3 = fig.add_subplot(1, 3, 1, projection="3d")
     ax3.set_box_aspect(None, zoom=0.85)  # its labels inside its own third of the figure
     ax3.plot_surface(X, Y, Z.filled(np.nan), cmap="viridis", alpha=0.55, linewidth=0)
@@ -106,7 +106,7 @@ def steepest_path(study, *, domain=None, more=()) -> Plot:
         panel, and ``panels``: the same for each.
     """
     studies = [(study, domain)] + [(s, None) for s in more]
-    fig = new_figure(6.4 * len(studies), 6.2)
+    fig = new_figure(min(6.4 * len(studies), MAX_WIDTH), 6.2)
     panels, shown = [], []
     for i, (s, dom) in enumerate(studies):
         ax = fig.add_subplot(1, len(studies), i + 1)

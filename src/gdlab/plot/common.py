@@ -20,7 +20,7 @@ from ..palette import LABEL_COLORS, PALETTE
 __all__ = ["Plot", "PALETTE", "LABEL_COLORS", "domain_for", "grid", "contour_levels",
            "draw_map", "mark_minima", "marker_key", "critical_key", "num", "vec", "new_figure",
            "objective_2d", "pretty", "visible_path", "exit_arrow", "steps_text", "START",
-           "END"]
+           "END", "MAX_WIDTH"]
 
 FORMATS = (".png", ".svg", ".pdf")
 
@@ -64,6 +64,11 @@ class Plot:
         buf = io.BytesIO()
         self.figure.savefig(buf, format="png", dpi=100, bbox_inches="tight")
         return buf.getvalue()
+
+
+#: The widest a figure is drawn (inches): shown at its text's own size beside 16-px page text
+#: (gdlab.demo.PAGE_PX_PER_INCH), it then fits a 1400-px window; wider panels shrink instead.
+MAX_WIDTH = 11.5
 
 
 def new_figure(width: float = 7.0, height: float = 5.5):

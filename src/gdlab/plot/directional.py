@@ -50,7 +50,12 @@ def directional(f, at, *, u=None, samples: int = 721, variables=None) -> Plot:
                     arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.6})
         ax.annotate("u", (marked[1], abs(marked[2]) / 2), xytext=(6, -10),
                     textcoords="offset points", fontsize=10, weight="bold")
-    ax.set_rlabel_position(np.degrees(theta_max) + 112)  # beside the dotted zero line
+    # the radial scale in the gap between the two lobes, just beside the dotted zero line
+    # (|D_u f| there is ‖∇f‖·sin 5°, inside the first ring), on a white ground
+    ax.set_rlabel_position(np.degrees(theta_max) + 95)
+    for label in ax.get_yticklabels():
+        label.set_bbox({"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
+        label.set_fontsize(8)
     ax.set_title("|D_u f(a)| for every direction u (polar)", fontsize=10)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.3), fontsize=8)
     ax2 = fig.add_subplot(1, 2, 2)
@@ -58,15 +63,15 @@ def directional(f, at, *, u=None, samples: int = 721, variables=None) -> Plot:
     ax2.axhline(0, color="black", linewidth=0.6)
     notes = [(theta_max, norm, f"along ∇f: ‖∇f‖ = {num(norm)}", (0, 8), "center"),
              (theta_min, -norm, f"against ∇f: −‖∇f‖ = {num(-norm)}", (0, -16), "center")]
-    if marked is not None:
-        notes.append((marked[1], marked[2], f"u = {vec(u)}: D_u f = {num(marked[2])}",
-                      (30, -34), "left"))
-    for i, (t_, v_, text, offset, ha) in enumerate(notes):  # u's point: a hollow diamond
-        ax2.plot(np.degrees(t_), v_, "D" if i == 2 else "o", color="white" if i == 2 else
-                 "black", markeredgecolor="black", markersize=7 if i == 2 else 6, zorder=5)
+    for t_, v_, text, offset, ha in notes:
+        ax2.plot(np.degrees(t_), v_, "o", color="black", markersize=6, zorder=5)
         ax2.annotate(text, (np.degrees(t_), v_), textcoords="offset points", xytext=offset,
-                     fontsize=8, ha=ha, arrowprops={"arrowstyle": "-", "lw": 0.6}
-                     if offset[1] < -20 else None)
+                     fontsize=8, ha=ha)
+    if marked is not None:  # u's point: a hollow diamond, named in a key under the plot
+        ax2.plot(np.degrees(marked[1]), marked[2], "D", color="white", markeredgecolor="black",
+                 markersize=7, zorder=6, linestyle="none",
+                 label=f"u = {vec(u)}: D_u f = {num(marked[2])}")
+        ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8)
     for tz in theta_zero:
         ax2.axvline(np.degrees(tz), color="gray", linestyle=":", linewidth=1)
     ax2.set_xlabel("direction θ of u (degrees)")

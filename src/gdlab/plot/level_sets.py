@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import (PALETTE, Plot, critical_key, domain_for, draw_map, grid, mark_minima,
-                     marker_key, named, new_figure, objective_2d)
+from .common import (MAX_WIDTH, PALETTE, critical_key, domain_for, draw_map, grid, mark_minima,
+                     marker_key, named, new_figure, objective_2d, Plot)
 
 
 def level_sets(f, points, *, domain=None, variables=None, more=()) -> Plot:
@@ -23,7 +23,7 @@ def level_sets(f, points, *, domain=None, variables=None, more=()) -> Plot:
         tangent: 0 up to rounding) of the first panel, and ``panels``: the same for each.
     """
     panels = [(f, points, domain, variables)] + [(g, pts, None, None) for g, pts in more]
-    fig = new_figure(6.2 * len(panels), 6.2)
+    fig = new_figure(min(6.2 * len(panels), MAX_WIDTH), 6.2)
     data = []
     for i, (g, pts, dom, names) in enumerate(panels):
         ax = fig.add_subplot(1, len(panels), i + 1)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import (END, LABEL_COLORS, PALETTE, START, Plot, critical_key, domain_for, draw_map,
-                     exit_arrow, mark_minima, marker_key, named, new_figure, pretty, steps_text,
-                     vec, visible_path)
+from .common import (END, LABEL_COLORS, MAX_WIDTH, PALETTE, START, critical_key, domain_for,
+                     draw_map, exit_arrow, mark_minima, marker_key, named, new_figure, Plot,
+                     pretty, steps_text, vec, visible_path)
 
 
 def _draw_path(ax, path, color, label, domain, note: bool = True) -> dict:
@@ -77,6 +77,11 @@ def _loss_axis(ax, result, labels, colors, minimum=None):
         steps = result.recorded_steps[: len(curves[k])]
         shown = np.maximum(curves[k], floor) if log else curves[k]
         ax.plot(steps, shown, color=color, label=label)
+        zero = np.flatnonzero(curves[k] == 0) if log else []
+        if len(zero):  # on the floor, said so: a log axis has no 0
+            ax.annotate(f"f = {'f* ' if minimum is not None else ''}0 exactly at step "
+                        f"{steps[zero[0]]}", (steps[zero[0]], floor), xytext=(6, 4),
+                        textcoords="offset points", fontsize=8, color=color)
     ax.set_yscale("log" if log else "symlog")
     ax.set_xlabel("step")
     ax.set_ylabel("f − f*" if minimum is not None else "f")
@@ -91,18 +96,18 @@ def learning_rates(study) -> Plot:
                                    study.result)
     diagnoses = [row[0] for row in result.diagnoses()]
     n = len(lrs)
-    fig = new_figure(max(10.0, 3.1 * n), 7.6)
+    fig = new_figure(MAX_WIDTH, 7.4)
     cells = fig.add_gridspec(2, n, height_ratios=[1.2, 1])
     # the start's neighbourhood and the minimum its runs head for (a diverging path leaves it)
     around = [x0, -x0, 1.5 * x0] + ([study.bound_at] if study.bound_at is not None else [])
     domain = obj.library.domain(2) if obj.library is not None else domain_for(
         obj, np.array(around))
-    labels, drawn = [], []
+    labels, drawn, shown = [], [], []
     colors = [PALETTE[k] for k in range(n)]
     for k, (lr, d) in enumerate(zip(lrs, diagnoses)):
         ax = fig.add_subplot(cells[0, k])
         draw_map(ax, obj, domain, colorbar=False)
-        mark_minima(ax, obj, domain)
+        shown += mark_minima(ax, obj, domain)
         ratio = f" = {lr / bound:.2g} × bound" if bound else ""
         verdict = _verdict(d, result, k, 0)
         labels.append(f"lr {lr:.3g}{ratio}: {verdict}")
@@ -116,11 +121,14 @@ def learning_rates(study) -> Plot:
     _loss_axis(loss_ax, result, labels, colors)
     loss_ax.legend(fontsize=9)
     loss_ax.set_title("f per step (log scale)", fontsize=10)
+    key = _run_key(drawn, shown, [d.events for d in diagnoses])
+    marker_key(fig, key)
     where = "" if study.bound_at is None else f" at the minimum {vec(study.bound_at, 3)}"
     fig.suptitle(f"{named(obj)} from {vec(x0)}: the learning rate decides"
                  + (f" (stability bound 2/λmax = {bound:.3g}{where})" if bound else ""))
     return Plot(fig, {"lrs": list(lrs), "bound": bound, "labels": [d.label for d in diagnoses],
-                      "result": result, "drawn": drawn}, "learning-rates")
+                      "result": result, "drawn": drawn, "key": [e[0] for e in key]},
+                "learning-rates")
 
 
 def traps(studies) -> Plot:
@@ -128,14 +136,14 @@ def traps(studies) -> Plot:
     with its diagnosis. A run that does not move says so where it stands; starts too close to
     tell apart at the map's scale get a magnified inset around them."""
     cases = list(studies)
-    fig = new_figure(5 * len(cases), 5.2)
-    labels, drawn, insets = [], [], []
+    fig = new_figure(min(5 * len(cases), MAX_WIDTH), 4.6)
+    labels, drawn, insets, shown, events = [], [], [], [], []
     for i, trap in enumerate(cases):
         obj, result, lr, title = trap.objective, trap.result, trap.lr, trap.title
         ax = fig.add_subplot(1, len(cases), i + 1)
         domain = obj.library.domain(2) if obj.library else domain_for(obj, result.starts)
         draw_map(ax, obj, domain, colorbar=False)
-        mark_minima(ax, obj, domain)
+        shown += mark_minima(ax, obj, domain)
         row, runs = [], []
         for b in range(result.shape[1]):
             d = result.diagnoses()[0][b]
@@ -145,6 +153,7 @@ def traps(studies) -> Plot:
             drawn.append(_draw_path(ax, path, LABEL_COLORS[d.label],
                                     f"from {vec(path[0])}: {pretty(d.label)}", domain))
             _mark_events(ax, d.events, LABEL_COLORS[d.label])
+            events.append(d.events)
             moved = float(np.max(np.linalg.norm(path - path[0], axis=-1)))
             if moved < STILL * (domain[0][1] - domain[0][0]):
                 ax.annotate(f"did not move: {moved:.2g} in {int(result.steps[0, b])} steps\n"
@@ -158,7 +167,23 @@ def traps(studies) -> Plot:
         ax.set_ylim(*domain[1])
         ax.legend(fontsize=8, loc="lower left", framealpha=0.9)
         ax.set_title(f"{title}\n{named(obj)}, gd lr {lr:g}", fontsize=10)
-    return Plot(fig, {"labels": labels, "drawn": drawn, "insets": insets}, "traps")
+    key = _run_key(drawn, shown, events)
+    marker_key(fig, key)
+    return Plot(fig, {"labels": labels, "drawn": drawn, "insets": insets,
+                      "key": [e[0] for e in key]}, "traps")
+
+
+def _run_key(drawn, shown, events) -> list:
+    """The marker key of figures of runs: start and end, an exit arrow and an event diamond
+    where any was drawn, and the kinds of critical points marked."""
+    key = [START]
+    if any(d["exit"] is None and d["exit_step"] is None for d in drawn):
+        key.append(END)
+    if any(d["exit"] is not None for d in drawn):
+        key.append(("leaves the view", "arrow", "dimgray"))
+    if any(events):
+        key.append(("lingered near a saddle", "D", "none"))
+    return key + critical_key(shown)
 
 
 #: starts closer than this share of the view's width get a magnified inset
@@ -177,7 +202,7 @@ def _inset_if_close(ax, obj, domain, runs):
         return None
     centre, half = starts.mean(axis=0), 2.5 * spread
     limits = [(centre[0] - half, centre[0] + half), (centre[1] - half, centre[1] + half)]
-    inset = ax.inset_axes([0.57, 0.05, 0.4, 0.4])
+    inset = ax.inset_axes([0.57, 0.55, 0.4, 0.4])  # upper right: clear of the key
     draw_map(inset, obj, limits, n=60, colorbar=False)
     for path, color, _ in runs:
         _draw_path(inset, path, color, None, limits, note=False)
@@ -196,7 +221,7 @@ def compare(study) -> Plot:
     f − f* per step on a log scale; one legend under both (the colours are the same)."""
     obj, result = study.objective, study.result
     opts = result.optimizers
-    fig = new_figure(12, 5.6)
+    fig = new_figure(MAX_WIDTH, 5.6)
     ax, ax2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     paths = [result.run_path(k, 0) for k in range(len(opts))]
     # the view holds the runs that did not diverge (a diverged one leaves it, with an arrow)
