@@ -552,3 +552,19 @@ def test_the_gradient_flow_is_not_hidden_under_the_descent_path():
     assert steps.get_linestyle() == "None" and steps.get_marker() not in ("", "None")
     assert flow.get_linewidth() >= 2 and flow.get_linestyle() == "-"
     np.testing.assert_allclose(flow.get_xydata()[0], [-3.0, 4.0])
+
+
+def test_learning_rates_on_a_quadratic_take_the_bound_at_its_one_minimum_without_integrating():
+    import subprocess
+    import sys
+
+    f = "(x0 - 1)**2 + 3*(x1 + 2)**2 + x0*x1"  # Hessian [[2, 1], [1, 6]]: one minimum
+    s = studies.learning_rates(f, [4.0, 4.0])
+    np.testing.assert_allclose(s.bound_at, np.linalg.solve([[2, 1], [1, 6]], [2, -12]),
+                               rtol=1e-12)
+    assert s.bound == pytest.approx(2 / np.linalg.eigvalsh([[2, 1], [1, 6]])[-1])
+    code = ("import sys; from gdlab import studies; studies.learning_rates(sys.argv[1], "
+            "[4.0, 4.0]); print('scipy.integrate' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, f], capture_output=True, text=True,
+                         timeout=120)
+    assert out.stdout.strip() == "False", out.stderr  # no ODE solver loaded for it

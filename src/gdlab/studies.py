@@ -278,9 +278,12 @@ def learning_rates(f, start, *, lrs=None, max_steps: int = 60, variables=None
 def _bound_where_it_decides(obj, x0) -> tuple[float | None, np.ndarray | None]:
     """2/λmax at the minimum the gradient flow from ``x0`` reaches — the curvature there
     decides whether a learning rate converges — and that minimum; where the flow finds none
-    (no minimum, or not within its time), 2/λmax at the start and ``None``."""
+    (no minimum, or not within its time), 2/λmax at the start and ``None``. On a quadratic
+    with a positive definite Hessian H the flow ends at the one minimum, x₀ − H⁻¹∇f(x₀): no
+    integration (nor SciPy's integrators to load) needed."""
+    end = _quadratic_minimum(obj, x0)
     try:
-        end = gradient_flow(obj, x0, max_steps=1).flow[-1]
+        end = gradient_flow(obj, x0, max_steps=1).flow[-1] if end is None else end
     except GdlabError:
         end = None
     if end is not None and np.all(np.isfinite(end)) and \
@@ -293,6 +296,17 @@ def _bound_where_it_decides(obj, x0) -> tuple[float | None, np.ndarray | None]:
         if lams[0] > 0:
             return stability_bound(float(lams[-1])), end
     return stability_bound(float(largest_curvature(obj, x0)[0])), None
+
+
+def _quadratic_minimum(obj, x0) -> np.ndarray | None:
+    """The minimum of a quadratic formula with a positive definite Hessian, else ``None``."""
+    if obj.formula is None or not obj.symbolic_hessian or any(
+            e.free_symbols for row in obj.hessian_exprs for e in row):
+        return None
+    H = obj.hessian(x0)
+    if np.linalg.eigvalsh(H)[0] <= 0:
+        return None
+    return x0 - np.linalg.solve(H, obj.gradient(x0))
 
 
 #: (function, starts, learning rate, step limit, title) of each trap

@@ -87,6 +87,9 @@ def _loss_axis(ax, result, labels, colors, minimum=None):
     ax.set_ylabel("f − f*" if minimum is not None else "f")
 
 
+SMALL_MAP = 120  # grid points per axis of a small multiple's map (a quarter of the width)
+
+
 def learning_rates(study) -> Plot:
     """Draw a :class:`~gdlab.studies.LearningRates`: the same start with learning rates too
     small, about right, near the stability bound and too large — one small map each (on a
@@ -106,7 +109,7 @@ def learning_rates(study) -> Plot:
     colors = [PALETTE[k] for k in range(n)]
     for k, (lr, d) in enumerate(zip(lrs, diagnoses)):
         ax = fig.add_subplot(cells[0, k])
-        draw_map(ax, obj, domain, colorbar=False)
+        draw_map(ax, obj, domain, n=SMALL_MAP, colorbar=False)
         shown += mark_minima(ax, obj, domain)
         ratio = f" = {lr / bound:.2g} × bound" if bound else ""
         verdict = _verdict(d, result, k, 0)
