@@ -339,3 +339,12 @@ def test_subnormal_constants_are_doubles_too():
 
     # 1e-320 is a (subnormal) double: kept as the double nearest to it
     assert gradient("x*1e-320", [1.0])[0] == 1e-320
+
+
+def test_python_warnings_on_a_formula_become_its_refusal():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # none may escape
+        with pytest.raises(FormulaError, match="invalid decimal literal at column 1"):
+            parse("2if x else 3")

@@ -49,7 +49,7 @@ def available() -> bool:
         return False
     _wide_vectors()  # before numba is imported
     try:
-        import numba  # noqa: F401
+        importlib.import_module("numba")
     except Exception:  # noqa: BLE001 - any failure to load means: no compiled engine
         return False
     return True

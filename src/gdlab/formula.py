@@ -32,6 +32,7 @@ from __future__ import annotations
 import ast
 import keyword
 import re
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -289,7 +290,9 @@ def _imply_products(source: str, columns: list[int], length: int) -> tuple[str, 
 
 def _parse_tree(source: str, columns: list[int], length: int) -> ast.Expression:
     try:
-        return ast.parse(source, mode="eval")
+        with warnings.catch_warnings():  # "2if": Python's warning made the refusal it is
+            warnings.simplefilter("error", SyntaxWarning)
+            return ast.parse(source, mode="eval")
     except SyntaxError as exc:
         offset = exc.offset or 0
         if (exc.lineno or 1) > 1 or offset <= 0 or offset > len(source):
