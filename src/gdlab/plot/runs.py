@@ -88,6 +88,7 @@ def _loss_axis(ax, result, labels, colors, minimum=None):
 
 
 SMALL_MAP = 120  # grid points per axis of a small multiple's map (a quarter of the width)
+PANEL_MAP = 150  # … of one of three panels
 
 
 def learning_rates(study) -> Plot:
@@ -145,7 +146,7 @@ def traps(studies) -> Plot:
         obj, result, lr, title = trap.objective, trap.result, trap.lr, trap.title
         ax = fig.add_subplot(1, len(cases), i + 1)
         domain = obj.library.domain(2) if obj.library else domain_for(obj, result.starts)
-        draw_map(ax, obj, domain, colorbar=False)
+        draw_map(ax, obj, domain, n=PANEL_MAP, colorbar=False)
         shown += mark_minima(ax, obj, domain)
         row, runs = [], []
         for b in range(result.shape[1]):
@@ -205,15 +206,22 @@ def _inset_if_close(ax, obj, domain, runs):
         return None
     centre, half = starts.mean(axis=0), 2.5 * spread
     limits = [(centre[0] - half, centre[0] + half), (centre[1] - half, centre[1] + half)]
-    inset = ax.inset_axes([0.57, 0.55, 0.4, 0.4])  # upper right: clear of the key
+    # lower right, clear of the runs' key in the lower left; no scale of its own: each start
+    # is named beside its marker, which says by how much they differ
+    inset = ax.inset_axes([0.64, 0.05, 0.33, 0.33])
     draw_map(inset, obj, limits, n=60, colorbar=False)
     for path, color, _ in runs:
         _draw_path(inset, path, color, None, limits, note=False)
+        inset.annotate(vec(path[0]), path[0][:2], xytext=(0, 6), textcoords="offset points",
+                       ha="center", fontsize=7, color="black",
+                       bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none",
+                             "alpha": 0.8})
+    inset.set_xticks([])
+    inset.set_yticks([])
     inset.set_xlabel("")
     inset.set_ylabel("")
-    inset.tick_params(labelsize=7)
-    inset.text(0.5, 0.97, f"the starts, ×{width / (2 * half):.0f}", fontsize=8, ha="center",
-               va="top", transform=inset.transAxes,
+    inset.text(0.5, 0.03, f"the starts, ×{width / (2 * half):.0f}", fontsize=8, ha="center",
+               va="bottom", transform=inset.transAxes,
                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"})
     ax.indicate_inset_zoom(inset, edgecolor="black")
     return limits
