@@ -181,7 +181,7 @@ def main() -> int:
               "time ever: compiled, a few seconds; afterwards loaded from the disk cache)")
         wide = os.environ.get("NUMBA_CPU_FEATURES", "").endswith("-prefer-256-bit")
         print(f"# vectors in gdlab's kernels: {'512-bit (AVX-512)' if wide else '256-bit'}; "
-              "the same bits either way (gdlab.compiled._wide_vectors)")
+              "the same bits either way (gdlab.compiled.wide_vectors)")
     rng = np.random.default_rng(0)
     results: dict[tuple, float] = {}
     for B in SIZES:

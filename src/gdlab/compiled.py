@@ -47,7 +47,7 @@ def available() -> bool:
     broken one, falls back to the NumPy engine)."""
     if importlib.util.find_spec("numba") is None:
         return False
-    _wide_vectors()  # before numba is imported
+    wide_vectors()  # before numba is imported
     try:
         importlib.import_module("numba")
     except Exception:  # noqa: BLE001 - any failure to load means: no compiled engine
@@ -274,7 +274,7 @@ def squared_threshold(tol: float) -> float:
     return t
 
 
-def _wide_vectors() -> None:
+def wide_vectors() -> None:
     """Let LLVM use 512-bit vectors where the CPU has AVX-512 (about 1.4× faster kernels here).
 
     LLVM prefers 256-bit vectors on these CPUs by default (a frequency penalty on the first
@@ -307,7 +307,7 @@ def _kernel(obj, name: str, low_weight: bool = True):
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(src)
         os.replace(tmp, path)
-    _wide_vectors()
+    wide_vectors()
     module_name = f"gdlab_kernel_{key}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)

@@ -19,6 +19,7 @@ the simulator.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import hashlib
 import importlib.util
@@ -30,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from .compiled import LERP, UPDATES, cache_dir, objective_code, squared_threshold
+from .compiled import LERP, UPDATES, wide_vectors, cache_dir, objective_code, squared_threshold
 from .engine import OSCILLATION_MEMORY
 
 __all__ = ["available", "simulated", "run_block", "run_device", "DTYPES", "THREADS", "CHUNK"]
@@ -161,13 +162,23 @@ def cuda_module():
     when it loads, a name NumPy 2.5 removed; it is given back as ``np.vstack``, which it was."""
     if not hasattr(np, "row_stack"):
         np.row_stack = np.vstack
+    wide_vectors()  # numba's CPU target is chosen when numba is first imported
     from numba import cuda
 
     return cuda
 
 
+#: the CUDA driver's library: where it does not load there is no device (asked without
+#: importing numba, which a CPU run then loads with its own settings)
+DRIVER = "nvcuda.dll" if sys.platform == "win32" else "libcuda.so.1"
+
+
 @functools.lru_cache(maxsize=1)
 def _device() -> bool:
+    try:
+        ctypes.CDLL(DRIVER)
+    except OSError:
+        return False
     try:
         return bool(cuda_module().is_available())
     except Exception:  # noqa: BLE001 - no driver, no toolkit: no device
