@@ -8,7 +8,7 @@ PUBLIC = [
     "classify_critical_point", "directional_derivative", "functions", "gradient", "hessian",
     "parse", "partial", "resolve", "steepest_directions", "tangent_plane",
     "run", "RunResult", "make", "Optimizer", "parse_optimizer", "parse_schedule", "diagnose",
-    "Diagnosis", "stability_bound", "optim", "studies", "plot",
+    "Diagnosis", "stability_bound", "optim", "studies", "plot", "sweep",
 ]
 
 
@@ -102,3 +102,11 @@ def test_the_rule_test_sees_imports():  # the walker finds what it must, so the 
     found = _imports(_SRC / "studies.py")
     assert "gdlab.engine" in found and "gdlab.diagnose" in found
     assert "matplotlib.colors" in _imports(_SRC / "plot" / "basins.py")
+
+
+def test_sweep_is_the_function_and_its_module_stays_importable():
+    import gdlab.sweep  # noqa: F401 - the submodule, imported after the package
+    from gdlab.sweep import plan
+
+    assert callable(gdlab.sweep) and gdlab.sweep.__name__ == "sweep"
+    assert plan.__module__ == "gdlab.sweep"

@@ -39,11 +39,12 @@ _MODULES = ("functions", "formula", "objective", "calculus", "diff", "errors", "
             "studies", "plot", "engine", "records", "critical", "palette", "domain")
 _PUBLIC_MODULES = ("functions", "optim", "studies", "plot")
 
-__all__ = sorted([*_EXPORTS, *_PUBLIC_MODULES, "diagnose", "__version__"])
+__all__ = sorted([*_EXPORTS, *_PUBLIC_MODULES, "diagnose", "sweep", "__version__"])
 
 
 class _Package(types.ModuleType):
-    """``gdlab.diagnose`` is the function, though it shares its submodule's name: importing
+    """``gdlab.diagnose`` (and ``gdlab.sweep``) is the function, though it shares its
+    submodule's name: importing
     the submodule sets the package attribute of that name, so the function is a property of
     the package (loaded on first use: ``import gdlab`` imports nothing heavy)."""
 
@@ -54,6 +55,14 @@ class _Package(types.ModuleType):
     @diagnose.setter
     def diagnose(self, _module):  # the import system's setattr: the module stays reachable
         pass                      # as sys.modules["gdlab.diagnose"]
+
+    @property
+    def sweep(self):  # the same for gdlab.sweep (the function; the module: gdlab.sweep)
+        return importlib.import_module(".sweep", __name__).sweep
+
+    @sweep.setter
+    def sweep(self, _module):
+        pass
 
 
 sys.modules[__name__].__class__ = _Package

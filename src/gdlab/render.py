@@ -226,3 +226,32 @@ def print_sweep(doc) -> None:
                       str(r["steps"]), _diagnosis_cell(r))
     console.print(table)
     _summary(console, doc["summary"])
+
+
+def print_sweep_summary(plan, table) -> None:
+    """The table view of ``gdlab sweep``: per optimizer × learning rate (× swept
+    hyper-parameter), the runs, the share of each diagnosis and the median steps."""
+    from rich.table import Table
+
+    console = _console()
+    labels = [c for c in table.columns if c.startswith("share_")]
+    title = (f"{plan.function}: {plan.runs:,} runs ({len(plan.configs)} configurations × "
+             f"{len(plan.starts):,} starts, ≤ {plan.max_steps:,} steps, {plan.backend})")
+    out = Table(title=title, header_style="bold", title_justify="left")
+    for column in ["optimizer", "lr", *plan.axes, "runs", "median steps"]:
+        out.add_column(column, justify="left" if column == "optimizer" else "right")
+    for label in labels:
+        out.add_column(label[len("share_"):].replace("_", " "), justify="right")
+    for row in table.itertuples(index=False):
+        values = row._asdict()
+        cells = [values["optimizer"], fmt(values["lr"], 4)]
+        cells += ["—" if values[a] != values[a] else fmt(values[a], 4) for a in plan.axes]
+        cells += [f"{values['runs']:,}", fmt(values["median_steps"], 6)]
+        cells += [_share(values[label]) for label in labels]
+        out.add_row(*cells)
+    console.print(out)
+
+
+def _share(x: float) -> str:
+    """A share for a table: ``·`` for none, ``<1%`` for a few, else whole percents."""
+    return "·" if not x else "<1%" if x < 0.005 else f"{x:.0%}"

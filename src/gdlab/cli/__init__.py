@@ -3,13 +3,13 @@
 ``main(argv) -> int`` parses, calls the library, renders a table (rich) or JSON, and turns
 every error caused by input into one line on stderr, ``error: <message>``, with a non-zero
 exit. The argument types live in :mod:`.types`, the options shared by commands in
-:mod:`.options`, the commands in :mod:`.commands` and :mod:`.plot`. Heavy modules (NumPy,
-SymPy, rich) are imported inside the commands, so ``gdlab --help`` is quick.
+:mod:`.options`, the commands in :mod:`.commands`, :mod:`.plot` and :mod:`.sweep`. Heavy
+modules (NumPy, SymPy, rich) are imported inside the commands, so ``gdlab --help`` is quick.
 """
 
 from __future__ import annotations
 
-from . import commands, plot  # noqa: F401 - registers the commands on the group
+from . import commands, plot, sweep  # noqa: F401 - registers the commands on the group
 from .group import EXIT_INTERNAL, EXIT_USAGE, cli, main, run
 from .types import parse_point
 

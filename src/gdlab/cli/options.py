@@ -180,7 +180,8 @@ def available_memory() -> int | None:
 def spec_of(obj, points, optimizers, o: dict):
     """The :class:`~gdlab.spec.RunSpec` of a run command: every step recorded while it fits
     when the paths are shown or written or the work is small (:data:`EVENT_WORK`) and no
-    kernel backend is named, else only the ends; refused beyond :data:`gdlab.limits.MAX_CLI_WORK` point-steps × dimensions."""
+    kernel backend is named, else only the ends; refused beyond
+    :data:`gdlab.limits.MAX_CLI_WORK` point-steps × dimensions."""
     from ..spec import RunSpec
 
     _check_work(len(points), len(optimizers), o, obj.dim)

@@ -11,11 +11,11 @@ import click
 
 from ..errors import ConfigError, PointError
 
-__all__ = ["POINT", "BOX", "DOMAIN", "LEARNING_RATES", "OPTIMIZER", "SCHEDULE", "parse_point",
-           "parse_lrs", "join_negative_values", "POINT_OPTIONS", "MAX_POINT_TEXT", "MAX_LRS"]
+__all__ = ["POINT", "BOX", "DOMAIN", "LEARNING_RATES", "OPTIMIZER", "SCHEDULE", "VALUES",
+           "parse_point", "parse_values", "parse_lrs", "join_negative_values", "POINT_OPTIONS",
+           "MAX_POINT_TEXT", "MAX_LRS"]
 
-#: Options whose value may begin with a minus sign (a coordinate, not an option).
-#: options whose value may begin with "-" (a negative coordinate or bound)
+#: Options whose value may begin with a minus sign (a coordinate or a bound, not an option).
 POINT_OPTIONS = ("--at", "--direction", "--start", "--box", "--domain")
 MAX_POINT_TEXT = 10_000
 MAX_LRS = 1000
@@ -42,6 +42,26 @@ def parse_point(text: str, name: str = "point") -> list[float]:
             raise PointError(f"--{name}: coordinate {i} is not a number: {part!r}") from None
         if not math.isfinite(value):
             raise PointError(f"--{name}: coordinate {i} must be finite; got {part!r}")
+        values.append(value)
+    return values
+
+
+def parse_values(text: str, name: str = "values") -> list[float]:
+    """A list of finite numbers, ``0.5,0.9`` (a hyper-parameter swept).
+
+    >>> parse_values("0.5, 0.9", "momentum")
+    [0.5, 0.9]
+    """
+    if len(text) > MAX_POINT_TEXT:
+        raise ConfigError(f"--{name} is longer than {MAX_POINT_TEXT} characters")
+    values = []
+    for i, part in enumerate((p.strip() for p in text.split(",")), 1):
+        try:
+            value = float(part)
+        except ValueError:
+            raise ConfigError(f"--{name}: value {i} is not a number: {part!r}") from None
+        if not math.isfinite(value):
+            raise ConfigError(f"--{name}: value {i} must be finite; got {part!r}")
         values.append(value)
     return values
 
@@ -159,15 +179,16 @@ POINT = _Type("point", parse_point, with_option=True)
 BOX = _Type("box", _box)
 DOMAIN = _Type("domain", _domain)
 LEARNING_RATES = _Type("learning rates", parse_lrs)
+VALUES = _Type("values", parse_values, with_option=True)
 OPTIMIZER = _Type("optimizer", _optimizers)
 SCHEDULE = _Type("schedule", _schedule)
 OUTPUT = _Type("file", _output)
 
 
 def join_negative_values(argv: Sequence[str]) -> list[str]:
-    """Rewrite ``--at -3,4`` (``--box -1e3:1e3``, …) as ``--at=-3,4`` so the value is not taken for an option, and move
-    a formula that begins with ``-`` (``gdlab grad "-x**2 - y**2" --at 1,1``) behind ``--``,
-    where an argument is never read as an option."""
+    """Rewrite ``--at -3,4`` (``--box -1e3:1e3``, …) as ``--at=-3,4`` so the value is not
+    taken for an option, and move a formula that begins with ``-`` (``gdlab grad "-x**2 -
+    y**2" --at 1,1``) behind ``--``, where an argument is never read as an option."""
     out: list[str] = []
     formulas: list[str] = []
     args = list(argv)

@@ -1,0 +1,430 @@
+"""Sweeps: every optimizer × learning rate × hyper-parameter value × start on one function,
+run in chunks — in this process, or as Dask tasks on a local or a remote cluster — into one
+table (a pandas DataFrame, and a Parquet file when asked).
+
+A sweep is a :class:`Plan`: the function (as text, so any process can rebuild it), the
+configurations, the starts, the stopping rule and the engine, fixed before any work (the engine
+is chosen once for the whole sweep, so every chunking gives the same bits). Its runs are
+numbered configuration-major (run = configuration × B + start) and cut into chunks of
+consecutive runs; :func:`run_chunk` computes one chunk's rows anywhere. With an output file,
+each finished chunk is written at once as its own part in ``OUTPUT.parts/`` (atomically), so
+an interrupted sweep continues with ``resume=True`` where it stopped; at the end the parts
+become the one output file (atomically) and the folder goes.
+
+Example:
+    >>> df = sweep("himmelblau", optimizers=["gd", "adam"], lrs=[1e-3, 1e-2],
+    ...            random_starts=20, seed=3, max_steps=300)
+    >>> len(df), sorted(df.optimizer.unique())
+    (80, ['adam', 'gd'])
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import shutil
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .errors import ConfigError
+from .limits import MAX_CLI_WORK, MAX_STEPS_DEFAULT, TOL_DEFAULT
+
+__all__ = ["sweep", "Plan", "plan", "run_chunk", "summary", "draw_starts", "grid_starts",
+           "SCHEDULERS", "CHUNK_WORK", "MAX_RUNS", "MAX_GRID"]
+
+#: point-steps per chunk: a few seconds of one core on the compiled engine, bounded memory
+CHUNK_WORK = 20_000_000
+MAX_RUNS = 5_000_000  # rows of one sweep's table (about a GiB in memory)
+MAX_GRID = 2_000  # --grid N: N^D starts
+#: ``none`` (this process), ``local`` / ``local:N`` (a Dask LocalCluster of N worker
+#: processes, started and stopped by the sweep), ``tcp://HOST:PORT`` (a running cluster)
+SCHEDULERS = ("none", "local[:N]", "tcp://HOST:PORT")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One sweep, fixed before any work.
+
+    Attributes:
+        function: formula text or library name; ``dim``, ``variables``: how to read it (the
+            order asked for, or empty); ``names``: the variables in order (column names).
+        configs: ``(name, {hyper-parameter: value})`` per configuration, learning rate
+            included; ``axes``: the hyper-parameters swept (besides the optimizer).
+        starts: ``(B, D)``; ``max_steps``, ``tol``: the stopping rule; ``backend``: the one
+            engine of every chunk; ``chunk_runs``: runs per chunk.
+    """
+
+    function: str
+    dim: int
+    variables: tuple[str, ...]
+    names: tuple[str, ...]
+    configs: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
+    axes: tuple[str, ...]
+    starts: np.ndarray = field(repr=False)
+    max_steps: int = MAX_STEPS_DEFAULT
+    tol: float = TOL_DEFAULT
+    backend: str = "numpy"
+    chunk_runs: int = 10_000
+
+    @property
+    def runs(self) -> int:
+        return len(self.configs) * len(self.starts)
+
+    @property
+    def chunks(self) -> list[tuple[int, int]]:
+        """``(first run, one past the last)`` of each chunk."""
+        return [(lo, min(self.runs, lo + self.chunk_runs))
+                for lo in range(0, self.runs, self.chunk_runs)]
+
+    @property
+    def key(self) -> str:
+        """A digest of everything that decides the rows (a resumed sweep must match it)."""
+        text = json.dumps([self.function, self.dim, self.variables, self.names, self.configs,
+                           self.axes,
+                           self.max_steps, repr(self.tol), self.backend, self.chunk_runs,
+                           hashlib.sha256(np.ascontiguousarray(self.starts).tobytes())
+                           .hexdigest()], sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _bounds(obj, box) -> list[tuple[float, float]]:
+    """``box`` (one ``(low, high)`` for every axis), else the library function's domain,
+    else −5…5."""
+    if box is not None:
+        return [(float(box[0]), float(box[1]))] * obj.dim
+    if obj.named_library is not None:
+        return [tuple(b) for b in obj.named_library.domain(obj.dim)]
+    return [(-5.0, 5.0)] * obj.dim
+
+
+def draw_starts(obj, n: int, box=None, seed: int = 0) -> np.ndarray:
+    """``n`` starts drawn uniformly (seeded) from :func:`_bounds` — as ``gdlab descend``
+    draws them."""
+    low, high = np.array(_bounds(obj, box), dtype=float).T
+    return np.random.default_rng(seed).uniform(low, high, (n, obj.dim))
+
+
+def grid_starts(obj, n: int, box=None) -> np.ndarray:
+    """An ``n``-per-axis grid over the same bounds (``n**D`` starts, first axis slowest)."""
+    if not 2 <= n <= MAX_GRID:
+        raise ConfigError(f"a grid takes 2 to {MAX_GRID} points per axis; got {n}")
+    if float(n) ** obj.dim > MAX_RUNS:
+        raise ConfigError(f"a {n}-point grid in {obj.dim} dimensions has {n ** obj.dim:,} "
+                          f"starts; the limit is {MAX_RUNS:,}")
+    axes = [np.linspace(lo, hi, n) for lo, hi in _bounds(obj, box)]
+    return np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, obj.dim)
+
+
+def _configs(optimizers: Sequence[str], lrs: Sequence[float], hyper: dict[str, Sequence[float]]
+             ) -> tuple[list, tuple[str, ...]]:
+    """Every (optimizer, learning rate, hyper-parameter values) in that order; an optimizer
+    takes only the swept hyper-parameters it has (gd ignores ``momentum``)."""
+    from .optim import OPTIMIZERS, make
+
+    axes = tuple(k for k, values in hyper.items() if values)
+    for k in axes:
+        if not any(k in OPTIMIZERS[name].defaults for name in optimizers if name in OPTIMIZERS):
+            raise ConfigError(f"none of {', '.join(optimizers)} has the hyper-parameter {k!r}")
+    configs = []
+    for name in optimizers:
+        if name not in OPTIMIZERS:
+            make(name)  # the registry's own refusal, with its suggestion
+        own = [k for k in axes if k in OPTIMIZERS[name].defaults]
+        for lr in lrs:
+            for values in itertools.product(*(hyper[k] for k in own)):
+                opt = make(name, lr=float(lr), **dict(zip(own, values)))  # checked here
+                configs.append((name, tuple((k, float(v)) for k, v in opt.hyper.items())))
+    if not configs:
+        raise ConfigError("no configuration to run: give optimizers and learning rates")
+    return configs, axes
+
+
+def plan(f, *, optimizers: Sequence[str] = ("gd",), lrs: Sequence[float] = (0.01,),
+         hyper: dict[str, Sequence[float]] | None = None, starts=None,
+         random_starts: int | None = None, grid: int | None = None, box=None, seed: int = 0,
+         max_steps: int = MAX_STEPS_DEFAULT, tol: float = TOL_DEFAULT,
+         backend: str = "auto", variables=None, chunk_runs: int | None = None) -> Plan:
+    """Check a sweep and fix it as a :class:`Plan` (see :func:`sweep` for the arguments)."""
+    from .calculus import resolve
+    from .spec import RunSpec
+
+    if isinstance(f, str):
+        text = f
+    elif getattr(f, "formula", None) is not None:
+        text = f.formula.text
+    else:
+        raise ConfigError("a sweep runs a formula or a library function (given as text), "
+                          "which its worker processes rebuild")
+    dim = None if starts is None else np.asarray(starts).reshape(-1, np.shape(starts)[-1]
+                                                                  ).shape[1]
+    obj = resolve(text, dim, variables)
+    points = [] if starts is None else [np.asarray(starts, dtype=float).reshape(-1, obj.dim)]
+    if random_starts:
+        points.append(draw_starts(obj, int(random_starts), box, seed))
+    if grid:
+        points.append(grid_starts(obj, int(grid), box))
+    if not points:
+        raise ConfigError("a sweep needs starts: starts=, random_starts= or grid=")
+    start_arr = obj.points(np.concatenate(points), "start")
+    configs, axes = _configs(optimizers, lrs, dict(hyper or {}))
+    runs = len(configs) * len(start_arr)
+    if runs > MAX_RUNS:
+        raise ConfigError(f"{runs:,} runs; a sweep's table holds at most {MAX_RUNS:,}")
+    work = runs * max(int(max_steps), 1) * obj.dim
+    if work > MAX_CLI_WORK:
+        raise ConfigError(f"{work:,} point-steps × dimensions; the limit is {MAX_CLI_WORK:,} "
+                          "(fewer starts, rates or steps)")
+    # the stopping rule and the backend checked as a run checks them, on the first config
+    spec = RunSpec.build(obj, start_arr[:1], _optimizer(configs[0]), max_steps=max_steps,
+                         tol=tol, record="none", backend=backend)
+    engine = _backend(spec.backend, obj, configs, runs * max(int(max_steps), 1))
+    per_chunk = chunk_runs or max(1, CHUNK_WORK // max(int(max_steps), 1))
+    asked = tuple(variables.split(",") if isinstance(variables, str) else variables or ())
+    return Plan(text, obj.dim, asked, tuple(obj.variables), tuple(configs), axes, start_arr,
+                int(max_steps), float(tol), engine, int(per_chunk))
+
+
+def _optimizer(config):
+    from .optim import make
+
+    name, params = config
+    return make(name, **dict(params))
+
+
+def _backend(asked: str, obj, configs, work: int) -> str:
+    """One engine for every chunk (chunks of another size must not pick another): what
+    ``asked`` means for the whole sweep, numpy for an optimizer the kernels do not run."""
+    from . import compiled
+    from .engine import _engine
+
+    if asked == "auto":
+        fits = all(compiled.supports(obj, _optimizer(c), "none") for c in configs)
+        return _engine("auto", obj, _optimizer(configs[0]), "none", work) if fits else "numpy"
+    for c in configs:
+        _engine(asked, obj, _optimizer(c), "none", work)  # refuses what it cannot run
+    return asked
+
+
+@lru_cache(maxsize=8)
+def _objective(function: str, dim: int, variables: tuple[str, ...]):
+    from .calculus import resolve
+
+    return resolve(function, dim, list(variables) or None).prepare()
+
+
+def run_chunk(p: Plan, lo: int, hi: int):
+    """The rows of runs ``lo … hi−1`` of plan ``p`` (a pandas DataFrame); any process."""
+    import pandas as pd
+
+    from .engine import run
+
+    obj = _objective(p.function, p.dim, p.variables)
+    B = len(p.starts)
+    frames, row = [], lo
+    while row < hi:
+        k, b0 = divmod(row, B)
+        b1 = min(B, b0 + hi - row)
+        r = run(obj, p.starts[b0:b1], _optimizer(p.configs[k]), max_steps=p.max_steps,
+                tol=p.tol, record="none", backend=p.backend)
+        frames.append(_rows(p, k, b0, r))
+        row += b1 - b0
+    return pd.concat(frames, ignore_index=True)
+
+
+def _rows(p: Plan, k: int, b0: int, r) -> dict:
+    import pandas as pd
+
+    name, params = p.configs[k]
+    n = r.shape[1]
+    cols: dict = {"run": np.arange(k * len(p.starts) + b0, k * len(p.starts) + b0 + n),
+                  "config": np.full(n, k), "optimizer": [name] * n}
+    params = dict(params)
+    for key in _hyper_columns(p):
+        cols[key] = np.full(n, params.get(key, math.nan))
+    for j, v in enumerate(p.names):
+        cols[f"start_{v}"] = r.starts[:, j]
+    for j, v in enumerate(p.names):
+        cols[f"final_{v}"] = r.final[0, :, j]
+    cols.update(value=r.value[0], gradient_norm=r.gradient_norm[0], steps=r.steps[0],
+                status=list(r.status[0]), diagnosis=[d.label for d in r.diagnoses()[0]])
+    return pd.DataFrame(cols)
+
+
+def _hyper_columns(p: Plan) -> list[str]:
+    """``lr`` and every hyper-parameter of any configuration, in first-seen order."""
+    seen = {}
+    for _, params in p.configs:
+        for key, _ in params:
+            seen.setdefault(key, None)
+    return list(seen)
+
+
+def sweep(f, *, optimizers: Sequence[str] = ("gd",), lrs: Sequence[float] = (0.01,),
+          hyper: dict[str, Sequence[float]] | None = None, starts=None,
+          random_starts: int | None = None, grid: int | None = None, box=None,
+          seed: int = 0, max_steps: int = MAX_STEPS_DEFAULT, tol: float = TOL_DEFAULT,
+          scheduler: str = "none", output: str | Path | None = None, resume: bool = False,
+          backend: str = "auto", variables=None, chunk_runs: int | None = None,
+          progress: Callable[[int, int], None] | None = None):
+    """Run every optimizer × learning rate × hyper-parameter value × start; one row per run.
+
+    Args:
+        f: a formula or a library function's name.
+        optimizers, lrs: names and learning rates; ``hyper``: other hyper-parameters as
+            lists (``{"momentum": [0.5, 0.9]}``), each applied to the optimizers that have it.
+        starts, random_starts (seeded by ``seed``, from ``box`` or the function's domain),
+            grid (``n`` per axis over the same box): the starts, all of them together.
+        max_steps, tol, backend: as :func:`gdlab.engine.run` (one engine for the sweep).
+        scheduler: ``"none"``, ``"local"``, ``"local:N"`` or ``"tcp://HOST:PORT"``.
+        output: a ``.parquet`` file, written atomically; ``resume``: continue the parts an
+            interrupted sweep of the same plan left in ``OUTPUT.parts/``.
+        chunk_runs: runs per task (default: :data:`CHUNK_WORK` point-steps).
+        progress: ``progress(runs done, runs)`` as chunks finish.
+
+    Returns:
+        A pandas DataFrame ordered by ``run``: ``run``, ``config``, ``optimizer``, ``lr`` and
+        every hyper-parameter, ``start_<variable>``, ``final_<variable>``, ``value``,
+        ``gradient_norm``, ``steps``, ``status``, ``diagnosis``. The same seeds give the
+        same rows whatever the scheduler and the chunking.
+    """
+    p = plan(f, optimizers=optimizers, lrs=lrs, hyper=hyper, starts=starts,
+             random_starts=random_starts, grid=grid, box=box, seed=seed,
+             max_steps=max_steps, tol=tol, backend=backend, variables=variables,
+             chunk_runs=chunk_runs)
+    return execute(p, scheduler=scheduler, output=output, resume=resume, progress=progress)
+
+
+def execute(p: Plan, *, scheduler: str = "none", output=None, resume: bool = False,
+            progress: Callable[[int, int], None] | None = None):
+    """Run plan ``p`` (see :func:`sweep`)."""
+    import pandas as pd
+
+    parts = _Parts(Path(output), p) if output is not None else None
+    done = parts.open(resume) if parts is not None else {}
+    todo = [(i, lo, hi) for i, (lo, hi) in enumerate(p.chunks) if i not in done]
+    got: dict[int, object] = dict(done)
+    count = sum(hi - lo for i, (lo, hi) in enumerate(p.chunks) if i in done)
+
+    def finished(i, frame):
+        nonlocal count
+        if parts is not None:
+            parts.write(i, frame)
+        got[i] = frame
+        count += len(frame)
+        if progress is not None:
+            progress(count, p.runs)
+
+    if progress is not None:
+        progress(count, p.runs)
+    _schedule(p, todo, scheduler, finished)
+    frame = pd.concat([got[i] if not isinstance(got[i], Path) else pd.read_parquet(got[i])
+                       for i in range(len(p.chunks))], ignore_index=True)
+    if parts is not None:
+        parts.finish(frame)
+    return frame
+
+
+def parse_scheduler(text: str) -> tuple[str, object]:
+    """``("none", None)``, ``("local", N or None)`` or ``("tcp", address)``; else a one-line
+    refusal naming the forms."""
+    text = (text or "").strip()
+    if text == "none":
+        return "none", None
+    if text == "local" or text.startswith("local:"):
+        n = text.partition(":")[2]
+        if n and not (n.isdigit() and 1 <= int(n) <= 256):
+            raise ConfigError(f"local:N takes 1 to 256 worker processes; got {n!r}")
+        return "local", int(n) if n else None
+    if text.startswith("tcp://") and len(text) > 6:
+        return "tcp", text
+    raise ConfigError(f"--scheduler must be none, local, local:N or tcp://HOST:PORT; got "
+                      f"{text!r}")
+
+
+def _schedule(p: Plan, todo, scheduler: str, finished) -> None:
+    kind, arg = parse_scheduler(scheduler)
+    if kind == "none" or not todo:
+        for i, lo, hi in todo:
+            finished(i, run_chunk(p, lo, hi))
+        return
+    import logging
+
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if kind == "local":
+        cluster = LocalCluster(n_workers=arg, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+    try:
+        with Client(cluster if cluster is not None else arg, timeout="20s") as client:
+            shared = client.scatter(p, broadcast=True)
+            futures = {client.submit(run_chunk, shared, lo, hi, key=f"gdlab-{p.key}-{i}",
+                                     retries=3): i for i, lo, hi in todo}
+            for future in as_completed(futures):
+                finished(futures[future], future.result())
+    except OSError as exc:  # no cluster at that address
+        raise ConfigError(f"cannot reach the Dask scheduler {arg}: {exc}") from None
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+class _Parts:
+    """``OUTPUT.parts/``: a manifest naming the plan, one Parquet file per finished chunk."""
+
+    def __init__(self, output: Path, p: Plan):
+        if output.suffix.lower() != ".parquet":
+            raise ConfigError(f"a sweep writes Parquet: the output must end in .parquet; "
+                              f"got {output.name!r}")
+        self.output, self.plan = output, p
+        self.folder = output.with_name(output.name + ".parts")
+
+    def open(self, resume: bool) -> dict[int, Path]:
+        manifest = self.folder / "manifest.json"
+        if self.folder.exists() and not resume:
+            raise ConfigError(f"{self.folder} holds an unfinished sweep: add --resume to "
+                              "continue it, or remove the folder")
+        if resume and manifest.exists():
+            if json.loads(manifest.read_text()).get("plan") != self.plan.key:
+                raise ConfigError(f"{self.folder} holds another sweep (other function, "
+                                  "configurations, starts or steps): remove it to start anew")
+            return {int(f.stem.split("-")[1]): f for f in self.folder.glob("part-*.parquet")}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        manifest.write_text(json.dumps({"plan": self.plan.key, "chunks": len(self.plan.chunks)}))
+        return {}
+
+    def write(self, i: int, frame) -> None:
+        from .files import replace_atomic
+
+        replace_atomic(self.folder / f"part-{i:06d}.parquet",
+                       lambda tmp: frame.to_parquet(tmp, index=False))
+
+    def finish(self, frame) -> None:
+        from .files import replace_atomic
+
+        replace_atomic(self.output, lambda tmp: frame.to_parquet(tmp, index=False))
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def summary(frame, axes: Sequence[str] = ()):
+    """Per optimizer × learning rate (× each swept hyper-parameter): the runs, the share of
+    each diagnosis label and the median steps (a DataFrame)."""
+    import pandas as pd
+
+    from .diagnose import LABELS
+
+    keys = ["optimizer", "lr", *axes]
+    present = [label for label in LABELS if label in set(frame["diagnosis"])]
+    rows = []
+    for key, group in frame.groupby(keys, dropna=False, sort=False):  # in the sweep's order
+        shares = group["diagnosis"].value_counts(normalize=True)
+        rows.append({**dict(zip(keys, key)), "runs": len(group),
+                     "median_steps": float(group["steps"].median()),
+                     **{f"share_{label}": float(shares.get(label, 0.0)) for label in present}})
+    return pd.DataFrame(rows)

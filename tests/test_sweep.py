@@ -1,0 +1,144 @@
+"""gdlab sweep: the same rows whatever the scheduler and chunking, a killed worker, resume."""
+
+import json
+import os
+import signal
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gdlab.engine import run
+from gdlab.errors import ConfigError
+from gdlab.optim import make
+from gdlab.sweep import execute, plan, summary, sweep
+
+pytest.importorskip("distributed")
+
+KW = dict(optimizers=["gd", "adam"], lrs=[1e-3, 1e-2], random_starts=30, seed=3, max_steps=300)
+
+
+def test_rows_are_the_engines_runs_one_per_configuration_and_start():
+    df = sweep("himmelblau", **KW)
+    assert len(df) == 2 * 2 * 30 and list(df.run) == list(range(120))
+    assert {"optimizer", "lr", "beta1", "start_x", "start_y", "final_x", "final_y", "value",
+            "steps", "status", "diagnosis"} <= set(df.columns)
+    starts = df[df.config == 0][["start_x", "start_y"]].to_numpy()
+    for k, (name, lr) in enumerate([("gd", 1e-3), ("gd", 1e-2), ("adam", 1e-3), ("adam", 1e-2)]):
+        rows = df[df.config == k]
+        assert set(rows.optimizer) == {name} and set(rows.lr) == {lr}
+        r = run("himmelblau", starts, make(name, lr=lr), max_steps=300, record="none",
+                backend="numpy")
+        np.testing.assert_array_equal(rows[["final_x", "final_y"]].to_numpy(), r.final[0])
+        np.testing.assert_array_equal(rows.steps, r.steps[0])
+        assert list(rows.diagnosis) == [d.label for d in r.diagnoses()[0]]
+    assert np.isnan(df[df.optimizer == "gd"].beta1).all()  # gd has no β₁
+
+
+def test_hyper_parameter_lists_apply_to_the_optimizers_that_have_them():
+    df = sweep("rosenbrock", optimizers=["momentum", "gd"], lrs=[1e-4], grid=4,
+               hyper={"momentum": [0.5, 0.9]}, max_steps=50)
+    assert len(df) == (2 + 1) * 16  # momentum × 2 values, gd once
+    assert sorted(df[df.optimizer == "momentum"].momentum.unique()) == [0.5, 0.9]
+    table = summary(df, ["momentum"])
+    assert list(table.optimizer) == ["momentum", "momentum", "gd"] and set(table.runs) == {16}
+    shares = table[[c for c in table.columns if c.startswith("share_")]].sum(axis=1)
+    np.testing.assert_allclose(shares, 1.0)
+    with pytest.raises(ConfigError, match="none of gd, adam has the hyper-parameter"):
+        sweep("himmelblau", optimizers=["gd", "adam"], lrs=[0.1], hyper={"momentum": [0.5]},
+              random_starts=2)
+
+
+def test_every_chunking_gives_the_same_rows():
+    a = sweep("himmelblau", **KW)
+    for chunk in (1, 7, 45, 1000):
+        pd.testing.assert_frame_equal(a, sweep("himmelblau", chunk_runs=chunk, **KW))
+
+
+def test_a_local_cluster_gives_the_rows_of_this_process():
+    a = sweep("himmelblau", **KW)
+    b = sweep("himmelblau", scheduler="local:2", chunk_runs=13, **KW)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_a_killed_worker_loses_no_row():
+    """A LocalCluster of two workers reached as tcp://; after the first chunk one worker
+    process is killed (SIGKILL) while chunks are running; the sweep completes with every row,
+    the same as in this process."""
+    from distributed import Client, LocalCluster
+
+    p = plan("rosenbrock", optimizers=["gd", "adam"], lrs=[1e-4, 1e-3, 1e-2],
+             random_starts=400, seed=5, max_steps=2000, backend="numpy", chunk_runs=100)
+    expected = execute(p)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        pids = list(client.run(os.getpid).values())
+        killed = []
+
+        def progress(done, total):
+            if 0 < done < total and not killed:
+                os.kill(pids[0], signal.SIGKILL)
+                killed.append(done)
+
+        got = execute(p, scheduler=cluster.scheduler_address, progress=progress)
+        assert killed and killed[0] < p.runs  # killed mid-sweep
+        assert pids[0] not in client.run(os.getpid).values()  # that process is gone
+    pd.testing.assert_frame_equal(expected, got)
+
+
+def test_resume_after_an_interruption_writes_the_same_file(tmp_path):
+    p = plan("himmelblau", chunk_runs=10, **KW)
+    whole = tmp_path / "whole.parquet"
+    execute(p, output=whole)
+    assert not (tmp_path / "whole.parquet.parts").exists()
+
+    part = tmp_path / "part.parquet"
+
+    def interrupt(done, total):
+        if done >= 30:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        execute(p, output=part, progress=interrupt)
+    parts = tmp_path / "part.parquet.parts"
+    assert len(list(parts.glob("part-*.parquet"))) == 3 and not part.exists()
+    with pytest.raises(ConfigError, match="--resume"):
+        execute(p, output=part)  # parts there: not silently overwritten
+    seen = []
+    execute(p, output=part, resume=True, progress=lambda done, total: seen.append(done))
+    assert seen[0] == 30  # the three finished chunks were not run again
+    assert part.read_bytes() == whole.read_bytes() and not parts.exists()
+    other = plan("himmelblau", chunk_runs=10, **{**KW, "seed": 4})
+    with pytest.raises(KeyboardInterrupt):
+        execute(other, output=part, progress=interrupt)
+    with pytest.raises(ConfigError, match="another sweep"):
+        execute(p, output=part, resume=True)
+
+
+def test_sweep_command(tmp_path, capsys):
+    from gdlab.cli import main
+
+    out = tmp_path / "sweep.parquet"
+    code = main(["sweep", "himmelblau", "--optimizers", "gd,adam", "--lrs", "1e-3:1e-1:5",
+                 "--random-starts", "20", "--seed", "3", "--steps", "300", "--output",
+                 str(out), "--json"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    doc = json.loads(captured.out)
+    assert doc["runs"] == 200 and len(doc["summary"]) == 10
+    df = pd.read_parquet(out)
+    from gdlab.cli.types import parse_lrs
+
+    pd.testing.assert_frame_equal(df, sweep("himmelblau", optimizers=["gd", "adam"],
+                                            lrs=parse_lrs("1e-3:1e-1:5"), random_starts=20,
+                                            seed=3, max_steps=300))
+    for argv, message in [
+            (["--scheduler", "slurm"], "--scheduler must be none, local, local:N or tcp://"),
+            (["--scheduler", "local:0"], "local:N takes 1 to 256 worker processes"),
+            (["--output", str(tmp_path / "x.csv")], "must end in .parquet"),
+            (["--resume"], "--resume continues the sweep written to --output"),
+            (["--optimizers", "adm"], "unknown optimizer"),
+            (["--momentum", "0.5,x"], "--momentum: value 2 is not a number")]:
+        code = main(["sweep", "himmelblau", "--lrs", "0.01", "--random-starts", "2", *argv])
+        err = capsys.readouterr().err
+        assert code == 2 and message in err and err.count("\n") == 1, (argv, err)
