@@ -254,4 +254,4 @@ def print_sweep_summary(plan, table) -> None:
 
 def _share(x: float) -> str:
     """A share for a table: ``·`` for none, ``<1%`` for a few, else whole percents."""
-    return "·" if not x else "<1%" if x < 0.005 else f"{x:.0%}"
+    return "·" if not x else "<1%" if x < 0.01 else f"{x:.0%}"
