@@ -26,7 +26,7 @@ def test_demo_writes_every_figure_and_an_offline_page(tmp_path, capsys):
     assert [name for name, *_ in images] == list(FIGURES)
     assert "x ← x − η ∇f(x)" in page  # the update rule, stated
     prose = re.sub(r"<code>.*?</code>|<style>.*?</style>", "", page, flags=re.S)
-    assert not re.search(r"[(\s,]-\.?\d", prose)  # one minus sign: (−0.6, −0.8)
+    assert not re.search(r"[(\s,]-\.?\d|\de-\d| - ", prose)  # one minus sign: (−0.6, −0.8)
     for name, width, kind, data, command in images:
         # each figure is shown at one scale, PAGE_PX_PER_INCH: its 10-point text reads at 16 px
         # like the page's (inches = pixels / the dpi it was saved at)

@@ -374,3 +374,13 @@ def test_newton_without_curvature_says_why_it_does_not_move():
     d = diagnose(run("abs(x) + abs(y)", [[1.0, 1.0]], "newton", max_steps=5))[0][0]
     assert "Hessian is singular" in d.explanation and "1.41" in d.explanation
     assert d.suggestion == {"optimizer": "gd"}
+
+
+def test_flat_to_double_precision_is_a_minimum_where_the_curvature_says_so():
+    # x² + 1e20 at 0: f's change a step away is below 1e20's last digit, but ∇f = 0 exactly
+    # and f'' = 2 > 0: the minimum it is (it was called an underflowed tail)
+    d = run("x**2 + 1e20", [[0.0]], "gd", lr=0.1, max_steps=10).diagnoses()[0][0]
+    assert d.label == "minimum" and "underflowed" not in d.explanation
+    # 0·x: constant, no curvature: flat, and said to be flat (not "underflowed" alone)
+    d = run("0*x", [[1.0]], "gd", lr=0.1, max_steps=10).diagnoses()[0][0]
+    assert d.label == "plateau" and "f is flat here (constant, or a tail" in d.explanation

@@ -568,3 +568,12 @@ def test_learning_rates_on_a_quadratic_take_the_bound_at_its_one_minimum_without
     out = subprocess.run([sys.executable, "-c", code, f], capture_output=True, text=True,
                          timeout=120)
     assert out.stdout.strip() == "False", out.stderr  # no ODE solver loaded for it
+
+
+@pytest.mark.parametrize("kind, point", [("level-sets", "0,0"), ("directional", "0,0")])
+def test_a_critical_point_is_refused_where_a_figure_needs_a_direction(capsys, kind, point):
+    from gdlab.cli import main
+
+    code = main(["plot", kind, "x**2 + y**2", "--at", point, "-o", "never.png"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: ∇f = (0, 0) at (0, 0), a critical point")

@@ -360,8 +360,9 @@ def _slow(f, options):
 def _plateau(f, options):
     if f.numerically_flat:
         return (f"stopped at {_point(f.final)}, where ∇f is exactly 0 and f = {f.value:.6g} is "
-                "constant to double precision a step away in every direction: a flat tail "
-                "(the gradient underflowed), which cannot be told from a minimum here.",
+                "constant to double precision a step away in every direction, with no "
+                "curvature: f is flat here (constant, or a tail where the gradient "
+                "underflowed), which cannot be told from a minimum.",
                 "start where f changes: no step size moves a run whose gradient is exactly 0.",
                 None)
     lower = "f is unbounded below" if f.best is None else \

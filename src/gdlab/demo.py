@@ -306,9 +306,11 @@ def _figure_html(folder: Path, name: str, command: str) -> str:
 
 
 def _minus(text: str) -> str:
-    """The terminal's text for the page: a negative number's sign as the minus sign the
-    figures use (``(−0.6, −0.8)``), not a hyphen; exponents (``1e-10``) and options stay."""
-    return re.sub(r"(?<![\w.])-(?=\.?\d)", "−", text)
+    """The terminal's text for the page, in the figures' notation: the minus sign, not a
+    hyphen, for a sign (``(−0.6, −0.8)``), an exponent's sign (``8.15e−10``) and a difference
+    (``x0 − 3``); a product of a number as ``6·(x0 − 3)``. Options (``--lr``) stay."""
+    text = re.sub(r"(?<![\w.])-(?=\.?\d)|(?<=\de)-(?=\d)|(?<= )-(?= )", "−", text)
+    return re.sub(r"(?<=\d)\*(?=[(\w])", "·", text)
 
 
 def _html(folder: Path, calculus: str, descent: str) -> str:

@@ -622,7 +622,10 @@ def classify(f: RunFacts) -> str:
                 f.value > f.start_value:
             return "oscillating"
         return "slow"
-    if f.numerically_flat and f.listed_kind is None:
+    # f flat to double precision with no curvature to tell: a flat tail or a constant. With
+    # a positive curvature (x² + 1e20 at 0: f's change is below its last digit) the
+    # Hessian still tells a minimum.
+    if f.numerically_flat and f.listed_kind is None and not f.positive:
         return "plateau"
     flat = f.eigenvalues is not None and bool(np.all(np.abs(f.lam_end) <= max(
         t.get("plateau", PLATEAU_CURVATURE), t["flat"])))

@@ -264,6 +264,7 @@ def _imply_products(source: str, columns: list[int], length: int) -> tuple[str, 
     out: list[str] = []
     out_columns: list[int] = []
     previous = ""  # kind of the previous token: "number", "close" or ""
+    previous_text = ""
     position = 0
     for match in _TOKEN_RE.finditer(source):
         kind = match.lastgroup
@@ -274,6 +275,11 @@ def _imply_products(source: str, columns: list[int], length: int) -> tuple[str, 
         if previous == "number" and token in ("j", "J") and match.start() == position:
             raise FormulaError("complex numbers are not supported (for a product with a "
                                f"variable write *{token})", columns[match.start()] + 1)
+        if previous == "number" and previous_text == "0" and kind == "name" and \
+                match.start() == position and token[0] in "xXbBoO":  # 0x10, not 0 × x10
+            raise FormulaError("hexadecimal, binary and octal numbers are not supported (for "
+                               f"a product with a variable write 0*{token})",
+                               columns[match.start() - 1] + 1)
         if previous and follows:
             out.append("*")
             out_columns.append(columns[match.start()])
@@ -282,6 +288,7 @@ def _imply_products(source: str, columns: list[int], length: int) -> tuple[str, 
         out_columns += columns[position:match.end()]
         position = match.end()
         previous = "number" if kind == "number" else "close" if token == ")" else ""
+        previous_text = token
     out.append(source[position:])
     out_columns += columns[position:]
     out_columns.append(length)  # one past the end

@@ -213,6 +213,9 @@ def plot_command(ctx, kind, function, **params):
     params["output"] = params["output"] or f"gdlab-{kind}.png"
     from .. import plot, studies
 
+    if kind not in ("animate", "interactive"):  # those choose their own suffix
+        plot.Plot.check_target(params["output"])  # before any work
+
     drawn = spec.draw(_PlotArgs(kind, function, params), plot, studies)
     path = drawn if isinstance(drawn, Path) else drawn.save(params["output"])
     click.echo(f"wrote {path}")

@@ -43,14 +43,17 @@ def animate(result, path, *, fps: int = 12, domain=None) -> Path:
     fig, ax = frame_figure(domain, entries=len(labels) + 2)
     draw_map(ax, obj, domain)
     shown = mark_minima(ax, obj, domain)
-    lines, heads = [], []
+    lines, heads, exits = [], [], []
     for i, label in enumerate(labels):
         color = PALETTE[i % len(PALETTE)]
         (line,) = ax.plot([], [], "-", color=color, linewidth=1.6, label=label, animated=True)
         (head,) = ax.plot([], [], "o", color=color, markeredgecolor="black", markersize=7,
                           animated=True)
+        (gone,) = ax.plot([], [], linestyle="none", color=color, markersize=11,
+                          animated=True, clip_on=False)  # where a run leaves the view
         lines.append(line)
         heads.append(head)
+        exits.append(gone)
     ax.set_xlim(*domain[0])
     ax.set_ylim(*domain[1])
     marker_key(fig, critical_key(shown), lead=lines,
@@ -58,14 +61,20 @@ def animate(result, path, *, fps: int = 12, domain=None) -> Path:
     title = ax.set_title(" ", animated=True)
 
     def draw(frame):
-        for p, line, head in zip(paths, lines, heads):
+        for p, line, head, gone in zip(paths, lines, heads, exits):
             upto = min(frame, len(p) - 1)
-            shown_part = visible_path(p[: upto + 1], domain)[0]
+            shown_part, exit, _ = visible_path(p[: upto + 1], domain)
             line.set_data(shown_part[:, 0], shown_part[:, 1])
             inside = len(shown_part) == upto + 1
             head.set_data([p[upto, 0]] if inside else [], [p[upto, 1]] if inside else [])
+            if exit is not None and len(shown_part):  # a triangle on the edge, pointing out
+                dx, dy = np.asarray(exit) - shown_part[-1]
+                gone.set_marker((3, 0, np.degrees(np.arctan2(dy, dx)) - 90))
+                gone.set_data([exit[0]], [exit[1]])
+            else:
+                gone.set_data([], [])
         title.set_text(f"{named(obj)}: step {int(result.recorded_steps[frame])}")
-        return [*lines, *heads, title]
+        return [*lines, *heads, *exits, title]
 
     from ..files import replace_atomic
 
@@ -81,6 +90,7 @@ KEY_COLUMNS = 4
 #: the map's width in a frame (inches); the frame is sized around it
 MAP_WIDTH = 5.0
 MAX_MAP_HEIGHT = 6.0
+MIN_WIDTH = 6.4  # a tall map's frame stays wide enough for its key
 
 
 def frame_figure(domain, entries: int = 1):
@@ -91,7 +101,7 @@ def frame_figure(domain, entries: int = 1):
     aspect = (y1 - y0) / (x1 - x0)
     width = min(MAP_WIDTH, MAX_MAP_HEIGHT / aspect)
     rows = -(-entries // KEY_COLUMNS)
-    fig = new_figure(width + 1.5, width * aspect + 1.0 + 0.28 * rows)
+    fig = new_figure(max(width + 1.5, MIN_WIDTH), width * aspect + 1.0 + 0.28 * rows)
     return fig, fig.add_subplot()
 
 

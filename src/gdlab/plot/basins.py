@@ -7,6 +7,9 @@ from ..palette import DIVERGED_COLOR, MINIMUM_COLORS, UNCONVERGED_COLOR
 from .common import Plot, critical_key, mark_minima, marker_key, named, new_figure, vec
 
 
+MAP_WIDTH = 3.9  # inches of the map beside its legend (7 in wide in all)
+
+
 def basins(study) -> Plot:
     """Draw a :class:`~gdlab.studies.BasinMap`: each start coloured by the minimum it ends
     in, diverged and unconverged starts in their own colours, the counts in the legend.
@@ -20,7 +23,8 @@ def basins(study) -> Plot:
     """
     obj, opt, labels, minima = study.objective, study.optimizer, study.labels, study.minima
     (x0, x1), (y0, y1) = study.domain
-    fig = new_figure(7, 6)
+    # as tall as the map at equal scales (plus title, labels and key): no blank band
+    fig = new_figure(7, min(8.0, max(3.5, MAP_WIDTH * (y1 - y0) / (x1 - x0) + 1.4)))
     ax = fig.add_subplot()
     from matplotlib.colors import ListedColormap
 

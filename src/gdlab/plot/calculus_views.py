@@ -148,6 +148,6 @@ def _flow_panel(ax, study, domain) -> dict:
     shown = mark_minima(ax, obj, domain)
     ax.set_xlim(*domain[0])
     ax.set_ylim(*domain[1])
-    ax.legend(fontsize=8, loc="upper left", framealpha=0.9)
+    ax.legend(fontsize=8, loc="best", framealpha=0.9)  # clear of the paths and the start
     ax.set_title(f"{named(obj)} from {vec(x0)}", fontsize=10)
     return {"flow": flow, "gd": gd, "alignment": alignment, "shown": shown}

@@ -20,7 +20,7 @@ from ..palette import LABEL_COLORS, PALETTE
 __all__ = ["Plot", "PALETTE", "LABEL_COLORS", "domain_for", "grid", "contour_levels",
            "draw_map", "mark_minima", "marker_key", "critical_key", "num", "vec", "new_figure",
            "objective_2d", "pretty", "visible_path", "exit_arrow", "steps_text", "START",
-           "END", "MAX_WIDTH"]
+           "END", "MAX_WIDTH", "moving_point"]
 
 FORMATS = (".png", ".svg", ".pdf")
 
@@ -39,14 +39,21 @@ class Plot:
     data: dict[str, Any] = field(default_factory=dict)
     kind: str = ""
 
-    def save(self, path: str | Path, dpi: int = 150) -> Path:
-        """Write PNG, SVG or PDF (by the suffix)."""
+    @staticmethod
+    def check_target(path: str | Path) -> Path:
+        """The file a figure may be written to (PNG, SVG or PDF, in a folder that exists), or
+        a one-line refusal — asked before any drawing too."""
         target = Path(path)
         if target.suffix.lower() not in FORMATS:
             raise ConfigError(f"a figure file must end in {', '.join(FORMATS)}; got "
                               f"{target.name!r}")
         if not target.parent.exists():
             raise ConfigError(f"folder {str(target.parent)!r} does not exist")
+        return target
+
+    def save(self, path: str | Path, dpi: int = 150) -> Path:
+        """Write PNG, SVG or PDF (by the suffix)."""
+        target = self.check_target(path)
         from ..files import replace_atomic
 
         try:
@@ -69,6 +76,18 @@ class Plot:
 #: The widest a figure is drawn (inches): shown at its text's own size beside 16-px page text
 #: (gdlab.demo.PAGE_PX_PER_INCH), it then fits a 1400-px window; wider panels shrink instead.
 MAX_WIDTH = 11.5
+
+
+def moving_point(points, grads, what: str) -> None:
+    """Refuse a point where ∇f is zero (or not finite): ``what`` a figure shows there needs
+    a direction of steepest ascent (one ``error:`` line, not a figure of NaNs)."""
+    from ..errors import PointError
+
+    for point, g in zip(np.atleast_2d(points), np.atleast_2d(grads)):
+        norm = float(np.linalg.norm(g))
+        if not (np.isfinite(norm) and norm > 0):
+            raise PointError(f"∇f = {vec(g)} at {vec(point)}, a critical point: {what}; "
+                             "choose a point where ∇f ≠ 0")
 
 
 def new_figure(width: float = 7.0, height: float = 5.5):
@@ -116,7 +135,8 @@ def draw_map(ax, obj, domain, n: int = 200, filled: bool = True, colorbar: bool 
             shifted = Z - low + floor
             cs = ax.contourf(X, Y, shifted, levels=np.geomspace(floor, float(shifted.max()), 26),
                              norm=LogNorm(), cmap="viridis", alpha=0.85)
-            label = "f (log scale)" if low == 0 else f"f − {low:.3g} (log scale)"
+            label = "f (log scale)" if low == 0 else \
+                f"f − min f on the map ({pretty(f'{low:.3g}')}), log scale"
         else:
             cs = ax.contourf(X, Y, Z, levels=levels, cmap="viridis", alpha=0.85)
             label = "f"

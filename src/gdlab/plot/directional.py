@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import named, new_figure, num, objective_2d, Plot, vec
+from .common import moving_point, named, new_figure, num, objective_2d, Plot, vec
 
 
 def directional(f, at, *, u=None, samples: int = 721, variables=None) -> Plot:
@@ -20,6 +20,8 @@ def directional(f, at, *, u=None, samples: int = 721, variables=None) -> Plot:
     obj = objective_2d(f, variables)
     a = obj.points(np.asarray(at, dtype=float), "at")
     g = obj.gradient(a)
+    moving_point(a, g, "every directional derivative there is 0, and no direction is "
+                 "steepest")
     norm = float(np.linalg.norm(g))
     theta = np.linspace(0, 2 * np.pi, samples)
     units = np.stack([np.cos(theta), np.sin(theta)], axis=-1)
@@ -43,16 +45,17 @@ def directional(f, at, *, u=None, samples: int = 721, variables=None) -> Plot:
                label="D_u f < 0 (downhill), |D_u f| drawn")
     ax.plot([theta_max], [norm], "o", color="#009E73", markeredgecolor="black")
     ax.plot([theta_min], [norm], "o", color="#D55E00", markeredgecolor="black")
-    for tz in theta_zero:  # D_u f = 0 perpendicular to ∇f
-        ax.plot([tz, tz], [0, norm], color="black", linestyle=":", linewidth=1.2)
+    for i, tz in enumerate(theta_zero):  # D_u f = 0 perpendicular to ∇f
+        ax.plot([tz, tz], [0, norm], color="black", linestyle=":", linewidth=1.2,
+                label="D_u f = 0 (u across ∇f)" if i == 0 else None)
     if marked is not None:
         ax.annotate("", (marked[1], abs(marked[2])), xytext=(0, 0),
                     arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.6})
         ax.annotate("u", (marked[1], abs(marked[2]) / 2), xytext=(6, -10),
                     textcoords="offset points", fontsize=10, weight="bold")
-    # the radial scale in the gap between the two lobes, just beside the dotted zero line
-    # (|D_u f| there is ‖∇f‖·sin 5°, inside the first ring), on a white ground
-    ax.set_rlabel_position(np.degrees(theta_max) + 95)
+    # the radial scale in the gap between the two lobes, beside the dotted zero line (|D_u f|
+    # there is ‖∇f‖·sin 10°, inside the first ring), on a white ground
+    ax.set_rlabel_position(np.degrees(theta_max) + 100)
     for label in ax.get_yticklabels():
         label.set_bbox({"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
         label.set_fontsize(8)

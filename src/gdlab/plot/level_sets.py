@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .common import (MAX_WIDTH, PALETTE, critical_key, domain_for, draw_map, grid, mark_minima,
-                     marker_key, named, new_figure, objective_2d, Plot)
+                     marker_key, moving_point, named, new_figure, objective_2d, Plot)
 
 
 def level_sets(f, points, *, domain=None, variables=None, more=()) -> Plot:
@@ -45,6 +45,8 @@ def _panel(ax, f, points, domain, variables) -> dict:
     draw_map(ax, obj, domain, filled=False, equal=True)
     fine = grid(obj, domain, 300)  # one grid for every point's level curve
     grads = obj.gradient(pts)
+    moving_point(pts, grads, "no level curve passes through it with a tangent to check "
+                 "(the level set is a point, or crosses itself)")
     norms = np.linalg.norm(grads, axis=-1, keepdims=True)
     with np.errstate(all="ignore"):
         units = grads / norms

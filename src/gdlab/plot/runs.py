@@ -26,9 +26,12 @@ def _draw_path(ax, path, color, label, domain, note: bool = True) -> dict:
         if note:  # written inside the view, away from the edge it crosses
             (x0, x1), (y0, y1) = domain
             right, top = exit[0] > (x0 + x1) / 2, exit[1] > (y0 + y1) / 2
+            # centred on an exit near the middle of an edge: the text then fits either way
+            middle = abs(exit[0] - (x0 + x1) / 2) < 0.25 * (x1 - x0)
             ax.annotate(f"leaves the view at step {step}", exit,
-                        xytext=(-8 if right else 8, -10 if top else 10),
-                        textcoords="offset points", ha="right" if right else "left",
+                        xytext=(0 if middle else -8 if right else 8, -10 if top else 10),
+                        textcoords="offset points",
+                        ha="center" if middle else "right" if right else "left",
                         va="top" if top else "bottom", fontsize=8, color=color,
                         zorder=6, bbox={"boxstyle": "round,pad=0.15", "fc": "white",
                                         "ec": "none", "alpha": 0.8})
