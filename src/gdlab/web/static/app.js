@@ -400,7 +400,7 @@ async function loadMap() {
   await redraw();
 }
 function clearRuns() {
-  runs++;  // a run still on its way belongs to what was cleared
+  runs++; tableGen++;  // a run (or a table) still on its way belongs to what was cleared
   doc = null; docRequest = null; trace = null; state.ran = false; state.step = null;
   $("runs").querySelector("tbody").innerHTML = ""; $("summary").innerHTML = "";
   $("results").classList.remove("stale"); $("stale").hidden = true; $("player").hidden = true;
@@ -881,6 +881,7 @@ function play() {
 }
 function stopPlaying() { playing = null; $("play").textContent = "▶ play"; $("play").setAttribute("aria-label", "play"); writeUrl(); }
 async function selectRun(i, b) {  // the run the player explains, step by step (POST /api/steps)
+  if (!doc) return;
   state.sel = [i, b];
   document.querySelectorAll("#runs tbody tr").forEach((tr) => tr.classList.toggle("selected", tr.dataset.run === `${i}.${b}`));
   const req = docRequest, r = doc.results[i] && doc.results[i].runs[b];
@@ -924,11 +925,14 @@ async function run(quiet) {
   writeUrl();
   if (state.view === "contour" && geometry && baseKey !== null && $("map").dataset.state !== "error") {
     await drawing;  // the paths in place (the contour stays), then the loss curves
+    if (mine !== runs) return;  // cleared or run again meanwhile: doc is another's
     await moveTo(state.step);
-    await frame(); drawLoss(); setState("done");
+    await frame();
+    if (mine !== runs) return;
+    drawLoss(); setState("done");
     $("map").dataset.paths = String(doc.results.reduce((n, r) => n + r.runs.length, 0));
   } else await redraw();
-  setupPlayer();
+  if (mine === runs) setupPlayer();
 }
 function frame() { return new Promise((r) => requestAnimationFrame(() => r())); }
 const ROWS_PER_FRAME = 60;  // a long table is added a slice per frame (no long block)
