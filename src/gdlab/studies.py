@@ -95,17 +95,24 @@ class BasinMap:
 def basin_map(f, *, n: int = 200, optimizer="gd", lr: float = BASIN_LR, max_steps: int = 2000,
               tol: float = 1e-6, domain=None, radius: float = 1e-3, variables=None,
               backend: str = "auto", dtype: str = "float64",
-              deadline: float | None = None) -> BasinMap:
+              deadline: float | None = None, scheduler: str | None = None,
+              chunk_runs: int | None = None) -> BasinMap:
     """Run from every point of an ``n × n`` grid over ``domain`` (default: the library's) and
     label each start by the minimum its end point lies within ``10·radius·width`` of: the
     library's known minima, else the distinct converged end points (within ``radius·width``).
-    10⁶ starts (n = 1000) take seconds with the compiled backend."""
+    10⁶ starts (n = 1000) take seconds with the compiled backend. With ``scheduler`` (as
+    :func:`gdlab.sweep.sweep` takes it) or beyond :data:`MAX_MAP_IN_ONE` starts, the grid
+    runs in chunks (:func:`gdlab.sweep.map_plan`) on that scheduler: memory is bounded by the
+    chunk, and the map keeps the labels only (``final`` and ``result`` are ``None``)."""
     obj = objective_2d(f, variables)
     domain = domain or domain_for(obj)
     (x0, x1), (y0, y1) = domain
+    opt = _as_optimizer(optimizer, lr=lr)
+    if scheduler is not None or n * n > MAX_MAP_IN_ONE:
+        return _basin_map_in_chunks(obj, n, opt, max_steps, tol, domain, radius, backend,
+                                    scheduler or "none", chunk_runs)
     X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
     starts = np.stack([X.ravel(), Y.ravel()], axis=-1)
-    opt = _as_optimizer(optimizer, lr=lr)
     result = run(obj, starts, opt, max_steps=max_steps, tol=tol, record="none",
                  backend=backend, dtype=dtype, deadline=deadline)
     final = result.final[0]
@@ -123,6 +130,63 @@ def basin_map(f, *, n: int = 200, optimizer="gd", lr: float = BASIN_LR, max_step
         labels = np.where((status == "converged") & close, nearest, -1)
     labels = np.where(status == "diverged", -2, labels).reshape(n, n)
     return BasinMap(labels, minima, final.reshape(n, n, 2), domain, obj, opt, result)
+
+
+#: a grid with more starts runs in chunks (a 1000 × 1000 grid still runs in one call)
+MAX_MAP_IN_ONE = 1_000_000
+
+
+def _basin_map_in_chunks(obj, n, opt, max_steps, tol, domain, radius, backend, scheduler,
+                         chunk_runs) -> BasinMap:
+    """:func:`basin_map` chunk by chunk: each chunk's ends are labelled as it comes (by the
+    library's minima, else by the distinct converged ends found so far), then forgotten."""
+    from .sweep import execute, map_plan
+
+    (x0, x1), (y0, y1) = domain
+    width = radius * max(x1 - x0, y1 - y0)
+    known = obj.library is not None and bool(obj.library.minima(2))
+    centres = [np.array(p.location, dtype=float) for p in obj.library.minima(2)] \
+        if known else []
+    counts: list[int] = [0] * len(centres)
+    labels = np.full(n * n, -1, dtype=np.int32)
+    p = map_plan(obj, opt, domain, n, max_steps=max_steps, tol=tol, backend=backend,
+                 chunk_runs=chunk_runs)
+
+    def label(_i, frame):
+        final = frame[[f"final_{v}" for v in p.names]].to_numpy()
+        code = frame["status_code"].to_numpy()
+        rows = frame["run"].to_numpy()
+        out = np.where(code == 3, -2, -1)
+        conv = np.flatnonzero(code == 1)
+        reach = (10 if known else 1) * width
+
+        def nearest(points):
+            if not centres:
+                return np.zeros(len(points), dtype=int), np.full(len(points), np.inf)
+            d = np.linalg.norm(points[:, None, :] - np.array(centres)[None], axis=-1)
+            return np.argmin(d, axis=1), d.min(axis=1)
+
+        if not known:  # converged ends far from every centre so far start new ones (greedy)
+            for r in conv[nearest(final[conv])[1] > reach]:
+                if len(centres) < 12 and nearest(final[r:r + 1])[1][0] > reach:
+                    centres.append(final[r])
+                    counts.append(0)
+        j, d = nearest(final[conv])
+        hit = d <= reach
+        out[conv[hit]] = j[hit]
+        for k, c in zip(*np.unique(j[hit], return_counts=True)):
+            counts[k] += int(c)
+        labels[rows] = out
+
+    execute(p, scheduler=scheduler, on_chunk=label)
+    minima = np.array(centres).reshape(-1, 2)
+    if not known:  # most visited first, whatever order the chunks came in
+        order = np.argsort(counts, kind="stable")[::-1]
+        rank = np.empty(len(order), dtype=np.int32)
+        rank[order] = np.arange(len(order))
+        labels = np.where(labels >= 0, rank[np.maximum(labels, 0)], labels)
+        minima = minima[order]
+    return BasinMap(labels.reshape(n, n), minima, None, domain, obj, opt, None)
 
 
 def _cluster(points: np.ndarray, radius: float, limit: int = 12) -> np.ndarray:

@@ -71,10 +71,25 @@ class Plan:
     tol: float = TOL_DEFAULT
     backend: str = "numpy"
     chunk_runs: int = 10_000
+    grid: tuple | None = None  # ((x0, x1), (y0, y1), n): starts made per chunk, not stored
+    ends_only: bool = False  # rows without the diagnosis (maps label the ends themselves)
+
+    @property
+    def n_starts(self) -> int:
+        return self.grid[2] ** 2 if self.grid is not None else len(self.starts)
+
+    def start_rows(self, lo: int, hi: int) -> np.ndarray:
+        """Starts ``lo … hi−1``: of the stored ones, or of the grid (x fastest, as
+        ``numpy.meshgrid`` orders them), made only for the rows asked."""
+        if self.grid is None:
+            return self.starts[lo:hi]
+        (x0, x1), (y0, y1), n = self.grid
+        r = np.arange(lo, hi)
+        return np.stack([np.linspace(x0, x1, n)[r % n], np.linspace(y0, y1, n)[r // n]], -1)
 
     @property
     def runs(self) -> int:
-        return len(self.configs) * len(self.starts)
+        return len(self.configs) * self.n_starts
 
     @property
     def chunks(self) -> list[tuple[int, int]]:
@@ -88,6 +103,7 @@ class Plan:
         text = json.dumps([self.function, self.dim, self.variables, self.names, self.configs,
                            self.axes,
                            self.max_steps, repr(self.tol), self.backend, self.chunk_runs,
+                           repr(self.grid), self.ends_only,
                            hashlib.sha256(np.ascontiguousarray(self.starts).tobytes())
                            .hexdigest()], sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -225,12 +241,12 @@ def run_chunk(p: Plan, lo: int, hi: int):
     from .engine import run
 
     obj = _objective(p.function, p.dim, p.variables)
-    B = len(p.starts)
+    B = p.n_starts
     frames, row = [], lo
     while row < hi:
         k, b0 = divmod(row, B)
         b1 = min(B, b0 + hi - row)
-        r = run(obj, p.starts[b0:b1], _optimizer(p.configs[k]), max_steps=p.max_steps,
+        r = run(obj, p.start_rows(b0, b1), _optimizer(p.configs[k]), max_steps=p.max_steps,
                 tol=p.tol, record="none", backend=p.backend)
         frames.append(_rows(p, k, b0, r))
         row += b1 - b0
@@ -242,7 +258,12 @@ def _rows(p: Plan, k: int, b0: int, r) -> dict:
 
     name, params = p.configs[k]
     n = r.shape[1]
-    cols: dict = {"run": np.arange(k * len(p.starts) + b0, k * len(p.starts) + b0 + n),
+    first = k * p.n_starts + b0
+    if p.ends_only:
+        return pd.DataFrame({"run": np.arange(first, first + n), **{
+            f"final_{v}": r.final[0, :, j] for j, v in enumerate(p.names)},
+            "value": r.value[0], "steps": r.steps[0], "status_code": r.status_code[0]})
+    cols: dict = {"run": np.arange(first, first + n),
                   "config": np.full(n, k), "optimizer": [name] * n}
     params = dict(params)
     for key in _hyper_columns(p):
@@ -301,10 +322,24 @@ def sweep(f, *, optimizers: Sequence[str] = ("gd",), lrs: Sequence[float] = (0.0
 
 
 def execute(p: Plan, *, scheduler: str = "none", output=None, resume: bool = False,
-            progress: Callable[[int, int], None] | None = None):
-    """Run plan ``p`` (see :func:`sweep`)."""
+            progress: Callable[[int, int], None] | None = None,
+            on_chunk: Callable[[int, object], None] | None = None):
+    """Run plan ``p`` (see :func:`sweep`). ``on_chunk(i, frame)``: each chunk's rows are
+    handed over as they come and not kept (a big map keeps only what it makes of them);
+    then nothing is returned."""
     import pandas as pd
 
+    if on_chunk is not None:
+        done = [0]
+
+        def handed(i, frame):
+            on_chunk(i, frame)
+            done[0] += len(frame)
+            if progress is not None:
+                progress(done[0], p.runs)
+
+        _schedule(p, [(i, lo, hi) for i, (lo, hi) in enumerate(p.chunks)], scheduler, handed)
+        return None
     parts = _Parts(Path(output), p) if output is not None else None
     done = parts.open(resume) if parts is not None else {}
     todo = [(i, lo, hi) for i, (lo, hi) in enumerate(p.chunks) if i not in done]
@@ -428,3 +463,21 @@ def summary(frame, axes: Sequence[str] = ()):
                      "median_steps": float(group["steps"].median()),
                      **{f"share_{label}": float(shares.get(label, 0.0)) for label in present}})
     return pd.DataFrame(rows)
+
+
+def map_plan(obj, optimizer, domain, n: int, *, max_steps: int, tol: float,
+             backend: str = "auto", chunk_runs: int | None = None) -> Plan:
+    """The plan of a map: one optimizer from every point of an ``n × n`` grid over
+    ``domain``, its ends only; the starts are made per chunk, so memory is bounded by the
+    chunk, not by ``n²``."""
+    if obj.formula is None:
+        raise ConfigError("a map in chunks runs a formula or a library function")
+    text = obj.named_library.name if obj.named_library is not None else obj.formula.text
+    config = (optimizer.name, tuple((k, float(np.asarray(v).reshape(-1)[0]))
+                                    for k, v in optimizer.hyper.items()))
+    engine = _backend(backend, obj, [config], n * n * max(int(max_steps), 1))
+    per_chunk = chunk_runs or max(1, CHUNK_WORK // max(int(max_steps), 1))
+    grid = (tuple(map(float, domain[0])), tuple(map(float, domain[1])), int(n))
+    return Plan(text, obj.dim, tuple(obj.variables) if obj.named_library is None else (),
+                tuple(obj.variables), (config,), (), np.zeros((0, obj.dim)), int(max_steps),
+                float(tol), engine, int(per_chunk), grid, True)

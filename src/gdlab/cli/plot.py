@@ -16,6 +16,7 @@ from .options import (HYPER, OptimizerOption, engine_options, hyper, hyper_optio
 from .types import DOMAIN, LEARNING_RATES, OPTIMIZER, OUTPUT, POINT
 
 MAX_PLOT_STEPS = 100_000  # a figure's runs are for looking at
+MAX_MAP_GRID = 4000  # starts per axis of a basin map (16 million runs, in chunks)
 
 
 #: The largest coordinate a figure draws (beyond it a map's scale has no room for the function).
@@ -148,7 +149,8 @@ PLOT_KINDS: dict[str, PlotKind] = {
         a.function, n=a.grid,
         optimizer=a.one_optimizer(a.lr if a.lr is not None else studies.BASIN_LR),
         max_steps=a.max_steps or 2000, domain=a.domain, variables=a.variables,
-        backend=a.backend, dtype=a.dtype)), ("grid", "max_steps", "domain") + _OPT + _ENGINE),
+        backend=a.backend, dtype=a.dtype, scheduler=a.scheduler)),
+        ("grid", "max_steps", "domain", "scheduler") + _OPT + _ENGINE),
     "lr-map": PlotKind(_plot_lr_map, ("lrs", "max_steps", "domain") + tuple(
         o for o in _OPT if o != "lr") + _ENGINE),
     "loss": PlotKind(lambda a, plot, studies: plot.loss(a.runs(1000)), _RUNS),
@@ -181,8 +183,10 @@ _PLOT_COMMON = ("kind", "function", "output", "variables")
 @engine_options
 @click.option("--max-steps", "--steps", "max_steps", type=click.IntRange(1, MAX_PLOT_STEPS),
               default=None, help="Step limit (default depends on the figure).")
-@click.option("--grid", type=click.IntRange(2, 2000), default=200, show_default=True,
-              help="Starts per axis for basins.")
+@click.option("--grid", type=click.IntRange(2, MAX_MAP_GRID), default=200, show_default=True,
+              help="Starts per axis for basins (beyond 1000, run in chunks).")
+@click.option("--scheduler", metavar="none|local[:N]|tcp://HOST:PORT",
+              help="For basins: run the grid in chunks there (as gdlab sweep does).")
 @click.option("--arrows", type=click.IntRange(2, 100), default=21, show_default=True)
 @click.option("--normalize", is_flag=True, help="Unit arrows for field.")
 @click.option("--domain", type=DOMAIN, metavar="X0:X1,Y0:Y1", help="Plot domain.")

@@ -61,7 +61,20 @@ def directional(f, at, *, u=None, samples: int = 721, variables=None) -> Plot:
         label.set_fontsize(8)
     ax.set_title("|D_u f(a)| for every direction u (polar)", fontsize=10)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.3), fontsize=8)
-    ax2 = fig.add_subplot(1, 2, 2)
+    _curve(fig.add_subplot(1, 2, 2), theta, values, norm, (theta_max, theta_min, theta_zero),
+           marked)
+    fig.suptitle(f"Directional derivative of {named(obj)} at {vec(a)}: "
+                 f"∇f = {vec(g)}")
+    return Plot(fig, {"theta": theta, "values": values, "gradient": g, "theta_max": theta_max,
+                      "theta_min": theta_min, "theta_zero": theta_zero,
+                      "u": None if marked is None else marked[0],
+                      "theta_u": None if marked is None else marked[1],
+                      "value_u": None if marked is None else marked[2]}, "directional")
+
+
+def _curve(ax2, theta, values, norm, angles, marked) -> None:
+    """D_u f against the direction's angle: the largest, the smallest, the zeros, and u."""
+    theta_max, theta_min, theta_zero = angles
     ax2.plot(np.degrees(theta), values, color="#0072B2")
     ax2.axhline(0, color="black", linewidth=0.6)
     notes = [(theta_max, norm, f"along ∇f: ‖∇f‖ = {num(norm)}", (0, 8), "center"),
@@ -73,7 +86,7 @@ def directional(f, at, *, u=None, samples: int = 721, variables=None) -> Plot:
     if marked is not None:  # u's point: a hollow diamond, named in a key under the plot
         ax2.plot(np.degrees(marked[1]), marked[2], "D", color="white", markeredgecolor="black",
                  markersize=7, zorder=6, linestyle="none",
-                 label=f"u = {vec(u)}: D_u f = {num(marked[2])}")
+                 label=f"u = {vec(marked[0])}: D_u f = {num(marked[2])}")
         ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8)
     for tz in theta_zero:
         ax2.axvline(np.degrees(tz), color="gray", linestyle=":", linewidth=1)
@@ -83,10 +96,3 @@ def directional(f, at, *, u=None, samples: int = 721, variables=None) -> Plot:
     ax2.set_xticks(range(0, 361, 45))
     ax2.set_ylim(-1.3 * norm, 1.3 * norm)
     ax2.set_title("zero at ±90° from ∇f (dotted lines)", fontsize=10)
-    fig.suptitle(f"Directional derivative of {named(obj)} at {vec(a)}: "
-                 f"∇f = {vec(g)}")
-    return Plot(fig, {"theta": theta, "values": values, "gradient": g, "theta_max": theta_max,
-                      "theta_min": theta_min, "theta_zero": theta_zero,
-                      "u": None if marked is None else marked[0],
-                      "theta_u": None if marked is None else marked[1],
-                      "value_u": None if marked is None else marked[2]}, "directional")
