@@ -170,3 +170,13 @@ def test_a_map_plan_makes_its_starts_per_chunk():
     X, Y = np.meshgrid(np.linspace(-5, 5, 7), np.linspace(-4, 4, 7))
     np.testing.assert_array_equal(p.start_rows(0, 49), np.stack([X.ravel(), Y.ravel()], -1))
     np.testing.assert_array_equal(p.start_rows(10, 20), p.start_rows(0, 49)[10:20])
+
+
+def test_an_lr_map_run_as_a_sweep_is_the_same_map():
+    from gdlab import studies
+
+    whole = studies.lr_map("himmelblau", max_steps=300, starts=16, lrs=10)
+    parts = studies.lr_map("himmelblau", max_steps=300, starts=16, lrs=10, scheduler="none")
+    np.testing.assert_array_equal(parts.labels, whole.labels)
+    np.testing.assert_array_equal(parts.bounds, whole.bounds)
+    assert len(set(whole.labels.ravel())) >= 3 and parts.result is None

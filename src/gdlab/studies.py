@@ -240,12 +240,14 @@ class LrMap:
 def lr_map(f, *, lrs=None, axis: int = 0, at: float | None = None, starts: int = 60,
            optimizer: str | Optimizer = "gd", max_steps: int = 300, domain=None,
            variables=None, backend: str = "auto", dtype: str = "float64",
-           deadline: float | None = None) -> LrMap:
+           deadline: float | None = None, scheduler: str | None = None) -> LrMap:
     """Run ``optimizer`` at every learning rate from every start on a line (coordinate
     ``axis`` varies across the domain, the other is fixed at ``at``, default the middle).
     ``lrs`` is a list, or a count to space from bound/300 to 10·bound around the median
     bound 2/λmax of the starts (default 40). ``optimizer``: a name, or an optimizer whose
-    other hyper-parameters are kept while its learning rate is swept."""
+    other hyper-parameters are kept while its learning rate is swept. ``scheduler``: run the
+    (learning rate, start) pairs as a sweep's chunks there (:func:`gdlab.sweep.sweep`); the
+    map then keeps the labels and bounds, not the runs (``result`` is ``None``)."""
     obj = objective_2d(f, variables)
     domain = domain or domain_for(obj)
     other = 1 - axis
@@ -265,9 +267,15 @@ def lr_map(f, *, lrs=None, axis: int = 0, at: float | None = None, starts: int =
         mid = float(np.median(finite)) if finite.size else 0.1
         lrs = np.geomspace(mid / 300, mid * 10, 40 if lrs is None else int(lrs))
     lrs = np.asarray(lrs, dtype=float)
-    result = lr_sweep(obj, pts, base, lrs, max_steps=max_steps, tol=1e-8, record="none",
-                      backend=backend, dtype=dtype, deadline=deadline)
-    labels = np.array([[d.label for d in row] for row in result.diagnoses()])
+    if scheduler is not None:
+        labels, ends = _lr_map_in_chunks(obj, pts, base, lrs, max_steps, backend, scheduler)
+        result = None
+    else:
+        result = lr_sweep(obj, pts, base, lrs, max_steps=max_steps, tol=1e-8, record="none",
+                          backend=backend, dtype=dtype, deadline=deadline)
+        labels = np.array([[d.label for d in row] for row in result.diagnoses()])
+        ends = np.array([[d.optimizer_bound or np.nan for d in row]
+                         for row in result.diagnoses()], dtype=float)
     bounds = np.full(starts, np.nan)
     # the bound at the minimum that the largest converging learning rate reached: smaller
     # rates may reach another minimum (a start's basin depends on the rate), but no rate
@@ -276,9 +284,27 @@ def lr_map(f, *, lrs=None, axis: int = 0, at: float | None = None, starts: int =
         k = next((k for k in reversed(range(len(lrs))) if labels[k, s].endswith("minimum")),
                  None)
         if k is not None:
-            bounds[s] = result.diagnoses()[k][s].optimizer_bound or np.nan
+            bounds[s] = ends[k, s]
     return LrMap(lrs, positions, labels, bounds, start_bounds, axis, fixed, base.name,
                  max_steps, obj, result)
+
+
+def _lr_map_in_chunks(obj, pts, base, lrs, max_steps, backend, scheduler):
+    """An lr map's ``(L, S)`` labels and end bounds from a sweep run in chunks."""
+    from .sweep import execute, plan
+
+    if obj.formula is None:
+        raise ConfigError("a map in chunks runs a formula or a library function")
+    text = obj.named_library.name if obj.named_library is not None else obj.formula.text
+    hyper = {k: [float(np.asarray(v).reshape(-1)[0])] for k, v in base.hyper.items()
+             if k != "lr"}
+    p = plan(text, optimizers=[base.name], lrs=list(lrs), hyper=hyper, starts=pts,
+             max_steps=max_steps, tol=1e-8, backend=backend,
+             variables=None if obj.named_library is not None else list(obj.variables))
+    frame = execute(p, scheduler=scheduler)
+    shape = (len(lrs), len(pts))
+    return (frame["diagnosis"].to_numpy().reshape(shape),
+            frame["bound"].to_numpy(dtype=float).reshape(shape))
 
 
 def lr_sweep(f, starts, optimizer: Optimizer, lrs: Sequence[float], **run_options) -> RunResult:

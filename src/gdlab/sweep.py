@@ -272,8 +272,11 @@ def _rows(p: Plan, k: int, b0: int, r) -> dict:
         cols[f"start_{v}"] = r.starts[:, j]
     for j, v in enumerate(p.names):
         cols[f"final_{v}"] = r.final[0, :, j]
+    diagnoses = r.diagnoses()[0]
     cols.update(value=r.value[0], gradient_norm=r.gradient_norm[0], steps=r.steps[0],
-                status=list(r.status[0]), diagnosis=[d.label for d in r.diagnoses()[0]])
+                status=list(r.status[0]), diagnosis=[d.label for d in diagnoses],
+                bound=[math.nan if d.optimizer_bound is None else d.optimizer_bound
+                       for d in diagnoses])
     return pd.DataFrame(cols)
 
 
@@ -311,8 +314,9 @@ def sweep(f, *, optimizers: Sequence[str] = ("gd",), lrs: Sequence[float] = (0.0
     Returns:
         A pandas DataFrame ordered by ``run``: ``run``, ``config``, ``optimizer``, ``lr`` and
         every hyper-parameter, ``start_<variable>``, ``final_<variable>``, ``value``,
-        ``gradient_norm``, ``steps``, ``status``, ``diagnosis``. The same seeds give the
-        same rows whatever the scheduler and the chunking.
+        ``gradient_norm``, ``steps``, ``status``, ``diagnosis``, ``bound`` (the optimizer's
+        stability bound where the run ended, as its diagnosis gives it; NaN where none).
+        The same seeds give the same rows whatever the scheduler and the chunking.
     """
     p = plan(f, optimizers=optimizers, lrs=lrs, hyper=hyper, starts=starts,
              random_starts=random_starts, grid=grid, box=box, seed=seed,

@@ -77,7 +77,8 @@ def _plot_lr_map(a, plot, studies):
                           "one, and the rates with --lrs")
     return plot.lr_map(studies.lr_map(
         a.function, lrs=a.lrs, optimizer=a.one_optimizer(), max_steps=a.max_steps or 300,
-        domain=a.domain, variables=a.variables, backend=a.backend, dtype=a.dtype))
+        domain=a.domain, variables=a.variables, backend=a.backend, dtype=a.dtype,
+        scheduler=a.scheduler))
 
 
 def _with_suffix(output: str, suffixes: tuple[str, ...]) -> str:
@@ -151,7 +152,7 @@ PLOT_KINDS: dict[str, PlotKind] = {
         max_steps=a.max_steps or 2000, domain=a.domain, variables=a.variables,
         backend=a.backend, dtype=a.dtype, scheduler=a.scheduler)),
         ("grid", "max_steps", "domain", "scheduler") + _OPT + _ENGINE),
-    "lr-map": PlotKind(_plot_lr_map, ("lrs", "max_steps", "domain") + tuple(
+    "lr-map": PlotKind(_plot_lr_map, ("lrs", "max_steps", "domain", "scheduler") + tuple(
         o for o in _OPT if o != "lr") + _ENGINE),
     "loss": PlotKind(lambda a, plot, studies: plot.loss(a.runs(1000)), _RUNS),
     "animate": PlotKind(_plot_animate, _RUNS + ("domain",)),
@@ -186,7 +187,8 @@ _PLOT_COMMON = ("kind", "function", "output", "variables")
 @click.option("--grid", type=click.IntRange(2, MAX_MAP_GRID), default=200, show_default=True,
               help="Starts per axis for basins (beyond 1000, run in chunks).")
 @click.option("--scheduler", metavar="none|local[:N]|tcp://HOST:PORT",
-              help="For basins: run the grid in chunks there (as gdlab sweep does).")
+              help="For basins and lr-map: run the map in chunks there (as gdlab sweep "
+                   "does).")
 @click.option("--arrows", type=click.IntRange(2, 100), default=21, show_default=True)
 @click.option("--normalize", is_flag=True, help="Unit arrows for field.")
 @click.option("--domain", type=DOMAIN, metavar="X0:X1,Y0:Y1", help="Plot domain.")
