@@ -50,6 +50,7 @@ calculus at a point): within ``max(eig_tol·max(1, max|λ|), flat)``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -575,6 +576,16 @@ def _scalar(value) -> float | None:
     return float(value) if value is not None and np.ndim(value) == 0 else None
 
 
+def _all_finite(values) -> bool:
+    """``np.all(np.isfinite(values))`` for the few numbers of one run, without NumPy's
+    per-call overhead (a sweep asks it for every run)."""
+    return all(math.isfinite(v) for v in np.asarray(values, dtype=float).ravel().tolist())
+
+
+def _any_finite(values) -> bool:
+    return any(math.isfinite(v) for v in np.asarray(values, dtype=float).ravel().tolist())
+
+
 def _facts(result, k, b, lam_start, lam_end, near, positive, negative, shared, thresholds,
            extra) -> RunFacts:
     status = str(result.status[k, b])
@@ -586,13 +597,14 @@ def _facts(result, k, b, lam_start, lam_end, near, positive, negative, shared, t
     i, distance = extra.pop("nearest")
     if minima and np.isfinite(distance):
         nearest = {**minima[i][0].as_dict(), "distance": float(distance)}
-        if np.all(np.isfinite(minima[i][1])):  # the minimum it reaches decides convergence
+        if _all_finite(minima[i][1]):  # the minimum it reaches decides convergence
             lam, bound_at = minima[i][1], np.array(minima[i][0].location, dtype=float)
-    if status == "diverged" or extra["falls_to"] is not None or not np.any(np.isfinite(lam)):
+    if status == "diverged" or extra["falls_to"] is not None or not _any_finite(lam):
         lam, bound_at = lam_start, result.starts[b]
-    lam_max = float(np.nanmax(lam)) if np.any(np.isfinite(lam)) else None
+    values = np.asarray(lam, dtype=float).ravel().tolist()
+    lam_max = float(max(v for v in values if v == v)) if _any_finite(values) else None
     momentum = extra["hyper"].get("momentum") or 0.0
-    eig = None if status == "diverged" or not np.all(np.isfinite(lam_end)) else \
+    eig = None if status == "diverged" or not _all_finite(lam_end) else \
         [float(v) for v in lam_end]
     return RunFacts(
         status=status, start=result.starts[b], final=x, value=float(result.value[k, b]),
