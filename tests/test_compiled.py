@@ -121,3 +121,55 @@ def test_kernel_reads_every_constant_from_the_optimizer_definition(name):
         ok = b.status != "diverged"
         np.testing.assert_allclose(a.final[ok], b.final[ok], rtol=1e-12, atol=1e-14)
         np.testing.assert_allclose(a.oscillation, b.oscillation, atol=1e-12)
+
+
+@pytest.mark.parametrize("name, lr", CASES)
+def test_a_run_cut_into_kernel_calls_takes_exactly_the_steps_of_one_call(name, lr):
+    """The kernel keeps each row's state between calls (the server's time budget is checked
+    between them): every cut gives the same bits, half-way value and stop steps included."""
+    from gdlab import resolve
+    from gdlab.compiled import run_block
+
+    obj = resolve("rosenbrock")
+    x = np.random.default_rng(4).uniform(-2, 2, (300, 2))
+    x[0] = [1.0, 1.0]  # converged at step 0
+    whole = run_block(obj, make(name, lr=lr), x, 201, 1e-6, 1e12)
+    for calls in (1, 9, 100, 201, 500):
+        cut = run_block(obj, make(name, lr=lr), x, 201, 1e-6, 1e12, step_calls=calls)
+        for key in whole:
+            np.testing.assert_array_equal(cut[key], whole[key], err_msg=f"{key}, {calls}")
+
+
+def test_a_deadline_stops_a_compiled_run_between_calls():
+    import time
+
+    from gdlab.errors import TimeBudgetError
+
+    starts = np.random.default_rng(0).uniform(-2, 2, (20_000, 2))
+    with pytest.raises(TimeBudgetError, match="time budget"):
+        run("rosenbrock", starts, "gd", lr=1e-4, max_steps=100_000, tol=0, record="last",
+            backend="compiled", deadline=time.monotonic())
+    a = run("rosenbrock", starts, "gd", lr=1e-4, max_steps=300, tol=0, record="last",
+            backend="compiled", deadline=time.monotonic() + 600)
+    b = run("rosenbrock", starts, "gd", lr=1e-4, max_steps=300, tol=0, record="last",
+            backend="compiled")
+    np.testing.assert_array_equal(a.final, b.final)
+
+
+def test_a_forked_process_runs_kernels_after_its_parent_did():
+    """numba's GNU OpenMP threading layer aborts a forked child that runs a parallel kernel
+    once the parent has; gdlab selects the fork-safe workqueue layer (gdlab serve forks a
+    process per computation)."""
+    import subprocess
+    import sys
+
+    code = ("import os, numpy as np; from gdlab.engine import run\n"
+            "f = lambda: run('rosenbrock', np.zeros((50000, 2)), 'gd', lr=1e-4, max_steps=20, "
+            "tol=0, record='last', backend='compiled').steps[0, 0]\n"
+            "f(); pid = os.fork()\n"
+            "if pid == 0:\n    os._exit(0 if f() == 20 else 3)\n"
+            "print(os.waitpid(pid, 0)[1])\n")
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_THREADING_LAYER"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300, env=env)
+    assert out.stdout.strip() == "0", out.stderr

@@ -28,7 +28,7 @@ import math
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -47,7 +47,7 @@ def available() -> bool:
     broken one, falls back to the NumPy engine)."""
     if importlib.util.find_spec("numba") is None:
         return False
-    wide_vectors()  # before numba is imported
+    numba_environment()  # before numba is imported
     try:
         importlib.import_module("numba")
     except Exception:  # noqa: BLE001 - any failure to load means: no compiled engine
@@ -165,7 +165,11 @@ from numba import njit, prange
 
 @njit(cache=True, parallel=True, fastmath=False, nogil=True, error_model="numpy")
 def kernel(X0, X, steps, tol2, div, lr, mu, b1, b2, eps, half, out_f, out_gn, out_f0, out_gn0,
-           out_steps, out_status, out_osc, out_mid):
+           out_steps, out_status, out_osc, out_mid, S, step0, step1):
+    # steps step0 … step1 − 1 (step1 = steps + 1: to the end; the objective's temporaries are
+    # t0, t1, …); S keeps each row's state
+    # between calls (p, q, the optimizer's state, done, osc, mid, f_lim, x_lim), so a run cut
+    # into calls takes exactly the steps of one call
     N = X0.shape[0]
     nblocks = (N + {BLOCK} - 1) // {BLOCK}
     wb1 = 1 - b1
@@ -178,14 +182,17 @@ def kernel(X0, X, steps, tol2, div, lr, mu, b1, b2, eps, half, out_f, out_gn, ou
         done = np.zeros(n)  # 0 while running, then status + 4 * steps taken (one float array)
         osc = np.zeros(n)
         mid = np.full(n, np.nan)
-        for i in range(n):
-{start_eval}            gn = math.sqrt(gn2)
-{start_copy}            out_f0[lo + i] = f
-            out_gn0[lo + i] = gn
-            # a start with a non-finite f or ∇f fails every test below: diverged at step 0
-            f_lim[i] = div * (1 + abs(f)) if math.isfinite(f) and math.isfinite(gn) else -1.0
-            x_lim[i] = (div * (1 + math.sqrt{sq_c})) ** 2  # compared with ‖x‖²: no sqrt per step
-        for t in range(steps + 1):
+        if step0 == 0:
+            for i in range(n):
+{start_eval}                gn = math.sqrt(gn2)
+{start_copy}                out_f0[lo + i] = f
+                out_gn0[lo + i] = gn
+                # a start with a non-finite f or ∇f fails every test below: diverged at step 0
+                f_lim[i] = div * (1 + abs(f)) if math.isfinite(f) and math.isfinite(gn) else -1.0
+                x_lim[i] = (div * (1 + math.sqrt{sq_c})) ** 2  # compared with ‖x‖²
+        else:
+            for i in range(n):
+{load}        for t in range(step0, min(step1, steps + 1)):
             if t == half and half > 0:  # f after half the steps, for the rows running then
                 for i in range(n):
 {mid_eval}                    mid[i] = f if done[i] == 0 else mid[i]
@@ -209,7 +216,9 @@ def kernel(X0, X, steps, tol2, div, lr, mu, b1, b2, eps, half, out_f, out_gn, ou
 {commit}                alive += 1 if go else 0
             if alive == 0:
                 break
-        for i in range(n):
+        if step1 <= steps:  # more calls to come: keep the state
+            for i in range(n):
+{store}        for i in range(n):
 {end_eval}            out_f[lo + i] = f
             out_gn[lo + i] = math.sqrt(gn2)
             d = done[i]
@@ -243,6 +252,7 @@ def _source(obj, name: str, low_weight: bool = True) -> str:
     allocs += [f"q{j} = np.zeros(n)" for j in range(dim)]  # the previous step
     allocs += [f"{s}{j} = np.zeros(n)" for s in state for j in range(dim)]
     # stopped rows may update their optimizer state (never read again) but never move
+    kept = state_columns(dim, state)
     commit = [f"p{j}[i] = c{j} + u{j} if go else c{j}" for j in range(dim)]
     commit += [f"q{j}[i] = u{j}" for j in range(dim)]
     commit += [f"{s}{j}[i] = n{s}{j}" for s in state for j in range(dim)]
@@ -250,13 +260,22 @@ def _source(obj, name: str, low_weight: bool = True) -> str:
         name=name, fname=repr(obj.name), BLOCK=BLOCK, MEMORY=repr(OSCILLATION_MEMORY),
         sq_c="(" + " + ".join(f"c{j} * c{j}" for j in range(dim)) + ")",
         dot=" + ".join(f"u{j} * q{j}[i]" for j in range(dim)),
-        allocs=block(allocs, 2), start_eval=block(evaluate("X0[lo + i, {j}]"), 3),
-        start_copy=block([f"p{j}[i] = c{j}" for j in range(dim)], 3),
+        allocs=block(allocs, 2), start_eval=block(evaluate("X0[lo + i, {j}]"), 4),
+        start_copy=block([f"p{j}[i] = c{j}" for j in range(dim)], 4),
+        load=block([f"{a}[i] = S[lo + i, {c}]" for c, a in enumerate(kept)], 4),
+        store=block([f"S[lo + i, {c}] = {a}[i]" for c, a in enumerate(kept)], 4),
         mid_eval=block(evaluate("p{j}[i]"), 5), prelude=block(prelude, 3),
         step_eval=block(evaluate("p{j}[i]"), 4),
         update=block([t.format(j=j) for j in range(dim) for t in update], 4),
         commit=block(commit, 4),
         end_eval=block(evaluate("p{j}[i]") + [f"X[lo + i, {j}] = c{j}" for j in range(dim)], 3))
+
+
+def state_columns(dim: int, state: Sequence[str]) -> list[str]:
+    """The per-row arrays a kernel keeps between calls, one column of ``S`` each."""
+    return ([f"p{j}" for j in range(dim)] + [f"q{j}" for j in range(dim)]
+            + [f"{s}{j}" for s in state for j in range(dim)]
+            + ["done", "osc", "mid", "f_lim", "x_lim"])
 
 
 def squared_threshold(tol: float) -> float:
@@ -272,6 +291,17 @@ def squared_threshold(tol: float) -> float:
     while t < sys.float_info.max and math.sqrt(math.nextafter(t, math.inf)) <= tol:
         t = math.nextafter(t, math.inf)
     return t
+
+
+def numba_environment() -> None:
+    """What numba reads when it is first imported, set before that (nothing once numba is
+    loaded, nothing the user set): the ``workqueue`` threading layer — fork-safe, where GNU
+    OpenMP's aborts a forked child that runs a kernel (``gdlab serve`` forks a process per
+    computation), and as fast for these kernels — and :func:`wide_vectors`."""
+    if "numba" in sys.modules:
+        return
+    os.environ.setdefault("NUMBA_THREADING_LAYER", "workqueue")
+    wide_vectors()
 
 
 def wide_vectors() -> None:
@@ -307,7 +337,7 @@ def _kernel(obj, name: str, low_weight: bool = True):
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(src)
         os.replace(tmp, path)
-    wide_vectors()
+    numba_environment()
     module_name = f"gdlab_kernel_{key}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
@@ -318,11 +348,15 @@ def _kernel(obj, name: str, low_weight: bool = True):
 
 
 def run_block(obj, opt, x: np.ndarray, steps: int, tol: float, divergence: float,
-              into: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+              into: dict[str, np.ndarray] | None = None, deadline: float | None = None,
+              step_calls: int | None = None) -> dict[str, np.ndarray]:
     """Run the compiled loop on rows ``x: (N, D)`` (not modified). Returns end points
     (``final``), values, gradient norms, start values, steps, statuses (0 running, 1
     converged, 2 max_steps, 3 diverged), oscillation and mid values. ``into`` may give
-    C-contiguous arrays of the right dtype to write any of them into (no copies then)."""
+    C-contiguous arrays of the right dtype to write any of them into (no copies then).
+    ``deadline`` (``time.monotonic()``) or ``step_calls``: run the steps in several kernel
+    calls, the state kept between them — the same results — and raise
+    :class:`~gdlab.errors.TimeBudgetError` past the deadline."""
     n = x.shape[0]
 
     def scalar(key):  # a hyper-parameter this optimizer does not have is never read: NaN
@@ -345,9 +379,43 @@ def run_block(obj, opt, x: np.ndarray, steps: int, tol: float, divergence: float
                 or not out[key].flags.c_contiguous:
             raise ValueError(f"run_block: into[{key!r}] must be a C-contiguous {shape} {dtype}")
     x0 = np.ascontiguousarray(x, dtype=np.float64)
-    kernel(x0, out["final"], int(steps), squared_threshold(float(tol)), float(divergence),
-           lr, scalar("momentum"), scalar("beta1"), scalar("beta2"), scalar("eps"),
-           int(steps) // 2,
-           out["value"], out["gradient_norm"], out["start_value"], out["start_gradient_norm"],
-           out["steps"], out["status"], out["oscillation"], out["mid_value"])
+    args = (x0, out["final"], int(steps), squared_threshold(float(tol)), float(divergence), lr,
+            scalar("momentum"), scalar("beta1"), scalar("beta2"), scalar("eps"), int(steps) // 2,
+            out["value"], out["gradient_norm"], out["start_value"], out["start_gradient_norm"],
+            out["steps"], out["status"], out["oscillation"], out["mid_value"])
+    if deadline is None and step_calls is None:  # one call: no state kept between calls
+        kernel(*args, np.empty((0, 0)), 0, int(steps) + 1)
+        return out
+    _in_calls(kernel, args, n, len(state_columns(x.shape[1], UPDATES[opt.name][0])),
+              int(steps), deadline, step_calls)
     return out
+
+
+#: seconds one call of a kernel may take when a deadline is watched (between calls)
+CALL_SECONDS = 0.25
+
+
+def _in_calls(kernel, args, n: int, width: int, steps: int, deadline, step_calls) -> None:
+    """Run ``steps`` in several calls — ``step_calls`` steps each, or as many as take about
+    :data:`CALL_SECONDS` — checking ``deadline`` (a ``time.monotonic()`` time) between them:
+    a server's time budget holds though one kernel call cannot be interrupted."""
+    import time
+
+    from .errors import TimeBudgetError
+
+    S = np.empty((n, width))
+    t, size = 0, step_calls or 8
+    started = time.monotonic()
+    while t <= steps:
+        began = time.monotonic()
+        kernel(*args, S, t, min(t + size, steps + 1))
+        t += size
+        if t > steps:
+            return
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeBudgetError(f"the run took longer than its time budget (stopped after "
+                                  f"{time.monotonic() - started:.1f} s, {t:,} of {steps:,} "
+                                  "steps)")
+        if step_calls is None:  # about CALL_SECONDS a call, growing at most fourfold
+            took = max(time.monotonic() - began, 1e-6)
+            size = max(1, min(4 * size, int(size * CALL_SECONDS / took)))

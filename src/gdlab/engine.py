@@ -217,8 +217,9 @@ def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd
             the same results to rounding.
         dtype: ``"float64"``, or ``"float32"`` (the cuda backend only).
         deadline: a :func:`time.monotonic` time; a run still going then stops with
-            :class:`~gdlab.errors.TimeBudgetError` (checked every 50 steps and between
-            optimizer groups), so a server can bound the time of one request.
+            :class:`~gdlab.errors.TimeBudgetError` (checked every 50 steps, between the
+            compiled kernel's calls of about 0.25 s each, and between optimizer groups), so a
+            server can bound the time of one request.
         **hyper: hyper-parameters for optimizers given by name (``lr=0.1``, ``momentum=0.5``).
 
     Returns:
@@ -263,7 +264,7 @@ def execute(spec: RunSpec, *, progress: Callable[[int, int], None] | None = None
         engine = _engine(backend, obj, opt, record, len(rows_idx) * steps)
         if engine != "numpy":
             _run_group_compiled(obj, opt, x, rows_idx, int(steps), float(tol),
-                                float(divergence), out, engine, spec.dtype)
+                                float(divergence), out, engine, spec.dtype, deadline)
             report(steps)
         else:
             _run_group(obj, opt, x, rows_idx, int(steps), float(tol), float(divergence), out,
@@ -471,7 +472,8 @@ def _engine(backend: str, obj, opt: Optimizer, record, work: int) -> str:
 
 def _run_group_compiled(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray,
                         steps: int, tol: float, divergence: float, out: "_Outputs",
-                        engine: str = "compiled", dtype: str = "float64") -> None:
+                        engine: str = "compiled", dtype: str = "float64",
+                        deadline: float | None = None) -> None:
     from . import compiled, gpu
 
     if engine == "cuda":
@@ -491,13 +493,13 @@ def _run_group_compiled(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.
         else:
             into.update(final=out.final, value=out.value, gradient_norm=out.gradient_norm,
                         start_value=out.start_value)
-        compiled.run_block(obj, opt, x, steps, tol, divergence, into=into)
+        compiled.run_block(obj, opt, x, steps, tol, divergence, into=into, deadline=deadline)
         out.final, out.value = into["final"], into["value"]
         out.gradient_norm = into["gradient_norm"]
         out.start_value = into["start_value"]
         return
     else:
-        got = compiled.run_block(obj, opt, x, steps, tol, divergence)
+        got = compiled.run_block(obj, opt, x, steps, tol, divergence, deadline=deadline)
     for attr in ("final", "value", "gradient_norm", "start_value", "steps", "status",
                  "oscillation", "mid_value"):
         getattr(out, attr)[rows] = got[attr]

@@ -31,7 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from .compiled import LERP, UPDATES, wide_vectors, cache_dir, objective_code, squared_threshold
+from .compiled import (LERP, UPDATES, cache_dir, numba_environment, objective_code,
+                       squared_threshold)
 from .engine import OSCILLATION_MEMORY
 
 __all__ = ["available", "simulated", "run_block", "run_device", "DTYPES", "THREADS", "CHUNK"]
@@ -162,7 +163,7 @@ def cuda_module():
     when it loads, a name NumPy 2.5 removed; it is given back as ``np.vstack``, which it was."""
     if not hasattr(np, "row_stack"):
         np.row_stack = np.vstack
-    wide_vectors()  # numba's CPU target is chosen when numba is first imported
+    numba_environment()  # numba's CPU target and threads are chosen when it is first imported
     from numba import cuda
 
     return cuda
