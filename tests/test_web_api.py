@@ -632,3 +632,24 @@ def test_plotly_is_served_gzipped_to_a_browser_that_accepts_it(client):
     assert int(packed.headers["content-length"]) < 0.4 * len(plain.content)
     assert packed.content == plain.content  # the client undid the gzip: the same script
     assert gzip.decompress(gzip.compress(plain.content)) == plain.content
+
+
+def test_a_map_on_the_compiled_engine_keeps_the_time_budget(monkeypatch):
+    """Where the kernel is compiled already, a large basin map runs on it — in calls of about
+    0.25 s with the budget checked between them — and a spent budget is a 503 as on NumPy."""
+    import gdlab.web.app as web
+    from gdlab import compiled, resolve
+    from gdlab.optim import make
+    from gdlab.web.limits import map_backend
+
+    pytest.importorskip("numba")
+    compiled.run_block(resolve("himmelblau"), make("gd", lr=0.01), np.zeros((1, 2)), 1, 0, 1e12)
+    assert map_backend(resolve("himmelblau"), make("gd", lr=0.01)) == "auto"
+    assert map_backend(resolve("himmelblau"), make("rmsprop", lr=0.01)) == "numpy"
+    body = {"formula": "himmelblau", "n": 150, "optimizer": {"name": "gd", "lr": 1e-4},
+            "max_steps": 1300}
+    ok = TestClient(web.create_app()).post("/api/basins", json=body)
+    assert ok.status_code == 200 and ok.json()["counts"]["not_converged"] > 0
+    monkeypatch.setattr(web, "TIME_BUDGET", 0.0)
+    r = TestClient(web.create_app()).post("/api/basins", json=body)
+    assert r.status_code == 503 and "budget" in r.json()["detail"]

@@ -34,7 +34,7 @@ import numpy as np
 
 from .engine import OSCILLATION_MEMORY
 
-__all__ = ["available", "supports", "run_block", "SUPPORTED", "BLOCK"]
+__all__ = ["available", "supports", "ready", "run_block", "SUPPORTED", "BLOCK"]
 
 SUPPORTED = ("gd", "momentum", "nesterov", "adam", "amsgrad")
 BLOCK = 128
@@ -326,10 +326,13 @@ def wide_vectors() -> None:
         os.environ["NUMBA_CPU_FEATURES"] = features + ",-prefer-256-bit"
 
 
-def _kernel(obj, name: str, low_weight: bool = True):
-    memo = (obj.formula.expr, obj.formula.variables, name, low_weight)  # hashes are cached
-    if memo in _KERNELS:  # writing the source (SymPy's cse) costs more than a short run
-        return _KERNELS[memo]
+def _low_weight(opt) -> bool:
+    """torch.lerp's form, chosen by the weight 1 − β₁ (no β₁: the template has no lerp)."""
+    beta1 = float(np.asarray(opt.hyper.get("beta1", np.nan)).reshape(-1)[0])
+    return not 1 - beta1 >= 0.5
+
+
+def _kernel_path(obj, name: str, low_weight: bool) -> Path:
     src = _source(obj, name, low_weight)
     key = hashlib.sha256(src.encode()).hexdigest()[:20]
     path = cache_dir() / f"gdlab_kernel_{key}.py"
@@ -337,6 +340,27 @@ def _kernel(obj, name: str, low_weight: bool = True):
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(src)
         os.replace(tmp, path)
+    return path
+
+
+def ready(obj, opt) -> bool:
+    """Whether ``opt``'s kernel for ``obj`` is loaded or compiled in numba's disk cache:
+    loading it costs milliseconds, compiling it seconds (a server then prefers NumPy)."""
+    if obj.formula is None or not supports(obj, opt, "none") or not available():
+        return False
+    memo = (obj.formula.expr, obj.formula.variables, opt.name, _low_weight(opt))
+    if memo in _KERNELS:
+        return True
+    path = _kernel_path(obj, opt.name, _low_weight(opt))
+    return any((path.parent / "__pycache__").glob(f"{path.stem}.kernel-*.nbi"))
+
+
+def _kernel(obj, name: str, low_weight: bool = True):
+    memo = (obj.formula.expr, obj.formula.variables, name, low_weight)  # hashes are cached
+    if memo in _KERNELS:  # writing the source (SymPy's cse) costs more than a short run
+        return _KERNELS[memo]
+    path = _kernel_path(obj, name, low_weight)
+    key = path.stem[len("gdlab_kernel_"):]
     numba_environment()
     module_name = f"gdlab_kernel_{key}"
     spec = importlib.util.spec_from_file_location(module_name, path)
@@ -362,8 +386,7 @@ def run_block(obj, opt, x: np.ndarray, steps: int, tol: float, divergence: float
     def scalar(key):  # a hyper-parameter this optimizer does not have is never read: NaN
         return float(np.asarray(opt.hyper.get(key, np.nan)).reshape(-1)[0])
 
-    # torch.lerp's form depends on the weight 1 − β₁ (no β₁: the template has no lerp)
-    kernel = _kernel(obj, opt.name, low_weight=not 1 - scalar("beta1") >= 0.5)
+    kernel = _kernel(obj, opt.name, low_weight=_low_weight(opt))
     lr = np.ascontiguousarray(np.broadcast_to(
         np.asarray(opt.hyper["lr"], dtype=np.float64).reshape(-1), (n,)))
 

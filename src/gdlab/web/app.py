@@ -147,6 +147,23 @@ def _warm() -> None:
 
     resolve("x").prepare()
     resolve("x + y").prepare()
+    _warm_kernels()
+
+
+def _warm_kernels() -> None:
+    """numba loaded and its machinery started once (its fork-safe threading layer: see
+    gdlab.compiled.numba_environment), and the kernels of the page's default maps, so a
+    worker that runs a map on the compiled engine loads little of its own."""
+    import numpy as np
+
+    from .. import compiled
+    from ..engine import run
+
+    if not compiled.available():
+        return
+    for name in ("gd", "adam"):
+        run("himmelblau", np.zeros((2, 2)), name, max_steps=2, record="none",
+            backend="compiled")
 
 
 def _offline_docs(app: FastAPI) -> None:

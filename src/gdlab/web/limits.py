@@ -27,6 +27,16 @@ MAX_LR_MAP = 60  # learning rates × starts of the learning-rate map, each at mo
 CONCURRENT = 6  # computations at once (with isolation: worker processes; memory bound)
 QUEUE_SECONDS = 10.0  # the longest wait for a slot before 503
 TIME_BUDGET = 10.0  # seconds of computing per request
+
+
+def map_backend(obj, opt) -> str:
+    """The engine of a map: ``auto`` (the compiled kernel for a large map, run in calls of
+    about 0.25 s with the time budget checked between them) where the kernel is compiled
+    already — loading it takes milliseconds in a worker — else NumPy: compiling a new
+    formula's kernel takes seconds, longer than NumPy takes for a map within the limits."""
+    from .. import compiled
+
+    return "auto" if compiled.ready(obj, opt) else "numpy"
 KILL_GRACE = 2.0  # seconds past the budget before an isolated computation is killed
 WORKER_MEMORY = 1024**3  # bytes of new data an isolated computation may allocate
 #: fair admission: an isolated computation runs below the server (nice WORKER_NICE: the server

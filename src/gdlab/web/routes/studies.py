@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 from fastapi import APIRouter, Depends
 
+from ...domain import objective_2d
 from ...errors import GdlabError
 from .. import schemas
 from ..compute import Compute, compute, domain, optimizer
-from ..limits import BASINS, LR_MAP
+from ..limits import BASINS, LR_MAP, map_backend
 
 router = APIRouter(prefix="/api", tags=["studies"], responses=schemas.ERRORS)
 
@@ -21,9 +22,10 @@ async def basins(req: schemas.BasinsRequest, run: Compute = Depends(compute)) ->
     BASINS.check(req.n * req.n, 1, req.max_steps)
 
     def job(deadline):
-        m = basin_map(req.formula, n=req.n, optimizer=optimizer(req.optimizer),
-                      max_steps=req.max_steps, domain=domain(req.domain),
-                      variables=req.variables, backend="numpy", deadline=deadline)
+        opt, obj = optimizer(req.optimizer), objective_2d(req.formula, req.variables)
+        m = basin_map(obj, n=req.n, optimizer=opt, max_steps=req.max_steps,
+                      domain=domain(req.domain), deadline=deadline,
+                      backend=map_backend(obj, opt))
         return {"variables": list(m.objective.variables), "domain": m.domain,
                 "labels": m.labels, "minima": m.minima, "global_minima": m.global_minima,
                 "optimizer": m.optimizer.to_dict(),
@@ -48,9 +50,10 @@ async def lr_map(req: schemas.LrMapRequest, run: Compute = Depends(compute)) -> 
 
     def job(deadline):
         lrs = req.lrs if req.lr_min is None else np.geomspace(req.lr_min, req.lr_max, req.lrs)
-        m = study(req.formula, lrs=lrs, axis=req.axis, at=req.at, starts=req.starts,
-                  optimizer=base, max_steps=req.max_steps, domain=domain(req.domain),
-                  variables=req.variables, backend="numpy", deadline=deadline)
+        obj = objective_2d(req.formula, req.variables)
+        m = study(obj, lrs=lrs, axis=req.axis, at=req.at, starts=req.starts, optimizer=base,
+                  max_steps=req.max_steps, domain=domain(req.domain), deadline=deadline,
+                  backend=map_backend(obj, base))
         return {"variables": list(m.objective.variables), "axis": m.axis, "fixed": m.fixed,
                 "lrs": m.lrs, "positions": m.positions, "labels": m.labels,
                 "bounds": m.bounds, "start_bounds": m.start_bounds}
