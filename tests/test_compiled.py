@@ -158,12 +158,13 @@ def test_a_deadline_stops_a_compiled_run_between_calls():
 
 def test_a_forked_process_runs_kernels_after_its_parent_did():
     """numba's GNU OpenMP threading layer aborts a forked child that runs a parallel kernel
-    once the parent has; gdlab selects the fork-safe workqueue layer (gdlab serve forks a
-    process per computation)."""
+    once the parent has; a server (which forks a process per computation) asks for the
+    fork-safe workqueue layer before numba loads."""
     import subprocess
     import sys
 
     code = ("import os, numpy as np; from gdlab.engine import run\n"
+            "from gdlab.compiled import numba_environment; numba_environment(fork_safe=True)\n"
             "f = lambda: run('rosenbrock', np.zeros((50000, 2)), 'gd', lr=1e-4, max_steps=20, "
             "tol=0, record='last', backend='compiled').steps[0, 0]\n"
             "f(); pid = os.fork()\n"

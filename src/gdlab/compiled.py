@@ -293,14 +293,16 @@ def squared_threshold(tol: float) -> float:
     return t
 
 
-def numba_environment() -> None:
+def numba_environment(fork_safe: bool = False) -> None:
     """What numba reads when it is first imported, set before that (nothing once numba is
-    loaded, nothing the user set): the ``workqueue`` threading layer — fork-safe, where GNU
-    OpenMP's aborts a forked child that runs a kernel (``gdlab serve`` forks a process per
-    computation), and as fast for these kernels — and :func:`wide_vectors`."""
+    loaded, nothing the user set): :func:`wide_vectors`, and with ``fork_safe`` the
+    ``workqueue`` threading layer — GNU OpenMP's, numba's default here, aborts a forked child
+    that runs a kernel once its parent has (``gdlab serve`` forks a process per computation),
+    while it wakes its threads sooner for small runs."""
     if "numba" in sys.modules:
         return
-    os.environ.setdefault("NUMBA_THREADING_LAYER", "workqueue")
+    if fork_safe:
+        os.environ.setdefault("NUMBA_THREADING_LAYER", "workqueue")
     wide_vectors()
 
 

@@ -159,6 +159,7 @@ def _warm_kernels() -> None:
     from .. import compiled
     from ..engine import run
 
+    compiled.numba_environment(fork_safe=True)  # workers are forked from this process
     if not compiled.available():
         return
     for name in ("gd", "adam"):

@@ -158,7 +158,7 @@ function checkAsTyped() {  // live errors as the formula is typed; the map chang
     showError(mapProblem(check), check.ok ? null : check.column);
   }, 200);
 }
-function say(message, bad) { $("status").textContent = message || ""; $("status").classList.toggle("bad", !!bad); }
+function say(message, bad) { $("status").textContent = $("status").title = message || ""; $("status").classList.toggle("bad", !!bad); }
 function setState(s) { $("map").dataset.state = s; }
 function optSpec(o) { return { name: o.name, lr: o.lr, hyper: o.hyper }; }
 function saveAs(name, href) {  // the browser's download of href under name
