@@ -251,7 +251,9 @@ def execute(spec: RunSpec, *, progress: Callable[[int, int], None] | None = None
     done_rows = 0
     for group in _groups(opts):
         opt = _stacked([opts[i] for i in group], B)
-        rows_idx = np.concatenate([np.arange(i * B, (i + 1) * B) for i in group])
+        whole = group == list(range(K))  # every row, in order: no index array needed
+        rows_idx = np.arange(rows) if whole else \
+            np.concatenate([np.arange(i * B, (i + 1) * B) for i in group])
 
         def report(step, _offset=done_rows, _n=len(rows_idx)):
             if deadline is not None and time.monotonic() > deadline:
@@ -263,8 +265,9 @@ def execute(spec: RunSpec, *, progress: Callable[[int, int], None] | None = None
         x = start_arr if len(group) == 1 else np.tile(start_arr, (len(group), 1))
         engine = _engine(backend, obj, opt, record, len(rows_idx) * steps)
         if engine != "numpy":
-            _run_group_compiled(obj, opt, x, rows_idx, int(steps), float(tol),
-                                float(divergence), out, engine, spec.dtype, deadline)
+            _run_group_compiled(obj, opt, x, None if whole else rows_idx, int(steps),
+                                float(tol), float(divergence), out, engine, spec.dtype,
+                                deadline)
             report(steps)
         else:
             _run_group(obj, opt, x, rows_idx, int(steps), float(tol), float(divergence), out,
@@ -470,7 +473,7 @@ def _engine(backend: str, obj, opt: Optimizer, record, work: int) -> str:
     return "compiled" if fits and work >= COMPILED_WORK and compiled.available() else "numpy"
 
 
-def _run_group_compiled(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray,
+def _run_group_compiled(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray | None,
                         steps: int, tol: float, divergence: float, out: "_Outputs",
                         engine: str = "compiled", dtype: str = "float64",
                         deadline: float | None = None) -> None:
@@ -478,7 +481,7 @@ def _run_group_compiled(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.
 
     if engine == "cuda":
         got = gpu.run_block(obj, opt, x, steps, tol, divergence, dtype)
-    elif len(rows) == out.final.shape[0] and np.all(rows == np.arange(len(rows))):
+    elif rows is None:
         # the whole run: the kernel writes straight into the outputs (fresh pages cost more
         # than the copies themselves), and with record="last" the end of the record *is* the
         # result: final, value and gradient_norm are views of path[-1], values[-1] and
@@ -500,6 +503,7 @@ def _run_group_compiled(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.
         return
     else:
         got = compiled.run_block(obj, opt, x, steps, tol, divergence, deadline=deadline)
+    rows = slice(None) if rows is None else rows  # (the GPU's whole run)
     for attr in ("final", "value", "gradient_norm", "start_value", "steps", "status",
                  "oscillation", "mid_value"):
         getattr(out, attr)[rows] = got[attr]
