@@ -22,3 +22,4 @@ BACKEND_ALIASES = {"numba": "compiled"}
 DTYPES = ("float64", "float32")  # float32 runs on the cuda backend only
 COMPILED_WORK = 2_000_000  # point-steps from which "auto" compiles the loop
 CUDA_WORK = 20_000_000  # point-steps from which "auto" runs on a GPU, where there is one
+MAX_SWEEP_GRID = 2_000  # a sweep's --grid N: N per axis

@@ -33,7 +33,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .errors import ConfigError
-from .limits import MAX_CLI_WORK, MAX_STEPS_DEFAULT, TOL_DEFAULT
+from .limits import MAX_CLI_WORK, MAX_STEPS_DEFAULT, MAX_SWEEP_GRID, TOL_DEFAULT
 
 __all__ = ["sweep", "Plan", "plan", "run_chunk", "summary", "draw_starts", "grid_starts",
            "SCHEDULERS", "CHUNK_WORK", "MAX_RUNS", "MAX_GRID"]
@@ -41,7 +41,7 @@ __all__ = ["sweep", "Plan", "plan", "run_chunk", "summary", "draw_starts", "grid
 #: point-steps per chunk: a few seconds of one core on the compiled engine, bounded memory
 CHUNK_WORK = 20_000_000
 MAX_RUNS = 5_000_000  # rows of one sweep's table (about a GiB in memory)
-MAX_GRID = 2_000  # --grid N: N^D starts
+MAX_GRID = MAX_SWEEP_GRID  # --grid N: N^D starts
 #: ``none`` (this process), ``local`` / ``local:N`` (a Dask LocalCluster of N worker
 #: processes, started and stopped by the sweep), ``tcp://HOST:PORT`` (a running cluster)
 SCHEDULERS = ("none", "local[:N]", "tcp://HOST:PORT")

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from ..limits import MAX_STEPS, MAX_STEPS_DEFAULT, TOL_DEFAULT
+from ..limits import MAX_STEPS, MAX_STEPS_DEFAULT, MAX_SWEEP_GRID, TOL_DEFAULT
 from .group import cli
 from .options import HYPER, MAX_RANDOM_STARTS, engine_options
 from .types import BOX, LEARNING_RATES, OUTPUT, POINT, VALUES
@@ -34,7 +34,8 @@ def _hyper_lists(command):
               help="A start (repeat for several).")
 @click.option("--random-starts", type=click.IntRange(1, MAX_RANDOM_STARTS),
               help="N starts drawn uniformly from --box or the function's domain.")
-@click.option("--grid", type=click.IntRange(2, 2000), help="N starts per axis on a grid.")
+@click.option("--grid", type=click.IntRange(2, MAX_SWEEP_GRID),
+              help="N starts per axis on a grid.")
 @click.option("--box", type=BOX, metavar="LOW:HIGH", help="Box of the starts (default: the "
               "library's domain, or -5:5).")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True)
