@@ -406,7 +406,8 @@ def _schedule(p: Plan, todo, scheduler: str, finished) -> None:
             futures = {client.submit(run_chunk, shared, lo, hi, key=f"gdlab-{p.key}-{i}",
                                      retries=3): i for i, lo, hi in todo}
             for future in as_completed(futures):
-                finished(futures[future], future.result())
+                finished(futures.pop(future), future.result())
+                future.release()  # the cluster forgets a chunk once it is handed over
     except OSError as exc:  # no cluster at that address
         raise ConfigError(f"cannot reach the Dask scheduler {arg}: {exc}") from None
     finally:
