@@ -229,24 +229,33 @@ def kernel(X0, X, steps, tol2, div, lr, mu, b1, b2, eps, half, out_f, out_gn, ou
 '''
 
 
-def _source(obj, name: str, low_weight: bool = True) -> str:
+def block(code: list[str], depth: int) -> str:
+    """Generated lines, indented ``depth`` levels."""
+    return "".join(f"{'    ' * depth}{c}\n" for c in code)
+
+
+def evaluation(dim: int, objective: tuple, source: str, wrap=lambda line: line) -> list[str]:
+    """Lines computing f, ``g{j}`` and ``gn2 = ‖g‖²`` at the point read from ``source``
+    (formatted with ``j``); ``objective`` is :func:`objective_code`'s answer, ``wrap`` a
+    rewriting of its lines (the GPU's float32 constants)."""
+    lines, value, grads = objective
+    code = [f"c{j} = {source.format(j=j)}" for j in range(dim)]
+    code += [wrap(line) for line in lines[dim:]]
+    code += [wrap(f"f = {value}")]
+    code += [wrap(f"g{j} = {grads[j]}") for j in range(dim)]
+    code += ["gn2 = " + " + ".join(f"g{j} * g{j}" for j in range(dim))]
+    return code
+
+
+def _source(obj, name: str, low: bool = True) -> str:
     dim = obj.dim
     lines, value, grads = objective_code(obj)
     state, prelude, update = UPDATES[name]
-    update = [LERP[low_weight] if u == "LERP" else u for u in update]
+    update = [LERP[low] if u == "LERP" else u for u in update]
     update = [u.replace("g{j}[i]", "g{j}") for u in update]  # the gradient is a local here
 
-    def block(code: list[str], depth: int) -> str:
-        return "".join(f"{'    ' * depth}{c}\n" for c in code)
-
     def evaluate(source: str) -> list[str]:
-        """f, g{j} and gn2 = ‖g‖² at the point read from ``source`` (formatted with j)."""
-        code = [f"c{j} = {source.format(j=j)}" for j in range(dim)]
-        code += lines[dim:]
-        code += [f"f = {value}"]
-        code += [f"g{j} = {grads[j]}" for j in range(dim)]
-        code += ["gn2 = " + " + ".join(f"g{j} * g{j}" for j in range(dim))]
-        return code
+        return evaluation(dim, (lines, value, grads), source)
 
     allocs = [f"p{j} = np.empty(n)" for j in range(dim)]
     allocs += [f"q{j} = np.zeros(n)" for j in range(dim)]  # the previous step
@@ -328,16 +337,23 @@ def wide_vectors() -> None:
         os.environ["NUMBA_CPU_FEATURES"] = features + ",-prefer-256-bit"
 
 
-def _low_weight(opt) -> bool:
+def hyper_scalar(opt, key: str) -> float:
+    """One hyper-parameter of a (stacked) optimizer as a number: its first row's value (the
+    kernels run optimizers whose rows share it), NaN where the optimizer has none — a
+    kernel never reads it then."""
+    return float(np.asarray(opt.hyper.get(key, np.nan)).reshape(-1)[0])
+
+
+def low_weight(opt) -> bool:
     """torch.lerp's form, chosen by the weight 1 − β₁ (no β₁: the template has no lerp)."""
-    beta1 = float(np.asarray(opt.hyper.get("beta1", np.nan)).reshape(-1)[0])
-    return not 1 - beta1 >= 0.5
+    return not 1 - hyper_scalar(opt, "beta1") >= 0.5
 
 
-def _kernel_path(obj, name: str, low_weight: bool) -> Path:
-    src = _source(obj, name, low_weight)
+def source_file(src: str, prefix: str) -> Path:
+    """A kernel's source in the cache, named by its digest (the same source, the same file
+    and so the same numba cache), written atomically once."""
     key = hashlib.sha256(src.encode()).hexdigest()[:20]
-    path = cache_dir() / f"gdlab_kernel_{key}.py"
+    path = cache_dir() / f"{prefix}_{key}.py"
     if not path.exists():
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(src)
@@ -345,32 +361,45 @@ def _kernel_path(obj, name: str, low_weight: bool) -> Path:
     return path
 
 
+def load_module(path: Path):
+    """Import a generated kernel module from its file (numba caches beside it)."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_PATHS: dict[tuple, Path] = {}
+
+
+def _kernel_path(obj, name: str, low: bool) -> Path:
+    memo = (obj.formula.expr, obj.formula.variables, name, low)
+    if memo not in _PATHS:  # SymPy's cse, once per process (ready() then _kernel())
+        _PATHS[memo] = source_file(_source(obj, name, low), "gdlab_kernel")
+    return _PATHS[memo]
+
+
 def ready(obj, opt) -> bool:
     """Whether ``opt``'s kernel for ``obj`` is loaded or compiled in numba's disk cache:
     loading it costs milliseconds, compiling it seconds (a server then prefers NumPy)."""
     if obj.formula is None or not supports(obj, opt, "none") or not available():
         return False
-    memo = (obj.formula.expr, obj.formula.variables, opt.name, _low_weight(opt))
+    memo = (obj.formula.expr, obj.formula.variables, opt.name, low_weight(opt))
     if memo in _KERNELS:
         return True
-    path = _kernel_path(obj, opt.name, _low_weight(opt))
+    path = _kernel_path(obj, opt.name, low_weight(opt))
     return any((path.parent / "__pycache__").glob(f"{path.stem}.kernel-*.nbi"))
 
 
-def _kernel(obj, name: str, low_weight: bool = True):
-    memo = (obj.formula.expr, obj.formula.variables, name, low_weight)  # hashes are cached
+def _kernel(obj, name: str, low: bool = True):
+    memo = (obj.formula.expr, obj.formula.variables, name, low)  # hashes are cached
     if memo in _KERNELS:  # writing the source (SymPy's cse) costs more than a short run
         return _KERNELS[memo]
-    path = _kernel_path(obj, name, low_weight)
-    key = path.stem[len("gdlab_kernel_"):]
+    path = _kernel_path(obj, name, low)
     numba_environment()
-    module_name = f"gdlab_kernel_{key}"
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    _KERNELS[memo] = module.kernel
-    return module.kernel
+    _KERNELS[memo] = load_module(path).kernel
+    return _KERNELS[memo]
 
 
 def run_block(obj, opt, x: np.ndarray, steps: int, tol: float, divergence: float,
@@ -385,10 +414,10 @@ def run_block(obj, opt, x: np.ndarray, steps: int, tol: float, divergence: float
     :class:`~gdlab.errors.TimeBudgetError` past the deadline."""
     n = x.shape[0]
 
-    def scalar(key):  # a hyper-parameter this optimizer does not have is never read: NaN
-        return float(np.asarray(opt.hyper.get(key, np.nan)).reshape(-1)[0])
+    def scalar(key):
+        return hyper_scalar(opt, key)
 
-    kernel = _kernel(obj, opt.name, low_weight=_low_weight(opt))
+    kernel = _kernel(obj, opt.name, low_weight(opt))
     lr = np.ascontiguousarray(np.broadcast_to(
         np.asarray(opt.hyper["lr"], dtype=np.float64).reshape(-1), (n,)))
 

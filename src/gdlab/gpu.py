@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import hashlib
 import importlib.util
 import os
 import re
@@ -31,8 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from .compiled import (LERP, UPDATES, cache_dir, numba_environment, objective_code,
-                       squared_threshold)
+from .compiled import (LERP, UPDATES, block, evaluation, hyper_scalar, load_module, low_weight,
+                       numba_environment, objective_code, source_file, squared_threshold)
 from .engine import OSCILLATION_MEMORY
 
 __all__ = ["available", "simulated", "run_block", "run_device", "DTYPES", "THREADS", "CHUNK"]
@@ -110,26 +109,17 @@ def _single(line: str) -> str:
     return _CONSTANT.sub(r"F(math.\1)", _NUMBER.sub(r"F(\1)", line))
 
 
-def _source(obj, name: str, low_weight: bool = True, dtype: str = "float64") -> str:
+def _source(obj, name: str, low: bool = True, dtype: str = "float64") -> str:
     dim = obj.dim
-    lines, value, grads = objective_code(obj)
+    code = objective_code(obj)
     state, prelude, update = UPDATES[name]
-    update = [LERP[low_weight] if u == "LERP" else u for u in update]
+    update = [LERP[low] if u == "LERP" else u for u in update]
     # the CPU kernel keeps per-point arrays (``m0[i]``); here each thread keeps scalars
     update = [_INDEXED.sub(r"\1", u) for u in update]
     wrap = _single if dtype == "float32" else (lambda line: line)
 
-    def block(code: list[str], depth: int) -> str:
-        return "".join(f"{'    ' * depth}{c}\n" for c in code)
-
     def evaluate(source: str) -> list[str]:
-        """f, g{j} and gn2 = ‖g‖² at the point read from ``source`` (formatted with j)."""
-        code = [f"c{j} = {source.format(j=j)}" for j in range(dim)]
-        code += [wrap(line) for line in lines[dim:]]
-        code += [wrap(f"f = {value}")]
-        code += [wrap(f"g{j} = {grads[j]}") for j in range(dim)]
-        code += ["gn2 = " + " + ".join(f"g{j} * g{j}" for j in range(dim))]
-        return code
+        return evaluation(dim, code, source, wrap)
 
     start_state = [f"p{j} = c{j}" for j in range(dim)]
     start_state += [f"q{j} = F(0)" for j in range(dim)]  # the previous step
@@ -191,24 +181,11 @@ def available() -> bool:
     return not simulated() and importlib.util.find_spec("numba") is not None and _device()
 
 
-def _kernel(obj, name: str, low_weight: bool, dtype: str):
-    memo = (obj.formula.expr, obj.formula.variables, name, low_weight, dtype, simulated())
-    if memo in _KERNELS:
-        return _KERNELS[memo]
-    src = _source(obj, name, low_weight, dtype)
-    key = hashlib.sha256(src.encode()).hexdigest()[:20]
-    path = cache_dir() / f"gdlab_cuda_{key}.py"
-    if not path.exists():
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(src)
-        os.replace(tmp, path)
-    module_name = f"gdlab_cuda_{key}"
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    _KERNELS[memo] = module
-    return module
+def _kernel(obj, name: str, low: bool, dtype: str):
+    memo = (obj.formula.expr, obj.formula.variables, name, low, dtype, simulated())
+    if memo not in _KERNELS:
+        _KERNELS[memo] = load_module(source_file(_source(obj, name, low, dtype), "gdlab_cuda"))
+    return _KERNELS[memo]
 
 
 _OUTPUTS = ("value", "gradient_norm", "start_value", "start_gradient_norm", "steps", "status",
@@ -218,11 +195,7 @@ _OUTPUTS = ("value", "gradient_norm", "start_value", "start_gradient_norm", "ste
 def _scalars(opt, dtype: str) -> tuple:
     """The optimizer's scalar hyper-parameters in the kernel's float type (NaN where absent)."""
     cast = np.dtype(dtype).type
-
-    def scalar(key):
-        return cast(np.asarray(opt.hyper.get(key, np.nan)).reshape(-1)[0])
-
-    return scalar("momentum"), scalar("beta1"), scalar("beta2"), scalar("eps")
+    return tuple(cast(hyper_scalar(opt, key)) for key in ("momentum", "beta1", "beta2", "eps"))
 
 
 def run_device(obj, opt, x, lr, steps: int, tol: float, divergence: float,
@@ -239,8 +212,7 @@ def run_device(obj, opt, x, lr, steps: int, tol: float, divergence: float,
             kind = {"steps": np.int64, "status": np.int8}.get(key, dtype)
             out[key] = cuda.device_array(n, dtype=kind)
     mu, b1, b2, eps = _scalars(opt, dtype)
-    # torch.lerp's form depends on the weight 1 − β₁ (no β₁: the template has no lerp)
-    module = _kernel(obj, opt.name, not 1 - float(b1) >= 0.5, dtype)
+    module = _kernel(obj, opt.name, low_weight(opt), dtype)
     kernel = module.kernel
     pre = cuda.to_device(module.prelude(int(steps), b1, b2))
     cast = np.dtype(dtype).type
