@@ -291,14 +291,11 @@ def lr_map(f, *, lrs=None, axis: int = 0, at: float | None = None, starts: int =
 
 def _lr_map_in_chunks(obj, pts, base, lrs, max_steps, backend, scheduler):
     """An lr map's ``(L, S)`` labels and end bounds from a sweep run in chunks."""
-    from .sweep import execute, plan
+    from .compiled import hyper_scalar
+    from .sweep import execute, function_text, plan
 
-    if obj.formula is None:
-        raise ConfigError("a map in chunks runs a formula or a library function")
-    text = obj.named_library.name if obj.named_library is not None else obj.formula.text
-    hyper = {k: [float(np.asarray(v).reshape(-1)[0])] for k, v in base.hyper.items()
-             if k != "lr"}
-    p = plan(text, optimizers=[base.name], lrs=list(lrs), hyper=hyper, starts=pts,
+    hyper = {k: [hyper_scalar(base, k)] for k in base.hyper if k != "lr"}
+    p = plan(function_text(obj), optimizers=[base.name], lrs=list(lrs), hyper=hyper, starts=pts,
              max_steps=max_steps, tol=1e-8, backend=backend,
              variables=None if obj.named_library is not None else list(obj.variables))
     frame = execute(p, scheduler=scheduler)

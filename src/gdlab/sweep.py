@@ -36,6 +36,7 @@ from .errors import ConfigError
 from .limits import MAX_CLI_WORK, MAX_STEPS_DEFAULT, MAX_SWEEP_GRID, TOL_DEFAULT
 
 __all__ = ["sweep", "Plan", "plan", "run_chunk", "summary", "draw_starts", "grid_starts",
+           "function_text", "map_plan",
            "SCHEDULERS", "CHUNK_WORK", "MAX_RUNS", "MAX_GRID"]
 
 #: point-steps per chunk: a few seconds of one core on the compiled engine, bounded memory
@@ -170,13 +171,7 @@ def plan(f, *, optimizers: Sequence[str] = ("gd",), lrs: Sequence[float] = (0.01
     from .calculus import resolve
     from .spec import RunSpec
 
-    if isinstance(f, str):
-        text = f
-    elif getattr(f, "formula", None) is not None:
-        text = f.formula.text
-    else:
-        raise ConfigError("a sweep runs a formula or a library function (given as text), "
-                          "which its worker processes rebuild")
+    text = f if isinstance(f, str) else function_text(f)
     dim = None if starts is None else np.asarray(starts).reshape(-1, np.shape(starts)[-1]
                                                                   ).shape[1]
     obj = resolve(text, dim, variables)
@@ -470,16 +465,26 @@ def summary(frame, axes: Sequence[str] = ()):
     return pd.DataFrame(rows)
 
 
+def function_text(obj) -> str:
+    """What a worker process rebuilds ``obj`` from: a library function's name, else the
+    formula."""
+    if obj.named_library is not None:
+        return obj.named_library.name
+    if getattr(obj, "formula", None) is None:
+        raise ConfigError("a sweep or a map in chunks runs a formula or a library function "
+                          "(its worker processes rebuild it from the text)")
+    return obj.formula.text
+
+
 def map_plan(obj, optimizer, domain, n: int, *, max_steps: int, tol: float,
              backend: str = "auto", chunk_runs: int | None = None) -> Plan:
     """The plan of a map: one optimizer from every point of an ``n × n`` grid over
     ``domain``, its ends only; the starts are made per chunk, so memory is bounded by the
     chunk, not by ``n²``."""
-    if obj.formula is None:
-        raise ConfigError("a map in chunks runs a formula or a library function")
-    text = obj.named_library.name if obj.named_library is not None else obj.formula.text
-    config = (optimizer.name, tuple((k, float(np.asarray(v).reshape(-1)[0]))
-                                    for k, v in optimizer.hyper.items()))
+    from .compiled import hyper_scalar
+
+    text = function_text(obj)
+    config = (optimizer.name, tuple((k, hyper_scalar(optimizer, k)) for k in optimizer.hyper))
     engine = _backend(backend, obj, [config], n * n * max(int(max_steps), 1))
     per_chunk = chunk_runs or max(1, CHUNK_WORK // max(int(max_steps), 1))
     grid = (tuple(map(float, domain[0])), tuple(map(float, domain[1])), int(n))

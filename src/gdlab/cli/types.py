@@ -34,14 +34,20 @@ def parse_point(text: str, name: str = "point") -> list[float]:
     parts = [p.strip() for p in text.split(",")]
     if len(parts) > MAX_VARIABLES:
         raise PointError(f"--{name} has {len(parts)} coordinates; the limit is {MAX_VARIABLES}")
+    return _finite_numbers(parts, name, "coordinate", PointError)
+
+
+def _finite_numbers(parts, name: str, noun: str, error) -> list[float]:
+    """The numbers of ``parts``; a part that is none, or not finite, is ``error`` naming the
+    option and the part (``--start: coordinate 2 is not a number``)."""
     values = []
     for i, part in enumerate(parts, 1):
         try:
             value = float(part)
         except ValueError:
-            raise PointError(f"--{name}: coordinate {i} is not a number: {part!r}") from None
+            raise error(f"--{name}: {noun} {i} is not a number: {part!r}") from None
         if not math.isfinite(value):
-            raise PointError(f"--{name}: coordinate {i} must be finite; got {part!r}")
+            raise error(f"--{name}: {noun} {i} must be finite; got {part!r}")
         values.append(value)
     return values
 
@@ -54,16 +60,7 @@ def parse_values(text: str, name: str = "values") -> list[float]:
     """
     if len(text) > MAX_POINT_TEXT:
         raise ConfigError(f"--{name} is longer than {MAX_POINT_TEXT} characters")
-    values = []
-    for i, part in enumerate((p.strip() for p in text.split(",")), 1):
-        try:
-            value = float(part)
-        except ValueError:
-            raise ConfigError(f"--{name}: value {i} is not a number: {part!r}") from None
-        if not math.isfinite(value):
-            raise ConfigError(f"--{name}: value {i} must be finite; got {part!r}")
-        values.append(value)
-    return values
+    return _finite_numbers([p.strip() for p in text.split(",")], name, "value", ConfigError)
 
 
 def parse_lrs(text: str) -> list[float]:
