@@ -89,32 +89,46 @@ def torch_runner():
     return go
 
 
+def optax_solver(name):
+    """optax's ``name`` (sgd or adam at :data:`LR`) for :data:`STEPS` steps of 2-D Rosenbrock
+    in one ``jax.lax.fori_loop`` under ``jax.jit``: ``solve(starts) -> ends`` (also what
+    benchmarks/gpu.py times on the card)."""
+    import jax
+    import jax.numpy as jnp
+    import optax
+
+    tx = optax.sgd(LR[name]) if name == "gd" else optax.adam(LR[name])
+
+    def loss(p):
+        x, y = p[:, 0], p[:, 1]
+        return jnp.sum(100 * (y - x * x) ** 2 + (1 - x) ** 2)
+
+    def body(_, carry):
+        p, s = carry
+        u, s = tx.update(jax.grad(loss)(p), s, p)
+        return optax.apply_updates(p, u), s
+
+    @jax.jit
+    def solve(p):
+        return jax.lax.fori_loop(0, STEPS, body, (p, tx.init(p)))[0]
+
+    return solve
+
+
 def optax_runner():
     import jax
 
     jax.config.update("jax_enable_x64", True)
+    import importlib
+
     import jax.numpy as jnp
-    import optax
+
+    importlib.import_module("optax")  # where it is missing: ImportError here, peer left out
 
     compiled = {}
 
     def build(name, shape):
-        tx = optax.sgd(LR[name]) if name == "gd" else optax.adam(LR[name])
-
-        def loss(p):
-            x, y = p[:, 0], p[:, 1]
-            return jnp.sum(100 * (y - x * x) ** 2 + (1 - x) ** 2)
-
-        def body(_, carry):
-            p, s = carry
-            u, s = tx.update(jax.grad(loss)(p), s, p)
-            return optax.apply_updates(p, u), s
-
-        @jax.jit
-        def solve(p):
-            return jax.lax.fori_loop(0, STEPS, body, (p, tx.init(p)))[0]
-
-        return solve
+        return optax_solver(name)
 
     def go(starts, name):
         key = (name, starts.shape)

@@ -30,8 +30,8 @@ os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")  # share the car
 
 import numpy as np  # noqa: E402
 
-STEPS = 200
-LR = {"gd": 1e-4, "adam": 1e-2}
+from engine import LR, STEPS, optax_solver  # noqa: E402 - benchmarks/engine.py: the same runs
+
 DTYPES = ("float64", "float32")
 CHECK = 100_000  # runs whose end points are compared between gdlab and optax
 
@@ -77,27 +77,15 @@ def optax_contestant():
     import jax
 
     jax.config.update("jax_enable_x64", True)
+    import importlib
+
     import jax.numpy as jnp
-    import optax
+
+    importlib.import_module("optax")  # where it is missing: ImportError here, peer left out
 
     def prepare(starts, name, dtype):
-        tx = optax.sgd(LR[name]) if name == "gd" else optax.adam(LR[name])
-
-        def loss(p):
-            x, y = p[:, 0], p[:, 1]
-            return jnp.sum(100 * (y - x * x) ** 2 + (1 - x) ** 2)
-
-        def body(_, carry):
-            p, s = carry
-            u, s = tx.update(jax.grad(loss)(p), s, p)
-            return optax.apply_updates(p, u), s
-
-        @jax.jit
-        def solve(p):
-            return jax.lax.fori_loop(0, STEPS, body, (p, tx.init(p)))[0]
-
         p = jax.device_put(jnp.asarray(starts.astype(dtype)))
-        solve = solve.lower(p).compile()
+        solve = optax_solver(name).lower(p).compile()
         return (lambda: solve(p)), lambda final: np.asarray(final[:CHECK])
 
     def sync():
