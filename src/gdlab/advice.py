@@ -45,6 +45,8 @@ from typing import Any
 
 import numpy as np
 
+from .i18n import text
+
 __all__ = ["advise", "OPTIONS", "MAX_LR_GROWTH", "FAR_BELOW", "ADAPTIVE"]
 
 #: Every option a suggestion may use (the CLI's); a front end passes the ones it has.
@@ -72,7 +74,7 @@ def _start_text(x) -> str:
 
 
 def _lr_text(f) -> str:
-    return f"learning rate {f.lr:g}" if f.lr is not None else "the learning rate"
+    return text("advice.lr.named", lr=f.lr) if f.lr is not None else text("advice.lr.unnamed")
 
 
 def _where(f) -> str:
@@ -80,13 +82,13 @@ def _where(f) -> str:
     if f.bound_at is None:
         return ""
     if np.array_equal(f.bound_at, f.start) and not np.array_equal(f.bound_at, f.final):
-        place = "the start"
+        place = "start"
     elif f.nearest_minimum is not None and np.allclose(f.bound_at,
                                                        f.nearest_minimum["location"]):
-        place = "the minimum"
+        place = "minimum"
     else:
-        place = "the end point"
-    return f" at {place} {_point(f.bound_at)}"
+        place = "end"
+    return text("advice.where", place=text(f"advice.place.{place}"), point=_point(f.bound_at))
 
 
 def _best_gd_lr(f) -> float | None:
@@ -126,7 +128,7 @@ def _rates(optimizer: str, lr: np.ndarray, mu: np.ndarray, curvatures: np.ndarra
 
 def _steps(n: int) -> str:
     """``1 step``, ``2 steps``."""
-    return f"{n} step{'' if n == 1 else 's'}"
+    return text("unit.steps", n=n)
 
 
 def _tuned_momentum(f):
@@ -172,19 +174,18 @@ def _keep(suggestion: dict[str, Any] | None, options: frozenset) -> dict[str, An
 
 
 def _unbounded(f, options):
-    direction = "" if f.descent is None else f" along {_point(f.descent)}"
-    how = "the engine stopped it when it blew up" if f.status == "diverged" else \
-        f"it was still falling after {_steps(f.steps)}"
+    direction = "" if f.descent is None else \
+        text("advice.unbounded.direction", point=_point(f.descent))
+    how = text("advice.unbounded.stopped") if f.status == "diverged" else \
+        text("advice.unbounded.falling", steps=_steps(f.steps))
     far = "" if f.falls_to is None or not np.isfinite(f.falls_to) else \
-        (f"; past the path's end f keeps falling{direction} (to {f.falls_to:.3g} at distance "
-         f"{f.falls_distance:.3g})")
+        text("advice.unbounded.far", direction=direction, to=f.falls_to,
+             distance=f.falls_distance)
     bowl = " + ".join(f"{v}^2" for v in f.variables)
     bowl = bowl if len(f.variables) == 1 else f"({bowl})"
-    return (f"f has no minimum where the run went: f fell from {f.start_value:.6g} to "
-            f"{f.value:.6g} ({how}){far}.",
-            "no learning rate or optimizer fixes this: f is unbounded below"
-            f"{direction}. Give it a minimum (e.g. add 0.01*{bowl}) or pick another "
-            "function.", None)
+    return (text("advice.unbounded.explanation", start=f.start_value, value=f.value, how=how,
+                 far=far),
+            text("advice.unbounded.advice", direction=direction, bowl=bowl), None)
 
 
 def _apart(a: float, b: float) -> tuple[str, str]:
@@ -209,171 +210,152 @@ def _ratio(big: float, small: float) -> str:
 def _diverged(f, options):
     if f.steps == 0:  # the start itself: no learning rate is to blame
         norm = f"‖∇f‖ = {f.gradient_norm:.3g}" if np.isfinite(f.gradient_norm) else \
-            "‖∇f‖ past 1.3e154, whose square the engine cannot hold"
-        return (f"the start is past double precision's range: f = {f.start_value:.3g}, "
-                f"{norm} (f past 1.8e308 cannot be stored either), so no step was taken.",
-                "start nearer, or rescale the function so that its values and gradients stay "
-                "far inside ±1e154.", None)
-    explanation = f"f blew up after {_steps(f.steps)}" + (
-        f" (|f| reached {abs(f.value):.3g})." if np.isfinite(f.value)
-        else " (f became non-finite).")
+            text("advice.diverged.huge_gradient")
+        return (text("advice.diverged.start", value=f.start_value, norm=norm),
+                text("advice.diverged.start_advice"), None)
+    explanation = text("advice.diverged.explanation", steps=_steps(f.steps)) + (
+        text("advice.diverged.reached", value=abs(f.value)) if np.isfinite(f.value)
+        else text("advice.diverged.non_finite"))
     if f.lr is None:
-        return explanation, "lower the learning rate.", None
+        return explanation, text("advice.lower_lr"), None
     bound = f.own_bound
     if bound is not None and f.lr > bound:
         lr = _typed(bound / 2)
-        advice = (f"{_lr_text(f)} is {_ratio(f.lr, bound)} above the stability bound "
-                  f"{bound:.3g}{_where(f)}: try lr={lr:g} (half the bound).")
+        advice = text("advice.diverged.above_bound", rate=_lr_text(f), ratio=_ratio(f.lr, bound),
+                      bound=bound, where=_where(f), lr=lr)
     else:
         lr = _typed(f.lr / 10)
-        advice = f"{_lr_text(f)} is too large here: try lr={lr:g} (ten times smaller)."
+        advice = text("advice.diverged.too_large", rate=_lr_text(f), lr=lr)
     return explanation, advice, _keep({"lr": lr}, options)
 
 
 def _oscillating(f, options):
     if f.value > f.start_value:
-        explanation = (f"f ended higher than it started, from {f.start_value:.6g} to "
-                       f"{f.value:.6g}: a step overshot (perhaps across a pole of f, where it is "
-                       "not finite)")
+        explanation = text("advice.oscillating.higher", start=f.start_value, value=f.value)
     elif f.oscillation >= f.thresholds["oscillation"]:
-        explanation = (f"did not converge in {_steps(f.steps)}: the step reversed direction in "
-                       f"{f.oscillation:.0%} of the recent steps")
+        explanation = text("advice.oscillating.reversed", steps=_steps(f.steps),
+                           share=f.oscillation)
     else:
-        explanation = (f"did not converge in {_steps(f.steps)} and stopped descending "
-                       f"(f = {f.value:.4g})")
+        explanation = text("advice.oscillating.stopped", steps=_steps(f.steps), value=f.value)
     bound = f.own_bound
     if f.at_kink:
-        explanation += (f". It rattles across a kink of f near {_point(f.final)}, where f is "
-                        "not differentiable: a fixed step never settles there.")
+        explanation += text("advice.oscillating.kink", point=_point(f.final))
         decay = _typed(9 / f.max_steps)
         if f.schedule is None and "schedule" in options:
             suggestion = {"schedule": f"inverse_time:{decay:g}"}
-            return explanation, (f"let the step shrink: schedule=inverse_time:{decay:g} "
-                                 "(the learning rate falls tenfold over the run)."), suggestion
+            return explanation, text("advice.oscillating.shrink", decay=decay), suggestion
     elif f.lr is not None and f.lambda_max is not None and bound is not None and \
             f.value <= f.start_value:
-        explanation += (f"; lr·λmax = {f.lr * f.lambda_max:.3g}{_where(f)}, so the learning "
-                        f"rate is {'above' if f.lr > bound else 'near'} the stability bound "
-                        f"{bound:.3g}")
+        explanation += text("advice.oscillating.bound", product=f.lr * f.lambda_max,
+                            where=_where(f), bound=bound,
+                            side=text("advice.oscillating.above" if f.lr > bound
+                                      else "advice.oscillating.near"))
         if f.lr > bound:
             lr = _typed(bound / 2)
-            return explanation + ".", (f"lower the learning rate to lr={lr:g} (half the bound "
-                                       "damps the zig-zag)."), _keep({"lr": lr}, options)
-        explanation += ": the zig-zag is damped, and it shrinks every step."
+            return explanation + text("advice.period"), \
+                text("advice.oscillating.half_bound", lr=lr), _keep({"lr": lr}, options)
+        explanation += text("advice.oscillating.damped")
         best = _best_gd_lr(f)
         if best is not None and f.optimizer == "gd" and abs(f.lr - best) > 0.2 * best:
             lr = _typed(best)
-            return explanation, (f"use lr={lr:g} = 2/(λmin + λmax), the fastest constant "
-                                 "step on this bowl."), _keep({"lr": lr}, options)
+            return explanation, text("advice.oscillating.fastest", lr=lr), \
+                _keep({"lr": lr}, options)
         steps = _max_steps(f)
         if steps is not None and "max_steps" in options:
-            return explanation, (f"the learning rate is right; allow more steps: "
-                                 f"max_steps={steps}."), {"max_steps": steps}
-        return explanation, "the learning rate is right; it needs more steps.", None
+            return explanation, text("advice.oscillating.right_more", steps=steps), \
+                {"max_steps": steps}
+        return explanation, text("advice.oscillating.right"), None
     else:
-        explanation += "."
+        explanation += text("advice.period")
     if f.lr is None:
-        return explanation, "lower the learning rate.", None
+        return explanation, text("advice.lower_lr"), None
     lr = _typed(f.lr / 10)
-    return explanation, f"lower {_lr_text(f)}: try lr={lr:g}.", _keep({"lr": lr}, options)
+    return explanation, text("advice.lower_named", rate=_lr_text(f), lr=lr), \
+        _keep({"lr": lr}, options)
 
 
 def _slow(f, options):
     if f.steps == 0:
-        return ("no step was taken: the step limit is 0.", "allow steps: max_steps=1000.",
+        return (text("advice.slow.no_step"), text("advice.slow.allow_steps"),
                 _keep({"max_steps": 1000}, options))
     bound = f.own_bound
     step = (f.lr or 0) * f.gradient_norm
     if f.made_no_progress and step > 4 * float(np.spacing(np.max(np.abs(f.start)))):
         # not rounding: the optimizer's own update was 0 although ∇f is not
         if f.optimizer == "newton":
-            return (f"the {_steps(f.steps)} did not move x: Newton's step (∇²f)⁻¹∇f is 0 here "
-                    f"although ‖∇f‖ = {f.gradient_norm:.3g}, because the Hessian is singular "
-                    "(f is linear along ∇f, e.g. abs away from its kink): a second-order "
-                    "method sees no curvature to follow.",
-                    "use a first-order method: try optimizer=gd.",
-                    _keep({"optimizer": "gd"}, options))
-        return (f"the {_steps(f.steps)} did not move x although ‖∇f‖ = {f.gradient_norm:.3g}: "
-                f"{f.optimizer}'s update was 0.", "try optimizer=gd.",
+            return (text("advice.slow.newton", steps=_steps(f.steps), norm=f.gradient_norm),
+                    text("advice.slow.first_order"), _keep({"optimizer": "gd"}, options))
+        return (text("advice.slow.zero_update", steps=_steps(f.steps), norm=f.gradient_norm,
+                     optimizer=f.optimizer), text("advice.slow.try_gd"),
                 _keep({"optimizer": "gd"}, options))
     if f.made_no_progress:
-        explanation = (f"the {_steps(f.steps)} did not move x at all: lr·‖∇f‖ = "
-                       f"{(f.lr or 0) * f.gradient_norm:.3g} is below the spacing of doubles "
-                       f"at {_point(f.start)}.")
+        explanation = text("advice.slow.rounding", steps=_steps(f.steps),
+                           step=(f.lr or 0) * f.gradient_norm, point=_point(f.start))
         if f.lr is not None and bound is not None:
             lr = _typed(bound / 2)
-            return explanation, (f"{_lr_text(f)} is {_ratio(bound, f.lr)} below the stability "
-                                 f"bound {bound:.3g}{_where(f)}: try lr={lr:g} (half the "
-                                 "bound)."), _keep({"lr": lr}, options)
+            return explanation, text("advice.slow.below_bound_half", rate=_lr_text(f),
+                                     ratio=_ratio(bound, f.lr), bound=bound, where=_where(f),
+                                     lr=lr), _keep({"lr": lr}, options)
         if f.lr is not None:
             lr = _typed(f.lr * MAX_LR_GROWTH)
-            return explanation, f"raise {_lr_text(f)}: try lr={lr:g}.", \
+            return explanation, text("advice.raise_named", rate=_lr_text(f), lr=lr, extra=""), \
                 _keep({"lr": lr}, options)
-        return explanation, "raise the learning rate.", None
+        return explanation, text("advice.raise_lr"), None
     before, after = _apart(f.start_value, f.value)
-    explanation = (f"still descending when the {f.steps}-step limit was reached: f fell from "
-                   f"{before} to {after} (by {f.start_value - f.value:.3g}), "
-                   f"‖∇f‖ = {f.gradient_norm:.2g}.")
+    explanation = text("advice.slow.descending", n=f.steps, before=before, after=after,
+                       drop=f.start_value - f.value, norm=f.gradient_norm)
     saddle = next((e for e in f.events if e["kind"] == "near_saddle"), None)
     if saddle is not None:
         if f.optimizer in ("gd",) and f.lr is not None:
             suggestion = _keep({"optimizer": "momentum", "lr": _typed(f.lr),
                                 "momentum": 0.9}, options)
             if suggestion:
-                return explanation, ("use momentum (optimizer=momentum, momentum=0.9): it "
-                                     "carries the path past saddles and along shallow slopes."
-                                     ), suggestion
+                return explanation, text("advice.slow.use_momentum"), suggestion
     if f.at_kink:  # the curvature beside a kink says nothing about the step there
         steps = _max_steps(f)
-        explanation += f" It ends near a kink of f at {_point(f.final)}."
+        explanation += text("advice.slow.kink", point=_point(f.final))
         if steps is not None and "max_steps" in options:
-            return explanation, f"allow more steps: max_steps={steps}.", {"max_steps": steps}
-        return explanation, "it needs more steps.", None
+            return explanation, text("advice.more_steps", steps=steps), {"max_steps": steps}
+        return explanation, text("advice.needs_steps"), None
     tuned = _tuned_momentum(f)
     if tuned is not None and {"lr", "momentum"} <= options:
         lr, mu, now, then = tuned
-        return explanation, (f"momentum {f.hyper.get('momentum', 0):g} limits the speed here, "
-                             f"not the learning rate: on the curvature{_where(f)} each step "
-                             f"shrinks the error by {now:.3g}; with lr={lr:g}, momentum={mu:g} "
-                             f"by {then:.3g}."), {"lr": lr, "momentum": mu}
+        return explanation, text("advice.slow.tuned", momentum=f.hyper.get("momentum", 0),
+                                 where=_where(f), now=now, lr=lr, mu=mu, then=then), \
+            {"lr": lr, "momentum": mu}
     if f.lr is not None and bound is not None and f.lr < bound / 10 and \
             f.optimizer not in ("momentum", "nesterov"):
         # ≤ 10× at a time, unless the rate is three decades or more below the bound: then
         # ten times more is still nothing to see (the note's lr = 1e−10), so half the bound
         lr = _typed(bound / 2 if f.lr < bound / FAR_BELOW
                     else min(bound / 2, MAX_LR_GROWTH * f.lr))
-        capped = " (ten times larger" + (f"; the bound allows up to {bound:.3g})"
-                                         if lr < bound / 2 * 0.999 else ")")
-        return explanation, (f"{_lr_text(f)} is {_ratio(bound, f.lr)} below the stability "
-                             f"bound {bound:.3g}{_where(f)}: try lr={lr:g}"
-                             f"{capped if lr < _typed(bound / 2) else ''}."), \
+        capped = text("advice.slow.capped", bound=bound) if lr < bound / 2 * 0.999 else \
+            text("advice.slow.tenfold")
+        return explanation, text("advice.slow.below_bound", rate=_lr_text(f),
+                                 ratio=_ratio(bound, f.lr), bound=bound, where=_where(f), lr=lr,
+                                 capped=capped if lr < _typed(bound / 2) else ""), \
             _keep({"lr": lr}, options)
     if f.lr is not None and f.optimizer in ADAPTIVE and f.lr < 0.1:
         lr = _typed(f.lr * MAX_LR_GROWTH)
-        return explanation, f"raise {_lr_text(f)}: try lr={lr:g}.", _keep({"lr": lr}, options)
+        return explanation, text("advice.raise_named", rate=_lr_text(f), lr=lr, extra=""), \
+            _keep({"lr": lr}, options)
     steps = _max_steps(f)
     if steps is not None and "max_steps" in options:
-        return explanation, f"allow more steps: max_steps={steps}.", {"max_steps": steps}
-    return explanation, "no single option is sure to help: the step limit is reached.", None
+        return explanation, text("advice.more_steps", steps=steps), {"max_steps": steps}
+    return explanation, text("advice.slow.limit"), None
 
 
 def _plateau(f, options):
     if f.numerically_flat:
-        return (f"stopped at {_point(f.final)}, where ∇f is exactly 0 and f = {f.value:.6g} is "
-                "constant to double precision a step away in every direction, with no "
-                "curvature: f is flat here (constant, or a tail where the gradient "
-                "underflowed), which cannot be told from a minimum.",
-                "start where f changes: no step size moves a run whose gradient is exactly 0.",
-                None)
-    lower = "f is unbounded below" if f.best is None else \
-        f"a lower value {f.best:.4g} is known"
-    explanation = (f"stalled on a plateau at {_point(f.final)}: ‖∇f‖ = {f.gradient_norm:.2g} "
-                   f"and the curvature is below {f.thresholds['plateau']:g} in every "
-                   f"direction, while {lower}.")
+        return (text("advice.plateau.flat", point=_point(f.final), value=f.value),
+                text("advice.plateau.flat_advice"), None)
+    lower = text("advice.plateau.unbounded") if f.best is None else \
+        text("advice.plateau.lower", best=f.best)
+    explanation = text("advice.plateau.explanation", point=_point(f.final),
+                       norm=f.gradient_norm, flat=f.thresholds["plateau"], lower=lower)
     stop = {}
     if f.status == "converged":  # the stopping rule fired on the flat ground
-        explanation += (f" The run stopped because ‖∇f‖ fell below tol after {f.steps} "
-                        "steps: on a plateau that says nothing.")
+        explanation += text("advice.plateau.stopped", n=f.steps)
         stop = {"tol": 0}
     from .optim import OPTIMIZERS
 
@@ -385,86 +367,73 @@ def _plateau(f, options):
     if f.optimizer not in ADAPTIVE:
         lr = _typed(0.01 * max(1.0, float(np.linalg.norm(f.final))))
         suggestion = {"optimizer": "adam", "lr": lr, **stop}
-        return explanation, (f"use Adam (optimizer=adam, lr={lr:g}{extra}): it rescales the "
-                             "tiny gradients, so it keeps moving across flat ground."), \
+        return explanation, text("advice.plateau.adam", lr=lr, extra=extra), \
             _keep(suggestion, options)
     if "eps" in stop:
-        return explanation, (f"let the adaptive step see the tiny gradient: eps="
-                             f"{stop['eps']:g}{', tol=0' if 'tol' in stop else ''}."), \
-            _keep(stop, options)
+        return explanation, text("advice.plateau.eps", eps=stop["eps"],
+                                 tol=", tol=0" if "tol" in stop else ""), _keep(stop, options)
     if f.lr is None:
-        return explanation, "raise the learning rate.", None
+        return explanation, text("advice.raise_lr"), None
     lr = _typed(f.lr * MAX_LR_GROWTH)
-    return explanation, f"raise {_lr_text(f)}: try lr={lr:g}{extra}.", \
+    return explanation, text("advice.raise_named", rate=_lr_text(f), lr=lr, extra=extra), \
         _keep({"lr": lr, **stop}, options)
 
 
 def _stationary(f, options, what: str, shape: str):
-    explanation = f"stopped at {what} {_point(f.final)}: ∇f ≈ 0 ({f.gradient_norm:.2g}) {shape}."
+    explanation = text("advice.stationary.explanation", what=text(f"advice.stationary.{what}"),
+                       point=_point(f.final), norm=f.gradient_norm, shape=shape)
     if f.escape_unbounded:
-        return (explanation + " Leaving it, f falls without bound: f has no minimum there.",
-                "no option gives this run a minimum: f is unbounded below beside this point.",
-                None)
+        return (explanation + text("advice.stationary.falls"),
+                text("advice.stationary.falls_advice"), None)
     if f.optimizer == "newton":
-        return explanation, ("Newton's method heads for any critical point: use gradient "
-                             "descent (optimizer=gd)."), _keep({"optimizer": "gd"}, options)
+        return explanation, text("advice.stationary.newton"), \
+            _keep({"optimizer": "gd"}, options)
     if f.escape is None:
-        return explanation, "start elsewhere.", None
+        return explanation, text("advice.stationary.elsewhere"), None
     delta = 0.01 * max(1.0, float(np.linalg.norm(f.start)))
     start = _start_text(np.asarray(f.start) + delta * np.asarray(f.escape))
-    return explanation, (f"the start lies on the one path into this point: push it along "
-                         f"{_point(f.escape)}, the direction of falling curvature "
-                         f"(start={start})."), _keep({"start": start}, options)
+    return explanation, text("advice.stationary.push", direction=_point(f.escape), start=start), \
+        _keep({"start": start}, options)
 
 
 def _saddle(f, options):
     if f.positive and f.negative:
-        shape = (f"but the curvature is positive in some directions and negative in others "
-                 f"(λ from {float(np.min(f.lam_end)):.3g} to {float(np.max(f.lam_end)):.3g})")
+        shape = text("advice.saddle.mixed", low=float(np.min(f.lam_end)),
+                     high=float(np.max(f.lam_end)))
     else:
-        shape = ("but the Hessian is ≈ 0 there: a degenerate saddle, downhill in some "
-                 "directions at higher order")
-    return _stationary(f, options, "a saddle point", shape)
+        shape = text("advice.saddle.degenerate")
+    return _stationary(f, options, "saddle", shape)
 
 
 def _maximum(f, options):
-    return _stationary(f, options, "a local maximum", "and the curvature is negative")
+    return _stationary(f, options, "maximum", text("advice.maximum.shape"))
 
 
 def _global(f, options):
-    source = "the lowest found among this call's runs, not proven global" \
-        if f.best_is_found else f"the known global minimum of {f.library or 'f'}" + (
-            ", the library function this formula is" if f.library != f.function else "")
-    return (f"reached a global minimum: f = {f.value:.6g} at {_point(f.final)} ({source}) in "
-            f"{_steps(f.steps)}.",
-            "nothing to fix; compare optimizers or learning rates to get here in fewer steps.",
-            None)
+    source = text("advice.global.found") if f.best_is_found else \
+        text("advice.global.known", name=f.library or "f") + (
+            text("advice.global.formula") if f.library != f.function else "")
+    return (text("advice.global.explanation", value=f.value, point=_point(f.final),
+                 source=source, steps=_steps(f.steps)), text("advice.global.advice"), None)
 
 
 def _local(f, options):
-    explanation = (f"reached a local minimum f = {f.value:.6g} at {_point(f.final)}, but a "
-                   f"lower value {f.best:.6g} is known.")
+    explanation = text("advice.local.explanation", value=f.value, point=_point(f.final),
+                       best=f.best)
     if f.better_start is not None:
         start = _start_text(f.better_start)
-        return explanation, (f"the start decides the basin: from start={start} the same "
-                             "optimizer reached lower in this call."), \
+        return explanation, text("advice.local.better", start=start), \
             _keep({"start": start}, options)
     if f.runs >= RANDOM_STARTS:
-        return explanation, (f"none of this call's {f.runs} starts reached lower with this "
-                             "optimizer: the lower minima have small basins here; compare "
-                             "optimizers (momentum can cross low barriers)."), None
-    return explanation, (f"the start decides the basin: try many "
-                         f"(random_starts={RANDOM_STARTS}) to find one that reaches lower."), \
+        return explanation, text("advice.local.none_lower", runs=f.runs), None
+    return explanation, text("advice.local.many", runs=RANDOM_STARTS), \
         _keep({"random_starts": RANDOM_STARTS}, options)
 
 
 def _minimum(f, options):
-    note = " The function is flat here (curvature below " \
-        f"{f.thresholds['flat']:g}): it may be a plateau rather than a minimum." if f.flat else ""
-    return (f"reached a minimum f = {f.value:.6g} at {_point(f.final)} in {_steps(f.steps)}; "
-            "gdlab knows no minimum of this typed formula to compare it with (a library "
-            f"function lists its minima, so there the same run is global or local).{note}",
-            "run several starts to learn whether it is the lowest.", None)
+    note = text("advice.minimum.flat", flat=f.thresholds["flat"]) if f.flat else ""
+    return (text("advice.minimum.explanation", value=f.value, point=_point(f.final),
+                 steps=_steps(f.steps), note=note), text("advice.minimum.advice"), None)
 
 
 _ADVISE = {"unbounded": _unbounded, "diverged": _diverged, "oscillating": _oscillating,
@@ -473,9 +442,8 @@ _ADVISE = {"unbounded": _unbounded, "diverged": _diverged, "oscillating": _oscil
 
 
 def _events_text(f) -> str:
-    return "".join(f" On the way it slowed down beside a saddle at {_point(e['at'])} for about "
-                   f"{e['steps']} steps (around step {e['step']}) and then left it."
-                   for e in f.events if e["kind"] == "near_saddle")
+    return "".join(text("advice.event.near_saddle", point=_point(e["at"]), steps=e["steps"],
+                        step=e["step"]) for e in f.events if e["kind"] == "near_saddle")
 
 
 def advise(label: str, f, options: frozenset) -> tuple[str, str, dict[str, Any] | None]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from .i18n import text
+
 __all__ = ["print_report", "print_functions", "fmt", "fmt_vector"]
 
 
@@ -46,9 +48,9 @@ def print_report(report) -> None:
     table = Table(title=f"f = {_esc(r.symbolic['expression'] if r.symbolic else r.function)}  at  "
                         f"({', '.join(f'{n}={fmt(v, 8)}' for n, v in zip(names, r.point))})",
                   show_header=True, header_style="bold", title_justify="left")
-    table.add_column("quantity")
-    table.add_column("formula", overflow="fold")
-    table.add_column("value", justify="right", overflow="fold")
+    table.add_column(text("cli.col.quantity"))
+    table.add_column(text("cli.col.formula"), overflow="fold")
+    table.add_column(text("cli.col.value"), justify="right", overflow="fold")
     table.add_row("f(a)", "", fmt(r.value, 12))
     for i, n in enumerate(names):
         formula = r.symbolic["partials"][n] if r.symbolic else ""
@@ -59,22 +61,24 @@ def print_report(report) -> None:
     if r.direction is not None:
         table.add_row("D_u f(a)", f"u = {fmt_vector(r.direction, 6)}",
                       fmt(r.directional_derivative, 10))
-    table.add_row("steepest ascent", "∇f/‖∇f‖", fmt_vector(r.steepest_ascent, 6))
-    table.add_row("steepest descent", "−∇f/‖∇f‖", fmt_vector(r.steepest_descent, 6))
+    table.add_row(text("cli.grad.ascent"), "∇f/‖∇f‖", fmt_vector(r.steepest_ascent, 6))
+    table.add_row(text("cli.grad.descent"), "−∇f/‖∇f‖", fmt_vector(r.steepest_descent, 6))
     if r.zero_change is not None:
-        label = "level-curve tangent" if len(names) == 2 else "zero change (basis)"
+        label = text("cli.grad.tangent" if len(names) == 2 else "cli.grad.zero_change")
         table.add_row(label, "⊥ ∇f", "; ".join(fmt_vector(z, 6) for z in r.zero_change))
-    table.add_row("tangent plane", "", _esc(r.tangent_plane))
+    table.add_row(text("cli.grad.plane"), "", _esc(r.tangent_plane))
     for i, row in enumerate(r.hessian):
         formula = _esc(", ".join(r.symbolic["hessian"][i])) \
             if r.symbolic and r.symbolic["hessian"] else ""
         error = "" if not r.hessian_error else \
             " ± " + ", ".join(f"{e:.1e}" for e in r.hessian_error[i])
-        table.add_row("Hessian" if i == 0 else "", formula, fmt_vector(row, 8) + error)
-    table.add_row("eigenvalues", "", fmt_vector(r.hessian_eigenvalues, 8))
-    table.add_row("critical point", "", r.critical_point or "no (∇f ≠ 0)")
-    method = r.method + (f", {r.evaluations} evaluations" if r.evaluations else "")
-    table.add_row("method", "", method)
+        table.add_row(text("cli.grad.hessian") if i == 0 else "", formula,
+                      fmt_vector(row, 8) + error)
+    table.add_row(text("cli.grad.eigenvalues"), "", fmt_vector(r.hessian_eigenvalues, 8))
+    table.add_row(text("cli.grad.critical"), "",
+                  r.critical_point or text("cli.grad.not_critical"))
+    method = r.method + (text("cli.grad.evaluations", n=r.evaluations) if r.evaluations else "")
+    table.add_row(text("cli.grad.method"), "", method)
     _console().print(table)
 
 
@@ -119,23 +123,24 @@ def _label(label: str) -> str:
     """A diagnosis in its colour (:data:`gdlab.palette.LABEL_COLORS`, as in the figures)."""
     from .palette import LABEL_COLORS
 
-    return f"[bold {LABEL_COLORS[label]}]{label}[/]"
+    return f"[bold {LABEL_COLORS[label]}]{text(f'label.{label}')}[/]"
 
 
 def _header(doc) -> str:
     expr = doc.get("expression") or doc["function"]
     name = doc["function"]
     title = expr if name == expr else f"{name}: {expr}"
-    return f"f = {_esc(title)}   (steps ≤ {doc['max_steps']}, tol {doc['tol']:g})"
+    return text("cli.header", title=_esc(title), steps=doc["max_steps"], tol=doc["tol"])
 
 
 def _summary(console, summary, prefix: str = "") -> None:
     """One explanation per label present, with its count (the document's ``summary``)."""
     for label, entry in summary.items():
         count = entry["count"]
-        times = f" ({count} runs, e.g. run #{entry['example'] + 1})" if count > 1 else ""
+        times = text("cli.runs_example", n=count, example=entry["example"] + 1) \
+            if count > 1 else ""
         console.print(f"• {_esc(prefix)}{_label(label)}{times}: {_esc(entry['explanation'])}\n"
-                      f"  [dim]advice:[/] {_esc(entry['advice'])}")
+                      f"  [dim]{text('cli.advice')}[/] {_esc(entry['advice'])}")
 
 
 def optimizer_label(o: dict[str, Any]) -> str:
@@ -155,6 +160,10 @@ def optimizer_label(o: dict[str, Any]) -> str:
     return f"{o['name']}({', '.join(parts)})"
 
 
+def _column(name: str) -> str:
+    return text(f"cli.col.{name}")
+
+
 def _diagnosis_cell(r) -> str:
     events = "".join(f"\n[dim]{e['kind']} @{e['step']}[/]" for e in r.get("events") or [])
     return _label(r["diagnosis"]) + events
@@ -168,15 +177,15 @@ def print_runs(doc) -> None:
     table = Table(title=f"{_header(doc)}\n{_esc(optimizer_label(doc['optimizer']))}",
                   header_style="bold", title_justify="left")
     for column in ("start", "final", "f", "‖∇f‖", "steps", "diagnosis"):
-        table.add_column(column, justify="right" if column in ("f", "‖∇f‖", "steps") else
-                         "left", no_wrap=column == "diagnosis")
+        table.add_column(_column(column), no_wrap=column == "diagnosis",
+                         justify="right" if column in ("f", "‖∇f‖", "steps") else "left")
     runs = doc["runs"]
     for r in runs[:MAX_TABLE_ROWS]:
         table.add_row(fmt_vector(r["start"], 5), fmt_vector(r["final"], 6), fmt(r["value"], 6),
                       fmt(r["gradient_norm"], 2), str(r["steps"]), _diagnosis_cell(r))
     console.print(table)
     if len(runs) > MAX_TABLE_ROWS:
-        console.print(f"… {len(runs) - MAX_TABLE_ROWS} more runs (--json shows all)")
+        console.print(text("cli.more_runs", n=len(runs) - MAX_TABLE_ROWS))
     _summary(console, doc["summary"])
 
 
@@ -185,12 +194,12 @@ def print_compare(doc) -> None:
     from rich.table import Table
 
     console = _console()
-    table = Table(title=_header(doc) + "\nsame starts, budget and stopping rule for all",
+    table = Table(title=_header(doc) + "\n" + text("cli.same_budget"),
                   header_style="bold", title_justify="left")
-    widths = {"steps to tol": 5, "final f": 11, "to minimum": 8}  # numbers never fold
-    for column in ("optimizer", "start", "steps to tol", "final f", "to minimum",
+    widths = {"steps_to_tol": 5, "final_f": 11, "to_minimum": 8}  # numbers never fold
+    for column in ("optimizer", "start", "steps_to_tol", "final_f", "to_minimum",
                    "diagnosis"):
-        table.add_column(column, justify="right" if column in widths else "left",
+        table.add_column(_column(column), justify="right" if column in widths else "left",
                          overflow="fold", min_width=widths.get(column))
     rows = 0
     for block in doc["results"]:
@@ -215,11 +224,11 @@ def print_sweep(doc) -> None:
 
     console = _console()
     bound = doc["stability_bound"]
-    title = _header(doc) + f"\n{doc['optimizer']['name']}: learning-rate sweep; stability " \
-        f"bound 2/λmax = {'—' if bound is None else fmt(bound, 4)}"
+    title = _header(doc) + "\n" + text("cli.lr_sweep", name=doc["optimizer"]["name"],
+                                        bound="—" if bound is None else fmt(bound, 4))
     table = Table(title=title, header_style="bold", title_justify="left")
-    for column in ("lr", "lr / bound", "start", "final f", "steps", "diagnosis"):
-        table.add_column(column, justify="right" if column != "diagnosis" else "left")
+    for column in ("lr", "lr_bound", "start", "final_f", "steps", "diagnosis"):
+        table.add_column(_column(column), justify="right" if column != "diagnosis" else "left")
     for r in doc["results"][: 3 * MAX_TABLE_ROWS]:
         ratio = "—" if bound is None else fmt(r["lr"] / bound, 3)
         table.add_row(fmt(r["lr"], 4), ratio, fmt_vector(r["start"], 4), fmt(r["value"], 6),

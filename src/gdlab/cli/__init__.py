@@ -10,7 +10,10 @@ modules (NumPy, SymPy, rich) are imported inside the commands, so ``gdlab --help
 from __future__ import annotations
 
 from . import commands, plot, sweep  # noqa: F401 - registers the commands on the group
-from .group import EXIT_INTERNAL, EXIT_USAGE, cli, main, run
+from .group import EXIT_INTERNAL, EXIT_USAGE, cli, language_option, main, run
 from .types import parse_point
+
+for _command in [cli, *cli.commands.values()]:
+    _command.params.append(language_option())
 
 __all__ = ["cli", "main", "run", "parse_point", "EXIT_USAGE", "EXIT_INTERNAL"]

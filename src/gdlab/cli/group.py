@@ -3,6 +3,7 @@ caused by input into one line on stderr, ``error: <message>``, with a non-zero e
 
 from __future__ import annotations
 
+import contextvars
 import os
 import sys
 import warnings
@@ -10,12 +11,26 @@ from typing import Sequence
 
 import click
 
-from .. import __version__
+from .. import __version__, i18n
 from ..errors import GdlabError
 from .types import join_negative_values
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
+
+
+def _choose_language(ctx, param, value) -> None:
+    if value is not None:
+        i18n.select(value)
+
+
+def language_option() -> click.Option:
+    """``--lang``: the language of explanations, advice, figures and pages (every command has
+    it; ``$GDLAB_LANG`` where it is not given)."""
+    return click.Option(["--lang"], type=click.Choice(tuple(i18n.LANGUAGES)), default=None,
+                        expose_value=False, is_eager=True, callback=_choose_language,
+                        help=f"Language of explanations, advice and figures (default: "
+                             f"${i18n.ENVIRONMENT}, else {i18n.DEFAULT_LANGUAGE}).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,6 +41,7 @@ def cli() -> None:
     Derivatives, gradients, tangent planes and Hessians of any formula or classic test
     function, exact or numerical.
     """
+    i18n.language()  # a bad $GDLAB_LANG: one error line before any work
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,7 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: list[str]) -> int:
     try:
-        result = cli.main(args=argv, prog_name="gdlab", standalone_mode=False)
+        # its own copy of the context: a --lang chosen here ends with this invocation
+        result = contextvars.copy_context().run(
+            cli.main, args=argv, prog_name="gdlab", standalone_mode=False)
     except GdlabError as exc:
         return _fail(str(exc), EXIT_USAGE)
     except click.exceptions.NoSuchOption as exc:

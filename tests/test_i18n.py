@@ -1,0 +1,71 @@
+"""The message catalogue: every key in every language with the same fields, and the Korean
+diagnosis saying what the English one says — the same label, suggestion and numbers."""
+
+import json
+import re
+from collections import Counter
+
+import pytest
+
+from gdlab import i18n
+from gdlab.cli import main
+
+from .test_advice import CORPUS
+
+HANGUL = re.compile("[\uac00-\ud7a3]")
+NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
+
+
+def test_every_key_is_in_every_language_with_the_same_fields():
+    english = i18n.catalogue("en")
+    assert len(english) > 100
+    for lang in i18n.LANGUAGES:
+        other = i18n.catalogue(lang)
+        assert set(other) == set(english), (lang, set(other) ^ set(english))
+        for key, template in english.items():
+            assert type(other[key]) is type(template), (lang, key)
+            assert i18n.fields(other[key]) == i18n.fields(template), (lang, key)
+
+
+def test_korean_texts_are_korean():
+    """Every Korean sentence with letters in it has Hangul (nothing left in English), except
+    symbols, option names and units that are the same in both."""
+    english = i18n.catalogue("en")
+    for key, template in i18n.catalogue("ko").items():
+        forms = template.values() if isinstance(template, dict) else [template]
+        for form in forms:
+            words = re.sub(r"\{[^}]*\}|[a-z_]+=\S*", "", form)
+            if re.search("[A-Za-z]{3,}", words) and english[key] != template:
+                assert HANGUL.search(form), (key, form)
+
+
+def test_language_choice_cli_env_and_errors(capsys, monkeypatch):
+    argv = ["descend", "himmelblau", "--start", "0,0", "--lr", "0.01"]
+    assert main(argv + ["--lang", "ko"]) == 0
+    assert "전역 최솟값에 도달했습니다" in capsys.readouterr().out
+    assert main(argv) == 0  # the choice ended with that invocation
+    assert "reached a global minimum" in capsys.readouterr().out
+    monkeypatch.setenv("GDLAB_LANG", "ko_KR.UTF-8")
+    assert main(argv) == 0
+    assert "조언:" in capsys.readouterr().out
+    assert main(["--lang", "en", *argv]) == 0  # the option wins over the environment
+    assert "advice:" in capsys.readouterr().out
+    monkeypatch.setenv("GDLAB_LANG", "fr")
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert err.strip() == "error: `GDLAB_LANG` must be one of en, ko; got 'fr'" and not out
+
+
+@pytest.mark.parametrize("argv, label", CORPUS[::2], ids=[" ".join(a)[:50] for a, _ in
+                                                           CORPUS[::2]])
+def test_the_korean_diagnosis_says_the_same(capsys, argv, label):
+    docs = {}
+    for lang in ("en", "ko"):
+        assert main(["descend", *argv, "--json", "--lang", lang]) == 0
+        docs[lang] = json.loads(capsys.readouterr().out)["runs"][0]
+    en, ko = docs["en"], docs["ko"]
+    assert ko["diagnosis"] == en["diagnosis"] == label and ko["suggestion"] == en["suggestion"]
+    for field in ("explanation", "advice"):
+        assert HANGUL.search(ko[field]), ko[field]
+        lost = Counter(NUMBER.findall(en[field])) - Counter(NUMBER.findall(ko[field]))
+        assert not lost, (field, en[field], ko[field])
