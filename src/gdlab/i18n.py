@@ -1,6 +1,7 @@
 """The message catalogue: every sentence gdlab says to a person, in English and in Korean.
 
-One catalogue per language (``gdlab/locale/en.toml``, ``gdlab/locale/ko.toml``) holds each
+One catalogue per language (``gdlab/locale/en/*.toml``, ``gdlab/locale/ko/*.toml``, a file per
+area: advice, cli, figure, page) holds each
 explanation, piece of advice, figure text and page label once, under a dotted key, as a
 ``str.format`` template whose fields the caller fills (``{value:.6g}``); the CLI, the figures,
 the demo and the playground (``GET /api/messages``) all read it, so no sentence is written
@@ -80,18 +81,21 @@ def select(lang: str) -> str:
 @functools.cache
 def catalogue(lang: str) -> dict[str, str | dict[str, str]]:
     """Every key of ``lang``'s catalogue with its template (a plural key: ``{one, other}``)."""
-    raw = resources.files("gdlab").joinpath("locale", f"{check(lang)}.toml").read_text("utf-8")
     flat: dict[str, str | dict[str, str]] = {}
 
-    def walk(table: dict, prefix: str) -> None:
+    def walk(table: dict, prefix: str, part: str) -> None:
         for key, value in table.items():
             name = f"{prefix}{key}"
             if isinstance(value, dict) and set(value) != {"one", "other"}:
-                walk(value, name + ".")
+                walk(value, name + ".", part)
+            elif name in flat:
+                raise ValueError(f"locale/{lang}/{part}: key {name!r} is defined twice")
             else:
                 flat[name] = value
 
-    walk(tomllib.loads(raw), "")
+    folder = resources.files("gdlab").joinpath("locale", check(lang))
+    for part in sorted(p.name for p in folder.iterdir() if p.name.endswith(".toml")):
+        walk(tomllib.loads(folder.joinpath(part).read_text("utf-8")), "", part)
     return flat
 
 
