@@ -8,7 +8,7 @@ PUBLIC = [
     "classify_critical_point", "directional_derivative", "functions", "gradient", "hessian",
     "parse", "partial", "resolve", "steepest_directions", "tangent_plane",
     "run", "RunResult", "make", "Optimizer", "parse_optimizer", "parse_schedule", "diagnose",
-    "Diagnosis", "stability_bound", "optim", "studies", "plot", "sweep",
+    "Diagnosis", "stability_bound", "optim", "studies", "plot", "sweep", "set_language", "i18n",
 ]
 
 

@@ -33,11 +33,12 @@ _EXPORTS = {
     "run": "engine", "RunResult": "engine",
     "make": "optim", "Optimizer": "optim", "parse_optimizer": "optim", "parse_schedule": "optim",
     "Diagnosis": "diagnose", "stability_bound": "diagnose",
+    "set_language": "i18n",
 }
 #: submodules reachable as attributes (``gdlab.optim``, ``gdlab.studies``, ``gdlab.plot``, …)
 _MODULES = ("functions", "formula", "objective", "calculus", "diff", "errors", "optim",
-            "studies", "plot", "engine", "records", "critical", "palette", "domain")
-_PUBLIC_MODULES = ("functions", "optim", "studies", "plot")
+            "studies", "plot", "engine", "records", "critical", "palette", "domain", "i18n")
+_PUBLIC_MODULES = ("functions", "optim", "studies", "plot", "i18n")
 
 __all__ = sorted([*_EXPORTS, *_PUBLIC_MODULES, "diagnose", "sweep", "__version__"])
 

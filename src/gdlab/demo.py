@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .errors import ConfigError
+from .i18n import language, text
 from .presets import BOOK_SIX, NOTE, NOTE_RATES, NOTE_START, NOTE_STEPS, NOTE_TOL
 
 
@@ -28,90 +29,61 @@ _SIX = ",".join(BOOK_SIX)  # "Deep Learning from Scratch" ch. 6
 
 @dataclass(frozen=True)
 class Section:
-    """One statement of the study note: its title, the statement in a student's words with the
-    number that shows it, and the ``gdlab plot`` command(s) whose figure(s) show it — the demo
-    draws each figure by running exactly that command, so the command under a figure
-    reproduces it."""
+    """One statement of the study note: its title and the statement in a student's words with
+    the number that shows it (``demo.<key>`` in the message catalogue, its numbers computed by
+    gdlab), the ``gdlab plot`` command(s) whose figure(s) show it — the demo draws each figure
+    by running exactly that command, so the command under a figure reproduces it — and, for
+    a statement told in numbers, the text ``block`` shown and the command ``shown`` that prints
+    the same numbers."""
 
-    title: str
-    statement: str
-    commands: tuple[str, ...]
+    key: str
+    commands: tuple[str, ...] = ()
+    block: str | None = None
+    shown: str | None = None
 
     def files(self) -> list[str]:
         return [c.split(" -o ")[1] for c in self.commands]
 
+    def title(self, facts: dict) -> str:
+        return text(f"demo.{self.key}.title", **facts)
+
+    def statement(self, facts: dict) -> str:
+        return text(f"demo.{self.key}.statement", **facts)
+
 
 #: the study note's statements, in its order
 SECTIONS = (
-    Section("The graph of f(x0, x1) = x0² + x1²",
-            "The study note's example is a bowl with its lowest point at (0, 0). The path is "
-            "gradient descent from (−3, 4) with learning rate 0.1, lying on the surface.",
-            (f"gdlab plot surface {_N} --start -3,4 --lr 0.1 --steps 30 --domain -5:5,-5:5 "
-             "-o surface.png",)),
-    Section("Partial derivatives are slopes",
-            "Fix one variable and f becomes a curve; its slope at the point is the partial "
-            "derivative: ∂f/∂x0 = 2x0 = 6 and ∂f/∂x1 = 2x1 = 8 at (3, 4).",
-            (f"gdlab plot partials {_N} --at 3,4 -o partials.png",)),
-    Section("The directional derivative",
-            "The slope along a unit vector u is D_u f = ∇f·u: for the note's u = (1, 1)/√2 at "
-            "(3, 4) it is (6 + 8)/√2 = 9.9. It is largest along ∇f (‖∇f‖ = 10), smallest "
-            "against it (−10) and zero across it.",
-            (f"gdlab plot directional {_N} --at 3,4 --direction 1,1 -o directional.png",)),
-    Section("The tangent plane",
-            "z = f(a) + ∇f(a)·(x − a) = 25 + 6(x0 − 3) + 8(x1 − 4) touches the surface at "
-            "a = (3, 4); the gradient is the plane's tilt.",
-            (f"gdlab plot tangent-plane {_N} --at 3,4 -o tangent-plane.png",)),
-    Section("The gradient is perpendicular to the level curves",
-            "Along a level curve f does not change, so ∇f has no component along it: at every "
-            "point the gradient meets the level curve at a right angle — on the note's circles "
-            "and on Himmelblau's function alike.",
-            (f"gdlab plot level-sets {_N} --at 3,4 --at -2,1 --at 1,-2 --domain -5:5,-5:5 "
-             "-o level-sets.png",
-             "gdlab plot level-sets himmelblau --at 1,1 --at -2,-1 --at 3.5,-3 "
-             "-o level-sets-himmelblau.png")),
-    Section("The path of steepest descent",
-            "Always stepping along −∇f, the continuous path (the gradient flow dx/dt = −∇f) "
-            "crosses every level curve at a right angle; gradient descent follows it in "
-            "steps. On the bowl it is the straight line to the centre.",
-            (f"gdlab plot steepest-path {_N} --start -3,4 --lr 0.1 --domain -5:5,-5:5 "
-             "-o steepest-path.png",
-             "gdlab plot steepest-path himmelblau --start -0.5,0.5 "
-             "-o steepest-path-himmelblau.png")),
-    Section("−∇f points downhill",
-            "The arrows −∇f on a grid point towards the lowest place, and are longer the "
-            "farther from it (‖∇f‖ = 2‖x‖): the picture behind the update rule "
-            "x ← x − η∇f(x), where η is the learning rate.",
-            (f"gdlab plot field {_N} --domain -4:4,-4:4 --arrows 17 -o field.png",)),
-    Section("The learning rate decides",
-            "The same start with learning rates too small, about right, just under the "
-            "stability bound 2/λmax = 1 (it zig-zags) and above it (it diverges: the path "
-            "leaves the map).",
-            (f"gdlab plot learning-rates {_N} --start -3,4 -o learning-rates.png",)),
-    Section("Where gradient descent gets stuck",
-            "A local minimum beside the global one, a plateau where the gradient vanishes, "
-            "and a saddle point — each run labelled with gdlab's diagnosis.",
-            ("gdlab plot traps -o traps.png",)),
-    Section("Optimizers compared",
-            "SGD, momentum, AdaGrad and Adam on x²/20 + y² from (−7, 2), as in \"Deep "
-            "Learning from Scratch\" ch. 6, with f − f* per step.",
-            (f"gdlab plot compare ill_conditioned --start -7,2 --optimizers {_SIX} "
-             "-o compare.png",)),
-    Section("Basins of attraction",
-            "Every start of a 300 × 300 grid coloured by the minimum gradient descent reaches "
-            "from it: Himmelblau's four minima; the six-hump camel's six, two of them global.",
-            ("gdlab plot basins himmelblau --grid 300 -o basins.png",
-             "gdlab plot basins six_hump_camel --grid 300 -o basins-camel.png")),
-    Section("Learning rate × start",
-            "The diagnosis for every learning rate and start on a line across Himmelblau's "
-            "function, with the stability bound 2/λmax at the minimum the runs reach.",
-            ("gdlab plot lr-map himmelblau --steps 300 -o lr-map.png",)),
-    Section("Loss curves",
-            "f per step for the four optimizers of the comparison.",
-            (f"gdlab plot loss ill_conditioned --start -7,2 --optimizers {_SIX} --steps 100 "
-             "-o loss.png",)),
-    Section("The comparison as an animation", "The same four runs, step by step.",
-            (f"gdlab plot animate ill_conditioned --start -7,2 --optimizers {_SIX} "
-             "--steps 100 -o animation.gif",)),
+    Section("graph", (f"gdlab plot surface {_N} --start -3,4 --lr 0.1 --steps 30 "
+                      "--domain -5:5,-5:5 -o surface.png",)),
+    Section("partials", (f"gdlab plot partials {_N} --at 3,4 -o partials.png",)),
+    Section("gradient", block="calculus", shown=f"gdlab grad {_N} --at 3,4 --direction 1,1"),
+    Section("directional", (f"gdlab plot directional {_N} --at 3,4 --direction 1,1 "
+                            "-o directional.png",)),
+    Section("tangent", (f"gdlab plot tangent-plane {_N} --at 3,4 -o tangent-plane.png",)),
+    Section("level_sets", (f"gdlab plot level-sets {_N} --at 3,4 --at -2,1 --at 1,-2 "
+                           "--domain -5:5,-5:5 -o level-sets.png",
+                           "gdlab plot level-sets himmelblau --at 1,1 --at -2,-1 --at 3.5,-3 "
+                           "-o level-sets-himmelblau.png")),
+    Section("steepest", (f"gdlab plot steepest-path {_N} --start -3,4 --lr 0.1 "
+                         "--domain -5:5,-5:5 -o steepest-path.png",
+                         "gdlab plot steepest-path himmelblau --start -0.5,0.5 "
+                         "-o steepest-path-himmelblau.png")),
+    Section("field", (f"gdlab plot field {_N} --domain -4:4,-4:4 --arrows 17 -o field.png",)),
+    Section("update", block="descent",
+            shown=f"gdlab compare {_N} --start -3,4 --optimizers {','.join(NOTE_RATES)} "
+                  f"--steps {NOTE_STEPS} --tol {NOTE_TOL:g}"),
+    Section("learning_rates", (f"gdlab plot learning-rates {_N} --start -3,4 "
+                               "-o learning-rates.png",)),
+    Section("traps", ("gdlab plot traps -o traps.png",)),
+    Section("compare", (f"gdlab plot compare ill_conditioned --start -7,2 --optimizers {_SIX} "
+                        "-o compare.png",)),
+    Section("basins", ("gdlab plot basins himmelblau --grid 300 -o basins.png",
+                       "gdlab plot basins six_hump_camel --grid 300 -o basins-camel.png")),
+    Section("lr_map", ("gdlab plot lr-map himmelblau --steps 300 -o lr-map.png",)),
+    Section("loss", (f"gdlab plot loss ill_conditioned --start -7,2 --optimizers {_SIX} "
+                     "--steps 100 -o loss.png",)),
+    Section("animation", (f"gdlab plot animate ill_conditioned --start -7,2 --optimizers "
+                          f"{_SIX} --steps 100 -o animation.gif",)),
 )
 #: the interactive page beside the figures
 INTERACTIVE = ("gdlab plot interactive himmelblau --start 0,0 --start -1,4 --start -4,-4 "
@@ -120,37 +92,57 @@ INTERACTIVE = ("gdlab plot interactive himmelblau --start 0,0 --start -1,4 --sta
 FIGURES = tuple(name for section in SECTIONS for name in section.files())
 
 
-def _calculus_text() -> str:
-    from .calculus import analyze
+def in_language(command: str, lang: str) -> str:
+    """A section's command as it reproduces the page in ``lang``: ``--lang`` added except in
+    English, before the output file (``gdlab plot partials … --lang ko -o partials.png``)."""
+    if lang == "en":
+        return command
+    head, sep, tail = command.partition(" -o ")
+    return f"{head} --lang {lang}{sep}{tail}"
 
-    r = analyze(NOTE, [3.0, 4.0], direction=[1.0, 1.0])
+
+def _facts() -> dict:
+    """The numbers the statements quote, computed: the note's f, start and point a = (3, 4),
+    f(a), the partial derivatives, ∇f(a), its length, D_u f(a) and the tangent plane."""
+    from .calculus import analyze
+    from .plot.common import pretty, vec
+
+    a = (3.0, 4.0)
+    r = analyze(NOTE, list(a), direction=[1.0, 1.0])
+    return {"f": pretty(NOTE), "start": vec(NOTE_START), "a": vec(a), "fa": r.value,
+            "d0": r.gradient[0], "d1": r.gradient[1], "grad": vec(r.gradient),
+            "norm": r.gradient_norm, "du": r.directional_derivative,
+            "plane": pretty(r.tangent_plane), "analysis": r}
+
+
+def _calculus_text(facts: dict) -> str:
+    r = facts["analysis"]
     lines = [
-        f"f(x0, x1) = {NOTE}  at a = (3, 4)",
+        text("demo.text.at", f=NOTE, a=facts["a"]),
         f"  f(a) = {r.value:g}",
         *(f"  ∂f/∂{n} = {r.symbolic['partials'][n]} = {v:g}" for n, v in r.partials.items()),
         f"  ∇f(a) = ({r.gradient[0]:g}, {r.gradient[1]:g}),  ‖∇f(a)‖ = {r.gradient_norm:g}",
-        f"  D_u f(a) along u = (1, 1)/√2: {r.directional_derivative:.6g}",
-        f"  steepest descent −∇f/‖∇f‖ = ({r.steepest_descent[0]:g}, "
-        f"{r.steepest_descent[1]:g})",
-        f"  tangent plane: {r.tangent_plane}",
-        f"  Hessian: {r.hessian}",
+        "  " + text("demo.text.directional", du=r.directional_derivative),
+        "  " + text("demo.text.steepest", direction=f"({r.steepest_descent[0]:g}, "
+                                                    f"{r.steepest_descent[1]:g})"),
+        "  " + text("demo.text.plane", plane=r.tangent_plane),
+        "  " + text("demo.text.hessian", hessian=r.hessian),
     ]
     return "\n".join(lines)
 
 
-def _descent_text() -> str:
+def _descent_text(facts: dict) -> str:
     from .engine import run
 
     r = run(NOTE, [NOTE_START], list(NOTE_RATES), max_steps=NOTE_STEPS, tol=NOTE_TOL)
-    lines = [f"Gradient descent from (−3, 4), {NOTE_STEPS} steps "
-             "(\"Deep Learning from Scratch\" ch. 4):"]
+    lines = [text("demo.text.descent", start=facts["start"], steps=NOTE_STEPS)]
     for k, opt in enumerate(r.optimizers):
         d = r.diagnoses()[k][0]
         end = ", ".join(f"{v:.3g}" for v in r.final[k, 0])
-        lines.append(f"  lr {opt.hyper['lr']:g}: ends at ({end}) after {r.steps[k, 0]} steps "
-                     f"→ {d.label}")
+        lines.append("  " + text("demo.text.run", lr=opt.hyper["lr"], end=f"({end})",
+                                 steps=r.steps[k, 0], label=text(f"label.{d.label}")))
         lines.append(f"      {d.explanation}")
-        lines.append(f"      advice: {d.advice}")
+        lines.append("      " + text("demo.text.advice", advice=d.advice))
     return "\n".join(lines)
 
 
@@ -166,12 +158,16 @@ def run_demo(out: str | Path = "gdlab-demo", echo: Callable[[str], None] = print
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"cannot write into {str(folder)!r}: {exc.strerror or exc}") from None
-    commands = [c for section in SECTIONS for c in section.commands] + [INTERACTIVE]
+    lang = language()
+    commands = [in_language(c, lang) for section in SECTIONS for c in section.commands]
+    commands.append(in_language(INTERACTIVE, lang))
     # longest first, so that the workers finish together
     jobs = [(c, str(folder)) for c in sorted(commands, key=lambda c: -_cost(c))]
     started = _start(jobs, workers)  # first: the figures are drawn while the text is computed
     try:
-        calculus, descent = _calculus_text(), _descent_text()
+        facts = _facts()
+        blocks = {"calculus": _calculus_text(facts), "descent": _descent_text(facts)}
+        calculus, descent = blocks["calculus"], blocks["descent"]
         echo(calculus)
         echo("")
         echo(descent)
@@ -187,9 +183,9 @@ def run_demo(out: str | Path = "gdlab-demo", echo: Callable[[str], None] = print
             if process.is_alive():
                 process.kill()
             process.join()
-    (folder / "index.html").write_text(_html(folder, calculus, descent), encoding="utf-8")
-    echo(f"wrote {len(FIGURES)} figures, interactive.html and {folder / 'index.html'} in "
-         f"{time.perf_counter() - t0:.0f} s")
+    (folder / "index.html").write_text(_html(folder, facts, blocks, lang), encoding="utf-8")
+    echo(text("demo.wrote", n=len(FIGURES), page=folder / "index.html",
+              seconds=time.perf_counter() - t0))
     return folder / "index.html"
 
 
@@ -261,6 +257,7 @@ def _draw(job) -> tuple[str, str | None]:
     """Run one ``gdlab plot`` command (in a worker) with its output in the demo's folder;
     ``(command, error or None)``."""
     import contextlib
+    import contextvars
     import io
     import shlex
 
@@ -271,10 +268,13 @@ def _draw(job) -> tuple[str, str | None]:
     argv = shlex.split(command)[2:]
     i = argv.index("-o")
     argv[i + 1] = str(Path(folder) / argv[i + 1])
-    try:
+    def invoke():  # in a copy of the context: the command's --lang ends with it
         with contextlib.redirect_stdout(io.StringIO()):
             with plot_command.make_context("plot", argv) as ctx:
                 plot_command.invoke(ctx)
+
+    try:
+        contextvars.copy_context().run(invoke)
     except GdlabError as exc:
         return command, str(exc)
     return command, None
@@ -305,29 +305,58 @@ def _figure_html(folder: Path, name: str, command: str) -> str:
             f"<figcaption><code>{html.escape(command)}</code></figcaption></figure>")
 
 
-def _minus(text: str) -> str:
+def _minus(lines: str) -> str:
     """The terminal's text for the page, in the figures' notation: the minus sign, not a
     hyphen, for a sign (``(−0.6, −0.8)``), an exponent's sign (``8.15e−10``) and a difference
     (``x0 − 3``); a product of a number as ``6·(x0 − 3)``. Options (``--lr``) stay."""
-    text = re.sub(r"(?<![\w.])-(?=\.?\d)|(?<=\de)-(?=\d)|(?<= )-(?= )", "−", text)
-    return re.sub(r"(?<=\d)\*(?=[(\w])", "·", text)
+    lines = re.sub(r"(?<![\w.])-(?=\.?\d)|(?<=\de)-(?=\d)|(?<= )-(?= )", "−", lines)
+    return re.sub(r"(?<=\d)\*(?=[(\w])", "·", lines)
 
 
-def _html(folder: Path, calculus: str, descent: str) -> str:
-    parts = []
-    for section in SECTIONS:
-        figures = "".join(_figure_html(folder, name, command)
-                          for name, command in zip(section.files(), section.commands))
-        anchor = html.escape(section.files()[0].rsplit(".", 1)[0])
-        parts.append(f'<section id="{anchor}"><h2>{html.escape(section.title)}</h2>'
-                     f"<p>{html.escape(section.statement)}</p>"
-                     f'<div class="figures">{figures}</div></section>')
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>gdlab demo — gradient descent</title>
+def _section_html(folder: Path, section: Section, facts: dict, blocks: dict, lang: str) -> str:
+    """One statement: its title, its text, then its figures — or its numbers and the command
+    that prints them."""
+    commands = [in_language(c, lang) for c in section.commands]
+    body = "".join(_figure_html(folder, name, command)
+                   for name, command in zip(section.files(), commands))
+    body = f'<div class="figures">{body}</div>' if body else ""
+    if section.key == "update":
+        body = f'<p class="rule">{html.escape(text("demo.update.rule"))}</p>' + body
+    if section.block is not None:
+        body += (f"<pre>{html.escape(_minus(blocks[section.block]))}</pre>"
+                 f"<p>{html.escape(text('demo.command'))} "
+                 f"<code>{html.escape(in_language(section.shown, lang))}</code></p>")
+    anchor = section.files()[0].rsplit(".", 1)[0] if section.commands else section.key
+    return (f'<section id="{html.escape(anchor)}"><h2>{html.escape(section.title(facts))}'
+            f"</h2><p>{html.escape(section.statement(facts))}</p>{body}</section>")
+
+
+#: where a page's CSS names the Hangul font (:func:`_with_font`)
+_FONT = "/* hangul font */"
+
+
+def _with_font(page: str, lang: str) -> str:
+    """The page with NanumGothic, cut to the page's own letters, as the fonts' fallback where
+    the language needs it (Korean: a system may have no font with Hangul)."""
+    if lang == "en":
+        return page.replace(_FONT + "\n", "")
+    from .fonts import HANGUL_FAMILY, hangul_face
+
+    fallback = f'"{HANGUL_FAMILY}"'
+    return page.replace(_FONT, hangul_face(page) + f"""
+body {{ font-family: system-ui, {fallback}, sans-serif; }}
+pre, code {{ font-family: ui-monospace, monospace, {fallback}; }}""")
+
+
+def _html(folder: Path, facts: dict, blocks: dict, lang: str) -> str:
+    parts = "".join(_section_html(folder, section, facts, blocks, lang) for section in SECTIONS)
+    return _with_font(f"""<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(text("demo.title"))}</title>
 <link rel="icon" href="data:,">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body {{ font: 16px/1.5 system-ui, sans-serif; color: #222; margin: 2em 1em; }}
+{_FONT}
 main {{ max-width: 1150px; margin: 0 auto; }}
 h1 {{ margin-bottom: 0.2em; }} h2 {{ margin-top: 2em; border-bottom: 1px solid #ddd; }}
 .rule {{ font-size: 1.6em; text-align: center; margin: 0.6em 0; }}
@@ -340,17 +369,10 @@ figcaption {{ font-size: 0.85em; color: #444; margin-top: 0.3em; max-width: 100%
               overflow-wrap: anywhere; }}
 pre {{ background: #f6f6f6; padding: 1em; white-space: pre-wrap; }}
 </style></head><body><main>
-<h1>Gradient descent, explained by gdlab</h1>
-<p>The study note's example f(x0, x1) = x0² + x1², statement by statement, then what goes
-wrong and why. Every picture was drawn by <code>gdlab demo</code> with the command printed
-under it, which draws it again; this page needs no network.</p>
-<p>Gradient descent repeats one step, from a start x, with a learning rate η:</p>
-<p class="rule">x ← x − η ∇f(x)</p>
-<p>To zoom and rotate: <a href="interactive.html">an interactive map and surface</a> of three
-optimizers on Himmelblau's function (plotly, also offline):
-<code>{html.escape(INTERACTIVE)}</code></p>
-<h2>The calculus at a point</h2><pre>{html.escape(_minus(calculus))}</pre>
-<h2>Three learning rates</h2><pre>{html.escape(_minus(descent))}</pre>
-{''.join(parts)}
+<h1>{html.escape(text("demo.heading"))}</h1>
+<p>{text("demo.intro", **facts)}</p>
+<p>{text("demo.interactive")}
+<code>{html.escape(in_language(INTERACTIVE, lang))}</code></p>
+{parts}
 </main></body></html>
-"""
+""", lang)

@@ -8,8 +8,8 @@ the demo and the playground (``GET /api/messages``) all read it, so no sentence 
 twice. A key whose text depends on a count is a table ``{one = …, other = …}``, chosen by the
 field ``n``.
 
-The language is ``en`` unless chosen: :func:`use` for a block of code (the CLI's ``--lang``,
-one web request), else the environment variable ``GDLAB_LANG`` (``ko``, also ``ko_KR.UTF-8``).
+The language is ``en`` unless chosen: :func:`use` for a block of code (one web request),
+:func:`set_language` from now on (a notebook, the CLI's ``--lang``), else the environment variable ``GDLAB_LANG`` (``ko``, also ``ko_KR.UTF-8``).
 
 >>> text("unit.steps", n=1), text("unit.steps", n=3)
 ('1 step', '3 steps')
@@ -31,7 +31,7 @@ from typing import Iterator
 
 from .errors import ConfigError
 
-__all__ = ["LANGUAGES", "DEFAULT_LANGUAGE", "ENVIRONMENT", "language", "use", "select", "text",
+__all__ = ["LANGUAGES", "DEFAULT_LANGUAGE", "ENVIRONMENT", "language", "use", "set_language", "text",
            "catalogue", "check", "fields"]
 
 #: the languages gdlab speaks, with their own names (for a language menu)
@@ -71,9 +71,10 @@ def use(lang: str | None) -> Iterator[str]:
         _CURRENT.reset(token)
 
 
-def select(lang: str) -> str:
-    """Speak ``lang`` from now on in the current context (a CLI invocation runs in its own
-    copy of the context, so the choice ends with it)."""
+def set_language(lang: str) -> str:
+    """Speak ``lang`` from now on in the current context: a notebook's (``gdlab.set_language
+    ("ko")``, then every explanation and figure is Korean); a CLI invocation runs in its own
+    copy of the context, so its ``--lang`` ends with it."""
     _CURRENT.set(check(lang))
     return lang
 

@@ -21,7 +21,7 @@ EXIT_INTERNAL = 70
 
 def _choose_language(ctx, param, value) -> None:
     if value is not None:
-        i18n.select(value)
+        i18n.set_language(value)
 
 
 def language_option() -> click.Option:

@@ -159,7 +159,7 @@ PLOT_KINDS: dict[str, PlotKind] = {
     "interactive": PlotKind(_plot_interactive, _RUNS + ("domain",)),
 }
 #: options every kind takes
-_PLOT_COMMON = ("kind", "function", "output", "variables")
+_PLOT_COMMON = ("kind", "function", "output", "variables", "lang")  # lang: every command has it
 
 
 @cli.command("plot")
