@@ -78,3 +78,35 @@ def test_the_demo_prints_no_warning(tmp_path):
                            str(tmp_path / "demo")], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and done.stderr == ""
     assert f"wrote {len(FIGURES)} figures" in done.stdout
+
+
+def test_the_korean_demo_speaks_korean_with_its_own_font(tmp_path, capsys):
+    """``gdlab demo --lang ko``: the page is Korean (lang="ko", every statement), each command
+    under a figure draws it in Korean (--lang ko), and the page brings a font with a glyph for
+    every Hangul letter it shows (this machine's browser has none of its own)."""
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from gdlab.cli import main
+    from gdlab.demo import FIGURES, SECTIONS
+    from gdlab.i18n import text
+
+    assert main(["demo", "--lang", "ko", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "→ 발산" in out and "조언:" in out and "∂f/∂x0 = 2*x0 = 6" in out
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="ko">' in page
+    for section in SECTIONS:
+        assert f"<h2>{text(f'demo.{section.key}.title', lang='ko', f='x0² + x1²')}</h2>" in page
+    commands = re.findall(r"<figcaption><code>([^<]+)</code>", page)
+    assert len(commands) == len(FIGURES) and all(" --lang ko -o " in c for c in commands)
+    hangul = {c for c in page if "\uac00" <= c <= "\ud7a3"}
+    assert len(hangul) > 200
+    fonts = re.findall(r'font-weight: (\w+); src: url\("data:font/woff;base64,([^"]+)"\)', page)
+    assert [w for w, _ in fonts] == ["normal", "bold"]
+    for _, data in fonts:
+        cmap = TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()
+        assert not {c for c in hangul if ord(c) not in cmap}
+    assert '"NanumGothic"' in re.search(r"body \{ font-family: ([^}]+)\}", page).group(1)
