@@ -123,10 +123,10 @@ def _calculus_text(facts: dict) -> str:
         *(f"  ∂f/∂{n} = {r.symbolic['partials'][n]} = {v:g}" for n, v in r.partials.items()),
         f"  ∇f(a) = ({r.gradient[0]:g}, {r.gradient[1]:g}),  ‖∇f(a)‖ = {r.gradient_norm:g}",
         "  " + text("demo.text.directional", du=r.directional_derivative),
-        "  " + text("demo.text.steepest", direction=f"({r.steepest_descent[0]:g}, "
-                                                    f"{r.steepest_descent[1]:g})"),
-        "  " + text("demo.text.plane", plane=r.tangent_plane),
-        "  " + text("demo.text.hessian", hessian=r.hessian),
+        f"  {text('cli.grad.descent')} −∇f/‖∇f‖ = ({r.steepest_descent[0]:g}, "
+        f"{r.steepest_descent[1]:g})",  # the words of gdlab grad's table
+        f"  {text('cli.grad.plane')}: {r.tangent_plane}",
+        f"  {text('cli.grad.hessian')}: {r.hessian}",
     ]
     return "\n".join(lines)
 
@@ -142,7 +142,7 @@ def _descent_text(facts: dict) -> str:
         lines.append("  " + text("demo.text.run", lr=opt.hyper["lr"], end=f"({end})",
                                  steps=r.steps[k, 0], label=text(f"label.{d.label}")))
         lines.append(f"      {d.explanation}")
-        lines.append("      " + text("demo.text.advice", advice=d.advice))
+        lines.append(f"      {text('cli.advice')} {d.advice}")
     return "\n".join(lines)
 
 
