@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
+from ..i18n import text
 from .common import (PALETTE, critical_key, domain_for, draw_map, mark_minima, marker_key,
                      named, new_figure, visible_path)
 
@@ -73,7 +74,8 @@ def animate(result, path, *, fps: int = 12, domain=None) -> Path:
                 gone.set_data([exit[0]], [exit[1]])
             else:
                 gone.set_data([], [])
-        title.set_text(f"{named(obj)}: step {int(result.recorded_steps[frame])}")
+        title.set_text(text("figure.animate.title", name=named(obj),
+                            step=int(result.recorded_steps[frame])))
         return [*lines, *heads, *exits, title]
 
     from ..files import replace_atomic

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+from ..i18n import text
 from ..palette import DIVERGED_COLOR, MINIMUM_COLORS, UNCONVERGED_COLOR
 from .common import Plot, critical_key, mark_minima, marker_key, named, new_figure, vec
 
@@ -37,18 +38,19 @@ def basins(study) -> Plot:
     shown = mark_minima(ax, obj, study.domain)
     from matplotlib.patches import Patch
 
-    handles = [Patch(color=colors[i + 2], label=f"ends at {vec(m, 3)}" + (
-        " (global)" if best else "")) for i, (m, best) in enumerate(zip(minima,
-                                                                         study.global_minima))]
+    handles = [Patch(color=colors[i + 2], label=text("figure.basins.ends", point=vec(m, 3)) + (
+        text("figure.basins.global") if best else ""))
+        for i, (m, best) in enumerate(zip(minima, study.global_minima))]
     counts = study.counts
-    handles += [Patch(color=DIVERGED_COLOR, label=f"diverged ({counts['diverged']})"),
+    handles += [Patch(color=DIVERGED_COLOR, label=text("figure.basins.diverged",
+                                                       n=counts["diverged"])),
                 Patch(color=UNCONVERGED_COLOR,
-                      label=f"not converged ({counts['not_converged']})")]
+                      label=text("figure.basins.unconverged", n=counts["not_converged"]))]
     ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     if shown:
         marker_key(fig, critical_key(shown))
     ax.set_xlabel(obj.variables[0])
     ax.set_ylabel(obj.variables[1])
-    ax.set_title(f"Basins of attraction: {named(obj)}, {opt.label}, {study.n}×{study.n} starts")
+    ax.set_title(text("figure.basins.title", name=named(obj), optimizer=opt.label, n=study.n))
     return Plot(fig, {"labels": labels, "minima": minima, "final": study.final,
                       "result": study.result}, "basins")

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import (MAX_WIDTH, PALETTE, START, critical_key, domain_for, draw_map, exit_arrow,
+from ..i18n import text
+from .common import (MAX_WIDTH, PALETTE, critical_key, domain_for, draw_map, exit_arrow,
                      grid, mark_minima, marker_key, named, new_figure, num, objective_2d, Plot,
-                     pretty, steps_text, vec, visible_path)
+                     pretty, start_entry, steps_text, vec, visible_path)
 
 
 def partials(f, at, *, domain=None, variables=None) -> Plot:
@@ -37,23 +38,24 @@ def partials(f, at, *, domain=None, variables=None) -> Plot:
     ax3.set_xlabel(obj.variables[0])
     ax3.set_ylabel(obj.variables[1])
     ax3.set_zlabel("f")
-    ax3.set_title("two slices through the point", fontsize=10)
+    ax3.set_title(text("figure.partials.slices"), fontsize=10)
     names = obj.variables
     for k, (ax_i, t, vals, slope, color, var) in enumerate((
             (2, xs, fx, g[0], PALETTE[1], 0), (3, ys, fy, g[1], PALETTE[0], 1))):
         ax = fig.add_subplot(1, 3, ax_i)
         ax.plot(t, vals, color=color, linewidth=2,
-                label=f"f with {names[1 - var]} = {num(a[1 - var])} fixed")
+                label=text("figure.partials.fixed", variable=names[1 - var],
+                           value=num(a[1 - var])))
         span = 0.25 * (t[-1] - t[0])
         tt = np.linspace(a[var] - span, a[var] + span, 2)
         ax.plot(tt, fa + slope * (tt - a[var]), "--", color="black",
-                label=f"tangent, slope ∂f/∂{names[var]} = {num(slope)}")
+                label=text("figure.partials.tangent", variable=names[var], slope=num(slope)))
         ax.plot(a[var], fa, "o", color="black")
         ax.set_xlabel(names[var])
         ax.set_ylabel("f")
         ax.legend(fontsize=8)
-        ax.set_title(f"∂f/∂{names[var]} is the slope of this slice", fontsize=10)
-    fig.suptitle(f"Partial derivatives of {named(obj)} at {vec(a)}")
+        ax.set_title(text("figure.partials.slope", variable=names[var]), fontsize=10)
+    fig.suptitle(text("figure.partials.title", name=named(obj), point=vec(a)))
     return Plot(fig, {"point": a, "slopes": g, "x_slice": (xs, fx), "y_slice": (ys, fy)},
                 "partials")
 
@@ -83,9 +85,8 @@ def tangent_plane(f, at, *, radius=None, domain=None, variables=None) -> Plot:
     ax.set_xlabel(obj.variables[0])
     ax.set_ylabel(obj.variables[1])
     ax.set_zlabel("f")
-    ax.set_title(f"Tangent plane of {named(obj)} at {vec(a)}\n"
-                 f"{pretty(plane.equation)}",
-                 fontsize=10)
+    ax.set_title(text("figure.tangent_plane.title", name=named(obj), point=vec(a),
+                      equation=pretty(plane.equation)), fontsize=10)
     angles = np.linspace(0, 2 * np.pi, 64)
     gap = []
     for rr in (r / 8, r / 16, r / 32):
@@ -115,10 +116,9 @@ def steepest_path(study, *, domain=None, more=()) -> Plot:
         panels.append(panel)
     chords = sum(len(p["alignment"]) for p in panels)
     worst = min(float(np.min(p["alignment"])) for p in panels)
-    fig.suptitle("The path of steepest descent follows −∇f, so it crosses every level curve at "
-                 f"a right angle\n(cos∠(path, −∇f) ≥ {np.floor(worst * 1e8) / 1e8:.8f} on all "
-                 f"{chords} pieces of the path checked)", fontsize=11)
-    marker_key(fig, [START] + critical_key(shown))
+    fig.suptitle(text("figure.steepest_path.title", worst=np.floor(worst * 1e8) / 1e8,
+                      n=chords), fontsize=11)
+    marker_key(fig, [start_entry()] + critical_key(shown))
     return Plot(fig, {**panels[0], "panels": panels}, "steepest-path")
 
 
@@ -136,12 +136,13 @@ def _flow_panel(ax, study, domain) -> dict:
 
     ax.plot(flow[:, 0], flow[:, 1], color=PALETTE[0], linewidth=2.5, zorder=3,
             path_effects=[withStroke(linewidth=6, foreground="white")],
-            label="gradient flow dx/dt = −∇f (continuous)")
+            label=text("figure.steepest_path.flow"))
     steps, exit, step = visible_path(gd, domain)
     ax.plot(steps[:, 0], steps[:, 1], "o", color=PALETTE[1], markersize=3.5, zorder=4,
             markeredgecolor="black", markeredgewidth=0.3,
-            label=f"gradient descent, lr {lr:.3g} ({steps_text(len(gd) - 1)}"
-                  + (f"; leaves the view at step {step})" if step is not None else ")"))
+            label=text("figure.steepest_path.descent", lr=lr, steps=steps_text(len(gd) - 1),
+                       leaves="" if step is None else
+                       "; " + text("figure.runs.leaves_at", step=step)))
     if exit is not None:
         exit_arrow(ax, steps, exit, PALETTE[1], width=1.4)
     ax.plot(*x0, "o", color="white", markeredgecolor="black", markersize=8, zorder=5)
@@ -149,5 +150,5 @@ def _flow_panel(ax, study, domain) -> dict:
     ax.set_xlim(*domain[0])
     ax.set_ylim(*domain[1])
     ax.legend(fontsize=8, loc="best", framealpha=0.9)  # clear of the paths and the start
-    ax.set_title(f"{named(obj)} from {vec(x0)}", fontsize=10)
+    ax.set_title(text("figure.from", what=named(obj), point=vec(x0)), fontsize=10)
     return {"flow": flow, "gd": gd, "alignment": alignment, "shown": shown}

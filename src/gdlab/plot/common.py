@@ -15,12 +15,13 @@ import numpy as np
 
 from ..domain import domain_for, grid, objective_2d
 from ..errors import ConfigError
+from ..i18n import text
 from ..palette import LABEL_COLORS, PALETTE
 
 __all__ = ["Plot", "PALETTE", "LABEL_COLORS", "domain_for", "grid", "contour_levels",
            "draw_map", "mark_minima", "marker_key", "critical_key", "num", "vec", "new_figure",
-           "objective_2d", "pretty", "visible_path", "exit_arrow", "steps_text", "START",
-           "END", "MAX_WIDTH", "moving_point"]
+           "objective_2d", "pretty", "visible_path", "exit_arrow", "steps_text", "start_entry",
+           "end_entry", "diagnosis_name", "MAX_WIDTH", "moving_point"]
 
 FORMATS = (".png", ".svg", ".pdf")
 
@@ -135,8 +136,8 @@ def draw_map(ax, obj, domain, n: int = 200, filled: bool = True, colorbar: bool 
             shifted = Z - low + floor
             cs = ax.contourf(X, Y, shifted, levels=np.geomspace(floor, float(shifted.max()), 26),
                              norm=LogNorm(), cmap="viridis", alpha=0.85)
-            label = "f (log scale)" if low == 0 else \
-                f"f − min f on the map ({pretty(f'{low:.3g}')}), log scale"
+            label = text("figure.map.log") if low == 0 else \
+                text("figure.map.shifted", low=pretty(f"{low:.3g}"))
         else:
             cs = ax.contourf(X, Y, Z, levels=levels, cmap="viridis", alpha=0.85)
             label = "f"
@@ -181,18 +182,19 @@ def mark_minima(ax, obj, domain=None) -> list:
     return shown
 
 
-#: how a known critical point is marked: (marker, size, colour, name in a key)
-CRITICAL_STYLE = {"global_minimum": ("*", 14, "white", "global minimum"),
-                  "local_minimum": ("v", 9, "white", "local minimum"),
-                  "saddle": ("X", 9, "#CC79A7", "saddle point"),
-                  "maximum": ("^", 9, "#882255", "local maximum")}
+#: how a known critical point is marked: (marker, size, colour, catalogue key of its name in a
+#: key — the minima by their diagnoses' names)
+CRITICAL_STYLE = {"global_minimum": ("*", 14, "white", "label.global_minimum"),
+                  "local_minimum": ("v", 9, "white", "label.local_minimum"),
+                  "saddle": ("X", 9, "#CC79A7", "figure.key.saddle"),
+                  "maximum": ("^", 9, "#882255", "figure.key.maximum")}
 
 
 def critical_key(shown) -> list:
     """:func:`marker_key` entries for the kinds of critical points ``shown`` (in the order of
     :data:`CRITICAL_STYLE`)."""
     kinds = {p.kind for p in shown}
-    return [(name, marker, color) for kind, (marker, _, color, name) in CRITICAL_STYLE.items()
+    return [(text(key), marker, color) for kind, (marker, _, color, key) in CRITICAL_STYLE.items()
             if kind in kinds]
 
 
@@ -297,14 +299,24 @@ def vec(v, digits: int = 4) -> str:
     return "(" + ", ".join(num(c, digits) for c in v) + ")"
 
 
-#: :func:`marker_key` entries for the marks of a run's start (○) and end (■)
-START = ("start", "o", "white")
-END = ("end", "s", "gray")
+def start_entry() -> tuple[str, str, str]:
+    """The :func:`marker_key` entry of a run's start (○), in the language in use."""
+    return (text("figure.key.start"), "o", "white")
+
+
+def end_entry() -> tuple[str, str, str]:
+    """The :func:`marker_key` entry of a run's end (■), in the language in use."""
+    return (text("figure.key.end"), "s", "gray")
 
 
 def steps_text(n: int) -> str:
-    """``1 step``, ``60 steps``."""
-    return f"{n} step{'s' * (n != 1)}"
+    """``1 step``, ``60 steps`` (``unit.steps`` in the language in use)."""
+    return text("unit.steps", n=n)
+
+
+def diagnosis_name(label: str) -> str:
+    """A diagnosis as a figure names it (``global_minimum`` → ``global minimum``)."""
+    return text(f"label.{label}")
 
 
 def exit_arrow(ax, points, exit, color, width: float = 1.6) -> None:

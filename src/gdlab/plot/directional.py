@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import text
 from .common import moving_point, named, new_figure, num, objective_2d, Plot, vec
 
 
@@ -40,14 +41,14 @@ def directional(f, at, *, u=None, samples: int = 721, variables=None) -> Plot:
     ax.plot(theta, np.abs(values), color="#0072B2", linewidth=0.8, alpha=0.4)
     positive = values >= 0
     ax.scatter(theta[positive], values[positive], s=3, color="#009E73",
-               label="D_u f > 0 (uphill)")
+               label=text("figure.directional.uphill"))
     ax.scatter(theta[~positive], -values[~positive], s=3, color="#D55E00",
-               label="D_u f < 0 (downhill), |D_u f| drawn")
+               label=text("figure.directional.downhill"))
     ax.plot([theta_max], [norm], "o", color="#009E73", markeredgecolor="black")
     ax.plot([theta_min], [norm], "o", color="#D55E00", markeredgecolor="black")
     for i, tz in enumerate(theta_zero):  # D_u f = 0 perpendicular to ∇f
         ax.plot([tz, tz], [0, norm], color="black", linestyle=":", linewidth=1.2,
-                label="D_u f = 0 (u across ∇f)" if i == 0 else None)
+                label=text("figure.directional.across") if i == 0 else None)
     if marked is not None:
         ax.annotate("", (marked[1], abs(marked[2])), xytext=(0, 0),
                     arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.6})
@@ -59,12 +60,12 @@ def directional(f, at, *, u=None, samples: int = 721, variables=None) -> Plot:
     for label in ax.get_yticklabels():
         label.set_bbox({"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
         label.set_fontsize(8)
-    ax.set_title("|D_u f(a)| for every direction u (polar)", fontsize=10)
+    ax.set_title(text("figure.directional.polar"), fontsize=10)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.3), fontsize=8)
     _curve(fig.add_subplot(1, 2, 2), theta, values, norm, (theta_max, theta_min, theta_zero),
            marked)
-    fig.suptitle(f"Directional derivative of {named(obj)} at {vec(a)}: "
-                 f"∇f = {vec(g)}")
+    fig.suptitle(text("figure.directional.title", name=named(obj), point=vec(a),
+                      gradient=vec(g)))
     return Plot(fig, {"theta": theta, "values": values, "gradient": g, "theta_max": theta_max,
                       "theta_min": theta_min, "theta_zero": theta_zero,
                       "u": None if marked is None else marked[0],
@@ -77,11 +78,13 @@ def _curve(ax2, theta, values, norm, angles, marked) -> None:
     theta_max, theta_min, theta_zero = angles
     ax2.plot(np.degrees(theta), values, color="#0072B2")
     ax2.axhline(0, color="black", linewidth=0.6)
-    notes = [(theta_max, norm, f"along ∇f: ‖∇f‖ = {num(norm)}", (0, 8), "center"),
-             (theta_min, -norm, f"against ∇f: −‖∇f‖ = {num(-norm)}", (0, -16), "center")]
-    for t_, v_, text, offset, ha in notes:
+    notes = [(theta_max, norm, text("figure.directional.along", value=num(norm)), (0, 8),
+              "center"),
+             (theta_min, -norm, text("figure.directional.against", value=num(-norm)),
+              (0, -16), "center")]
+    for t_, v_, note, offset, ha in notes:
         ax2.plot(np.degrees(t_), v_, "o", color="black", markersize=6, zorder=5)
-        ax2.annotate(text, (np.degrees(t_), v_), textcoords="offset points", xytext=offset,
+        ax2.annotate(note, (np.degrees(t_), v_), textcoords="offset points", xytext=offset,
                      fontsize=8, ha=ha)
     if marked is not None:  # u's point: a hollow diamond, named in a key under the plot
         ax2.plot(np.degrees(marked[1]), marked[2], "D", color="white", markeredgecolor="black",
@@ -90,9 +93,9 @@ def _curve(ax2, theta, values, norm, angles, marked) -> None:
         ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8)
     for tz in theta_zero:
         ax2.axvline(np.degrees(tz), color="gray", linestyle=":", linewidth=1)
-    ax2.set_xlabel("direction θ of u (degrees)")
+    ax2.set_xlabel(text("figure.directional.angle"))
     ax2.set_ylabel("D_u f(a) = ∇f(a)·u")
     ax2.set_xlim(0, 360)
     ax2.set_xticks(range(0, 361, 45))
     ax2.set_ylim(-1.3 * norm, 1.3 * norm)
-    ax2.set_title("zero at ±90° from ∇f (dotted lines)", fontsize=10)
+    ax2.set_title(text("figure.directional.zeros"), fontsize=10)

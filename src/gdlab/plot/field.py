@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import text
 from .common import (Plot, critical_key, domain_for, draw_map, mark_minima, marker_key, named,
                      new_figure, objective_2d)
 
@@ -54,8 +55,8 @@ def field(f, *, domain=None, arrows: int = 21, normalize: bool = False, variable
     shown = mark_minima(ax, obj, domain)
     if shown:
         marker_key(fig, critical_key(shown))
-    what = "unit arrows along −∇f" if normalize else "arrows −∇f, length ∝ ‖∇f‖"
+    what = text("figure.field.unit") if normalize else text("figure.field.scaled")
     if not normalize and capped.any():
-        what += f"; {int(capped.sum())} longest shortened, orange"
-    ax.set_title(f"−∇f points downhill: {named(obj)}\n({what})")
+        what += text("figure.field.capped", n=int(capped.sum()))
+    ax.set_title(text("figure.field.title", name=named(obj), what=what))
     return Plot(fig, {"X": X, "Y": Y, "U": U, "V": V, "norm": norm}, "field")

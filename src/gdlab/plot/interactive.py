@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
-from .common import (PALETTE, contour_levels, domain_for, grid, named, objective_2d, pretty,
-                     vec)
+from ..i18n import text
+from .common import (PALETTE, contour_levels, diagnosis_name, domain_for, grid, named,
+                     objective_2d, vec)
 
 #: line styles of runs beyond the palette's colours
 DASHES = ("solid", "dash", "dot", "dashdot")
@@ -38,8 +39,8 @@ def interactive(f, result=None, *, domain=None, n: int = 120, variables=None):
             for b in range(B):
                 paths.append(result.run_path(k, b))
                 d = result.diagnoses()[k][b]
-                names.append(f"{result.optimizers[k].label} from {vec(result.starts[b])}: "
-                             f"{pretty(d.label)}")
+                names.append(text("figure.from", what=result.optimizers[k].label,
+                                  point=vec(result.starts[b])) + f": {diagnosis_name(d.label)}")
     finite = [p[np.all(np.isfinite(p) & (np.abs(p) < 1e6), axis=1)] for p in paths]
     domain = domain or domain_for(obj, np.vstack(finite) if finite else None)
     X, Y, Z = grid(obj, domain, n)
@@ -47,8 +48,10 @@ def interactive(f, result=None, *, domain=None, n: int = 120, variables=None):
     levels, is_log = contour_levels(Z)
     shown = np.log10(z - np.nanmin(z) + (levels[0] - levels.min() or 1e-12)) if is_log else z
     fig = make_subplots(rows=1, cols=2, specs=[[{"type": "xy"}, {"type": "scene"}]],
-                        subplot_titles=("contour map" + (" (log₁₀ f − min)" if is_log else ""),
-                                        "surface"), horizontal_spacing=0.08)
+                        subplot_titles=(text("figure.interactive.contour")
+                                        + (" (log₁₀ f − min)" if is_log else ""),
+                                        text("figure.interactive.surface")),
+                        horizontal_spacing=0.08)
     fig.add_trace(go.Contour(x=X[0], y=Y[:, 0], z=shown, colorscale="Viridis", ncontours=30,
                              showscale=False, name="f",
                              hovertemplate=f"{obj.variables[0]}=%{{x:.4g}}<br>"
@@ -71,7 +74,8 @@ def interactive(f, result=None, *, domain=None, n: int = 120, variables=None):
         minima = obj.library.minima(2)
         if minima:
             loc = np.array([m.location for m in minima])
-            fig.add_trace(go.Scatter(x=loc[:, 0], y=loc[:, 1], mode="markers", name="known minima",
+            fig.add_trace(go.Scatter(x=loc[:, 0], y=loc[:, 1], mode="markers",
+                                     name=text("figure.interactive.minima"),
                                      marker={"symbol": "star", "size": 14, "color": "white",
                                              "line": {"color": "black", "width": 1}}),
                           row=1, col=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import text
 from .common import (MAX_WIDTH, PALETTE, critical_key, domain_for, draw_map, grid, mark_minima,
                      marker_key, moving_point, named, new_figure, objective_2d, Plot)
 
@@ -30,10 +31,10 @@ def level_sets(f, points, *, domain=None, variables=None, more=()) -> Plot:
         data.append(_panel(ax, g, pts, dom, names))
     checked = sum(len(d["points"]) for d in data)
     worst = max(float(np.nanmax(np.abs(d["cosines"]))) for d in data)
-    fig.suptitle(f"∇f meets the level curve at a right angle: at all {checked} points checked, "
-                 f"cos∠(∇f, tangent) = {'0' if worst == 0 else f'{worst:.0e}'}")
-    marker_key(fig, [("point", "o", "gray"), ("∇f", "arrow", "gray"),
-                     ("tangent of the level curve", "dashed", "gray")]
+    fig.suptitle(text("figure.level_sets.title", n=checked,
+                      cosine="0" if worst == 0 else f"{worst:.0e}"))
+    marker_key(fig, [(text("figure.key.point"), "o", "gray"), ("∇f", "arrow", "gray"),
+                     (text("figure.key.tangent"), "dashed", "gray")]
                + critical_key([p for d in data for p in d.pop("shown")]))
     return Plot(fig, {**data[0], "panels": data}, "level-sets")
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..diagnose import LABELS
-from .common import LABEL_COLORS, Plot, named, new_figure, pretty
+from ..i18n import text
+from .common import LABEL_COLORS, Plot, diagnosis_name, named, new_figure
 
 
 def lr_map(study) -> Plot:
@@ -37,20 +38,23 @@ def lr_map(study) -> Plot:
     ax.pcolormesh(edges_x, edges_y, index, cmap=cmap, vmin=-0.5, vmax=len(LABELS) - 0.5)
     from ..diagnose import BOUNDS
 
-    text = BOUNDS[study.optimizer][0] if study.optimizer in BOUNDS else "(none)"
+    rule = BOUNDS[study.optimizer][0] if study.optimizer in BOUNDS else \
+        text("figure.lr_map.none")
     ax.plot(positions, bounds, color="black", linewidth=2,
-            label=f"stability bound {text}\nat the minimum reached")
+            label=text("figure.lr_map.bound", rule=rule))
     ax.plot(positions, study.start_bounds, color="black", linewidth=1, linestyle="--",
-            label=f"local bound {text}\nat the start")
+            label=text("figure.lr_map.local", rule=rule))
     ax.set_yscale("log")
     ax.set_ylim(edges_y[0], edges_y[-1])
-    ax.set_xlabel(f"start {obj.variables[axis]} (with {obj.variables[other]} = {fixed:g})")
-    ax.set_ylabel("learning rate")
+    ax.set_xlabel(text("figure.lr_map.start", variable=obj.variables[axis],
+                       other=obj.variables[other], fixed=fixed))
+    ax.set_ylabel(text("figure.lr_map.lr"))
     present = [label for label in LABELS if label in set(labels.ravel())]
-    handles = [Patch(color=LABEL_COLORS[label], label=pretty(label)) for label in present]
+    handles = [Patch(color=LABEL_COLORS[label], label=diagnosis_name(label))
+               for label in present]
     handles += ax.get_lines()[:2]
     ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
-    ax.set_title(f"What {study.optimizer} does on {named(obj)}, by learning rate and start "
-                 f"({study.max_steps} steps)")
+    ax.set_title(text("figure.lr_map.title", optimizer=study.optimizer, name=named(obj),
+                      steps=study.max_steps))
     return Plot(fig, {"lrs": lrs, "positions": positions, "labels": labels, "bounds": bounds,
                       "start_bounds": study.start_bounds, "result": result}, "lr-map")

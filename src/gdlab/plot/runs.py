@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import (END, LABEL_COLORS, MAX_WIDTH, PALETTE, START, critical_key, domain_for,
-                     draw_map, exit_arrow, mark_minima, marker_key, named, new_figure, Plot,
-                     pretty, steps_text, vec, visible_path)
+from ..i18n import text
+from .common import (LABEL_COLORS, MAX_WIDTH, PALETTE, critical_key, diagnosis_name, domain_for,
+                     draw_map, end_entry, exit_arrow, mark_minima, marker_key, named, new_figure,
+                     Plot, start_entry, steps_text, vec, visible_path)
 
 
 def _draw_path(ax, path, color, label, domain, note: bool = True) -> dict:
@@ -28,7 +29,7 @@ def _draw_path(ax, path, color, label, domain, note: bool = True) -> dict:
             right, top = exit[0] > (x0 + x1) / 2, exit[1] > (y0 + y1) / 2
             # centred on an exit near the middle of an edge: the text then fits either way
             middle = abs(exit[0] - (x0 + x1) / 2) < 0.25 * (x1 - x0)
-            ax.annotate(f"leaves the view at step {step}", exit,
+            ax.annotate(text("figure.runs.leaves_at", step=step), exit,
                         xytext=(0 if middle else -8 if right else 8, -10 if top else 10),
                         textcoords="offset points",
                         ha="center" if middle else "right" if right else "left",
@@ -41,10 +42,10 @@ def _draw_path(ax, path, color, label, domain, note: bool = True) -> dict:
 def _verdict(d, result, k: int, b: int) -> str:
     """A run's diagnosis as a figure names it: an oscillating run whose f still fell over its
     second half says so (a damped zig-zag beside a falling loss curve is no contradiction)."""
-    text = pretty(d.label)
+    name = diagnosis_name(d.label)
     if d.label == "oscillating" and result.value[k, b] < result.mid_value[k, b]:
-        text += " (f still falling)"
-    return text
+        name += text("figure.runs.still_falling")
+    return name
 
 
 def _mark_events(ax, events, color) -> None:
@@ -56,7 +57,7 @@ def _mark_events(ax, events, color) -> None:
         ax._gdlab_events = shown + 1
         ax.plot(x, y, "D", markerfacecolor="none", markeredgecolor=color, markersize=11,
                 markeredgewidth=1.8, zorder=6)
-        ax.annotate(f"{e['kind'].replace('_', ' ')} at step {e['step']}, ~{e['steps']} steps",
+        ax.annotate(text(f"figure.runs.event.{e['kind']}", step=e["step"], steps=e["steps"]),
                     (x, y), xytext=(10, -14 - 11 * shown), textcoords="offset points",
                     fontsize=8, color=color, zorder=6,
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
@@ -82,11 +83,12 @@ def _loss_axis(ax, result, labels, colors, minimum=None):
         ax.plot(steps, shown, color=color, label=label)
         zero = np.flatnonzero(curves[k] == 0) if log else []
         if len(zero):  # on the floor, said so: a log axis has no 0
-            ax.annotate(f"f = {'f* ' if minimum is not None else ''}0 exactly at step "
-                        f"{steps[zero[0]]}", (steps[zero[0]], floor), xytext=(6, 4),
+            ax.annotate(text("figure.runs.zero" if minimum is None else
+                             "figure.runs.zero_minimum", step=steps[zero[0]]),
+                        (steps[zero[0]], floor), xytext=(6, 4),
                         textcoords="offset points", fontsize=8, color=color)
     ax.set_yscale("log" if log else "symlog")
-    ax.set_xlabel("step")
+    ax.set_xlabel(text("figure.step"))
     ax.set_ylabel("f − f*" if minimum is not None else "f")
 
 
@@ -115,7 +117,7 @@ def learning_rates(study) -> Plot:
         ax = fig.add_subplot(cells[0, k])
         draw_map(ax, obj, domain, n=SMALL_MAP, colorbar=False)
         shown += mark_minima(ax, obj, domain)
-        ratio = f" = {lr / bound:.2g} × bound" if bound else ""
+        ratio = text("figure.learning_rates.ratio", ratio=lr / bound) if bound else ""
         verdict = _verdict(d, result, k, 0)
         labels.append(f"lr {lr:.3g}{ratio}: {verdict}")
         drawn.append(_draw_path(ax, result.run_path(k, 0), colors[k], None, domain))
@@ -127,12 +129,14 @@ def learning_rates(study) -> Plot:
     loss_ax = fig.add_subplot(cells[1, :])
     _loss_axis(loss_ax, result, labels, colors)
     loss_ax.legend(fontsize=9)
-    loss_ax.set_title("f per step (log scale)", fontsize=10)
+    loss_ax.set_title(text("figure.runs.log_title"), fontsize=10)
     key = _run_key(drawn, shown, [d.events for d in diagnoses])
     marker_key(fig, key)
-    where = "" if study.bound_at is None else f" at the minimum {vec(study.bound_at, 3)}"
-    fig.suptitle(f"{named(obj)} from {vec(x0)}: the learning rate decides"
-                 + (f" (stability bound 2/λmax = {bound:.3g}{where})" if bound else ""))
+    where = "" if study.bound_at is None else text("figure.learning_rates.where",
+                                                   point=vec(study.bound_at, 3))
+    fig.suptitle(text("figure.learning_rates.title", name=named(obj), point=vec(x0),
+                      bound=text("figure.learning_rates.bound", bound=bound, where=where)
+                      if bound else ""))
     return Plot(fig, {"lrs": list(lrs), "bound": bound, "labels": [d.label for d in diagnoses],
                       "result": result, "drawn": drawn, "key": [e[0] for e in key]},
                 "learning-rates")
@@ -158,22 +162,23 @@ def traps(studies) -> Plot:
             path = result.run_path(0, b)
             runs.append((path, LABEL_COLORS[d.label], d))
             drawn.append(_draw_path(ax, path, LABEL_COLORS[d.label],
-                                    f"from {vec(path[0])}: {pretty(d.label)}", domain))
+                                    text("figure.traps.from", point=vec(path[0]),
+                                         label=diagnosis_name(d.label)), domain))
             _mark_events(ax, d.events, LABEL_COLORS[d.label])
             events.append(d.events)
             moved = float(np.max(np.linalg.norm(path - path[0], axis=-1)))
             if moved < STILL * (domain[0][1] - domain[0][0]):
-                ax.annotate(f"did not move: {moved:.2g} in {int(result.steps[0, b])} steps\n"
-                            f"(‖∇f‖ = {result.gradient_norm[0, b]:.1g}: {pretty(d.label)})",
-                            path[0], xytext=(-8, 10), ha="right",
-                            textcoords="offset points", fontsize=8, zorder=6,
+                ax.annotate(text("figure.traps.still", moved=moved, n=int(result.steps[0, b]),
+                                 norm=result.gradient_norm[0, b],
+                                 label=diagnosis_name(d.label)), path[0], xytext=(-8, 10),
+                            ha="right", textcoords="offset points", fontsize=8, zorder=6,
                             bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none"})
         insets.append(_inset_if_close(ax, obj, domain, runs))
         labels.append(row)
         ax.set_xlim(*domain[0])
         ax.set_ylim(*domain[1])
         ax.legend(fontsize=8, loc="lower left", framealpha=0.9)
-        ax.set_title(f"{title}\n{named(obj)}, gd lr {lr:g}", fontsize=10)
+        ax.set_title(f"{_trap_title(title)}\n{named(obj)}, gd lr {lr:g}", fontsize=10)
     key = _run_key(drawn, shown, events)
     marker_key(fig, key)
     return Plot(fig, {"labels": labels, "drawn": drawn, "insets": insets,
@@ -183,14 +188,23 @@ def traps(studies) -> Plot:
 def _run_key(drawn, shown, events) -> list:
     """The marker key of figures of runs: start and end, an exit arrow and an event diamond
     where any was drawn, and the kinds of critical points marked."""
-    key = [START]
+    key = [start_entry()]
     if any(d["exit"] is None and d["exit_step"] is None for d in drawn):
-        key.append(END)
+        key.append(end_entry())
     if any(d["exit"] is not None for d in drawn):
-        key.append(("leaves the view", "arrow", "dimgray"))
+        key.append((text("figure.key.leaves"), "arrow", "dimgray"))
     if any(events):
-        key.append(("lingered near a saddle", "D", "none"))
+        key.append((text("figure.key.lingered"), "D", "none"))
     return key + critical_key(shown)
+
+
+def _trap_title(title: str) -> str:
+    """A trap's title in the language in use: one of :data:`gdlab.studies.TRAP_CASES`'s by
+    the catalogue's ``figure.traps.case.<function>``; any other title as it is written."""
+    from ..studies import TRAP_CASES
+
+    function = {case[-1]: case[0] for case in TRAP_CASES}.get(title)
+    return text(f"figure.traps.case.{function}") if function else title
 
 
 #: starts closer than this share of the view's width get a magnified inset
@@ -223,7 +237,8 @@ def _inset_if_close(ax, obj, domain, runs):
     inset.set_yticks([])
     inset.set_xlabel("")
     inset.set_ylabel("")
-    inset.text(0.5, 0.03, f"the starts, ×{width / (2 * half):.0f}", fontsize=8, ha="center",
+    inset.text(0.5, 0.03, text("figure.traps.zoom", zoom=width / (2 * half)), fontsize=8,
+               ha="center",
                va="bottom", transform=inset.transAxes,
                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"})
     ax.indicate_inset_zoom(inset, edgecolor="black")
@@ -252,11 +267,11 @@ def compare(study) -> Plot:
         _mark_events(ax, d.events, PALETTE[k % len(PALETTE)])
     ax.set_xlim(*domain[0])
     ax.set_ylim(*domain[1])
-    ax.set_title(f"Optimizers from {vec(result.starts[0])} on {named(obj)}")
+    ax.set_title(text("figure.compare.title", point=vec(result.starts[0]), name=named(obj)))
     _loss_axis(ax2, result, labels, PALETTE, minimum=study.best)
-    ax2.set_title("f − f* per step (log scale)")
+    ax2.set_title(text("figure.runs.gap_title"))
     runs = ax.get_legend_handles_labels()[0]
-    marker_key(fig, [START, END] + critical_key(shown),
+    marker_key(fig, [start_entry(), end_entry()] + critical_key(shown),
                lead=runs, ncol=len(runs))
     return Plot(fig, {"result": result, "labels": labels, "drawn": drawn}, "compare")
 
@@ -274,15 +289,16 @@ def loss(result, *, labels=None) -> Plot:
             values = result.values[: len(result.run_path(k, b)), k, b]
             steps = result.recorded_steps[: len(values)]
             label = (labels[n] if labels else
-                     f"{result.optimizers[k].label} from {vec(result.starts[b])}")
+                     text("figure.from", what=result.optimizers[k].label,
+                          point=vec(result.starts[b])))
             ax.plot(steps, values, color=PALETTE[n % len(PALETTE)], label=label)
             n += 1
     finite = result.values[np.isfinite(result.values)]
     if finite.size and finite.min() > 0 and finite.max() / finite.min() > 100:
         ax.set_yscale("log")
-    ax.set_xlabel("step")
+    ax.set_xlabel(text("figure.step"))
     ax.set_ylabel("f")
-    ax.set_title(f"Loss curves on {named(result.objective)}")
+    ax.set_title(text("figure.loss.title", name=named(result.objective)))
     if n <= 12:
         ax.legend(fontsize=8)
     return Plot(fig, {"result": result}, "loss")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import (END, PALETTE, START, Plot, domain_for, grid, marker_key, named, new_figure,
-                     objective_2d, steps_text, vec)
+from ..i18n import text
+from .common import (PALETTE, Plot, domain_for, end_entry, grid, marker_key, named, new_figure,
+                     objective_2d, start_entry, steps_text, vec)
 
 
 def surface(f, *, paths=None, domain=None, n: int = 80, variables=None, labels=None) -> Plot:
@@ -33,17 +34,18 @@ def surface(f, *, paths=None, domain=None, n: int = 80, variables=None, labels=N
         heights.append(z)
         color = PALETTE[(i + 1) % len(PALETTE)]
         ax.plot(p[:, 0], p[:, 1], z, color=color, linewidth=2, marker="o", markersize=2,
-                zorder=10, label=f"{labels[i] if labels else 'a run'} from {vec(p[0])}, "
-                                 f"{steps_text(len(p) - 1)}")
+                zorder=10, label=text("figure.from", what=labels[i] if labels else
+                                      text("figure.surface.run"), point=vec(p[0]))
+                + f", {steps_text(len(p) - 1)}")
         ax.plot(*p[0], z[0], "o", color="white", markeredgecolor="black", markersize=8,
                 zorder=11)
         ax.plot(*p[-1], z[-1], "s", color=color, markeredgecolor="black", markersize=7,
                 zorder=11)
     if paths:
-        marker_key(fig, [START, END],
+        marker_key(fig, [start_entry(), end_entry()],
                    lead=ax.get_legend_handles_labels()[0])
     ax.set_xlabel(obj.variables[0])
     ax.set_ylabel(obj.variables[1])
     ax.set_zlabel("f")
-    ax.set_title(f"The graph of f = {named(obj)}")
+    ax.set_title(text("figure.surface.title", name=named(obj)))
     return Plot(fig, {"X": X, "Y": Y, "Z": Z, "path_heights": heights}, "surface")
