@@ -7,6 +7,7 @@ figure and the numbers it shows, so tests can check the data and not only the pi
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,13 +16,15 @@ import numpy as np
 
 from ..domain import domain_for, grid, objective_2d
 from ..errors import ConfigError
+from ..fonts import HANGUL_FAMILY, hangul_font
 from ..i18n import text
 from ..palette import LABEL_COLORS, PALETTE
 
 __all__ = ["Plot", "PALETTE", "LABEL_COLORS", "domain_for", "grid", "contour_levels",
            "draw_map", "mark_minima", "marker_key", "critical_key", "num", "vec", "new_figure",
            "objective_2d", "pretty", "visible_path", "exit_arrow", "steps_text", "start_entry",
-           "end_entry", "diagnosis_name", "MAX_WIDTH", "moving_point"]
+           "end_entry", "diagnosis_name", "MAX_WIDTH", "moving_point", "FONT_FAMILY",
+           "register_hangul_font"]
 
 FORMATS = (".png", ".svg", ".pdf")
 
@@ -91,9 +94,35 @@ def moving_point(points, grads, what: str) -> None:
                              "choose a point where ∇f ≠ 0")
 
 
+#: the fonts the figures draw with: DejaVu Sans (matplotlib's own: every Latin letter and
+#: maths symbol, as always), then NanumGothic for the Hangul it lacks — matplotlib (≥ 3.6)
+#: falls back glyph by glyph along the list
+FONT_FAMILY = ["DejaVu Sans", HANGUL_FAMILY]
+
+
+@functools.cache
+def register_hangul_font() -> Path | None:
+    """Register NanumGothic (:func:`gdlab.fonts.hangul_font`, regular and bold: a bold label
+    finds a bold face) with matplotlib, once per process; its regular file, or ``None`` where
+    the font is not installed."""
+    from matplotlib import font_manager
+
+    regular = hangul_font()
+    for path in (regular, hangul_font(bold=True)):
+        if path is not None:
+            font_manager.fontManager.addfont(str(path))
+    return regular
+
+
 def new_figure(width: float = 7.0, height: float = 5.5):
+    """A figure with no pyplot state; its texts fall back to NanumGothic for Hangul (where
+    the font is installed and the font family is still matplotlib's default)."""
+    import matplotlib
     from matplotlib.figure import Figure
 
+    if register_hangul_font() is not None and \
+            matplotlib.rcParams["font.family"] == matplotlib.rcParamsDefault["font.family"]:
+        matplotlib.rcParams["font.family"] = FONT_FAMILY
     fig = Figure(figsize=(width, height), layout="constrained")
     return fig
 
