@@ -515,13 +515,14 @@ def _drawn_texts(fig):
     return out
 
 
-def test_no_two_labels_overlap_on_any_figure_of_the_demo(monkeypatch, tmp_path):
-    """Every figure the demo draws, by the commands it prints: no text drawn over another
-    (more than 2 px each way) — titles, axis and tick labels, notes, keys."""
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_no_two_labels_overlap_on_any_figure_of_the_demo(monkeypatch, tmp_path, lang):
+    """Every figure the demo draws, by the commands it prints, in each language: no text drawn
+    over another (more than 2 px each way) — titles, axis and tick labels, notes, keys."""
     import itertools
     import shlex
 
-    from gdlab import demo
+    from gdlab import demo, i18n
     from gdlab.cli.group import main
     from gdlab.plot import common
 
@@ -534,13 +535,17 @@ def test_no_two_labels_overlap_on_any_figure_of_the_demo(monkeypatch, tmp_path):
             argv = [str(tmp_path / a) if a.endswith(".png") else a
                     for a in shlex.split(command)[1:]]
             if argv[0] == "plot" and argv[1] != "animate":
-                assert main(argv) == 0, command
+                with i18n.use(lang):
+                    assert main(argv) == 0, command
     assert len(figures) >= 15
     for path, fig in figures.items():
-        clashes = [(a, b) for (a, ba), (b, bb) in itertools.combinations(_drawn_texts(fig), 2)
+        texts = _drawn_texts(fig)
+        clashes = [(a, b) for (a, ba), (b, bb) in itertools.combinations(texts, 2)
                    if min(ba.x1, bb.x1) - max(ba.x0, bb.x0) > 2
                    and min(ba.y1, bb.y1) - max(ba.y0, bb.y0) > 2]
         assert not clashes, (path, clashes[:3])
+        hangul = any("\uac00" <= c <= "\ud7a3" for t, _ in texts for c in t)
+        assert hangul == (lang == "ko"), path  # the figure speaks the language in use
 
 
 def test_the_gradient_flow_is_not_hidden_under_the_descent_path():
