@@ -178,7 +178,7 @@ def traps(studies) -> Plot:
         ax.set_xlim(*domain[0])
         ax.set_ylim(*domain[1])
         ax.legend(fontsize=8, loc="lower left", framealpha=0.9)
-        ax.set_title(f"{_trap_title(title)}\n{named(obj)}, gd lr {lr:g}", fontsize=10)
+        ax.set_title(f"{_trap_title(title, obj)}\n{named(obj)}, gd lr {lr:g}", fontsize=10)
     key = _run_key(drawn, shown, events)
     marker_key(fig, key)
     return Plot(fig, {"labels": labels, "drawn": drawn, "insets": insets,
@@ -198,13 +198,15 @@ def _run_key(drawn, shown, events) -> list:
     return key + critical_key(shown)
 
 
-def _trap_title(title: str) -> str:
-    """A trap's title in the language in use: one of :data:`gdlab.studies.TRAP_CASES`'s by
-    the catalogue's ``figure.traps.case.<function>``; any other title as it is written."""
-    from ..studies import TRAP_CASES
+def _trap_title(title: str, obj) -> str:
+    """A trap's title in the language in use: the catalogue's
+    ``figure.traps.case.<library function>`` for the cases of :data:`gdlab.studies.TRAP_CASES`
+    (their English titles, a test holds), any other trap's title as it is written."""
+    from ..i18n import catalogue
 
-    function = {case[-1]: case[0] for case in TRAP_CASES}.get(title)
-    return text(f"figure.traps.case.{function}") if function else title
+    key = f"figure.traps.case.{obj.library.name if obj.library else ''}"
+    own = key in catalogue("en") and text(key, lang="en") == title
+    return text(key) if own else title
 
 
 #: starts closer than this share of the view's width get a magnified inset
