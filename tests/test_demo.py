@@ -104,7 +104,8 @@ def test_the_korean_demo_speaks_korean_with_its_own_font(tmp_path, capsys):
     assert len(commands) == len(FIGURES) and all(" --lang ko -o " in c for c in commands)
     hangul = {c for c in page if "\uac00" <= c <= "\ud7a3"}
     assert len(hangul) > 200
-    fonts = re.findall(r'font-weight: (\w+); src: url\("data:font/woff;base64,([^"]+)"\)', page)
+    fonts = re.findall(r'font-weight: (\w+); unicode-range: [^;]+; '
+                       r'src: url\("data:font/woff;base64,([^"]+)"\)', page)
     assert [w for w, _ in fonts] == ["normal", "bold"]
     for _, data in fonts:
         cmap = TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()

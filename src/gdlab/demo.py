@@ -336,16 +336,17 @@ _FONT = "/* hangul font */"
 
 
 def _with_font(page: str, lang: str) -> str:
-    """The page with NanumGothic, cut to the page's own letters, as the fonts' fallback where
-    the language needs it (Korean: a system may have no font with Hangul)."""
+    """The page with NanumGothic, cut to the page's own letters, drawing its Hangul where the
+    language needs it (Korean: a system may have no font with Hangul; Latin letters keep the
+    system's fonts)."""
     if lang == "en":
         return page.replace(_FONT + "\n", "")
     from .fonts import HANGUL_FAMILY, hangul_face
 
     fallback = f'"{HANGUL_FAMILY}"'
     return page.replace(_FONT, hangul_face(page) + f"""
-body {{ font-family: system-ui, {fallback}, sans-serif; }}
-pre, code {{ font-family: ui-monospace, monospace, {fallback}; }}""")
+body {{ font-family: {fallback}, system-ui, sans-serif; }}
+pre, code {{ font-family: {fallback}, ui-monospace, monospace; }}""")
 
 
 def _html(folder: Path, facts: dict, blocks: dict, lang: str) -> str:

@@ -8,9 +8,12 @@ import functools
 import importlib.util
 from pathlib import Path
 
-__all__ = ["hangul_font", "HANGUL_FAMILY"]
+__all__ = ["hangul_font", "hangul_face", "HANGUL_FAMILY", "HANGUL_RANGE"]
 
 HANGUL_FAMILY = "NanumGothic"
+#: the letters a page takes from it (Hangul jamo, compatibility jamo, syllables): named first
+#: in a font list, it draws those and leaves every other letter to the fonts after it
+HANGUL_RANGE = "U+1100-11FF, U+3130-318F, U+AC00-D7A3"
 
 
 @functools.cache
@@ -26,7 +29,8 @@ def hangul_font(bold: bool = False) -> Path | None:
 
 
 def hangul_face(text: str) -> str:
-    """CSS ``@font-face`` rules naming :data:`HANGUL_FAMILY` (regular and bold), each font
+    """CSS ``@font-face`` rules naming :data:`HANGUL_FAMILY` (regular and bold) for the letters
+    of :data:`HANGUL_RANGE`, each font
     embedded as a ``data:`` URL holding only the glyphs of ``text`` (a few kB): a page then
     shows Hangul on a system without a Korean font, offline, and from a file — a browser
     refuses a font file beside a ``file://`` page. Empty where the font is missing."""
@@ -39,6 +43,7 @@ def hangul_face(text: str) -> str:
         path = hangul_font(bold)
         if path is not None:
             rules.append(f'@font-face {{ font-family: "{HANGUL_FAMILY}"; font-weight: {weight}; '
+                         f"unicode-range: {HANGUL_RANGE}; "
                          f'src: url("data:font/woff;base64,{_subset(path, letters)}") '
                          'format("woff"); }')
     return "\n".join(rules)
