@@ -164,6 +164,7 @@ def run_demo(out: str | Path = "gdlab-demo", echo: Callable[[str], None] = print
     # longest first, so that the workers finish together
     jobs = [(c, str(folder)) for c in sorted(commands, key=lambda c: -_cost(c))]
     started = _start(jobs, workers)  # first: the figures are drawn while the text is computed
+    finished = False
     try:
         facts = _facts()
         blocks = {"calculus": _calculus_text(facts), "descent": _descent_text(facts)}
@@ -178,15 +179,24 @@ def run_demo(out: str | Path = "gdlab-demo", echo: Callable[[str], None] = print
                 _report(echo, done, len(jobs), *_draw(job))
         else:
             _collect(started, len(jobs), echo)
+        finished = True
     finally:
         for process, _ in started or ():
+            # a worker that sent its last figure is exiting: let it finish (killed mid-exit,
+            # the semaphore numba's threads made is left to the resource tracker's warning);
+            # after an error, stop it at once
+            process.join(timeout=WORKER_EXIT_SECONDS if finished else 0)
             if process.is_alive():
                 process.kill()
-            process.join()
+                process.join()
     (folder / "index.html").write_text(_html(folder, facts, blocks, lang), encoding="utf-8")
     echo(text("demo.wrote", n=len(FIGURES), page=folder / "index.html",
               seconds=time.perf_counter() - t0))
     return folder / "index.html"
+
+
+#: how long a figure worker may take to exit once its work is done before it is killed
+WORKER_EXIT_SECONDS = 10.0
 
 
 def _start(jobs, workers: int | None):

@@ -105,12 +105,20 @@ def register_hangul_font() -> Path | None:
     """Register NanumGothic (:func:`gdlab.fonts.hangul_font`, regular and bold: a bold label
     finds a bold face) with matplotlib, once per process; its regular file, or ``None`` where
     the font is not installed."""
+    import dataclasses
+
     from matplotlib import font_manager
 
-    regular = hangul_font()
-    for path in (regular, hangul_font(bold=True)):
+    manager = font_manager.fontManager
+    regular, bold = hangul_font(), hangul_font(bold=True)
+    for path in (regular, bold):
         if path is not None:
-            font_manager.fontManager.addfont(str(path))
+            manager.addfont(str(path))
+    # NanumGothicBold calls itself semi-bold (600): matplotlib's bold asks for 700 and would
+    # log "Failed to find font weight bold" on every bold label (English figures too, the font
+    # being their fallback)
+    manager.ttflist = [dataclasses.replace(e, weight=700) if bold is not None and
+                       e.fname == str(bold) else e for e in manager.ttflist]
     return regular
 
 
