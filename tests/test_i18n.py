@@ -3,6 +3,7 @@ diagnosis saying what the English one says — the same label, suggestion and nu
 
 import json
 import re
+import string
 from collections import Counter
 
 import pytest
@@ -69,3 +70,32 @@ def test_the_korean_diagnosis_says_the_same(capsys, argv, label):
         assert HANGUL.search(ko[field]), ko[field]
         lost = Counter(NUMBER.findall(en[field])) - Counter(NUMBER.findall(ko[field]))
         assert not lost, (field, en[field], ko[field])
+
+
+# --- the playground's words (locale/*/page.toml, read by app.js's t()) --------------------
+
+def _forms(template):
+    return template.values() if isinstance(template, dict) else [template]
+
+
+def test_page_templates_have_plain_fields_only():
+    """The page fills ``{name}`` itself (its own fmt()/vec() write the numbers): no format spec,
+    no conversion, no index or attribute, no escaped brace it would not undo."""
+    for lang in i18n.LANGUAGES:
+        page = {k: v for k, v in i18n.catalogue(lang).items() if k.startswith("page.")}
+        assert len(page) > 150
+        for key, template in page.items():
+            for form in _forms(template):
+                assert "{{" not in form and "}}" not in form, (lang, key)
+                for _, name, spec, conversion in string.Formatter().parse(form):
+                    if name is not None:
+                        assert re.fullmatch(r"[a-z_]+", name) and not spec and not conversion, \
+                            (lang, key, form)
+
+
+def test_every_preset_has_its_title_in_every_language():
+    from gdlab.presets import presets
+
+    for p in presets():
+        assert i18n.text(f"page.preset.{p['name']}", "en") == p["title"]
+        assert HANGUL.search(i18n.text(f"page.preset.{p['name']}", "ko"))

@@ -653,3 +653,113 @@ def test_a_map_on_the_compiled_engine_keeps_the_time_budget(monkeypatch):
     monkeypatch.setattr(web, "TIME_BUDGET", 0.0)
     r = TestClient(web.create_app()).post("/api/basins", json=body)
     assert r.status_code == 503 and "budget" in r.json()["detail"]
+
+
+# --- the page's languages ---------------------------------------------------------------------
+
+HANGUL = "[\uac00-\ud7a3]"
+
+
+def test_messages_in_every_language_have_the_same_keys(client):
+    from gdlab import i18n
+
+    got = {lang: client.get(f"/api/messages?lang={lang}") for lang in i18n.LANGUAGES}
+    assert all(r.status_code == 200 for r in got.values())
+    en, ko = got["en"].json(), got["ko"].json()
+    assert en["languages"] == ko["languages"] == {"en": "English", "ko": "한국어"}
+    assert (en["lang"], ko["lang"]) == ("en", "ko")
+    assert set(en["messages"]) == set(ko["messages"])
+    assert all(k.startswith(("page.", "label.")) for k in en["messages"])
+    assert en["messages"]["page.run"] == "Run" and ko["messages"]["page.run"] == "실행"
+    assert ko["messages"]["label.global_minimum"] == "전역 최솟값"
+    assert client.get("/api/messages").json() == en  # English unless asked
+
+
+def test_a_run_in_korean_says_the_same_in_korean(client):
+    """The explanation and advice come back in the request's language; the diagnosis, the
+    suggestion and the numbers are the same."""
+    import re
+
+    body = {"formula": "himmelblau", "starts": [[0, 0], [-1, 4]], "max_steps": 300,
+            "optimizers": [{"name": "gd", "lr": 0.01}, {"name": "gd", "lr": 0.05}]}
+    en = client.post("/api/descend", json=body).json()
+    ko = client.post("/api/descend", json={**body, "lang": "ko"}).json()
+    assert client.post("/api/descend", json={**body, "lang": "en"}).json()["results"] == \
+        en["results"]  # "en" is the default
+    labels = set()
+    for a, b in zip(en["results"], ko["results"]):
+        for x, y in zip(a["runs"], b["runs"]):
+            assert (x["diagnosis"], x["suggestion"], x["path"]) == \
+                (y["diagnosis"], y["suggestion"], y["path"])
+            assert re.search(HANGUL, y["explanation"]) and re.search(HANGUL, y["advice"])
+            assert not re.search(HANGUL, x["explanation"] + x["advice"])
+            labels.add(x["diagnosis"])
+        assert set(a["summary"]) == set(b["summary"])
+        for entry in b["summary"].values():
+            assert re.search(HANGUL, entry["explanation"])
+    assert labels == {"global_minimum", "diverged"}  # lr 0.05 is past the bound: advice too
+    steps = {"formula": "himmelblau", "start": [0, 0], "max_steps": 5,
+             "optimizer": {"name": "adam", "lr": 0.1}}
+    state = {lang: client.post("/api/steps", json={**steps, "lang": lang}).json()["state"]
+             for lang in ("en", "ko")}
+    assert state["en"]["mu"]["label"] == "first moment m (mean of g)"
+    assert state["ko"]["mu"]["label"] == "1차 모멘트 m (g의 평균)"
+    assert state["en"]["mu"]["values"] == state["ko"]["mu"]["values"]
+
+
+def test_a_run_in_korean_in_an_isolated_worker():
+    """The language reaches the forked child that writes the texts."""
+    app = create_app()
+    from gdlab.web.compute import Compute
+    from gdlab.web.limits import CONCURRENT, QUEUE_SECONDS, TIME_BUDGET
+
+    app.state.compute = Compute(CONCURRENT, QUEUE_SECONDS, TIME_BUDGET, isolate=True)
+    body = {"formula": "x**2 + y**2", "starts": [[1, 1]], "lang": "ko",
+            "optimizers": [{"name": "gd", "lr": 0.1}]}
+    run_ = TestClient(app).post("/api/descend", json=body).json()["results"][0]["runs"][0]
+    assert run_["diagnosis"] == "global_minimum" and "전역 최솟값" in run_["explanation"]
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/api/messages?lang=fr", None),
+    ("/api/descend", {"formula": "x**2", "starts": [[1.0]], "lang": "fr",
+                      "optimizers": [{"name": "gd", "lr": 0.1}]}),
+    ("/api/steps", {"formula": "x**2", "start": [1.0], "lang": "korean",
+                    "optimizer": {"name": "gd", "lr": 0.1}}),
+])
+def test_an_unknown_language_is_refused_in_one_line(client, path, body):
+    r = client.post(path, json=body) if body else client.get(path)
+    assert r.status_code == 422
+    detail = r.json()["detail"]
+    assert "\n" not in detail and detail.endswith("Input should be 'en' or 'ko'")
+    assert detail.startswith("query.lang:" if body is None else "lang:")
+
+
+def test_the_hangul_font_holds_every_korean_letter_and_is_made_once(client):
+    """/fonts/hangul.css: NanumGothic (regular and bold) as data: URLs, cut to the letters of
+    the Korean catalogue — each one of its syllables is in the font."""
+    import base64
+    import io
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    from gdlab import i18n
+    from gdlab.web import app as web_app
+
+    r = client.get("/fonts/hangul.css")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/css")
+    css = r.text
+    fonts = re.findall(r'font-family: "NanumGothic"; font-weight: (\w+);[^}]*'
+                       r'src: url\("data:font/woff;base64,([A-Za-z0-9+/=]+)"\)', css)
+    assert [w for w, _ in fonts] == ["normal", "bold"]
+    text = "".join(str(v) for v in i18n.catalogue("ko").values())
+    syllables = {ord(c) for c in text if re.match(HANGUL, c)}
+    assert len(syllables) > 300
+    for _, data in fonts:
+        cmap = TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()
+        assert syllables <= set(cmap), sorted(chr(c) for c in syllables - set(cmap))[:10]
+        assert ord("A") not in cmap  # the system's fonts draw the rest
+    again = client.get("/fonts/hangul.css", headers={"if-none-match": r.headers["etag"]})
+    assert again.status_code == 304 and not again.content
+    assert web_app.hangul_css.cache_info().misses == 1

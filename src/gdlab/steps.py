@@ -20,21 +20,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from .i18n import text
 from .optim import Context, Optimizer
 
-__all__ = ["STATE_LABELS", "replay"]
+__all__ = ["STATE_FIELDS", "state_label", "replay"]
 
 #: the optimizer state a learner is shown, by the field names of gdlab.optim.transforms' states
-STATE_LABELS = {
-    "buffer": "velocity b",
-    "mu": "first moment m (mean of g)",
-    "nu": "second moment v (mean of g²)",
-    "nu_max": "largest v so far (AMSGrad)",
-    "sum_sq": "sum of g² (AdaGrad)",
-    "square_avg": "mean of g² v",
-    "grad_avg": "mean of g (centred)",
-    "acc_delta": "mean of update² (Adadelta)",
-}
+STATE_FIELDS = ("buffer", "mu", "nu", "nu_max", "sum_sq", "square_avg", "grad_avg", "acc_delta")
+
+
+def state_label(name: str) -> str:
+    """What the state field ``name`` holds, in the language in use (the catalogue's
+    ``page.state.<name>``).
+
+    >>> state_label("buffer")
+    'velocity b'
+    """
+    return text(f"page.state.{name}")
+
 
 
 def _vectors(state, dim: int):
@@ -42,7 +45,7 @@ def _vectors(state, dim: int):
     for part in state if isinstance(state, tuple) and not hasattr(state, "_fields") else (state,):
         if hasattr(part, "_fields"):
             for name, value in part._asdict().items():
-                if name in STATE_LABELS and np.shape(value) == (1, dim):
+                if name in STATE_FIELDS and np.shape(value) == (1, dim):
                     yield name, value
         elif isinstance(part, tuple):
             yield from _vectors(part, dim)

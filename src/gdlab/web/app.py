@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import json
 
 from fastapi import FastAPI, HTTPException, Request
@@ -142,12 +143,14 @@ def as_openapi_30(node):
 
 def _warm() -> None:
     """Compile what every child process would otherwise compile again (trusted work: the
-    library's 2-D functions, which typed formulas are matched against), before any fork."""
+    library's 2-D functions, which typed formulas are matched against), before any fork; and
+    cut the page's Hangul font (the first page load would wait for it)."""
     from ..calculus import resolve
 
     resolve("x").prepare()
     resolve("x + y").prepare()
     _warm_kernels()
+    hangul_css()
 
 
 def _warm_kernels() -> None:
@@ -196,6 +199,21 @@ def _offline_docs(app: FastAPI) -> None:
                                    swagger_favicon_url="/static/swagger/favicon-32x32.png")
 
 
+@functools.cache
+def hangul_css() -> bytes:
+    """``@font-face`` rules embedding NanumGothic cut to the letters the Korean catalogue uses
+    beyond ASCII (every Hangul syllable the page can show; :func:`gdlab.fonts.hangul_face`),
+    made once per process. This machine may have no font with Hangul; the page lists
+    NanumGothic after the system fonts, so it draws only what they cannot."""
+    from .. import i18n
+    from ..fonts import hangul_face
+
+    forms = [form for value in i18n.catalogue("ko").values()
+             for form in (value.values() if isinstance(value, dict) else [value])]
+    letters = {c for c in "".join(forms) + "".join(i18n.LANGUAGES.values()) if ord(c) > 127}
+    return hangul_face("".join(sorted(letters))).encode("utf-8")
+
+
 @functools.lru_cache(maxsize=2)
 def _gzipped(path: str) -> bytes:
     import gzip
@@ -204,9 +222,16 @@ def _gzipped(path: str) -> bytes:
     return gzip.compress(Path(path).read_bytes(), compresslevel=6, mtime=0)
 
 
+@functools.lru_cache(maxsize=1)
+def _gzip_css(css: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(css, compresslevel=6, mtime=0)
+
+
 def _page(app: FastAPI) -> None:
-    """The playground page, its script and style, and plotly.js from the installed plotly
-    package (no CDN)."""
+    """The playground page, its script and style, its Hangul font (``/fonts/hangul.css``) and
+    plotly.js from the installed plotly package (no CDN)."""
     from pathlib import Path
 
     import plotly
@@ -232,6 +257,22 @@ def _page(app: FastAPI) -> None:
                         media_type="application/javascript",
                         headers={"content-encoding": "gzip", "vary": "accept-encoding",
                                  "cache-control": "max-age=86400"})
+
+    @app.get("/fonts/hangul.css", include_in_schema=False)
+    async def hangul_font(request: Request):
+        from fastapi.concurrency import run_in_threadpool
+        from fastapi.responses import Response
+
+        css = await run_in_threadpool(hangul_css)  # ~0.5 s the first time (warmed by serve)
+        tag = f'"{hashlib.sha1(css).hexdigest()[:16]}"'
+        headers = {"etag": tag, "cache-control": "no-cache", "vary": "accept-encoding"}
+        if request.headers.get("if-none-match") == tag:
+            return Response(status_code=304, headers=headers)
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            body = await run_in_threadpool(_gzip_css, css)
+            return Response(body, media_type="text/css", headers={**headers,
+                                                                  "content-encoding": "gzip"})
+        return Response(css, media_type="text/css", headers=headers)
 
     app.mount("/static", StaticFiles(directory=static), name="static")
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_typ
 from pydantic import (AliasChoices, BaseModel, ConfigDict, Field, Strict, create_model,
                       model_validator)
 
-from .. import calculus
+from .. import calculus, i18n
 from ..diff import DERIVATIVE_METHODS
 
 from ..formula import MAX_LENGTH, MAX_VARIABLES
@@ -30,6 +30,8 @@ FormulaText = Annotated[str, Field(min_length=1, max_length=MAX_LENGTH,
 Variables = Annotated[list[str] | None, Field(max_length=MAX_VARIABLES)]
 Variables2 = Annotated[list[str] | None, Field(max_length=2)]
 Box = Annotated[list[list[Number]] | None, Field(min_length=2, max_length=2)]
+#: a language of the message catalogue (gdlab.i18n.LANGUAGES)
+Language = Literal[tuple(i18n.LANGUAGES)]
 
 
 def _max_steps(default: int, low: int):
@@ -112,6 +114,9 @@ class _RunOptions(_StepLimit):
     schedule: str | None = Field(default=None, max_length=200)
     noise: Number = Field(default=0.0, ge=0)
     seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    lang: Language = Field(default=i18n.DEFAULT_LANGUAGE,
+                           description="the language of the explanations, advice and labels "
+                                       "(GET /api/messages lists them)")
 
 
 class DescendRequest(_RunOptions):
@@ -262,6 +267,16 @@ class Meta(BaseModel):
     optimizers: list[OptimizerInfo]
     presets: list[dict[str, Any]] = Field(description="the study's classic set-ups")
     defaults: dict[str, Any] = Field(description="a run request's defaults (POST /api/descend)")
+
+
+class Messages(BaseModel):
+    """The page's words in one language (``GET /api/messages``)."""
+
+    lang: str
+    languages: dict[str, str] = Field(description="every language, by its own name")
+    messages: dict[str, str | dict[str, str]] = Field(
+        description="the page.* and label.* templates: plain {fields}; a plural key is "
+                    "{one, other}, chosen by the field n")
 
 
 class Bounds(BaseModel):

@@ -1,11 +1,12 @@
-"""``/api/health``, ``/api/meta`` and ``/api/optimizers``: what the page reads before anything
-else — every server constant from the one place it is defined."""
+"""``/api/health``, ``/api/meta``, ``/api/messages`` and ``/api/optimizers``: what the page reads
+before anything else — every server constant and every word from the one place it is
+defined."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from ... import __version__, palette
+from ... import __version__, i18n, palette
 from ...diagnose import BOUNDS, LABELS
 from ...jsonsafe import jsonable
 from ...optim.aliases import catalog
@@ -39,6 +40,18 @@ async def meta(slots: Compute = Depends(compute)) -> schemas.Meta:
         "presets": presets(),
         "defaults": {k: schemas.DescendRequest.model_fields[k].default
                      for k in ("max_steps", "tol", "noise", "seed")}})
+
+
+#: the catalogue's areas the page reads: its own words and the diagnoses' names
+PAGE_AREAS = ("page.", "label.")
+
+
+@router.get("/messages")
+async def messages(lang: schemas.Language = i18n.DEFAULT_LANGUAGE) -> schemas.Messages:
+    """The page's words in ``lang``: every ``page.*`` and ``label.*`` template of the catalogue
+    (``gdlab/locale/<lang>/``), and the languages there are, each by its own name."""
+    return schemas.Messages(lang=lang, languages=i18n.LANGUAGES, messages={
+        key: value for key, value in i18n.catalogue(lang).items() if key.startswith(PAGE_AREAS)})
 
 
 @router.get("/optimizers")

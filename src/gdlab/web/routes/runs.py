@@ -8,6 +8,7 @@ import numpy as np
 from fastapi import APIRouter, Depends
 from fastapi.responses import PlainTextResponse
 
+from ... import i18n
 from ...errors import GdlabError
 from .. import schemas
 from ..compute import Compute, compute, optimizer
@@ -29,6 +30,10 @@ async def descend(req: schemas.DescendRequest, run: Compute = Depends(compute)
     RUN.check(len(req.starts), len(req.optimizers), req.max_steps)  # before any parsing
 
     def job(deadline):
+        with i18n.use(req.lang):  # in the process that writes the explanations (a worker)
+            return work(deadline)
+
+    def work(deadline):
         schedule = parse_schedule(req.schedule)
         opts = [optimizer(o, schedule=schedule, noise=req.noise, seed=req.seed)
                 for o in req.optimizers]
@@ -49,11 +54,15 @@ async def steps(req: schemas.StepsRequest, run: Compute = Depends(compute)) -> s
     optimizer's state (momentum's velocity, Adam's moments) — the engine's own run, replayed."""
     from ...optim import parse_schedule
     from ...spec import RunSpec
-    from ...steps import STATE_LABELS, replay
+    from ...steps import replay, state_label
 
     RUN.check(1, 1, req.max_steps)
 
     def job(deadline):
+        with i18n.use(req.lang):  # the state's names in the request's language, in the worker
+            return work(deadline)
+
+    def work(deadline):
         opt = optimizer(req.optimizer, schedule=parse_schedule(req.schedule), noise=req.noise,
                         seed=req.seed)
         spec = RunSpec.build(req.formula, [req.start], [opt], max_steps=req.max_steps,
@@ -65,7 +74,7 @@ async def steps(req: schemas.StepsRequest, run: Compute = Depends(compute)) -> s
                 "diagnosis": result.diagnoses()[0][0].label, "path": path,
                 "values": result.values[: len(path), 0, 0],  # as recorded (every step)
                 "gradients": done["gradients"], "updates": done["updates"], "lrs": done["lrs"],
-                "state": {k: {"label": STATE_LABELS[k], "values": v}
+                "state": {k: {"label": state_label(k), "values": v}
                           for k, v in done["state"].items()}}
 
     return await run.answer(schemas.Steps, job)
