@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -104,8 +105,11 @@ def test_type_click_run_and_reload(server, page):
     page.wait_for_selector("#map[data-state=done]")
     rows = page.locator("#runs tbody tr")
     assert rows.count() == 2
-    labels = [rows.nth(i).locator("td").nth(5).inner_text() for i in range(2)]
+    labels = [rows.nth(i).get_attribute("data-diagnosis") for i in range(2)]
     assert labels == ["local_minimum", "global_minimum"]
+    # the diagnosis column names it as the catalogue does (label.<id>)
+    assert [rows.nth(i).locator("td").nth(5).inner_text() for i in range(2)] == \
+        ["local minimum", "global minimum"]
     assert page.get_attribute("#map", "data-paths") == "2"
     q = query(page)
     assert q["f"] == ["x**4 - 3*x**2 + x + y**2"] and q["run"] == ["1"]
@@ -490,7 +494,7 @@ def test_keyboard_alone_adds_a_start_and_runs(server, page):
         page.keyboard.press(key)
     page.wait_for_selector("#map[data-state=done]")
     assert page.locator("#runs tbody tr").count() == 1
-    assert "global_minimum" in page.inner_text("#runs tbody tr")
+    assert page.get_attribute("#runs tbody tr", "data-diagnosis") == "global_minimum"
     assert page.errors == []
 
 
@@ -636,3 +640,101 @@ def test_results_follow_every_edit_and_the_contour_follows_the_function(server, 
     page.wait_for_selector("#map[data-state=ready]")
     assert "cannot hold" in page.inner_text("#status")
     assert [e for e in page.errors if "status of 400" not in e] == []  # (Chromium logs the 400)
+
+
+# --- the page in Korean ---------------------------------------------------------------------
+
+HANGUL = "[\uac00-\ud7a3]"
+
+
+def drawing_fonts(pg, selector):
+    """``{font: glyphs}``: the fonts Chromium drew the element's text with, as laid out now
+    (DevTools' platform fonts: a Hangul letter drawn as a missing-glyph box counts for the
+    system font that lacks it)."""
+    cdp = pg.context.new_cdp_session(pg)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        return {f["postScriptName"]: f["glyphCount"] for f in fonts}
+    finally:
+        cdp.detach()
+
+
+def hangul_drawn(pg, selector) -> bool:
+    """Every Hangul letter of the element drawn with NanumGothic's glyphs (no tofu)."""
+    letters = len(re.findall(HANGUL, pg.inner_text(selector)))
+    fonts = drawing_fonts(pg, selector)
+    return letters > 0 and sum(n for name, n in fonts.items()
+                               if name.startswith("NanumGothic")) >= letters
+
+
+def back_to_english(pg):
+    """The language menu: the page's words English again, the runs asked for again in English
+    (no Korean explanation left), the link saying lang=en."""
+    pg.select_option("#lang", "en")
+    pg.wait_for_function("document.documentElement.lang === 'en'")
+    pg.wait_for_function("""() => { const td = document.querySelector(
+        '#runs tbody tr td:nth-child(7)'); return td && td.innerText.includes('Advice:'); }""")
+    pg.wait_for_selector("#map[data-state=done]")
+    assert pg.inner_text("#run") == "Run" and pg.title() == "gdlab playground"
+    assert not re.search(HANGUL, pg.inner_text("body").replace("한국어", ""))
+    rows = pg.locator("#runs tbody tr")
+    assert [rows.nth(i).locator("td").nth(5).inner_text() for i in range(2)] == \
+        ["global minimum", "diverged"]
+    assert query(pg)["lang"] == ["en"]
+
+
+def test_the_playground_in_korean_and_back_to_english(server, browser):
+    """?lang=ko: every word of the page, the runs' explanations and advice and the diagnosis
+    names in Korean, drawn with NanumGothic's glyphs (this machine has no Korean font); the
+    language menu switches back to English, the runs said again in English, the link says so."""
+    shots = {}
+    for width, height in ((1400, 1000), (390, 844)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        pg = context.new_page()
+        errors = []
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        try:
+            pg.goto(f"{server}/?lang=ko&opts=gd:lr=0.01;gd:lr=0.05")
+            pg.wait_for_selector("#map[data-state=ready]")
+            assert pg.get_attribute("html", "lang") == "ko"
+            assert pg.inner_text("#run") == "실행" and pg.title() == "gdlab 플레이그라운드"
+            assert pg.input_value("#lang") == "ko"
+            assert pg.eval_on_selector_all("#lang option", "os => os.map(o => o.textContent)") \
+                == ["English", "한국어"]  # each language by its own name
+            pg.click("#run")  # no start yet: said in Korean
+            assert pg.inner_text("#status") == "그래프를 클릭해 시작점을 추가하세요"
+            pg.locator("#map").scroll_into_view_if_needed()
+            click_map(pg, 0.55, 0.45)
+            pg.click("#run")
+            pg.wait_for_selector("#map[data-state=done]")
+            rows = pg.locator("#runs tbody tr")
+            assert rows.count() == 2
+            cells = [rows.nth(i).locator("td") for i in range(2)]
+            assert [c.nth(5).inner_text() for c in cells] == ["전역 최솟값", "발산"]
+            for text in (c.nth(6).inner_text() for c in cells):
+                assert re.search(HANGUL, text) and "조언:" in text
+            assert pg.inner_text("#runs thead th:nth-child(7)") == "설명과 조언"
+            assert re.search(HANGUL, pg.inner_text("#step-readout"))
+            assert pg.evaluate("document.getElementById('loss').layout.title.text") == \
+                "손실 곡선 f(x_t)"
+            assert query(pg)["lang"] == ["ko"]
+            assert pg.evaluate("""async () => { await document.fonts.ready;
+                return document.fonts.check('16px NanumGothic', '경사하강법')
+                    && document.fonts.check('bold 16px NanumGothic', '전역 최솟값'); }""")
+            for selector in ("h1", "header p", "#run", "#runs tbody tr td:nth-child(6)",
+                             "#runs tbody tr td:nth-child(7)", "#step-readout", "#view-note"):
+                assert hangul_drawn(pg, selector), (selector, drawing_fonts(pg, selector))
+            assert pg.evaluate("document.documentElement.scrollWidth") <= width
+            pg.evaluate("document.fonts.ready")
+            shot(pg, f"korean-{width}")
+            shots[width] = pg.url
+            if width == 1400:
+                back_to_english(pg)
+            assert errors == []
+        finally:
+            context.close()

@@ -5,6 +5,7 @@ import json
 import re
 import string
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -74,6 +75,9 @@ def test_the_korean_diagnosis_says_the_same(capsys, argv, label):
 
 # --- the playground's words (locale/*/page.toml, read by app.js's t()) --------------------
 
+STATIC = Path(__file__).resolve().parent.parent / "src" / "gdlab" / "web" / "static"
+
+
 def _forms(template):
     return template.values() if isinstance(template, dict) else [template]
 
@@ -91,6 +95,44 @@ def test_page_templates_have_plain_fields_only():
                     if name is not None:
                         assert re.fullmatch(r"[a-z_]+", name) and not spec and not conversion, \
                             (lang, key, form)
+
+
+def test_index_html_says_in_english_what_the_catalogue_says():
+    """index.html carries the English of every data-i18n key (what shows before the catalogue
+    arrives, and without a script): the same words as locale/en/page.toml."""
+    html = (STATIC / "index.html").read_text("utf-8")
+    english = i18n.catalogue("en")
+    texts = re.findall(r'data-i18n="([\w.]+)"[^>]*>([^<]*)<', html)
+    attrs = re.findall(r'data-i18n-attr="([^"]+)"([^>]*)>', html)
+    assert len(texts) > 40 and len(attrs) > 20
+    for key, shown in texts:
+        assert " ".join(shown.split()) == english[key], key
+    for pairs, rest in attrs:
+        for pair in pairs.split():
+            attr, key = pair.split(":")
+            value = re.search(rf'\s{attr}="([^"]*)"', rest)
+            assert value and value.group(1).replace("&#39;", "'") == english[key], (attr, key)
+
+
+def test_every_key_the_page_asks_for_is_in_the_catalogue():
+    script = (STATIC / "app.js").read_text("utf-8")
+    english = i18n.catalogue("en")
+    asked = set(re.findall(r'\bt\("([\w.]+)"', script))
+    assert len(asked) > 70
+    assert asked - set(english) == set()
+    # keys built from a name: each name the page can meet has its key
+    from gdlab.calculus import CRITICAL_KINDS
+    from gdlab.diagnose import LABELS
+    from gdlab.steps import STATE_FIELDS
+
+    built = {"page.note": ("contour", "surface", "basins", "lrmap", "inspect"),
+             "page.critical": CRITICAL_KINDS, "label": LABELS, "page.state": STATE_FIELDS,
+             "page.event": ("near_saddle",), "page.player": ("play", "pause", "play_text",
+                                                              "pause_text"),
+             "page.bound": ("at_start", "at_minimum", "at_end", "at_nearest", "nearest_start",
+                            "at_starts")}
+    for prefix, names in built.items():
+        assert {f"{prefix}.{n}" for n in names} <= set(english), prefix
 
 
 def test_every_preset_has_its_title_in_every_language():

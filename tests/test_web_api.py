@@ -763,3 +763,4 @@ def test_the_hangul_font_holds_every_korean_letter_and_is_made_once(client):
     again = client.get("/fonts/hangul.css", headers={"if-none-match": r.headers["etag"]})
     assert again.status_code == 304 and not again.content
     assert web_app.hangul_css.cache_info().misses == 1
+    assert client.get("/").text.count('href="/fonts/hangul.css"') == 1

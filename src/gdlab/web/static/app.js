@@ -1,6 +1,9 @@
 // gdlab playground: talks only to the JSON API (/docs); the whole state lives in the URL.
 "use strict";
 const $ = (id) => document.getElementById(id);
+// every word comes from the message catalogue (GET /api/messages: gdlab/locale/<lang>/page.toml
+// and the diagnoses' names), in the language of the URL's lang
+let LANG = "en", MESSAGES = {}, LANGUAGES = {};
 // every server constant (limits, colours, labels, optimizers, presets, bound formulas) comes
 // from GET /api/meta; the constants below are choices of this page only
 let META = null;
@@ -15,22 +18,9 @@ const SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "triangle-do
 const MARKERS_UP_TO = 4000;  // points drawn with a marker each up to this many in all
 const LOSS_CURVES = 40;      // more runs than this: the loss panel shows median and range
 const MARGIN = { t: 12, r: 78, b: 44, l: 56 };  // fixed: the plot area does not move
-const NOTES = {
-  contour: "Level curves of f; ★ known minima. The two axes share one scale, so the gradient "
-    + "meets each level curve at a right angle, as the note says (∇f ⟂ level curve). "
-    + "Tick −∇f field to see the downhill direction everywhere.",
-  surface: "f as a surface over the plane (drag to rotate, scroll to zoom). A path is drawn on "
-    + "the surface; the tangent plane at the inspected point touches it there: "
-    + "z = f(a) + ∇f(a)·(x − a).",
-  basins: "Each start of the grid is coloured by where the first optimizer ends from it: "
-    + "which minimum, or diverged, or not converged in the steps given.",
-  lrmap: "What the first optimizer does for each learning rate (up) and start (across). Below "
-    + "its stability bound (2/λmax for gradient descent, 2(1+μ)/λmax with momentum; the "
-    + "adaptive methods have none) it converges; above it the run oscillates outward and "
-    + "diverges. Click to set the learning rate.",
-  inspect: "At the inspected point: D_u f = ∇f·u is largest along ∇f (‖∇f‖), smallest "
-    + "against it (−‖∇f‖) and zero across it — the dial shows it all around.",
-};
+function viewNote(inspecting) {  // what the view shows (page.note.<view>), and the point's dial
+  return t(`page.note.${state.view}`) + (inspecting && state.view === "contour" ? " " + t("page.note.inspect") : "");
+}
 
 let catalog = Object.create(null);  // optimizer name → {rule, torch, hyper: [...]}; no prototype keys
 let state = { f: "himmelblau", dom: null, starts: [], opts: [{ name: "gd", lr: 0.01, hyper: {} }],
@@ -114,8 +104,39 @@ function writeUrl() {
   if (state.ran) q.set("run", "1");
   if (state.ran && (state.sel[0] || state.sel[1])) q.set("sel", state.sel.join("."));
   if (state.ran && state.step !== null) q.set("k", String(state.step));
+  q.set("lang", LANG);
   history.replaceState(null, "", "?" + q.toString());
 }
+
+// ---------- words ----------
+function t(key, fields = {}) {  // the template of key, its {fields} filled (a plural key: by n)
+  let s = MESSAGES[key];
+  if (s === undefined) return key;
+  if (typeof s === "object") s = s[fields.n === 1 ? "one" : "other"];
+  return s.replace(/\{(\w+)\}/g, (m, name) => (name in fields ? String(fields[name]) : m));
+}
+function label(id) { return t(`label.${id}`); }  // a diagnosis's name
+async function loadMessages(lang) {  // the catalogue of lang; index.html's words swapped
+  const got = await api(`/api/messages?lang=${encodeURIComponent(lang)}`);
+  // a script beyond the system's fonts (Hangul: NanumGothic, /fonts/hangul.css) is loaded
+  // before any of its text is laid out: Chromium keeps the tofu of text it laid out while a
+  // font further down the list was still loading
+  const sample = [...got.languages[got.lang]].filter((c) => c > "\u007f").join("");
+  const family = getComputedStyle(document.body).fontFamily;
+  if (sample) await Promise.all(["", "bold "].map((w) => document.fonts.load(`${w}16px ${family}`, sample))).catch(() => null);
+  MESSAGES = got.messages; LANGUAGES = got.languages; LANG = got.lang;
+  document.documentElement.lang = LANG;
+  document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+  document.querySelectorAll("[data-i18n-attr]").forEach((el) => el.dataset.i18nAttr.split(/\s+/).forEach((pair) => {
+    const [attr, key] = pair.split(":"); el.setAttribute(attr, t(key)); }));
+  const menu = $("lang");  // each language by its own name
+  menu.innerHTML = "";
+  Object.entries(LANGUAGES).forEach(([code, name]) => {
+    const o = document.createElement("option"); o.value = code; o.lang = code; o.textContent = name; menu.appendChild(o); });
+  menu.value = LANG;
+  playLabel();
+}
+function playLabel() { const k = playing ? "pause" : "play"; $("play").textContent = t(`page.player.${k}_text`); $("play").setAttribute("aria-label", t(`page.player.${k}`)); }
 
 // ---------- small helpers ----------
 function fmt(v) {  // 4 significant digits, trailing zeros of the mantissa dropped (never the exponent's)
@@ -124,17 +145,16 @@ function fmt(v) {  // 4 significant digits, trailing zeros of the mantissa dropp
   return (m.includes(".") ? m.replace(/\.?0+$/, "") : m) + (e === undefined ? "" : "e" + e);
 }
 function vec(p) { return `(${p.map(fmt).join(", ")})`; }
-function plural(n, word) { return `${n} ${word}${n === 1 ? "" : "s"}`; }
 function defaultOf(name, key) { const h = catalog[name].hyper.find((x) => x.name === key); return h ? h.default : null; }
 async function api(path, body) {
   const r = await fetch(path, { method: body ? "POST" : "GET", headers: { "content-type": "application/json" },
     body: body ? JSON.stringify(body) : undefined });
-  const data = await r.json().catch(() => ({ detail: "bad response" }));
-  if (!r.ok) throw new Error(typeof data.detail === "string" ? data.detail : "invalid request");
+  const data = await r.json().catch(() => ({ detail: t("page.bad_response") }));
+  if (!r.ok) throw new Error(typeof data.detail === "string" ? data.detail : t("page.invalid_request"));
   return data;
 }
 function showError(message, column) {
-  $("formula-error").textContent = message ? "error: " + message : "";
+  $("formula-error").textContent = message ? t("page.error", { message }) : "";
   $("formula").classList.toggle("bad", !!message);
   const caret = $("formula-caret");  // a caret under the offending column (the box is monospace)
   caret.textContent = column ? " ".repeat(Math.min(column - 1, META.limits.formula_length)) + "^" : "";
@@ -144,7 +164,7 @@ function showError(message, column) {
 function mapProblem(check) {
   if (!check.ok) return check.error;
   if (check.variables.length !== 2 && !check.library)
-    return `the map needs 2 variables; this formula has ${check.variables.length ? `${check.variables.length} (${check.variables.join(", ")})` : "none"}`;
+    return t("page.needs_two", { count: check.variables.length ? `${check.variables.length} (${check.variables.join(", ")})` : t("page.none") });
   return null;
 }
 let typing = null;
@@ -178,7 +198,9 @@ function config(threeD) {  // no cloud button; on the 2-D maps no zoom either (t
 function look(layout) {  // the page's colours (light or dark) on a plot
   const c = ink(), lines = getComputedStyle(document.documentElement).getPropertyValue("--line").trim() || "#ddd";
   const axis = (a) => ({ gridcolor: lines, zerolinecolor: lines, ...(a || {}) });
-  return { ...layout, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", font: { color: c },
+  // the page's fonts (NanumGothic after the system's: Hangul on a machine without a Korean font)
+  const family = getComputedStyle(document.body).fontFamily;
+  return { ...layout, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", font: { color: c, family },
     xaxis: axis(layout.xaxis), yaxis: axis(layout.yaxis) };
 }
 
@@ -197,23 +219,23 @@ function syncControls() {
   const about = functions[state.f];
   $("about").hidden = !about;
   $("about").textContent = about ? `${about.title}: ${about.description}` : "";
-  $("view-note").textContent = NOTES[state.view] + (state.at && state.view === "contour" ? " " + NOTES.inspect : "");
+  $("view-note").textContent = viewNote(!!state.at);
   buildOptimizers();
 }
 function lrControl(o) {  // a log slider for feel and a number box for the exact value
-  const lr = document.createElement("label"); lr.textContent = "learning rate ";
+  const lr = document.createElement("label"); lr.textContent = t("page.learning_rate") + " ";
   const wrap = document.createElement("span"); wrap.className = "lr";
   const slider = document.createElement("input");
   Object.assign(slider, { type: "range", min: LR_RANGE[0], max: LR_RANGE[1], step: 0.01, value: Math.log10(o.lr), className: "lr-slider" });
-  slider.setAttribute("aria-label", "learning rate (log scale)");
+  slider.setAttribute("aria-label", t("page.lr_log_aria"));
   const box = document.createElement("input");
   Object.assign(box, { className: "lr-input lr-value", value: exact(o.lr), inputMode: "decimal", spellcheck: false });
-  box.setAttribute("aria-label", "learning rate");
+  box.setAttribute("aria-label", t("page.learning_rate"));
   slider.addEventListener("input", () => { o.lr = +Math.pow(10, +slider.value).toPrecision(3); box.value = exact(o.lr); changed(); updateBounds(); });
   box.addEventListener("change", () => {
     const v = num(box.value);
     box.classList.toggle("bad", !(v > 0));
-    if (!(v > 0)) { say("a learning rate is a number above 0", true); return; }
+    if (!(v > 0)) { say(t("page.lr_positive"), true); return; }
     o.lr = v; slider.value = Math.log10(v); say(""); changed(); updateBounds();
   });
   wrap.appendChild(slider);
@@ -248,7 +270,7 @@ function buildOptimizers() {
     const box = document.createElement("div");
     box.className = "opt"; box.style.borderLeftColor = COLORS[i % COLORS.length]; box.dataset.index = String(i);
     const select = document.createElement("select");
-    select.className = "opt-name"; select.setAttribute("aria-label", `optimizer ${i + 1}`);
+    select.className = "opt-name"; select.setAttribute("aria-label", t("page.optimizer_aria", { index: i + 1 }));
     Object.keys(catalog).forEach((name) => { const op = document.createElement("option"); op.value = op.textContent = name; select.appendChild(op); });
     select.value = o.name;
     select.addEventListener("change", () => { state.opts[i] = { name: select.value, lr: defaultOf(select.value, "lr"), hyper: {} }; buildOptimizers(); changed(); });
@@ -257,7 +279,7 @@ function buildOptimizers() {
     const text = document.createElement("span"); text.className = "bound-text"; box.appendChild(text);
     catalog[o.name].hyper.filter((h) => h.name !== "lr").forEach((h) => box.appendChild(hyperControl(o, h)));
     if (state.opts.length > 1) {
-      const rm = document.createElement("button"); rm.textContent = "remove"; rm.className = "remove";
+      const rm = document.createElement("button"); rm.textContent = t("page.remove"); rm.className = "remove";
       rm.addEventListener("click", () => { state.opts.splice(i, 1); buildOptimizers(); changed(); redraw(); });
       box.appendChild(rm);
     }
@@ -277,8 +299,8 @@ function updateBounds() {  // the stability bound on each slider: a mark and a l
     const frac = bound ? (Math.log10(bound) - LR_RANGE[0]) / (LR_RANGE[1] - LR_RANGE[0]) : -1;
     mark.hidden = !(frac >= 0 && frac <= 1);
     mark.style.left = `calc(${(frac * 100).toFixed(2)}% - 1px)`;
-    mark.title = bound ? `stability bound ${fmt(bound)} ${found.where}` : "";
-    text.textContent = !bound ? "" : `stability bound ≈ ${fmt(bound)} ${found.where}` + (o.lr > bound ? " (lr above it)" : "");
+    mark.title = bound ? t("page.bound.title", { bound: fmt(bound), where: found.where }) : "";
+    text.textContent = !bound ? "" : t("page.bound.text", { bound: fmt(bound), where: found.where }) + (o.lr > bound ? t("page.bound.above") : "");
   });
 }
 let startBounds = {};  // optimizer (name and hyper-parameters) → {bound, where} before any run
@@ -297,11 +319,12 @@ function boundOf(i) {
     const r = runs.reduce((a, b) => (b.optimizer_bound < a.optimizer_bound || (b.optimizer_bound === a.optimizer_bound
       && reached(b) && !reached(a)) ? b : a));
     const same = (p, q) => p && q && p.every((v, j) => Math.abs(v - q[j]) <= 1e-9 * (1 + Math.abs(v)));
-    const place = r.diagnosis === "diverged" || r.diagnosis === "unbounded" ? "at the start"
-      : reached(r) ? "at the minimum reached" : same(r.bound_at, r.final) ? "where the run ended" : "at the nearest known minimum";
-    return { bound: r.optimizer_bound, where: `${place} (${r.bound_at.map(fmt).join(", ")})` };
+    const place = r.diagnosis === "diverged" || r.diagnosis === "unbounded" ? "at_start"
+      : reached(r) ? "at_minimum" : same(r.bound_at, r.final) ? "at_end" : "at_nearest";
+    return { bound: r.optimizer_bound, where: t("page.bound.where", { place: t(`page.bound.${place}`), point: r.bound_at.map(fmt).join(", ") }) };
   }
-  return startBounds[boundKey(o)] ?? null;
+  const before = startBounds[boundKey(o)];
+  return before ? { bound: before.bound, where: t(`page.bound.${before.where}`) } : null;
 }
 let boundTimer = null;
 function refreshStartBound() {  // each optimizer's bound at (up to 8 of) the starts: POST /api/bounds
@@ -312,7 +335,7 @@ function refreshStartBound() {  // each optimizer's bound at (up to 8 of) the st
     const got = await api("/api/bounds", { formula: f, starts, optimizers: opts }).catch(() => null);
     if (f !== state.f) return;
     startBounds = {};
-    const where = got && got.at === "minimum" ? "at the minimum nearest the start" : "at the starts (a local bound)";
+    const where = got && got.at === "minimum" ? "nearest_start" : "at_starts";  // page.bound.<where>
     state.opts.forEach((o, i) => { startBounds[boundKey(o)] = got && got.bounds[i] ? { bound: got.bounds[i], where } : null; });
     updateBounds();
   }, 150);
@@ -358,14 +381,15 @@ function view() { return grid.domain; }
 function inView(p) { const v = view(); return p[0] >= v[0][0] && p[0] <= v[0][1] && p[1] >= v[1][0] && p[1] <= v[1][1]; }
 function shapeNow() { const { w, h } = plotBox(); return w / h; }
 let gridShape = null;
-let viewNote = "";  // why the map does not hold every start (said with every status line)
+let offMap = "";  // why the map does not hold every start (said with every status line)
+function offMapNote() { return offMap ? t("page.view_note", { reason: offMap }) : ""; }
 async function loadGrid() {  // the contour grid over the view as the map is now shaped
   const ask = (v) => api("/api/grid", { formula: state.f, n: GRID_N, domain: v, gradients: state.field });
-  try { grid = await ask(wantedView()); viewNote = ""; } catch (e) {
+  try { grid = await ask(wantedView()); offMap = ""; } catch (e) {
     // a start or point too far for one map: the domain alone, and the reason said
     grid = await ask(wantedView(false));
-    viewNote = `the map cannot hold every start and the point (${e.message}): some lie off it`;
-    say(viewNote, true);
+    offMap = e.message;
+    say(offMapNote(), true);
   }
   grid.version = ++grids;
   gridShape = shapeNow();
@@ -460,7 +484,7 @@ function startTrace() {
 }
 function minimaTrace() {
   return { type: "scatter", mode: "markers", x: grid.minima.map((m) => m.location[0]), y: grid.minima.map((m) => m.location[1]),
-    marker: { symbol: "star", size: 14, color: "white", line: { color: "black", width: 1 } }, name: "known minima", hoverinfo: "x+y" };
+    marker: { symbol: "star", size: 14, color: "white", line: { color: "black", width: 1 } }, name: t("page.key.minima"), hoverinfo: "x+y" };
 }
 // the runs as the player shows them: each optimizer's runs in one trace (gaps between runs),
 // each run up to step k (null: to its end)
@@ -597,12 +621,12 @@ function inspectTraces() {
   const v = view(), span = 0.12 * Math.min(v[0][1] - v[0][0], v[1][1] - v[1][0]);
   const g = point.gradient, gn = Math.hypot(g[0], g[1]);
   const th = state.angle * Math.PI / 180, u = [Math.cos(th), Math.sin(th)];
-  const traces = [{ type: "scatter", mode: "markers", x: [state.at[0]], y: [state.at[1]], name: "inspected point",
+  const traces = [{ type: "scatter", mode: "markers", x: [state.at[0]], y: [state.at[1]], name: t("page.trace.inspected"),
     marker: { symbol: "x", size: 11, color: ink() } }];
   traces.push({ type: "scatter", mode: "lines", ...arrows([state.at[0]], [state.at[1]], [span * u[0]], [span * u[1]], 0.25),
-    line: { color: ink(), width: 2, dash: "dot" }, name: `direction u, θ = ${state.angle}°` });
+    line: { color: ink(), width: 2, dash: "dot" }, name: t("page.trace.direction", { angle: state.angle }) });
   if (gn > 0) traces.push({ type: "scatter", mode: "lines", ...arrows([state.at[0]], [state.at[1]],
-    [-span * g[0] / gn], [-span * g[1] / gn], 0.25), line: { color: "white", width: 3.5 }, name: "steepest descent −∇f" });
+    [-span * g[0] / gn], [-span * g[1] / gn], 0.25), line: { color: "white", width: 3.5 }, name: t("page.trace.descent") });
   return traces;
 }
 
@@ -630,7 +654,7 @@ function runScale() {
   scaleOf = { trace, width, scale };
   return scale;
 }
-function ownName() { return docRequest && docRequest.noise ? "what the optimizer adds (and the noise)" : "what the optimizer adds"; }
+function ownName() { return t(docRequest && docRequest.noise ? "page.trace.own_noise" : "page.trace.own"); }
 function vectorTraces(k) {
   const p = vectorParts(k);
   const times = p && p.scale !== 1 ? ` (×${fmt(p.scale)})` : "";
@@ -639,19 +663,19 @@ function vectorTraces(k) {
     line: { color, width, dash }, name: name + times, meta: { role, scale: p ? p.scale : 1 }, hoverinfo: "skip" });
   const c = COLORS[state.sel[0] % COLORS.length];
   const tip = p ? [p.x[0] + p.gd[0] * p.scale, p.x[1] + p.gd[1] * p.scale] : [0, 0];
-  return [arrow(p ? p.x : [0, 0], p ? p.gd : [0, 0], "white", 2.5, "dot", "gradient", "−lr·∇f (gradient descent's step)"),
+  return [arrow(p ? p.x : [0, 0], p ? p.gd : [0, 0], "white", 2.5, "dot", "gradient", t("page.trace.gd_step")),
     arrow(tip, p && !p.plain ? p.own : [0, 0], c, 2, "dash", "own", ownName()),
-    arrow(p ? p.x : [0, 0], p ? p.u : [0, 0], c, 3.5, "solid", "update", "the update taken")];
+    arrow(p ? p.x : [0, 0], p ? p.u : [0, 0], c, 3.5, "solid", "update", t("page.trace.update"))];
 }
 function readout(k) {
   const p = vectorParts(k);
   if (!trace) return "";
   const last = trace.path.length - 1, at = Math.min(k === null ? last : k, last);
-  const when = at < last || k === last ? `step ${at}` : `ended at step ${last}`;
-  const parts = [`${trace.optimizer.name} from ${vec(trace.path[0])}, ${when}:`,
+  const when = at < last || k === last ? t("page.readout.step", { k: at }) : t("page.readout.ended", { k: last });
+  const parts = [t("page.readout.from", { optimizer: trace.optimizer.name, start: vec(trace.path[0]), when }),
     `x = ${vec(trace.path[at])}`, `f = ${fmt(trace.values[at])}`, `∇f = ${vec(trace.gradients[at])}`];
   if (p) {
-    parts.push(`lr = ${fmt(p.lr)}`, `−lr·∇f = ${vec(p.gd)}`, `update = ${vec(p.u)}`);
+    parts.push(`lr = ${fmt(p.lr)}`, `−lr·∇f = ${vec(p.gd)}`, t("page.readout.update", { value: vec(p.u) }));
     Object.values(trace.state).forEach((s) => parts.push(`${s.label} = ${vec(s.values[at])}`));
   }
   return parts;
@@ -684,17 +708,17 @@ function showKey(entries, title) {
 }
 function contourKey() {
   const out = [];
-  if (state.field) out.push({ name: "−∇f (downhill)", line: "white", width: 1.5 });
-  if (grid.minima.length) out.push({ name: "known minima", symbol: "star", fill: "white", edge: "black" });
-  if (state.starts.length) out.push({ name: "starts (drag to move)", symbol: "circle", fill: "white", edge: "black" });
+  if (state.field) out.push({ name: t("page.key.downhill"), line: "white", width: 1.5 });
+  if (grid.minima.length) out.push({ name: t("page.key.minima"), symbol: "star", fill: "white", edge: "black" });
+  if (state.starts.length) out.push({ name: t("page.key.starts"), symbol: "circle", fill: "white", edge: "black" });
   if (doc) doc.results.forEach((res, i) => out.push({ name: `${res.optimizer.name} (lr ${fmt(res.optimizer.lr)})`,
     line: COLORS[i % COLORS.length], symbol: SYMBOLS[i % SYMBOLS.length] }));
-  if (state.at && point) out.push({ name: "inspected point", symbol: "x", line: ink() },
-    { name: `direction u (θ = ${state.angle}°)`, line: ink(), width: 2, dash: "dot" }, { name: "steepest descent −∇f", line: "white", width: 3.5 });
+  if (state.at && point) out.push({ name: t("page.trace.inspected"), symbol: "x", line: ink() },
+    { name: t("page.key.direction", { angle: state.angle }), line: ink(), width: 2, dash: "dot" }, { name: t("page.trace.descent"), line: "white", width: 3.5 });
   const p = vectorParts(state.step);
   if (p) {
     const times = p.scale !== 1 ? ` (×${fmt(p.scale)})` : "", c = COLORS[state.sel[0] % COLORS.length];
-    out.push({ name: "−lr·∇f" + times, line: "white", dash: "dot", width: 2.5 }, { name: "update taken" + times, line: c, width: 3.5 });
+    out.push({ name: "−lr·∇f" + times, line: "white", dash: "dot", width: 2.5 }, { name: t("page.key.update") + times, line: c, width: 3.5 });
     if (!p.plain) out.push({ name: ownName() + times, line: c, dash: "dash" });
   }
   return out;
@@ -748,12 +772,12 @@ async function drawSurface() {
     const plane = ys.map((y) => xs.map((x) => point.value + point.gradient[0] * (x - state.at[0]) + point.gradient[1] * (y - state.at[1])));
     if (!shown.log) {
       traces.push({ type: "surface", x: xs, y: ys, z: plane, opacity: 0.75, showscale: false,
-        colorscale: [[0, COLORS[1]], [1, COLORS[1]]], name: "tangent plane" });
-      entries.push({ name: "tangent plane at the point", box: COLORS[1] });
-    } else entries.push({ name: "(no tangent plane on a log height scale)" });
+        colorscale: [[0, COLORS[1]], [1, COLORS[1]]], name: t("page.trace.tangent_plane") });
+      entries.push({ name: t("page.key.tangent_plane"), box: COLORS[1] });
+    } else entries.push({ name: t("page.key.no_plane") });
     traces.push({ type: "scatter3d", mode: "markers", x: [state.at[0]], y: [state.at[1]], z: [z3(point.value)],
-      marker: { size: 5, color: ink() }, name: "inspected point" });
-    entries.push({ name: "inspected point", symbol: "circle", fill: ink(), edge: ink() });
+      marker: { size: 5, color: ink() }, name: t("page.trace.inspected") });
+    entries.push({ name: t("page.trace.inspected"), symbol: "circle", fill: ink(), edge: ink() });
   }
   const v = view(), ratio = (v[1][1] - v[1][0]) / (v[0][1] - v[0][0]);
   await Plotly.react("map", traces, look({ margin: { t: 0, r: 0, b: 0, l: 0 }, showlegend: false,
@@ -778,15 +802,17 @@ async function drawBasins() {
   const ys = Array.from({ length: n }, (_, i) => v[1][0] + i * (v[1][1] - v[1][0]) / (n - 1));
   const pct = (c) => `${Math.round(100 * c / total)}%`;
   const traces = [{ type: "heatmap", x: xs, y: ys, z: b.labels.map((row) => row.map((l) => l + 2)), zmin: -0.5, zmax: k - 0.5,
-    colorscale: scale, showscale: false, hovertemplate: "(%{x:.3g}, %{y:.3g})<extra></extra>", name: "basins" }];
+    colorscale: scale, showscale: false, hovertemplate: "(%{x:.3g}, %{y:.3g})<extra></extra>", name: t("page.basins.name") }];
   traces.push({ type: "scatter", mode: "markers", x: b.minima.map((m) => m[0]), y: b.minima.map((m) => m[1]),
-    marker: { symbol: "star", size: 14, color: "white", line: { color: "black", width: 1 } }, name: "minima" });
+    marker: { symbol: "star", size: 14, color: "white", line: { color: "black", width: 1 } }, name: t("page.basins.minima") });
   traces.push(startTrace());
   await Plotly.react("map", traces, axes({}), config(false));
-  const entries = b.minima.map((m, i) => ({ name: `ends at ${vec(m)}${b.global_minima[i] ? " (global)" : ""}: ${pct(b.counts.per_minimum[i])}`, box: colors[i + 2] }));
-  entries.push({ name: `diverged: ${pct(b.counts.diverged)}`, box: colors[0] }, { name: `not converged: ${pct(b.counts.not_converged)}`, box: colors[1] },
-    { name: "minima", symbol: "star", fill: "white", edge: "black" });
-  showKey(entries, `Basins of ${o.name} (lr ${fmt(o.lr)}, ${body.max_steps} steps, ${n} × ${n} starts):`);
+  const entries = b.minima.map((m, i) => ({ name: t(b.global_minima[i] ? "page.basins.ends_global" : "page.basins.ends",
+    { point: vec(m), share: pct(b.counts.per_minimum[i]) }), box: colors[i + 2] }));
+  entries.push({ name: t("page.basins.diverged", { share: pct(b.counts.diverged) }), box: colors[0] },
+    { name: t("page.basins.not_converged", { share: pct(b.counts.not_converged) }), box: colors[1] },
+    { name: t("page.basins.minima"), symbol: "star", fill: "white", edge: "black" });
+  showKey(entries, t("page.basins.title", { optimizer: o.name, lr: fmt(o.lr), steps: body.max_steps, side: n }));
 }
 async function drawLrMap() {
   const o = state.opts[0], d = domainNow();
@@ -798,24 +824,26 @@ async function drawLrMap() {
   const labels = META.labels, k = labels.length, scale = [];
   labels.forEach((l, i) => { scale.push([i / k, LABEL_COLORS[l]], [(i + 1) / k, LABEL_COLORS[l]]); });
   const traces = [{ type: "heatmap", x: m.positions, y: m.lrs, z: m.labels.map((row) => row.map((l) => labels.indexOf(l))),
-    text: m.labels, zmin: -0.5, zmax: k - 0.5, colorscale: scale, showscale: false,
-    hovertemplate: "start %{x:.3g}, lr %{y:.3g}: %{text}<extra></extra>", name: "diagnosis" }];
+    text: m.labels.map((row) => row.map(label)), zmin: -0.5, zmax: k - 0.5, colorscale: scale, showscale: false,
+    hovertemplate: t("page.lrmap.hover", { start: "%{x:.3g}", lr: "%{y:.3g}", label: "%{text}" }) + "<extra></extra>",
+    name: t("page.lrmap.name") }];
   const c = ink(), drawn = (ys) => ys.some((y) => y !== null);
   const rule = META.stability_bounds[o.name] || "";  // the optimizer's own bound (none: adaptive)
-  traces.push({ type: "scatter", mode: "lines", x: m.positions, y: m.bounds, line: { color: c, width: 2 }, name: `stability bound ${rule} at the minimum reached` });
-  traces.push({ type: "scatter", mode: "lines", x: m.positions, y: m.start_bounds, line: { color: c, width: 1, dash: "dash" }, name: `local bound ${rule} at the start` });
+  const names = { bound: t("page.lrmap.bound", { rule }), local: t("page.lrmap.local", { rule }), lr: t("page.lrmap.lr", { lr: fmt(o.lr) }) };
+  traces.push({ type: "scatter", mode: "lines", x: m.positions, y: m.bounds, line: { color: c, width: 2 }, name: names.bound });
+  traces.push({ type: "scatter", mode: "lines", x: m.positions, y: m.start_bounds, line: { color: c, width: 1, dash: "dash" }, name: names.local });
   traces.push({ type: "scatter", mode: "lines", x: [m.positions[0], m.positions[m.positions.length - 1]], y: [o.lr, o.lr],
-    line: { color: c, width: 2, dash: "dot" }, name: `lr ${fmt(o.lr)} (click to set)` });
+    line: { color: c, width: 2, dash: "dot" }, name: names.lr });
   const other = grid.variables[1 - m.axis];
   await Plotly.react("map", traces, look({ margin: { ...MARGIN, autoexpand: false }, showlegend: false, dragmode: false,
-    xaxis: { title: { text: `start ${grid.variables[m.axis]} (with ${other} = ${fmt(m.fixed)})` } },
-    yaxis: { title: { text: "learning rate" }, type: "log", exponentformat: "power", range: [Math.log10(m.lrs[0]), Math.log10(m.lrs[m.lrs.length - 1])] } }), config(false));
+    xaxis: { title: { text: t("page.lrmap.x_title", { axis: grid.variables[m.axis], other, fixed: fmt(m.fixed) }) } },
+    yaxis: { title: { text: t("page.lrmap.y_title") }, type: "log", exponentformat: "power", range: [Math.log10(m.lrs[0]), Math.log10(m.lrs[m.lrs.length - 1])] } }), config(false));
   const present = labels.filter((l) => m.labels.flat().includes(l));
-  showKey(present.map((l) => ({ name: l, box: LABEL_COLORS[l] })).concat(  // the lines drawn, only
-    drawn(m.bounds) ? [{ name: `stability bound ${rule} at the minimum reached`, line: c, width: 2 }] : [],
-    drawn(m.start_bounds) ? [{ name: `local bound ${rule} at the start`, line: c, dash: "dash" }] : [],
-    [{ name: `lr ${fmt(o.lr)} (click to set)`, line: c, dash: "dot" }]),
-  `What ${o.name} does, by learning rate and start (${body.max_steps} steps):`);
+  showKey(present.map((l) => ({ name: label(l), box: LABEL_COLORS[l] })).concat(  // the lines drawn, only
+    drawn(m.bounds) ? [{ name: names.bound, line: c, width: 2 }] : [],
+    drawn(m.start_bounds) ? [{ name: names.local, line: c, dash: "dash" }] : [],
+    [{ name: names.lr, line: c, dash: "dot" }]),
+  t("page.lrmap.title", { optimizer: o.name, steps: body.max_steps }));
 }
 let drawing = Promise.resolve();
 function redraw() { drawing = drawing.then(redrawNow, redrawNow); return drawing; }  // one at a time, in order
@@ -825,8 +853,8 @@ async function redrawNow() {
   try {
     if (state.view !== "contour") { clearBase(); paintPaths(null); }
     if (state.view === "surface") await drawSurface();
-    else if (state.view === "basins") { say("computing the basin map…"); await drawBasins(); say(""); }
-    else if (state.view === "lrmap") { say("computing the learning-rate map…"); await drawLrMap(); say(""); }
+    else if (state.view === "basins") { say(t("page.computing_basins")); await drawBasins(); say(""); }
+    else if (state.view === "lrmap") { say(t("page.computing_lrmap")); await drawLrMap(); say(""); }
     else await drawContour();
     drawLoss();
     keepGeometry();
@@ -849,7 +877,7 @@ function setupPlayer() {
 function showStep() {
   const last = lastStep(), k = state.step === null ? last : state.step;
   $("scrub").value = String(k);
-  $("step-text").textContent = `step ${k} of ${last}`;
+  $("step-text").textContent = t("page.player.at", { k, last });
   const parts = readout(state.step);
   $("step-readout").innerHTML = "";
   (parts || []).forEach((t) => { const s = document.createElement("span"); s.className = "nb"; s.textContent = t + "  "; $("step-readout").appendChild(s); $("step-readout").appendChild(document.createTextNode(" ")); });
@@ -868,8 +896,7 @@ function play() {
   const last = lastStep();
   if (state.step === null) state.step = 0;
   const from = state.step, seconds = Math.min(6, Math.max(2, (last - from) / 15)), t0 = performance.now();
-  $("play").textContent = "‖ pause"; $("play").setAttribute("aria-label", "pause");
-  playing = true;
+  playing = true; playLabel();
   const tick = async () => {
     if (!playing) return;
     const k = from + Math.floor((last - from) * (performance.now() - t0) / (1000 * seconds));
@@ -879,7 +906,7 @@ function play() {
   };
   requestAnimationFrame(tick);
 }
-function stopPlaying() { playing = null; $("play").textContent = "▶ play"; $("play").setAttribute("aria-label", "play"); writeUrl(); }
+function stopPlaying() { playing = null; playLabel(); writeUrl(); }
 async function selectRun(i, b) {  // the run the player explains, step by step (POST /api/steps)
   if (!doc) return;
   state.sel = [i, b];
@@ -894,7 +921,7 @@ async function selectRun(i, b) {  // the run the player explains, step by step (
 
 // ---------- running ----------
 function runRequest() {
-  const r = { formula: state.f, starts: state.starts, optimizers: state.opts.map(optSpec), max_steps: state.steps };
+  const r = { formula: state.f, starts: state.starts, optimizers: state.opts.map(optSpec), max_steps: state.steps, lang: LANG };
   if (state.tol !== null) r.tol = state.tol;
   if (state.noise !== null) r.noise = state.noise;
   if (state.seed !== null) r.seed = state.seed;
@@ -904,9 +931,9 @@ function runRequest() {
 let runs = 0;  // the latest run wins (a drag sends many)
 async function run(quiet) {
   if (!grid) return;
-  if (!state.starts.length) { say("click the map to add a starting point", true); return; }
+  if (!state.starts.length) { say(t("page.click_to_start"), true); return; }
   const mine = ++runs, req = runRequest();
-  if (!quiet) { setState("running"); say("running…"); }
+  if (!quiet) { setState("running"); say(t("page.running")); }
   let got;
   const sent = JSON.stringify(req);  // what was asked, as it was when asked
   try { got = await api("/api/descend", JSON.parse(sent)); } catch (e) {
@@ -918,7 +945,8 @@ async function run(quiet) {
   const [i, b] = state.sel;
   if (!(doc.results[i] && doc.results[i].runs[b])) state.sel = [0, 0];
   fillTable(); updateBounds();
-  say(`${plural(doc.results.reduce((n, r) => n + r.runs.length, 0), "run")} in ${fmt(doc.seconds)} s` + (viewNote ? `; ${viewNote}` : ""), !!viewNote);
+  const ran = t("page.ran", { runs: t("page.runs", { n: doc.results.reduce((n, r) => n + r.runs.length, 0) }), seconds: fmt(doc.seconds) });
+  say(offMap ? t("page.with_note", { status: ran, note: offMapNote() }) : ran, !!offMap);
   await selectRun(...state.sel);
   if (mine !== runs) return;
   if (state.step !== null && state.step > lastStep()) state.step = null;
@@ -940,7 +968,8 @@ let tableGen = 0;
 async function fillTable() {
   const tbody = $("runs").querySelector("tbody"), mine = ++tableGen, rows = [];
   tbody.innerHTML = "";
-  doc.results.forEach((res, i) => res.runs.forEach((r, b) => rows.push(tableRow(res, i, r, b))));
+  const heads = [...document.querySelectorAll("#runs thead th")].map((th) => th.textContent);  // the table's own heads
+  doc.results.forEach((res, i) => res.runs.forEach((r, b) => rows.push(tableRow(res, i, r, b, heads))));
   fillSummary();
   for (let s = 0; s < rows.length; s += ROWS_PER_FRAME) {
     if (s) await frame();
@@ -950,25 +979,25 @@ async function fillTable() {
     tbody.appendChild(part);
   }
 }
-const HEADS = [...document.querySelectorAll("#runs thead th")].map((th) => th.textContent);  // the table's own heads
-function tableRow(res, i, r, b) {
+function tableRow(res, i, r, b, heads) {
   return () => {
     const tr = document.createElement("tr");
     tr.dataset.run = `${i}.${b}`;
     tr.classList.toggle("selected", state.sel[0] === i && state.sel[1] === b);
-    const events = r.events.map((e) => ` Along the way: ${e.kind.replace("_", " ")} (${e.at.map(fmt).join(", ")}) `
-      + `at step ${e.step}, for about ${e.steps} steps.`).join("");
+    const events = r.events.map((e) => " " + t("page.event.text", { kind: t(`page.event.${e.kind}`),
+      point: e.at.map(fmt).join(", "), step: e.step, steps: e.steps })).join("");
     const cells = [`${res.optimizer.name} (lr ${fmt(res.optimizer.lr)})`, vec(r.start),
-      r.final ? vec(r.final) : "—", fmt(r.value), String(r.steps), r.diagnosis,
-      `${r.explanation}${events} Advice: ${r.advice}`];
+      r.final ? vec(r.final) : "—", fmt(r.value), String(r.steps), label(r.diagnosis),
+      t("page.explain", { explanation: r.explanation, events, advice: r.advice })];
+    tr.dataset.diagnosis = r.diagnosis;
     cells.forEach((text, j) => { const td = document.createElement("td"); td.textContent = text;
-      td.dataset.label = HEADS[j];
+      td.dataset.label = heads[j];
       if (j === 0) td.style.borderLeft = `5px solid ${COLORS[i % COLORS.length]}`;
       if (j >= 1 && j <= 4) td.className = "nb";
       if (j === 5) td.className = r.diagnosis; tr.appendChild(td); });
     if (r.suggestion) {  // the server's suggestion uses only the options this page has (META.suggestion_options)
       const button = document.createElement("button");
-      button.textContent = "try: " + Object.entries(r.suggestion).map(([k, v]) => `${k}=${v}`).join(", ");
+      button.textContent = t("page.try", { options: Object.entries(r.suggestion).map(([k, v]) => `${k}=${v}`).join(", ") });
       button.addEventListener("click", (ev) => { ev.stopPropagation(); applySuggestion(i, b, r.suggestion); });
       tr.lastChild.appendChild(document.createElement("br")); tr.lastChild.appendChild(button);
     }
@@ -986,9 +1015,9 @@ function fillSummary() {  // per optimizer: how its runs ended, in one line
     const steps = res.runs.map((r) => r.steps).sort((a, b) => a - b), best = Math.min(...res.runs.map((r) => r.value ?? Infinity));
     const li = document.createElement("li");
     li.style.color = COLORS[i % COLORS.length];
-    const what = Object.entries(counts).map(([k, n]) => `${n} ${k.replace("_", " ")}`).join(", ");
-    li.textContent = `${res.optimizer.name} (lr ${fmt(res.optimizer.lr)}): ${plural(res.runs.length, "run")} — ${what}; `
-      + `median ${fmt(median(steps))} steps; lowest final f ${fmt(Number.isFinite(best) ? best : null)}`;
+    const what = Object.entries(counts).map(([k, n]) => t("page.summary_count", { count: n, label: label(k) })).join(", ");
+    li.textContent = t("page.summary", { optimizer: `${res.optimizer.name} (lr ${fmt(res.optimizer.lr)})`,
+      runs: t("page.runs", { n: res.runs.length }), counts: what, steps: fmt(median(steps)), best: fmt(Number.isFinite(best) ? best : null) });
     list.appendChild(li);
   });
 }
@@ -1016,8 +1045,8 @@ function drawLoss() {  // one trace per optimizer (its runs split by gaps), thin
     lo = Math.min(lo, v); hi = Math.max(hi, v);
   })));
   const box = $("loss"), w = Math.max(50, box.clientWidth - 64), h = Math.max(50, box.clientHeight - 68);
-  const t = (v) => positive ? Math.log10(v) : v;
-  const dx = 0.6 * Math.max(1, lastStep()) / w, dy = 0.6 * Math.max(1e-300, t(hi) - t(lo)) / h;
+  const height = (v) => positive ? Math.log10(v) : v;  // as the axis draws it
+  const dx = 0.6 * Math.max(1, lastStep()) / w, dy = 0.6 * Math.max(1e-300, height(hi) - height(lo)) / h;
   const many = pointCount() > MARKERS_UP_TO;
   const total = doc.results.reduce((n, res) => n + res.runs.length, 0);
   const traces = total > LOSS_CURVES ? lossBands() : doc.results.map((res, i) => {
@@ -1027,16 +1056,16 @@ function drawLoss() {  // one trace per optimizer (its runs split by gaps), thin
       r.values.forEach((v, k) => {
         if (v === null) return;
         const s = r.recorded_steps[k], last = k === r.values.length - 1;
-        if (many && kx !== null && !last && Math.abs(s - kx) < dx && Math.abs(t(v) - ky) < dy) return;
-        x.push(s); y.push(v); kx = s; ky = t(v);
+        if (many && kx !== null && !last && Math.abs(s - kx) < dx && Math.abs(height(v) - ky) < dy) return;
+        x.push(s); y.push(v); kx = s; ky = height(v);
       });
       x.push(null); y.push(null);
     });
     return { type: "scatter", mode: "lines", x, y, line: { color: COLORS[i % COLORS.length], width: 1.5 }, name: res.optimizer.name };
   });
-  const title = total > LOSS_CURVES ? "f(x_t): median and range of each optimizer's runs" : "loss curves f(x_t)";
+  const title = t(total > LOSS_CURVES ? "page.loss.bands" : "page.loss.title");
   Plotly.react("loss", traces, look({ margin: { t: 28, r: 8, b: 40, l: 56 }, showlegend: false, title: { text: title, font: { size: 12 } },
-    xaxis: { title: { text: "step" }, zeroline: false }, yaxis: { title: { text: "f", standoff: 6 }, type: positive ? "log" : "linear",
+    xaxis: { title: { text: t("page.loss.step") }, zeroline: false }, yaxis: { title: { text: "f", standoff: 6 }, type: positive ? "log" : "linear",
       exponentformat: "power", zeroline: false, automargin: true } }), config(false));
 }
 
@@ -1057,9 +1086,9 @@ function lossBands() {
       const got = v.subarray(0, n).sort();  // numeric, in place
       lo.push(n ? got[0] : null); mid.push(n ? median(got) : null); hi.push(n ? got[n - 1] : null);
     });
-    out.push({ type: "scatter", mode: "lines", x: steps, y: lo, line: { color: c, width: 0 }, hoverinfo: "skip", name: res.optimizer.name + " lowest" },
-      { type: "scatter", mode: "lines", x: steps, y: hi, line: { color: c, width: 0 }, fill: "tonexty", fillcolor: c + "33", hoverinfo: "skip", name: res.optimizer.name + " highest" },
-      { type: "scatter", mode: "lines", x: steps, y: mid, line: { color: c, width: 2 }, name: res.optimizer.name + " median" });
+    out.push({ type: "scatter", mode: "lines", x: steps, y: lo, line: { color: c, width: 0 }, hoverinfo: "skip", name: t("page.loss.lowest", { optimizer: res.optimizer.name }) },
+      { type: "scatter", mode: "lines", x: steps, y: hi, line: { color: c, width: 0 }, fill: "tonexty", fillcolor: c + "33", hoverinfo: "skip", name: t("page.loss.highest", { optimizer: res.optimizer.name }) },
+      { type: "scatter", mode: "lines", x: steps, y: mid, line: { color: c, width: 2 }, name: t("page.loss.median", { optimizer: res.optimizer.name }) });
   });
   return out;
 }
@@ -1075,37 +1104,41 @@ async function inspect(at, draw = true) {
   if (mine !== inspecting) return;
   point = got; state.at = at; changed(true);
   $("point-text").value = at.map(exact).join(", ");
+  showPoint();
+  if (draw) { if (await refit()) await redraw(); else await redrawInspect(); }
+}
+function showPoint() {  // the inspected point's table, its dial and the note
+  const at = state.at;
   $("inspect").hidden = false;
   $("inspect-point").textContent = vec(at);
   const lmax = Math.max(...point.hessian_eigenvalues);
   const rows = [["f", fmt(point.value)], ["∇f", vec(point.gradient)], ["‖∇f‖", fmt(point.gradient_norm)],
-    ["steepest descent", point.steepest_descent ? vec(point.steepest_descent) : "— (critical point)"],
+    [t("page.inspect.steepest"), point.steepest_descent ? vec(point.steepest_descent) : t("page.inspect.critical_none")],
     [`D_u f, θ = ${state.angle}°`, fmt(point.directional_derivative)],
-    ["Hessian λ", point.hessian_eigenvalues.map(fmt).join(", ")], ["2/λmax", lmax > 0 ? fmt(2 / lmax) : "—"],
-    ["tangent plane", point.tangent_plane]];
-  if (point.critical_point) rows.push(["critical point", point.critical_point]);
+    [t("page.inspect.hessian"), point.hessian_eigenvalues.map(fmt).join(", ")], ["2/λmax", lmax > 0 ? fmt(2 / lmax) : "—"],
+    [t("page.inspect.plane"), point.tangent_plane]];
+  if (point.critical_point) rows.push([t("page.inspect.critical"), t(`page.critical.${point.critical_point}`)]);
   const table = $("inspect-table"); table.innerHTML = "";
   rows.forEach(([k, v]) => { const tr = table.insertRow(); tr.insertCell().textContent = k; tr.insertCell().textContent = v; });
   $("dial-value").textContent = `D_u f = ${fmt(point.directional_derivative)}`;
-  $("view-note").textContent = NOTES[state.view] + (state.view === "contour" ? " " + NOTES.inspect : "");
+  $("view-note").textContent = viewNote(true);
   drawDial();
-  if (draw) { if (await refit()) await redraw(); else await redrawInspect(); }
 }
 async function redrawInspect() {  // the inspected point's marks only, in place
   if (state.view !== "contour" || !roles.inspect || roles.inspect.length !== inspectTraces().length) { await redraw(); return; }
-  const t = inspectTraces();
-  await Plotly.restyle("map", { x: t.map((a) => a.x), y: t.map((a) => a.y), name: t.map((a) => a.name) }, roles.inspect);
+  const marks = inspectTraces();
+  await Plotly.restyle("map", { x: marks.map((a) => a.x), y: marks.map((a) => a.y), name: marks.map((a) => a.name) }, roles.inspect);
   showKey(contourKey());
 }
 function dialValue(t) { const g = point.gradient; return g[0] * Math.cos(t * Math.PI / 180) + g[1] * Math.sin(t * Math.PI / 180); }
 function drawDial() {  // |D_u f| = |∇f·u| around the circle: blue where f rises, red where it falls
   const thetas = Array.from({ length: 73 }, (_, k) => k * 5), d = thetas.map(dialValue), now = dialValue(state.angle);
   const traces = [
-    { type: "scatterpolar", mode: "lines", theta: thetas, r: d.map((v) => v > 0 ? v : 0), line: { color: COLORS[0] }, name: "D_u f > 0 (uphill)" },
-    { type: "scatterpolar", mode: "lines", theta: thetas, r: d.map((v) => v < 0 ? -v : 0), line: { color: COLORS[1] }, name: "D_u f < 0 (downhill)" },
+    { type: "scatterpolar", mode: "lines", theta: thetas, r: d.map((v) => v > 0 ? v : 0), line: { color: COLORS[0] }, name: t("page.dial.up") },
+    { type: "scatterpolar", mode: "lines", theta: thetas, r: d.map((v) => v < 0 ? -v : 0), line: { color: COLORS[1] }, name: t("page.dial.down") },
     { type: "scatterpolar", mode: "lines+markers", theta: [state.angle, state.angle], r: [0, Math.abs(now)],
       line: { color: ink(), width: 3 }, marker: { size: [0, 8] }, name: `θ = ${state.angle}°: ${fmt(now)}` }];
-  Plotly.react("dial", traces, look({ margin: { t: 44, r: 30, b: 20, l: 30 }, title: { text: "directional derivative dial |D_u f|", font: { size: 12 } },
+  Plotly.react("dial", traces, look({ margin: { t: 44, r: 30, b: 20, l: 30 }, title: { text: t("page.dial.title"), font: { size: 12 } },
     polar: { bgcolor: "rgba(0,0,0,0)", angularaxis: { rotation: 0, direction: "counterclockwise" }, radialaxis: { showticklabels: false } },
     legend: { orientation: "h", font: { size: 10 } } }), config(false));
 }
@@ -1166,7 +1199,7 @@ async function act(p) {  // a click, a tap or Enter at data point p
   if (state.mode === "inspect") { await inspect(roundPx(p)); return; }
   const q = toPixels(p);
   if (state.starts.some((s) => { const t = toPixels(s); return Math.hypot(t[0] - q[0], t[1] - q[1]) < 8; })) return;  // one there already
-  if (state.starts.length >= MAX_STARTS) { say(`at most ${MAX_STARTS} starts`, true); return; }
+  if (state.starts.length >= MAX_STARTS) { say(t("page.max_starts", { n: MAX_STARTS }), true); return; }
   state.starts.push(roundPx(p)); startsChanged();
   if (!doc || isStale()) await redraw();
 }
@@ -1218,7 +1251,7 @@ async function onPointerUp(ev) {
 }
 let cursor = null;  // the keyboard's point on the map
 function cursorTrace() {
-  return { type: "scatter", mode: "markers", x: cursor ? [cursor[0]] : [], y: cursor ? [cursor[1]] : [], name: "keyboard cursor",
+  return { type: "scatter", mode: "markers", x: cursor ? [cursor[0]] : [], y: cursor ? [cursor[1]] : [], name: t("page.trace.cursor"),
     marker: { symbol: "cross-thin-open", size: 18, line: { color: ink(), width: 2 } }, hoverinfo: "skip" };
 }
 async function onMapKey(ev) {
@@ -1240,7 +1273,7 @@ async function onMapKey(ev) {
 }
 function addGrid() {
   const asked = +$("grid-n").value | 0, d = domainNow(), n = Math.max(2, Math.min(10, asked));
-  if (n !== asked) { say(`a grid of 2 × 2 to 10 × 10 starts: ${n} × ${n}`, true); $("grid-n").value = n; }
+  if (n !== asked) { say(t("page.grid_range", { n }), true); $("grid-n").value = n; }
   if (!d) return;
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
     if (state.starts.length >= MAX_STARTS) break;
@@ -1251,10 +1284,10 @@ function addGrid() {
 
 // ---------- export ----------
 async function exportCsv() {  // the CLI's CSV (gdlab descend --output run.csv): the run again, deterministic
-  if (!doc) { say("run first: there is nothing to export", true); return; }
+  if (!doc) { say(t("page.nothing_to_export"), true); return; }
   const r = await fetch("/api/descend", { method: "POST", headers: { "content-type": "application/json" },
     body: JSON.stringify({ ...docRequest, format: "csv" }) });
-  if (!r.ok) { say((await r.json().catch(() => ({}))).detail || "export failed", true); return; }
+  if (!r.ok) { say((await r.json().catch(() => ({}))).detail || t("page.export_failed"), true); return; }
   download("gdlab-runs.csv", "text/csv", await r.text());
 }
 
@@ -1290,7 +1323,7 @@ function wireControls() {
   $("preset").addEventListener("change", () => { if ($("preset").value) applyPreset($("preset").value); });
   ["x0", "x1", "y0", "y1"].forEach((id) => $(id).addEventListener("change", () => {
     const v = ["x0", "x1", "y0", "y1"].map((k) => num($(k).value));
-    if (v.some((x) => x === null) || !(v[0] < v[1]) || !(v[2] < v[3])) { say("the domain needs x0 < x1 and y0 < y1", true); return; }
+    if (v.some((x) => x === null) || !(v[0] < v[1]) || !(v[2] < v[3])) { say(t("page.domain_order"), true); return; }
     state.dom = [[v[0], v[1]], [v[2], v[3]]]; say(""); changed(true); loadMap();
   }));
   $("domain-auto").addEventListener("click", () => { state.dom = null; changed(true); loadMap(); });
@@ -1298,8 +1331,8 @@ function wireControls() {
     const got = points($("starts-text").value);
     const bad = got.some((p) => p === null);
     $("starts-text").classList.toggle("bad", bad);
-    if (bad) { say("starts: x, y pairs separated by ; (e.g. -3, 4; 1e-10, 0.95)", true); return; }
-    if (got.length > MAX_STARTS) { say(`at most ${MAX_STARTS} starts`, true); return; }
+    if (bad) { say(t("page.starts_format"), true); return; }
+    if (got.length > MAX_STARTS) { say(t("page.max_starts", { n: MAX_STARTS }), true); return; }
     say(""); state.starts = got;
     if (!got.length) clearRuns();  // no starts: no results
     startsChanged(); await refit(); await redraw();
@@ -1307,7 +1340,7 @@ function wireControls() {
   $("point-text").addEventListener("change", async () => {
     const p = pair($("point-text").value.replace(/^\(|\)$/g, ""));
     $("point-text").classList.toggle("bad", !p);
-    if (!p) { say("the point: x, y", true); return; }
+    if (!p) { say(t("page.point_format"), true); return; }
     say(""); await inspect(p);
   });
   document.querySelectorAll("#views button").forEach((b) => b.addEventListener("click", () => {
@@ -1329,13 +1362,14 @@ function wireControls() {
   ["tol", "noise", "seed"].forEach((k) => $(k).addEventListener("change", () => {
     const v = $(k).value.trim() === "" ? null : num($(k).value);
     $(k).classList.toggle("bad", $(k).value.trim() !== "" && v === null);
-    if ($(k).value.trim() !== "" && v === null) { say(`${k}: a number`, true); return; }
+    if ($(k).value.trim() !== "" && v === null) { say(t("page.a_number", { name: k }), true); return; }
     state[k] = v; say(""); changed();
   }));
   $("schedule").addEventListener("change", () => { state.schedule = $("schedule").value.trim().slice(0, 200); changed(); });
   $("run").addEventListener("click", () => run());
   $("export-json").addEventListener("click", () => doc ? download("gdlab-runs.json", "application/json", JSON.stringify(doc, null, 1))
-    : say("run first: there is nothing to export", true));
+    : say(t("page.nothing_to_export"), true));
+  $("lang").addEventListener("change", () => setLanguage($("lang").value));
   $("export-csv").addEventListener("click", exportCsv);
   $("export-png").addEventListener("click", exportPng);
   $("dial-angle").addEventListener("input", onDial);
@@ -1356,17 +1390,40 @@ function wireControls() {
   let resizing = null;  // the map follows the window; a new shape gets a new view (equal scales)
   new ResizeObserver(() => { clearTimeout(resizing); resizing = setTimeout(async () => { if (grid && await refit()) await redraw(); keepGeometry(); }, 200); }).observe(map);
 }
+function fillPresets() {  // each preset by its title in the page's language (page.preset.<name>)
+  const menu = $("preset");
+  menu.querySelectorAll("option[value]:not([value=''])").forEach((o) => o.remove());
+  META.presets.forEach((p) => {
+    const o = document.createElement("option"); o.value = p.name;
+    o.textContent = `page.preset.${p.name}` in MESSAGES ? t(`page.preset.${p.name}`) : p.title; menu.appendChild(o); });
+}
+// another language: the page's words swapped, and everything the server wrote (the runs'
+// explanations and advice, the step player's state names) asked for again in it
+async function setLanguage(lang) {
+  try { await loadMessages(lang); } catch (e) { $("lang").value = LANG; say(e.message, true); return; }
+  const chosen = $("preset").value;
+  fillPresets(); $("preset").value = chosen;
+  say(""); syncControls(); writeUrl();
+  if (!grid) { await loadMap(); return; }  // its error, said again in this language
+  if (point) showPoint();
+  if (doc) await run();
+  await redraw();
+  setupPlayer();
+}
 async function init() {
+  const asked = new URLSearchParams(location.search).get("lang") || "en";
   try {
+    // an unknown language in the link: English, quietly
+    await loadMessages(asked).catch(() => loadMessages("en"));
     META = await api("/api/meta");
     META.optimizers.forEach((o) => { catalog[o.name] = o; });
     COLORS = META.palette; LABEL_COLORS = META.label_colors; BASIN_COLORS = META.basin_colors;
     ({ max_optimizers: MAX_OPTS, max_starts: MAX_STARTS, max_steps: MAX_STEPS } = META.limits);
-  } catch (e) { say("cannot reach the server: " + e.message, true); return; }
+  } catch (e) { say("cannot reach the server: " + e.message, true); return; }  // (no catalogue: English)
   $("steps").max = String(MAX_STEPS);
   ["tol", "noise", "seed"].forEach((k) => { $(k).placeholder = String(META.defaults[k]); });
   $("formula").maxLength = META.limits.formula_length;
-  META.presets.forEach((p) => { const o = document.createElement("option"); o.value = p.name; o.textContent = p.title; $("preset").appendChild(o); });
+  fillPresets();
   try {
     const fns = await api("/api/functions");
     fns.forEach((f) => { functions[f.name] = f; });
