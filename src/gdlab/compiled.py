@@ -38,6 +38,9 @@ __all__ = ["available", "supports", "ready", "run_block", "SUPPORTED", "BLOCK"]
 
 SUPPORTED = ("gd", "momentum", "nesterov", "adam", "amsgrad")
 BLOCK = 128
+#: a block's loop asks whether any of its rows still runs every this many steps (a stopped row
+#: does not move, so the steps after the last row stopped change nothing)
+ALIVE_CHECK = 16
 _KERNELS: dict[tuple, Any] = {}
 
 
@@ -182,6 +185,9 @@ def kernel(X0, X, steps, tol2, div, lr, mu, b1, b2, eps, half, out_f, out_gn, ou
         done = np.zeros(n)  # 0 while running, then status + 4 * steps taken (one float array)
         osc = np.zeros(n)
         mid = np.full(n, np.nan)
+        # the block's learning rates in an array of its own: read from the caller's array,
+        # LLVM must assume the stores below may change it, and the step loop ran 1.6× slower
+        lrb = lr[lo:hi].copy()
         if step0 == 0:
             for i in range(n):
 {start_eval}                gn = math.sqrt(gn2)
@@ -200,8 +206,7 @@ def kernel(X0, X, steps, tol2, div, lr, mu, b1, b2, eps, half, out_f, out_gn, ou
             stamp = 4.0 * t
             cnt = t + 1.0
             first = t == 0
-{prelude}            alive = 0
-            # one branch-free pass: f and ∇f at the point reached after t steps, the stop rules
+{prelude}            # one branch-free pass: f and ∇f at the point reached after t steps, the stop rules
             # (diverged, then converged, then the step limit), and the step of running rows
             for i in range(n):
 {step_eval}                ok = (abs(f) <= f_lim[i]) & (gn2 < math.inf) & ({sq_c} <= x_lim[i])
@@ -210,12 +215,15 @@ def kernel(X0, X, steps, tol2, div, lr, mu, b1, b2, eps, half, out_f, out_gn, ou
                 live = d == 0
                 done[i] = code + stamp if live & (code != 0) else d
                 go = live & (code == 0)
-                lr_i = lr[lo + i]
+                lr_i = lrb[i]
 {update}                flip = 1.0 if ({dot}) < 0.0 else 0.0
                 osc[i] = {MEMORY} * osc[i] + (1 - {MEMORY}) * flip if go else osc[i]
-{commit}                alive += 1 if go else 0
-            if alive == 0:
-                break
+{commit}            if t % {CHECK} == {CHECK} - 1:  # every row stopped? (counted every step: 10% slower)
+                alive = 0
+                for i in range(n):
+                    alive += 1 if done[i] == 0 else 0
+                if alive == 0:
+                    break
         if step1 <= steps:  # more calls to come: keep the state
             for i in range(n):
 {store}        for i in range(n):
@@ -267,6 +275,7 @@ def _source(obj, name: str, low: bool = True) -> str:
     commit += [f"{s}{j}[i] = n{s}{j}" for s in state for j in range(dim)]
     return _KERNEL.format(
         name=name, fname=repr(obj.name), BLOCK=BLOCK, MEMORY=repr(OSCILLATION_MEMORY),
+        CHECK=ALIVE_CHECK,
         sq_c="(" + " + ".join(f"c{j} * c{j}" for j in range(dim)) + ")",
         dot=" + ".join(f"u{j} * q{j}[i]" for j in range(dim)),
         allocs=block(allocs, 2), start_eval=block(evaluate("X0[lo + i, {j}]"), 4),
