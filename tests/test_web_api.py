@@ -675,6 +675,20 @@ def test_messages_in_every_language_have_the_same_keys(client):
     assert client.get("/api/messages").json() == en  # English unless asked
 
 
+def test_the_library_in_korean(client):
+    """The function menu's titles and descriptions in the page's language; all else alike."""
+    import re
+
+    en, ko = (client.get(f"/api/functions?lang={lang}").json() for lang in ("en", "ko"))
+    assert [f["name"] for f in en] == [f["name"] for f in ko] and len(en) >= 16
+    for a, b in zip(en, ko):
+        assert {k: v for k, v in a.items() if k not in ("title", "description")} == \
+            {k: v for k, v in b.items() if k not in ("title", "description")}
+        assert re.search(HANGUL, b["description"]) and not re.search(HANGUL, a["description"])
+    assert client.get("/api/functions").json() == en
+    assert client.get("/api/functions?lang=fr").status_code == 422
+
+
 def test_a_run_in_korean_says_the_same_in_korean(client):
     """The explanation and advice come back in the request's language; the diagnosis, the
     suggestion and the numbers are the same."""

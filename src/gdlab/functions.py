@@ -37,6 +37,7 @@ from typing import Any, Callable
 
 from .errors import ConfigError
 from .formula import MAX_VARIABLES
+from .i18n import text
 
 __all__ = ["TestFunction", "CriticalPoint", "get", "names", "all_functions"]
 
@@ -70,30 +71,38 @@ class TestFunction:
     """One library function.
 
     Attributes:
-        name: lookup name (``gdlab.functions.get(name)``).
-        title: human name.
+        name: lookup name (``gdlab.functions.get(name)``); its human ``title`` and its
+            ``description`` (what it is for in gdlab) are the message catalogue's
+            ``function.<name>.*``, in the language in use.
         formula: the definition as text (n-D functions use Σ over i).
         build: ``build(symbols) -> SymPy expression``.
         dim: fixed dimension, or ``None`` for n-D (any ``dim >= min_dim``).
         bounds: plot domain ``(low, high)`` per coordinate (one pair for n-D functions).
         points: ``points(dim) -> list[CriticalPoint]``.
-        description: what the function is for in gdlab.
         aliases: other names accepted by :func:`get`.
     """
 
     __test__ = False  # not a pytest class
 
     name: str
-    title: str
     formula: str
     build: Callable[[tuple], Any]
     dim: int | None
     bounds: tuple
     points: Callable[[int], list[CriticalPoint]]
-    description: str
     default_dim: int = 2
     min_dim: int = 1
     aliases: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def title(self) -> str:
+        """Its human name (``Rosenbrock's banana valley``), in the language in use."""
+        return text(f"function.{self.name}.title")
+
+    @property
+    def description(self) -> str:
+        """What it is for in gdlab, in the language in use."""
+        return text(f"function.{self.name}.description")
 
     @property
     def nd(self) -> bool:
@@ -377,38 +386,28 @@ def _origin(kind: str = "global_minimum", value: float = 0.0, smooth: bool = Tru
 
 _LIBRARY: list[TestFunction] = [
     TestFunction(
-        "sphere", "Sphere (the study note's bowl)", "Σ xᵢ²", _sphere, None, (-5.0, 5.0),
-        _origin(), "The study note's f(x0, x1) = x0² + x1²: one minimum, gradient pointing "
-        "straight away from it.", min_dim=1, aliases=("bowl", "paraboloid")),
+        "sphere", "Σ xᵢ²", _sphere, None, (-5.0, 5.0),
+        _origin(), min_dim=1, aliases=("bowl", "paraboloid")),
     TestFunction(
-        "ill_conditioned", "Elongated bowl x²/20 + y² (Deep Learning from Scratch, ch. 6)",
-        "x²/20 + y²", lambda s: s[0] ** 2 / 20 + s[1] ** 2, 2, ((-10.0, 10.0), (-5.0, 5.0)),
-        _origin(), "Curvatures 1/10 and 2 (condition number 20): plain GD zig-zags across the "
-        "valley while momentum, AdaGrad and Adam take smoother paths (the book's figure 6-8); "
-        "which ends lowest depends on the rates and steps. Stability bound 2/λmax = 1.",
-        aliases=("dlfs_quadratic", "elongated_bowl")),
+        "ill_conditioned", "x²/20 + y²", lambda s: s[0] ** 2 / 20 + s[1] ** 2, 2, ((-10.0, 10.0), (-5.0, 5.0)),
+        _origin(), aliases=("dlfs_quadratic", "elongated_bowl")),
     TestFunction(
-        "rosenbrock", "Rosenbrock's banana valley", "Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)²",
+        "rosenbrock", "Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)²",
         _rosenbrock, None, (-2.0, 2.0), _rosenbrock_points,
-        "A curved, flat-bottomed valley: easy to find, slow to follow to (1, …, 1). From 4-D "
-        "on, a second, local minimum near (−1, 1, …, 1).",
         min_dim=2, aliases=("banana",)),
     TestFunction(
-        "beale", "Beale", "(1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²",
+        "beale", "(1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²",
         # f = 14.203125 all along the lines x = 0 and y = 1, which cross at the saddle (0, 1)
         _beale, 2, ((-4.5, 4.5), (-4.5, 4.5)), _fixed(
             ((3, 0.5), 0, "global_minimum"),
             ((0.10053793732415836, -2.6445135850231250), 9.8645122847555602, "saddle"),
-            ((0, 1), 14.203125, "saddle")),
-        "Sharp ridges and flat arms; the minimum sits in a narrow curved valley. Two saddles: "
-        "one at (0, 1), where the flat lines x = 0 and y = 1 cross."),
+            ((0, 1), 14.203125, "saddle"))),
     TestFunction(
-        "booth", "Booth", "(x + 2y − 7)² + (2x + y − 5)²",
+        "booth", "(x + 2y − 7)² + (2x + y − 5)²",
         lambda s: (s[0] + 2 * s[1] - 7) ** 2 + (2 * s[0] + s[1] - 5) ** 2, 2,
-        ((-10.0, 10.0), (-10.0, 10.0)), _fixed(((1, 3), 0, "global_minimum")),
-        "A tilted quadratic bowl: every optimizer should succeed."),
+        ((-10.0, 10.0), (-10.0, 10.0)), _fixed(((1, 3), 0, "global_minimum"))),
     TestFunction(
-        "himmelblau", "Himmelblau", "(x² + y − 11)² + (x + y² − 7)²",
+        "himmelblau", "(x² + y − 11)² + (x + y² − 7)²",
         lambda s: (s[0] ** 2 + s[1] - 11) ** 2 + (s[0] + s[1] ** 2 - 7) ** 2, 2,
         ((-5.0, 5.0), (-5.0, 5.0)), _fixed(
             ((3, 2), 0, "global_minimum"),
@@ -419,15 +418,14 @@ _LIBRARY: list[TestFunction] = [
             ((0.086677504555396352, 2.8842547011747761), 67.719150087526140, "saddle"),
             ((-3.0730257507643896, -0.081353044287967511), 104.01516291755811, "saddle"),
             ((3.3851541836070209, 0.073851879837749288), 13.311926270405590, "saddle"),
-            ((-0.12796134673068007, -1.9537149802445764), 178.33723920192746, "saddle")),
-        "Four global minima of equal value: where a run ends depends on where it starts."),
+            ((-0.12796134673068007, -1.9537149802445764), 178.33723920192746, "saddle"))),
     TestFunction(
-        "matyas", "Matyas", "0.26(x² + y²) − 0.48xy",
+        "matyas", "0.26(x² + y²) − 0.48xy",
         lambda s: _sp().Rational(13, 50) * (s[0] ** 2 + s[1] ** 2)
         - _sp().Rational(12, 25) * s[0] * s[1], 2, ((-10.0, 10.0), (-10.0, 10.0)),
-        _origin(), "A shallow bowl stretched along the diagonal (curvatures 0.04 and 1)."),
+        _origin()),
     TestFunction(
-        "goldstein_price", "Goldstein–Price",
+        "goldstein_price",
         "[1 + (x+y+1)²(19 − 14x + 3x² − 14y + 6xy + 3y²)]·"
         "[30 + (2x−3y)²(18 − 32x + 12x² + 48y − 36xy + 27y²)]",
         _goldstein_price, 2, ((-2.0, 2.0), (-2.0, 2.0)), _fixed(
@@ -435,11 +433,9 @@ _LIBRARY: list[TestFunction] = [
             ((1.8, 0.2), 84, "local_minimum"), ((1.2, 0.8), 840, "local_minimum"),
             ((-0.4, -0.6), 35, "saddle"), ((1.2, -0.2), 99, "saddle"),
             ((1.4, 0.6), 980, "saddle"), ((0.6, 0.4), 990, "saddle"),
-            ((0.8, 0.2), 1155, "maximum")),
-        "Values over five orders of magnitude, a global minimum of 3, three local minima, four "
-        "saddles and a maximum (all of them at multiples of 0.2, with integer values)."),
+            ((0.8, 0.2), 1155, "maximum"))),
     TestFunction(
-        "six_hump_camel", "Six-hump camel", "(4 − 2.1x² + x⁴/3)x² + xy + (−4 + 4y²)y²",
+        "six_hump_camel", "(4 − 2.1x² + x⁴/3)x² + xy + (−4 + 4y²)y²",
         _six_hump_camel, 2, ((-3.0, 3.0), (-2.0, 2.0)), _fixed(
             ((0.089842013100318062, -0.71265640302073963), -1.0316284534898773,
              "global_minimum"),
@@ -460,46 +456,35 @@ _LIBRARY: list[TestFunction] = [
             ((1.2960702671671092, 0.60508438803865850), 2.2294708180298599, "saddle"),
             ((-1.2960702671671092, -0.60508438803865850), 2.2294708180298599, "saddle"),
             ((1.2302298765166526, 0.16233458445899497), 2.4962953510235769, "maximum"),
-            ((-1.2302298765166526, -0.16233458445899497), 2.4962953510235769, "maximum")),
-        "Six minima (two of them global): a basin map with six colours; seven saddles and two "
-        "maxima between them."),
+            ((-1.2302298765166526, -0.16233458445899497), 2.4962953510235769, "maximum"))),
     TestFunction(
-        "rastrigin", "Rastrigin", "10n + Σ (xᵢ² − 10 cos 2πxᵢ)", _rastrigin, None,
-        (-5.12, 5.12), _origin(),
-        "A bowl covered in ripples: a local minimum near every integer point.", min_dim=1),
+        "rastrigin", "10n + Σ (xᵢ² − 10 cos 2πxᵢ)", _rastrigin, None,
+        (-5.12, 5.12), _origin(), min_dim=1),
     TestFunction(
-        "ackley", "Ackley",
+        "ackley",
         "−20 exp(−0.2 √(Σxᵢ²/n)) − exp(Σ cos(2πxᵢ)/n) + 20 + e", _ackley, None,
-        (-5.0, 5.0), _origin(smooth=False),
-        "Nearly flat outside, many ripples, and a cone-shaped global minimum at 0 (not "
-        "differentiable there).", min_dim=1),
+        (-5.0, 5.0), _origin(smooth=False), min_dim=1),
     TestFunction(
-        "styblinski_tang", "Styblinski–Tang", "½ Σ (xᵢ⁴ − 16xᵢ² + 5xᵢ)", _styblinski_tang,
-        None, (-5.0, 5.0), _styblinski_points,
-        "Two wells per axis: 2ⁿ minima, one of them global at xᵢ = −2.9035; 3ⁿ − 2ⁿ − 1 "
-        "saddles and a maximum at xᵢ = 0.15673 (all listed up to 4-D).", min_dim=1),
+        "styblinski_tang", "½ Σ (xᵢ⁴ − 16xᵢ² + 5xᵢ)", _styblinski_tang,
+        None, (-5.0, 5.0), _styblinski_points, min_dim=1),
     TestFunction(
-        "saddle", "Saddle x² − y²", "x² − y²", lambda s: s[0] ** 2 - s[1] ** 2, 2,
+        "saddle", "x² − y²", lambda s: s[0] ** 2 - s[1] ** 2, 2,
         ((-2.0, 2.0), (-2.0, 2.0)), _fixed(((0, 0), 0, "saddle")),
-        "The classic saddle point: a minimum along x, a maximum along y, unbounded below.",
         aliases=("hyperbolic_paraboloid",)),
     TestFunction(
-        "monkey_saddle", "Monkey saddle x³ − 3xy²", "x³ − 3xy²",
+        "monkey_saddle", "x³ − 3xy²",
         lambda s: s[0] ** 3 - 3 * s[0] * s[1] ** 2, 2, ((-2.0, 2.0), (-2.0, 2.0)),
-        _fixed(((0, 0), 0, "saddle")),
-        "A degenerate saddle (the Hessian is zero there): three valleys, three ridges."),
+        _fixed(((0, 0), 0, "saddle"))),
     TestFunction(
-        "plateau", "Gaussian well on a plateau", "1 − exp(−(x² + y²))",
+        "plateau", "1 − exp(−(x² + y²))",
         lambda s: 1 - _sp().exp(-(s[0] ** 2 + s[1] ** 2)), 2, ((-5.0, 5.0), (-5.0, 5.0)),
-        _origin(), "Flat almost everywhere: far from the well the gradient is ~0 and gradient "
-        "descent stalls on the plateau.", aliases=("gaussian_well",)),
+        _origin(), aliases=("gaussian_well",)),
     TestFunction(
-        "double_well", "Double well x⁴ − 3x² + x + y²", "x⁴ − 3x² + x + y²",
+        "double_well", "x⁴ − 3x² + x + y²",
         lambda s: s[0] ** 4 - 3 * s[0] ** 2 + s[0] + s[1] ** 2, 2, ((-2.2, 2.2), (-2.0, 2.0)),
         _fixed(((-1.3008395659415771, 0), -3.5139050389347890, "global_minimum"),
                ((1.1309011226299858, 0), -1.0702301817761541, "local_minimum"),
                ((0.16993844331159128, 0), 0.084135220710943075, "saddle")),
-        "A local minimum beside the global one: the start decides which one a run finds.",
         aliases=("tilted_double_well",)),
 ]
 

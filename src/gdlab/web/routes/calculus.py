@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from fastapi import APIRouter, Depends
 
-from ... import functions
+from ... import functions, i18n
 from ...errors import FormulaError
 from ...jsonsafe import jsonable
 from .. import schemas
@@ -15,8 +15,11 @@ router = APIRouter(prefix="/api", tags=["calculus"], responses=schemas.ERRORS)
 
 
 @router.get("/functions")
-async def functions_list() -> list[schemas.FunctionInfo]:
-    return jsonable([f.as_dict() for f in functions.all_functions()])
+async def functions_list(lang: schemas.Language = i18n.DEFAULT_LANGUAGE
+                         ) -> list[schemas.FunctionInfo]:
+    """Every library function; its ``title`` and ``description`` in ``lang``."""
+    with i18n.use(lang):
+        return jsonable([f.as_dict() for f in functions.all_functions()])
 
 
 @router.post("/parse")

@@ -1399,8 +1399,20 @@ function fillPresets() {  // each preset by its title in the page's language (pa
 }
 // another language: the page's words swapped, and everything the server wrote (the runs'
 // explanations and advice, the step player's state names) asked for again in it
+async function loadFunctions() {  // the library, its titles and descriptions in LANG
+  try {
+    const fns = await api(`/api/functions?lang=${LANG}`);
+    fns.forEach((f) => { functions[f.name] = f; });
+    const picker = $("picker");
+    picker.querySelectorAll("option[value]:not([value=''])").forEach((o) => o.remove());
+    fns.filter((f) => f.nd || f.dim === 2).forEach((f) => {
+      const o = document.createElement("option"); o.value = f.name; o.textContent = f.title ? `${f.name} — ${f.title}` : f.name; picker.appendChild(o);
+    });
+  } catch (e) { /* the picker stays empty */ }
+}
 async function setLanguage(lang) {
   try { await loadMessages(lang); } catch (e) { $("lang").value = LANG; say(e.message, true); return; }
+  await loadFunctions();
   const chosen = $("preset").value;
   fillPresets(); $("preset").value = chosen;
   say(""); syncControls(); writeUrl();
@@ -1424,13 +1436,7 @@ async function init() {
   ["tol", "noise", "seed"].forEach((k) => { $(k).placeholder = String(META.defaults[k]); });
   $("formula").maxLength = META.limits.formula_length;
   fillPresets();
-  try {
-    const fns = await api("/api/functions");
-    fns.forEach((f) => { functions[f.name] = f; });
-    fns.filter((f) => f.nd || f.dim === 2).forEach((f) => {
-      const o = document.createElement("option"); o.value = f.name; o.textContent = f.title ? `${f.name} — ${f.title}` : f.name; $("picker").appendChild(o);
-    });
-  } catch (e) { /* the picker stays empty */ }
+  await loadFunctions();
   readUrl(); syncControls();
   wireControls();
   const rerun = state.ran && state.starts.length > 0;
