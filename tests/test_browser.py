@@ -726,7 +726,7 @@ def test_the_playground_in_korean_and_back_to_english(server, browser):
             assert pg.evaluate("""async () => { await document.fonts.ready;
                 return document.fonts.check('16px NanumGothic', '경사하강법')
                     && document.fonts.check('bold 16px NanumGothic', '전역 최솟값'); }""")
-            for selector in ("h1", "header p", "#run", "#runs tbody tr td:nth-child(6)",
+            for selector in ("h1", "header p", "#run", "#about", "#runs tbody tr td:nth-child(6)",
                              "#runs tbody tr td:nth-child(7)", "#step-readout", "#view-note"):
                 assert hangul_drawn(pg, selector), (selector, drawing_fonts(pg, selector))
             assert pg.evaluate("document.documentElement.scrollWidth") <= width
