@@ -147,12 +147,20 @@ def test_the_language_is_the_one_in_use_when_a_figure_is_drawn():
     assert keys["en"][0][0].endswith(", 20 steps") and keys["ko"][0][0].endswith(", 20단계")
 
 
-def test_trap_titles_are_the_cases_own():
-    """The catalogue names each trap of studies.TRAP_CASES by its function; in English, by the
-    case's own title."""
-    for function, *_, title in studies.TRAP_CASES:
-        assert i18n.text(f"figure.traps.case.{function}", lang="en") == title
-        assert HANGUL.search(i18n.text(f"figure.traps.case.{function}", lang="ko"))
+def test_trap_titles_are_the_presets_in_the_language_in_use():
+    """Each trap of studies.TRAP_CASES is titled as the page's preset of the same name, in the
+    language in use; a case of one's own keeps its title."""
+    from gdlab.presets import presets
+
+    for lang in i18n.LANGUAGES:
+        with i18n.use(lang):
+            titles = {p["name"]: p["title"] for p in presets()}
+            for case in studies.TRAP_CASES:
+                trap, = studies.traps([(case[0], case[1][:1], case[2], 5, case[4])])
+                assert trap.title == titles[case[4]] == i18n.text(f"preset.{case[4]}")
+                assert bool(HANGUL.search(trap.title)) == (lang == "ko")
+    own, = studies.traps([("saddle", [[1.0, 0.0]], 0.1, 5, "my saddle")])
+    assert own.title == "my saddle"
 
 
 def test_english_figures_work_without_the_hangul_font(monkeypatch):

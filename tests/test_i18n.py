@@ -85,8 +85,10 @@ def _forms(template):
 def test_page_templates_have_plain_fields_only():
     """The page fills ``{name}`` itself (its own fmt()/vec() write the numbers): no format spec,
     no conversion, no index or attribute, no escaped brace it would not undo."""
+    from gdlab.web.routes.meta import PAGE_AREAS  # what /api/messages serves the page
+
     for lang in i18n.LANGUAGES:
-        page = {k: v for k, v in i18n.catalogue(lang).items() if k.startswith("page.")}
+        page = {k: v for k, v in i18n.catalogue(lang).items() if k.startswith(PAGE_AREAS)}
         assert len(page) > 150
         for key, template in page.items():
             for form in _forms(template):
@@ -126,7 +128,7 @@ def test_every_key_the_page_asks_for_is_in_the_catalogue():
     from gdlab.steps import STATE_FIELDS
 
     built = {"page.note": ("contour", "surface", "basins", "lrmap", "inspect"),
-             "page.critical": CRITICAL_KINDS, "label": LABELS, "page.state": STATE_FIELDS,
+             "calculus.kind": CRITICAL_KINDS, "label": LABELS, "page.state": STATE_FIELDS,
              "page.event": ("near_saddle",), "page.player": ("play", "pause", "play_text",
                                                               "pause_text"),
              "page.bound": ("at_start", "at_minimum", "at_end", "at_nearest", "nearest_start",
@@ -139,5 +141,5 @@ def test_every_preset_has_its_title_in_every_language():
     from gdlab.presets import presets
 
     for p in presets():
-        assert i18n.text(f"page.preset.{p['name']}", "en") == p["title"]
-        assert HANGUL.search(i18n.text(f"page.preset.{p['name']}", "ko"))
+        assert i18n.text(f"preset.{p['name']}", "en") == p["title"]
+        assert HANGUL.search(i18n.text(f"preset.{p['name']}", "ko"))

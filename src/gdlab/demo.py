@@ -123,10 +123,10 @@ def _calculus_text(facts: dict) -> str:
         *(f"  ∂f/∂{n} = {r.symbolic['partials'][n]} = {v:g}" for n, v in r.partials.items()),
         f"  ∇f(a) = ({r.gradient[0]:g}, {r.gradient[1]:g}),  ‖∇f(a)‖ = {r.gradient_norm:g}",
         "  " + text("demo.text.directional", du=r.directional_derivative),
-        f"  {text('cli.grad.descent')} −∇f/‖∇f‖ = ({r.steepest_descent[0]:g}, "
+        f"  {text('calculus.descent')} −∇f/‖∇f‖ = ({r.steepest_descent[0]:g}, "
         f"{r.steepest_descent[1]:g})",  # the words of gdlab grad's table
-        f"  {text('cli.grad.plane')}: {r.tangent_plane}",
-        f"  {text('cli.grad.hessian')}: {r.hessian}",
+        f"  {text('calculus.plane')}: {r.tangent_plane}",
+        f"  {text('calculus.hessian')}: {r.hessian}",
     ]
     return "\n".join(lines)
 

@@ -9,6 +9,7 @@ one-click presets (served by ``/api/meta``) are built from these.
 
 from __future__ import annotations
 
+from .i18n import text
 from .optim import parse_optimizer
 from .studies import TRAP_CASES, TRAP_TOL
 
@@ -33,18 +34,19 @@ def _spec(text: str) -> dict:
 
 
 def presets() -> list[dict]:
-    """Each preset: ``name``, ``title``, ``formula``, ``starts``, ``optimizers``
+    """Each preset: ``name``, ``title`` (the catalogue's ``preset.<name>``, in the language in
+    use), ``formula``, ``starts``, ``optimizers``
     (``[{name, lr}]``), ``steps`` and ``tol`` (``None``: the default stop rule)."""
     out = [
-        {"name": "note", "title": "the note: x0² + x1² from (−3, 4), lr 0.1, 10 and 1e−10",
+        {"name": "note", "title": text("preset.note"),
          "formula": NOTE, "starts": [list(NOTE_START)],
          "optimizers": [_spec(o) for o in NOTE_RATES], "steps": NOTE_STEPS, "tol": NOTE_TOL},
-        {"name": "book", "title": "Deep Learning from Scratch ch. 6: x²/20 + y² from (−7, 2)",
+        {"name": "book", "title": text("preset.book"),
          "formula": BOOK, "starts": [list(BOOK_START)],
          "optimizers": [_spec(o) for o in BOOK_SIX], "steps": BOOK_STEPS, "tol": None},
     ]
-    for function, starts, lr, steps, title in TRAP_CASES:
-        out.append({"name": title.removeprefix("a ").replace(" ", "_"), "title": title,
+    for function, starts, lr, steps, name in TRAP_CASES:
+        out.append({"name": name, "title": text(f"preset.{name}"),
                     "formula": function, "starts": [list(s) for s in starts],
                     "optimizers": [{"name": "gd", "lr": lr}], "steps": steps, "tol": TRAP_TOL})
     return out

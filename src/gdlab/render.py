@@ -48,9 +48,9 @@ def print_report(report) -> None:
     table = Table(title=f"f = {_esc(r.symbolic['expression'] if r.symbolic else r.function)}  at  "
                         f"({', '.join(f'{n}={fmt(v, 8)}' for n, v in zip(names, r.point))})",
                   show_header=True, header_style="bold", title_justify="left")
-    table.add_column(text("cli.col.quantity"))
-    table.add_column(text("cli.col.formula"), overflow="fold")
-    table.add_column(text("cli.col.value"), justify="right", overflow="fold")
+    table.add_column(text("column.quantity"))
+    table.add_column(text("column.formula"), overflow="fold")
+    table.add_column(text("column.value"), justify="right", overflow="fold")
     table.add_row("f(a)", "", fmt(r.value, 12))
     for i, n in enumerate(names):
         formula = r.symbolic["partials"][n] if r.symbolic else ""
@@ -61,24 +61,25 @@ def print_report(report) -> None:
     if r.direction is not None:
         table.add_row("D_u f(a)", f"u = {fmt_vector(r.direction, 6)}",
                       fmt(r.directional_derivative, 10))
-    table.add_row(text("cli.grad.ascent"), "∇f/‖∇f‖", fmt_vector(r.steepest_ascent, 6))
-    table.add_row(text("cli.grad.descent"), "−∇f/‖∇f‖", fmt_vector(r.steepest_descent, 6))
+    table.add_row(text("calculus.ascent"), "∇f/‖∇f‖", fmt_vector(r.steepest_ascent, 6))
+    table.add_row(text("calculus.descent"), "−∇f/‖∇f‖", fmt_vector(r.steepest_descent, 6))
     if r.zero_change is not None:
-        label = text("cli.grad.tangent" if len(names) == 2 else "cli.grad.zero_change")
+        label = text("calculus.tangent" if len(names) == 2 else "calculus.zero_change")
         table.add_row(label, "⊥ ∇f", "; ".join(fmt_vector(z, 6) for z in r.zero_change))
-    table.add_row(text("cli.grad.plane"), "", _esc(r.tangent_plane))
+    table.add_row(text("calculus.plane"), "", _esc(r.tangent_plane))
     for i, row in enumerate(r.hessian):
         formula = _esc(", ".join(r.symbolic["hessian"][i])) \
             if r.symbolic and r.symbolic["hessian"] else ""
         error = "" if not r.hessian_error else \
             " ± " + ", ".join(f"{e:.1e}" for e in r.hessian_error[i])
-        table.add_row(text("cli.grad.hessian") if i == 0 else "", formula,
+        table.add_row(text("calculus.hessian") if i == 0 else "", formula,
                       fmt_vector(row, 8) + error)
-    table.add_row(text("cli.grad.eigenvalues"), "", fmt_vector(r.hessian_eigenvalues, 8))
-    table.add_row(text("cli.grad.critical"), "",
-                  r.critical_point or text("cli.grad.not_critical"))
-    method = r.method + (text("cli.grad.evaluations", n=r.evaluations) if r.evaluations else "")
-    table.add_row(text("cli.grad.method"), "", method)
+    table.add_row(text("calculus.eigenvalues"), "", fmt_vector(r.hessian_eigenvalues, 8))
+    table.add_row(text("calculus.critical"), "",
+                  text(f"calculus.kind.{r.critical_point}") if r.critical_point
+                  else text("calculus.not_critical"))
+    method = r.method + (text("calculus.evaluations", n=r.evaluations) if r.evaluations else "")
+    table.add_row(text("calculus.method"), "", method)
     _console().print(table)
 
 
@@ -161,7 +162,7 @@ def optimizer_label(o: dict[str, Any]) -> str:
 
 
 def _column(name: str) -> str:
-    return text(f"cli.col.{name}")
+    return text(f"column.{name}")
 
 
 def _diagnosis_cell(r) -> str:

@@ -34,6 +34,7 @@ from .diagnose import largest_curvature, optimizer_bound, stability_bound
 from .domain import domain_for, objective_2d
 from .errors import ConfigError, GdlabError
 from .engine import RunResult, run
+from .i18n import catalogue, language, text
 from .optim import Optimizer, make, parse_optimizer
 
 __all__ = ["BasinMap", "LrMap", "LearningRates", "Trap", "Comparison", "GradientFlow",
@@ -398,10 +399,12 @@ def _quadratic_minimum(obj, x0) -> np.ndarray | None:
 
 #: (function, starts, learning rate, step limit, title) of each trap
 TRAP_TOL = 1e-9  # the traps' stop rule (a plateau's gradient is small, not zero)
+#: (library function, starts, lr, steps, name): each also a preset of the page under that name,
+#: both titled by the message catalogue's ``preset.<name>``
 TRAP_CASES = [
-    ("double_well", [[2.0, 1.0], [-2.0, 1.0]], 0.01, 3000, "local vs global minimum"),
-    ("plateau", [[3.5, 3.0], [1.0, 0.5]], 0.1, 3000, "a plateau"),
-    ("saddle", [[1.0, 0.0], [1.0, 0.01]], 0.1, 200, "a saddle point"),
+    ("double_well", [[2.0, 1.0], [-2.0, 1.0]], 0.01, 3000, "local_vs_global_minimum"),
+    ("plateau", [[3.5, 3.0], [1.0, 0.5]], 0.1, 3000, "plateau"),
+    ("saddle", [[1.0, 0.0], [1.0, 0.01]], 0.1, 200, "saddle_point"),
 ]
 
 
@@ -421,13 +424,15 @@ class Trap:
 
 def traps(cases=None) -> list[Trap]:
     """Stuck in a local minimum beside a run that reaches the global one, stalled on a plateau,
-    parked on a saddle point (:data:`TRAP_CASES`)."""
+    parked on a saddle point (:data:`TRAP_CASES`, titled in the language in use; ``cases``
+    like them, a case's last item its title)."""
     out = []
     for name, starts, lr, max_steps, title in cases or TRAP_CASES:
         obj = objective_2d(name)
         result = run(obj, starts, make("gd", lr=lr), max_steps=max_steps, tol=TRAP_TOL,
                      record="all")
-        out.append(Trap(title, lr, obj, result))
+        known = f"preset.{title}" in catalogue(language())  # a case of TRAP_CASES
+        out.append(Trap(text(f"preset.{title}") if known else title, lr, obj, result))
     return out
 
 

@@ -338,7 +338,7 @@ def vec(v, digits: int = 4) -> str:
 
 def start_entry() -> tuple[str, str, str]:
     """The :func:`marker_key` entry of a run's start (○), in the language in use."""
-    return (text("figure.key.start"), "o", "white")
+    return (text("column.start"), "o", "white")
 
 
 def end_entry() -> tuple[str, str, str]:

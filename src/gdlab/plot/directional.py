@@ -41,7 +41,7 @@ def directional(f, at, *, u=None, samples: int = 721, variables=None) -> Plot:
     ax.plot(theta, np.abs(values), color="#0072B2", linewidth=0.8, alpha=0.4)
     positive = values >= 0
     ax.scatter(theta[positive], values[positive], s=3, color="#009E73",
-               label=text("figure.directional.uphill"))
+               label=text("term.uphill"))
     ax.scatter(theta[~positive], -values[~positive], s=3, color="#D55E00",
                label=text("figure.directional.downhill"))
     ax.plot([theta_max], [norm], "o", color="#009E73", markeredgecolor="black")

@@ -75,7 +75,7 @@ def interactive(f, result=None, *, domain=None, n: int = 120, variables=None):
         if minima:
             loc = np.array([m.location for m in minima])
             fig.add_trace(go.Scatter(x=loc[:, 0], y=loc[:, 1], mode="markers",
-                                     name=text("figure.interactive.minima"),
+                                     name=text("term.known_minima"),
                                      marker={"symbol": "star", "size": 14, "color": "white",
                                              "line": {"color": "black", "width": 1}}),
                           row=1, col=1)

@@ -33,7 +33,7 @@ def level_sets(f, points, *, domain=None, variables=None, more=()) -> Plot:
     worst = max(float(np.nanmax(np.abs(d["cosines"]))) for d in data)
     fig.suptitle(text("figure.level_sets.title", n=checked,
                       cosine="0" if worst == 0 else f"{worst:.0e}"))
-    marker_key(fig, [(text("figure.key.point"), "o", "gray"), ("∇f", "arrow", "gray"),
+    marker_key(fig, [(text("term.point"), "o", "gray"), ("∇f", "arrow", "gray"),
                      (text("figure.key.tangent"), "dashed", "gray")]
                + critical_key([p for d in data for p in d.pop("shown")]))
     return Plot(fig, {**data[0], "panels": data}, "level-sets")

@@ -48,7 +48,7 @@ def lr_map(study) -> Plot:
     ax.set_ylim(edges_y[0], edges_y[-1])
     ax.set_xlabel(text("figure.lr_map.start", variable=obj.variables[axis],
                        other=obj.variables[other], fixed=fixed))
-    ax.set_ylabel(text("figure.lr_map.lr"))
+    ax.set_ylabel(text("term.learning_rate"))
     present = [label for label in LABELS if label in set(labels.ravel())]
     handles = [Patch(color=LABEL_COLORS[label], label=diagnosis_name(label))
                for label in present]

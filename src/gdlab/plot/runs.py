@@ -88,7 +88,7 @@ def _loss_axis(ax, result, labels, colors, minimum=None):
                         (steps[zero[0]], floor), xytext=(6, 4),
                         textcoords="offset points", fontsize=8, color=color)
     ax.set_yscale("log" if log else "symlog")
-    ax.set_xlabel(text("figure.step"))
+    ax.set_xlabel(text("term.step"))
     ax.set_ylabel("f − f*" if minimum is not None else "f")
 
 
@@ -178,7 +178,7 @@ def traps(studies) -> Plot:
         ax.set_xlim(*domain[0])
         ax.set_ylim(*domain[1])
         ax.legend(fontsize=8, loc="lower left", framealpha=0.9)
-        ax.set_title(f"{_trap_title(title, obj)}\n{named(obj)}, gd lr {lr:g}", fontsize=10)
+        ax.set_title(f"{title}\n{named(obj)}, gd lr {lr:g}", fontsize=10)
     key = _run_key(drawn, shown, events)
     marker_key(fig, key)
     return Plot(fig, {"labels": labels, "drawn": drawn, "insets": insets,
@@ -197,16 +197,6 @@ def _run_key(drawn, shown, events) -> list:
         key.append((text("figure.key.lingered"), "D", "none"))
     return key + critical_key(shown)
 
-
-def _trap_title(title: str, obj) -> str:
-    """A trap's title in the language in use: the catalogue's
-    ``figure.traps.case.<library function>`` for the cases of :data:`gdlab.studies.TRAP_CASES`
-    (their English titles, a test holds), any other trap's title as it is written."""
-    from ..i18n import catalogue
-
-    key = f"figure.traps.case.{obj.library.name if obj.library else ''}"
-    own = key in catalogue("en") and text(key, lang="en") == title
-    return text(key) if own else title
 
 
 #: starts closer than this share of the view's width get a magnified inset
@@ -298,7 +288,7 @@ def loss(result, *, labels=None) -> Plot:
     finite = result.values[np.isfinite(result.values)]
     if finite.size and finite.min() > 0 and finite.max() / finite.min() > 100:
         ax.set_yscale("log")
-    ax.set_xlabel(text("figure.step"))
+    ax.set_xlabel(text("term.step"))
     ax.set_ylabel("f")
     ax.set_title(text("figure.loss.title", name=named(result.objective)))
     if n <= 12:

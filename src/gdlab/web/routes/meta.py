@@ -43,7 +43,7 @@ async def meta(slots: Compute = Depends(compute)) -> schemas.Meta:
 
 
 #: the catalogue's areas the page reads: its own words and the diagnoses' names
-PAGE_AREAS = ("page.", "label.")
+PAGE_AREAS = ("page.", "label.", "column.", "calculus.", "term.", "preset.")
 
 
 @router.get("/messages")

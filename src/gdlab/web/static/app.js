@@ -164,7 +164,7 @@ function showError(message, column) {
 function mapProblem(check) {
   if (!check.ok) return check.error;
   if (check.variables.length !== 2 && !check.library)
-    return t("page.needs_two", { count: check.variables.length ? `${check.variables.length} (${check.variables.join(", ")})` : t("page.none") });
+    return t("page.needs_two", { count: check.variables.length ? `${check.variables.length} (${check.variables.join(", ")})` : t("term.none") });
   return null;
 }
 let typing = null;
@@ -223,14 +223,14 @@ function syncControls() {
   buildOptimizers();
 }
 function lrControl(o) {  // a log slider for feel and a number box for the exact value
-  const lr = document.createElement("label"); lr.textContent = t("page.learning_rate") + " ";
+  const lr = document.createElement("label"); lr.textContent = t("term.learning_rate") + " ";
   const wrap = document.createElement("span"); wrap.className = "lr";
   const slider = document.createElement("input");
   Object.assign(slider, { type: "range", min: LR_RANGE[0], max: LR_RANGE[1], step: 0.01, value: Math.log10(o.lr), className: "lr-slider" });
   slider.setAttribute("aria-label", t("page.lr_log_aria"));
   const box = document.createElement("input");
   Object.assign(box, { className: "lr-input lr-value", value: exact(o.lr), inputMode: "decimal", spellcheck: false });
-  box.setAttribute("aria-label", t("page.learning_rate"));
+  box.setAttribute("aria-label", t("term.learning_rate"));
   slider.addEventListener("input", () => { o.lr = +Math.pow(10, +slider.value).toPrecision(3); box.value = exact(o.lr); changed(); updateBounds(); });
   box.addEventListener("change", () => {
     const v = num(box.value);
@@ -484,7 +484,7 @@ function startTrace() {
 }
 function minimaTrace() {
   return { type: "scatter", mode: "markers", x: grid.minima.map((m) => m.location[0]), y: grid.minima.map((m) => m.location[1]),
-    marker: { symbol: "star", size: 14, color: "white", line: { color: "black", width: 1 } }, name: t("page.key.minima"), hoverinfo: "x+y" };
+    marker: { symbol: "star", size: 14, color: "white", line: { color: "black", width: 1 } }, name: t("term.known_minima"), hoverinfo: "x+y" };
 }
 // the runs as the player shows them: each optimizer's runs in one trace (gaps between runs),
 // each run up to step k (null: to its end)
@@ -709,7 +709,7 @@ function showKey(entries, title) {
 function contourKey() {
   const out = [];
   if (state.field) out.push({ name: t("page.key.downhill"), line: "white", width: 1.5 });
-  if (grid.minima.length) out.push({ name: t("page.key.minima"), symbol: "star", fill: "white", edge: "black" });
+  if (grid.minima.length) out.push({ name: t("term.known_minima"), symbol: "star", fill: "white", edge: "black" });
   if (state.starts.length) out.push({ name: t("page.key.starts"), symbol: "circle", fill: "white", edge: "black" });
   if (doc) doc.results.forEach((res, i) => out.push({ name: `${res.optimizer.name} (lr ${fmt(res.optimizer.lr)})`,
     line: COLORS[i % COLORS.length], symbol: SYMBOLS[i % SYMBOLS.length] }));
@@ -772,7 +772,7 @@ async function drawSurface() {
     const plane = ys.map((y) => xs.map((x) => point.value + point.gradient[0] * (x - state.at[0]) + point.gradient[1] * (y - state.at[1])));
     if (!shown.log) {
       traces.push({ type: "surface", x: xs, y: ys, z: plane, opacity: 0.75, showscale: false,
-        colorscale: [[0, COLORS[1]], [1, COLORS[1]]], name: t("page.trace.tangent_plane") });
+        colorscale: [[0, COLORS[1]], [1, COLORS[1]]], name: t("calculus.plane") });
       entries.push({ name: t("page.key.tangent_plane"), box: COLORS[1] });
     } else entries.push({ name: t("page.key.no_plane") });
     traces.push({ type: "scatter3d", mode: "markers", x: [state.at[0]], y: [state.at[1]], z: [z3(point.value)],
@@ -826,7 +826,7 @@ async function drawLrMap() {
   const traces = [{ type: "heatmap", x: m.positions, y: m.lrs, z: m.labels.map((row) => row.map((l) => labels.indexOf(l))),
     text: m.labels.map((row) => row.map(label)), zmin: -0.5, zmax: k - 0.5, colorscale: scale, showscale: false,
     hovertemplate: t("page.lrmap.hover", { start: "%{x:.3g}", lr: "%{y:.3g}", label: "%{text}" }) + "<extra></extra>",
-    name: t("page.lrmap.name") }];
+    name: t("column.diagnosis") }];
   const c = ink(), drawn = (ys) => ys.some((y) => y !== null);
   const rule = META.stability_bounds[o.name] || "";  // the optimizer's own bound (none: adaptive)
   const names = { bound: t("page.lrmap.bound", { rule }), local: t("page.lrmap.local", { rule }), lr: t("page.lrmap.lr", { lr: fmt(o.lr) }) };
@@ -837,7 +837,7 @@ async function drawLrMap() {
   const other = grid.variables[1 - m.axis];
   await Plotly.react("map", traces, look({ margin: { ...MARGIN, autoexpand: false }, showlegend: false, dragmode: false,
     xaxis: { title: { text: t("page.lrmap.x_title", { axis: grid.variables[m.axis], other, fixed: fmt(m.fixed) }) } },
-    yaxis: { title: { text: t("page.lrmap.y_title") }, type: "log", exponentformat: "power", range: [Math.log10(m.lrs[0]), Math.log10(m.lrs[m.lrs.length - 1])] } }), config(false));
+    yaxis: { title: { text: t("term.learning_rate") }, type: "log", exponentformat: "power", range: [Math.log10(m.lrs[0]), Math.log10(m.lrs[m.lrs.length - 1])] } }), config(false));
   const present = labels.filter((l) => m.labels.flat().includes(l));
   showKey(present.map((l) => ({ name: label(l), box: LABEL_COLORS[l] })).concat(  // the lines drawn, only
     drawn(m.bounds) ? [{ name: names.bound, line: c, width: 2 }] : [],
@@ -1065,7 +1065,7 @@ function drawLoss() {  // one trace per optimizer (its runs split by gaps), thin
   });
   const title = t(total > LOSS_CURVES ? "page.loss.bands" : "page.loss.title");
   Plotly.react("loss", traces, look({ margin: { t: 28, r: 8, b: 40, l: 56 }, showlegend: false, title: { text: title, font: { size: 12 } },
-    xaxis: { title: { text: t("page.loss.step") }, zeroline: false }, yaxis: { title: { text: "f", standoff: 6 }, type: positive ? "log" : "linear",
+    xaxis: { title: { text: t("term.step") }, zeroline: false }, yaxis: { title: { text: "f", standoff: 6 }, type: positive ? "log" : "linear",
       exponentformat: "power", zeroline: false, automargin: true } }), config(false));
 }
 
@@ -1113,11 +1113,11 @@ function showPoint() {  // the inspected point's table, its dial and the note
   $("inspect-point").textContent = vec(at);
   const lmax = Math.max(...point.hessian_eigenvalues);
   const rows = [["f", fmt(point.value)], ["∇f", vec(point.gradient)], ["‖∇f‖", fmt(point.gradient_norm)],
-    [t("page.inspect.steepest"), point.steepest_descent ? vec(point.steepest_descent) : t("page.inspect.critical_none")],
+    [t("calculus.descent"), point.steepest_descent ? vec(point.steepest_descent) : t("page.inspect.critical_none")],
     [`D_u f, θ = ${state.angle}°`, fmt(point.directional_derivative)],
     [t("page.inspect.hessian"), point.hessian_eigenvalues.map(fmt).join(", ")], ["2/λmax", lmax > 0 ? fmt(2 / lmax) : "—"],
-    [t("page.inspect.plane"), point.tangent_plane]];
-  if (point.critical_point) rows.push([t("page.inspect.critical"), t(`page.critical.${point.critical_point}`)]);
+    [t("calculus.plane"), point.tangent_plane]];
+  if (point.critical_point) rows.push([t("calculus.critical"), t(`calculus.kind.${point.critical_point}`)]);
   const table = $("inspect-table"); table.innerHTML = "";
   rows.forEach(([k, v]) => { const tr = table.insertRow(); tr.insertCell().textContent = k; tr.insertCell().textContent = v; });
   $("dial-value").textContent = `D_u f = ${fmt(point.directional_derivative)}`;
@@ -1134,7 +1134,7 @@ function dialValue(t) { const g = point.gradient; return g[0] * Math.cos(t * Mat
 function drawDial() {  // |D_u f| = |∇f·u| around the circle: blue where f rises, red where it falls
   const thetas = Array.from({ length: 73 }, (_, k) => k * 5), d = thetas.map(dialValue), now = dialValue(state.angle);
   const traces = [
-    { type: "scatterpolar", mode: "lines", theta: thetas, r: d.map((v) => v > 0 ? v : 0), line: { color: COLORS[0] }, name: t("page.dial.up") },
+    { type: "scatterpolar", mode: "lines", theta: thetas, r: d.map((v) => v > 0 ? v : 0), line: { color: COLORS[0] }, name: t("term.uphill") },
     { type: "scatterpolar", mode: "lines", theta: thetas, r: d.map((v) => v < 0 ? -v : 0), line: { color: COLORS[1] }, name: t("page.dial.down") },
     { type: "scatterpolar", mode: "lines+markers", theta: [state.angle, state.angle], r: [0, Math.abs(now)],
       line: { color: ink(), width: 3 }, marker: { size: [0, 8] }, name: `θ = ${state.angle}°: ${fmt(now)}` }];
@@ -1390,12 +1390,12 @@ function wireControls() {
   let resizing = null;  // the map follows the window; a new shape gets a new view (equal scales)
   new ResizeObserver(() => { clearTimeout(resizing); resizing = setTimeout(async () => { if (grid && await refit()) await redraw(); keepGeometry(); }, 200); }).observe(map);
 }
-function fillPresets() {  // each preset by its title in the page's language (page.preset.<name>)
+function fillPresets() {  // each preset by its title in the page's language (preset.<name>)
   const menu = $("preset");
   menu.querySelectorAll("option[value]:not([value=''])").forEach((o) => o.remove());
   META.presets.forEach((p) => {
     const o = document.createElement("option"); o.value = p.name;
-    o.textContent = `page.preset.${p.name}` in MESSAGES ? t(`page.preset.${p.name}`) : p.title; menu.appendChild(o); });
+    o.textContent = `preset.${p.name}` in MESSAGES ? t(`preset.${p.name}`) : p.title; menu.appendChild(o); });
 }
 // another language: the page's words swapped, and everything the server wrote (the runs'
 // explanations and advice, the step player's state names) asked for again in it
