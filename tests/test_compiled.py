@@ -174,3 +174,23 @@ def test_a_forked_process_runs_kernels_after_its_parent_did():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=300, env=env)
     assert out.stdout.strip() == "0", out.stderr
+
+
+def test_a_small_run_on_one_thread_the_same_and_the_threads_restored():
+    """Below SERIAL_WORK point-steps a kernel runs on one thread (waking an idle core costs
+    more than the run): the same results as on every thread, and the caller's thread count is
+    what it was."""
+    import numba
+
+    from gdlab import compiled
+
+    x = np.random.default_rng(5).uniform(-2, 2, (300, 2))
+    before = numba.get_num_threads()
+    small = run("rosenbrock", x, make("adam", lr=0.01), max_steps=50, record="last",
+                backend="compiled")
+    assert numba.get_num_threads() == before and 300 * 50 < compiled.SERIAL_WORK
+    big = run("rosenbrock", np.repeat(x, 400, axis=0), make("adam", lr=0.01), max_steps=50,
+              record="last", backend="compiled")
+    assert 300 * 400 * 50 >= compiled.SERIAL_WORK
+    np.testing.assert_array_equal(big.final[0, ::400], small.final[0])
+    np.testing.assert_array_equal(big.steps[0, ::400], small.steps[0])
