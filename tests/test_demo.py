@@ -102,12 +102,23 @@ def test_the_korean_demo_speaks_korean_with_its_own_font(tmp_path, capsys):
         assert f"<h2>{text(f'demo.{section.key}.title', lang='ko', f='x0² + x1²')}</h2>" in page
     commands = re.findall(r"<figcaption><code>([^<]+)</code>", page)
     assert len(commands) == len(FIGURES) and all(" --lang ko -o " in c for c in commands)
-    hangul = {c for c in page if "\uac00" <= c <= "\ud7a3"}
-    assert len(hangul) > 200
+    from gdlab.fonts import has_hangul
+
+    hangul = {c for c in page if has_hangul(c)}  # syllables, jamo, 「 」
+    assert len(hangul) > 200 and {"「", "」"} <= hangul
     fonts = re.findall(r'font-weight: (\w+); unicode-range: [^;]+; '
                        r'src: url\("data:font/woff;base64,([^"]+)"\)', page)
     assert [w for w, _ in fonts] == ["normal", "bold"]
     for _, data in fonts:
         cmap = TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()
         assert not {c for c in hangul if ord(c) not in cmap}
-    assert '"NanumGothic"' in re.search(r"body \{ font-family: ([^}]+)\}", page).group(1)
+    assert '"NanumGothic"' in re.search(r"body \{ font-family: ([^;]+);", page).group(1)
+    # the interactive page beside it: Korean, with the same font cut to its own letters
+    inter = (tmp_path / "interactive.html").read_text(encoding="utf-8")
+    assert '<html lang="ko">' in inter and '\\"NanumGothic\\", ' in inter
+    data = re.search(r'font-weight: normal; unicode-range: [^;]+; '
+                     r'src: url\("data:font/woff;base64,([^"]+)"\)', inter).group(1)
+    cmap = TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()
+    figure = inter[inter.index("const spec = "):]  # the figure's JSON, \\u-escaped
+    letters = {c for c in figure.encode().decode("unicode_escape", "ignore") if has_hangul(c)}
+    assert letters and not {c for c in letters if ord(c) not in cmap}

@@ -355,7 +355,7 @@ def _with_font(page: str, lang: str) -> str:
 
     fallback = f'"{HANGUL_FAMILY}"'
     return page.replace(_FONT, hangul_face(page) + f"""
-body {{ font-family: {fallback}, system-ui, sans-serif; }}
+body {{ font-family: {fallback}, system-ui, sans-serif; word-break: keep-all; }}
 pre, code {{ font-family: {fallback}, ui-monospace, monospace; }}""")
 
 

@@ -8,12 +8,20 @@ import functools
 import importlib.util
 from pathlib import Path
 
-__all__ = ["hangul_font", "hangul_face", "HANGUL_FAMILY", "HANGUL_RANGE"]
+__all__ = ["hangul_font", "hangul_face", "has_hangul", "HANGUL_FAMILY", "HANGUL_BLOCKS",
+           "HANGUL_RANGE"]
 
 HANGUL_FAMILY = "NanumGothic"
-#: the letters a page takes from it (Hangul jamo, compatibility jamo, syllables): named first
-#: in a font list, it draws those and leaves every other letter to the fonts after it
-HANGUL_RANGE = "U+1100-11FF, U+3130-318F, U+AC00-D7A3"
+#: the letters a page takes from it — Hangul jamo, CJK punctuation (「 」), compatibility
+#: jamo, syllables — which a system without a Korean font lacks: named first in a font list,
+#: it draws those and leaves every other letter to the fonts after it
+HANGUL_BLOCKS = ((0x1100, 0x11FF), (0x3000, 0x303F), (0x3130, 0x318F), (0xAC00, 0xD7A3))
+HANGUL_RANGE = ", ".join(f"U+{a:04X}-{b:04X}" for a, b in HANGUL_BLOCKS)  # CSS unicode-range
+
+
+def has_hangul(text: str) -> bool:
+    """Whether ``text`` has a letter of :data:`HANGUL_BLOCKS`."""
+    return any(a <= ord(c) <= b for c in set(text) for a, b in HANGUL_BLOCKS)
 
 
 @functools.cache

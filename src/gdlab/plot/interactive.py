@@ -6,6 +6,8 @@ Jupyter (``fig.show()``, or just leave the figure as the cell's value).
 
 from __future__ import annotations
 
+import html
+
 from pathlib import Path
 
 import numpy as np
@@ -95,5 +97,41 @@ def write_html(fig, path) -> Path:
         raise ConfigError(f"an interactive figure must end in .html; got {target.name!r}")
     from ..files import replace_atomic
 
-    return replace_atomic(target, lambda tmp: fig.write_html(tmp, include_plotlyjs=True,
-                                                             full_html=True))
+    return replace_atomic(target, lambda tmp: Path(tmp).write_text(standalone_html(fig),
+                                                                   encoding="utf-8"))
+
+
+def standalone_html(fig) -> str:
+    """The page :func:`write_html` writes: plotly.js inside, ``<html lang>`` the language in
+    use, and where the figure has Hangul, NanumGothic cut to its letters inside too (as a
+    data: URL; named first for Hangul only) — a machine without a Korean font shows no tofu.
+    The figure is drawn once that font is loaded (plotly sizes its key's texts when it draws:
+    with a stand-in font's letters the entries overlapped)."""
+    import json
+
+    import plotly.graph_objects as go
+    from plotly.offline import get_plotlyjs
+
+    from ..fonts import HANGUL_FAMILY, has_hangul, hangul_face
+    from ..i18n import language
+
+    words = json.dumps(json.loads(fig.to_json()), ensure_ascii=False)  # its text, unescaped
+    face, ready = "", "Promise.resolve()"
+    if has_hangul(words):
+        fig = go.Figure(fig)  # the caller's figure keeps its fonts
+        family = fig.layout.font.family or '"Open Sans", verdana, arial, sans-serif'
+        fig.update_layout(font_family=f'"{HANGUL_FAMILY}", {family}')
+        face = f"<style>{hangul_face(words)}</style>"
+        ready = (f"Promise.all(['', 'bold '].map((w) => document.fonts.load(w + "
+                 f"'12px {HANGUL_FAMILY}', '가')))")
+    spec = fig.to_json().replace("</", "<\\/")  # no text of it ends the script
+    title = json.loads(fig.to_json()).get("layout", {}).get("title", {}).get("text", "")
+    return f"""<!doctype html>
+<html lang="{language()}"><head><meta charset="utf-8"><title>{html.escape(str(title))}</title>
+{face}<script>{get_plotlyjs()}</script></head>
+<body style="margin: 0"><div id="figure"></div>
+<script>const spec = {spec};
+{ready}.catch(() => null).then(() => Plotly.newPlot("figure", spec.data, spec.layout,
+  {{responsive: true}}));</script>
+</body></html>
+"""
