@@ -143,3 +143,15 @@ def test_every_preset_has_its_title_in_every_language():
     for p in presets():
         assert i18n.text(f"preset.{p['name']}", "en") == p["title"]
         assert HANGUL.search(i18n.text(f"preset.{p['name']}", "ko"))
+
+
+def test_a_results_diagnoses_speak_the_language_in_use_when_asked():
+    import gdlab
+
+    r = gdlab.run("himmelblau", [[0.0, 0.0], [-1.0, 4.0]], "gd:0.05", max_steps=300)
+    english = [d.explanation for d in r.diagnoses()[0]]
+    with i18n.use("ko"):
+        korean = r.diagnoses()[0]
+    assert all(HANGUL.search(d.explanation) for d in korean)
+    assert [d.explanation for d in r.diagnoses()[0]] == english  # English again, unchanged
+    assert [d.label for d in korean] == [d.label for d in r.diagnoses()[0]]

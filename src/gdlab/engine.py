@@ -116,15 +116,19 @@ class RunResult:
         return self.status_code.shape
 
     def diagnoses(self, **thresholds):
-        """One :class:`~gdlab.diagnose.Diagnosis` per run, ``(K, B)`` nested lists."""
+        """One :class:`~gdlab.diagnose.Diagnosis` per run, ``(K, B)`` nested lists; their
+        explanations and advice in the language in use (kept per language)."""
         from .diagnose import diagnose
+        from .i18n import language
 
-        if thresholds or self._diagnoses is None:
-            found = diagnose(self, **thresholds)
-            if thresholds:
-                return found
-            self._diagnoses = found
-        return self._diagnoses
+        if thresholds:
+            return diagnose(self, **thresholds)
+        if self._diagnoses is None:
+            self._diagnoses = {}
+        lang = language()
+        if lang not in self._diagnoses:
+            self._diagnoses[lang] = diagnose(self)
+        return self._diagnoses[lang]
 
     def run_path(self, k: int, b: int) -> np.ndarray:
         """Recorded path of run ``(k, b)`` up to its last step, ``(T_kb, D)``."""
