@@ -199,12 +199,13 @@ def _apart(a: float, b: float) -> tuple[str, str]:
 
 
 def _ratio(big: float, small: float) -> str:
-    """``big / small`` as "N×", also where the quotient is past the double range (1e-320)."""
+    """``big / small`` as a number for "N×", also where the quotient is past the double range
+    (1e-320): ``10^322``."""
     with np.errstate(all="ignore"):
         quotient = big / small
     if np.isfinite(quotient):
-        return f"{quotient:.3g}×"
-    return f"10^{np.log10(big) - np.log10(small):.0f}×"
+        return f"{quotient:.3g}"
+    return f"10^{np.log10(big) - np.log10(small):.0f}"
 
 
 def _diverged(f, options):
@@ -261,10 +262,11 @@ def _oscillating(f, options):
             return explanation, text("advice.oscillating.fastest", lr=lr), \
                 _keep({"lr": lr}, options)
         steps = _max_steps(f)
+        right = text("advice.oscillating.right")
         if steps is not None and "max_steps" in options:
-            return explanation, text("advice.oscillating.right_more", steps=steps), \
+            return explanation, right + text("advice.more_steps", steps=steps), \
                 {"max_steps": steps}
-        return explanation, text("advice.oscillating.right"), None
+        return explanation, right + text("advice.needs_steps"), None
     else:
         explanation += text("advice.period")
     if f.lr is None:
@@ -293,9 +295,10 @@ def _slow(f, options):
                            step=(f.lr or 0) * f.gradient_norm, point=_point(f.start))
         if f.lr is not None and bound is not None:
             lr = _typed(bound / 2)
-            return explanation, text("advice.slow.below_bound_half", rate=_lr_text(f),
+            return explanation, text("advice.slow.below_bound", rate=_lr_text(f),
                                      ratio=_ratio(bound, f.lr), bound=bound, where=_where(f),
-                                     lr=lr), _keep({"lr": lr}, options)
+                                     lr=lr, capped=text("advice.half")), \
+                _keep({"lr": lr}, options)
         if f.lr is not None:
             lr = _typed(f.lr * MAX_LR_GROWTH)
             return explanation, text("advice.raise_named", rate=_lr_text(f), lr=lr, extra=""), \

@@ -45,8 +45,9 @@ def print_report(report) -> None:
 
     r = report
     names = r.variables
-    table = Table(title=f"f = {_esc(r.symbolic['expression'] if r.symbolic else r.function)}  at  "
-                        f"({', '.join(f'{n}={fmt(v, 8)}' for n, v in zip(names, r.point))})",
+    point = ", ".join(f"{n}={fmt(v, 8)}" for n, v in zip(names, r.point))
+    table = Table(title=text("cli.grad_title", f=_esc(r.symbolic["expression"] if r.symbolic
+                                                      else r.function), point=point),
                   show_header=True, header_style="bold", title_justify="left")
     table.add_column(text("column.quantity"))
     table.add_column(text("column.formula"), overflow="fold")
@@ -87,33 +88,24 @@ def print_functions(entries: list[dict[str, Any]]) -> None:
     """The table view of ``gdlab functions``."""
     from rich.table import Table
 
-    table = Table(title="gdlab test functions", header_style="bold", title_justify="left")
-    for column in ("name", "dim", "formula", "global minimum", "also known"):
-        table.add_column(column, overflow="fold")
+    table = Table(title=text("cli.functions.title"), header_style="bold", title_justify="left")
+    for column in ("name", "dim", "formula", "label.global_minimum", "also_known"):
+        table.add_column(text(column) if "." in column else _column(column), overflow="fold")
     for e in entries:
         points = e["critical_points"]
         best = [p for p in points if p["kind"] == "global_minimum"]
-        glob = "unbounded below" if not best else (
-            f"{fmt(best[0]['value'], 8)} at "
-            + "; ".join(fmt_vector(p["location"], 5) for p in best[:4])
+        glob = text("cli.functions.unbounded") if not best else text(
+            "cli.functions.at", value=fmt(best[0]["value"], 8),
+            points="; ".join(fmt_vector(p["location"], 5) for p in best[:4])
             + (f" (+{len(best) - 4})" if len(best) > 4 else ""))
         counts = {}
         for p in points:
             if p["kind"] != "global_minimum":
                 counts[p["kind"]] = counts.get(p["kind"], 0) + 1
-        other = ", ".join(f"{n} {_plural(k.replace('_', ' '), n)}" for k, n in counts.items())
+        other = ", ".join(text(f"cli.functions.count.{k}", n=n) for k, n in counts.items())
         dim = "n" if e["nd"] else str(e["dim"])
         table.add_row(e["name"], dim, _esc(e["formula"]), glob, other or "—")
     _console().print(table)
-
-
-def _plural(word: str, n: int) -> str:
-    if n == 1:
-        return word
-    for singular, plural in (("minimum", "minima"), ("maximum", "maxima")):
-        if word.endswith(singular):
-            return word[: -len(singular)] + plural
-    return word + "s"
 
 
 MAX_TABLE_ROWS = 30
@@ -166,7 +158,8 @@ def _column(name: str) -> str:
 
 
 def _diagnosis_cell(r) -> str:
-    events = "".join(f"\n[dim]{e['kind']} @{e['step']}[/]" for e in r.get("events") or [])
+    events = "".join(f"\n[dim]{text('cli.event.' + e['kind'], step=e['step'])}[/]"
+                     for e in r.get("events") or [])
     return _label(r["diagnosis"]) + events
 
 
@@ -245,13 +238,15 @@ def print_sweep_summary(plan, table) -> None:
 
     console = _console()
     labels = [c for c in table.columns if c.startswith("share_")]
-    title = (f"{plan.function}: {plan.runs:,} runs ({len(plan.configs)} configurations × "
-             f"{len(plan.starts):,} starts, ≤ {plan.max_steps:,} steps, {plan.backend})")
+    title = text("cli.sweep_title", function=plan.function, runs=f"{plan.runs:,}",
+                 configs=len(plan.configs), starts=f"{len(plan.starts):,}",
+                 steps=f"{plan.max_steps:,}", backend=plan.backend)
     out = Table(title=title, header_style="bold", title_justify="left")
-    for column in ["optimizer", "lr", *plan.axes, "runs", "median steps"]:
-        out.add_column(column, justify="left" if column == "optimizer" else "right")
+    for column in ["optimizer", "lr", *plan.axes, "runs", "median_steps"]:
+        out.add_column(_column(column) if column not in plan.axes else column,
+                       justify="left" if column == "optimizer" else "right")
     for label in labels:
-        out.add_column(label[len("share_"):].replace("_", " "), justify="right")
+        out.add_column(text(f"label.{label[len('share_'):]}"), justify="right")
     for row in table.itertuples(index=False):
         values = row._asdict()
         cells = [values["optimizer"], fmt(values["lr"], 4)]
