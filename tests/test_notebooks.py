@@ -35,16 +35,18 @@ def test_the_notebook_runs_and_speaks_its_language(lang, tmp_path):
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     drawn = {"image/png": 0, "application/vnd.plotly.v1+json": 0}
-    for cell in nb.cells:  # a cell ending in a figure shows it inline
-        last = cell.source.splitlines()[-1] if cell.cell_type == "code" else ""
-        if last.startswith("gdlab.plot."):
-            kind = "application/vnd.plotly.v1+json" if "interactive" in last else "image/png"
-            assert any(kind in o.get("data", {}) for o in cell.outputs), last
+    for cell in nb.cells:  # a cell that draws a figure shows it inline
+        if cell.cell_type == "code" and "gdlab.plot." in cell.source:
+            kind = "application/vnd.plotly.v1+json" if "interactive" in cell.source \
+                else "image/png"
+            assert any(kind in o.get("data", {}) for o in cell.outputs), cell.source
             drawn[kind] += 1
-    assert drawn == {"image/png": 11, "application/vnd.plotly.v1+json": 1}
+    assert drawn == {"image/png": 12, "application/vnd.plotly.v1+json": 1}
     printed = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
-    labels = {"en": ("global_minimum", "reached a global minimum", "stability bound"),
-              "ko": ("global_minimum", "전역 최솟값에 도달했습니다", "안정성 한계")}[lang]
+    labels = {"en": ("→ global minimum", "reached a global minimum", "stability bound"),
+              "ko": ("→ 전역 최솟값", "전역 최솟값에 도달했습니다", "안정성 한계")}[lang]
     assert all(words in printed for words in labels), printed
-    assert bool(HANGUL.search(printed)) == (lang == "ko")
+    assert bool(HANGUL.search(printed)) == (lang == "ko") and "global_minimum" not in printed
+    text = "".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    assert "(6, 8)" in text and "9.9" in text  # the demo's statements, their numbers computed
     assert "(6, 8)" in printed or "6., 8." in str(outputs)  # ∇f(3, 4), as the note says

@@ -21,7 +21,7 @@ from .i18n import language, text
 from .presets import BOOK_SIX, NOTE, NOTE_RATES, NOTE_START, NOTE_STEPS, NOTE_TOL
 
 
-__all__ = ["run_demo", "FIGURES"]
+__all__ = ["run_demo", "FIGURES", "SECTIONS", "note_facts"]
 
 _N = f'"{NOTE}"'
 _SIX = ",".join(BOOK_SIX)  # "Deep Learning from Scratch" ch. 6
@@ -101,7 +101,7 @@ def in_language(command: str, lang: str) -> str:
     return f"{head} --lang {lang}{sep}{tail}"
 
 
-def _facts() -> dict:
+def note_facts() -> dict:
     """The numbers the statements quote, computed: the note's f, start and point a = (3, 4),
     f(a), the partial derivatives, ∇f(a), its length, D_u f(a) and the tangent plane."""
     from .calculus import analyze
@@ -166,7 +166,7 @@ def run_demo(out: str | Path = "gdlab-demo", echo: Callable[[str], None] = print
     started = _start(jobs, workers)  # first: the figures are drawn while the text is computed
     finished = False
     try:
-        facts = _facts()
+        facts = note_facts()
         blocks = {"calculus": _calculus_text(facts), "descent": _descent_text(facts)}
         calculus, descent = blocks["calculus"], blocks["descent"]
         echo(calculus)

@@ -112,6 +112,14 @@ class Diagnosis:
     suggestion: dict[str, Any] | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def name(self) -> str:
+        """The label as a reader says it, in the language in use (``global minimum``,
+        ``전역 최솟값``)."""
+        from .i18n import text
+
+        return text(f"label.{self.label}")
+
     def to_dict(self) -> dict[str, Any]:
         return {"label": self.label, "explanation": self.explanation, "advice": self.advice,
                 "suggestion": self.suggestion, "events": self.events,
