@@ -99,21 +99,32 @@ def test_page_templates_have_plain_fields_only():
                             (lang, key, form)
 
 
-def test_index_html_says_in_english_what_the_catalogue_says():
-    """index.html carries the English of every data-i18n key (what shows before the catalogue
-    arrives, and without a script): the same words as locale/en/page.toml."""
-    html = (STATIC / "index.html").read_text("utf-8")
-    english = i18n.catalogue("en")
-    texts = re.findall(r'data-i18n="([\w.]+)"[^>]*>([^<]*)<', html)
-    attrs = re.findall(r'data-i18n-attr="([^"]+)"([^>]*)>', html)
-    assert len(texts) > 40 and len(attrs) > 20
-    for key, shown in texts:
-        assert " ".join(shown.split()) == english[key], key
-    for pairs, rest in attrs:
+def test_the_page_is_served_with_the_catalogues_words_and_has_none_of_its_own():
+    """static/index.html names each word by its key (data-i18n, data-i18n-attr) and writes none
+    itself; the server fills them in the language asked for (what shows before the script
+    runs, and without one)."""
+    import html as html_lib
+
+    from gdlab.web.app import localized_index
+
+    static = (STATIC / "index.html").read_text("utf-8")
+    assert not re.findall(r'data-i18n="[\w.]+"[^>]*>([^<]+)<', static)  # no word of its own
+    for pairs, rest in re.findall(r'data-i18n-attr="([^"]+)"([^>]*)>', static):
         for pair in pairs.split():
-            attr, key = pair.split(":")
-            value = re.search(rf'\s{attr}="([^"]*)"', rest)
-            assert value and value.group(1).replace("&#39;", "'") == english[key], (attr, key)
+            assert re.search(rf'\s{pair.split(":")[0]}=""', rest), pair
+    for lang in i18n.LANGUAGES:
+        page, words = localized_index(lang), i18n.catalogue(lang)
+        assert f'<html lang="{lang}">' in page
+        texts = re.findall(r'data-i18n="([\w.]+)"[^>]*>([^<]*)<', page)
+        attrs = re.findall(r'data-i18n-attr="([^"]+)"([^>]*)>', page)
+        assert len(texts) > 40 and len(attrs) > 20
+        for key, shown in texts:
+            assert html_lib.unescape(shown) == words[key], (lang, key)
+        for pairs, rest in attrs:
+            for pair in pairs.split():
+                attr, key = pair.split(":")
+                value = re.search(rf'\s{attr}="([^"]*)"', rest)
+                assert value and html_lib.unescape(value.group(1)) == words[key], (attr, key)
 
 
 def test_every_key_the_page_asks_for_is_in_the_catalogue():

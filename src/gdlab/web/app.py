@@ -15,6 +15,7 @@ The endpoints live in routers per area (:mod:`gdlab.web.routes`), their models i
 from __future__ import annotations
 
 import asyncio
+import re
 import functools
 import hashlib
 import json
@@ -23,7 +24,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from .. import __version__
+from .. import __version__, i18n
 from ..errors import GdlabError, TimeBudgetError
 from .compute import Compute
 from .limits import (BODY_TIMEOUT, CONCURRENT, MAX_BODY, MAX_HEADERS, MAX_WORK, QUEUE_SECONDS,
@@ -229,6 +230,37 @@ def _gzip_css(css: bytes) -> bytes:
     return gzip.compress(css, compresslevel=6, mtime=0)
 
 
+_WORDS = re.compile(r'(<[^>]*\bdata-i18n="([\w.]+)"[^>]*>)[^<]*(<)')
+_ATTRS = re.compile(r'<[^>]*\bdata-i18n-attr="([^"]+)"[^>]*>')
+
+
+@functools.lru_cache(maxsize=len(i18n.LANGUAGES))
+def localized_index(lang: str) -> str:
+    """The page in ``lang``: static/index.html names its words by their catalogue keys
+    (``data-i18n``, ``data-i18n-attr``) and carries none of its own, so it is served with
+    them filled in — the page then reads right before its script runs, and no word of it is
+    written twice."""
+    import html
+    from pathlib import Path
+
+    page = (Path(__file__).with_name("static") / "index.html").read_text("utf-8")
+
+    def words(m):
+        return m.group(1) + html.escape(i18n.text(m.group(2), lang), quote=False) + m.group(3)
+
+    def attrs(m):
+        tag = m.group(0)
+        for pair in m.group(1).split():
+            name, key = pair.split(":")
+            value = html.escape(i18n.text(key, lang), quote=True)
+            tag = re.sub(rf'(\s{name}=")[^"]*(")', lambda t: t.group(1) + value + t.group(2),
+                         tag, count=1)
+        return tag
+
+    page = page.replace('<html lang="en">', f'<html lang="{lang}">', 1)
+    return _ATTRS.sub(attrs, _WORDS.sub(words, page))
+
+
 def _page(app: FastAPI) -> None:
     """The playground page, its script and style, its Hangul font (``/fonts/hangul.css``) and
     plotly.js from the installed plotly package (no CDN)."""
@@ -242,8 +274,11 @@ def _page(app: FastAPI) -> None:
     plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
     @app.get("/", include_in_schema=False)
-    async def index():
-        return FileResponse(static / "index.html", media_type="text/html")
+    async def index(lang: str = i18n.DEFAULT_LANGUAGE):
+        from fastapi.responses import HTMLResponse
+
+        lang = lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE  # as the page does
+        return HTMLResponse(localized_index(lang))
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
     async def plotly_bundle(request: Request):
