@@ -370,9 +370,12 @@ def _bound_where_it_decides(obj, x0) -> tuple[float | None, np.ndarray | None]:
     with a positive definite Hessian H the flow ends at the one minimum, x₀ − H⁻¹∇f(x₀): no
     integration (nor SciPy's integrators to load) needed."""
     end = _quadratic_minimum(obj, x0)
-    try:
-        end = gradient_flow(obj, x0, max_steps=1).flow[-1] if end is None else end
-    except GdlabError:
+    if end is None:
+        try:
+            end = gradient_flow(obj, x0, max_steps=1).flow[-1]
+        except GdlabError:
+            end = None
+    elif end is False:  # a quadratic with no strict minimum: no flow ends at one
         end = None
     if end is not None and np.all(np.isfinite(end)) and \
             np.linalg.norm(obj.gradient(end)) <= 1e-5:
@@ -386,14 +389,16 @@ def _bound_where_it_decides(obj, x0) -> tuple[float | None, np.ndarray | None]:
     return stability_bound(float(largest_curvature(obj, x0)[0])), None
 
 
-def _quadratic_minimum(obj, x0) -> np.ndarray | None:
-    """The minimum of a quadratic formula with a positive definite Hessian, else ``None``."""
+def _quadratic_minimum(obj, x0):
+    """For a formula of degree ≤ 2 (a constant Hessian H): its minimum x₀ − H⁻¹∇f(x₀) where H
+    is positive definite, else ``False`` (no strict minimum: x + y, x² − y²); ``None`` for any
+    other function (the flow has to be followed)."""
     if obj.formula is None or not obj.symbolic_hessian or any(
             e.free_symbols for row in obj.hessian_exprs for e in row):
         return None
     H = obj.hessian(x0)
     if np.linalg.eigvalsh(H)[0] <= 0:
-        return None
+        return False
     return x0 - np.linalg.solve(H, obj.gradient(x0))
 
 
