@@ -207,7 +207,8 @@ def kernel(X0, X, steps, tol2, div, lr, mu, b1, b2, eps, half, out_f, out_gn, ou
             stamp = 4.0 * t
             cnt = t + 1.0
             first = t == 0
-{prelude}            # one branch-free pass: f and ∇f at the point reached after t steps, the stop rules
+{prelude}            # one branch-free pass: f and ∇f at the point reached after t steps, the stop
+            # rules
             # (diverged, then converged, then the step limit), and the step of running rows
             for i in range(n):
 {step_eval}                ok = (abs(f) <= f_lim[i]) & (gn2 < math.inf) & ({sq_c} <= x_lim[i])
@@ -219,7 +220,7 @@ def kernel(X0, X, steps, tol2, div, lr, mu, b1, b2, eps, half, out_f, out_gn, ou
                 lr_i = lrb[i]
 {update}                flip = 1.0 if ({dot}) < 0.0 else 0.0
                 osc[i] = {MEMORY} * osc[i] + (1 - {MEMORY}) * flip if go else osc[i]
-{commit}            if t % {CHECK} == {CHECK} - 1:  # every row stopped? (counted every step: 10% slower)
+{commit}            if t % {CHECK} == {CHECK} - 1:  # all stopped? (asked each step: 10% slower)
                 alive = 0
                 for i in range(n):
                     alive += 1 if done[i] == 0 else 0

@@ -389,7 +389,8 @@ _LIBRARY: list[TestFunction] = [
         "sphere", "Σ xᵢ²", _sphere, None, (-5.0, 5.0),
         _origin(), min_dim=1, aliases=("bowl", "paraboloid")),
     TestFunction(
-        "ill_conditioned", "x²/20 + y²", lambda s: s[0] ** 2 / 20 + s[1] ** 2, 2, ((-10.0, 10.0), (-5.0, 5.0)),
+        "ill_conditioned", "x²/20 + y²", lambda s: s[0] ** 2 / 20 + s[1] ** 2, 2,
+        ((-10.0, 10.0), (-5.0, 5.0)),
         _origin(), aliases=("dlfs_quadratic", "elongated_bowl")),
     TestFunction(
         "rosenbrock", "Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)²",

@@ -9,7 +9,8 @@ twice. A key whose text depends on a count is a table ``{one = …, other = …}
 field ``n``.
 
 The language is ``en`` unless chosen: :func:`use` for a block of code (one web request),
-:func:`set_language` from now on (a notebook, the CLI's ``--lang``), else the environment variable ``GDLAB_LANG`` (``ko``, also ``ko_KR.UTF-8``).
+:func:`set_language` from now on (a notebook, the CLI's ``--lang``), else the environment
+variable ``GDLAB_LANG`` (``ko``, also ``ko_KR.UTF-8``).
 
 >>> text("unit.steps", n=1), text("unit.steps", n=3)
 ('1 step', '3 steps')
@@ -31,8 +32,8 @@ from typing import Iterator
 
 from .errors import ConfigError
 
-__all__ = ["LANGUAGES", "DEFAULT_LANGUAGE", "ENVIRONMENT", "language", "use", "set_language", "text",
-           "catalogue", "check", "fields"]
+__all__ = ["LANGUAGES", "DEFAULT_LANGUAGE", "ENVIRONMENT", "language", "use", "set_language",
+           "text", "catalogue", "check", "fields"]
 
 #: the languages gdlab speaks, with their own names (for a language menu)
 LANGUAGES = {"en": "English", "ko": "한국어"}
