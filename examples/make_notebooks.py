@@ -31,7 +31,10 @@ STORY = [
      "gdlab.plot.surface(f, paths=[path], domain=[(-5, 5), (-5, 5)])"),
     ("demo.partials", "report = gdlab.analyze(f, a, direction=[1, 1])\nreport.partials"),
     (None, "gdlab.plot.partials(f, a)"),
-    ("demo.gradient", "report.gradient, report.gradient_norm"),
+    ("demo.gradient",
+     'for name in ("value", "partials", "gradient", "gradient_norm", "directional_derivative",\n'
+     '             "steepest_descent", "tangent_plane", "hessian", "critical_point"):\n'
+     '    print(f"{name}: {getattr(report, name)}")'),
     ("demo.directional",
      "gx, gy = report.gradient\n"
      "along, against, across = [gx, gy], [-gx, -gy], [-gy, gx]\n"
@@ -53,8 +56,8 @@ STORY = [
     ("demo.learning_rates", "gdlab.plot.learning_rates(gdlab.studies.learning_rates(f, [-3, 4]))"),
     ("demo.traps", "gdlab.plot.traps(gdlab.studies.traps())"),
     ("demo.compare", 'gdlab.plot.compare(gdlab.studies.comparison("ill_conditioned", [-7, 2]))'),
-    ("demo.basins", 'gdlab.plot.basins(gdlab.studies.basin_map("himmelblau", n=120))'),
-    (None, 'gdlab.plot.basins(gdlab.studies.basin_map("six_hump_camel", n=120))'),
+    ("demo.basins", 'gdlab.plot.basins(gdlab.studies.basin_map("himmelblau", n=300))'),
+    (None, 'gdlab.plot.basins(gdlab.studies.basin_map("six_hump_camel", n=300))'),
     ("notebook.explore",
      'result = gdlab.run("himmelblau", [[0, 0], [-1, 4], [-4, -4]],\n'
      '                   ["gd:0.01", "momentum:0.002", "adam:0.1"], max_steps=200, '

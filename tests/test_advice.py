@@ -29,6 +29,8 @@ CORPUS = [
     # oscillating: a lower f at the end
     (["x^2/20 + y^2", "--start=-7,2", "--lr", "0.95", "--max-steps", "30"], "oscillating"),
     (["himmelblau", "--start=-3,-3", "--lr", "0.02", "--max-steps", "300"], "oscillating"),
+    # exactly at the bound 2/λmax: the zig-zag keeps its size (not "damped")
+    (["x0**2 + x1**2", "--start=-3,4", "--lr", "1", "--max-steps", "1000"], "oscillating"),
     (["abs(x) + abs(y)", "--start", "1,2.05", "--lr", "0.3"], "oscillating"),
     (["abs(x - 1) + 2*abs(y)", "--start", "0,1", "--lr", "0.3"], "oscillating"),
     (["abs(x) + abs(y)", "--start", "1,2", "--optimizer", "adam", "--lr", "0.1"],

@@ -20,10 +20,11 @@ def test_demo_writes_every_figure_and_an_offline_page(tmp_path, capsys):
     for name in FIGURES:
         assert (tmp_path / name).stat().st_size > 10_000, name
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
-    images = re.findall(r'<figure><a href="[^"]+"><img alt="([^"]+)" style="width: (\d+)px" '
+    images = re.findall(r'<figure><a href="([^"]+)"><img alt="[^"]+" style="width: (\d+)px" '
                         r'src="data:image/(png|gif);base64,([^"]+)"></a><figcaption><code>'
                         r"([^<]+)</code>", page)
     assert [name for name, *_ in images] == list(FIGURES)
+    assert '<img alt="Partial derivatives are slopes"' in page  # each image says what it shows
     assert "x ← x − η ∇f(x)" in page  # the update rule, stated
     prose = re.sub(r"<code>.*?</code>|<style>.*?</style>", "", page, flags=re.S)
     assert not re.search(r"[(\s,]-\.?\d|\de-\d| - ", prose)  # one minus sign: (−0.6, −0.8)

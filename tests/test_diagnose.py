@@ -384,3 +384,12 @@ def test_flat_to_double_precision_is_a_minimum_where_the_curvature_says_so():
     # 0·x: constant, no curvature: flat, and said to be flat (not "underflowed" alone)
     d = run("0*x", [[1.0]], "gd", lr=0.1, max_steps=10).diagnoses()[0][0]
     assert d.label == "plateau" and "f is flat here (constant, or a tail" in d.explanation
+
+
+def test_at_the_stability_bound_the_zig_zag_is_not_called_damped():
+    """lr = 2/λmax exactly on the bowl: x ← −x for ever; the advice halves the rate."""
+    from gdlab import run
+
+    d = run("x0**2 + x1**2", [[-3.0, 4.0]], "gd:1", max_steps=1000).diagnoses()[0][0]
+    assert d.label == "oscillating" and "at the stability bound 1" in d.explanation
+    assert "damped" not in d.explanation and d.suggestion == {"lr": 0.5}

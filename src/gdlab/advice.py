@@ -58,6 +58,9 @@ FAR_BELOW = 1000.0  # a rate this far below the stability bound is raised to hal
 #: Optimizers that rescale their steps per coordinate (no stability bound of their own).
 ADAPTIVE = ("adagrad", "rmsprop", "adam", "adamw", "amsgrad", "nadam", "adadelta")
 RANDOM_STARTS = 100
+#: a learning rate this close (relatively) to the stability bound is at it: lr·λmax = 2 is
+#: an undamped zig-zag
+BOUND_RTOL = 1e-9
 
 
 def _typed(v: float) -> float:
@@ -247,11 +250,12 @@ def _oscillating(f, options):
             return explanation, text("advice.oscillating.shrink", decay=decay), suggestion
     elif f.lr is not None and f.lambda_max is not None and bound is not None and \
             f.value <= f.start_value:
+        # at the bound itself (to rounding) the zig-zag keeps its size: |1 − lr·λmax| = 1
+        undamped = f.lr >= bound * (1 - BOUND_RTOL)
+        side = "above" if f.lr > bound * (1 + BOUND_RTOL) else "at" if undamped else "near"
         explanation += text("advice.oscillating.bound", product=f.lr * f.lambda_max,
-                            where=_where(f), bound=bound,
-                            side=text("advice.oscillating.above" if f.lr > bound
-                                      else "advice.oscillating.near"))
-        if f.lr > bound:
+                            where=_where(f), bound=bound, side=text(f"advice.oscillating.{side}"))
+        if undamped:
             lr = _typed(bound / 2)
             return explanation + text("advice.period"), \
                 text("advice.oscillating.half_bound", lr=lr), _keep({"lr": lr}, options)

@@ -302,7 +302,7 @@ PAGE_PX_PER_INCH = 16 / 10 * 72
 SAVED_DPI = {"png": 150, "gif": 90}  # what Plot.save and plot.animate write
 
 
-def _figure_html(folder: Path, name: str, command: str) -> str:
+def _figure_html(folder: Path, name: str, command: str, alt: str) -> str:
     from PIL import Image
 
     kind = name.rsplit(".", 1)[1]
@@ -310,7 +310,7 @@ def _figure_html(folder: Path, name: str, command: str) -> str:
         width = im.size[0] / SAVED_DPI[kind] * PAGE_PX_PER_INCH
     data = base64.b64encode((folder / name).read_bytes()).decode("ascii")
     # the image links to its file beside the page: full size on a small screen
-    return (f'<figure><a href="{html.escape(name)}"><img alt="{html.escape(name)}" '
+    return (f'<figure><a href="{html.escape(name)}"><img alt="{html.escape(alt)}" '
             f'style="width: {width:.0f}px" src="data:image/{kind};base64,{data}"></a>'
             f"<figcaption><code>{html.escape(command)}</code></figcaption></figure>")
 
@@ -327,7 +327,7 @@ def _section_html(folder: Path, section: Section, facts: dict, blocks: dict, lan
     """One statement: its title, its text, then its figures — or its numbers and the command
     that prints them."""
     commands = [in_language(c, lang) for c in section.commands]
-    body = "".join(_figure_html(folder, name, command)
+    body = "".join(_figure_html(folder, name, command, section.title(facts))
                    for name, command in zip(section.files(), commands))
     body = f'<div class="figures">{body}</div>' if body else ""
     if section.key == "update":

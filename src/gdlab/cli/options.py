@@ -10,6 +10,7 @@ import click
 
 from ..errors import ConfigError, PointError
 from ..limits import BACKENDS, DTYPES, MAX_STEPS, MAX_STEPS_DEFAULT, TOL_DEFAULT
+from ..i18n import text
 from .types import BOX, OUTPUT, POINT, SCHEDULE
 
 MAX_STARTS = 10_000  # --start points given one by one
@@ -207,5 +208,5 @@ def execute(spec, o: dict):
     if o["output"]:
         from ..records import export
 
-        click.echo(f"wrote {export(result, o['output'])}", err=True)
+        click.echo(text("cli.wrote", path=export(result, o["output"])), err=True)
     return result

@@ -10,6 +10,7 @@ from typing import Callable
 import click
 
 from ..errors import ConfigError, PointError
+from ..i18n import text
 from .group import cli
 from .options import (HYPER, OptimizerOption, engine_options, hyper, hyper_options,
                       parse_optimizers)
@@ -224,7 +225,7 @@ def plot_command(ctx, kind, function, **params):
 
     drawn = spec.draw(_PlotArgs(kind, function, params), plot, studies)
     path = drawn if isinstance(drawn, Path) else drawn.save(params["output"])
-    click.echo(f"wrote {path}")
+    click.echo(text("cli.wrote", path=path))
 
 
 def _takes(kind: str, params) -> str:

@@ -9,6 +9,7 @@ import sys
 import click
 
 from ..limits import MAX_STEPS, MAX_STEPS_DEFAULT, MAX_SWEEP_GRID, TOL_DEFAULT
+from ..i18n import text
 from .group import cli
 from .options import HYPER, MAX_RANDOM_STARTS, engine_options
 from .types import BOX, LEARNING_RATES, OUTPUT, POINT, VALUES
@@ -84,7 +85,7 @@ def sweep_command(function, optimizers, lrs, starts, random_starts, grid, box, s
     frame = _run(p, scheduler, output, resume, as_json)
     table = summary(frame, p.axes)
     if output:
-        click.echo(f"wrote {output}", err=True)
+        click.echo(text("cli.wrote", path=output), err=True)
     if as_json:
         doc = {"function": p.function, "variables": list(p.names), "runs": p.runs,
                "chunks": len(p.chunks), "backend": p.backend, "scheduler": scheduler,
