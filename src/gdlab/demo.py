@@ -140,7 +140,7 @@ def _descent_text(facts: dict) -> str:
         d = r.diagnoses()[k][0]
         end = ", ".join(f"{v:.3g}" for v in r.final[k, 0])
         lines.append("  " + text("demo.text.run", lr=opt.hyper["lr"], end=f"({end})",
-                                 steps=r.steps[k, 0], label=text(f"label.{d.label}")))
+                                 steps=r.steps[k, 0], label=d.name))
         lines.append(f"      {d.explanation}")
         lines.append(f"      {text('cli.advice')} {d.advice}")
     return "\n".join(lines)
@@ -345,13 +345,13 @@ def _section_html(folder: Path, section: Section, facts: dict, blocks: dict, lan
 _FONT = "/* hangul font */"
 
 
-def _with_font(page: str, lang: str) -> str:
-    """The page with NanumGothic, cut to the page's own letters, drawing its Hangul where the
-    language needs it (Korean: a system may have no font with Hangul; Latin letters keep the
-    system's fonts)."""
-    if lang == "en":
+def _with_font(page: str) -> str:
+    """The page with NanumGothic, cut to the page's own letters, drawing its Hangul where it
+    has any (a system may have no font with Hangul; Latin letters keep the system's fonts)."""
+    from .fonts import HANGUL_FAMILY, hangul_face, has_hangul
+
+    if not has_hangul(page):
         return page.replace(_FONT + "\n", "")
-    from .fonts import HANGUL_FAMILY, hangul_face
 
     fallback = f'"{HANGUL_FAMILY}"'
     return page.replace(_FONT, hangul_face(page) + f"""
@@ -386,4 +386,4 @@ pre {{ background: #f6f6f6; padding: 1em; white-space: pre-wrap; }}
 <code>{html.escape(in_language(INTERACTIVE, lang))}</code></p>
 {parts}
 </main></body></html>
-""", lang)
+""")

@@ -59,11 +59,19 @@ import numpy as np
 from . import critical
 
 __all__ = ["Diagnosis", "RunFacts", "diagnose", "facts", "classify", "explain", "LABELS",
-           "stability_bound", "optimizer_bound", "largest_curvature", "BOUNDS",
+           "label_name", "stability_bound", "optimizer_bound", "largest_curvature", "BOUNDS",
            "UNBOUNDED_DROP", "PLATEAU_CURVATURE", "summary"]
 
 LABELS = ("unbounded", "diverged", "oscillating", "slow", "plateau", "saddle", "maximum",
           "global_minimum", "local_minimum", "minimum")
+
+
+def label_name(label: str) -> str:
+    """A label as a reader says it, in the language in use: ``global_minimum`` →
+    ``global minimum``, ``전역 최솟값`` (the message catalogue's ``label.<label>``)."""
+    from .i18n import text
+
+    return text(f"label.{label}")
 #: How far below f(x₀) (relative to max(1, |f(x₀)|)) a probe along −∇f must fall to call f
 #: unbounded below, and the distances of that probe (times max(1, ‖x‖)).
 UNBOUNDED_DROP = 1e9
@@ -114,11 +122,8 @@ class Diagnosis:
 
     @property
     def name(self) -> str:
-        """The label as a reader says it, in the language in use (``global minimum``,
-        ``전역 최솟값``)."""
-        from .i18n import text
-
-        return text(f"label.{self.label}")
+        """The label as a reader says it, in the language in use (:func:`label_name`)."""
+        return label_name(self.label)
 
     def to_dict(self) -> dict[str, Any]:
         return {"label": self.label, "explanation": self.explanation, "advice": self.advice,

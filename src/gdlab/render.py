@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from .diagnose import label_name
 from .i18n import text
 
 __all__ = ["print_report", "print_functions", "fmt", "fmt_vector"]
@@ -116,7 +117,7 @@ def _label(label: str) -> str:
     """A diagnosis in its colour (:data:`gdlab.palette.LABEL_COLORS`, as in the figures)."""
     from .palette import LABEL_COLORS
 
-    return f"[bold {LABEL_COLORS[label]}]{text(f'label.{label}')}[/]"
+    return f"[bold {LABEL_COLORS[label]}]{label_name(label)}[/]"
 
 
 def _header(doc) -> str:
@@ -246,7 +247,7 @@ def print_sweep_summary(plan, table) -> None:
         out.add_column(_column(column) if column not in plan.axes else column,
                        justify="left" if column == "optimizer" else "right")
     for label in labels:
-        out.add_column(text(f"label.{label[len('share_'):]}"), justify="right")
+        out.add_column(label_name(label[len("share_"):]), justify="right")
     for row in table.itertuples(index=False):
         values = row._asdict()
         cells = [values["optimizer"], fmt(values["lr"], 4)]

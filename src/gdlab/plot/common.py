@@ -16,6 +16,7 @@ import numpy as np
 
 from ..domain import domain_for, grid, objective_2d
 from ..errors import ConfigError
+from ..diagnose import label_name
 from ..fonts import HANGUL_FAMILY, hangul_font
 from ..i18n import text
 from ..palette import LABEL_COLORS, PALETTE
@@ -23,7 +24,7 @@ from ..palette import LABEL_COLORS, PALETTE
 __all__ = ["Plot", "PALETTE", "LABEL_COLORS", "domain_for", "grid", "contour_levels",
            "draw_map", "mark_minima", "marker_key", "critical_key", "num", "vec", "new_figure",
            "objective_2d", "pretty", "visible_path", "exit_arrow", "steps_text", "start_entry",
-           "end_entry", "diagnosis_name", "MAX_WIDTH", "moving_point", "FONT_FAMILY",
+           "end_entry", "label_name", "MAX_WIDTH", "moving_point", "FONT_FAMILY",
            "register_hangul_font"]
 
 FORMATS = (".png", ".svg", ".pdf")
@@ -350,10 +351,6 @@ def steps_text(n: int) -> str:
     """``1 step``, ``60 steps`` (``unit.steps`` in the language in use)."""
     return text("unit.steps", n=n)
 
-
-def diagnosis_name(label: str) -> str:
-    """A diagnosis as a figure names it (``global_minimum`` → ``global minimum``)."""
-    return text(f"label.{label}")
 
 
 def exit_arrow(ax, points, exit, color, width: float = 1.6) -> None:

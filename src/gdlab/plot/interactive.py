@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..i18n import text
-from .common import (PALETTE, contour_levels, diagnosis_name, domain_for, grid, named,
+from .common import (PALETTE, contour_levels, label_name, domain_for, grid, named,
                      objective_2d, vec)
 
 #: line styles of runs beyond the palette's colours
@@ -42,7 +42,7 @@ def interactive(f, result=None, *, domain=None, n: int = 120, variables=None):
                 paths.append(result.run_path(k, b))
                 d = result.diagnoses()[k][b]
                 names.append(text("figure.from", what=result.optimizers[k].label,
-                                  point=vec(result.starts[b])) + f": {diagnosis_name(d.label)}")
+                                  point=vec(result.starts[b])) + f": {label_name(d.label)}")
     finite = [p[np.all(np.isfinite(p) & (np.abs(p) < 1e6), axis=1)] for p in paths]
     domain = domain or domain_for(obj, np.vstack(finite) if finite else None)
     X, Y, Z = grid(obj, domain, n)
@@ -115,7 +115,8 @@ def standalone_html(fig) -> str:
     from ..fonts import HANGUL_FAMILY, has_hangul, hangul_face
     from ..i18n import language
 
-    words = json.dumps(json.loads(fig.to_json()), ensure_ascii=False)  # its text, unescaped
+    spec = fig.to_json()
+    words = json.dumps(json.loads(spec), ensure_ascii=False)  # its text, unescaped
     face, ready = "", "Promise.resolve()"
     if has_hangul(words):
         fig = go.Figure(fig)  # the caller's figure keeps its fonts
@@ -124,8 +125,9 @@ def standalone_html(fig) -> str:
         face = f"<style>{hangul_face(words)}</style>"
         ready = (f"Promise.all(['', 'bold '].map((w) => document.fonts.load(w + "
                  f"'12px {HANGUL_FAMILY}', '가')))")
-    spec = fig.to_json().replace("</", "<\\/")  # no text of it ends the script
-    title = json.loads(fig.to_json()).get("layout", {}).get("title", {}).get("text", "")
+        spec = fig.to_json()
+    spec = spec.replace("</", "<\\/")  # no text of it ends the script
+    title = fig.layout.title.text or ""
     return f"""<!doctype html>
 <html lang="{language()}"><head><meta charset="utf-8"><title>{html.escape(str(title))}</title>
 {face}<script>{get_plotlyjs()}</script></head>

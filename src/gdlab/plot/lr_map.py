@@ -6,7 +6,7 @@ import numpy as np
 
 from ..diagnose import LABELS
 from ..i18n import text
-from .common import LABEL_COLORS, Plot, diagnosis_name, named, new_figure
+from .common import LABEL_COLORS, Plot, label_name, named, new_figure
 
 
 def lr_map(study) -> Plot:
@@ -50,7 +50,7 @@ def lr_map(study) -> Plot:
                        other=obj.variables[other], fixed=fixed))
     ax.set_ylabel(text("term.learning_rate"))
     present = [label for label in LABELS if label in set(labels.ravel())]
-    handles = [Patch(color=LABEL_COLORS[label], label=diagnosis_name(label))
+    handles = [Patch(color=LABEL_COLORS[label], label=label_name(label))
                for label in present]
     handles += ax.get_lines()[:2]
     ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))

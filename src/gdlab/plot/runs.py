@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..i18n import text
-from .common import (LABEL_COLORS, MAX_WIDTH, PALETTE, critical_key, diagnosis_name, domain_for,
+from .common import (LABEL_COLORS, MAX_WIDTH, PALETTE, critical_key, label_name, domain_for,
                      draw_map, end_entry, exit_arrow, mark_minima, marker_key, named, new_figure,
                      Plot, start_entry, steps_text, vec, visible_path)
 
@@ -42,7 +42,7 @@ def _draw_path(ax, path, color, label, domain, note: bool = True) -> dict:
 def _verdict(d, result, k: int, b: int) -> str:
     """A run's diagnosis as a figure names it: an oscillating run whose f still fell over its
     second half says so (a damped zig-zag beside a falling loss curve is no contradiction)."""
-    name = diagnosis_name(d.label)
+    name = label_name(d.label)
     if d.label == "oscillating" and result.value[k, b] < result.mid_value[k, b]:
         name += text("figure.runs.still_falling")
     return name
@@ -163,14 +163,14 @@ def traps(studies) -> Plot:
             runs.append((path, LABEL_COLORS[d.label], d))
             drawn.append(_draw_path(ax, path, LABEL_COLORS[d.label],
                                     text("figure.traps.from", point=vec(path[0]),
-                                         label=diagnosis_name(d.label)), domain))
+                                         label=label_name(d.label)), domain))
             _mark_events(ax, d.events, LABEL_COLORS[d.label])
             events.append(d.events)
             moved = float(np.max(np.linalg.norm(path - path[0], axis=-1)))
             if moved < STILL * (domain[0][1] - domain[0][0]):
                 ax.annotate(text("figure.traps.still", moved=moved, n=int(result.steps[0, b]),
                                  norm=result.gradient_norm[0, b],
-                                 label=diagnosis_name(d.label)), path[0], xytext=(-8, 10),
+                                 label=label_name(d.label)), path[0], xytext=(-8, 10),
                             ha="right", textcoords="offset points", fontsize=8, zorder=6,
                             bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none"})
         insets.append(_inset_if_close(ax, obj, domain, runs))

@@ -15,10 +15,10 @@ The endpoints live in routers per area (:mod:`gdlab.web.routes`), their models i
 from __future__ import annotations
 
 import asyncio
-import re
 import functools
 import hashlib
 import json
+import re
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -204,9 +204,9 @@ def _offline_docs(app: FastAPI) -> None:
 def hangul_css() -> bytes:
     """``@font-face`` rules embedding NanumGothic cut to the letters the Korean catalogue uses
     beyond ASCII (every Hangul syllable the page can show; :func:`gdlab.fonts.hangul_face`),
-    made once per process. This machine may have no font with Hangul; the page lists
-    NanumGothic after the system fonts, so it draws only what they cannot."""
-    from .. import i18n
+    made once per process. This machine may have no font with Hangul; the page names
+    NanumGothic first for those letters alone (its unicode-range), the system's fonts draw
+    the rest."""
     from ..fonts import hangul_face
 
     forms = [form for value in i18n.catalogue("ko").values()

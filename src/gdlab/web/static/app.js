@@ -119,8 +119,7 @@ function label(id) { return t(`label.${id}`); }  // a diagnosis's name
 async function loadMessages(lang) {  // the catalogue of lang; index.html's words swapped
   const got = await api(`/api/messages?lang=${encodeURIComponent(lang)}`);
   // a script beyond the system's fonts (Hangul: NanumGothic, /fonts/hangul.css) is loaded
-  // before any of its text is laid out: Chromium keeps the tofu of text it laid out while a
-  // font further down the list was still loading
+  // before the page writes text in it: plotly sizes its keys and titles as it draws them
   const sample = [...got.languages[got.lang]].filter((c) => c > "\u007f").join("");
   const family = getComputedStyle(document.body).fontFamily;
   if (sample) await Promise.all(["", "bold "].map((w) => document.fonts.load(`${w}16px ${family}`, sample))).catch(() => null);
@@ -198,7 +197,7 @@ function config(threeD) {  // no cloud button; on the 2-D maps no zoom either (t
 function look(layout) {  // the page's colours (light or dark) on a plot
   const c = ink(), lines = getComputedStyle(document.documentElement).getPropertyValue("--line").trim() || "#ddd";
   const axis = (a) => ({ gridcolor: lines, zerolinecolor: lines, ...(a || {}) });
-  // the page's fonts (NanumGothic after the system's: Hangul on a machine without a Korean font)
+  // the page's fonts (NanumGothic for Hangul alone: a machine may have no Korean font)
   const family = getComputedStyle(document.body).fontFamily;
   return { ...layout, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", font: { color: c, family },
     xaxis: axis(layout.xaxis), yaxis: axis(layout.yaxis) };
