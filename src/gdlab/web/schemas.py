@@ -275,8 +275,9 @@ class Messages(BaseModel):
     lang: str
     languages: dict[str, str] = Field(description="every language, by its own name")
     messages: dict[str, str | dict[str, str]] = Field(
-        description="the page.* and label.* templates: plain {fields}; a plural key is "
-                    "{one, other}, chosen by the field n")
+        description="the templates the page reads (page.*, label.*, column.*, calculus.*, "
+                    "term.*, preset.*): plain {fields}; a plural key is {one, other}, chosen "
+                    "by the field n")
 
 
 class Bounds(BaseModel):

@@ -42,13 +42,14 @@ async def meta(slots: Compute = Depends(compute)) -> schemas.Meta:
                      for k in ("max_steps", "tol", "noise", "seed")}})
 
 
-#: the catalogue's areas the page reads: its own words and the diagnoses' names
+#: the catalogue's areas the page reads: its own words, the diagnoses' names, and the words
+#: it shares with the CLI and the figures (table columns, calculus, terms, presets' titles)
 PAGE_AREAS = ("page.", "label.", "column.", "calculus.", "term.", "preset.")
 
 
 @router.get("/messages")
 async def messages(lang: schemas.Language = i18n.DEFAULT_LANGUAGE) -> schemas.Messages:
-    """The page's words in ``lang``: every ``page.*`` and ``label.*`` template of the catalogue
+    """The page's words in ``lang``: every template of the catalogue's :data:`PAGE_AREAS`
     (``gdlab/locale/<lang>/``), and the languages there are, each by its own name."""
     return schemas.Messages(lang=lang, languages=i18n.LANGUAGES, messages={
         key: value for key, value in i18n.catalogue(lang).items() if key.startswith(PAGE_AREAS)})
