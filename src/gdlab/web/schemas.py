@@ -269,15 +269,19 @@ class Meta(BaseModel):
     defaults: dict[str, Any] = Field(description="a run request's defaults (POST /api/descend)")
 
 
+#: the catalogue's areas the page reads: its own words, the diagnoses' names, and the words
+#: it shares with the CLI and the figures (table columns, calculus, terms, presets' titles)
+PAGE_AREAS = ("page.", "label.", "column.", "calculus.", "term.", "preset.")
+
+
 class Messages(BaseModel):
     """The page's words in one language (``GET /api/messages``)."""
 
     lang: str
     languages: dict[str, str] = Field(description="every language, by its own name")
     messages: dict[str, str | dict[str, str]] = Field(
-        description="the templates the page reads (page.*, label.*, column.*, calculus.*, "
-                    "term.*, preset.*): plain {fields}; a plural key is {one, other}, chosen "
-                    "by the field n")
+        description=f"the templates the page reads ({', '.join(a + '*' for a in PAGE_AREAS)}): "
+                    "plain {fields}; a plural key is {one, other}, chosen by the field n")
 
 
 class Bounds(BaseModel):

@@ -42,9 +42,7 @@ async def meta(slots: Compute = Depends(compute)) -> schemas.Meta:
                      for k in ("max_steps", "tol", "noise", "seed")}})
 
 
-#: the catalogue's areas the page reads: its own words, the diagnoses' names, and the words
-#: it shares with the CLI and the figures (table columns, calculus, terms, presets' titles)
-PAGE_AREAS = ("page.", "label.", "column.", "calculus.", "term.", "preset.")
+PAGE_AREAS = schemas.PAGE_AREAS
 
 
 @router.get("/messages")
