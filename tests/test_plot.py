@@ -258,6 +258,7 @@ def test_interactive_figure_is_offline_html_with_every_path(tmp_path):
     assert kinds.count("scatter3d") == 4 and "surface" in kinds and "contour" in kinds
     path0 = next(t for t in fig.data if t.type == "scatter" and "gd" in t.name)
     np.testing.assert_array_equal(np.column_stack([path0.x, path0.y]), r.run_path(0, 0))
+    assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.yaxis.scaleratio == 1  # equal
     out = plot.write_html(fig, tmp_path / "run.html")
     page = out.read_text(encoding="utf-8")
     assert out.stat().st_size > 1_000_000  # plotly.js is inside

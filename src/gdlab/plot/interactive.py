@@ -81,8 +81,12 @@ def interactive(f, result=None, *, domain=None, n: int = 120, variables=None):
                                      marker={"symbol": "star", "size": 14, "color": "white",
                                              "line": {"color": "black", "width": 1}}),
                           row=1, col=1)
-    fig.update_xaxes(title_text=obj.variables[0], range=list(domain[0]), row=1, col=1)
-    fig.update_yaxes(title_text=obj.variables[1], range=list(domain[1]), row=1, col=1)
+    fig.update_xaxes(title_text=obj.variables[0], range=list(domain[0]), constrain="domain",
+                     row=1, col=1)
+    # one scale on both axes: a right angle (∇f ⟂ a level curve, a path across it) looks like
+    # one, as on the static maps
+    fig.update_yaxes(title_text=obj.variables[1], range=list(domain[1]), scaleanchor="x",
+                     scaleratio=1, row=1, col=1)
     fig.update_layout(title=named(obj), height=560, width=1150,
                       legend={"orientation": "h", "y": -0.15},
                       scene={"xaxis_title": obj.variables[0], "yaxis_title": obj.variables[1],
