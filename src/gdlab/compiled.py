@@ -61,6 +61,13 @@ def available() -> bool:
 
 def supports(obj, opt, record) -> bool:
     """Whether the compiled loop can run this objective/optimizer/record combination."""
+    return record in ("last", "none") and supports_update(obj, opt)
+
+
+def supports_update(obj, opt) -> bool:
+    """Whether a generated loop can run ``opt`` on ``obj``: a formula, one of
+    :data:`SUPPORTED` with a constant learning rate, no noise, weight decay or dampening, and
+    no per-row hyper-parameter but the learning rate."""
     if obj.formula is None or opt.name not in SUPPORTED or opt.schedule is not None:
         return False
     if opt.noise or np.any(np.asarray(opt.hyper.get("weight_decay", 0.0)) != 0):
@@ -69,7 +76,7 @@ def supports(obj, opt, record) -> bool:
         return False
     per_row = [k for k, v in opt.hyper.items() if isinstance(v, np.ndarray) and k != "lr"
                and not np.all(v == v.flat[0])]
-    return record in ("last", "none") and not per_row
+    return not per_row
 
 
 def cache_dir() -> Path:
@@ -108,8 +115,10 @@ def _Printer(settings):  # noqa: N802 - a class factory, so sympy loads lazily
     return _printer_class()(settings)
 
 
-def objective_code(obj) -> tuple[list[str], str, list[str]]:
-    """Lines that compute ``f`` and ``g{j}`` from ``p{j}[i]`` with shared subexpressions."""
+def objective_code(obj, printer=None) -> tuple[list[str], str, list[str]]:
+    """Lines that compute ``f`` and ``g{j}`` from ``p{j}[i]`` with shared subexpressions
+    (printed for numba, or by ``printer``: every generated loop evaluates the same terms in
+    the same order)."""
     import sympy as sp
 
     dim = obj.dim
@@ -118,7 +127,7 @@ def objective_code(obj) -> tuple[list[str], str, list[str]]:
     exprs = [obj.formula.expr] + list(obj.gradient_exprs)
     exprs = [e.xreplace(subs) for e in exprs]
     temps, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("t"))
-    printer = _Printer({"standard": "python3", "fully_qualified_modules": True})
+    printer = printer or _Printer({"standard": "python3", "fully_qualified_modules": True})
     lines = [f"c{j} = p{j}[i]" for j in range(dim)]
     lines += [f"{name} = {printer.doprint(e)}" for name, e in temps]
     value = printer.doprint(reduced[0])

@@ -243,6 +243,8 @@ def execute(spec: RunSpec, *, progress: Callable[[int, int], None] | None = None
             deadline: float | None = None) -> RunResult:
     """Run a validated :class:`~gdlab.spec.RunSpec` (``progress`` and ``deadline`` as in
     :func:`run`)."""
+    from . import blocks
+
     obj, start_arr, opts = spec.objective, spec.starts, list(spec.optimizers)
     steps, tol, divergence, record = spec.max_steps, spec.tol, spec.divergence, spec.record
     backend, max_record_bytes = spec.backend, spec.max_record_bytes
@@ -259,12 +261,12 @@ def execute(spec: RunSpec, *, progress: Callable[[int, int], None] | None = None
         rows_idx = np.arange(rows) if whole else \
             np.concatenate([np.arange(i * B, (i + 1) * B) for i in group])
 
-        def report(step, _offset=done_rows, _n=len(rows_idx)):
+        def report(work, _offset=done_rows):  # work: point-steps of this group done
             if deadline is not None and time.monotonic() > deadline:
                 raise TimeBudgetError(f"the run took longer than its time budget (stopped "
                                       f"after {time.perf_counter() - t0:.1f} s)")
             if progress is not None:
-                progress(_offset * steps + step * _n, rows * steps)
+                progress(_offset * steps + work, rows * steps)
 
         x = start_arr if len(group) == 1 else np.tile(start_arr, (len(group), 1))
         engine = _engine(backend, obj, opt, record, len(rows_idx) * steps)
@@ -272,7 +274,10 @@ def execute(spec: RunSpec, *, progress: Callable[[int, int], None] | None = None
             _run_group_compiled(obj, opt, x, None if whole else rows_idx, int(steps),
                                 float(tol), float(divergence), out, engine, spec.dtype,
                                 deadline)
-            report(steps)
+            report(steps * len(rows_idx))
+        elif blocks.supports(obj, opt):
+            blocks.run_group(obj, opt, x, rows_idx, int(steps), float(tol), float(divergence),
+                             out, report, lambda chunk: _Recorder(out, chunk))
         else:
             _run_group(obj, opt, x, rows_idx, int(steps), float(tol), float(divergence), out,
                        report)
@@ -417,9 +422,9 @@ def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, 
                 out.mid_value[live] = f
             recorder.at(t + 1, live, x, f, gn)
             if (t + 1) % 50 == 0:
-                report(t + 1)
+                report((t + 1) * len(rows))
         recorder.finish()
-        report(steps)
+        report(steps * len(rows))
 
 
 class _Recorder:
