@@ -443,8 +443,9 @@ class _Chunk:
         steps, t0 = self.rules.steps, 0
         while t0 < steps and self.alive.any():
             kb = min(self.K, steps - t0)
-            self.state, self.SD = self.code.advance(self.XV, self.XJ, self.UV, self.GV, self.GJ, self.state,
-                                 self.nlr, *scalars, t0, kb, self.SA, self.SD)
+            self.state, self.SD = self.code.advance(
+                self.XV, self.XJ, self.UV, self.GV, self.GJ, self.state, self.nlr, *scalars, t0,
+                kb, self.SA, self.SD)
             self._settle(t0, kb)
             t0 += kb
             tick(t0)
@@ -505,6 +506,13 @@ class _Chunk:
         if plan is None:
             return
         lo, hi = np.searchsorted(plan, [t0 + 1, t0 + kb + 1])
+        if hi > lo and (s == kb).all():  # no row stopped before the block's end: at once
+            r = plan[lo:hi] - t0
+            live = self.alive
+            x = self.X[r][:, :, live].transpose(0, 2, 1)
+            self.recorder.many(hi - lo, self.rows[live], x, f[r - 1][:, live],
+                               np.sqrt(gn2[r - 1][:, live]))
+            return
         for t in plan[lo:hi]:
             r = int(t) - t0
             live = self.alive & (s >= r)

@@ -451,6 +451,19 @@ class _Recorder:
             out.gradient_norms[self.next, live] = gn
             self.next += 1
 
+    def many(self, m: int, live: np.ndarray, x, f, gn) -> None:
+        """The next ``m`` planned steps, reached by the same working rows ``live``:
+        ``x: (m, len(live), D)``, ``f, gn: (m, len(live))``."""
+        out, a = self.out, self.next
+        b = a + m
+        if a > 0:  # rows that stopped before keep their end point
+            for arr in (out.path, out.values, out.gradient_norms):
+                arr[a:b, self.rows] = arr[a - 1, self.rows]
+        out.path[a:b, live] = x
+        out.values[a:b, live] = f
+        out.gradient_norms[a:b, live] = gn
+        self.next = b
+
     def finish(self) -> None:
         """Fill the records planned after every row stopped."""
         plan = self.out.plan
