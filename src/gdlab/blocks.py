@@ -502,10 +502,10 @@ class _Chunk:
 
     def _record(self, t0: int, kb: int, s, f, gn2) -> None:
         """The planned records among the block's steps, for the rows still running then."""
-        plan = self.out.plan
-        if plan is None:
+        plan, lo = self.out.plan, self.recorder.next
+        if plan is None or lo == len(plan) or plan[lo] > t0 + kb:
             return
-        lo, hi = np.searchsorted(plan, [t0 + 1, t0 + kb + 1])
+        hi = int(np.searchsorted(plan, t0 + kb, side="right"))
         if hi > lo and (s == kb).all():  # no row stopped before the block's end: at once
             r = plan[lo:hi] - t0
             live = self.alive
