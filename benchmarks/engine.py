@@ -223,6 +223,11 @@ def main() -> int:
                 v = results[(label, name, B)]
                 cells.append(f"{v:9.2f} ({v / results[(ref, name, B)]:5.2f}×)")
             print(f"{label:28}" + "".join(f"{c:>22}" for c in cells))
+        # the NumPy engine does what the naive loop does plus f, the stop rules and the
+        # oscillation bookkeeping every step: its price in NumPy operations
+        ratio = [results[("gdlab (NumPy engine)", name, B)] / results[("naive NumPy", name, B)]
+                 for B in SIZES]
+        print(f"{'NumPy engine ÷ naive NumPy':28}" + "".join(f"{r:21.2f}×" for r in ratio))
     backend = "numba" if "gdlab (compiled, numba)" in runners else "numpy"
     seconds, peak, counts = basin_map(backend)
     print(f"\n## basin map: Himmelblau, 1000×1000 grid of starts, Adam lr 0.05, ≤ 500 steps, "

@@ -393,3 +393,53 @@ def test_at_the_stability_bound_the_zig_zag_is_not_called_damped():
     d = run("x0**2 + x1**2", [[-3.0, 4.0]], "gd:1", max_steps=1000).diagnoses()[0][0]
     assert d.label == "oscillating" and "at the stability bound 1" in d.explanation
     assert "damped" not in d.explanation and d.suggestion == {"lr": 0.5}
+
+
+def _corpus_run(argv):
+    """The run a ``gdlab descend`` command line of the advice corpus asks for."""
+    from gdlab.engine import run
+
+    options, i = {}, 1
+    while i < len(argv):
+        key, _, value = argv[i].partition("=")
+        if not value:
+            value, i = argv[i + 1], i + 1
+        options[key.lstrip("-").replace("-", "_")] = value
+        i += 1
+    start = [float(v) for v in options.pop("start").split(",")]
+    kwargs = {k: (int(v) if k == "max_steps" else float(v)) for k, v in options.items()
+              if k != "optimizer"}
+    return run(argv[0].replace("^", "**"), [start], options.get("optimizer", "gd"), **kwargs)
+
+
+def _same_as_diagnose(r):
+    from gdlab.diagnose import labels as labels_at_once
+
+    names, bounds = labels_at_once(r)
+    d = r.diagnoses()
+    assert names.tolist() == [[x.label for x in row] for row in d]
+    want = np.array([[np.nan if x.optimizer_bound is None else x.optimizer_bound for x in row]
+                     for row in d])
+    np.testing.assert_allclose(bounds, want, rtol=1e-14)
+    return set(names.ravel())
+
+
+def test_labels_of_many_runs_at_once_are_the_diagnoses_labels():
+    """gdlab.diagnose.labels (the rules on arrays, for sweeps) gives every run the label and
+    bound diagnose() gives it: on the advice corpus (every label) and on batches of random
+    starts, where the lowest value found, the probes and the library's points vary."""
+    from tests.test_advice import CORPUS
+
+    seen = set()
+    for argv, _ in CORPUS:
+        seen |= _same_as_diagnose(_corpus_run(argv))
+    assert seen == set(LABELS)
+    rng = np.random.default_rng(0)
+    for f, opts, box in [("himmelblau", ["gd:0.01", "momentum:0.01", "adam:0.1"], 5),
+                         ("x**3 - 3*x + y**2", ["gd:0.1", "adam:0.1"], 3),
+                         ("x**2 - y**2", ["gd:0.1", "nesterov:0.05"], 1),
+                         ("plateau", ["gd:0.1"], 5), ("abs(x) + abs(y)", ["gd:0.3"], 2),
+                         ("ill_conditioned", ["gd:1.05", "gd:0.95"], 7)]:
+        starts = rng.uniform(-box, box, (60, 2))
+        for steps in (40, 400):
+            _same_as_diagnose(run(f, starts, opts, max_steps=steps, tol=1e-6))

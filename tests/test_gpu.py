@@ -98,11 +98,11 @@ def test_float32_runs_in_single_precision_near_the_float64_result():
 
 
 def test_backend_choice():
-    from gdlab.engine import _engine
+    from gdlab.engine import choose_engine
 
     obj = run.__globals__["RunSpec"].build("sphere", [[1.0, 1.0]]).objective
     # auto picks a real device for a large run, never the simulator
-    chosen = _engine("auto", obj, make("gd", lr=0.1), "last", 10**12)
+    chosen = choose_engine("auto", obj, make("gd", lr=0.1), "last", 10**12)
     assert (chosen == "cuda") == gpu.available() and gpu.available() != gpu.simulated()
     with pytest.raises(ConfigError, match="cuda backend needs"):
         run("sphere", [[1.0, 1.0]], "rmsprop", backend="cuda", record="last")

@@ -36,3 +36,9 @@ def test_readme_states_the_cpu_limit_the_server_sets():
     from gdlab.web.limits import TIME_BUDGET
 
     assert f"rounded up, plus 1 s: {cpu_seconds(TIME_BUDGET)} s)" in README.read_text()
+
+
+def test_readme_states_the_numpy_engines_block_length():
+    from gdlab.blocks import BLOCK_STEPS
+
+    assert f"once per block of {BLOCK_STEPS} steps" in README.read_text()

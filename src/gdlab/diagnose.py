@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -368,6 +369,34 @@ def facts(result, **thresholds) -> list[list[RunFacts]]:
     from .events import events_of
 
     thresholds.setdefault("plateau", PLATEAU_CURVATURE)
+    ev = _evidence(result, thresholds)
+    obj, (K, B), near, neg, pos = result.objective, result.shape, ev.near, ev.neg, ev.pos
+    escape = ev.escape
+    escapes = _escape_probe(obj, result, near & (neg.any(axis=-1) | ~pos.any(axis=-1)),
+                            escape) if ev.may_be_unbounded else np.zeros((K, B), bool)
+    better = _better_starts(result, ev.minimiser)
+    kinks = _at_kink(result, near)
+    settings = [_settings(opt) for opt in result.optimizers]
+    listed, close, close_distance = ev.shared["listed"], ev.close, ev.close_distance
+    return [[_facts(result, k, b, ev.lam_start[b], ev.lam_end[k, b], bool(near[k, b]),
+                    bool(pos[k, b].any()), bool(neg[k, b].any()), ev.shared, thresholds,
+                    extra={**ev.probes[k][b], **settings[k],
+                           "nearest": (ev.nearest[k, b], ev.nearest_distance[k, b]),
+                           "listed_kind": listed[close[k, b]].kind
+                           if close_distance[k, b] <= thresholds["near_point"] else None,
+                           "escape": escape[k, b] if np.all(np.isfinite(escape[k, b]))
+                           else None, "escape_unbounded": bool(escapes[k, b]),
+                           "better_start": better[k][b], "at_kink": bool(kinks[k, b]),
+                           "numerically_flat": bool(ev.flat_tail[k, b]),
+                           "falls_nearby": bool(ev.falls_nearby[k, b]),
+                           "events": events_of(result, k, b, thresholds)})
+             for b in range(B)] for k in range(K)]
+
+
+def _evidence(result, thresholds) -> SimpleNamespace:
+    """What the labels of all runs rest on, computed for all of them at once: the Hessian's
+    eigenvalues at the ends and the starts, which runs stopped at a critical point, the
+    probes for f unbounded below, f around each end, the library's points nearest the ends."""
     obj = result.objective
     K, B = result.shape
     D = result.starts.shape[1]
@@ -396,10 +425,6 @@ def facts(result, **thresholds) -> list[list[RunFacts]]:
     escape = vec_end[..., :, 0]  # the eigenvector of the lowest curvature, (K, B, D)
     probes = _unbounded_probe(result, near, may_be_unbounded,
                               np.where(neg.any(axis=-1)[..., None], escape, np.nan))
-    escapes = _escape_probe(obj, result, near & (neg.any(axis=-1) | ~pos.any(axis=-1)),
-                            escape) if may_be_unbounded else np.zeros((K, B), bool)
-    better = _better_starts(result, minimiser)
-    kinks = _at_kink(result, near)
     flat_tail, falls_nearby = _around(obj, result, near)
     minima = [p for p in listed if p.kind.endswith("minimum")]
     lam_minima = _eigenvalues(obj, np.array([p.location for p in minima], dtype=float)
@@ -407,20 +432,95 @@ def facts(result, **thresholds) -> list[list[RunFacts]]:
     shared["minima"] = list(zip(minima, lam_minima))
     nearest, nearest_distance = _closest(result.final, minima)
     close, close_distance = _closest(result.final, listed)
-    settings = [_settings(opt) for opt in result.optimizers]
-    return [[_facts(result, k, b, lam_start[b], lam_end[k, b], bool(near[k, b]),
-                    bool(pos[k, b].any()), bool(neg[k, b].any()), shared, thresholds,
-                    extra={**probes[k][b], **settings[k],
-                           "nearest": (nearest[k, b], nearest_distance[k, b]),
-                           "listed_kind": listed[close[k, b]].kind
-                           if close_distance[k, b] <= thresholds["near_point"] else None,
-                           "escape": escape[k, b] if np.all(np.isfinite(escape[k, b]))
-                           else None, "escape_unbounded": bool(escapes[k, b]),
-                           "better_start": better[k][b], "at_kink": bool(kinks[k, b]),
-                           "numerically_flat": bool(flat_tail[k, b]),
-                           "falls_nearby": bool(falls_nearby[k, b]),
-                           "events": events_of(result, k, b, thresholds)})
-             for b in range(B)] for k in range(K)]
+    return SimpleNamespace(
+        lam_end=lam_end, lam_start=lam_start, lam_minima=lam_minima, near=near, pos=pos,
+        neg=neg, minimiser=minimiser, may_be_unbounded=may_be_unbounded, shared=shared,
+        escape=escape, probes=probes, flat_tail=flat_tail, falls_nearby=falls_nearby,
+        nearest=nearest, nearest_distance=nearest_distance, close=close,
+        close_distance=close_distance)
+
+
+def labels(result, *, grad_zero: float = critical.STOPPED_GRAD_TOL,
+           flat: float = critical.FLAT, value_tol: float = 1e-6, oscillation: float = 0.5,
+           eig_tol: float = critical.EIG_TOL, near_point: float = 1e-3,
+           plateau: float = PLATEAU_CURVATURE) -> tuple[np.ndarray, np.ndarray]:
+    """The labels of every run and each optimizer's stability bound where it ended, as
+    :func:`diagnose` gives them (``Diagnosis.label`` and ``.optimizer_bound``, NaN for
+    ``None``) — for many runs at once: the rules of :func:`classify` on arrays, no words.
+    Returns ``(labels, bounds)``, both ``(K, B)``."""
+    t = {"grad_zero": grad_zero, "flat": flat, "value_tol": value_tol,
+         "oscillation": oscillation, "eig_tol": eig_tol, "near_point": near_point,
+         "plateau": plateau}
+    ev = _evidence(result, t)
+    falls = np.array([[p["falls_to"] is not None for p in row] for row in ev.probes],
+                     dtype=bool).reshape(result.shape)
+    return _classify_all(result, ev, falls, t), _bounds_all(result, ev, falls)
+
+
+def _classify_all(result, ev, falls, t) -> np.ndarray:
+    """:func:`classify` for every run at once (its rules in its order, ``np.select``)."""
+    r, shared = result, ev.shared
+    kinds = np.array([p.kind for p in shared["listed"]] + [""], dtype=object)
+    listed_kind = np.where(ev.close_distance <= t["near_point"], kinds[ev.close], "")
+    diverged = r.status == "diverged"
+    positive, negative = ev.pos.any(axis=-1), ev.neg.any(axis=-1)
+    with np.errstate(invalid="ignore"):
+        no_progress = np.all(r.final == r.starts[None], axis=-1) & \
+            (r.oscillation < t["oscillation"])
+        ref = np.where(np.isfinite(r.mid_value), r.mid_value, r.start_value)
+        descending = r.value < ref - 1e-15 * np.maximum(1.0, np.abs(ref))
+        flat = ~diverged & np.all(np.isfinite(ev.lam_end), axis=-1) & np.all(
+            np.abs(ev.lam_end) <= max(t["plateau"], t["flat"]), axis=-1)
+        best = shared["best"]
+        if best is None:
+            lower_known = np.full(r.shape, bool(shared["unbounded"]))
+            lowest = np.zeros(r.shape, dtype=bool)
+        else:
+            margin = t["value_tol"] * max(1.0, abs(best))
+            lower_known = shared["unbounded"] | (r.value > best + margin)
+            lowest = np.abs(r.value - best) <= margin
+        off = ~ev.near
+        rules = [
+            (falls, "unbounded"), (diverged, "diverged"),
+            (off & ((r.steps == 0) | no_progress), "slow"),
+            (off & ((r.oscillation >= t["oscillation"]) | ~descending
+                    | (r.value > r.start_value)), "oscillating"),
+            (off, "slow"),
+            (ev.flat_tail & (listed_kind == "") & ~positive, "plateau"),
+            (flat & lower_known & (listed_kind != "saddle") & (listed_kind != "maximum"),
+             "plateau"),
+            ((positive & negative) | (listed_kind == "saddle"), "saddle"),
+            (flat & ev.falls_nearby & (listed_kind == ""), "saddle"),
+            (negative | (listed_kind == "maximum"), "maximum"),
+            (lowest, "global_minimum")]
+    last = "local_minimum" if best is not None else "minimum"
+    return np.select([c for c, _ in rules], [label for _, label in rules], last)
+
+
+def _bounds_all(result, ev, falls) -> np.ndarray:
+    """Each run's optimizer bound (:func:`_facts`' choice of curvature, on arrays)."""
+    lam = ev.lam_end.copy()
+    minima = ev.shared["minima"]
+    if minima:
+        usable = np.all(np.isfinite(ev.lam_minima), axis=-1)[ev.nearest] & \
+            np.isfinite(ev.nearest_distance)
+        lam[usable] = ev.lam_minima[ev.nearest[usable]]
+    start = (result.status == "diverged") | falls | \
+        ~np.any(np.isfinite(lam), axis=-1)
+    lam = np.where(start[..., None], ev.lam_start[None], lam)
+    some = np.any(np.isfinite(lam), axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lam_max = np.where(some, np.nanmax(np.where(some[..., None], lam, 0.0), axis=-1),
+                           np.nan)
+        out = np.full(result.shape, np.nan)
+        for k, opt in enumerate(result.optimizers):
+            if opt.name not in BOUNDS:
+                continue
+            mu = _scalar(opt.hyper.get("momentum")) or 0.0
+            lm = lam_max[k]
+            ok = np.isfinite(lm) & (lm > 0)
+            out[k] = np.where(ok, BOUNDS[opt.name][1](np.where(ok, lm, 1.0), mu), np.nan)
+    return out
 
 
 def _falls_without_bound(obj, base: np.ndarray, directions: np.ndarray, f0: np.ndarray

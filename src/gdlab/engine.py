@@ -43,8 +43,8 @@ from .optim.transforms import Context, tree_take
 from .spec import (DIVERGENCE_DEFAULT, MAX_RECORD_BYTES, MAX_STEPS_DEFAULT, TOL_DEFAULT,
                    RunSpec)
 
-__all__ = ["run", "execute", "RunSpec", "RunResult", "STATUSES", "AUTO_RECORD_BYTES",
-           "MAX_RECORD_BYTES"]
+__all__ = ["run", "execute", "choose_engine", "RunSpec", "RunResult", "STATUSES",
+           "AUTO_RECORD_BYTES", "MAX_RECORD_BYTES"]
 
 STATUSES = ("converged", "max_steps", "diverged")
 AUTO_RECORD_BYTES = 256 * 2**20
@@ -269,7 +269,7 @@ def execute(spec: RunSpec, *, progress: Callable[[int, int], None] | None = None
                 progress(_offset * steps + work, rows * steps)
 
         x = start_arr if len(group) == 1 else np.tile(start_arr, (len(group), 1))
-        engine = _engine(backend, obj, opt, record, len(rows_idx) * steps)
+        engine = choose_engine(backend, obj, opt, record, len(rows_idx) * steps)
         if engine != "numpy":
             _run_group_compiled(obj, opt, x, None if whole else rows_idx, int(steps),
                                 float(tol), float(divergence), out, engine, spec.dtype,
@@ -472,8 +472,10 @@ class _Recorder:
             self.next += 1
 
 
-def _engine(backend: str, obj, opt: Optimizer, record, work: int) -> str:
-    """The engine that runs one optimizer group: numpy, compiled or cuda."""
+def choose_engine(backend: str, obj, opt: Optimizer, record, work: int) -> str:
+    """The engine that runs one optimizer group of ``work`` point-steps, asked for as
+    ``backend``: ``"numpy"``, ``"compiled"`` or ``"cuda"`` (what ``"auto"`` picks; one that
+    cannot run the group is refused with a :class:`~gdlab.errors.ConfigError`)."""
     from . import compiled, gpu
 
     if backend == "numpy":

@@ -212,13 +212,13 @@ def _backend(asked: str, obj, configs, work: int) -> str:
     """One engine for every chunk (chunks of another size must not pick another): what
     ``asked`` means for the whole sweep, numpy for an optimizer the kernels do not run."""
     from . import compiled
-    from .engine import _engine
+    from .engine import choose_engine
 
     if asked == "auto":
         fits = all(compiled.supports(obj, _optimizer(c), "none") for c in configs)
-        return _engine("auto", obj, _optimizer(configs[0]), "none", work) if fits else "numpy"
+        return choose_engine("auto", obj, _optimizer(configs[0]), "none", work) if fits else "numpy"
     for c in configs:
-        _engine(asked, obj, _optimizer(c), "none", work)  # refuses what it cannot run
+        choose_engine(asked, obj, _optimizer(c), "none", work)  # refuses what it cannot run
     return asked
 
 
@@ -251,6 +251,8 @@ def run_chunk(p: Plan, lo: int, hi: int):
 def _rows(p: Plan, k: int, b0: int, r) -> dict:
     import pandas as pd
 
+    from .diagnose import labels
+
     name, params = p.configs[k]
     n = r.shape[1]
     first = k * p.n_starts + b0
@@ -267,11 +269,9 @@ def _rows(p: Plan, k: int, b0: int, r) -> dict:
         cols[f"start_{v}"] = r.starts[:, j]
     for j, v in enumerate(p.names):
         cols[f"final_{v}"] = r.final[0, :, j]
-    diagnoses = r.diagnoses()[0]
+    names, bounds = labels(r)  # the diagnoses' labels and bounds, for all runs at once
     cols.update(value=r.value[0], gradient_norm=r.gradient_norm[0], steps=r.steps[0],
-                status=list(r.status[0]), diagnosis=[d.label for d in diagnoses],
-                bound=[math.nan if d.optimizer_bound is None else d.optimizer_bound
-                       for d in diagnoses])
+                status=list(r.status[0]), diagnosis=list(names[0]), bound=bounds[0])
     return pd.DataFrame(cols)
 
 
