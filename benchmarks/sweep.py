@@ -24,7 +24,7 @@ import numpy as np
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--starts", type=int, default=2000)
+    parser.add_argument("--starts", type=int, default=20_000)
     args = parser.parse_args()
 
     import dask
@@ -35,7 +35,7 @@ def main() -> None:
     from gdlab.sweep import execute, plan
 
     p = plan("himmelblau", optimizers=["gd", "adam"], lrs=list(np.geomspace(1e-3, 1e-1, 5)),
-             random_starts=args.starts, seed=3, max_steps=300, chunk_runs=1000)
+             random_starts=args.starts, seed=3, max_steps=300, chunk_runs=10_000)
     print(f"# sweep benchmark — python {platform.python_version()}, dask {dask.__version__}, "
           f"distributed {distributed.__version__}, pandas {pd.__version__}, "
           f"{os.cpu_count()} cores")
