@@ -35,6 +35,21 @@ def test_rows_are_the_engines_runs_one_per_configuration_and_start():
     assert np.isnan(df[df.optimizer == "gd"].beta1).all()  # gd has no β₁
 
 
+def test_a_function_without_a_listed_minimum_is_labelled_against_the_whole_sweep():
+    """Without a library minimum, "global" means the lowest value found: among all the
+    sweep's runs, not one chunk's — the labels are those of one run of everything, whatever
+    the chunking (a chunk of local minima alone would call them global)."""
+    f = "x**4 - 2*x**2 + 0.3*x + y**2"  # two minima, the left one lower
+    kw = dict(optimizers=["gd"], lrs=[1e-2, 5e-2], random_starts=60, seed=1, max_steps=300)
+    whole = sweep(f, **kw)
+    for chunk in (7, 60):
+        pd.testing.assert_frame_equal(sweep(f, chunk_runs=chunk, **kw), whole)
+    p = plan(f, **kw)
+    r = run(f, p.starts, [make("gd", lr=1e-2), make("gd", lr=5e-2)], max_steps=300)
+    assert list(whole.diagnosis) == [d.label for row in r.diagnoses() for d in row]
+    assert {"global_minimum", "local_minimum"} <= set(whole.diagnosis)
+
+
 def test_hyper_parameter_lists_apply_to_the_optimizers_that_have_them():
     df = sweep("rosenbrock", optimizers=["momentum", "gd"], lrs=[1e-4], grid=4,
                hyper={"momentum": [0.5, 0.9]}, max_steps=50)

@@ -82,6 +82,7 @@ PROBE_DISTANCES = 10.0 ** np.arange(0, 16)
 ESCAPE_SHARE = 0.01
 #: Curvature below which a critical point with a lower known value is a plateau.
 PLATEAU_CURVATURE = 1e-4
+VALUE_TOL = 1e-6  # relative: a value this close to the lowest known is "the lowest"
 _HESSIAN_CHUNK = 20_000
 
 
@@ -307,7 +308,7 @@ class RunFacts:
 
 
 def diagnose(result, *, grad_zero: float = critical.STOPPED_GRAD_TOL,
-             flat: float = critical.FLAT, value_tol: float = 1e-6, oscillation: float = 0.5,
+             flat: float = critical.FLAT, value_tol: float = VALUE_TOL, oscillation: float = 0.5,
              eig_tol: float = critical.EIG_TOL, near_point: float = 1e-3,
              plateau: float = PLATEAU_CURVATURE, options=None) -> list[list[Diagnosis]]:
     """Label every run of a :class:`~gdlab.engine.RunResult`.
@@ -412,13 +413,9 @@ def _evidence(result, thresholds) -> SimpleNamespace:
                                       & (result.gradient_norm <= thresholds["grad_zero"]))
     pos, neg = critical.signs(lam_end, thresholds["eig_tol"], thresholds["flat"])
     minimiser = near & ~neg.any(axis=-1) & np.all(np.isfinite(lam_end), axis=-1)
-    lowest_found = None
-    if library is None and K * B >= 2 and minimiser.any():
-        lowest_found = float(np.min(result.value[minimiser]))
+    best, unbounded, found = lowest_known(obj, result.value, minimiser)
     may_be_unbounded = library is None or known_best is None
-    shared = {"best": known_best if known_best is not None else lowest_found,
-              "best_is_found": lowest_found is not None,
-              "unbounded": library is not None and known_best is None,
+    shared = {"best": best, "best_is_found": found, "unbounded": unbounded,
               "library": None if library is None else library.name, "function": obj.name,
               "listed": listed, "runs": B,
               "variables": obj.variables}
@@ -440,27 +437,79 @@ def _evidence(result, thresholds) -> SimpleNamespace:
         close_distance=close_distance)
 
 
-def labels(result, *, grad_zero: float = critical.STOPPED_GRAD_TOL,
-           flat: float = critical.FLAT, value_tol: float = 1e-6, oscillation: float = 0.5,
-           eig_tol: float = critical.EIG_TOL, near_point: float = 1e-3,
-           plateau: float = PLATEAU_CURVATURE) -> tuple[np.ndarray, np.ndarray]:
+def labels(result, **thresholds) -> tuple[np.ndarray, np.ndarray]:
     """The labels of every run and each optimizer's stability bound where it ended, as
     :func:`diagnose` gives them (``Diagnosis.label`` and ``.optimizer_bound``, NaN for
     ``None``) — for many runs at once: the rules of :func:`classify` on arrays, no words.
-    Returns ``(labels, bounds)``, both ``(K, B)``."""
+    ``thresholds`` as :func:`diagnose` takes them. Returns ``(labels, bounds)``, ``(K, B)``."""
+    parts, bounds, best = label_parts(result, **thresholds)
+    return finish_labels(parts, best["best"], best["unbounded"],
+                         best["value_tol"]), bounds
+
+
+def label_parts(result, *, grad_zero: float = critical.STOPPED_GRAD_TOL,
+                flat: float = critical.FLAT, value_tol: float = VALUE_TOL,
+                oscillation: float = 0.5, eig_tol: float = critical.EIG_TOL,
+                near_point: float = 1e-3, plateau: float = PLATEAU_CURVATURE):
+    """:func:`labels` in two halves, so that runs labelled apart (a sweep's chunks) can be
+    finished together against one lowest value: ``(parts, bounds, best)`` where ``parts`` holds
+    ``(K, B)`` arrays — ``fixed`` (the label where it does not depend on the lowest known
+    value, else ""), ``flat`` (a plateau if a lower value is known), ``later`` (the label
+    then: saddle, maximum or "" for a minimum), ``minimiser`` and ``value`` — and ``best``
+    what this call knows of the lowest value (:func:`finish_labels` takes it)."""
     t = {"grad_zero": grad_zero, "flat": flat, "value_tol": value_tol,
          "oscillation": oscillation, "eig_tol": eig_tol, "near_point": near_point,
          "plateau": plateau}
     ev = _evidence(result, t)
     falls = np.array([[p["falls_to"] is not None for p in row] for row in ev.probes],
                      dtype=bool).reshape(result.shape)
-    return _classify_all(result, ev, falls, t), _bounds_all(result, ev, falls)
+    best = {"best": ev.shared["best"], "unbounded": ev.shared["unbounded"],
+            "value_tol": value_tol, "library": ev.shared["library"] is not None}
+    return _classify_parts(result, ev, falls, t), _bounds_all(result, ev, falls), best
 
 
-def _classify_all(result, ev, falls, t) -> np.ndarray:
-    """:func:`classify` for every run at once (its rules in its order, ``np.select``)."""
-    r, shared = result, ev.shared
-    kinds = np.array([p.kind for p in shared["listed"]] + [""], dtype=object)
+def finish_labels(parts, best: float | None, unbounded: bool,
+                  value_tol: float = VALUE_TOL) -> np.ndarray:
+    """The labels of :func:`label_parts`' runs, ``best`` the lowest known value (``None``:
+    none known) and ``unbounded`` whether f has no minimum (the rest of :func:`classify`)."""
+    value = np.asarray(parts["value"], dtype=float)
+    fixed, later = np.asarray(parts["fixed"], dtype=object), np.asarray(parts["later"],
+                                                                       dtype=object)
+    with np.errstate(invalid="ignore"):
+        if best is None:
+            lower_known = np.full(value.shape, bool(unbounded))
+            lowest = np.zeros(value.shape, dtype=bool)
+        else:
+            margin = value_tol * max(1.0, abs(best))
+            lower_known = unbounded | (value > best + margin)
+            lowest = np.abs(value - best) <= margin
+    rules = [(fixed != "", fixed), (np.asarray(parts["flat"], bool) & lower_known, "plateau"),
+             (later != "", later), (lowest, "global_minimum")]
+    last = "local_minimum" if best is not None else "minimum"
+    return np.select([c for c, _ in rules], [v for _, v in rules], last).astype(str)
+
+
+def lowest_known(obj, value, minimiser) -> tuple[float | None, bool, bool]:
+    """``(best, unbounded, found)``: the lowest value of ``obj`` known — its library's
+    minimum, else the lowest ``value`` of the runs that stopped at a ``minimiser`` (with at
+    least two runs; ``found`` then) — ``None`` where none is; ``unbounded``: the library says f
+    has no minimum. Runs labelled apart (a sweep's chunks) are finished against the lowest
+    value of all of them (:func:`finish_labels`)."""
+    library = obj.library
+    if library is not None:
+        known = library.minimum_value(obj.dim)
+        return known, known is None, False
+    value, ok = np.asarray(value, dtype=float), np.asarray(minimiser, dtype=bool)
+    if value.size >= 2 and ok.any():
+        return float(np.min(value[ok])), False, True
+    return None, False, False
+
+
+def _classify_parts(result, ev, falls, t) -> dict[str, np.ndarray]:
+    """:func:`classify`'s rules for every run at once (``np.select`` keeps their order), up
+    to the ones that need the lowest known value."""
+    r = result
+    kinds = np.array([p.kind for p in ev.shared["listed"]] + [""], dtype=object)
     listed_kind = np.where(ev.close_distance <= t["near_point"], kinds[ev.close], "")
     diverged = r.status == "diverged"
     positive, negative = ev.pos.any(axis=-1), ev.neg.any(axis=-1)
@@ -471,30 +520,19 @@ def _classify_all(result, ev, falls, t) -> np.ndarray:
         descending = r.value < ref - 1e-15 * np.maximum(1.0, np.abs(ref))
         flat = ~diverged & np.all(np.isfinite(ev.lam_end), axis=-1) & np.all(
             np.abs(ev.lam_end) <= max(t["plateau"], t["flat"]), axis=-1)
-        best = shared["best"]
-        if best is None:
-            lower_known = np.full(r.shape, bool(shared["unbounded"]))
-            lowest = np.zeros(r.shape, dtype=bool)
-        else:
-            margin = t["value_tol"] * max(1.0, abs(best))
-            lower_known = shared["unbounded"] | (r.value > best + margin)
-            lowest = np.abs(r.value - best) <= margin
-        off = ~ev.near
-        rules = [
-            (falls, "unbounded"), (diverged, "diverged"),
-            (off & ((r.steps == 0) | no_progress), "slow"),
-            (off & ((r.oscillation >= t["oscillation"]) | ~descending
-                    | (r.value > r.start_value)), "oscillating"),
-            (off, "slow"),
-            (ev.flat_tail & (listed_kind == "") & ~positive, "plateau"),
-            (flat & lower_known & (listed_kind != "saddle") & (listed_kind != "maximum"),
-             "plateau"),
-            ((positive & negative) | (listed_kind == "saddle"), "saddle"),
-            (flat & ev.falls_nearby & (listed_kind == ""), "saddle"),
-            (negative | (listed_kind == "maximum"), "maximum"),
-            (lowest, "global_minimum")]
-    last = "local_minimum" if best is not None else "minimum"
-    return np.select([c for c, _ in rules], [label for _, label in rules], last)
+    off = ~ev.near
+    first = [(falls, "unbounded"), (diverged, "diverged"),
+             (off & ((r.steps == 0) | no_progress), "slow"),
+             (off & ((r.oscillation >= t["oscillation"]) | ~descending
+                     | (r.value > r.start_value)), "oscillating"),
+             (off, "slow"), (ev.flat_tail & (listed_kind == "") & ~positive, "plateau")]
+    later = [((positive & negative) | (listed_kind == "saddle"), "saddle"),
+             (flat & ev.falls_nearby & (listed_kind == ""), "saddle"),
+             (negative | (listed_kind == "maximum"), "maximum")]
+    return {"fixed": np.select([c for c, _ in first], [v for _, v in first], ""),
+            "flat": flat & (listed_kind != "saddle") & (listed_kind != "maximum"),
+            "later": np.select([c for c, _ in later], [v for _, v in later], ""),
+            "minimiser": ev.minimiser, "value": r.value}
 
 
 def _bounds_all(result, ev, falls) -> np.ndarray:

@@ -251,7 +251,7 @@ def run_chunk(p: Plan, lo: int, hi: int):
 def _rows(p: Plan, k: int, b0: int, r) -> dict:
     import pandas as pd
 
-    from .diagnose import labels
+    from .diagnose import label_parts
 
     name, params = p.configs[k]
     n = r.shape[1]
@@ -269,10 +269,34 @@ def _rows(p: Plan, k: int, b0: int, r) -> dict:
         cols[f"start_{v}"] = r.starts[:, j]
     for j, v in enumerate(p.names):
         cols[f"final_{v}"] = r.final[0, :, j]
-    names, bounds = labels(r)  # the diagnoses' labels and bounds, for all runs at once
+    # the diagnoses' labels for all runs at once, finished when every chunk is in
+    # (_finish_labels: a chunk alone does not know the lowest value of the sweep)
+    parts, bounds, _ = label_parts(r)
     cols.update(value=r.value[0], gradient_norm=r.gradient_norm[0], steps=r.steps[0],
-                status=list(r.status[0]), diagnosis=list(names[0]), bound=bounds[0])
+                status=list(r.status[0]), bound=bounds[0])
+    cols.update({f"_{key}": parts[key][0] for key in _LABEL_PARTS})
     return pd.DataFrame(cols)
+
+
+#: what a chunk keeps of each run's label until the sweep's lowest value is known
+_LABEL_PARTS = ("fixed", "flat", "later", "minimiser")
+
+
+def _finish_labels(p: Plan, frame):
+    """The ``diagnosis`` column (before ``bound``), every run labelled against the lowest
+    value of the whole sweep, so that the labels do not depend on the chunking."""
+    from .diagnose import finish_labels, lowest_known
+
+    if "_fixed" not in frame:
+        return frame
+    parts = {key: frame[f"_{key}"].to_numpy() for key in _LABEL_PARTS}
+    parts["value"] = frame["value"].to_numpy()
+    best, unbounded, _ = lowest_known(_objective(p.function, p.dim, p.variables),
+                                      parts["value"], parts["minimiser"])
+    frame = frame.drop(columns=[f"_{key}" for key in _LABEL_PARTS])
+    frame.insert(frame.columns.get_loc("bound"), "diagnosis",
+                 finish_labels(parts, best, unbounded))
+    return frame
 
 
 def _hyper_columns(p: Plan) -> list[str]:
@@ -357,8 +381,9 @@ def execute(p: Plan, *, scheduler: str = "none", output=None, resume: bool = Fal
     if progress is not None:
         progress(count, p.runs)
     _schedule(p, todo, scheduler, finished)
-    frame = pd.concat([got[i] if not isinstance(got[i], Path) else pd.read_parquet(got[i])
-                       for i in range(len(p.chunks))], ignore_index=True)
+    frame = _finish_labels(p, pd.concat(
+        [got[i] if not isinstance(got[i], Path) else pd.read_parquet(got[i])
+         for i in range(len(p.chunks))], ignore_index=True))
     if parts is not None:
         parts.finish(frame)
     return frame
