@@ -30,6 +30,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .diagnose import labels as label_all
 from .diagnose import largest_curvature, optimizer_bound, stability_bound
 from .domain import domain_for, objective_2d
 from .errors import ConfigError, GdlabError
@@ -274,9 +275,7 @@ def lr_map(f, *, lrs=None, axis: int = 0, at: float | None = None, starts: int =
     else:
         result = lr_sweep(obj, pts, base, lrs, max_steps=max_steps, tol=1e-8, record="none",
                           backend=backend, dtype=dtype, deadline=deadline)
-        labels = np.array([[d.label for d in row] for row in result.diagnoses()])
-        ends = np.array([[d.optimizer_bound or np.nan for d in row]
-                         for row in result.diagnoses()], dtype=float)
+        labels, ends = label_all(result)  # diagnose()'s labels and bounds, on arrays
     bounds = np.full(starts, np.nan)
     # the bound at the minimum that the largest converging learning rate reached: smaller
     # rates may reach another minimum (a start's basin depends on the rate), but no rate
