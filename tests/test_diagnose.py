@@ -415,9 +415,13 @@ def _corpus_run(argv):
 def _same_as_diagnose(r):
     from gdlab.diagnose import labels as labels_at_once
 
+    from gdlab.diagnose import classify, facts
+
     names, bounds = labels_at_once(r)
     d = r.diagnoses()
     assert names.tolist() == [[x.label for x in row] for row in d]
+    # the same rules on one run's RunFacts record (its own numbers and properties)
+    assert names.tolist() == [[classify(f) for f in row] for row in facts(r)]
     want = np.array([[np.nan if x.optimizer_bound is None else x.optimizer_bound for x in row]
                      for row in d])
     np.testing.assert_allclose(bounds, want, rtol=1e-14)
@@ -426,8 +430,9 @@ def _same_as_diagnose(r):
 
 def test_labels_of_many_runs_at_once_are_the_diagnoses_labels():
     """gdlab.diagnose.labels (the rules on arrays, for sweeps) gives every run the label and
-    bound diagnose() gives it: on the advice corpus (every label) and on batches of random
-    starts, where the lowest value found, the probes and the library's points vary."""
+    bound diagnose() gives it, and classify() gives its RunFacts record: on the advice corpus
+    (every label) and on batches of random starts, where the lowest value found, the probes
+    and the library's points vary."""
     from tests.test_advice import CORPUS
 
     seen = set()

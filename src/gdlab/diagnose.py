@@ -33,7 +33,9 @@ minimum            a minimiser with nothing to compare against
 =================  =========================================================================
 
 Deciding is apart from wording: :func:`facts` gathers one :class:`RunFacts` record per run,
-:func:`classify` turns it into a label (the rules above, nothing else), and
+:data:`RULES` (the rules above, in this order, once) gives the label — :func:`classify` for
+one record, :func:`labels` for all runs of a call at once on arrays (what :func:`diagnose`
+and the sweeps use) — and
 :mod:`gdlab.advice` into a ``suggestion`` (options of ``gdlab descend`` that fix or improve the
 run, or ``None`` where none can) and the explanation and advice written from it. Along a
 recorded path :mod:`gdlab.events` finds ``events`` (``near_saddle``: the path lingered by a
@@ -307,10 +309,25 @@ class RunFacts:
                                                                                       abs(best)))
 
 
-def diagnose(result, *, grad_zero: float = critical.STOPPED_GRAD_TOL,
-             flat: float = critical.FLAT, value_tol: float = VALUE_TOL, oscillation: float = 0.5,
-             eig_tol: float = critical.EIG_TOL, near_point: float = 1e-3,
-             plateau: float = PLATEAU_CURVATURE, options=None) -> list[list[Diagnosis]]:
+#: The default of every threshold a diagnosis takes (keywords of :func:`diagnose`).
+THRESHOLDS = {"grad_zero": critical.STOPPED_GRAD_TOL, "flat": critical.FLAT,
+              "value_tol": VALUE_TOL, "oscillation": 0.5, "eig_tol": critical.EIG_TOL,
+              "near_point": 1e-3, "plateau": PLATEAU_CURVATURE}
+
+
+def _thresholds(given: dict) -> dict:
+    """``given`` over :data:`THRESHOLDS`; an unknown name is refused."""
+    unknown = set(given) - set(THRESHOLDS)
+    if unknown:
+        raise TypeError(f"unknown diagnosis threshold(s): {', '.join(sorted(unknown))}")
+    return {**THRESHOLDS, **given}
+
+
+def diagnose(result, *, grad_zero: float = THRESHOLDS["grad_zero"],
+             flat: float = THRESHOLDS["flat"], value_tol: float = THRESHOLDS["value_tol"],
+             oscillation: float = THRESHOLDS["oscillation"],
+             eig_tol: float = THRESHOLDS["eig_tol"], near_point: float = THRESHOLDS["near_point"],
+             plateau: float = THRESHOLDS["plateau"], options=None) -> list[list[Diagnosis]]:
     """Label every run of a :class:`~gdlab.engine.RunResult`.
 
     Args:
@@ -336,11 +353,13 @@ def diagnose(result, *, grad_zero: float = critical.STOPPED_GRAD_TOL,
                   "oscillation": oscillation, "eig_tol": eig_tol, "near_point": near_point,
                   "plateau": plateau}
     allowed = frozenset(OPTIONS if options is None else options)
+    ev = _evidence(result, thresholds)
+    names = _labels_of(result, ev, thresholds)[0]  # classify's rules, for all runs at once
     out = []
-    for row in facts(result, **thresholds):
+    for row, row_names in zip(_facts_of(result, ev, thresholds), names):
         verdicts = []
-        for f in row:
-            label = classify(f)
+        for f, label in zip(row, row_names):
+            label = str(label)
             explanation, advice, suggestion = advise(label, f, allowed)
             verdicts.append(Diagnosis(
                 label, explanation, advice, f.bound, f.lambda_max, f.eigenvalues,
@@ -367,10 +386,14 @@ def summary(diagnoses) -> dict[str, dict[str, Any]]:
 
 def facts(result, **thresholds) -> list[list[RunFacts]]:
     """``(K, B)`` :class:`RunFacts` of a run; ``thresholds`` as :func:`diagnose` takes them."""
+    thresholds = _thresholds(thresholds)
+    return _facts_of(result, _evidence(result, thresholds), thresholds)
+
+
+def _facts_of(result, ev, thresholds) -> list[list[RunFacts]]:
+    """:func:`facts` from the evidence :func:`_evidence` gathered."""
     from .events import events_of
 
-    thresholds.setdefault("plateau", PLATEAU_CURVATURE)
-    ev = _evidence(result, thresholds)
     obj, (K, B), near, neg, pos = result.objective, result.shape, ev.near, ev.neg, ev.pos
     escape = ev.escape
     escapes = _escape_probe(obj, result, near & (neg.any(axis=-1) | ~pos.any(axis=-1)),
@@ -447,34 +470,39 @@ def labels(result, **thresholds) -> tuple[np.ndarray, np.ndarray]:
                          best["value_tol"]), bounds
 
 
-def label_parts(result, *, grad_zero: float = critical.STOPPED_GRAD_TOL,
-                flat: float = critical.FLAT, value_tol: float = VALUE_TOL,
-                oscillation: float = 0.5, eig_tol: float = critical.EIG_TOL,
-                near_point: float = 1e-3, plateau: float = PLATEAU_CURVATURE):
+def label_parts(result, **thresholds):
     """:func:`labels` in two halves, so that runs labelled apart (a sweep's chunks) can be
     finished together against one lowest value: ``(parts, bounds, best)`` where ``parts`` holds
-    ``(K, B)`` arrays — ``fixed`` (the label where it does not depend on the lowest known
-    value, else ""), ``flat`` (a plateau if a lower value is known), ``later`` (the label
-    then: saddle, maximum or "" for a minimum), ``minimiser`` and ``value`` — and ``best``
-    what this call knows of the lowest value (:func:`finish_labels` takes it)."""
-    t = {"grad_zero": grad_zero, "flat": flat, "value_tol": value_tol,
-         "oscillation": oscillation, "eig_tol": eig_tol, "near_point": near_point,
-         "plateau": plateau}
+    ``(K, B)`` arrays — each condition of :data:`RULES` that does not need the lowest known
+    value (:func:`_conditions`), ``minimiser`` and ``value`` — and ``best`` what this call
+    knows of the lowest value (:func:`finish_labels` takes it)."""
+    t = _thresholds(thresholds)
     ev = _evidence(result, t)
-    falls = np.array([[p["falls_to"] is not None for p in row] for row in ev.probes],
-                     dtype=bool).reshape(result.shape)
+    falls = _falls(result, ev)
     best = {"best": ev.shared["best"], "unbounded": ev.shared["unbounded"],
-            "value_tol": value_tol, "library": ev.shared["library"] is not None}
+            "value_tol": t["value_tol"]}
     return _classify_parts(result, ev, falls, t), _bounds_all(result, ev, falls), best
+
+
+def _falls(result, ev) -> np.ndarray:
+    """Which runs the probes showed f falling without bound from, ``(K, B)``."""
+    return np.array([[p["falls_to"] is not None for p in row] for row in ev.probes],
+                    dtype=bool).reshape(result.shape)
+
+
+def _labels_of(result, ev, t) -> tuple[np.ndarray, dict]:
+    """Every run's label from :func:`_evidence` (and the parts it was finished from)."""
+    parts = _classify_parts(result, ev, _falls(result, ev), t)
+    return finish_labels(parts, ev.shared["best"], ev.shared["unbounded"],
+                         t["value_tol"]), parts
 
 
 def finish_labels(parts, best: float | None, unbounded: bool,
                   value_tol: float = VALUE_TOL) -> np.ndarray:
-    """The labels of :func:`label_parts`' runs, ``best`` the lowest known value (``None``:
-    none known) and ``unbounded`` whether f has no minimum (the rest of :func:`classify`)."""
+    """The labels of runs with :func:`label_parts`' ``parts``, given ``best``, the lowest
+    known value (``None``: none known), and ``unbounded`` (f has no minimum): :data:`RULES`
+    in order."""
     value = np.asarray(parts["value"], dtype=float)
-    fixed, later = np.asarray(parts["fixed"], dtype=object), np.asarray(parts["later"],
-                                                                       dtype=object)
     with np.errstate(invalid="ignore"):
         if best is None:
             lower_known = np.full(value.shape, bool(unbounded))
@@ -483,10 +511,11 @@ def finish_labels(parts, best: float | None, unbounded: bool,
             margin = value_tol * max(1.0, abs(best))
             lower_known = unbounded | (value > best + margin)
             lowest = np.abs(value - best) <= margin
-    rules = [(fixed != "", fixed), (np.asarray(parts["flat"], bool) & lower_known, "plateau"),
-             (later != "", later), (lowest, "global_minimum")]
+    held = {**parts, "flat_above": np.asarray(parts["flat"], dtype=bool) & lower_known,
+            "lowest": lowest}
     last = "local_minimum" if best is not None else "minimum"
-    return np.select([c for c, _ in rules], [v for _, v in rules], last).astype(str)
+    return np.select([np.asarray(held[name], dtype=bool) for name, _ in RULES],
+                     [label for _, label in RULES], last)
 
 
 def lowest_known(obj, value, minimiser) -> tuple[float | None, bool, bool]:
@@ -506,13 +535,10 @@ def lowest_known(obj, value, minimiser) -> tuple[float | None, bool, bool]:
 
 
 def _classify_parts(result, ev, falls, t) -> dict[str, np.ndarray]:
-    """:func:`classify`'s rules for every run at once (``np.select`` keeps their order), up
-    to the ones that need the lowest known value."""
+    """:func:`_conditions` for every run of ``result`` at once (``ev``: :func:`_evidence`)."""
     r = result
     kinds = np.array([p.kind for p in ev.shared["listed"]] + [""], dtype=object)
-    listed_kind = np.where(ev.close_distance <= t["near_point"], kinds[ev.close], "")
     diverged = r.status == "diverged"
-    positive, negative = ev.pos.any(axis=-1), ev.neg.any(axis=-1)
     with np.errstate(invalid="ignore"):
         no_progress = np.all(r.final == r.starts[None], axis=-1) & \
             (r.oscillation < t["oscillation"])
@@ -520,19 +546,14 @@ def _classify_parts(result, ev, falls, t) -> dict[str, np.ndarray]:
         descending = r.value < ref - 1e-15 * np.maximum(1.0, np.abs(ref))
         flat = ~diverged & np.all(np.isfinite(ev.lam_end), axis=-1) & np.all(
             np.abs(ev.lam_end) <= max(t["plateau"], t["flat"]), axis=-1)
-    off = ~ev.near
-    first = [(falls, "unbounded"), (diverged, "diverged"),
-             (off & ((r.steps == 0) | no_progress), "slow"),
-             (off & ((r.oscillation >= t["oscillation"]) | ~descending
-                     | (r.value > r.start_value)), "oscillating"),
-             (off, "slow"), (ev.flat_tail & (listed_kind == "") & ~positive, "plateau")]
-    later = [((positive & negative) | (listed_kind == "saddle"), "saddle"),
-             (flat & ev.falls_nearby & (listed_kind == ""), "saddle"),
-             (negative | (listed_kind == "maximum"), "maximum")]
-    return {"fixed": np.select([c for c, _ in first], [v for _, v in first], ""),
-            "flat": flat & (listed_kind != "saddle") & (listed_kind != "maximum"),
-            "later": np.select([c for c, _ in later], [v for _, v in later], ""),
-            "minimiser": ev.minimiser, "value": r.value}
+    parts = _conditions(
+        t, falls=falls, diverged=diverged, near=ev.near, steps=r.steps,
+        no_progress=no_progress, oscillation=r.oscillation, descending=descending,
+        value=r.value, start_value=r.start_value, flat_tail=ev.flat_tail,
+        listed_kind=np.where(ev.close_distance <= t["near_point"], kinds[ev.close], ""),
+        positive=ev.pos.any(axis=-1), negative=ev.neg.any(axis=-1), flat=flat,
+        falls_nearby=ev.falls_nearby)
+    return {**parts, "minimiser": ev.minimiser, "value": r.value}
 
 
 def _bounds_all(result, ev, falls) -> np.ndarray:
@@ -771,39 +792,52 @@ def _facts(result, k, b, lam_start, lam_end, near, positive, negative, shared, t
         **shared, **extra)
 
 
+#: The label rules in order of precedence: the first whose condition holds names the run
+#: (:func:`_conditions`); where none holds, a minimiser: ``local_minimum`` if a lower value is
+#: known, else ``minimum``. The one table for one run (:func:`classify`) and for many
+#: (:func:`labels`).
+RULES = (("falls", "unbounded"), ("diverged", "diverged"), ("stuck", "slow"),
+         ("swings", "oscillating"), ("not_critical", "slow"), ("flat_tail", "plateau"),
+         ("flat_above", "plateau"), ("mixed_curvature", "saddle"), ("falls_nearby", "saddle"),
+         ("maximum", "maximum"), ("lowest", "global_minimum"))
+
+
+def _conditions(t, *, falls, diverged, near, steps, no_progress, oscillation, descending,
+                value, start_value, flat_tail, listed_kind, positive, negative, flat,
+                falls_nearby) -> dict[str, np.ndarray]:
+    """The conditions of :data:`RULES` that do not need the lowest known value (arrays, or
+    0-d for one run); ``flat``: a plateau where a lower value is known (``flat_above``)."""
+    off = ~np.asarray(near, dtype=bool)
+    kind = np.asarray(listed_kind, dtype=object)
+    with np.errstate(invalid="ignore"):
+        swings = (np.asarray(oscillation) >= t["oscillation"]) | ~np.asarray(descending) \
+            | (np.asarray(value) > np.asarray(start_value))
+    return {"falls": np.asarray(falls, dtype=bool), "diverged": np.asarray(diverged, bool),
+            "stuck": off & ((np.asarray(steps) == 0) | np.asarray(no_progress, bool)),
+            "swings": off & swings, "not_critical": off,
+            "flat_tail": np.asarray(flat_tail, bool) & (kind == "") & ~np.asarray(positive),
+            "flat": np.asarray(flat, bool) & (kind != "saddle") & (kind != "maximum"),
+            "mixed_curvature": (np.asarray(positive) & np.asarray(negative))
+            | (kind == "saddle"),
+            "falls_nearby": np.asarray(flat, bool) & np.asarray(falls_nearby, bool)
+            & (kind == ""),
+            "maximum": np.asarray(negative, bool) | (kind == "maximum")}
+
+
 def classify(f: RunFacts) -> str:
-    """The label of one run: the first rule of the table above that fits."""
+    """The label of one run: the first rule of :data:`RULES` that fits."""
     t = f.thresholds
-    if f.falls_to is not None:
-        return "unbounded"
-    if f.status == "diverged":
-        return "diverged"
-    if not f.near_critical:
-        if f.steps == 0 or f.made_no_progress:
-            return "slow"
-        if f.oscillation >= t["oscillation"] or not f.descending or \
-                f.value > f.start_value:
-            return "oscillating"
-        return "slow"
-    # f flat to double precision with no curvature to tell: a flat tail or a constant. With
-    # a positive curvature (x² + 1e20 at 0: f's change is below its last digit) the
-    # Hessian still tells a minimum.
-    if f.numerically_flat and f.listed_kind is None and not f.positive:
-        return "plateau"
     flat = f.eigenvalues is not None and bool(np.all(np.abs(f.lam_end) <= max(
         t.get("plateau", PLATEAU_CURVATURE), t["flat"])))
-    if flat and f.lower_known and f.listed_kind not in ("saddle", "maximum"):
-        return "plateau"
-    if (f.positive and f.negative) or f.listed_kind == "saddle":
-        return "saddle"
-    if flat and f.falls_nearby and f.listed_kind is None:
-        return "saddle"  # degenerate: downhill at higher order (x**3 at 0)
-    if f.negative or f.listed_kind == "maximum":
-        return "maximum"
-    best = f.best
-    if best is not None and abs(f.value - best) <= t["value_tol"] * max(1.0, abs(best)):
-        return "global_minimum"
-    return "local_minimum" if best is not None else "minimum"
+    parts = _conditions(
+        t, falls=f.falls_to is not None, diverged=f.status == "diverged",
+        near=f.near_critical, steps=f.steps, no_progress=f.made_no_progress,
+        oscillation=f.oscillation, descending=f.descending, value=f.value,
+        start_value=f.start_value, flat_tail=f.numerically_flat,
+        listed_kind=f.listed_kind or "", positive=f.positive, negative=f.negative, flat=flat,
+        falls_nearby=f.falls_nearby)
+    return str(finish_labels({**parts, "value": np.asarray(f.value)}, f.best,
+                             f.unbounded, t["value_tol"]))
 
 
 def largest_curvature(obj, points) -> np.ndarray:

@@ -278,8 +278,10 @@ def _rows(p: Plan, k: int, b0: int, r) -> dict:
     return pd.DataFrame(cols)
 
 
-#: what a chunk keeps of each run's label until the sweep's lowest value is known
-_LABEL_PARTS = ("fixed", "flat", "later", "minimiser")
+#: what a chunk keeps of each run's label until the sweep's lowest value is known: the
+#: conditions of diagnose.RULES that do not need it (diagnose.label_parts)
+_LABEL_PARTS = ("falls", "diverged", "stuck", "swings", "not_critical", "flat_tail", "flat",
+                "mixed_curvature", "falls_nearby", "maximum", "minimiser")
 
 
 def _finish_labels(p: Plan, frame):
@@ -287,7 +289,7 @@ def _finish_labels(p: Plan, frame):
     value of the whole sweep, so that the labels do not depend on the chunking."""
     from .diagnose import finish_labels, lowest_known
 
-    if "_fixed" not in frame:
+    if "_minimiser" not in frame:
         return frame
     parts = {key: frame[f"_{key}"].to_numpy() for key in _LABEL_PARTS}
     parts["value"] = frame["value"].to_numpy()
