@@ -174,3 +174,13 @@ def test_a_run_spec_is_validated_once_and_runs_as_run_does():
     for bad in ({"record": "sometimes"}, {"backend": "gpu"}, {"tol": -1}):
         with pytest.raises(ConfigError):
             RunSpec.build("sphere", [[1.0, 1.0]], "gd", **bad)
+
+
+def test_a_hyper_parameter_is_one_number_per_optimizer():
+    """Several learning rates are several optimizers; an array is refused, on every engine."""
+    for backend in ("numpy", "compiled"):
+        with pytest.raises(ConfigError, match="must be one number"):
+            run("himmelblau", [[1.0, 1.0], [2.0, 2.0]], "gd", lr=np.array([0.1, 0.01]),
+                backend=backend)
+    with pytest.raises(ConfigError, match="must be one number"):
+        make("momentum", momentum=[0.5, 0.9])

@@ -135,6 +135,19 @@ SCALARS = frozenset({"mu", "b1", "b2", "eps", "wb1", "bc1", "bc2s", "ib1", "cnt"
                      "pi", "e", "nan", "inf"})
 
 
+def _integer_power(node) -> int | None:
+    """``n`` where ``node`` is ``x ** n`` with a literal integer ``0 < |n| ≤ 64``."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow)):
+        return None
+    e = node.right
+    sign = 1
+    if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub):
+        e, sign = e.operand, -1
+    if isinstance(e, ast.Constant) and type(e.value) is int and 0 < e.value <= 64:
+        return sign * e.value
+    return None
+
+
 class Emitter:
     """Three-address NumPy code: each operation of the given statements writes into a scratch
     array (``{pool}{i}``, reused once its value is consumed) or its target, so a step
@@ -190,12 +203,12 @@ class Emitter:
                 if branch is node.body:
                     self._line("else:")
             return out
+        n = _integer_power(node)
+        if n is not None:
+            return self._power(node.left, n, target)
         if isinstance(node, ast.BinOp) and type(node.op) in _UFUNCS:
-            square = isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant) \
-                and node.right.value == 2  # x**2 is x·x in NumPy's power operator too
-            left = self.value(node.left)
-            args = [left, left] if square else [left, self.value(node.right)]
-            fn = "multiply" if square else _UFUNCS[type(node.op)]
+            args = [self.value(node.left), self.value(node.right)]
+            fn = _UFUNCS[type(node.op)]
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             args, fn = [self.value(node.operand)], "negative"
         elif isinstance(node, ast.Call) and self._ufunc(node):
@@ -209,6 +222,40 @@ class Emitter:
         into = f"out={out}" if fn in _OUT_BY_NAME else out
         self._line(f"{fn}({', '.join(args)}, {into})")
         return out
+
+    def _power(self, base_node, n: int, target: str | None) -> str:
+        """``base ** n`` for an integer ``n`` as numba's kernels compute it (square and
+        multiply, ``1/…`` for ``n < 0``: the same bits), not with ``pow``."""
+        base = self.value(base_node)
+        result, square, made = None, base, []
+        k = abs(n)
+        while k:
+            if k & 1:
+                if result is None:
+                    result = square  # 1·x is x
+                else:
+                    out = self._slot()
+                    self._line(f"multiply({result}, {square}, {out})")
+                    made.append(out)
+                    result = out
+            k >>= 1
+            if k:
+                out = self._slot()
+                self._line(f"multiply({square}, {square}, {out})")
+                made.append(out)
+                square = out
+        self._release(*[m for m in made if m != result], *([base] if base != result else []))
+        if n < 0:  # numba: 1.0 / (x ** |n|)
+            self._release(result)
+            out = target or self._slot()
+            self._line(f"divide(1.0, {result}, {out})")
+            return out
+        if target is not None or result == base:  # into the target, or x**1 as a copy
+            self._release(result)
+            out = target or self._slot()
+            self._line(f"{out}[...] = {result}")
+            return out
+        return result
 
     def _aliased(self, node):
         """``node`` with named temporaries replaced by their slots."""
@@ -495,14 +542,14 @@ class _Chunk:
         if 0 < half and t0 < half <= t0 + kb:
             at = alive & (s >= half - t0)
             self.out.mid_value[self.rows[at]] = f[half - t0 - 1, at]
-        self._record(t0, kb, s, f, gn2)
         if idx.size:
             last = s[idx]
             code = np.where(~ok[last - 1, idx], _DIVERGED,
                             np.where(gn2[last - 1, idx] <= rules.tol2, _CONVERGED, _AT_LIMIT))
             self.out.finish(self.rows[idx], X[last, :, idx], f[last - 1, idx],
                             np.sqrt(gn2[last - 1, idx]), t0 + last, code, self.osc[idx])
-            alive[idx] = False
+        self._record(t0, kb, s, f, gn2)  # after finishing: a stopped row's records are its end
+        alive[idx] = False
 
     def _record(self, t0: int, kb: int, s, f, gn2) -> None:
         """The planned records among the block's steps, for the rows still running then."""

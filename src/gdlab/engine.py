@@ -429,16 +429,19 @@ def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, 
 
 class _Recorder:
     """Writes one group's working rows into the record at the planned steps; the group's rows
-    that already stopped keep their end point in every later record."""
+    that already stopped hold their end point in every later record (also where they stopped
+    between two planned steps: a thinned record ends where the run ended)."""
 
     def __init__(self, out: _Outputs, rows: np.ndarray):
         self.out, self.rows, self.next = out, rows, 0
 
-    def _carry(self, r: int) -> None:
+    def _carry(self, r) -> None:
+        """Records ``r`` (an index or a slice): every row's end state, the working rows' to be
+        written over (a row's end is written when it stops, before any later record)."""
         out, rows = self.out, self.rows
-        out.path[r, rows] = out.path[r - 1, rows]
-        out.values[r, rows] = out.values[r - 1, rows]
-        out.gradient_norms[r, rows] = out.gradient_norms[r - 1, rows]
+        out.path[r, rows] = out.final[rows]
+        out.values[r, rows] = out.value[rows]
+        out.gradient_norms[r, rows] = out.gradient_norm[rows]
 
     def at(self, t: int, live: np.ndarray, x, f, gn) -> None:
         """Step ``t`` reached by the working rows ``live`` (global row indices)."""
@@ -456,9 +459,8 @@ class _Recorder:
         ``x: (m, len(live), D)``, ``f, gn: (m, len(live))``."""
         out, a = self.out, self.next
         b = a + m
-        if a > 0:  # rows that stopped before keep their end point
-            for arr in (out.path, out.values, out.gradient_norms):
-                arr[a:b, self.rows] = arr[a - 1, self.rows]
+        if a > 0:  # rows that stopped before hold their end point
+            self._carry(slice(a, b))
         out.path[a:b, live] = x
         out.values[a:b, live] = f
         out.gradient_norms[a:b, live] = gn

@@ -39,6 +39,10 @@ __all__ = ["sweep", "Plan", "plan", "run_chunk", "summary", "draw_starts", "grid
            "function_text", "map_plan",
            "SCHEDULERS", "CHUNK_WORK", "MAX_RUNS", "MAX_GRID"]
 
+#: the version of the columns a chunk's part holds (parts of another version are another
+#: sweep's: --resume refuses them rather than mixing formats)
+PARTS_FORMAT = 2
+
 #: point-steps per chunk: a few seconds of one core on the compiled engine, bounded memory
 CHUNK_WORK = 20_000_000
 MAX_RUNS = 5_000_000  # rows of one sweep's table (about a GiB in memory)
@@ -100,8 +104,10 @@ class Plan:
 
     @property
     def key(self) -> str:
-        """A digest of everything that decides the rows (a resumed sweep must match it)."""
-        text = json.dumps([self.function, self.dim, self.variables, self.names, self.configs,
+        """A digest of everything that decides the rows (a resumed sweep must match it),
+        the parts' format among it."""
+        text = json.dumps([PARTS_FORMAT, self.function, self.dim, self.variables, self.names,
+                           self.configs,
                            self.axes,
                            self.max_steps, repr(self.tol), self.backend, self.chunk_runs,
                            repr(self.grid), self.ends_only,

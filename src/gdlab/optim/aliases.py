@@ -287,6 +287,10 @@ def _check_value(opt: str, key: str, value: Any) -> Any:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise ConfigError(f"{opt}: `{key}` must be a number; got {value!r}") from None
+    if arr.ndim != 0:  # one configuration, one value: several values are several optimizers
+        raise ConfigError(f"{opt}: `{key}` must be one number; for several values give "
+                          f"several optimizers (one per value); got an array of shape "
+                          f"{arr.shape}")
     low, high, low_in, high_in = _RANGES[key]
     ok = np.isfinite(arr) | (high == math.inf) & ~np.isnan(arr) & (arr > 0)
     ok &= (arr >= low) if low_in else (arr > low)
@@ -295,9 +299,7 @@ def _check_value(opt: str, key: str, value: Any) -> Any:
         bad = arr.flat[int(np.argmin(ok.ravel()))]
         interval = f"{'[' if low_in else '('}{low:g}, {high:g}{']' if high_in else ')'}"
         raise ConfigError(f"{opt}: `{key}` must be in {interval}; got {bad:g}")
-    if arr.ndim == 0:
-        return int(arr) if key == "max_backtracks" else float(arr)
-    return arr
+    return int(arr) if key == "max_backtracks" else float(arr)
 
 
 @dataclass(frozen=True)
