@@ -448,3 +448,17 @@ def test_labels_of_many_runs_at_once_are_the_diagnoses_labels():
         starts = rng.uniform(-box, box, (60, 2))
         for steps in (40, 400):
             _same_as_diagnose(run(f, starts, opts, max_steps=steps, tol=1e-6))
+
+
+def test_no_minimum_is_global_where_another_run_of_the_call_shows_f_unbounded():
+    """x² + y² + z² + xyz has a minimum at 0 and falls without bound along (−1, −1, −1)·t:
+    once a run of the call shows that, a run at 0 reached a local minimum, not the global one."""
+    starts = np.random.default_rng(0).uniform(-3, 3, (40, 3))
+    r = run("x**2 + y**2 + z**2 + x*y*z", starts, "gd", lr=0.05, max_steps=300)
+    d = r.diagnoses()[0]
+    assert {x.label for x in d} == {"local_minimum", "unbounded"}
+    local = next(x for x in d if x.label == "local_minimum")
+    assert "unbounded below" in local.explanation and local.suggestion is None
+    assert "0.01*(x^2 + y^2 + z^2)" in local.advice
+    alone = run("x**2 + y**2 + z**2 + x*y*z", [[0.1, 0.1, 0.1]], "gd", lr=0.05, max_steps=300)
+    assert alone.diagnoses()[0][0].label == "minimum"  # nothing known beside it

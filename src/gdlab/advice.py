@@ -184,11 +184,15 @@ def _unbounded(f, options):
     far = "" if f.falls_to is None or not np.isfinite(f.falls_to) else \
         text("advice.unbounded.far", direction=direction, to=f.falls_to,
              distance=f.falls_distance)
-    bowl = " + ".join(f"{v}^2" for v in f.variables)
-    bowl = bowl if len(f.variables) == 1 else f"({bowl})"
     return (text("advice.unbounded.explanation", start=f.start_value, value=f.value, how=how,
                  far=far),
-            text("advice.unbounded.advice", direction=direction, bowl=bowl), None)
+            text("advice.unbounded.advice", direction=direction, bowl=_bowl(f)), None)
+
+
+def _bowl(f) -> str:
+    """A bowl in f's variables, to add so that f has a minimum: ``(x^2 + y^2)``."""
+    bowl = " + ".join(f"{v}^2" for v in f.variables)
+    return bowl if len(f.variables) == 1 else f"({bowl})"
 
 
 def _apart(a: float, b: float) -> tuple[str, str]:
@@ -425,6 +429,10 @@ def _global(f, options):
 
 
 def _local(f, options):
+    if f.best is None:  # f has no minimum (another run fell without bound, or the library)
+        why = text("advice.local.unbounded_run") if f.library is None else ""
+        return (text("advice.local.unbounded", value=f.value, point=_point(f.final), why=why),
+                text("advice.local.unbounded_advice", bowl=_bowl(f)), None)
     explanation = text("advice.local.explanation", value=f.value, point=_point(f.final),
                        best=f.best)
     if f.better_start is not None:

@@ -27,8 +27,10 @@ plateau            ‖∇f‖ ≈ 0, every \|λ\| ≤ ``flat`` (1e-6) — or, un
                    and f constant to double precision around the end (an underflowed tail)
 global_minimum     a minimiser whose value is within ``value_tol`` (relative, 1e-6) of the
                    lowest known: the library's global minimum, or for a typed formula the
-                   lowest minimiser reached by any run of the call (when there are two or more)
-local_minimum      a minimiser, and a lower value is known
+                   lowest minimiser reached by any run of the call (when there are two or more
+                   and none of them showed f unbounded below)
+local_minimum      a minimiser, and a lower value is known — or f is unbounded below (the
+                   library says so, or another run of the call fell without bound)
 minimum            a minimiser with nothing to compare against
 =================  =========================================================================
 
@@ -216,8 +218,9 @@ class RunFacts:
             text or ``None``), noise.
         runs: how many starts the call had.
         best: the lowest known value (``None``: nothing to compare with); ``best_is_found``:
-            it is the lowest found among the call's runs; ``unbounded``: the library says f
-            has no minimum; ``library``: the library function's name, if any.
+            it is the lowest found among the call's runs; ``unbounded``: f has no minimum —
+            the library says so, or a run of the call fell without bound; ``library``: the
+            library function's name, if any.
         falls_to: f far along the descent direction where that shows f unbounded below,
             else ``None``; ``descent``: that direction (unit); ``falls_distance``: how far
             along it.
@@ -436,15 +439,17 @@ def _evidence(result, thresholds) -> SimpleNamespace:
                                       & (result.gradient_norm <= thresholds["grad_zero"]))
     pos, neg = critical.signs(lam_end, thresholds["eig_tol"], thresholds["flat"])
     minimiser = near & ~neg.any(axis=-1) & np.all(np.isfinite(lam_end), axis=-1)
-    best, unbounded, found = lowest_known(obj, result.value, minimiser)
     may_be_unbounded = library is None or known_best is None
+    escape = vec_end[..., :, 0]  # the eigenvector of the lowest curvature, (K, B, D)
+    probes = _unbounded_probe(result, near, may_be_unbounded,
+                              np.where(neg.any(axis=-1)[..., None], escape, np.nan))
+    falls = np.array([[p["falls_to"] is not None for p in row] for row in probes],
+                     dtype=bool).reshape(K, B)
+    best, unbounded, found = lowest_known(obj, result.value, minimiser, falls)
     shared = {"best": best, "best_is_found": found, "unbounded": unbounded,
               "library": None if library is None else library.name, "function": obj.name,
               "listed": listed, "runs": B,
               "variables": obj.variables}
-    escape = vec_end[..., :, 0]  # the eigenvector of the lowest curvature, (K, B, D)
-    probes = _unbounded_probe(result, near, may_be_unbounded,
-                              np.where(neg.any(axis=-1)[..., None], escape, np.nan))
     flat_tail, falls_nearby = _around(obj, result, near)
     minima = [p for p in listed if p.kind.endswith("minimum")]
     lam_minima = _eigenvalues(obj, np.array([p.location for p in minima], dtype=float)
@@ -455,7 +460,8 @@ def _evidence(result, thresholds) -> SimpleNamespace:
     return SimpleNamespace(
         lam_end=lam_end, lam_start=lam_start, lam_minima=lam_minima, near=near, pos=pos,
         neg=neg, minimiser=minimiser, may_be_unbounded=may_be_unbounded, shared=shared,
-        escape=escape, probes=probes, flat_tail=flat_tail, falls_nearby=falls_nearby,
+        escape=escape, probes=probes, falls=falls, flat_tail=flat_tail,
+        falls_nearby=falls_nearby,
         nearest=nearest, nearest_distance=nearest_distance, close=close,
         close_distance=close_distance)
 
@@ -478,21 +484,15 @@ def label_parts(result, **thresholds):
     knows of the lowest value (:func:`finish_labels` takes it)."""
     t = _thresholds(thresholds)
     ev = _evidence(result, t)
-    falls = _falls(result, ev)
+    falls = ev.falls
     best = {"best": ev.shared["best"], "unbounded": ev.shared["unbounded"],
             "value_tol": t["value_tol"]}
     return _classify_parts(result, ev, falls, t), _bounds_all(result, ev, falls), best
 
 
-def _falls(result, ev) -> np.ndarray:
-    """Which runs the probes showed f falling without bound from, ``(K, B)``."""
-    return np.array([[p["falls_to"] is not None for p in row] for row in ev.probes],
-                    dtype=bool).reshape(result.shape)
-
-
 def _labels_of(result, ev, t) -> tuple[np.ndarray, dict]:
     """Every run's label from :func:`_evidence` (and the parts it was finished from)."""
-    parts = _classify_parts(result, ev, _falls(result, ev), t)
+    parts = _classify_parts(result, ev, ev.falls, t)
     return finish_labels(parts, ev.shared["best"], ev.shared["unbounded"],
                          t["value_tol"]), parts
 
@@ -513,21 +513,24 @@ def finish_labels(parts, best: float | None, unbounded: bool,
             lowest = np.abs(value - best) <= margin
     held = {**parts, "flat_above": np.asarray(parts["flat"], dtype=bool) & lower_known,
             "lowest": lowest}
-    last = "local_minimum" if best is not None else "minimum"
+    last = "local_minimum" if best is not None or unbounded else "minimum"
     return np.select([np.asarray(held[name], dtype=bool) for name, _ in RULES],
                      [label for _, label in RULES], last)
 
 
-def lowest_known(obj, value, minimiser) -> tuple[float | None, bool, bool]:
+def lowest_known(obj, value, minimiser, falls=None) -> tuple[float | None, bool, bool]:
     """``(best, unbounded, found)``: the lowest value of ``obj`` known — its library's
     minimum, else the lowest ``value`` of the runs that stopped at a ``minimiser`` (with at
-    least two runs; ``found`` then) — ``None`` where none is; ``unbounded``: the library says f
-    has no minimum. Runs labelled apart (a sweep's chunks) are finished against the lowest
-    value of all of them (:func:`finish_labels`)."""
+    least two runs; ``found`` then) — ``None`` where none is; ``unbounded``: f has no minimum,
+    as the library says or as a run of the call showed (``falls``: f fell without bound from
+    it; then no minimum a run reached is global). Runs labelled apart (a sweep's chunks) are
+    finished against all of them (:func:`finish_labels`)."""
     library = obj.library
     if library is not None:
         known = library.minimum_value(obj.dim)
         return known, known is None, False
+    if falls is not None and np.any(falls):
+        return None, True, False
     value, ok = np.asarray(value, dtype=float), np.asarray(minimiser, dtype=bool)
     if value.size >= 2 and ok.any():
         return float(np.min(value[ok])), False, True

@@ -300,7 +300,7 @@ def _finish_labels(p: Plan, frame):
     parts = {key: frame[f"_{key}"].to_numpy() for key in _LABEL_PARTS}
     parts["value"] = frame["value"].to_numpy()
     best, unbounded, _ = lowest_known(_objective(p.function, p.dim, p.variables),
-                                      parts["value"], parts["minimiser"])
+                                      parts["value"], parts["minimiser"], parts["falls"])
     frame = frame.drop(columns=[f"_{key}" for key in _LABEL_PARTS])
     frame.insert(frame.columns.get_loc("bound"), "diagnosis",
                  finish_labels(parts, best, unbounded))
