@@ -221,7 +221,8 @@ def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd
             the same results to rounding.
         dtype: ``"float64"``, or ``"float32"`` (the cuda backend only).
         deadline: a :func:`time.monotonic` time; a run still going then stops with
-            :class:`~gdlab.errors.TimeBudgetError` (checked every 50 steps, between the
+            :class:`~gdlab.errors.TimeBudgetError` (checked after every block of steps of
+            the generated NumPy loop, every 50 steps of the step-by-step one, between the
             compiled kernel's calls of about 0.25 s each, and between optimizer groups), so a
             server can bound the time of one request.
         **hyper: hyper-parameters for optimizers given by name (``lr=0.1``, ``momentum=0.5``).
