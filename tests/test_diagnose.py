@@ -462,3 +462,14 @@ def test_no_minimum_is_global_where_another_run_of_the_call_shows_f_unbounded():
     assert "0.01*(x^2 + y^2 + z^2)" in local.advice
     alone = run("x**2 + y**2 + z**2 + x*y*z", [[0.1, 0.1, 0.1]], "gd", lr=0.05, max_steps=300)
     assert alone.diagnoses()[0][0].label == "minimum"  # nothing known beside it
+
+
+def test_a_start_outside_the_domain_is_explained_as_such():
+    """f = nan at the start is a start outside f's domain (log of a negative number), not a
+    number past the double range: no advice to rescale."""
+    for f in ("log(x) + y**2", "sqrt(x) + y**2"):
+        d = run(f, [[-1.0, 1.0]], "gd", lr=0.1, max_steps=10).diagnoses()[0][0]
+        assert d.label == "diverged" and "outside f's domain" in d.explanation
+        assert "inside f's domain" in d.advice and "rescale" not in d.advice
+    huge = run("exp(x) + y**2", [[800.0, 1.0]], "gd", lr=0.1, max_steps=10).diagnoses()[0][0]
+    assert "double precision's range" in huge.explanation  # f = inf: past the range

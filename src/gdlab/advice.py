@@ -219,6 +219,9 @@ def _diverged(f, options):
     if f.steps == 0:  # the start itself: no learning rate is to blame
         norm = f"‖∇f‖ = {f.gradient_norm:.3g}" if np.isfinite(f.gradient_norm) else \
             text("advice.diverged.huge_gradient")
+        if np.isnan(f.start_value):  # not a number: outside the domain (log(−1), 0/0, ∞ − ∞)
+            return (text("advice.diverged.undefined", norm=norm),
+                    text("advice.diverged.undefined_advice"), None)
         return (text("advice.diverged.start", value=f.start_value, norm=norm),
                 text("advice.diverged.start_advice"), None)
     explanation = text("advice.diverged.explanation", steps=_steps(f.steps)) + (
