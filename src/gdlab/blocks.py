@@ -176,6 +176,11 @@ class Emitter:
     def _line(self, text: str) -> None:
         self.code.append("    " * self.depth + text)
 
+    @property
+    def text(self) -> str:
+        """The emitted lines, each ending in a newline."""
+        return "".join(line + "\n" for line in self.code)
+
     def _scalar(self, node) -> bool:
         return all(n.id in SCALARS for n in ast.walk(node) if isinstance(n, ast.Name))
 
@@ -292,17 +297,18 @@ class Emitter:
             self._release(*done)
 
 
-def gradient_lines(obj) -> tuple[list[str], list[str]]:
+def gradient_lines(objective: tuple) -> tuple[list[str], list[str]]:
     """Statements computing ∇f at coordinates ``c0, c1, …`` (the shared subexpressions it
-    needs, then ``grad{j} = …``) and the names of the components."""
-    lines, _, grads = objective_lines(obj)
-    names = [f"grad{j}" for j in range(obj.dim)]
+    needs, then ``grad{j} = …``) and the names of the components (``objective``:
+    :func:`objective_lines`' answer)."""
+    lines, _, grads = objective
+    names = [f"grad{j}" for j in range(len(grads))]
     return needed(lines, grads) + [f"{n} = {g}" for n, g in zip(names, grads)], names
 
 
-def value_lines(obj) -> list[str]:
+def value_lines(objective: tuple) -> list[str]:
     """Statements computing ``f`` at coordinates ``c0, c1, …``."""
-    lines, value, _ = objective_lines(obj)
+    lines, value, _ = objective
     return needed(lines, [value]) + [f"f = {value}"]
 
 
@@ -330,6 +336,7 @@ class _Generated(NamedTuple):
     gradient: Callable  # ∇f at the given coordinates, into the given arrays
     value: Callable  # f at the given coordinates
     scratch: tuple[int, int, int]  # how many scratch arrays (n,), (D, n) and (K, n) they use
+    state: tuple[str, ...]  # the optimizer's state, one (D, n) array each
     source: str
 
 
@@ -347,7 +354,8 @@ def _advance(obj, name: str, low: bool) -> _Generated:
     state, prelude, update = _update_code(name, low)
     coords = [f"c{j}" for j in range(obj.dim)]
     namespace = _namespace()
-    grad, names = gradient_lines(obj)
+    objective = objective_lines(obj)  # SymPy's cse, once
+    grad, names = gradient_lines(objective)
 
     def emit(lines, targets, pool, depth, keep=()):
         em = Emitter(pool, namespace, depth)
@@ -357,7 +365,7 @@ def _advance(obj, name: str, low: bool) -> _Generated:
     upd = emit(update, {"u": "UV[k + 1]"}, "_d", 2, keep=state)
     steps = emit(grad, {n: f"GJ[k + 1][{j}]" for j, n in enumerate(names)}, "_a", 2)
     first = emit(grad, {n: f"GJ[{j}]" for j, n in enumerate(names)}, "_a", 1)
-    val = emit(value_lines(obj), {"f": "F"}, "_k", 1)
+    val = emit(value_lines(objective), {"f": "F"}, "_k", 1)
 
     def unpack(slots, source):
         return f"{', '.join(slots)}, = {source}" if slots else "pass"
@@ -367,16 +375,16 @@ def _advance(obj, name: str, low: bool) -> _Generated:
         unpack=unpack(state, "state"), pack="".join(f"{s}, " for s in state),
         unpack_a=unpack(steps.slots, "SA"), unpack_d=unpack(upd.slots, "SD"),
         unpack_k=unpack(val.slots, "SK"), slots_d=", ".join(upd.slots),
-        prelude=block(prelude, 2), update="".join(c + "\n" for c in upd.code),
+        prelude=block(prelude, 2), update=upd.text,
         coords="; ".join(f"{c} = XJ[k + 1][{j}]" for j, c in enumerate(coords)),
-        gradient="".join(c + "\n" for c in steps.code),
+        gradient=steps.text,
         coords_start="; ".join(f"{c} = XJ[{j}]" for j, c in enumerate(coords)),
-        gradient_start="".join(c + "\n" for c in first.code),
-        args=", ".join(coords), value="".join(c + "\n" for c in val.code))
+        gradient_start=first.text,
+        args=", ".join(coords), value=val.text)
     exec(compile(source, f"<gdlab.blocks {name}>", "exec"), namespace)  # noqa: S102
     _ADVANCE[memo] = _Generated(namespace["advance"], namespace["gradient"],
                                 namespace["value"], (len(steps.slots), len(upd.slots),
-                                                     len(val.slots)), source)
+                                                     len(val.slots)), tuple(state), source)
     return _ADVANCE[memo]
 
 
@@ -415,7 +423,7 @@ def run_group(obj, opt, x: np.ndarray, rows: np.ndarray, steps: int, tol: float,
             hi = min(len(x), lo + size)
             nlr = -lr[0] if lr.size == 1 else -lr[lo:hi][None, :]
             recorder = recorder_for(rows[lo:hi])
-            chunk = _Chunk(code, opt, x[lo:hi], rows[lo:hi], nlr, rules, out, recorder)
+            chunk = _Chunk(code, x[lo:hi], rows[lo:hi], nlr, rules, out, recorder)
             chunk.run(scalars, lambda t, _lo=lo, _n=hi - lo: report(_lo * steps + t * _n))
             recorder.finish()
             report(hi * steps)
@@ -433,7 +441,7 @@ class _Chunk:
     ``G``: ``(K + 1, D, n)``, index 0 the block's start), the optimizer's state ``(D, n)`` per
     name, and which rows still run (``alive``)."""
 
-    def __init__(self, code: _Generated, opt, x, rows, nlr, rules: _Rules, out, recorder):
+    def __init__(self, code: _Generated, x, rows, nlr, rules: _Rules, out, recorder):
         self.code, self.rules, self.out, self.recorder, self.nlr = code, rules, out, recorder, nlr
         self.K = min(BLOCK_STEPS, max(rules.steps, 1))
         n, dim = x.shape
@@ -456,8 +464,7 @@ class _Chunk:
         self.rows = rows
         self.osc = np.zeros(n)
         self.U[0] = 0.0
-        names = _update_code(opt.name, True)[0]
-        self.state = tuple(np.zeros((dim, n)) for _ in names)
+        self.state = tuple(np.zeros((dim, n)) for _ in code.state)
 
     def _allocate(self, n: int, dim: int, keep: np.ndarray | None = None):
         """Buffers and scratch arrays for ``n`` rows, and the generated loop's views of them;
