@@ -292,24 +292,53 @@ class RunFacts:
 
     @property
     def descending(self) -> bool:
-        """f still fell in the second half of the budget (from the start if it stopped
-        earlier)."""
-        ref = self.mid_value if np.isfinite(self.mid_value) else self.start_value
-        return self.value < ref - 1e-15 * max(1.0, abs(ref))
+        """f still fell in the second half of the budget (:func:`_descending`)."""
+        return bool(_descending(self.value, self.mid_value, self.start_value))
 
     @property
     def made_no_progress(self) -> bool:
-        """The run ended where it started without turning back (an exact 2-cycle, lr·λ = 2,
-        also ends where it started): its steps were too small to change x."""
-        return bool(np.array_equal(self.final, self.start)) and \
-            self.oscillation < self.thresholds["oscillation"]
+        """The run ended where it started without turning back (:func:`_no_progress`)."""
+        return bool(_no_progress(self.final, self.start, self.oscillation, self.thresholds))
 
     @property
     def lower_known(self) -> bool:
         """A value lower than this run's is known (or f has no minimum)."""
-        best, tol = self.best, self.thresholds["value_tol"]
-        return self.unbounded or (best is not None and self.value > best + tol * max(1.0,
-                                                                                      abs(best)))
+        return bool(_against_best(self.value, self.best, self.unbounded,
+                                  self.thresholds["value_tol"])[0])
+
+
+# The pieces of the rules, on arrays (one run's numbers, or every run's at once).
+
+def _descending(value, mid_value, start_value) -> np.ndarray:
+    """f still fell in the second half of the budget (from the start if it stopped
+    earlier)."""
+    with np.errstate(invalid="ignore"):
+        ref = np.where(np.isfinite(mid_value), mid_value, start_value)
+        return value < ref - 1e-15 * np.maximum(1.0, np.abs(ref))
+
+
+def _no_progress(final, start, oscillation, t) -> np.ndarray:
+    """The run ended where it started without turning back (an exact 2-cycle, lr·λ = 2, also
+    ends where it started): its steps were too small to change x."""
+    return np.all(final == start, axis=-1) & (np.asarray(oscillation) < t["oscillation"])
+
+
+def _plateau_flat(lam_end, known, t) -> np.ndarray:
+    """Every curvature at the end within the plateau band (``known``: the eigenvalues are
+    finite and the run did not diverge)."""
+    with np.errstate(invalid="ignore"):
+        return known & np.all(np.abs(lam_end) <= max(t["plateau"], t["flat"]), axis=-1)
+
+
+def _against_best(value, best: float | None, unbounded: bool, value_tol: float):
+    """``(lower_known, lowest)``: a lower value than ``value`` is known (or f has no
+    minimum); ``value`` is within ``value_tol`` of the lowest known."""
+    value = np.asarray(value, dtype=float)
+    if best is None:
+        return np.full(value.shape, bool(unbounded)), np.zeros(value.shape, dtype=bool)
+    margin = value_tol * max(1.0, abs(best))
+    with np.errstate(invalid="ignore"):
+        return unbounded | (value > best + margin), np.abs(value - best) <= margin
 
 
 #: The default of every threshold a diagnosis takes (keywords of :func:`diagnose`).
@@ -502,15 +531,7 @@ def finish_labels(parts, best: float | None, unbounded: bool,
     """The labels of runs with :func:`label_parts`' ``parts``, given ``best``, the lowest
     known value (``None``: none known), and ``unbounded`` (f has no minimum): :data:`RULES`
     in order."""
-    value = np.asarray(parts["value"], dtype=float)
-    with np.errstate(invalid="ignore"):
-        if best is None:
-            lower_known = np.full(value.shape, bool(unbounded))
-            lowest = np.zeros(value.shape, dtype=bool)
-        else:
-            margin = value_tol * max(1.0, abs(best))
-            lower_known = unbounded | (value > best + margin)
-            lowest = np.abs(value - best) <= margin
+    lower_known, lowest = _against_best(parts["value"], best, unbounded, value_tol)
     held = {**parts, "flat_above": np.asarray(parts["flat"], dtype=bool) & lower_known,
             "lowest": lowest}
     last = "local_minimum" if best is not None or unbounded else "minimum"
@@ -542,21 +563,18 @@ def _classify_parts(result, ev, falls, t) -> dict[str, np.ndarray]:
     r = result
     kinds = np.array([p.kind for p in ev.shared["listed"]] + [""], dtype=object)
     diverged = r.status == "diverged"
-    with np.errstate(invalid="ignore"):
-        no_progress = np.all(r.final == r.starts[None], axis=-1) & \
-            (r.oscillation < t["oscillation"])
-        ref = np.where(np.isfinite(r.mid_value), r.mid_value, r.start_value)
-        descending = r.value < ref - 1e-15 * np.maximum(1.0, np.abs(ref))
-        flat = ~diverged & np.all(np.isfinite(ev.lam_end), axis=-1) & np.all(
-            np.abs(ev.lam_end) <= max(t["plateau"], t["flat"]), axis=-1)
+    flat = _plateau_flat(ev.lam_end, ~diverged & np.all(np.isfinite(ev.lam_end), axis=-1), t)
     parts = _conditions(
         t, falls=falls, diverged=diverged, near=ev.near, steps=r.steps,
-        no_progress=no_progress, oscillation=r.oscillation, descending=descending,
+        no_progress=_no_progress(r.final, r.starts[None], r.oscillation, t),
+        oscillation=r.oscillation,
+        descending=_descending(r.value, r.mid_value, r.start_value),
         value=r.value, start_value=r.start_value, flat_tail=ev.flat_tail,
         listed_kind=np.where(ev.close_distance <= t["near_point"], kinds[ev.close], ""),
         positive=ev.pos.any(axis=-1), negative=ev.neg.any(axis=-1), flat=flat,
         falls_nearby=ev.falls_nearby)
     return {**parts, "minimiser": ev.minimiser, "value": r.value}
+
 
 
 def _bounds_all(result, ev, falls) -> np.ndarray:
@@ -804,6 +822,12 @@ RULES = (("falls", "unbounded"), ("diverged", "diverged"), ("stuck", "slow"),
          ("flat_above", "plateau"), ("mixed_curvature", "saddle"), ("falls_nearby", "saddle"),
          ("maximum", "maximum"), ("lowest", "global_minimum"))
 
+#: the arrays :func:`label_parts` gives besides ``value``: each condition of :data:`RULES`
+#: that does not need the lowest known value, ``flat`` (a plateau if one is) and ``minimiser``
+#: (a sweep keeps them per run until all its runs are in)
+LABEL_PARTS = tuple(name for name, _ in RULES if name not in ("flat_above", "lowest")) + (
+    "flat", "minimiser")
+
 
 def _conditions(t, *, falls, diverged, near, steps, no_progress, oscillation, descending,
                 value, start_value, flat_tail, listed_kind, positive, negative, flat,
@@ -830,8 +854,7 @@ def _conditions(t, *, falls, diverged, near, steps, no_progress, oscillation, de
 def classify(f: RunFacts) -> str:
     """The label of one run: the first rule of :data:`RULES` that fits."""
     t = f.thresholds
-    flat = f.eigenvalues is not None and bool(np.all(np.abs(f.lam_end) <= max(
-        t.get("plateau", PLATEAU_CURVATURE), t["flat"])))
+    flat = _plateau_flat(f.lam_end, f.eigenvalues is not None, t)
     parts = _conditions(
         t, falls=f.falls_to is not None, diverged=f.status == "diverged",
         near=f.near_critical, steps=f.steps, no_progress=f.made_no_progress,

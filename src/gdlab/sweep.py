@@ -257,7 +257,7 @@ def run_chunk(p: Plan, lo: int, hi: int):
 def _rows(p: Plan, k: int, b0: int, r) -> dict:
     import pandas as pd
 
-    from .diagnose import label_parts
+    from .diagnose import LABEL_PARTS, label_parts
 
     name, params = p.configs[k]
     n = r.shape[1]
@@ -280,28 +280,23 @@ def _rows(p: Plan, k: int, b0: int, r) -> dict:
     parts, bounds, _ = label_parts(r)
     cols.update(value=r.value[0], gradient_norm=r.gradient_norm[0], steps=r.steps[0],
                 status=list(r.status[0]), bound=bounds[0])
-    cols.update({f"_{key}": parts[key][0] for key in _LABEL_PARTS})
+    # what a chunk keeps of each run's label until the sweep's lowest value is known
+    cols.update({f"_{key}": parts[key][0] for key in LABEL_PARTS})
     return pd.DataFrame(cols)
-
-
-#: what a chunk keeps of each run's label until the sweep's lowest value is known: the
-#: conditions of diagnose.RULES that do not need it (diagnose.label_parts)
-_LABEL_PARTS = ("falls", "diverged", "stuck", "swings", "not_critical", "flat_tail", "flat",
-                "mixed_curvature", "falls_nearby", "maximum", "minimiser")
 
 
 def _finish_labels(p: Plan, frame):
     """The ``diagnosis`` column (before ``bound``), every run labelled against the lowest
     value of the whole sweep, so that the labels do not depend on the chunking."""
-    from .diagnose import finish_labels, lowest_known
+    from .diagnose import LABEL_PARTS, finish_labels, lowest_known
 
     if "_minimiser" not in frame:
         return frame
-    parts = {key: frame[f"_{key}"].to_numpy() for key in _LABEL_PARTS}
+    parts = {key: frame[f"_{key}"].to_numpy() for key in LABEL_PARTS}
     parts["value"] = frame["value"].to_numpy()
     best, unbounded, _ = lowest_known(_objective(p.function, p.dim, p.variables),
                                       parts["value"], parts["minimiser"], parts["falls"])
-    frame = frame.drop(columns=[f"_{key}" for key in _LABEL_PARTS])
+    frame = frame.drop(columns=[f"_{key}" for key in LABEL_PARTS])
     frame.insert(frame.columns.get_loc("bound"), "diagnosis",
                  finish_labels(parts, best, unbounded))
     return frame
