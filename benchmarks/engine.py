@@ -1,8 +1,10 @@
 """Batched descent speed: gdlab beside a naive NumPy loop, torch.optim and optax, in one run.
 
 2-D Rosenbrock, B = 10³, 10⁵, 10⁶ random starts in [−2, 2]², exactly 200 steps each, GD
-(lr 1e-4) and Adam (lr 1e-2). Reported: nanoseconds per point-step (median of the repeats)
-and the ratio to optax under jax.jit in the same run. gdlab runs its engine as a user would
+(lr 1e-4) and Adam (lr 1e-2). Reported: nanoseconds per point-step (median of round-robin
+samples; each implementation runs in a process of its own, so no library's spinning thread pool
+slows another — in one process optax read 2× slower after torch and numba had run) and the
+ratio to optax under jax.jit in the same run. gdlab runs its engine as a user would
 (``gdlab.engine.run`` with ``tol=0``, ``record="last"``), which also evaluates f every step for
 the divergence check and the diagnosis; the peers only update. Its compiled backend's one-off
 compilation is timed separately (kernels are cached on disk afterwards).
@@ -15,6 +17,7 @@ Run:  python3 dev.py bench   (peers are optional: pip install torch==2.13.0 jax 
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import statistics
@@ -27,15 +30,6 @@ import numpy as np
 STEPS = 200
 SIZES = (1_000, 100_000, 1_000_000)
 LR = {"gd": 1e-4, "adam": 1e-2}
-
-
-def median_ns(fn, points: int, steps: int, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) / (points * steps) * 1e9
 
 
 def rosen_grad(x, y):
@@ -140,22 +134,49 @@ def optax_runner():
     return go
 
 
+RUNNERS = {  # label: (the module it needs, how to make the runner)
+    "naive NumPy": (None, lambda: naive_numpy),
+    "gdlab (NumPy engine)": (None, lambda: gdlab_runner("numpy")),
+    "gdlab (compiled, numba)": ("numba", lambda: gdlab_runner("compiled")),
+    "torch.optim (autograd)": ("torch", torch_runner),
+    "optax + jax.jit": ("optax", optax_runner),
+}
+
+
 def peers():
-    found = {"naive NumPy": naive_numpy, "gdlab (NumPy engine)": gdlab_runner("numpy")}
-    missing = []
+    """The implementations whose modules are installed, and the names of those missing (not
+    imported here: numba picks its target before gdlab's kernels load, each in its process)."""
     import importlib.util
 
-    if importlib.util.find_spec("numba"):  # not imported here: gdlab picks numba's target first
-        found["gdlab (compiled, numba)"] = gdlab_runner("compiled")
-    else:
-        missing.append("numba")
-    for label, maker, module in (("torch.optim (autograd)", torch_runner, "torch"),
-                                 ("optax + jax.jit", optax_runner, "optax")):
-        try:
-            found[label] = maker()
-        except ImportError:
-            missing.append(module)
+    found = [label for label, (module, _) in RUNNERS.items()
+             if module is None or importlib.util.find_spec(module)]
+    missing = [module for label, (module, _) in RUNNERS.items() if label not in found]
     return found, missing
+
+
+def starts_for(B: int) -> np.ndarray:
+    return np.random.default_rng(B).uniform(-2, 2, (B, 2))
+
+
+def _serve(label: str, conn) -> None:
+    """One implementation in a process of its own: another library's thread pool (torch's and
+    numba's OpenMP threads spin after a call, XLA's pool too) cannot slow it, nor it them. Asked
+    ``(name, B, calls)``, it answers the seconds of one call, the median of ``calls`` calls."""
+    go = RUNNERS[label][1]()
+    warm = set()
+    while (ask := conn.recv()) is not None:
+        name, B, calls = ask
+        starts = starts_for(B)
+        if (name, B) not in warm:  # jit compilation, kernel loading, first-touch of memory
+            go(starts, name)
+            warm.add((name, B))
+        time.sleep(0.05)  # let any thread still spinning from the last request go idle
+        times = []
+        for _ in range(calls):
+            t0 = time.perf_counter()
+            go(starts, name)
+            times.append(time.perf_counter() - t0)
+        conn.send(statistics.median(times))
 
 
 def basin_map(runner_backend: str) -> tuple[float, float, dict]:
@@ -180,44 +201,57 @@ def basin_map(runner_backend: str) -> tuple[float, float, dict]:
 def main() -> int:
     import gdlab
 
-    runners, missing = peers()
+    labels, missing = peers()
     print(f"# engine benchmark — gdlab {gdlab.__version__}, numpy {np.__version__}, python "
           f"{platform.python_version()}, {os.cpu_count()} cores")
     print(f"# 2-D Rosenbrock, {STEPS} steps, starts uniform in [-2, 2]^2; ns per point-step "
-          "(median of round-robin repeats); lower is better")
+          "(median of round-robin samples, each the median of calls of about 50 ms together; "
+          "every implementation in a process of its own); lower is better")
     if missing:
         print(f"# not installed, so not measured: {', '.join(missing)}")
-    if "gdlab (compiled, numba)" in runners:
+    if "gdlab (compiled, numba)" in labels:
         t0 = time.perf_counter()
         for name in LR:
-            runners["gdlab (compiled, numba)"](np.zeros((8, 2)), name)
+            gdlab_runner("compiled")(np.zeros((8, 2)), name)
         print(f"# gdlab's compiled kernels ready in {time.perf_counter() - t0:.1f} s (first "
               "time ever: compiled, a few seconds; afterwards loaded from the disk cache)")
         wide = os.environ.get("NUMBA_CPU_FEATURES", "").endswith("-prefer-256-bit")
         print(f"# vectors in gdlab's kernels: {'512-bit (AVX-512)' if wide else '256-bit'}; "
               "the same bits either way (gdlab.compiled.wide_vectors)")
-    rng = np.random.default_rng(0)
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    workers = {}
+    for label in labels:
+        here, there = context.Pipe()
+        process = context.Process(target=_serve, args=(label, there), daemon=True)
+        process.start()
+        workers[label] = (here, process)
     results: dict[tuple, float] = {}
     for B in SIZES:
-        starts = rng.uniform(-2, 2, (B, 2))
         for name in LR:
-            times: dict[str, list[float]] = {label: [] for label in runners}
-            for go in runners.values():
-                go(starts[: min(B, 1000)], name)  # warm-up (and jit compilation)
-            # round-robin repeats: a noisy neighbour slows every implementation alike
+            times: dict[str, list[float]] = {label: [] for label in labels}
+            # round-robin samples: a noisy neighbour slows every implementation alike
             for rep in range(5 if B <= 100_000 else 3):
-                for label, go in runners.items():
+                for label in labels:
                     slow = label == "naive NumPy" or label.startswith("gdlab (NumPy")
                     if slow and rep >= (3 if B < 1_000_000 else 1):
                         continue
-                    times[label].append(median_ns(lambda: go(starts, name), B, STEPS, 1))
-            for label in runners:
+                    conn = workers[label][0]
+                    # calls of about 50 ms together (at ~20 ns a point-step, or ~2)
+                    calls = math.ceil(0.05 / (B * STEPS * (20 if slow else 2) * 1e-9))
+                    conn.send((name, B, calls))
+                    times[label].append(conn.recv() / (B * STEPS) * 1e9)
+            for label in labels:
                 results[(label, name, B)] = statistics.median(times[label])
-    ref = "optax + jax.jit" if "optax + jax.jit" in runners else "naive NumPy"
+    for conn, process in workers.values():
+        conn.send(None)
+        process.join()
+    ref = "optax + jax.jit" if "optax + jax.jit" in labels else "naive NumPy"
     for name in LR:
         print(f"\n## {name.upper()} (lr {LR[name]:g}) — ns per point-step, (× {ref})")
         print(f"{'implementation':28}" + "".join(f"{f'B = {B:,}':>22}" for B in SIZES))
-        for label in runners:
+        for label in labels:
             cells = []
             for B in SIZES:
                 v = results[(label, name, B)]
@@ -228,7 +262,7 @@ def main() -> int:
         ratio = [results[("gdlab (NumPy engine)", name, B)] / results[("naive NumPy", name, B)]
                  for B in SIZES]
         print(f"{'NumPy engine ÷ naive NumPy':28}" + "".join(f"{r:21.2f}×" for r in ratio))
-    backend = "numba" if "gdlab (compiled, numba)" in runners else "numpy"
+    backend = "numba" if "gdlab (compiled, numba)" in labels else "numpy"
     seconds, peak, counts = basin_map(backend)
     print(f"\n## basin map: Himmelblau, 1000×1000 grid of starts, Adam lr 0.05, ≤ 500 steps, "
           f"tol 1e-8 ({backend} backend)")
