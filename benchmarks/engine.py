@@ -2,8 +2,8 @@
 
 2-D Rosenbrock, B = 10³, 10⁵, 10⁶ random starts in [−2, 2]², exactly 200 steps each, GD
 (lr 1e-4) and Adam (lr 1e-2). Reported: nanoseconds per point-step (median of round-robin
-samples; each implementation runs in a process of its own, so no library's spinning thread pool
-slows another — in one process optax read 2× slower after torch and numba had run) and the
+samples; each implementation runs in a process of its own — in one process optax read up to 3×
+slower than alone, likely from the other libraries' thread pools still spinning) and the
 ratio to optax under jax.jit in the same run. gdlab runs its engine as a user would
 (``gdlab.engine.run`` with ``tol=0``, ``record="last"``), which also evaluates f every step for
 the divergence check and the diagnosis; the peers only update. Its compiled backend's one-off
@@ -159,8 +159,8 @@ def starts_for(B: int) -> np.ndarray:
 
 
 def _serve(label: str, conn) -> None:
-    """One implementation in a process of its own: another library's thread pool (torch's and
-    numba's OpenMP threads spin after a call, XLA's pool too) cannot slow it, nor it them. Asked
+    """One implementation in a process of its own: another library's thread pool (OpenMP's
+    and XLA's threads may spin for a while after a call) cannot slow it, nor it them. Asked
     ``(name, B, calls)``, it answers the seconds of one call, the median of ``calls`` calls."""
     go = RUNNERS[label][1]()
     warm = set()
