@@ -154,12 +154,16 @@ def test_sweep_command(tmp_path, capsys):
             (["--scheduler", "slurm"], "--scheduler must be none, local, local:N or tcp://"),
             (["--scheduler", "local:0"], "local:N takes 1 to 256 worker processes"),
             (["--output", str(tmp_path / "x.csv")], "must end in .parquet"),
+            (["--output", str(tmp_path / "no" / "x.parquet")], "does not exist"),
+            (["--random-starts", "20001", "--chunk", "2"],
+             "20,001 runs in chunks of 2 make 10,001 chunks; a sweep has at most 10,000"),
             (["--resume"], "--resume continues the sweep written to --output"),
             (["--optimizers", "adm"], "unknown optimizer"),
             (["--momentum", "0.5,x"], "--momentum: value 2 is not a number")]:
         code = main(["sweep", "himmelblau", "--lrs", "0.01", "--random-starts", "2", *argv])
         err = capsys.readouterr().err
         assert code == 2 and message in err and err.count("\n") == 1, (argv, err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep.parquet"]  # no folder made
 
 
 @pytest.mark.parametrize("f", ["himmelblau", "(x**2 - 1)**2 + (y - 0.5)**2 + 0.3*x"])
@@ -198,3 +202,17 @@ def test_an_lr_map_run_as_a_sweep_is_the_same_map():
     np.testing.assert_array_equal(parts.labels, whole.labels)
     np.testing.assert_array_equal(parts.bounds, whole.bounds)
     assert len(set(whole.labels.ravel())) >= 3 and parts.result is None
+
+
+def test_the_default_chunking_keeps_under_the_chunk_limit():
+    """About CHUNK_WORK point-steps a chunk, unless that would make more than MAX_CHUNKS
+    chunks (a 4000² map of long runs): then the runs split evenly into at most MAX_CHUNKS."""
+    from gdlab.sweep import CHUNK_WORK, MAX_CHUNKS, chunk_size
+
+    assert chunk_size(10**6, 500) == CHUNK_WORK // 500
+    for runs, steps in [(16_000_000, 100_000), (MAX_CHUNKS * 7 + 1, 10**9), (1, 10**9)]:
+        size = chunk_size(runs, steps)
+        assert -(-runs // size) <= MAX_CHUNKS and size * MAX_CHUNKS < runs + MAX_CHUNKS
+    assert chunk_size(100, 500, 7) == 7
+    with pytest.raises(ConfigError, match="at most 10,000"):
+        chunk_size(10_001, 500, 1)

@@ -19,7 +19,7 @@ from typing import Callable
 
 from .errors import ConfigError
 
-__all__ = ["write_atomic", "replace_atomic", "default_mode"]
+__all__ = ["write_atomic", "replace_atomic", "default_mode", "output_target"]
 
 _UMASK_LOCK = threading.Lock()
 
@@ -30,6 +30,19 @@ def default_mode() -> int:
         mask = os.umask(0o022)
         os.umask(mask)
     return 0o666 & ~mask
+
+
+def output_target(path: str | os.PathLike, suffixes: tuple[str, ...], what: str) -> Path:
+    """The file ``path`` if it ends in one of ``suffixes`` and its folder exists, else a
+    one-line refusal naming ``what`` is written — asked before any work, so that nothing is
+    computed for a file that cannot be written (and no folder is made)."""
+    target = Path(path)
+    if target.suffix.lower() not in suffixes:
+        names = " or ".join(filter(None, [", ".join(suffixes[:-1]), suffixes[-1]]))
+        raise ConfigError(f"{what} must end in {names}; got {target.name!r}")
+    if not target.parent.is_dir():
+        raise ConfigError(f"folder {str(target.parent)!r} does not exist")
+    return target
 
 
 def replace_atomic(target: str | os.PathLike, write: Callable[[Path], None]) -> Path:

@@ -23,3 +23,9 @@ DTYPES = ("float64", "float32")  # float32 runs on the cuda backend only
 COMPILED_WORK = 2_000_000  # point-steps from which "auto" compiles the loop
 CUDA_WORK = 20_000_000  # point-steps from which "auto" runs on a GPU, where there is one
 MAX_SWEEP_GRID = 2_000  # a sweep's --grid N: N per axis
+#: point-steps per chunk of a sweep or map: a few seconds of one core on the compiled engine,
+#: bounded memory
+CHUNK_WORK = 20_000_000
+#: chunks of one sweep: each is a task, and with an output a file (a chunk of one run costs
+#: ~10 ms of bookkeeping; the default chunking stays under it by making chunks larger)
+MAX_CHUNKS = 10_000

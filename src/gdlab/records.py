@@ -14,8 +14,7 @@ from typing import Any
 
 
 from .diagnose import summary
-from .errors import ConfigError
-from .files import write_atomic
+from .files import output_target, write_atomic
 from .jsonsafe import jsonable
 
 __all__ = ["run_document", "runs_of", "export", "csv_text"]
@@ -81,12 +80,8 @@ def export(result, path: str | os.PathLike) -> Path:
     learning rate, the start index, the step, the coordinates, f and ‖∇f‖; the configuration
     sits in ``#`` comment lines at the top.
     """
-    target = Path(path)
+    target = output_target(path, (".json", ".csv"), "--output")
     suffix = target.suffix.lower()
-    if suffix not in (".json", ".csv"):
-        raise ConfigError(f"--output must end in .json or .csv; got {target.name!r}")
-    if not target.parent.exists():
-        raise ConfigError(f"--output: folder {str(target.parent)!r} does not exist")
     doc = run_document(result, include_path=result.path is not None)
     if suffix == ".json":
         text = json.dumps(doc, allow_nan=False)

@@ -33,18 +33,17 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .errors import ConfigError
-from .limits import MAX_CLI_WORK, MAX_STEPS_DEFAULT, MAX_SWEEP_GRID, TOL_DEFAULT
+from .limits import (CHUNK_WORK, MAX_CHUNKS, MAX_CLI_WORK, MAX_STEPS_DEFAULT, MAX_SWEEP_GRID,
+                     TOL_DEFAULT)
 
 __all__ = ["sweep", "Plan", "plan", "run_chunk", "summary", "draw_starts", "grid_starts",
            "function_text", "map_plan",
-           "SCHEDULERS", "CHUNK_WORK", "MAX_RUNS", "MAX_GRID"]
+           "SCHEDULERS", "CHUNK_WORK", "MAX_RUNS", "MAX_CHUNKS", "MAX_GRID"]
 
 #: the version of the columns a chunk's part holds (parts of another version are another
 #: sweep's: --resume refuses them rather than mixing formats)
 PARTS_FORMAT = 2
 
-#: point-steps per chunk: a few seconds of one core on the compiled engine, bounded memory
-CHUNK_WORK = 20_000_000
 MAX_RUNS = 5_000_000  # rows of one sweep's table (about a GiB in memory)
 MAX_GRID = MAX_SWEEP_GRID  # --grid N: N^D starts
 #: ``none`` (this process), ``local`` / ``local:N`` (a Dask LocalCluster of N worker
@@ -201,10 +200,25 @@ def plan(f, *, optimizers: Sequence[str] = ("gd",), lrs: Sequence[float] = (0.01
     spec = RunSpec.build(obj, start_arr[:1], _optimizer(configs[0]), max_steps=max_steps,
                          tol=tol, record="none", backend=backend)
     engine = _backend(spec.backend, obj, configs, runs * max(int(max_steps), 1))
-    per_chunk = chunk_runs or max(1, CHUNK_WORK // max(int(max_steps), 1))
+    per_chunk = chunk_size(runs, max_steps, chunk_runs)
     asked = tuple(variables.split(",") if isinstance(variables, str) else variables or ())
     return Plan(text, obj.dim, asked, tuple(obj.variables), tuple(configs), axes, start_arr,
                 int(max_steps), float(tol), engine, int(per_chunk))
+
+
+def chunk_size(runs: int, max_steps: int, chunk_runs: int | None = None) -> int:
+    """Runs per chunk: ``chunk_runs`` as asked (refused where it would cut the runs into more
+    than :data:`MAX_CHUNKS`), by default about :data:`CHUNK_WORK` point-steps (more where
+    that would)."""
+    if not chunk_runs:
+        return max(1, CHUNK_WORK // max(int(max_steps), 1), -(-runs // MAX_CHUNKS))
+    if chunk_runs < 0:
+        raise ConfigError(f"runs per chunk must be positive; got {chunk_runs}")
+    if -(-runs // chunk_runs) > MAX_CHUNKS:
+        raise ConfigError(f"{runs:,} runs in chunks of {chunk_runs:,} make "
+                          f"{-(-runs // chunk_runs):,} chunks; a sweep has at most "
+                          f"{MAX_CHUNKS:,} (more runs per chunk)")
+    return int(chunk_runs)
 
 
 def _optimizer(config):
@@ -442,10 +456,10 @@ class _Parts:
     """``OUTPUT.parts/``: a manifest naming the plan, one Parquet file per finished chunk."""
 
     def __init__(self, output: Path, p: Plan):
-        if output.suffix.lower() != ".parquet":
-            raise ConfigError(f"a sweep writes Parquet: the output must end in .parquet; "
-                              f"got {output.name!r}")
-        self.output, self.plan = output, p
+        from .files import output_target
+
+        self.output = output_target(output, (".parquet",), "a sweep writes Parquet: the output")
+        self.plan = p
         self.folder = output.with_name(output.name + ".parts")
 
     def open(self, resume: bool) -> dict[int, Path]:
@@ -514,7 +528,7 @@ def map_plan(obj, optimizer, domain, n: int, *, max_steps: int, tol: float,
     text = function_text(obj)
     config = (optimizer.name, tuple((k, hyper_scalar(optimizer, k)) for k in optimizer.hyper))
     engine = _backend(backend, obj, [config], n * n * max(int(max_steps), 1))
-    per_chunk = chunk_runs or max(1, CHUNK_WORK // max(int(max_steps), 1))
+    per_chunk = chunk_size(n * n, max_steps, chunk_runs)
     grid = (tuple(map(float, domain[0])), tuple(map(float, domain[1])), int(n))
     return Plan(text, obj.dim, tuple(obj.variables) if obj.named_library is None else (),
                 tuple(obj.variables), (config,), (), np.zeros((0, obj.dim)), int(max_steps),

@@ -8,7 +8,8 @@ import sys
 
 import click
 
-from ..limits import MAX_STEPS, MAX_STEPS_DEFAULT, MAX_SWEEP_GRID, TOL_DEFAULT
+from ..limits import (CHUNK_WORK, MAX_CHUNKS, MAX_STEPS, MAX_STEPS_DEFAULT, MAX_SWEEP_GRID,
+                      TOL_DEFAULT)
 from ..i18n import text
 from .group import cli
 from .options import HYPER, MAX_RANDOM_STARTS, engine_options
@@ -51,7 +52,8 @@ def _hyper_lists(command):
               help="Where the chunks run: this process, a Dask LocalCluster of N worker "
                    "processes (started and stopped here), or a running Dask cluster.")
 @click.option("--chunk", "chunk_runs", type=click.IntRange(1, 10**7),
-              help="Runs per task (default: about 2·10⁷ point-steps).")
+              help=f"Runs per task (default: about {CHUNK_WORK:,} point-steps; at most "
+                   f"{MAX_CHUNKS:,} tasks).")
 @click.option("--output", type=OUTPUT, metavar="FILE.parquet",
               help="One row per run, written atomically (parts in FILE.parquet.parts/ while "
                    "it runs).")

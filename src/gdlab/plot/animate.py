@@ -24,10 +24,10 @@ def animate(result, path, *, fps: int = 12, domain=None) -> Path:
     """
     from matplotlib.animation import FFMpegWriter, FuncAnimation
 
-    target = Path(path)
+    from ..files import output_target
+
+    target = output_target(path, (".gif", ".mp4"), "an animation")
     suffix = target.suffix.lower()
-    if suffix not in (".gif", ".mp4"):
-        raise ConfigError(f"an animation must end in .gif or .mp4; got {target.name!r}")
     if suffix == ".mp4" and shutil.which("ffmpeg") is None:
         raise ConfigError("MP4 needs ffmpeg, which is not installed; write a .gif instead")
     obj = result.objective

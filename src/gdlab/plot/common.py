@@ -48,13 +48,9 @@ class Plot:
     def check_target(path: str | Path) -> Path:
         """The file a figure may be written to (PNG, SVG or PDF, in a folder that exists), or
         a one-line refusal — asked before any drawing too."""
-        target = Path(path)
-        if target.suffix.lower() not in FORMATS:
-            raise ConfigError(f"a figure file must end in {', '.join(FORMATS)}; got "
-                              f"{target.name!r}")
-        if not target.parent.exists():
-            raise ConfigError(f"folder {str(target.parent)!r} does not exist")
-        return target
+        from ..files import output_target
+
+        return output_target(path, FORMATS, "a figure file")
 
     def save(self, path: str | Path, dpi: int = 150) -> Path:
         """Write PNG, SVG or PDF (by the suffix)."""

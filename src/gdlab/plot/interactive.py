@@ -96,10 +96,9 @@ def interactive(f, result=None, *, domain=None, n: int = 120, variables=None):
 
 def write_html(fig, path) -> Path:
     """Standalone HTML with plotly.js inside: opens with no network."""
-    target = Path(path)
-    if target.suffix.lower() != ".html":
-        raise ConfigError(f"an interactive figure must end in .html; got {target.name!r}")
-    from ..files import replace_atomic
+    from ..files import output_target, replace_atomic
+
+    target = output_target(path, (".html",), "an interactive figure")
 
     return replace_atomic(target, lambda tmp: Path(tmp).write_text(standalone_html(fig),
                                                                    encoding="utf-8"))
