@@ -434,8 +434,10 @@ def _facts_of(result, ev, thresholds) -> list[list[RunFacts]]:
     kinks = _at_kink(result, near)
     settings = [_settings(opt) for opt in result.optimizers]
     listed, close, close_distance = ev.shared["listed"], ev.close, ev.close_distance
-    return [[_facts(result, k, b, ev.lam_start[b], ev.lam_end[k, b], bool(near[k, b]),
-                    bool(pos[k, b].any()), bool(neg[k, b].any()), ev.shared, thresholds,
+    lam, at, lam_max = _bound_curvatures(result, ev, ev.falls)
+    return [[_facts(result, k, b, ev.lam_end[k, b], (lam[k, b], at[k, b], lam_max[k, b]),
+                    bool(near[k, b]), bool(pos[k, b].any()), bool(neg[k, b].any()),
+                    ev.shared, thresholds,
                     extra={**ev.probes[k][b], **settings[k],
                            "nearest": (ev.nearest[k, b], ev.nearest_distance[k, b]),
                            "listed_kind": listed[close[k, b]].kind
@@ -516,7 +518,8 @@ def label_parts(result, **thresholds):
     falls = ev.falls
     best = {"best": ev.shared["best"], "unbounded": ev.shared["unbounded"],
             "value_tol": t["value_tol"]}
-    return _classify_parts(result, ev, falls, t), _bounds_all(result, ev, falls), best
+    bounds = _bounds_all(result, _bound_curvatures(result, ev, falls)[2])
+    return _classify_parts(result, ev, falls, t), bounds, best
 
 
 def _labels_of(result, ev, t) -> tuple[np.ndarray, dict]:
@@ -577,22 +580,35 @@ def _classify_parts(result, ev, falls, t) -> dict[str, np.ndarray]:
 
 
 
-def _bounds_all(result, ev, falls) -> np.ndarray:
-    """Each run's optimizer bound (:func:`_facts`' choice of curvature, on arrays)."""
-    lam = ev.lam_end.copy()
+def _bound_curvatures(result, ev, falls) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where each run's learning-rate bounds are taken, for all runs at once: ``(lam, at,
+    lam_max)`` — the curvatures ``(K, B, D)``, the point ``(K, B, D)`` and the largest
+    curvature ``(K, B)`` (NaN where none is finite). The known minimum nearest the end where its
+    curvatures are finite (the minimum a run reaches decides whether it converges), else the
+    end; the start where the run diverged, f fell without bound, or nothing is finite."""
+    lam, at = ev.lam_end.copy(), result.final.copy()
     minima = ev.shared["minima"]
     if minima:
         usable = np.all(np.isfinite(ev.lam_minima), axis=-1)[ev.nearest] & \
             np.isfinite(ev.nearest_distance)
         lam[usable] = ev.lam_minima[ev.nearest[usable]]
-    start = (result.status == "diverged") | falls | \
-        ~np.any(np.isfinite(lam), axis=-1)
+        where = np.array([p.location for p, _ in minima], dtype=float)
+        at[usable] = where[ev.nearest[usable]]
+    start = (result.status == "diverged") | falls | ~np.any(np.isfinite(lam), axis=-1)
     lam = np.where(start[..., None], ev.lam_start[None], lam)
+    at = np.where(start[..., None], result.starts[None], at)
     some = np.any(np.isfinite(lam), axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore"):
         lam_max = np.where(some, np.nanmax(np.where(some[..., None], lam, 0.0), axis=-1),
                            np.nan)
-        out = np.full(result.shape, np.nan)
+    return lam, at, lam_max
+
+
+def _bounds_all(result, lam_max) -> np.ndarray:
+    """Each run's optimizer bound (:data:`BOUNDS`) from its largest curvature ``(K, B)``
+    (:func:`_bound_curvatures`); NaN where it has none."""
+    out = np.full(result.shape, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
         for k, opt in enumerate(result.optimizers):
             if opt.name not in BOUNDS:
                 continue
@@ -779,23 +795,21 @@ def _any_finite(values) -> bool:
     return any(math.isfinite(v) for v in np.asarray(values, dtype=float).ravel().tolist())
 
 
-def _facts(result, k, b, lam_start, lam_end, near, positive, negative, shared, thresholds,
+def _facts(result, k, b, lam_end, bound, near, positive, negative, shared, thresholds,
            extra) -> RunFacts:
+    """One run's facts; ``bound``: its ``(curvatures, point, λmax)`` from
+    :func:`_bound_curvatures`."""
     status = str(result.status[k, b])
     x = result.final[k, b]
     shared = dict(shared)
     minima = shared.pop("minima")
     del shared["listed"]
-    nearest, lam, bound_at = None, lam_end, x
+    nearest = None
     i, distance = extra.pop("nearest")
     if minima and np.isfinite(distance):
         nearest = {**minima[i][0].as_dict(), "distance": float(distance)}
-        if _all_finite(minima[i][1]):  # the minimum it reaches decides convergence
-            lam, bound_at = minima[i][1], np.array(minima[i][0].location, dtype=float)
-    if status == "diverged" or extra["falls_to"] is not None or not _any_finite(lam):
-        lam, bound_at = lam_start, result.starts[b]
-    values = np.asarray(lam, dtype=float).ravel().tolist()
-    lam_max = float(max(v for v in values if v == v)) if _any_finite(values) else None
+    lam, bound_at, lam_max = bound
+    lam_max = None if math.isnan(lam_max) else float(lam_max)
     momentum = extra["hyper"].get("momentum") or 0.0
     eig = None if status == "diverged" or not _all_finite(lam_end) else \
         [float(v) for v in lam_end]
