@@ -364,6 +364,28 @@ def test_output_files_are_complete_and_atomic(capsys, tmp_path):
     assert code == 2 and "does not exist" in err
 
 
+@pytest.mark.parametrize("argv", [
+    ["descend", "sphere", "--start", "1,1", "--output", "{missing}/r.json"],
+    ["compare", "sphere", "--start", "1,1", "--optimizers", "gd,adam", "--output",
+     "{missing}/r.csv"],
+    ["lr-sweep", "sphere", "--start", "1,1", "--lrs", "0.1,0.2", "--output", "{missing}/r.json"],
+    ["plot", "animate", "sphere", "--start", "1,1", "-o", "{missing}/a.gif"],
+    ["plot", "interactive", "sphere", "--start", "1,1", "-o", "{missing}/a.html"],
+    ["plot", "compare", "sphere", "--start", "1,1", "-o", "{missing}/a.png"]])
+def test_an_output_that_cannot_be_written_is_refused_before_the_runs(argv, tmp_path, capsys,
+                                                                     monkeypatch):
+    """One line, exit 2, no run computed, no folder made."""
+    from gdlab.spec import RunSpec
+
+    ran = []
+    real = RunSpec.run
+    monkeypatch.setattr(RunSpec, "run", lambda self, *a, **k: ran.append(1) or real(self, *a, **k))
+    missing = tmp_path / "missing"
+    code, _, err = run(capsys, *[a.format(missing=missing) for a in argv])
+    assert (code, ran) == (2, []) and "does not exist" in err and err.count("\n") == 1, err
+    assert not missing.exists()
+
+
 def test_random_starts_lie_in_the_domain(capsys):
     d = cli_json(capsys, "descend", "six_hump_camel", "--random-starts", "50", "--lr", "0.01",
                  "--steps", "10")

@@ -156,7 +156,7 @@ def test_sweep_command(tmp_path, capsys):
             (["--output", str(tmp_path / "x.csv")], "must end in .parquet"),
             (["--output", str(tmp_path / "no" / "x.parquet")], "does not exist"),
             (["--random-starts", "20001", "--chunk", "2"],
-             "20,001 runs in chunks of 2 make 10,001 chunks; a sweep has at most 10,000"),
+             "20,001 runs in chunks of 2 make 10,001 chunks; a sweep or map has at most 10,000"),
             (["--resume"], "--resume continues the sweep written to --output"),
             (["--optimizers", "adm"], "unknown optimizer"),
             (["--momentum", "0.5,x"], "--momentum: value 2 is not a number")]:
@@ -216,3 +216,6 @@ def test_the_default_chunking_keeps_under_the_chunk_limit():
     assert chunk_size(100, 500, 7) == 7
     with pytest.raises(ConfigError, match="at most 10,000"):
         chunk_size(10_001, 500, 1)
+    for bad in (0, -3, 2.5, True):
+        with pytest.raises(ConfigError, match="whole number"):
+            chunk_size(100, 500, bad)

@@ -72,6 +72,16 @@ def run_document(result, include_path: bool = False, options=None, convert: bool
     return jsonable(doc) if convert else doc
 
 
+#: the files :func:`export` writes
+SUFFIXES = (".json", ".csv")
+
+
+def export_target(path: str | os.PathLike) -> Path:
+    """The file a record may be written to, or a one-line refusal — asked before the runs
+    too."""
+    return output_target(path, SUFFIXES, "--output")
+
+
 def export(result, path: str | os.PathLike) -> Path:
     """Write the full record (config, seed, version, paths) to ``.json`` or ``.csv``,
     atomically (:func:`gdlab.files.write_atomic`), with the usual permissions.
@@ -80,7 +90,7 @@ def export(result, path: str | os.PathLike) -> Path:
     learning rate, the start index, the step, the coordinates, f and ‖∇f‖; the configuration
     sits in ``#`` comment lines at the top.
     """
-    target = output_target(path, (".json", ".csv"), "--output")
+    target = export_target(path)
     suffix = target.suffix.lower()
     doc = run_document(result, include_path=result.path is not None)
     if suffix == ".json":

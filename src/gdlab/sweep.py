@@ -24,6 +24,7 @@ import hashlib
 import itertools
 import json
 import math
+import numbers
 import shutil
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -210,15 +211,17 @@ def chunk_size(runs: int, max_steps: int, chunk_runs: int | None = None) -> int:
     """Runs per chunk: ``chunk_runs`` as asked (refused where it would cut the runs into more
     than :data:`MAX_CHUNKS`), by default about :data:`CHUNK_WORK` point-steps (more where
     that would)."""
-    if not chunk_runs:
+    if chunk_runs is None:
         return max(1, CHUNK_WORK // max(int(max_steps), 1), -(-runs // MAX_CHUNKS))
-    if chunk_runs < 0:
-        raise ConfigError(f"runs per chunk must be positive; got {chunk_runs}")
+    if isinstance(chunk_runs, bool) or not isinstance(chunk_runs, numbers.Integral) \
+            or chunk_runs < 1:
+        raise ConfigError(f"runs per chunk must be a whole number ≥ 1; got {chunk_runs!r}")
+    chunk_runs = int(chunk_runs)
     if -(-runs // chunk_runs) > MAX_CHUNKS:
         raise ConfigError(f"{runs:,} runs in chunks of {chunk_runs:,} make "
-                          f"{-(-runs // chunk_runs):,} chunks; a sweep has at most "
+                          f"{-(-runs // chunk_runs):,} chunks; a sweep or map has at most "
                           f"{MAX_CHUNKS:,} (more runs per chunk)")
-    return int(chunk_runs)
+    return chunk_runs
 
 
 def _optimizer(config):

@@ -186,6 +186,10 @@ def spec_of(obj, points, optimizers, o: dict):
     from ..spec import RunSpec
 
     _check_work(len(points), len(optimizers), o, obj.dim)
+    if o["output"]:
+        from ..records import export_target
+
+        export_target(o["output"])  # a file that cannot be written is refused before the runs
     small = len(points) * len(optimizers) * o["max_steps"] <= EVENT_WORK
     ends_only = o["backend"] in ("compiled", "cuda") or o["dtype"] != "float64"  # kernels
     keep = o["with_path"] or o["output"] or small and not ends_only

@@ -92,14 +92,18 @@ def _with_suffix(output: str, suffixes: tuple[str, ...]) -> str:
 
 
 def _plot_interactive(a, plot, studies):
+    from ..plot.interactive import SUFFIXES, html_target
+
+    output = str(html_target(_with_suffix(a.output, SUFFIXES)))  # refused before the runs
     result = a.runs(200) if a.starts else None
-    output = _with_suffix(a.output, (".html",))
     fig = plot.interactive(a.function, result, domain=a.domain, variables=a.variables)
     return plot.write_html(fig, output)
 
 
 def _plot_animate(a, plot, studies):
-    output = _with_suffix(a.output, (".gif", ".mp4"))
+    from ..plot.animate import SUFFIXES, animation_target
+
+    output = str(animation_target(_with_suffix(a.output, SUFFIXES)))  # before the runs
     return plot.animate(a.runs(100), output, domain=a.domain)
 
 

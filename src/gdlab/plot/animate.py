@@ -13,6 +13,18 @@ from .common import (PALETTE, critical_key, domain_for, draw_map, mark_minima, m
                      named, new_figure, visible_path)
 
 MAX_FRAMES = 120
+SUFFIXES = (".gif", ".mp4")  # an animation's files (MP4 needs ffmpeg)
+
+
+def animation_target(path) -> Path:
+    """The file an animation may be written to, or a one-line refusal — asked before the
+    runs too."""
+    from ..files import output_target
+
+    target = output_target(path, SUFFIXES, "an animation")
+    if target.suffix.lower() == ".mp4" and shutil.which("ffmpeg") is None:
+        raise ConfigError("MP4 needs ffmpeg, which is not installed; write a .gif instead")
+    return target
 
 
 def animate(result, path, *, fps: int = 12, domain=None) -> Path:
@@ -24,12 +36,8 @@ def animate(result, path, *, fps: int = 12, domain=None) -> Path:
     """
     from matplotlib.animation import FFMpegWriter, FuncAnimation
 
-    from ..files import output_target
-
-    target = output_target(path, (".gif", ".mp4"), "an animation")
+    target = animation_target(path)
     suffix = target.suffix.lower()
-    if suffix == ".mp4" and shutil.which("ffmpeg") is None:
-        raise ConfigError("MP4 needs ffmpeg, which is not installed; write a .gif instead")
     obj = result.objective
     if obj.dim != 2 or result.path is None:
         raise ConfigError("animate needs a 2-D run with a recorded path (record='all')")

@@ -94,11 +94,22 @@ def interactive(f, result=None, *, domain=None, n: int = 120, variables=None):
     return fig
 
 
+SUFFIXES = (".html",)  # an interactive figure's file
+
+
+def html_target(path) -> Path:
+    """The file an interactive figure may be written to, or a one-line refusal — asked
+    before the runs too."""
+    from ..files import output_target
+
+    return output_target(path, SUFFIXES, "an interactive figure")
+
+
 def write_html(fig, path) -> Path:
     """Standalone HTML with plotly.js inside: opens with no network."""
-    from ..files import output_target, replace_atomic
+    from ..files import replace_atomic
 
-    target = output_target(path, (".html",), "an interactive figure")
+    target = html_target(path)
 
     return replace_atomic(target, lambda tmp: Path(tmp).write_text(standalone_html(fig),
                                                                    encoding="utf-8"))
