@@ -19,7 +19,12 @@ from typing import Callable
 
 from .errors import ConfigError
 
-__all__ = ["write_atomic", "replace_atomic", "default_mode", "output_target"]
+__all__ = ["write_atomic", "replace_atomic", "default_mode", "output_target", "OUTPUTS",
+           "suffix_names"]
+
+#: the files each kind of output is written as (the first: what a name without one gets)
+OUTPUTS = {"figure": (".png", ".svg", ".pdf"), "animation": (".gif", ".mp4"),
+           "interactive": (".html",), "record": (".json", ".csv"), "sweep": (".parquet",)}
 
 _UMASK_LOCK = threading.Lock()
 
@@ -32,14 +37,20 @@ def default_mode() -> int:
     return 0o666 & ~mask
 
 
-def output_target(path: str | os.PathLike, suffixes: tuple[str, ...], what: str) -> Path:
-    """The file ``path`` if it ends in one of ``suffixes`` and its folder exists, else a
-    one-line refusal naming ``what`` is written — asked before any work, so that nothing is
-    computed for a file that cannot be written (and no folder is made)."""
+def suffix_names(kind: str, upper: bool = False) -> str:
+    """A kind of output's suffixes in words: ``.png, .svg or .pdf`` (``PNG, SVG or PDF``)."""
+    names = [s.lstrip(".").upper() if upper else s for s in OUTPUTS[kind]]
+    return " or ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
+
+
+def output_target(path: str | os.PathLike, kind: str, what: str) -> Path:
+    """The file ``path`` if it ends in one of the ``kind`` of output's suffixes
+    (:data:`OUTPUTS`) and its folder exists, else a one-line refusal naming ``what`` is
+    written — asked before any work, so that nothing is computed for a file that cannot be
+    written (and no folder is made)."""
     target = Path(path)
-    if target.suffix.lower() not in suffixes:
-        names = " or ".join(filter(None, [", ".join(suffixes[:-1]), suffixes[-1]]))
-        raise ConfigError(f"{what} must end in {names}; got {target.name!r}")
+    if target.suffix.lower() not in OUTPUTS[kind]:
+        raise ConfigError(f"{what} must end in {suffix_names(kind)}; got {target.name!r}")
     if not target.parent.is_dir():
         raise ConfigError(f"folder {str(target.parent)!r} does not exist")
     return target

@@ -72,14 +72,10 @@ def run_document(result, include_path: bool = False, options=None, convert: bool
     return jsonable(doc) if convert else doc
 
 
-#: the files :func:`export` writes
-SUFFIXES = (".json", ".csv")
-
-
 def export_target(path: str | os.PathLike) -> Path:
     """The file a record may be written to, or a one-line refusal — asked before the runs
     too."""
-    return output_target(path, SUFFIXES, "--output")
+    return output_target(path, "record", "--output")
 
 
 def export(result, path: str | os.PathLike) -> Path:

@@ -461,7 +461,7 @@ class _Parts:
     def __init__(self, output: Path, p: Plan):
         from .files import output_target
 
-        self.output = output_target(output, (".parquet",), "a sweep writes Parquet: the output")
+        self.output = output_target(output, "sweep", "a sweep writes Parquet: the output")
         self.plan = p
         self.folder = output.with_name(output.name + ".parts")
 

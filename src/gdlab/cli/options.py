@@ -9,6 +9,7 @@ import sys
 import click
 
 from ..errors import ConfigError, PointError
+from ..files import suffix_names
 from ..limits import BACKENDS, DTYPES, MAX_STEPS, MAX_STEPS_DEFAULT, TOL_DEFAULT
 from ..i18n import text
 from .types import BOX, OUTPUT, POINT, SCHEDULE
@@ -83,7 +84,8 @@ run_options = apply([
                  help="Std of Gaussian noise added to every gradient (stochastic GD)."),
     click.option("--path", "with_path", is_flag=True, help="Include each run's path."),
     click.option("--output", type=OUTPUT, metavar="FILE",
-                 help="Write the full record (config, seed, version, paths) to .json/.csv."),
+                 help="Write the full record (config, seed, version, paths) to "
+                      f"{suffix_names('record')}."),
     click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
     engine_options,
 ])

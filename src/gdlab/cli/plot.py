@@ -10,6 +10,7 @@ from typing import Callable
 import click
 
 from ..errors import ConfigError, PointError
+from ..files import OUTPUTS, suffix_names
 from ..i18n import text
 from .group import cli
 from .options import (HYPER, OptimizerOption, engine_options, hyper, hyper_options,
@@ -92,18 +93,18 @@ def _with_suffix(output: str, suffixes: tuple[str, ...]) -> str:
 
 
 def _plot_interactive(a, plot, studies):
-    from ..plot.interactive import SUFFIXES, html_target
+    from ..plot.interactive import html_target
 
-    output = str(html_target(_with_suffix(a.output, SUFFIXES)))  # refused before the runs
+    output = str(html_target(_with_suffix(a.output, OUTPUTS["interactive"])))  # before the runs
     result = a.runs(200) if a.starts else None
     fig = plot.interactive(a.function, result, domain=a.domain, variables=a.variables)
     return plot.write_html(fig, output)
 
 
 def _plot_animate(a, plot, studies):
-    from ..plot.animate import SUFFIXES, animation_target
+    from ..plot.animate import animation_target
 
-    output = str(animation_target(_with_suffix(a.output, SUFFIXES)))  # before the runs
+    output = str(animation_target(_with_suffix(a.output, OUTPUTS["animation"])))
     return plot.animate(a.runs(100), output, domain=a.domain)
 
 
@@ -171,7 +172,9 @@ _PLOT_COMMON = ("kind", "function", "output", "variables", "lang")  # lang: ever
 @click.argument("kind", type=click.Choice(list(PLOT_KINDS)), metavar="KIND")
 @click.argument("function", required=False, metavar="[FORMULA_OR_NAME]")
 @click.option("--output", "-o", type=OUTPUT, metavar="FILE",
-              help="PNG, SVG or PDF (default: gdlab-KIND.png).")
+              help=f"{suffix_names('figure', True)}; {suffix_names('animation', True)} for "
+                   f"animate, {suffix_names('interactive', True)} for interactive (default: "
+                   f"gdlab-KIND{OUTPUTS['figure'][0]}).")
 @click.option("--start", "starts", type=POINT, multiple=True, metavar="X,Y",
               help="Start(s) of runs.")
 @click.option("--at", "at", type=POINT, multiple=True, metavar="X,Y",
@@ -221,7 +224,7 @@ def plot_command(ctx, kind, function, **params):
                           f"{_takes(kind, ctx.command.params)}")
     if spec.needs_function and not function:
         raise ConfigError(f"plot {kind} needs a FORMULA_OR_NAME")
-    params["output"] = params["output"] or f"gdlab-{kind}.png"
+    params["output"] = params["output"] or f"gdlab-{kind}{OUTPUTS['figure'][0]}"
     from .. import plot, studies
 
     if kind not in ("animate", "interactive"):  # those choose their own suffix

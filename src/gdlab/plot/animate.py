@@ -13,7 +13,6 @@ from .common import (PALETTE, critical_key, domain_for, draw_map, mark_minima, m
                      named, new_figure, visible_path)
 
 MAX_FRAMES = 120
-SUFFIXES = (".gif", ".mp4")  # an animation's files (MP4 needs ffmpeg)
 
 
 def animation_target(path) -> Path:
@@ -21,7 +20,7 @@ def animation_target(path) -> Path:
     runs too."""
     from ..files import output_target
 
-    target = output_target(path, SUFFIXES, "an animation")
+    target = output_target(path, "animation", "an animation")
     if target.suffix.lower() == ".mp4" and shutil.which("ffmpeg") is None:
         raise ConfigError("MP4 needs ffmpeg, which is not installed; write a .gif instead")
     return target

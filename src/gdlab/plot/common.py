@@ -16,6 +16,7 @@ import numpy as np
 
 from ..domain import domain_for, grid, objective_2d
 from ..errors import ConfigError
+from ..files import OUTPUTS, output_target
 from ..diagnose import label_name
 from ..fonts import HANGUL_FAMILY, hangul_font
 from ..i18n import text
@@ -27,7 +28,7 @@ __all__ = ["Plot", "PALETTE", "LABEL_COLORS", "domain_for", "grid", "contour_lev
            "end_entry", "label_name", "MAX_WIDTH", "moving_point", "FONT_FAMILY",
            "register_hangul_font"]
 
-FORMATS = (".png", ".svg", ".pdf")
+FORMATS = OUTPUTS["figure"]  # what a figure is written as
 
 
 @dataclass
@@ -46,11 +47,9 @@ class Plot:
 
     @staticmethod
     def check_target(path: str | Path) -> Path:
-        """The file a figure may be written to (PNG, SVG or PDF, in a folder that exists), or
+        """The file a figure may be written to (:data:`FORMATS`, in a folder that exists), or
         a one-line refusal — asked before any drawing too."""
-        from ..files import output_target
-
-        return output_target(path, FORMATS, "a figure file")
+        return output_target(path, "figure", "a figure file")
 
     def save(self, path: str | Path, dpi: int = 150) -> Path:
         """Write PNG, SVG or PDF (by the suffix)."""

@@ -94,15 +94,12 @@ def interactive(f, result=None, *, domain=None, n: int = 120, variables=None):
     return fig
 
 
-SUFFIXES = (".html",)  # an interactive figure's file
-
-
 def html_target(path) -> Path:
     """The file an interactive figure may be written to, or a one-line refusal — asked
     before the runs too."""
     from ..files import output_target
 
-    return output_target(path, SUFFIXES, "an interactive figure")
+    return output_target(path, "interactive", "an interactive figure")
 
 
 def write_html(fig, path) -> Path:
