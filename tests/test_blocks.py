@@ -131,9 +131,11 @@ EXPRESSIONS = ["(1 - c0)**2 + 100*(c1 - c0**2)**2", "exp(c0)*abs(c1) - c0**2/c1"
                "cos(c0 - c1)/(1 + c0**2) - 2*pi*c1", "-c0 + 3"]
 
 
+@pytest.mark.parametrize("numbers", [False, True], ids=["literal", "arrays"])
 @pytest.mark.parametrize("text", EXPRESSIONS)
-def test_three_address_code_computes_what_numpy_computes(text):
-    """The emitted code (every operation into a scratch array) gives the same bits as NumPy
+def test_three_address_code_computes_what_numpy_computes(text, numbers):
+    """The emitted code (every operation into a scratch array; its numbers written in place
+    or made 0-d arrays once, as the generated loop does) gives the same bits as NumPy
     evaluating the printed expression, and leaves its inputs alone (integer powers above 2,
     computed as numba does, are held to the kernel above)."""
     from gdlab.diff import special
@@ -143,9 +145,18 @@ def test_three_address_code_computes_what_numpy_computes(text):
                                     "c0": c0, "c1": c1})
     printed = blocks._printer().doprint(expr)
     namespace = blocks._namespace()
-    em = Emitter("_s", namespace, 1)
+    made = blocks.Numbers() if numbers else None
+    em = Emitter("_s", namespace, 1, made)
     em.statements([f"f = {printed}"], {"f": "F"})
-    source = "def value(c0, c1, F, S):\n"
+    source = blocks.Numbers.lines(made.module, "") if numbers else ""
+    if numbers:  # no ufunc computing in float64 is handed a Python number
+        calls = [n for n in ast.walk(ast.parse("\n".join(c.strip() for c in em.code)))
+                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+                 and isinstance(namespace.get(n.func.id), np.ufunc)
+                 and "dd->d" in namespace[n.func.id].types]
+        assert not [ast.unparse(c) for c in calls for a in c.args
+                    if isinstance(a, (ast.Constant, ast.UnaryOp))], em.code
+    source += "def value(c0, c1, F, S):\n"
     source += f"    {', '.join(em.slots)}, = S\n" if em.slots else ""
     source += "\n".join(em.code) + "\n    return F\n"
     ast.parse(source)
