@@ -198,12 +198,25 @@ def basin_map(runner_backend: str) -> tuple[float, float, dict]:
     return seconds, peak, counts
 
 
+def cpu_model() -> str:
+    """The processor's name (Linux), or the platform's word for it: runs of this benchmark
+    on different machines differ by 3× and in their ratios too (cache sizes)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def main() -> int:
     import gdlab
 
     labels, missing = peers()
     print(f"# engine benchmark — gdlab {gdlab.__version__}, numpy {np.__version__}, python "
-          f"{platform.python_version()}, {os.cpu_count()} cores")
+          f"{platform.python_version()}, {os.cpu_count()} cores ({cpu_model()})")
     print(f"# 2-D Rosenbrock, {STEPS} steps, starts uniform in [-2, 2]^2; ns per point-step "
           "(median of round-robin samples, each the median of calls of about 50 ms together; "
           "every implementation in a process of its own); lower is better")
