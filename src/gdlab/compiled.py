@@ -70,13 +70,18 @@ def supports_update(obj, opt) -> bool:
     no per-row hyper-parameter but the learning rate."""
     if obj.formula is None or opt.name not in SUPPORTED or opt.schedule is not None:
         return False
-    if opt.noise or np.any(np.asarray(opt.hyper.get("weight_decay", 0.0)) != 0):
-        return False
-    if np.any(np.asarray(opt.hyper.get("dampening", 0.0)) != 0):
+    if opt.noise or any(_nonzero(opt.hyper.get(k, 0.0)) for k in ("weight_decay", "dampening")):
         return False
     per_row = [k for k, v in opt.hyper.items() if isinstance(v, np.ndarray) and k != "lr"
                and not np.all(v == v.flat[0])]
     return not per_row
+
+
+def _nonzero(value) -> bool:
+    """Whether a hyper-parameter (a number, or a stacked optimizer's column) is anywhere not 0."""
+    if isinstance(value, (int, float)):
+        return value != 0
+    return bool(np.any(np.asarray(value) != 0))
 
 
 def cache_dir() -> Path:
@@ -361,7 +366,10 @@ def hyper_scalar(opt, key: str) -> float:
     """One hyper-parameter of a (stacked) optimizer as a number: its first row's value (the
     kernels run optimizers whose rows share it), NaN where the optimizer has none — a
     kernel never reads it then."""
-    return float(np.asarray(opt.hyper.get(key, np.nan)).reshape(-1)[0])
+    value = opt.hyper.get(key, math.nan)
+    if isinstance(value, (int, float)):
+        return float(value)
+    return float(np.asarray(value).reshape(-1)[0])
 
 
 def low_weight(opt) -> bool:
@@ -438,8 +446,9 @@ def run_block(obj, opt, x: np.ndarray, steps: int, tol: float, divergence: float
         return hyper_scalar(opt, key)
 
     kernel = _kernel(obj, opt.name, low_weight(opt))
-    lr = np.ascontiguousarray(np.broadcast_to(
-        np.asarray(opt.hyper["lr"], dtype=np.float64).reshape(-1), (n,)))
+    lr = opt.hyper["lr"]
+    lr = np.full(n, float(lr)) if isinstance(lr, (int, float)) else np.ascontiguousarray(
+        np.broadcast_to(np.asarray(lr, dtype=np.float64).reshape(-1), (n,)))
 
     shapes = {"final": ((n, x.shape[1]), np.float64), "steps": ((n,), np.int64),
               "status": ((n,), np.int8)}
