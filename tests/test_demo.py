@@ -7,12 +7,25 @@ import pytest
 pytest.importorskip("matplotlib")
 
 
-def test_demo_writes_every_figure_and_an_offline_page(tmp_path, capsys):
-    from gdlab.cli import main
+@pytest.fixture(scope="module")
+def english_demo(tmp_path_factory):
+    """``gdlab demo`` run once as a user runs it, in a process of its own: ``(the finished
+    process, its folder)`` (its worker processes and their shutdown included)."""
+    import subprocess
+    import sys
+
+    folder = tmp_path_factory.mktemp("demo")
+    done = subprocess.run([sys.executable, "-m", "gdlab.cli", "demo", "--out", str(folder)],
+                          capture_output=True, text=True, timeout=300)
+    return done, folder
+
+
+def test_demo_writes_every_figure_and_an_offline_page(english_demo):
     from gdlab.demo import FIGURES
 
-    assert main(["demo", "--out", str(tmp_path)]) == 0
-    out = capsys.readouterr().out
+    done, tmp_path = english_demo
+    assert done.returncode == 0
+    out = done.stdout
     assert "∂f/∂x0 = 2*x0 = 6" in out and "∂f/∂x1 = 2*x1 = 8" in out
     assert "z = 25 + 6*(x0 - 3) + 8*(x1 - 4)" in out
     assert "lr 0.1: ends at (-6.11e-10, 8.15e-10)" in out
@@ -67,16 +80,12 @@ def test_the_command_under_a_figure_draws_it_again(tmp_path):
         (tmp_path / "demo" / "partials.png").read_bytes()
 
 
-def test_the_demo_prints_no_warning(tmp_path):
+def test_the_demo_prints_no_warning(english_demo):
     """Run as a user runs it: nothing on stderr (its worker processes and their shutdown
     included)."""
-    import subprocess
-    import sys
-
     from gdlab.demo import FIGURES
 
-    done = subprocess.run([sys.executable, "-m", "gdlab.cli", "demo", "--out",
-                           str(tmp_path / "demo")], capture_output=True, text=True, timeout=300)
+    done, _ = english_demo
     assert done.returncode == 0 and done.stderr == ""
     assert f"wrote {len(FIGURES)} figures" in done.stdout
 
