@@ -210,3 +210,27 @@ def test_a_thinned_record_ends_where_each_run_ended():
             np.testing.assert_array_equal(r.values[last, 0, b], r.value[0, b])
             np.testing.assert_array_equal(r.gradient_norms[last, 0, b], r.gradient_norm[0, b])
             np.testing.assert_array_equal(r.path[-1, 0, b], r.final[0, b])
+
+
+@pytest.mark.parametrize("engine", ["generic", "numpy", "compiled"])
+def test_integers_past_int64_are_computed_as_floats(engine):
+    """SymPy folds ``2**70`` to an integer NumPy cannot hold: every loop computes with its
+    nearest float64 (``machine_numbers``) — the run is the closed form of GD on
+    ``c·x + y²`` (x falls by lr·c each step, y shrinks by 1 − 2·lr), and a gradient past
+    float64 (``2·10**308``) is a run diverged at its start, not an internal error."""
+    if engine == "compiled":
+        pytest.importorskip("numba")
+    go = generic if engine == "generic" else \
+        lambda *a, **kw: run(*a, backend=engine, **kw)
+    lr, k, c = 1e-3, 37, 70 * np.log(2)
+    r = go("x*log(2**70) + y**2", np.array([[1.0, 1.0]]), make("gd", lr=lr), max_steps=k,
+           tol=0, record="last")
+    np.testing.assert_allclose(r.final[0, 0], [1 - k * lr * c, (1 - 2 * lr) ** k], rtol=1e-12)
+    r = go("(2**70)**(x/100) + y**2", np.array([[1.0, 1.0]]), make("gd", lr=lr), max_steps=k,
+           tol=0, record="last")
+    same = go("exp(7*log(2)*x/10) + y**2", np.array([[1.0, 1.0]]), make("gd", lr=lr),
+              max_steps=k, tol=0, record="last")
+    np.testing.assert_allclose(r.final, same.final, rtol=1e-12)
+    r = go("10**308*x**2 + y**2", np.array([[1.0, 1.0]]), make("gd", lr=lr), max_steps=k,
+           tol=0, record="last")
+    assert r.status[0, 0] == "diverged" and r.steps[0, 0] == 0

@@ -126,11 +126,13 @@ def objective_code(obj, printer=None) -> tuple[list[str], str, list[str]]:
     the same order)."""
     import sympy as sp
 
+    from .diff.symbolic import machine_numbers
+
     dim = obj.dim
     coords = [sp.Symbol(f"c{j}", real=True) for j in range(dim)]
     subs = dict(zip(obj.formula.symbols, coords))
     exprs = [obj.formula.expr] + list(obj.gradient_exprs)
-    exprs = [e.xreplace(subs) for e in exprs]
+    exprs = [machine_numbers(e.xreplace(subs)) for e in exprs]
     temps, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("t"))
     printer = printer or _Printer({"standard": "python3", "fully_qualified_modules": True})
     lines = [f"c{j} = p{j}[i]" for j in range(dim)]

@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-__all__ = ["compile_array", "gradient_exprs", "hessian_exprs", "kink_exprs"]
+__all__ = ["compile_array", "gradient_exprs", "hessian_exprs", "kink_exprs", "machine_numbers"]
 
 
 def _erf(x):
@@ -79,6 +79,31 @@ def kink_exprs(expr: Any) -> list:
     return unique
 
 
+def machine_numbers(expr: Any) -> Any:
+    """``expr`` with every integer outside int64 as the nearest float64 (±∞ past the largest),
+    the form every generated loop computes with. Printed as Python integers, NumPy took them
+    as objects (``log(2**70)``: "int has no callable log method") or failed converting
+    (``2*10**308``): a valid formula ended in an internal error.
+
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> machine_numbers(x * sp.log(sp.Integer(2) ** 70) + 3)
+    48.5203026391962*x + 3
+    >>> machine_numbers(2 * sp.Integer(10) ** 308 * x)
+    oo*x
+    """
+    import sympy as sp
+
+    def nearest(n: int):
+        try:
+            return sp.Float(float(n))
+        except OverflowError:
+            return sp.oo if n > 0 else -sp.oo
+
+    big = {a: nearest(int(a)) for a in expr.atoms(sp.Integer) if abs(int(a)) >= 2**63}
+    return expr.xreplace(big) if big else expr
+
+
 def compile_array(exprs: Any, symbols: Sequence[Any], shape: tuple[int, ...]) -> Callable:
     """Compile expressions into ``F(x: (..., D)) -> (..., *shape)``.
 
@@ -99,7 +124,7 @@ def compile_array(exprs: Any, symbols: Sequence[Any], shape: tuple[int, ...]) ->
     # the variables renamed in one pass to names no generated code uses (lambdify's own
     # `dummify` substitutes one variable at a time: quadratic, 1 s for a 64-variable gradient)
     safe = {s: sp.Symbol(f"_gd{i}", **s.assumptions0) for i, s in enumerate(symbols)}
-    flat = [sp.sympify(e).xreplace(safe) for e in flat]
+    flat = [machine_numbers(sp.sympify(e).xreplace(safe)) for e in flat]
     raw = sp.lambdify(list(safe.values()), flat,
                       modules=[{"erf": _erf, **NUMPY}, "numpy"], cse=True, dummify=False)
     dim = len(symbols)
