@@ -163,6 +163,7 @@ def test_bad_schedules_are_refused(text):
 @pytest.mark.parametrize("name, hyper, message", [
     ("gd", {"lr": -0.1}, "`lr` must be in (0, inf)"),
     ("gd", {"lr": 0}, "`lr`"),
+    ("gd", {"lr": 2**1100}, "`lr` must be a number within double precision's range"),
     ("gd", {"lr": math.nan}, "`lr`"),
     ("momentum", {"momentum": -0.5}, "`momentum` must be in [0, inf)"),
     ("adam", {"beta1": 1.0}, "`beta1` must be in [0, 1)"),

@@ -287,6 +287,9 @@ def _check_value(opt: str, key: str, value: Any) -> Any:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise ConfigError(f"{opt}: `{key}` must be a number; got {value!r}") from None
+    except OverflowError:  # an integer past double precision's range
+        raise ConfigError(f"{opt}: `{key}` must be a number within double precision's range "
+                          "(±1.8e308); got an integer past it") from None
     if arr.ndim != 0:  # one configuration, one value: several values are several optimizers
         raise ConfigError(f"{opt}: `{key}` must be one number; for several values give "
                           f"several optimizers (one per value); got an array of shape "
