@@ -182,6 +182,12 @@ def test_classify_decides_from_the_facts_alone():
     ("x - 2*y", [1.0, 1.0], 0.1, [-1 / 5**0.5, 2 / 5**0.5]),
     # x³ from −0.5: f′ = 3x² > 0, the descent is along −x and f → −∞
     ("x**3", [-0.5], 0.1, [-1.0]),
+    # a slope beside a bowl: f → −∞ along −x, while the ray along −∇f bends into y²'s bowl
+    # (found along −∇f's part where f does not curve up: exactly −x)
+    ("48.5*x + y**2", [1.0, 1.0], 0.1, [-1.0, 0.0]),
+    ("x + y**2 + z**2", [1.0, 1.0, 1.0], 0.1, [-1.0, 0.0, 0.0]),
+    # x − y falls along (−1, 1)/√2, where (x + y)² is level
+    ("x - y + (x + y)**2", [1.0, 1.0], 0.1, [-1 / 2**0.5, 1 / 2**0.5]),
 ])
 def test_a_function_without_minimum_is_unbounded_never_a_learning_rate_problem(
         formula, start, lr, direction):
@@ -331,6 +337,16 @@ def test_no_random_starts_suggested_to_a_call_that_had_a_hundred():
     r = run("six_hump_camel", starts, "gd", lr=0.01, max_steps=50)
     local = [d for d in r.diagnoses()[0] if d.label == "local_minimum"]
     assert all(d.suggestion is None or "random_starts" not in d.suggestion for d in local)
+
+
+@pytest.mark.parametrize("formula", ["exp(x) + y**2", "x**4 + y**2", "exp(-x) + (x - y)**2",
+                                     "sqrt(1 + x**2) + y**2"])
+def test_a_function_bounded_below_is_never_unbounded(formula):
+    """f ≥ 0 (e^x + y², e^−x + (x − y)²: no minimum, an infimum of 0) or with a minimum:
+    however long or short the run, never labelled unbounded."""
+    for steps in (20, 2000):
+        d = run(formula, [[1.0, 1.0]], "gd", lr=1e-3, max_steps=steps).diagnoses()[0][0]
+        assert d.label != "unbounded", (formula, steps, d.explanation)
 
 
 def test_unbounded_explanation_states_the_distance_probed():

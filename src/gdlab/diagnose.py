@@ -8,7 +8,8 @@ label              rule (thresholds are keyword arguments of :func:`diagnose`)
 unbounded          f has no minimum where the run went: f became −∞, or, from the end point
                    (the start if the end is not finite), f keeps falling along −∇f (or
                    along ± the direction of negative curvature there, where −∇f has at
-                   least ``ESCAPE_SHARE`` (1%) of its length along it) to below
+                   least ``ESCAPE_SHARE`` (1%) of its length along it, or along −∇f's part
+                   in the directions where f does not curve up, where that part has) to below
                    ``f(x₀) − 1e9·max(1, |f(x₀)|)`` (:data:`UNBOUNDED_DROP`) at a distance of
                    up to 1e15·max(1, ‖x‖). Never for a library function with a known minimum.
 diverged           the engine stopped the run: a non-finite value, or \|f\| or ‖x‖ blew up
@@ -473,7 +474,8 @@ def _evidence(result, thresholds) -> SimpleNamespace:
     may_be_unbounded = library is None or known_best is None
     escape = vec_end[..., :, 0]  # the eigenvector of the lowest curvature, (K, B, D)
     probes = _unbounded_probe(result, near, may_be_unbounded,
-                              np.where(neg.any(axis=-1)[..., None], escape, np.nan))
+                              np.where(neg.any(axis=-1)[..., None], escape, np.nan),
+                              np.where(pos[..., None, :], 0.0, vec_end))
     falls = np.array([[p["falls_to"] is not None for p in row] for row in probes],
                      dtype=bool).reshape(K, B)
     best, unbounded, found = lowest_known(obj, result.value, minimiser, falls)
@@ -637,12 +639,16 @@ def _falls_without_bound(obj, base: np.ndarray, directions: np.ndarray, f0: np.n
     return np.where(falling & deep, far, np.nan)
 
 
-def _unbounded_probe(result, near: np.ndarray, allowed: bool, escape: np.ndarray):
+def _unbounded_probe(result, near: np.ndarray, allowed: bool, escape: np.ndarray,
+                     level: np.ndarray):
     """Per run, ``{falls_to, descent, falls_distance}`` (each ``None`` where f was not shown
     unbounded): the probe of :func:`_falls_without_bound` from the end point (the start where
     the end point is not finite) along −∇f, then along ± the direction of negative curvature
-    (``escape``: NaN where there is none), for runs that are not at a critical point and fell
-    below their start; how far it went, and which way."""
+    (``escape``: NaN where there is none), then along −∇f's part in the directions where f
+    does not curve up (``level``: the Hessian's eigenvectors there as columns, the others 0 —
+    48.5·x + y² falls without bound along −x, while the ray along −∇f bends into y²'s
+    bowl), for runs that are not at a critical point and fell below their start; how far it
+    went, and which way."""
     K, B = result.shape
     none = {"falls_to": None, "descent": None, "falls_distance": None}
     probes = [[none] * B for _ in range(K)]
@@ -670,6 +676,14 @@ def _unbounded_probe(result, near: np.ndarray, allowed: bool, escape: np.ndarray
             far[todo] = _falls_without_bound(obj, base[todo], v[todo], f0[todo])
             d[todo & ~np.isnan(far)] = v[todo & ~np.isnan(far)]
             ok |= todo & ~np.isnan(far)
+    V = np.nan_to_num(level[ks, bs])  # (M, D, D)
+    part = np.einsum("mij,mj->mi", V, np.einsum("mji,mj->mi", V, d))  # d on V's columns
+    size = np.linalg.norm(part, axis=-1)
+    todo = np.isnan(far) & ok & (size >= ESCAPE_SHARE)
+    if todo.any():
+        v = part[todo] / size[todo, None]
+        far[todo] = _falls_without_bound(obj, base[todo], v, f0[todo])
+        d[todo & ~np.isnan(far)] = v[~np.isnan(far[todo])]
     for i, (k, b) in enumerate(zip(ks, bs)):
         if ok[i] and (np.isfinite(far[i]) or far[i] == -np.inf or
                       result.value[k, b] == -np.inf):
