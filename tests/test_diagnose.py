@@ -489,3 +489,36 @@ def test_a_start_outside_the_domain_is_explained_as_such():
         assert "inside f's domain" in d.advice and "rescale" not in d.advice
     huge = run("exp(x) + y**2", [[800.0, 1.0]], "gd", lr=0.1, max_steps=10).diagnoses()[0][0]
     assert "double precision's range" in huge.explanation  # f = inf: past the range
+
+
+@pytest.mark.parametrize("formula, lr, steps, along, infimum", [
+    # e^−x + y²: f > 0, its infimum 0 as x → ∞; y shrinks by (1 − 2·lr) each step
+    ("exp(-x) + y**2", 0.1, 100, [1.0, 0.0], 0.0),
+    ("exp(-x) + y**2", 0.1, 2000, [1.0, 0.0], 0.0),
+    # atan x + y²: the infimum −π/2 as x → −∞ (−∇f points mostly along −y: found along its
+    # part on the lowest curvature, x)
+    ("atan(x) + y**2", 0.01, 300, [-1.0, 0.0], -np.pi / 2),
+])
+def test_a_run_toward_an_infimum_is_told_no_minimum_lies_that_way(formula, lr, steps, along,
+                                                                  infimum):
+    """Slow, but not for want of steps: f keeps falling along the run's way to an infimum it
+    never reaches. The lesson says so (f far along that line = the infimum plus the y² left,
+    y = (1 − 2·lr)^steps), and suggests neither more steps nor another rate."""
+    from gdlab.diagnose import facts
+
+    r = run(formula, [[3.0, 1.0]], "gd", lr=lr, max_steps=steps)
+    f = facts(r)[0][0]
+    d = r.diagnoses()[0][0]
+    assert d.label == "slow" and d.suggestion is None
+    np.testing.assert_allclose(f.levels_along, along, atol=1e-9)
+    np.testing.assert_allclose(f.levels_to, infimum + (1 - 2 * lr) ** (2 * steps), atol=1e-9)
+    assert "no minimum that way" in d.explanation and "max_steps" not in d.advice
+
+
+@pytest.mark.parametrize("formula", ["x**2/(1 + x**2) + y**2", "sqrt(1 + x**2) + y**2",
+                                     "cosh(x) + y**2", "log(1 + x**2 + y**2)",
+                                     "(x - 1)**2 + 10*(y - x**2)**2"])
+def test_a_slow_run_toward_a_minimum_is_not_told_there_is_none(formula):
+    for start in ([3.0, 1.0], [-2.0, 0.5]):
+        d = run(formula, [start], "gd", lr=1e-4, max_steps=300).diagnoses()[0][0]
+        assert d.label == "slow" and "no minimum" not in d.explanation, (formula, start)

@@ -318,6 +318,10 @@ def _slow(f, options):
     before, after = _apart(f.start_value, f.value)
     explanation = text("advice.slow.descending", n=f.steps, before=before, after=after,
                        drop=f.start_value - f.value, norm=f.gradient_norm)
+    if f.levels_to is not None:  # no minimum that way: more steps or a larger rate only creep
+        where = {"direction": _point(f.levels_along), "to": f.levels_to}
+        return explanation + text("advice.slow.levels", **where), \
+            text("advice.slow.no_minimum", bowl=_bowl(f), **where), None
     saddle = next((e for e in f.events if e["kind"] == "near_saddle"), None)
     if saddle is not None:
         if f.optimizer in ("gd",) and f.lr is not None:

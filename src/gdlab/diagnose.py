@@ -18,7 +18,8 @@ oscillating        not at a critical point and the step reversed direction in at
                    ``oscillation`` (0.5) of the recent steps — or the run stopped descending,
                    or ended above its start (a step overshot, e.g. across a pole)
 slow               hit the step limit while f was still going down — or took no step, or
-                   steps too small to change x
+                   steps too small to change x (``levels_to``: f keeps falling along the run's
+                   way out to 1e15·max(1, ‖x‖) and levels off there: no minimum that way)
 saddle             ‖∇f‖ ≈ 0 (converged, or ≤ ``grad_zero``) and Hessian eigenvalues of both
                    signs (or the end point is a saddle the library lists)
 maximum            ‖∇f‖ ≈ 0 and no positive curvature
@@ -82,6 +83,9 @@ def label_name(label: str) -> str:
 #: unbounded below, and the distances of that probe (times max(1, ‖x‖)).
 UNBOUNDED_DROP = 1e9
 PROBE_DISTANCES = 10.0 ** np.arange(0, 16)
+#: How far below the end's value (relative to max(1, |f|)) f must keep falling, all the way
+#: out along the descent, to show that there is no minimum that way (f levels off: e^−x).
+LEVEL_DROP = 1e-9
 #: The share of the descent direction along the negative curvature that counts as moving along
 #: it (a path on the stable line of a saddle, x² − y² from (1, 0), does not).
 ESCAPE_SHARE = 0.01
@@ -225,6 +229,10 @@ class RunFacts:
         falls_to: f far along the descent direction where that shows f unbounded below,
             else ``None``; ``descent``: that direction (unit); ``falls_distance``: how far
             along it.
+        levels_to: where f is not unbounded but keeps falling all the way along −∇f (or its
+            part along the lowest curvature) out to that distance and levels off there
+            (e^−x + y² from its slow end: toward 0): f far along it, else ``None`` — there
+            is no minimum that way; ``levels_along``: that direction (unit).
         escape_unbounded: from a saddle or maximum, f falls without bound along ±``escape``.
         better_start: a start of this call from which the same optimizer reached a lower
             minimum (for a local minimum), else ``None``.
@@ -285,6 +293,8 @@ class RunFacts:
     nearest_minimum: dict[str, Any] | None
     events: list[dict[str, Any]]
     thresholds: dict[str, float]
+    levels_to: float | None = None
+    levels_along: list[float] | None = None
 
     @property
     def flat(self) -> bool:
@@ -475,7 +485,7 @@ def _evidence(result, thresholds) -> SimpleNamespace:
     escape = vec_end[..., :, 0]  # the eigenvector of the lowest curvature, (K, B, D)
     probes = _unbounded_probe(result, near, may_be_unbounded,
                               np.where(neg.any(axis=-1)[..., None], escape, np.nan),
-                              np.where(pos[..., None, :], 0.0, vec_end))
+                              np.where(pos[..., None, :], 0.0, vec_end), escape)
     falls = np.array([[p["falls_to"] is not None for p in row] for row in probes],
                      dtype=bool).reshape(K, B)
     best, unbounded, found = lowest_known(obj, result.value, minimiser, falls)
@@ -621,10 +631,10 @@ def _bounds_all(result, lam_max) -> np.ndarray:
     return out
 
 
-def _falls_without_bound(obj, base: np.ndarray, directions: np.ndarray, f0: np.ndarray
-                         ) -> np.ndarray:
+def _falls_without_bound(obj, base: np.ndarray, directions: np.ndarray, f0: np.ndarray,
+                         deep: float = UNBOUNDED_DROP) -> np.ndarray:
     """f at the far end of rays ``base + t·max(1, ‖base‖)·direction`` (t = 1 … 1e15) where
-    f falls monotonically to below ``f0 − UNBOUNDED_DROP·max(1, |f0|)`` along it, else NaN;
+    f falls monotonically to below ``f0 − deep·max(1, |f0|)`` along it, else NaN;
     ``base, directions: (M, D)``, ``f0: (M,)``."""
     scale = np.maximum(1.0, np.linalg.norm(base, axis=-1))[:, None, None]
     pts = base[:, None, :] + PROBE_DISTANCES[None, :, None] * scale * directions[:, None, :]
@@ -635,12 +645,12 @@ def _falls_without_bound(obj, base: np.ndarray, directions: np.ndarray, f0: np.n
     with np.errstate(invalid="ignore"):  # inf − inf: not falling
         falling = np.all(np.diff(vals, axis=-1) <= 0, axis=-1)
     far = vals[:, -1]
-    deep = far <= f0 - UNBOUNDED_DROP * np.maximum(1.0, np.abs(f0))
-    return np.where(falling & deep, far, np.nan)
+    low = far <= f0 - deep * np.maximum(1.0, np.abs(f0))
+    return np.where(falling & low, far, np.nan)
 
 
 def _unbounded_probe(result, near: np.ndarray, allowed: bool, escape: np.ndarray,
-                     level: np.ndarray):
+                     level: np.ndarray, lowest: np.ndarray):
     """Per run, ``{falls_to, descent, falls_distance}`` (each ``None`` where f was not shown
     unbounded): the probe of :func:`_falls_without_bound` from the end point (the start where
     the end point is not finite) along −∇f, then along ± the direction of negative curvature
@@ -648,9 +658,11 @@ def _unbounded_probe(result, near: np.ndarray, allowed: bool, escape: np.ndarray
     does not curve up (``level``: the Hessian's eigenvectors there as columns, the others 0 —
     48.5·x + y² falls without bound along −x, while the ray along −∇f bends into y²'s
     bowl), for runs that are not at a critical point and fell below their start; how far it
-    went, and which way."""
+    went, and which way. Where none shows it, ``levels_to``/``levels_along``
+    (:func:`_levels_off`)."""
     K, B = result.shape
-    none = {"falls_to": None, "descent": None, "falls_distance": None}
+    none = {"falls_to": None, "descent": None, "falls_distance": None, "levels_to": None,
+            "levels_along": None}
     probes = [[none] * B for _ in range(K)]
     fell = (result.value < result.start_value) | (result.value == -np.inf)
     ks, bs = np.nonzero(~near & fell) if allowed else (np.array([], int),) * 2
@@ -684,7 +696,12 @@ def _unbounded_probe(result, near: np.ndarray, allowed: bool, escape: np.ndarray
         v = part[todo] / size[todo, None]
         far[todo] = _falls_without_bound(obj, base[todo], v, f0[todo])
         d[todo & ~np.isnan(far)] = v[~np.isnan(far[todo])]
+    level_to, level_d = _levels_off(obj, base, d, np.nan_to_num(lowest[ks, bs]),
+                                    result.value[ks, bs], ok & np.isnan(far))
     for i, (k, b) in enumerate(zip(ks, bs)):
+        if not np.isnan(level_to[i]):
+            probes[k][b] = {**none, "levels_to": float(level_to[i]),
+                            "levels_along": [float(v) for v in level_d[i]]}
         if ok[i] and (np.isfinite(far[i]) or far[i] == -np.inf or
                       result.value[k, b] == -np.inf):
             probes[k][b] = {
@@ -692,6 +709,26 @@ def _unbounded_probe(result, near: np.ndarray, allowed: bool, escape: np.ndarray
                 "descent": [float(v) for v in d[i]],
                 "falls_distance": float(PROBE_DISTANCES[-1] * max(1.0, np.linalg.norm(base[i])))}
     return probes
+
+
+def _levels_off(obj, base, descent, lowest, value, todo) -> tuple[np.ndarray, np.ndarray]:
+    """For the rows ``todo``: f far along ``descent`` (−∇f, unit), else along its part on the
+    lowest-curvature direction ``lowest``, where f falls monotonically all the way out (to
+    1e15·max(1, ‖x‖)) to below the end's ``value`` — not without bound, but there is no
+    minimum that way; NaN elsewhere. Returns ``(far, direction)``, ``(M,)`` and ``(M, D)``."""
+    far = np.full(len(base), np.nan)
+    direction = descent.copy()
+    if todo.any():
+        far[todo] = _falls_without_bound(obj, base[todo], descent[todo], value[todo],
+                                         deep=LEVEL_DROP)
+    along = np.sum(lowest * descent, axis=-1, keepdims=True) * lowest
+    size = np.linalg.norm(along, axis=-1)
+    again = todo & np.isnan(far) & (size >= ESCAPE_SHARE)
+    if again.any():
+        v = along[again] / size[again, None]
+        far[again] = _falls_without_bound(obj, base[again], v, value[again], deep=LEVEL_DROP)
+        direction[again] = v
+    return far, direction
 
 
 def _escape_probe(obj, result, mask: np.ndarray, escape: np.ndarray) -> np.ndarray:
