@@ -462,7 +462,7 @@ def _facts_of(result, ev, thresholds) -> list[list[RunFacts]]:
              for b in range(B)] for k in range(K)]
 
 
-def _evidence(result, thresholds) -> SimpleNamespace:
+def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
     """What the labels of all runs rest on, computed for all of them at once: the Hessian's
     eigenvalues at the ends and the starts, which runs stopped at a critical point, the
     probes for f unbounded below, f around each end, the library's points nearest the ends."""
@@ -485,7 +485,8 @@ def _evidence(result, thresholds) -> SimpleNamespace:
     escape = vec_end[..., :, 0]  # the eigenvector of the lowest curvature, (K, B, D)
     probes = _unbounded_probe(result, near, may_be_unbounded,
                               np.where(neg.any(axis=-1)[..., None], escape, np.nan),
-                              np.where(pos[..., None, :], 0.0, vec_end), escape)
+                              np.where(pos[..., None, :], 0.0, vec_end),
+                              escape if levels else None)
     falls = np.array([[p["falls_to"] is not None for p in row] for row in probes],
                      dtype=bool).reshape(K, B)
     best, unbounded, found = lowest_known(obj, result.value, minimiser, falls)
@@ -526,7 +527,7 @@ def label_parts(result, **thresholds):
     value (:func:`_conditions`), ``minimiser`` and ``value`` — and ``best`` what this call
     knows of the lowest value (:func:`finish_labels` takes it)."""
     t = _thresholds(thresholds)
-    ev = _evidence(result, t)
+    ev = _evidence(result, t, levels=False)  # the labels do not rest on levels_to
     falls = ev.falls
     best = {"best": ev.shared["best"], "unbounded": ev.shared["unbounded"],
             "value_tol": t["value_tol"]}
@@ -650,7 +651,7 @@ def _falls_without_bound(obj, base: np.ndarray, directions: np.ndarray, f0: np.n
 
 
 def _unbounded_probe(result, near: np.ndarray, allowed: bool, escape: np.ndarray,
-                     level: np.ndarray, lowest: np.ndarray):
+                     level: np.ndarray, lowest: np.ndarray | None):
     """Per run, ``{falls_to, descent, falls_distance}`` (each ``None`` where f was not shown
     unbounded): the probe of :func:`_falls_without_bound` from the end point (the start where
     the end point is not finite) along −∇f, then along ± the direction of negative curvature
@@ -659,7 +660,8 @@ def _unbounded_probe(result, near: np.ndarray, allowed: bool, escape: np.ndarray
     48.5·x + y² falls without bound along −x, while the ray along −∇f bends into y²'s
     bowl), for runs that are not at a critical point and fell below their start; how far it
     went, and which way. Where none shows it, ``levels_to``/``levels_along``
-    (:func:`_levels_off`)."""
+    (:func:`_levels_off`, along ``lowest``: the lowest curvature's eigenvectors; not
+    looked for where it is None)."""
     K, B = result.shape
     none = {"falls_to": None, "descent": None, "falls_distance": None, "levels_to": None,
             "levels_along": None}
@@ -696,8 +698,9 @@ def _unbounded_probe(result, near: np.ndarray, allowed: bool, escape: np.ndarray
         v = part[todo] / size[todo, None]
         far[todo] = _falls_without_bound(obj, base[todo], v, f0[todo])
         d[todo & ~np.isnan(far)] = v[~np.isnan(far[todo])]
-    level_to, level_d = _levels_off(obj, base, d, np.nan_to_num(lowest[ks, bs]),
-                                    result.value[ks, bs], ok & np.isnan(far))
+    level_to, level_d = (np.full(len(ks), np.nan), d) if lowest is None else \
+        _levels_off(obj, base, d, np.nan_to_num(lowest[ks, bs]), result.value[ks, bs],
+                    ok & np.isnan(far))
     for i, (k, b) in enumerate(zip(ks, bs)):
         if not np.isnan(level_to[i]):
             probes[k][b] = {**none, "levels_to": float(level_to[i]),
