@@ -522,3 +522,22 @@ def test_a_slow_run_toward_a_minimum_is_not_told_there_is_none(formula):
     for start in ([3.0, 1.0], [-2.0, 0.5]):
         d = run(formula, [start], "gd", lr=1e-4, max_steps=300).diagnoses()[0][0]
         assert d.label == "slow" and "no minimum" not in d.explanation, (formula, start)
+
+
+@pytest.mark.parametrize("formula", ["-log(1 + x**2) + y**2", "-(x**2 + 1)**0.05 + y**2",
+                                     "-log(log(x**2 + 3)) + y**2"])
+def test_a_slow_fall_without_floor_is_never_given_a_floor(formula):
+    """−log(1 + x²) falls 2·ln 10 every tenfold of x, for ever: f far along the probe is no
+    limit, and the lesson must not name it as one."""
+    for steps in (20, 2000):
+        d = run(formula, [[3.0, 1.0]], "gd", lr=0.1, max_steps=steps).diagnoses()[0][0]
+        assert "levelling off" not in d.explanation and "only approaches" not in d.advice
+
+
+def test_no_minimum_that_way_is_not_said_while_the_rest_of_the_fall_lies_elsewhere():
+    """e^−x + y² + z² from (0, 1, 1): x has no minimum, but the descent is only a third along
+    x — y and z hold most of the fall, and a larger rate (the bound is 1) speeds them."""
+    r = run("exp(-x) + y**2 + z**2", [[0.0, 1.0, 1.0]], "gd", lr=1e-4, max_steps=20)
+    d = r.diagnoses()[0][0]
+    assert d.label == "slow" and "no minimum that way" not in d.explanation
+    assert d.suggestion is not None and d.suggestion.get("lr", 0) > 1e-4

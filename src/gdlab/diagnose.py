@@ -86,6 +86,10 @@ PROBE_DISTANCES = 10.0 ** np.arange(0, 16)
 #: How far below the end's value (relative to max(1, |f|)) f must keep falling, all the way
 #: out along the descent, to show that there is no minimum that way (f levels off: e^−x).
 LEVEL_DROP = 1e-9
+#: The share of the descent along the lowest curvature that makes it the run's way there (in
+#: exp(−x) + y² + z² from (0, 1, 1) the descent is a third along x: y and z still have most of
+#: the fall, and a larger rate helps them).
+LEVEL_SHARE = 0.9
 #: The share of the descent direction along the negative curvature that counts as moving along
 #: it (a path on the stable line of a saddle, x² − y² from (1, 0), does not).
 ESCAPE_SHARE = 0.01
@@ -633,9 +637,11 @@ def _bounds_all(result, lam_max) -> np.ndarray:
 
 
 def _falls_without_bound(obj, base: np.ndarray, directions: np.ndarray, f0: np.ndarray,
-                         deep: float = UNBOUNDED_DROP) -> np.ndarray:
+                         deep: float = UNBOUNDED_DROP, settled: bool = False) -> np.ndarray:
     """f at the far end of rays ``base + t·max(1, ‖base‖)·direction`` (t = 1 … 1e15) where
-    f falls monotonically to below ``f0 − deep·max(1, |f0|)`` along it, else NaN;
+    f falls monotonically to below ``f0 − deep·max(1, |f0|)`` along it — and, with
+    ``settled``, changes by at most :data:`LEVEL_DROP` (relative) over the last tenfold of
+    the ray (−log(1 + x²) falls 4.6 a tenfold however far: no floor) — else NaN;
     ``base, directions: (M, D)``, ``f0: (M,)``."""
     scale = np.maximum(1.0, np.linalg.norm(base, axis=-1))[:, None, None]
     pts = base[:, None, :] + PROBE_DISTANCES[None, :, None] * scale * directions[:, None, :]
@@ -647,6 +653,9 @@ def _falls_without_bound(obj, base: np.ndarray, directions: np.ndarray, f0: np.n
         falling = np.all(np.diff(vals, axis=-1) <= 0, axis=-1)
     far = vals[:, -1]
     low = far <= f0 - deep * np.maximum(1.0, np.abs(f0))
+    if settled:
+        with np.errstate(invalid="ignore"):
+            low &= vals[:, -2] - far <= LEVEL_DROP * np.maximum(1.0, np.abs(far))
     return np.where(falling & low, far, np.nan)
 
 
@@ -716,20 +725,23 @@ def _unbounded_probe(result, near: np.ndarray, allowed: bool, escape: np.ndarray
 
 def _levels_off(obj, base, descent, lowest, value, todo) -> tuple[np.ndarray, np.ndarray]:
     """For the rows ``todo``: f far along ``descent`` (−∇f, unit), else along its part on the
-    lowest-curvature direction ``lowest``, where f falls monotonically all the way out (to
-    1e15·max(1, ‖x‖)) to below the end's ``value`` — not without bound, but there is no
-    minimum that way; NaN elsewhere. Returns ``(far, direction)``, ``(M,)`` and ``(M, D)``."""
+    lowest-curvature direction ``lowest`` where that part is at least :data:`LEVEL_SHARE` of
+    it (the rest of the descent nearly done), where f falls monotonically all the way out (to
+    1e15·max(1, ‖x‖)) to below the end's ``value`` and settles there — not without bound,
+    but there is no minimum that way; NaN elsewhere. Returns ``(far, direction)``, ``(M,)``
+    and ``(M, D)``."""
     far = np.full(len(base), np.nan)
     direction = descent.copy()
     if todo.any():
         far[todo] = _falls_without_bound(obj, base[todo], descent[todo], value[todo],
-                                         deep=LEVEL_DROP)
+                                         deep=LEVEL_DROP, settled=True)
     along = np.sum(lowest * descent, axis=-1, keepdims=True) * lowest
     size = np.linalg.norm(along, axis=-1)
-    again = todo & np.isnan(far) & (size >= ESCAPE_SHARE)
+    again = todo & np.isnan(far) & (size >= LEVEL_SHARE)
     if again.any():
         v = along[again] / size[again, None]
-        far[again] = _falls_without_bound(obj, base[again], v, value[again], deep=LEVEL_DROP)
+        far[again] = _falls_without_bound(obj, base[again], v, value[again], deep=LEVEL_DROP,
+                                          settled=True)
         direction[again] = v
     return far, direction
 
