@@ -699,14 +699,10 @@ def _unbounded_probe(result, near: np.ndarray, allowed: bool, escape: np.ndarray
             far[todo] = _falls_without_bound(obj, base[todo], v[todo], f0[todo])
             d[todo & ~np.isnan(far)] = v[todo & ~np.isnan(far)]
             ok |= todo & ~np.isnan(far)
-    V = np.nan_to_num(level[ks, bs])  # (M, D, D)
-    part = np.einsum("mij,mj->mi", V, np.einsum("mji,mj->mi", V, d))  # d on V's columns
-    size = np.linalg.norm(part, axis=-1)
-    todo = np.isnan(far) & ok & (size >= ESCAPE_SHARE)
-    if todo.any():
-        v = part[todo] / size[todo, None]
-        far[todo] = _falls_without_bound(obj, base[todo], v, f0[todo])
-        d[todo & ~np.isnan(far)] = v[~np.isnan(far[todo])]
+    flat_far, v = _along_part(obj, base, d, np.nan_to_num(level[ks, bs]), ESCAPE_SHARE, f0,
+                              np.isnan(far) & ok)
+    found = ~np.isnan(flat_far)
+    far[found], d[found] = flat_far[found], v[found]
     level_to, level_d = (np.full(len(ks), np.nan), d) if lowest is None else \
         _levels_off(obj, base, d, np.nan_to_num(lowest[ks, bs]), result.value[ks, bs],
                     ok & np.isnan(far))
@@ -731,19 +727,29 @@ def _levels_off(obj, base, descent, lowest, value, todo) -> tuple[np.ndarray, np
     but there is no minimum that way; NaN elsewhere. Returns ``(far, direction)``, ``(M,)``
     and ``(M, D)``."""
     far = np.full(len(base), np.nan)
-    direction = descent.copy()
     if todo.any():
         far[todo] = _falls_without_bound(obj, base[todo], descent[todo], value[todo],
                                          deep=LEVEL_DROP, settled=True)
-    along = np.sum(lowest * descent, axis=-1, keepdims=True) * lowest
-    size = np.linalg.norm(along, axis=-1)
-    again = todo & np.isnan(far) & (size >= LEVEL_SHARE)
-    if again.any():
-        v = along[again] / size[again, None]
-        far[again] = _falls_without_bound(obj, base[again], v, value[again], deep=LEVEL_DROP,
-                                          settled=True)
-        direction[again] = v
-    return far, direction
+    low_far, v = _along_part(obj, base, descent, lowest[:, :, None], LEVEL_SHARE, value,
+                             todo & np.isnan(far), deep=LEVEL_DROP, settled=True)
+    found = ~np.isnan(low_far)
+    far[found] = low_far[found]
+    return far, np.where(found[:, None], v, descent)
+
+
+def _along_part(obj, base, descent, V, share, f0, todo, **probe):
+    """The probe of :func:`_falls_without_bound` (``probe``: its keywords) along the part of
+    ``descent`` on the columns of ``V`` (``(M, D, C)``, orthonormal or 0), for the rows
+    ``todo`` where that part is at least ``share`` of it: ``(far, direction)``, far NaN
+    where not probed or not shown, direction the part made unit."""
+    part = np.einsum("mij,mj->mi", V, np.einsum("mji,mj->mi", V, descent))
+    size = np.linalg.norm(part, axis=-1)
+    unit = part / np.where(size > 0, size, 1.0)[:, None]
+    far = np.full(len(base), np.nan)
+    go = todo & (size >= share)
+    if go.any():
+        far[go] = _falls_without_bound(obj, base[go], unit[go], f0[go], **probe)
+    return far, unit
 
 
 def _escape_probe(obj, result, mask: np.ndarray, escape: np.ndarray) -> np.ndarray:
