@@ -512,6 +512,7 @@ def test_a_run_toward_an_infimum_is_told_no_minimum_lies_that_way(formula, lr, s
     assert d.label == "slow" and d.suggestion is None
     np.testing.assert_allclose(f.levels_along, along, atol=1e-9)
     np.testing.assert_allclose(f.levels_to, infimum + (1 - 2 * lr) ** (2 * steps), atol=1e-9)
+    assert f.levels_floor and "levelling off" in d.explanation
     assert "no minimum that way" in d.explanation and "max_steps" not in d.advice
 
 
@@ -524,14 +525,28 @@ def test_a_slow_run_toward_a_minimum_is_not_told_there_is_none(formula):
         assert d.label == "slow" and "no minimum" not in d.explanation, (formula, start)
 
 
-@pytest.mark.parametrize("formula", ["-log(1 + x**2) + y**2", "-(x**2 + 1)**0.05 + y**2",
-                                     "-log(log(x**2 + 3)) + y**2"])
-def test_a_slow_fall_without_floor_is_never_given_a_floor(formula):
+@pytest.mark.parametrize("formula, closed", [
+    ("-log(1 + x**2) + y**2", lambda x, y: -np.log1p(x * x) + y * y),
+    ("-(x**2 + 1)**0.05 + y**2", lambda x, y: -(x * x + 1) ** 0.05 + y * y),
+    ("-log(log(x**2 + 3)) + y**2", lambda x, y: -np.log(np.log(x * x + 3)) + y * y)])
+def test_a_slow_fall_without_floor_is_never_given_a_floor(formula, closed):
     """−log(1 + x²) falls 2·ln 10 every tenfold of x, for ever: f far along the probe is no
-    limit, and the lesson must not name it as one."""
+    limit, and the lesson must not name it as one — but it must not ask for more steps
+    either: there is no minimum that way. f far along x (the lowest curvature, nearly all of
+    the descent once y has shrunk) is the closed form's at the probe's reach, 1e15·‖x‖ past
+    the end."""
+    from gdlab.diagnose import facts
+
     for steps in (20, 2000):
-        d = run(formula, [[3.0, 1.0]], "gd", lr=0.1, max_steps=steps).diagnoses()[0][0]
+        r = run(formula, [[3.0, 1.0]], "gd", lr=0.1, max_steps=steps)
+        f, d = facts(r)[0][0], r.diagnoses()[0][0]
         assert "levelling off" not in d.explanation and "only approaches" not in d.advice
+    # after 2000 steps y is 0.8²⁰⁰⁰: the fall left is all along x
+    assert d.label == "slow" and d.suggestion is None and not f.levels_floor
+    assert "no minimum that way" in d.explanation and "max_steps" not in d.advice
+    np.testing.assert_allclose(f.levels_along, [1.0, 0.0], atol=1e-9)
+    (x, y), reach = f.final, 1e15 * np.linalg.norm(f.final)
+    np.testing.assert_allclose(f.levels_to, closed(x + reach, y), rtol=1e-12)
 
 
 def test_no_minimum_that_way_is_not_said_while_the_rest_of_the_fall_lies_elsewhere():

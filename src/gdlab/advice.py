@@ -45,6 +45,7 @@ from typing import Any
 
 import numpy as np
 
+from .diagnose import probe_reach
 from .i18n import text
 
 __all__ = ["advise", "OPTIONS", "MAX_LR_GROWTH", "FAR_BELOW", "ADAPTIVE"]
@@ -319,9 +320,11 @@ def _slow(f, options):
     explanation = text("advice.slow.descending", n=f.steps, before=before, after=after,
                        drop=f.start_value - f.value, norm=f.gradient_norm)
     if f.levels_to is not None:  # no minimum that way: more steps or a larger rate only creep
-        where = {"direction": _point(f.levels_along), "to": f.levels_to}
-        return explanation + text("advice.slow.levels", **where), \
-            text("advice.slow.no_minimum", bowl=_bowl(f), **where), None
+        where = {"direction": _point(f.levels_along), "to": f.levels_to,
+                 "distance": probe_reach(f.final)}
+        kind = "levels" if f.levels_floor else "no_floor"
+        return explanation + text(f"advice.slow.{kind}", **where), \
+            text(f"advice.slow.{kind}_advice", bowl=_bowl(f), **where), None
     saddle = next((e for e in f.events if e["kind"] == "near_saddle"), None)
     if saddle is not None:
         if f.optimizer in ("gd",) and f.lr is not None:

@@ -19,7 +19,8 @@ oscillating        not at a critical point and the step reversed direction in at
                    or ended above its start (a step overshot, e.g. across a pole)
 slow               hit the step limit while f was still going down — or took no step, or
                    steps too small to change x (``levels_to``: f keeps falling along the run's
-                   way out to 1e15·max(1, ‖x‖) and levels off there: no minimum that way)
+                   way out to 1e15·max(1, ‖x‖), levelling off there or not: no minimum that
+                   way)
 saddle             ‖∇f‖ ≈ 0 (converged, or ≤ ``grad_zero``) and Hessian eigenvalues of both
                    signs (or the end point is a saddle the library lists)
 maximum            ‖∇f‖ ≈ 0 and no positive curvature
@@ -233,10 +234,12 @@ class RunFacts:
         falls_to: f far along the descent direction where that shows f unbounded below,
             else ``None``; ``descent``: that direction (unit); ``falls_distance``: how far
             along it.
-        levels_to: where f is not unbounded but keeps falling all the way along −∇f (or its
-            part along the lowest curvature) out to that distance and levels off there
-            (e^−x + y² from its slow end: toward 0): f far along it, else ``None`` — there
-            is no minimum that way; ``levels_along``: that direction (unit).
+        levels_to: where f is not shown unbounded but keeps falling all the way along −∇f (or
+            its part along the lowest curvature) out to :func:`probe_reach`: f far along it,
+            else ``None`` — there is no minimum that way; ``levels_along``: that direction
+            (unit); ``levels_floor``: f levels off there (e^−x + y² from its slow end: toward
+            0), else it is still falling (−log(1 + x²) + y²: without floor, too slowly for
+            the probe to show).
         escape_unbounded: from a saddle or maximum, f falls without bound along ±``escape``.
         better_start: a start of this call from which the same optimizer reached a lower
             minimum (for a local minimum), else ``None``.
@@ -299,6 +302,7 @@ class RunFacts:
     thresholds: dict[str, float]
     levels_to: float | None = None
     levels_along: list[float] | None = None
+    levels_floor: bool = False
 
     @property
     def flat(self) -> bool:
@@ -659,6 +663,12 @@ def _falls_without_bound(obj, base: np.ndarray, directions: np.ndarray, f0: np.n
     return np.where(falling & low, far, np.nan)
 
 
+def probe_reach(base) -> float:
+    """How far the probes for f unbounded below go from the point ``base``: the last of
+    :data:`PROBE_DISTANCES` times max(1, ‖base‖)."""
+    return float(PROBE_DISTANCES[-1] * max(1.0, float(np.linalg.norm(base))))
+
+
 def _unbounded_probe(result, near: np.ndarray, allowed: bool, escape: np.ndarray,
                      level: np.ndarray, lowest: np.ndarray | None):
     """Per run, ``{falls_to, descent, falls_distance}`` (each ``None`` where f was not shown
@@ -673,7 +683,7 @@ def _unbounded_probe(result, near: np.ndarray, allowed: bool, escape: np.ndarray
     looked for where it is None)."""
     K, B = result.shape
     none = {"falls_to": None, "descent": None, "falls_distance": None, "levels_to": None,
-            "levels_along": None}
+            "levels_along": None, "levels_floor": False}
     probes = [[none] * B for _ in range(K)]
     fell = (result.value < result.start_value) | (result.value == -np.inf)
     ks, bs = np.nonzero(~near & fell) if allowed else (np.array([], int),) * 2
@@ -703,38 +713,45 @@ def _unbounded_probe(result, near: np.ndarray, allowed: bool, escape: np.ndarray
                               np.isnan(far) & ok)
     found = ~np.isnan(flat_far)
     far[found], d[found] = flat_far[found], v[found]
-    level_to, level_d = (np.full(len(ks), np.nan), d) if lowest is None else \
+    level_to, level_d, floor = (np.full(len(ks), np.nan), d, None) if lowest is None else \
         _levels_off(obj, base, d, np.nan_to_num(lowest[ks, bs]), result.value[ks, bs],
                     ok & np.isnan(far))
     for i, (k, b) in enumerate(zip(ks, bs)):
         if not np.isnan(level_to[i]):
             probes[k][b] = {**none, "levels_to": float(level_to[i]),
-                            "levels_along": [float(v) for v in level_d[i]]}
+                            "levels_along": [float(v) for v in level_d[i]],
+                            "levels_floor": bool(floor[i])}
         if ok[i] and (np.isfinite(far[i]) or far[i] == -np.inf or
                       result.value[k, b] == -np.inf):
             probes[k][b] = {
                 "falls_to": float(far[i]) if not np.isnan(far[i]) else float("-inf"),
                 "descent": [float(v) for v in d[i]],
-                "falls_distance": float(PROBE_DISTANCES[-1] * max(1.0, np.linalg.norm(base[i])))}
+                "falls_distance": probe_reach(base[i])}
     return probes
 
 
-def _levels_off(obj, base, descent, lowest, value, todo) -> tuple[np.ndarray, np.ndarray]:
+def _levels_off(obj, base, descent, lowest, value, todo):
     """For the rows ``todo``: f far along ``descent`` (−∇f, unit), else along its part on the
     lowest-curvature direction ``lowest`` where that part is at least :data:`LEVEL_SHARE` of
     it (the rest of the descent nearly done), where f falls monotonically all the way out (to
-    1e15·max(1, ‖x‖)) to below the end's ``value`` and settles there — not without bound,
-    but there is no minimum that way; NaN elsewhere. Returns ``(far, direction)``, ``(M,)``
-    and ``(M, D)``."""
-    far = np.full(len(base), np.nan)
-    if todo.any():
-        far[todo] = _falls_without_bound(obj, base[todo], descent[todo], value[todo],
-                                         deep=LEVEL_DROP, settled=True)
-    low_far, v = _along_part(obj, base, descent, lowest[:, :, None], LEVEL_SHARE, value,
-                             todo & np.isnan(far), deep=LEVEL_DROP, settled=True)
-    found = ~np.isnan(low_far)
-    far[found] = low_far[found]
-    return far, np.where(found[:, None], v, descent)
+    1e15·max(1, ‖x‖)) to below the end's ``value`` — not shown unbounded, but there is no
+    minimum that way; NaN elsewhere. A way where f settles there (e^−x: toward 0) is
+    preferred to one where it is still falling (−log(1 + x²), a fall without floor too slow
+    to show in the probe). Returns ``(far, direction, floor)``, ``(M,)``, ``(M, D)`` and
+    ``(M,)``: floor where f settled."""
+    far, way = np.full(len(base), np.nan), descent.copy()
+    floor = np.zeros(len(base), dtype=bool)
+    for settled in (True, False):
+        left = todo & np.isnan(far)
+        if left.any():
+            far[left] = _falls_without_bound(obj, base[left], descent[left], value[left],
+                                             deep=LEVEL_DROP, settled=settled)
+        part_far, v = _along_part(obj, base, descent, lowest[:, :, None], LEVEL_SHARE, value,
+                                  left & np.isnan(far), deep=LEVEL_DROP, settled=settled)
+        found = ~np.isnan(part_far)
+        far[found], way[found] = part_far[found], v[found]
+        floor |= settled & left & ~np.isnan(far)
+    return far, way, floor
 
 
 def _along_part(obj, base, descent, V, share, f0, todo, **probe):
