@@ -29,6 +29,37 @@ def test_learning_rate_too_small_is_slow():
     assert "1e+10× below the stability bound 1" in d.advice
 
 
+@pytest.mark.parametrize("scale, start", [(1e-6, 3.0), (1e-4, 0.04)])
+def test_a_small_gradient_on_a_very_flat_bowl_is_slow_not_a_minimum(scale, start):
+    """scale·x², lr 0.1, 2000 steps: x = start·(1 − 0.2·scale)²⁰⁰⁰ and ‖∇f‖ = 2·scale·x is
+    under grad_zero (1e-5), but the minimum is at 0, x away — far more than the run went
+    (1e-6·x² from 3: 0.0012). Slow, and the advice raises the rate under the bound
+    2/λ = 1/scale; with it the run does reach 0."""
+    r = run(f"{scale}*x**2", [[start]], "gd", lr=0.1, max_steps=2000)
+    d = r.diagnoses()[0][0]
+    end = start * (1 - 0.2 * scale) ** 2000
+    np.testing.assert_allclose(r.final[0, 0], end, rtol=1e-12)
+    assert r.gradient_norm[0, 0] == pytest.approx(2 * scale * end) and 2 * scale * end < 1e-5
+    assert d.label == "slow" and "minimum" not in d.explanation
+    assert d.stability_bound == pytest.approx(1 / scale)
+    assert 0.1 < d.suggestion["lr"] < 1 / scale
+    again = run(f"{scale}*x**2", [[start]], "gd", lr=d.suggestion["lr"], max_steps=2000)
+    assert abs(again.final[0, 0]) < 1e-6 and again.diagnoses()[0][0].label == "minimum"
+
+
+def test_a_slow_tail_into_a_degenerate_minimum_is_still_that_minimum():
+    """x⁴ from 1, lr 0.1: after 10⁵ steps x ≈ 1/√(0.8·10⁵) ≈ 0.0035 and ‖∇f‖ = 4x³ ≈ 2e-7;
+    the quadratic model's minimiser is x/3 away — less than the whole way the run went, so
+    the flat-bowl rule above leaves it at the minimum it reached. A bowl of ordinary
+    curvature stopped by the step limit likewise."""
+    r = run("x**4", [[1.0]], "gd", lr=0.1, max_steps=100_000)
+    assert r.final[0, 0] == pytest.approx((0.8 * 100_000) ** -0.5, rel=0.01)
+    assert labels(r) == [["minimum"]]
+    r = run("(x - 1)**2 + 0.01*(y + 2)**2", [[0.0, 0.0]], "gd", lr=0.1, max_steps=8000,
+            tol=0)
+    assert r.gradient_norm[0, 0] <= 1e-5 and labels(r) == [["minimum"]]
+
+
 def test_saddle_of_the_hyperbolic_paraboloid_from_1_0():
     r = run("x**2 - y**2", [[1.0, 0.0]], "gd", lr=0.1, max_steps=1000)
     d = r.diagnoses()[0][0]

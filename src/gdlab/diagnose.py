@@ -17,7 +17,9 @@ diverged           the engine stopped the run: a non-finite value, or \|f\| or �
 oscillating        not at a critical point and the step reversed direction in at least
                    ``oscillation`` (0.5) of the recent steps — or the run stopped descending,
                    or ended above its start (a step overshot, e.g. across a pole)
-slow               hit the step limit while f was still going down — or took no step, or
+slow               hit the step limit while f was still going down (with ‖∇f‖ ≤ ``grad_zero``
+                   too, on a bowl so flat that the minimum x − (∇²f)⁻¹∇f lies farther than
+                   ``near_point`` and than the run went) — or took no step, or
                    steps too small to change x (``levels_to``: f keeps falling along the run's
                    way out to 1e15·max(1, ‖x‖), levelling off there or not: no minimum that
                    way)
@@ -218,7 +220,9 @@ class RunFacts:
             run diverged); ``lam_end`` the same as an array; ``positive``/``negative``:
             curvature beyond the zero band; ``escape``: the unit eigenvector of the lowest
             curvature at the end point (where a push leaves a saddle or maximum).
-        near_critical: ‖∇f‖ ≈ 0 (converged, or stopped with ‖∇f‖ ≤ ``grad_zero``).
+        near_critical: ‖∇f‖ ≈ 0 (converged, or stopped with ‖∇f‖ ≤ ``grad_zero`` — unless
+            f curves up every way there and its quadratic model's minimiser lies farther than
+            the run went: a very flat bowl, :func:`_short_of_minimum`).
         lambda_max: the largest curvature at ``bound_at`` (the known minimum nearest the end
             point, else the end point; the start for a diverged or unbounded run);
             ``bound``: gradient descent's 2/λmax there; ``own_bound``: the
@@ -485,9 +489,10 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
     listed = library.critical_points(obj.dim) if library is not None else []
     known_best = library.minimum_value(obj.dim) if library is not None else None
     status = result.status
-    near = (status == "converged") | ((status == "max_steps")
-                                      & (result.gradient_norm <= thresholds["grad_zero"]))
     pos, neg = critical.signs(lam_end, thresholds["eig_tol"], thresholds["flat"])
+    small = (status == "max_steps") & (result.gradient_norm <= thresholds["grad_zero"])
+    near = (status == "converged") | (small & ~_short_of_minimum(
+        result, lam_end, vec_end, small & pos.all(axis=-1), thresholds["near_point"]))
     minimiser = near & ~neg.any(axis=-1) & np.all(np.isfinite(lam_end), axis=-1)
     may_be_unbounded = library is None or known_best is None
     escape = vec_end[..., :, 0]  # the eigenvector of the lowest curvature, (K, B, D)
@@ -516,6 +521,26 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
         falls_nearby=falls_nearby,
         nearest=nearest, nearest_distance=nearest_distance, close=close,
         close_distance=close_distance)
+
+
+def _short_of_minimum(result, lam, vec, todo, near_point: float) -> np.ndarray:
+    """For the runs ``todo`` (stopped by the step limit with ‖∇f‖ ≤ grad_zero where f curves
+    up every way): the quadratic model's minimiser x − (∇²f)⁻¹∇f lies farther from the end
+    than both ``near_point`` and the whole way the run went — a bowl so flat that a small
+    gradient is no critical point (1e-6·x² after 2000 steps of lr 0.1 from 3: ‖∇f‖ = 6e-6,
+    the minimum 3 away, 0.0012 gone). ``lam, vec``: the Hessian's eigensystem at the ends."""
+    out = np.zeros(todo.shape, dtype=bool)
+    ks, bs = np.nonzero(todo)
+    if len(ks):
+        x = result.final[ks, bs]
+        with np.errstate(all="ignore"):
+            g = np.asarray(result.objective.gradient(x), dtype=np.float64)
+            # the Newton step in the eigenbasis: its length is ‖(∇²f)⁻¹∇f‖
+            step = np.linalg.norm(np.einsum("mji,mj->mi", vec[ks, bs], g) / lam[ks, bs],
+                                  axis=-1)
+        went = np.linalg.norm(x - result.starts[bs], axis=-1)
+        out[ks, bs] = step > np.maximum(near_point, went)
+    return out
 
 
 def labels(result, **thresholds) -> tuple[np.ndarray, np.ndarray]:
