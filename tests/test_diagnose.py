@@ -580,6 +580,40 @@ def test_a_slow_fall_without_floor_is_never_given_a_floor(formula, closed):
     np.testing.assert_allclose(f.levels_to, closed(x + reach, y), rtol=1e-12)
 
 
+def test_a_run_that_falls_off_the_edge_of_the_domain_is_told_no_minimum_lies_that_way():
+    """log x + y² from (3, 1): GD falls toward x = 0, where log x → −∞, and a step lands at
+    x < 0 (f not a number). A ten times smaller rate ends the same way, later — so the lesson
+    is no minimum that way, not a smaller rate. The edge is x = 0 on the segment from the start
+    to where it stopped, and f just inside it the closed form's at 1e-15 of the way back."""
+    from gdlab.diagnose import facts
+
+    r = run("log(x) + y**2", [[3.0, 1.0]], "gd", lr=0.1, max_steps=1000)
+    f, d = facts(r)[0][0], r.diagnoses()[0][0]
+    assert d.label == "diverged" and d.suggestion is None
+    assert "no minimum that way" in d.explanation and "lr=" not in d.advice
+    (ex, ey), (sx, sy) = f.edge_at, r.starts[0]
+    assert 0 <= ex < 1e-15
+    np.testing.assert_allclose(ey, sy + (r.final[0, 0, 1] - sy) * sx / (sx - r.final[0, 0, 0]),
+                               rtol=1e-12)
+    inside = (ex + 1e-15 * (sx - ex), ey + 1e-15 * (sy - ey))
+    np.testing.assert_allclose(f.edge_to, np.log(inside[0]) + inside[1] ** 2, rtol=1e-9)
+    slower = run("log(x) + y**2", [[3.0, 1.0]], "gd", lr=0.01, max_steps=1000)
+    assert slower.status[0, 0] == "diverged" and slower.steps[0, 0] > r.steps[0, 0]
+
+
+@pytest.mark.parametrize("formula, lr", [
+    ("sqrt(x) + y**2", 0.1),  # falls into the edge, but to a floor there (f → y²)
+    ("log(x) + 10*(x - 1)**2 + y**2", 1.0),  # overshot a minimum at x = 0.947: rises between
+    ("x**2 + y**2", 10.0)])  # blew up, defined everywhere
+def test_a_run_that_left_the_domain_otherwise_keeps_its_rate_advice(formula, lr):
+    from gdlab.diagnose import facts
+
+    r = run(formula, [[3.0, 1.0]], "gd", lr=lr, max_steps=1000)
+    d = r.diagnoses()[0][0]
+    assert d.label == "diverged" and facts(r)[0][0].edge_to is None
+    assert "lr" in d.suggestion and "no minimum" not in d.explanation
+
+
 def test_no_minimum_that_way_is_not_said_while_the_rest_of_the_fall_lies_elsewhere():
     """e^−x + y² + z² from (0, 1, 1): x has no minimum, but the descent is only a third along
     x — y and z hold most of the fall, and a larger rate (the bound is 1) speeds them."""

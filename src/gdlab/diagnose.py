@@ -13,7 +13,9 @@ unbounded          f has no minimum where the run went: f became −∞, or, fro
                    ``f(x₀) − 1e9·max(1, |f(x₀)|)`` (:data:`UNBOUNDED_DROP`) at a distance of
                    up to 1e15·max(1, ‖x‖). Never for a library function with a known minimum.
 diverged           the engine stopped the run: a non-finite value, or \|f\| or ‖x‖ blew up
-                   (with f not falling without bound: the step is too large)
+                   (with f not falling without bound: the step is too large — or, where the
+                   run fell all the way into the edge of f's domain, where f has no floor,
+                   and stepped past it, ``edge_to``: no minimum that way)
 oscillating        not at a critical point and the step reversed direction in at least
                    ``oscillation`` (0.5) of the recent steps — or the run stopped descending,
                    or ended above its start (a step overshot, e.g. across a pole)
@@ -89,6 +91,9 @@ PROBE_DISTANCES = 10.0 ** np.arange(0, 16)
 #: How far below the end's value (relative to max(1, |f|)) f must keep falling, all the way
 #: out along the descent, to show that there is no minimum that way (f levels off: e^−x).
 LEVEL_DROP = 1e-9
+#: A fall whose drop per tenfold of distance shrinks to at most this share of the tenfold
+#: before settles on a floor (:func:`_settles`).
+SETTLE_RATIO = 0.9
 #: The share of the descent along the lowest curvature that makes it the run's way there (in
 #: exp(−x) + y² + z² from (0, 1, 1) the descent is a third along x: y and z still have most of
 #: the fall, and a larger rate helps them).
@@ -244,6 +249,10 @@ class RunFacts:
             (unit); ``levels_floor``: f levels off there (e^−x + y² from its slow end: toward
             0), else it is still falling (−log(1 + x²) + y²: without floor, too slowly for
             the probe to show).
+        edge_to: a run that stepped out of f's domain (f not a number) after falling all
+            the way from its start to the edge it crossed, where f keeps falling with no floor
+            in sight (log x + y² toward x = 0): f just inside the edge, else ``None`` — no
+            minimum lies that way; ``edge_at``: the edge (:func:`_edge_probe`).
         escape_unbounded: from a saddle or maximum, f falls without bound along ±``escape``.
         better_start: a start of this call from which the same optimizer reached a lower
             minimum (for a local minimum), else ``None``.
@@ -307,6 +316,8 @@ class RunFacts:
     levels_to: float | None = None
     levels_along: list[float] | None = None
     levels_floor: bool = False
+    edge_to: float | None = None
+    edge_at: list[float] | None = None
 
     @property
     def flat(self) -> bool:
@@ -469,6 +480,7 @@ def _facts_of(result, ev, thresholds) -> list[list[RunFacts]]:
                            else None, "escape_unbounded": bool(escapes[k, b]),
                            "better_start": better[k][b], "at_kink": bool(kinks[k, b]),
                            "numerically_flat": bool(ev.flat_tail[k, b]),
+                           "edge_to": ev.edges[k][b][0], "edge_at": ev.edges[k][b][1],
                            "falls_nearby": bool(ev.falls_nearby[k, b]),
                            "events": events_of(result, k, b, thresholds)})
              for b in range(B)] for k in range(K)]
@@ -508,6 +520,7 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
               "listed": listed, "runs": B,
               "variables": obj.variables}
     flat_tail, falls_nearby = _around(obj, result, near)
+    edges = _edge_probe(result) if levels else [[(None, None)] * B for _ in range(K)]
     minima = [p for p in listed if p.kind.endswith("minimum")]
     lam_minima = _eigenvalues(obj, np.array([p.location for p in minima], dtype=float)
                               .reshape(-1, D))
@@ -517,7 +530,7 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
     return SimpleNamespace(
         lam_end=lam_end, lam_start=lam_start, lam_minima=lam_minima, near=near, pos=pos,
         neg=neg, minimiser=minimiser, may_be_unbounded=may_be_unbounded, shared=shared,
-        escape=escape, probes=probes, falls=falls, flat_tail=flat_tail,
+        escape=escape, probes=probes, falls=falls, flat_tail=flat_tail, edges=edges,
         falls_nearby=falls_nearby,
         nearest=nearest, nearest_distance=nearest_distance, close=close,
         close_distance=close_distance)
@@ -560,7 +573,7 @@ def label_parts(result, **thresholds):
     value (:func:`_conditions`), ``minimiser`` and ``value`` — and ``best`` what this call
     knows of the lowest value (:func:`finish_labels` takes it)."""
     t = _thresholds(thresholds)
-    ev = _evidence(result, t, levels=False)  # the labels do not rest on levels_to
+    ev = _evidence(result, t, levels=False)  # the labels rest on neither levels_to nor edge_to
     falls = ev.falls
     best = {"best": ev.shared["best"], "unbounded": ev.shared["unbounded"],
             "value_tol": t["value_tol"]}
@@ -666,11 +679,11 @@ def _bounds_all(result, lam_max) -> np.ndarray:
 
 
 def _falls_without_bound(obj, base: np.ndarray, directions: np.ndarray, f0: np.ndarray,
-                         deep: float = UNBOUNDED_DROP, settled: bool = False) -> np.ndarray:
+                         deep: float = UNBOUNDED_DROP, settled: bool | None = None
+                         ) -> np.ndarray:
     """f at the far end of rays ``base + t·max(1, ‖base‖)·direction`` (t = 1 … 1e15) where
     f falls monotonically to below ``f0 − deep·max(1, |f0|)`` along it — and, with
-    ``settled``, changes by at most :data:`LEVEL_DROP` (relative) over the last tenfold of
-    the ray (−log(1 + x²) falls 4.6 a tenfold however far: no floor) — else NaN;
+    ``settled`` True or False, where it settles there or does not (:func:`_settles`) — else NaN;
     ``base, directions: (M, D)``, ``f0: (M,)``."""
     scale = np.maximum(1.0, np.linalg.norm(base, axis=-1))[:, None, None]
     pts = base[:, None, :] + PROBE_DISTANCES[None, :, None] * scale * directions[:, None, :]
@@ -682,10 +695,20 @@ def _falls_without_bound(obj, base: np.ndarray, directions: np.ndarray, f0: np.n
         falling = np.all(np.diff(vals, axis=-1) <= 0, axis=-1)
     far = vals[:, -1]
     low = far <= f0 - deep * np.maximum(1.0, np.abs(f0))
-    if settled:
-        with np.errstate(invalid="ignore"):
-            low &= vals[:, -2] - far <= LEVEL_DROP * np.maximum(1.0, np.abs(far))
+    if settled is not None:
+        low &= _settles(vals) == settled
     return np.where(falling & low, far, np.nan)
+
+
+def _settles(vals: np.ndarray) -> np.ndarray:
+    """Whether falls sampled a tenfold apart, ``vals: (M, T)``, settle on a floor: the last
+    tenfold changes f by at most :data:`LEVEL_DROP` (relative), or by at most
+    :data:`SETTLE_RATIO` of the tenfold before (the drops shrink geometrically: e^−x, √x
+    toward 0) — not −log(1 + x²), which falls 2·ln 10 every tenfold for ever."""
+    with np.errstate(invalid="ignore"):
+        last, before = vals[:, -2] - vals[:, -1], vals[:, -3] - vals[:, -2]
+        return (last <= LEVEL_DROP * np.maximum(1.0, np.abs(vals[:, -1]))) \
+            | (last <= SETTLE_RATIO * before)
 
 
 def probe_reach(base) -> float:
@@ -777,6 +800,43 @@ def _levels_off(obj, base, descent, lowest, value, todo):
         far[found], way[found] = part_far[found], v[found]
         floor |= settled & left & ~np.isnan(far)
     return far, way, floor
+
+
+def _edge_probe(result) -> list[list[tuple[float | None, list[float] | None]]]:
+    """Per run, ``(edge_to, edge_at)`` (:class:`RunFacts`), ``(None, None)`` where not shown:
+    for a run that stopped where f is not a number after some steps, the edge of f's domain
+    on the segment from its start to that point (bisection to double precision), and f at
+    10⁻¹ … 10⁻¹⁵ of the way back from the edge to the start — where f falls monotonically
+    along the whole segment into the edge, below the start by :data:`LEVEL_DROP`, and does
+    not settle (:func:`_settles`; no floor: log x toward 0 — not √x, whose lowest value there
+    a smaller rate may yet beat from inside)."""
+    K, B = result.shape
+    out = [[(None, None)] * B for _ in range(K)]
+    value, start_value = result.value, result.start_value
+    with np.errstate(invalid="ignore"):
+        todo = (result.status == "diverged") & (result.steps > 0) & np.isnan(value) \
+            & np.isfinite(start_value) & np.all(np.isfinite(result.final), axis=-1)
+    ks, bs = np.nonzero(todo)
+    if not len(ks):
+        return out
+    obj = result.objective
+    a, b = result.starts[bs], result.final[ks, bs]
+    lo, hi = np.zeros(len(ks)), np.ones(len(ks))
+    with np.errstate(all="ignore"):
+        for _ in range(64):  # f is finite at lo, not at hi
+            mid = 0.5 * (lo + hi)
+            inside = np.isfinite(np.asarray(obj.value(a + mid[:, None] * (b - a)), float))
+            lo, hi = np.where(inside, mid, lo), np.where(inside, hi, mid)
+        edge = a + lo[:, None] * (b - a)
+        share = 1 / PROBE_DISTANCES  # the start (1), then ever nearer the edge
+        vals = np.asarray(obj.value(edge[:, None, :] + share[None, :, None]
+                                    * (a - edge)[:, None, :]), dtype=np.float64)
+        far = vals[:, -1]
+        shown = np.all(np.isfinite(vals), axis=-1) & np.all(np.diff(vals, axis=-1) <= 0, axis=-1) \
+            & (far <= vals[:, 0] - LEVEL_DROP * np.maximum(1.0, np.abs(far))) & ~_settles(vals)
+    for i in np.flatnonzero(shown):
+        out[ks[i]][bs[i]] = (float(far[i]), [float(v) for v in edge[i]])
+    return out
 
 
 def _along_part(obj, base, descent, V, share, f0, todo, **probe):
