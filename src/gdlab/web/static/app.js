@@ -1202,7 +1202,7 @@ async function act(p) {  // a click, a tap or Enter at data point p
   state.starts.push(roundPx(p)); startsChanged();
   if (!doc || isStale()) await redraw();
 }
-let dragging = null, suppressClick = false, liveBusy = false, livePending = false;
+let dragging = null, suppressClick = false, liveBusy = false, livePending = false, dragAt = null;
 function nearest(ev) {  // the start (or the inspected point) under the pointer, within 14 px
   if (!geometry || state.view !== "contour") return null;
   const box = $("map").getBoundingClientRect(), at = [ev.clientX - box.left, ev.clientY - box.top];
@@ -1224,18 +1224,21 @@ async function onPointerMove(ev) {
   if (!p) return;
   dragging.moved = true;
   const q = roundPx(p);
-  if (dragging.point) { state.at = q; $("point-text").value = q.map(exact).join(", "); if (!liveBusy) { liveBusy = true; await inspect(q, false); await redrawInspect(); liveBusy = false; } return; }
+  if (dragging.point) {  // the pointer's position is dragAt: a reply for an older one must not move it back
+    dragAt = state.at = q; $("point-text").value = q.map(exact).join(", ");
+    live(async () => { await inspect(dragAt, false); await redrawInspect(); });
+    return;
+  }
   state.starts[dragging.start] = q;
   await Plotly.restyle("map", { x: [state.starts.map((s) => s[0])], y: [state.starts.map((s) => s[1])] }, roles.starts);
-  liveRun();
+  if (doc && state.starts.length <= LIVE_STARTS) live(() => run(true));
 }
-async function liveRun() {  // re-run while dragging: one request at a time, the latest position wins
-  if (!doc || state.starts.length > LIVE_STARTS) return;
+async function live(job) {  // while dragging: one request at a time, then one more for the latest position
   if (liveBusy) { livePending = true; return; }
   liveBusy = true;
-  do { livePending = false; await run(true); } while (livePending);
-  liveBusy = false;
+  try { do { livePending = false; await job(); } while (livePending); } finally { liveBusy = false; }
 }
+async function liveDone() { while (liveBusy) await new Promise((r) => setTimeout(r, 30)); }
 async function onPointerUp(ev) {
   if (!dragging) return;
   const moved = dragging.moved, wasPoint = dragging.point;
@@ -1243,9 +1246,9 @@ async function onPointerUp(ev) {
   $("map").releasePointerCapture(ev.pointerId);
   if (!moved) return;
   suppressClick = true; setTimeout(() => { suppressClick = false; }, 400);
-  if (wasPoint) { await inspect(state.at); return; }
+  if (wasPoint) { await liveDone(); await inspect(dragAt); return; }
   startsChanged();
-  if (doc && state.starts.length <= LIVE_STARTS) { while (liveBusy) await new Promise((r) => setTimeout(r, 30)); await run(true); }
+  if (doc && state.starts.length <= LIVE_STARTS) { await liveDone(); await run(true); }
   if (await refit()) await redraw();
 }
 let cursor = null;  // the keyboard's point on the map
