@@ -350,14 +350,17 @@ def to_pixels(pg, x, y):
                 r.top + l.yaxis._offset + l.yaxis.l2p(p[1])]; }""", [x, y])
 
 
-def drag(pg, start, end, moves):
-    """Press the mouse at data point ``start``, move to ``end`` in ``moves`` steps, release."""
+def drag(pg, start, end, moves, before_drop=None):
+    """Press the mouse at data point ``start``, move to ``end`` in ``moves`` steps,
+    ``before_drop()`` if given, release."""
     a, b = to_pixels(pg, *start), to_pixels(pg, *end)
     pg.mouse.move(*a)
     pg.mouse.down()
     for t in range(1, moves + 1):
         pg.mouse.move(a[0] + (b[0] - a[0]) * t / moves, a[1] + (b[1] - a[1]) * t / moves)
         pg.wait_for_timeout(30)
+    if before_drop is not None:
+        before_drop()
     pg.mouse.up()
 
 
@@ -606,15 +609,8 @@ def test_the_map_follows_the_window_and_the_point_can_be_dragged(server, page):
         window.fetch = (url, options) => String(url).includes('/api/grad')
             ? new Promise((go) => held.push(go)).then(() => send(url, options))
             : send(url, options); }""")
-    a, b = to_pixels(page, 2, 2), to_pixels(page, -1, 1)
-    page.mouse.move(*a)
-    page.mouse.down()
-    for t in range(1, 6):
-        page.mouse.move(a[0] + (b[0] - a[0]) * t / 5, a[1] + (b[1] - a[1]) * t / 5)
-        page.wait_for_timeout(30)
-    page.evaluate("window.releaseReplies(false)")
-    page.wait_for_timeout(300)
-    page.mouse.up()
+    drag(page, (2, 2), (-1, 1), 5, lambda: (page.evaluate("window.releaseReplies(false)"),
+                                            page.wait_for_timeout(300)))
     page.wait_for_timeout(100)
     page.evaluate("window.releaseReplies(true)")
     page.wait_for_function("""() => { const a = new URLSearchParams(location.search).get('at')
