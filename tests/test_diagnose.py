@@ -601,9 +601,26 @@ def test_a_run_that_falls_off_the_edge_of_the_domain_is_told_no_minimum_lies_tha
     assert slower.status[0, 0] == "diverged" and slower.steps[0, 0] > r.steps[0, 0]
 
 
+def test_a_run_that_falls_into_a_steep_edge_is_told_no_step_stops_there():
+    """√x + y² from (3, 1): its lowest values lie on the edge x = 0, where ‖∇f‖ = 1/(2√x)
+    grows without bound, so every fixed step crosses it — ten times smaller too, later."""
+    from gdlab.diagnose import facts
+
+    r = run("sqrt(x) + y**2", [[3.0, 1.0]], "gd", lr=0.1, max_steps=5000)
+    f, d = facts(r)[0][0], r.diagnoses()[0][0]
+    assert d.label == "diverged" and d.suggestion is None and f.edge_floor
+    assert "no fixed step can stop" in d.explanation and "lr=" not in d.advice
+    (ex, ey), (sx, sy) = f.edge_at, r.starts[0]
+    assert 0 <= ex < 1e-15
+    inside = (ex + 1e-15 * (sx - ex), ey + 1e-15 * (sy - ey))
+    np.testing.assert_allclose(f.edge_to, np.sqrt(inside[0]) + inside[1] ** 2, rtol=1e-9)
+    slower = run("sqrt(x) + y**2", [[3.0, 1.0]], "gd", lr=0.01, max_steps=5000)
+    assert slower.status[0, 0] == "diverged" and slower.steps[0, 0] > r.steps[0, 0]
+
+
 @pytest.mark.parametrize("formula, lr", [
-    ("sqrt(x) + y**2", 0.1),  # falls into the edge, but to a floor there (f → y²)
-    ("log(x) + 10*(x - 1)**2 + y**2", 1.0),  # overshot a minimum at x = 0.947: rises between
+    # overshot a minimum inside the domain (x = 0.947, x = 0.70): f rises on the way between
+    ("log(x) + 10*(x - 1)**2 + y**2", 1.0), ("(x - 1)**2 + sqrt(x) + y**2", 1.5),
     ("x**2 + y**2", 10.0)])  # blew up, defined everywhere
 def test_a_run_that_left_the_domain_otherwise_keeps_its_rate_advice(formula, lr):
     from gdlab.diagnose import facts

@@ -229,9 +229,10 @@ def _diverged(f, options):
         text("advice.diverged.reached", value=abs(f.value)) if np.isfinite(f.value)
         else text("advice.diverged.non_finite"))
     if f.edge_to is not None:  # no minimum that way: a smaller rate only gets there later
-        where = {"point": _point(f.edge_at), "to": f.edge_to}
-        return explanation + text("advice.diverged.edge", **where), \
-            text("advice.diverged.edge_advice", **where), None
+        where, kind = {"point": _point(f.edge_at), "to": f.edge_to}, \
+            "edge_floor" if f.edge_floor else "edge"
+        return explanation + text(f"advice.diverged.{kind}", **where), \
+            text(f"advice.diverged.{kind}_advice", **where), None
     if f.lr is None:
         return explanation, text("advice.lower_lr"), None
     bound = f.own_bound

@@ -14,8 +14,9 @@ unbounded          f has no minimum where the run went: f became −∞, or, fro
                    up to 1e15·max(1, ‖x‖). Never for a library function with a known minimum.
 diverged           the engine stopped the run: a non-finite value, or \|f\| or ‖x‖ blew up
                    (with f not falling without bound: the step is too large — or, where the
-                   run fell all the way into the edge of f's domain, where f has no floor,
-                   and stepped past it, ``edge_to``: no minimum that way)
+                   run fell all the way into the edge of f's domain, where f has no floor or
+                   levels off ever more steeply, and stepped past it, ``edge_to``: no
+                   minimum that way that a step can stop at)
 oscillating        not at a critical point and the step reversed direction in at least
                    ``oscillation`` (0.5) of the recent steps — or the run stopped descending,
                    or ended above its start (a step overshot, e.g. across a pole)
@@ -94,6 +95,9 @@ LEVEL_DROP = 1e-9
 #: A fall whose drop per tenfold of distance shrinks to at most this share of the tenfold
 #: before settles on a floor (:func:`_settles`).
 SETTLE_RATIO = 0.9
+#: How many times ‖∇f‖ must grow into the edge of f's domain (from 10⁻¹ to 10⁻¹⁵ of the way
+#: from the start) for a floor there to be one no fixed step can stop at (√x: 10⁷-fold).
+EDGE_STEEP = 1e3
 #: The share of the descent along the lowest curvature that makes it the run's way there (in
 #: exp(−x) + y² + z² from (0, 1, 1) the descent is a third along x: y and z still have most of
 #: the fall, and a larger rate helps them).
@@ -251,8 +255,9 @@ class RunFacts:
             the probe to show).
         edge_to: a run that stepped out of f's domain (f not a number) after falling all
             the way from its start to the edge it crossed, where f keeps falling with no floor
-            in sight (log x + y² toward x = 0): f just inside the edge, else ``None`` — no
-            minimum lies that way; ``edge_at``: the edge (:func:`_edge_probe`).
+            in sight (log x + y² toward x = 0) — or, ``edge_floor``, levels off ever more
+            steeply (√x + y²): f just inside the edge, else ``None``; no minimum lies that
+            way that a step can stop at; ``edge_at``: the edge (:func:`_edge_probe`).
         escape_unbounded: from a saddle or maximum, f falls without bound along ±``escape``.
         better_start: a start of this call from which the same optimizer reached a lower
             minimum (for a local minimum), else ``None``.
@@ -318,6 +323,7 @@ class RunFacts:
     levels_floor: bool = False
     edge_to: float | None = None
     edge_at: list[float] | None = None
+    edge_floor: bool = False
 
     @property
     def flat(self) -> bool:
@@ -480,7 +486,7 @@ def _facts_of(result, ev, thresholds) -> list[list[RunFacts]]:
                            else None, "escape_unbounded": bool(escapes[k, b]),
                            "better_start": better[k][b], "at_kink": bool(kinks[k, b]),
                            "numerically_flat": bool(ev.flat_tail[k, b]),
-                           "edge_to": ev.edges[k][b][0], "edge_at": ev.edges[k][b][1],
+                           **dict(zip(("edge_to", "edge_at", "edge_floor"), ev.edges[k][b])),
                            "falls_nearby": bool(ev.falls_nearby[k, b]),
                            "events": events_of(result, k, b, thresholds)})
              for b in range(B)] for k in range(K)]
@@ -520,7 +526,7 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
               "listed": listed, "runs": B,
               "variables": obj.variables}
     flat_tail, falls_nearby = _around(obj, result, near)
-    edges = _edge_probe(result) if levels else [[(None, None)] * B for _ in range(K)]
+    edges = _edge_probe(result) if levels else [[(None, None, False)] * B for _ in range(K)]
     minima = [p for p in listed if p.kind.endswith("minimum")]
     lam_minima = _eigenvalues(obj, np.array([p.location for p in minima], dtype=float)
                               .reshape(-1, D))
@@ -802,16 +808,18 @@ def _levels_off(obj, base, descent, lowest, value, todo):
     return far, way, floor
 
 
-def _edge_probe(result) -> list[list[tuple[float | None, list[float] | None]]]:
-    """Per run, ``(edge_to, edge_at)`` (:class:`RunFacts`), ``(None, None)`` where not shown:
+def _edge_probe(result) -> list[list[tuple[float | None, list[float] | None, bool]]]:
+    """Per run, ``(edge_to, edge_at, edge_floor)`` (:class:`RunFacts`), ``(None, None,
+    False)`` where not shown:
     for a run that stopped where f is not a number after some steps, the edge of f's domain
     on the segment from its start to that point (bisection to double precision), and f at
     10⁻¹ … 10⁻¹⁵ of the way back from the edge to the start — where f falls monotonically
-    along the whole segment into the edge, below the start by :data:`LEVEL_DROP`, and does
-    not settle (:func:`_settles`; no floor: log x toward 0 — not √x, whose lowest value there
-    a smaller rate may yet beat from inside)."""
+    along the whole segment into the edge, below the start by :data:`LEVEL_DROP`, and either
+    does not settle (:func:`_settles`; no floor: log x toward 0) or settles while ‖∇f‖ grows
+    at least :data:`EDGE_STEEP`-fold from 10⁻¹ to 10⁻¹⁵ of the way (√x toward 0, where no
+    fixed step can stop)."""
     K, B = result.shape
-    out = [[(None, None)] * B for _ in range(K)]
+    out = [[(None, None, False)] * B for _ in range(K)]
     value, start_value = result.value, result.start_value
     with np.errstate(invalid="ignore"):
         todo = (result.status == "diverged") & (result.steps > 0) & np.isnan(value) \
@@ -829,13 +837,19 @@ def _edge_probe(result) -> list[list[tuple[float | None, list[float] | None]]]:
             lo, hi = np.where(inside, mid, lo), np.where(inside, hi, mid)
         edge = a + lo[:, None] * (b - a)
         share = 1 / PROBE_DISTANCES  # the start (1), then ever nearer the edge
-        vals = np.asarray(obj.value(edge[:, None, :] + share[None, :, None]
-                                    * (a - edge)[:, None, :]), dtype=np.float64)
+        pts = edge[:, None, :] + share[None, :, None] * (a - edge)[:, None, :]
+        vals = np.asarray(obj.value(pts), dtype=np.float64)
         far = vals[:, -1]
+        floor = _settles(vals)
+        # with a floor, only where ‖∇f‖ grows without bound into the edge (√x): every fixed
+        # step then crosses it — not x on x ≥ 0, nor x², whose minimum there a step may reach
+        norm = np.linalg.norm(np.asarray(obj.gradient(pts[:, [1, -1]]), float), axis=-1)
+        steep = ~(norm[:, 1] < EDGE_STEEP * norm[:, 0])  # (an infinite gradient is steep)
         shown = np.all(np.isfinite(vals), axis=-1) & np.all(np.diff(vals, axis=-1) <= 0, axis=-1) \
-            & (far <= vals[:, 0] - LEVEL_DROP * np.maximum(1.0, np.abs(far))) & ~_settles(vals)
+            & (far <= vals[:, 0] - LEVEL_DROP * np.maximum(1.0, np.abs(far))) \
+            & (~floor | steep) & ~np.isnan(norm[:, 1])
     for i in np.flatnonzero(shown):
-        out[ks[i]][bs[i]] = (float(far[i]), [float(v) for v in edge[i]])
+        out[ks[i]][bs[i]] = (float(far[i]), [float(v) for v in edge[i]], bool(floor[i]))
     return out
 
 
