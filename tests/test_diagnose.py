@@ -47,6 +47,35 @@ def test_a_small_gradient_on_a_very_flat_bowl_is_slow_not_a_minimum(scale, start
     assert abs(again.final[0, 0]) < 1e-6 and again.diagnoses()[0][0].label == "minimum"
 
 
+def test_a_bowl_flat_in_one_direction_is_slow_and_momentum_is_advised():
+    """x² + 1e-6·y² from (1, 1), lr 0.4: x is done, y has shrunk by (1 − 0.8e-6) a step —
+    the run went 1 along x but 0.004 along y, while the minimum is still ~1 away along y.
+    Slow, not a minimum; the steepest curvature (2) holds the rate under its bound 1, so the
+    lesson is the narrow bowl, and the momentum it suggests gets there: on x² + 0.001·y²
+    within the same 1000 steps that plain GD needs ~20000 for."""
+    r = run("x**2 + 1e-6*y**2", [[1.0, 1.0]], "gd", lr=0.4, max_steps=5000)
+    d = r.diagnoses()[0][0]
+    assert d.label == "slow" and d.suggestion["optimizer"] == "momentum"
+    r = run("x**2 + 0.001*y**2", [[1.0, 1.0]], "gd", lr=0.4, max_steps=1000)
+    d = r.diagnoses()[0][0]
+    assert d.label == "slow" and f"{1 - 0.4 * 0.002:.6g}" in d.explanation
+    s = d.suggestion
+    assert s["optimizer"] == "momentum" and 0 < s["momentum"] < 1
+    again = run("x**2 + 0.001*y**2", [[1.0, 1.0]], "momentum", lr=s["lr"],
+                momentum=s["momentum"], max_steps=1000)
+    assert labels(again) == [["minimum"]]
+
+
+def test_momentum_far_below_the_bound_is_told_to_raise_the_rate():
+    """1e-6·x² with momentum 0.9, lr 0.1: the bound 2(1 + μ)/λ is 1.9e6 — the rate, not the
+    momentum, holds it back; half the bound reaches the minimum."""
+    r = run("1e-6*x**2", [[3.0]], "momentum", lr=0.1, momentum=0.9, max_steps=2000)
+    d = r.diagnoses()[0][0]
+    assert d.label == "slow" and d.suggestion == {"lr": pytest.approx(9.5e5)}
+    again = run("1e-6*x**2", [[3.0]], "momentum", lr=9.5e5, momentum=0.9, max_steps=2000)
+    assert labels(again) == [["minimum"]]
+
+
 def test_a_slow_tail_into_a_degenerate_minimum_is_still_that_minimum():
     """x⁴ from 1, lr 0.1: after 10⁵ steps x ≈ 1/√(0.8·10⁵) ≈ 0.0035 and ‖∇f‖ = 4x³ ≈ 2e-7;
     the quadratic model's minimiser is x/3 away — less than the whole way the run went, so
@@ -629,6 +658,50 @@ def test_a_run_that_left_the_domain_otherwise_keeps_its_rate_advice(formula, lr)
     d = r.diagnoses()[0][0]
     assert d.label == "diverged" and facts(r)[0][0].edge_to is None
     assert "lr" in d.suggestion and "no minimum" not in d.explanation
+
+
+@pytest.mark.parametrize("formula, start, lr, steps, slope", [
+    # a well between two of the unbounded probe's tenfolds; more steps reach it
+    ("-log(1 + x**2) - 3*exp(-(x - 5)**2)", 1.0, 0.01, 50,
+     lambda x: -2 * x / (1 + x * x) + 6 * (x - 5) * np.exp(-(x - 5) ** 2)),
+    ("exp(-x) - 0.5*exp(-(x - 5)**2)", 1.0, 0.01, 50,
+     lambda x: -np.exp(-x) + (x - 5) * np.exp(-(x - 5) ** 2)),
+    # ripples: the next minimum 0.004 away
+    ("-log(1 + x**2) + 0.2*cos(10*x)", 1.0, 0.0005, 20,
+     lambda x: -2 * x / (1 + x * x) - 2 * np.sin(10 * x))])
+def test_a_minimum_the_run_heads_for_is_never_called_absent(formula, start, lr, steps, slope):
+    """More steps reach a minimum (f′ = 0 there, the closed form's) along the way the run was
+    going: it must not have been told there is none that way."""
+    d = run(formula, [[start]], "gd", lr=lr, max_steps=steps).diagnoses()[0][0]
+    assert d.label == "slow" and "no minimum" not in d.explanation + d.advice
+    far = run(formula, [[start]], "gd", lr=lr, max_steps=20_000)
+    end = far.final[0, 0, 0]
+    assert labels(far)[0][0].endswith("minimum")
+    assert abs(slope(end)) < 1e-5
+
+
+@pytest.mark.parametrize("formula, lr", [("log(x) + (x - 2)**2", 2.0),
+                                         ("log(x) + (x - 2)**2", 1.5),
+                                         ("sqrt(x)*((x - 1)**2 - 0.1)", 1.0)])
+def test_a_step_over_a_minimum_inside_the_domain_keeps_its_rate_advice(formula, lr):
+    """One step from x = 3 lands at x < 0 over a minimum inside the domain (x = 1 + 1/√2;
+    x ≈ 1.02, below the edge's 0): f rises between, so the edge lesson must not be given —
+    and the smaller rate advised does reach that minimum."""
+    d = run(formula, [[3.0]], "gd", lr=lr, max_steps=1000).diagnoses()[0][0]
+    assert d.label == "diverged" and "no minimum" not in d.explanation
+    again = run(formula, [[3.0]], "gd", lr=d.suggestion["lr"], max_steps=1000)
+    assert labels(again)[0][0].endswith("minimum")
+
+
+def test_the_edge_is_the_first_the_run_crossed():
+    """log sin x from 1, lr 0.5: the run crosses x = 0 toward −∞; the straight line on to
+    where it stopped crosses several pieces of the domain (sin x > 0 on (−2π, −π) too)."""
+    from gdlab.diagnose import facts
+
+    r = run("log(sin(x))", [[1.0]], "gd", lr=0.5, max_steps=100)
+    f = facts(r)[0][0]
+    assert r.status[0, 0] == "diverged" and r.final[0, 0, 0] < -np.pi
+    assert f.edge_at is not None and abs(f.edge_at[0]) < 1e-12
 
 
 def test_no_minimum_that_way_is_not_said_while_the_rest_of_the_fall_lies_elsewhere():

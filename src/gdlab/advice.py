@@ -56,6 +56,8 @@ OPTIONS = ("lr", "optimizer", "momentum", "max_steps", "start", "schedule", "ran
 #: The largest factor by which a suggestion raises a learning rate.
 MAX_LR_GROWTH = 10.0
 FAR_BELOW = 1000.0  # a rate this far below the stability bound is raised to half the bound
+#: Curvatures that span this ratio or more make a narrow bowl, where momentum helps.
+NARROW = 100.0
 #: Optimizers that rescale their steps per coordinate (no stability bound of their own).
 ADAPTIVE = ("adagrad", "rmsprop", "adam", "adamw", "amsgrad", "nadam", "adadelta")
 RANDOM_STARTS = 100
@@ -160,6 +162,52 @@ def _tune(optimizer: str, lr0: float, mu: float, lam: tuple[float, ...]):
         return None
     lr, mu_best = _typed(lr), _typed(mu_best)
     return lr, mu_best, now, _rate(optimizer, lr, mu_best, lam)
+
+
+def _no_progress(f, options):
+    """A slow run whose steps left x where it started."""
+    bound = f.own_bound
+    step = (f.lr or 0) * f.gradient_norm
+    if step > 4 * float(np.spacing(np.max(np.abs(f.start)))):
+        # not rounding: the optimizer's own update was 0 although ∇f is not
+        if f.optimizer == "newton":
+            return (text("advice.slow.newton", steps=_steps(f.steps), norm=f.gradient_norm),
+                    text("advice.slow.first_order"), _keep({"optimizer": "gd"}, options))
+        return (text("advice.slow.zero_update", steps=_steps(f.steps), norm=f.gradient_norm,
+                     optimizer=f.optimizer), text("advice.slow.try_gd"),
+                _keep({"optimizer": "gd"}, options))
+    explanation = text("advice.slow.rounding", steps=_steps(f.steps), step=step,
+                       point=_point(f.start))
+    if f.lr is not None and bound is not None:
+        lr = _typed(bound / 2)
+        return explanation, text("advice.slow.below_bound", rate=_lr_text(f),
+                                 ratio=_ratio(bound, f.lr), bound=bound, where=_where(f),
+                                 lr=lr, capped=text("advice.half")), _keep({"lr": lr}, options)
+    if f.lr is not None:
+        lr = _typed(f.lr * MAX_LR_GROWTH)
+        return explanation, text("advice.raise_named", rate=_lr_text(f), lr=lr, extra=""), \
+            _keep({"lr": lr}, options)
+    return explanation, text("advice.raise_lr"), None
+
+
+def _narrow_bowl(f, far_below: bool):
+    """For a slow gradient-descent run whose rate is not far below the bound, on curvatures
+    that span ≥ :data:`NARROW` (x² + 0.001·y²): the steepest direction holds the rate down
+    and the flattest crawls — ``(explanation, advice, suggestion)`` with the momentum that
+    shrinks the error fastest there (:func:`_tune`), or ``None``."""
+    lam = np.asarray(f.curvatures, dtype=float)
+    if f.optimizer != "gd" or f.lr is None or far_below or lam.size < 2 or \
+            not np.all(np.isfinite(lam)) or lam.min() <= 0 or lam.max() < NARROW * lam.min():
+        return None
+    tuned = _tune("momentum", float(f.lr), 0.0, tuple(float(v) for v in lam))
+    if tuned is None:
+        return None
+    lr, mu, _, then = tuned
+    now = _rate("gd", float(f.lr), 0.0, lam)
+    return (text("advice.slow.narrow", where=_where(f), low=lam.min(), high=lam.max(),
+                 ratio=lam.max() / lam.min(), now=now),
+            text("advice.slow.use_tuned_momentum", lr=lr, mu=mu, then=then),
+            {"optimizer": "momentum", "lr": lr, "momentum": mu})
 
 
 def _max_steps(f):
@@ -298,29 +346,8 @@ def _slow(f, options):
         return (text("advice.slow.no_step"), text("advice.slow.allow_steps"),
                 _keep({"max_steps": 1000}, options))
     bound = f.own_bound
-    step = (f.lr or 0) * f.gradient_norm
-    if f.made_no_progress and step > 4 * float(np.spacing(np.max(np.abs(f.start)))):
-        # not rounding: the optimizer's own update was 0 although ∇f is not
-        if f.optimizer == "newton":
-            return (text("advice.slow.newton", steps=_steps(f.steps), norm=f.gradient_norm),
-                    text("advice.slow.first_order"), _keep({"optimizer": "gd"}, options))
-        return (text("advice.slow.zero_update", steps=_steps(f.steps), norm=f.gradient_norm,
-                     optimizer=f.optimizer), text("advice.slow.try_gd"),
-                _keep({"optimizer": "gd"}, options))
     if f.made_no_progress:
-        explanation = text("advice.slow.rounding", steps=_steps(f.steps),
-                           step=(f.lr or 0) * f.gradient_norm, point=_point(f.start))
-        if f.lr is not None and bound is not None:
-            lr = _typed(bound / 2)
-            return explanation, text("advice.slow.below_bound", rate=_lr_text(f),
-                                     ratio=_ratio(bound, f.lr), bound=bound, where=_where(f),
-                                     lr=lr, capped=text("advice.half")), \
-                _keep({"lr": lr}, options)
-        if f.lr is not None:
-            lr = _typed(f.lr * MAX_LR_GROWTH)
-            return explanation, text("advice.raise_named", rate=_lr_text(f), lr=lr, extra=""), \
-                _keep({"lr": lr}, options)
-        return explanation, text("advice.raise_lr"), None
+        return _no_progress(f, options)
     before, after = _apart(f.start_value, f.value)
     explanation = text("advice.slow.descending", n=f.steps, before=before, after=after,
                        drop=f.start_value - f.value, norm=f.gradient_norm)
@@ -343,14 +370,19 @@ def _slow(f, options):
         if steps is not None and "max_steps" in options:
             return explanation, text("advice.more_steps", steps=steps), {"max_steps": steps}
         return explanation, text("advice.needs_steps"), None
-    tuned = _tuned_momentum(f)
+    # three decades or more below the bound: the rate holds momentum back too (1e-6·x²)
+    far_below = f.lr is not None and bound is not None and f.lr < bound / FAR_BELOW
+    tuned = None if far_below else _tuned_momentum(f)
     if tuned is not None and {"lr", "momentum"} <= options:
         lr, mu, now, then = tuned
         return explanation, text("advice.slow.tuned", momentum=f.hyper.get("momentum", 0),
                                  where=_where(f), now=now, lr=lr, mu=mu, then=then), \
             {"lr": lr, "momentum": mu}
+    narrow = _narrow_bowl(f, far_below)
+    if narrow is not None and {"optimizer", "lr", "momentum"} <= options:
+        return explanation + narrow[0], narrow[1], narrow[2]
     if f.lr is not None and bound is not None and f.lr < bound / 10 and \
-            f.optimizer not in ("momentum", "nesterov"):
+            (f.optimizer not in ("momentum", "nesterov") or far_below):
         # ≤ 10× at a time, unless the rate is three decades or more below the bound: then
         # ten times more is still nothing to see (the note's lr = 1e−10), so half the bound
         lr = _typed(bound / 2 if f.lr < bound / FAR_BELOW

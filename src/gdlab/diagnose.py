@@ -21,8 +21,9 @@ oscillating        not at a critical point and the step reversed direction in at
                    ``oscillation`` (0.5) of the recent steps — or the run stopped descending,
                    or ended above its start (a step overshot, e.g. across a pole)
 slow               hit the step limit while f was still going down (with ‖∇f‖ ≤ ``grad_zero``
-                   too, on a bowl so flat that the minimum x − (∇²f)⁻¹∇f lies farther than
-                   ``near_point`` and than the run went) — or took no step, or
+                   too, on a bowl so flat that, along some axis of the Hessian, the minimum
+                   x − (∇²f)⁻¹∇f lies farther than ``near_point`` and than the run went
+                   that way) — or took no step, or
                    steps too small to change x (``levels_to``: f keeps falling along the run's
                    way out to 1e15·max(1, ‖x‖), levelling off there or not: no minimum that
                    way)
@@ -89,6 +90,11 @@ def label_name(label: str) -> str:
 #: unbounded below, and the distances of that probe (times max(1, ‖x‖)).
 UNBOUNDED_DROP = 1e9
 PROBE_DISTANCES = 10.0 ** np.arange(0, 16)
+#: The probes for no minimum that way (levels_to, edge_to) look closer and more often: from
+#: the point itself, then 1e-3 … 1e15 times max(1, ‖x‖) at this many per tenfold — a well
+#: between two tenfolds would hide a minimum (−log(1 + x²) − 3·e^−(x−5)² from x = 1.3).
+PER_DECADE = 16
+LEVEL_DISTANCES = np.concatenate([[0.0], 10.0 ** np.linspace(-3, 15, 18 * PER_DECADE + 1)])
 #: How far below the end's value (relative to max(1, |f|)) f must keep falling, all the way
 #: out along the descent, to show that there is no minimum that way (f levels off: e^−x).
 LEVEL_DROP = 1e-9
@@ -544,21 +550,21 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
 
 def _short_of_minimum(result, lam, vec, todo, near_point: float) -> np.ndarray:
     """For the runs ``todo`` (stopped by the step limit with ‖∇f‖ ≤ grad_zero where f curves
-    up every way): the quadratic model's minimiser x − (∇²f)⁻¹∇f lies farther from the end
-    than both ``near_point`` and the whole way the run went — a bowl so flat that a small
-    gradient is no critical point (1e-6·x² after 2000 steps of lr 0.1 from 3: ‖∇f‖ = 6e-6,
-    the minimum 3 away, 0.0012 gone). ``lam, vec``: the Hessian's eigensystem at the ends."""
+    up every way): along some axis of the Hessian the quadratic model's minimiser
+    x − (∇²f)⁻¹∇f lies farther from the end than both ``near_point`` and the whole way the
+    run went along that axis — a bowl so flat there that a small gradient is no critical
+    point (1e-6·x² after 2000 steps of lr 0.1 from 3: ‖∇f‖ = 6e-6, the minimum 3 away, 0.0012
+    gone; x² + 1e-6·y² from (1, 1): x done, y nearly where it began). ``lam, vec``: the
+    Hessian's eigensystem at the ends."""
     out = np.zeros(todo.shape, dtype=bool)
     ks, bs = np.nonzero(todo)
     if len(ks):
-        x = result.final[ks, bs]
+        x, V = result.final[ks, bs], vec[ks, bs]
         with np.errstate(all="ignore"):
             g = np.asarray(result.objective.gradient(x), dtype=np.float64)
-            # the Newton step in the eigenbasis: its length is ‖(∇²f)⁻¹∇f‖
-            step = np.linalg.norm(np.einsum("mji,mj->mi", vec[ks, bs], g) / lam[ks, bs],
-                                  axis=-1)
-        went = np.linalg.norm(x - result.starts[bs], axis=-1)
-        out[ks, bs] = step > np.maximum(near_point, went)
+            step = np.einsum("mji,mj->mi", V, g) / lam[ks, bs]  # the Newton step, per axis
+            went = np.einsum("mji,mj->mi", V, x - result.starts[bs])
+            out[ks, bs] = np.any(np.abs(step) > np.maximum(near_point, np.abs(went)), axis=-1)
     return out
 
 
@@ -687,12 +693,14 @@ def _bounds_all(result, lam_max) -> np.ndarray:
 def _falls_without_bound(obj, base: np.ndarray, directions: np.ndarray, f0: np.ndarray,
                          deep: float = UNBOUNDED_DROP, settled: bool | None = None
                          ) -> np.ndarray:
-    """f at the far end of rays ``base + t·max(1, ‖base‖)·direction`` (t = 1 … 1e15) where
-    f falls monotonically to below ``f0 − deep·max(1, |f0|)`` along it — and, with
-    ``settled`` True or False, where it settles there or does not (:func:`_settles`) — else NaN;
-    ``base, directions: (M, D)``, ``f0: (M,)``."""
+    """f at the far end of rays ``base + t·max(1, ‖base‖)·direction`` (t = 1 … 1e15, tenfold
+    apart; with ``settled`` True or False, :data:`LEVEL_DISTANCES`) where f falls
+    monotonically to below ``f0 − deep·max(1, |f0|)`` along it — and, with ``settled``,
+    where it settles there or does not (:func:`_settles`) — else NaN; ``base, directions:
+    (M, D)``, ``f0: (M,)``."""
     scale = np.maximum(1.0, np.linalg.norm(base, axis=-1))[:, None, None]
-    pts = base[:, None, :] + PROBE_DISTANCES[None, :, None] * scale * directions[:, None, :]
+    t, per = (PROBE_DISTANCES, 1) if settled is None else (LEVEL_DISTANCES, PER_DECADE)
+    pts = base[:, None, :] + t[None, :, None] * scale * directions[:, None, :]
     with np.errstate(all="ignore"):
         vals = np.asarray(obj.value(pts), dtype=np.float64)  # (M, T)
     vals = np.where(np.isnan(vals), np.inf, vals)
@@ -702,17 +710,18 @@ def _falls_without_bound(obj, base: np.ndarray, directions: np.ndarray, f0: np.n
     far = vals[:, -1]
     low = far <= f0 - deep * np.maximum(1.0, np.abs(f0))
     if settled is not None:
-        low &= _settles(vals) == settled
+        low &= _settles(vals, per) == settled
     return np.where(falling & low, far, np.nan)
 
 
-def _settles(vals: np.ndarray) -> np.ndarray:
-    """Whether falls sampled a tenfold apart, ``vals: (M, T)``, settle on a floor: the last
+def _settles(vals: np.ndarray, per: int) -> np.ndarray:
+    """Whether falls sampled ``per`` a tenfold, ``vals: (M, T)``, settle on a floor: the last
     tenfold changes f by at most :data:`LEVEL_DROP` (relative), or by at most
     :data:`SETTLE_RATIO` of the tenfold before (the drops shrink geometrically: e^−x, √x
     toward 0) — not −log(1 + x²), which falls 2·ln 10 every tenfold for ever."""
     with np.errstate(invalid="ignore"):
-        last, before = vals[:, -2] - vals[:, -1], vals[:, -3] - vals[:, -2]
+        last = vals[:, -1 - per] - vals[:, -1]
+        before = vals[:, -1 - 2 * per] - vals[:, -1 - per]
         return (last <= LEVEL_DROP * np.maximum(1.0, np.abs(vals[:, -1]))) \
             | (last <= SETTLE_RATIO * before)
 
@@ -810,40 +819,36 @@ def _levels_off(obj, base, descent, lowest, value, todo):
 
 def _edge_probe(result) -> list[list[tuple[float | None, list[float] | None, bool]]]:
     """Per run, ``(edge_to, edge_at, edge_floor)`` (:class:`RunFacts`), ``(None, None,
-    False)`` where not shown:
-    for a run that stopped where f is not a number after some steps, the edge of f's domain
-    on the segment from its start to that point (bisection to double precision), and f at
-    10⁻¹ … 10⁻¹⁵ of the way back from the edge to the start — where f falls monotonically
-    along the whole segment into the edge, below the start by :data:`LEVEL_DROP`, and either
-    does not settle (:func:`_settles`; no floor: log x toward 0) or settles while ‖∇f‖ grows
-    at least :data:`EDGE_STEEP`-fold from 10⁻¹ to 10⁻¹⁵ of the way (√x toward 0, where no
+    False)`` where not shown: for a run that stopped where f is not a number after some
+    steps, the first edge of f's domain on the segment from its start to that point
+    (:func:`_first_edge`), and f along the segment from the start into it — evenly to a tenth
+    of the way from the edge, then at :data:`PER_DECADE` points a tenfold to 10⁻¹⁵ of it —
+    where f falls monotonically all that way, below the start by :data:`LEVEL_DROP`, and
+    either does not settle (:func:`_settles`; no floor: log x toward 0) or settles while
+    ‖∇f‖ grows at least :data:`EDGE_STEEP`-fold over the tenfolds (√x toward 0, where no
     fixed step can stop)."""
     K, B = result.shape
     out = [[(None, None, False)] * B for _ in range(K)]
-    value, start_value = result.value, result.start_value
     with np.errstate(invalid="ignore"):
-        todo = (result.status == "diverged") & (result.steps > 0) & np.isnan(value) \
-            & np.isfinite(start_value) & np.all(np.isfinite(result.final), axis=-1)
+        todo = (result.status == "diverged") & (result.steps > 0) & np.isnan(result.value) \
+            & np.isfinite(result.start_value) & np.all(np.isfinite(result.final), axis=-1)
     ks, bs = np.nonzero(todo)
     if not len(ks):
         return out
     obj = result.objective
-    a, b = result.starts[bs], result.final[ks, bs]
-    lo, hi = np.zeros(len(ks)), np.ones(len(ks))
+    a = result.starts[bs]
     with np.errstate(all="ignore"):
-        for _ in range(64):  # f is finite at lo, not at hi
-            mid = 0.5 * (lo + hi)
-            inside = np.isfinite(np.asarray(obj.value(a + mid[:, None] * (b - a)), float))
-            lo, hi = np.where(inside, mid, lo), np.where(inside, hi, mid)
-        edge = a + lo[:, None] * (b - a)
-        share = 1 / PROBE_DISTANCES  # the start (1), then ever nearer the edge
+        edge = _first_edge(obj, a, result.final[ks, bs])
+        share = np.concatenate([np.linspace(1, 0.1, 8 * PER_DECADE, endpoint=False),
+                                10.0 ** -np.linspace(1, 15, 14 * PER_DECADE + 1)])
         pts = edge[:, None, :] + share[None, :, None] * (a - edge)[:, None, :]
         vals = np.asarray(obj.value(pts), dtype=np.float64)
         far = vals[:, -1]
-        floor = _settles(vals)
+        floor = _settles(vals, PER_DECADE)
         # with a floor, only where ‖∇f‖ grows without bound into the edge (√x): every fixed
         # step then crosses it — not x on x ≥ 0, nor x², whose minimum there a step may reach
-        norm = np.linalg.norm(np.asarray(obj.gradient(pts[:, [1, -1]]), float), axis=-1)
+        norm = np.linalg.norm(np.asarray(
+            obj.gradient(pts[:, [8 * PER_DECADE, -1]]), float), axis=-1)
         steep = ~(norm[:, 1] < EDGE_STEEP * norm[:, 0])  # (an infinite gradient is steep)
         shown = np.all(np.isfinite(vals), axis=-1) & np.all(np.diff(vals, axis=-1) <= 0, axis=-1) \
             & (far <= vals[:, 0] - LEVEL_DROP * np.maximum(1.0, np.abs(far))) \
@@ -851,6 +856,24 @@ def _edge_probe(result) -> list[list[tuple[float | None, list[float] | None, boo
     for i in np.flatnonzero(shown):
         out[ks[i]][bs[i]] = (float(far[i]), [float(v) for v in edge[i]], bool(floor[i]))
     return out
+
+
+def _first_edge(obj, a: np.ndarray, b: np.ndarray, samples: int = 256) -> np.ndarray:
+    """The first point where f stops being a number on each segment from ``a`` (f finite)
+    to ``b`` (f not): the segment sampled evenly, then bisected to double precision between
+    the last finite sample and the next (log sin x from 1 to −7: the edge at 0, not −2π)."""
+    t = np.linspace(0.0, 1.0, samples + 1)
+    inside = np.isfinite(np.asarray(obj.value(a[:, None, :] + t[None, :, None]
+                                              * (b - a)[:, None, :]), float))
+    inside[:, 0] = True
+    first = np.argmin(inside, axis=1)  # the first sample outside (b itself if none before)
+    first = np.where(inside.all(axis=1), samples, first)
+    lo, hi = t[first - 1], t[first]
+    for _ in range(64):  # f is finite at lo, not at hi
+        mid = 0.5 * (lo + hi)
+        ok = np.isfinite(np.asarray(obj.value(a + mid[:, None] * (b - a)), float))
+        lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid)
+    return a + lo[:, None] * (b - a)
 
 
 def _along_part(obj, base, descent, V, share, f0, todo, **probe):
