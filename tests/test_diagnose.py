@@ -609,22 +609,32 @@ def test_a_slow_fall_without_floor_is_never_given_a_floor(formula, closed):
     np.testing.assert_allclose(f.levels_to, closed(x + reach, y), rtol=1e-12)
 
 
+def _before_the_end(r):
+    """The recorded point one step before the end of the first run."""
+    return r.path[list(r.recorded_steps).index(r.steps[0, 0] - 1), 0, 0]
+
+
+def _crossing(r):
+    """Where the first run's last step crosses x = 0 (closed form on the segment)."""
+    (ax, ay), (bx, by) = _before_the_end(r), r.final[0, 0]
+    return [0.0, ay + (by - ay) * ax / (ax - bx)]
+
+
 def test_a_run_that_falls_off_the_edge_of_the_domain_is_told_no_minimum_lies_that_way():
     """log x + y² from (3, 1): GD falls toward x = 0, where log x → −∞, and a step lands at
     x < 0 (f not a number). A ten times smaller rate ends the same way, later — so the lesson
     is no minimum that way, not a smaller rate. The edge is x = 0 on the segment from the start
-    to where it stopped, and f just inside it the closed form's at 1e-15 of the way back."""
+    on the step that crossed it, and f just inside it the closed form's at 1e-15 of that step
+    back."""
     from gdlab.diagnose import facts
 
     r = run("log(x) + y**2", [[3.0, 1.0]], "gd", lr=0.1, max_steps=1000)
     f, d = facts(r)[0][0], r.diagnoses()[0][0]
     assert d.label == "diverged" and d.suggestion is None
     assert "no minimum that way" in d.explanation and "lr=" not in d.advice
-    (ex, ey), (sx, sy) = f.edge_at, r.starts[0]
-    assert 0 <= ex < 1e-15
-    np.testing.assert_allclose(ey, sy + (r.final[0, 0, 1] - sy) * sx / (sx - r.final[0, 0, 0]),
-                               rtol=1e-12)
-    inside = (ex + 1e-15 * (sx - ex), ey + 1e-15 * (sy - ey))
+    (ex, ey), (ax, ay) = f.edge_at, _before_the_end(r)
+    np.testing.assert_allclose([ex, ey], _crossing(r), rtol=1e-12, atol=1e-15)
+    inside = (ex + 1e-15 * (ax - ex), ey + 1e-15 * (ay - ey))
     np.testing.assert_allclose(f.edge_to, np.log(inside[0]) + inside[1] ** 2, rtol=1e-9)
     slower = run("log(x) + y**2", [[3.0, 1.0]], "gd", lr=0.01, max_steps=1000)
     assert slower.status[0, 0] == "diverged" and slower.steps[0, 0] > r.steps[0, 0]
@@ -639,9 +649,9 @@ def test_a_run_that_falls_into_a_steep_edge_is_told_no_step_stops_there():
     f, d = facts(r)[0][0], r.diagnoses()[0][0]
     assert d.label == "diverged" and d.suggestion is None and f.edge_floor
     assert "no fixed step can stop" in d.explanation and "lr=" not in d.advice
-    (ex, ey), (sx, sy) = f.edge_at, r.starts[0]
-    assert 0 <= ex < 1e-15
-    inside = (ex + 1e-15 * (sx - ex), ey + 1e-15 * (sy - ey))
+    (ex, ey), (ax, ay) = f.edge_at, _before_the_end(r)
+    np.testing.assert_allclose([ex, ey], _crossing(r), rtol=1e-12, atol=1e-15)
+    inside = (ex + 1e-15 * (ax - ex), ey + 1e-15 * (ay - ey))
     np.testing.assert_allclose(f.edge_to, np.sqrt(inside[0]) + inside[1] ** 2, rtol=1e-9)
     slower = run("sqrt(x) + y**2", [[3.0, 1.0]], "gd", lr=0.01, max_steps=5000)
     assert slower.status[0, 0] == "diverged" and slower.steps[0, 0] > r.steps[0, 0]

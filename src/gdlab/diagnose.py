@@ -820,10 +820,12 @@ def _levels_off(obj, base, descent, lowest, value, todo):
 def _edge_probe(result) -> list[list[tuple[float | None, list[float] | None, bool]]]:
     """Per run, ``(edge_to, edge_at, edge_floor)`` (:class:`RunFacts`), ``(None, None,
     False)`` where not shown: for a run that stopped where f is not a number after some
-    steps, the first edge of f's domain on the segment from its start to that point
-    (:func:`_first_edge`), and f along the segment from the start into it — evenly to a tenth
-    of the way from the edge, then at :data:`PER_DECADE` points a tenfold to 10⁻¹⁵ of it —
-    where f falls monotonically all that way, below the start by :data:`LEVEL_DROP`, and
+    steps, the first edge of f's domain on the segment into that point from the last point
+    before it (:func:`_last_inside`: the step that crossed, where the path was recorded;
+    else from the start), found by :func:`_first_edge`, and f along that segment into the
+    edge — evenly to a tenth of the way from the edge, then at :data:`PER_DECADE` points a
+    tenfold to 10⁻¹⁵ of it — where f falls monotonically all that way (and along the
+    recorded path before it), below its first point by :data:`LEVEL_DROP`, and
     either does not settle (:func:`_settles`; no floor: log x toward 0) or settles while
     ‖∇f‖ grows at least :data:`EDGE_STEEP`-fold over the tenfolds (√x toward 0, where no
     fixed step can stop)."""
@@ -836,7 +838,7 @@ def _edge_probe(result) -> list[list[tuple[float | None, list[float] | None, boo
     if not len(ks):
         return out
     obj = result.objective
-    a = result.starts[bs]
+    a, fell = _last_inside(result, ks, bs)
     with np.errstate(all="ignore"):
         edge = _first_edge(obj, a, result.final[ks, bs])
         share = np.concatenate([np.linspace(1, 0.1, 8 * PER_DECADE, endpoint=False),
@@ -852,10 +854,26 @@ def _edge_probe(result) -> list[list[tuple[float | None, list[float] | None, boo
         steep = ~(norm[:, 1] < EDGE_STEEP * norm[:, 0])  # (an infinite gradient is steep)
         shown = np.all(np.isfinite(vals), axis=-1) & np.all(np.diff(vals, axis=-1) <= 0, axis=-1) \
             & (far <= vals[:, 0] - LEVEL_DROP * np.maximum(1.0, np.abs(far))) \
-            & (~floor | steep) & ~np.isnan(norm[:, 1])
+            & (~floor | steep) & ~np.isnan(norm[:, 1]) & fell
     for i in np.flatnonzero(shown):
         out[ks[i]][bs[i]] = (float(far[i]), [float(v) for v in edge[i]], bool(floor[i]))
     return out
+
+
+def _last_inside(result, ks, bs) -> tuple[np.ndarray, np.ndarray]:
+    """For the runs ``(ks, bs)``, the point a step before the end where the path recorded it
+    (the step from there crossed the edge), else the start; and whether f fell (did not
+    rise) along the recorded path up to that point (True without a record)."""
+    a, fell = result.starts[bs].copy(), np.ones(len(ks), dtype=bool)
+    if result.path is None or result.values is None:
+        return a, fell
+    at = result.recorded_steps
+    idx = np.minimum(np.searchsorted(at, result.steps[ks, bs] - 1), len(at) - 1)
+    for i in np.flatnonzero(at[idx] == result.steps[ks, bs] - 1):
+        a[i] = result.path[idx[i], ks[i], bs[i]]
+        with np.errstate(invalid="ignore"):
+            fell[i] = bool(np.all(np.diff(result.values[: idx[i] + 1, ks[i], bs[i]]) <= 0))
+    return a, fell
 
 
 def _first_edge(obj, a: np.ndarray, b: np.ndarray, samples: int = 256) -> np.ndarray:
