@@ -48,7 +48,7 @@ import numpy as np
 from .diagnose import probe_reach
 from .i18n import text
 
-__all__ = ["advise", "OPTIONS", "MAX_LR_GROWTH", "FAR_BELOW", "ADAPTIVE"]
+__all__ = ["advise", "OPTIONS", "MAX_LR_GROWTH", "FAR_BELOW", "ADAPTIVE", "narrow_momentum"]
 
 #: Every option a suggestion may use (the CLI's); a front end passes the ones it has.
 OPTIONS = ("lr", "optimizer", "momentum", "max_steps", "start", "schedule", "random_starts",
@@ -150,9 +150,10 @@ def _tuned_momentum(f):
 
 
 @lru_cache(maxsize=256)  # the runs of a call share a few minima: tune once per minimum
-def _tune(optimizer: str, lr0: float, mu: float, lam: tuple[float, ...]):
+def _tune(optimizer: str, lr0: float, mu: float, lam: tuple[float, ...],
+          grow: float = MAX_LR_GROWTH):
     now = _rate(optimizer, lr0, mu, lam)
-    lrs, mus = np.meshgrid(np.geomspace(lr0, MAX_LR_GROWTH * lr0, 25),
+    lrs, mus = np.meshgrid(np.geomspace(lr0, grow * lr0, 25),
                            np.linspace(0.0, 0.99, 100), indexing="ij")
     rates = _rates(optimizer, lrs, mus, np.asarray(lam))
     i = np.unravel_index(int(np.argmin(rates)), rates.shape)
@@ -190,24 +191,40 @@ def _no_progress(f, options):
     return explanation, text("advice.raise_lr"), None
 
 
-def _narrow_bowl(f, far_below: bool):
-    """For a slow gradient-descent run whose rate is not far below the bound, on curvatures
-    that span ≥ :data:`NARROW` (x² + 0.001·y²): the steepest direction holds the rate down
-    and the flattest crawls — ``(explanation, advice, suggestion)`` with the momentum that
-    shrinks the error fastest there (:func:`_tune`), or ``None``."""
+def narrow_momentum(f):
+    """For a slow gradient-descent run whose rate is within tenfold of its bound, on curvatures
+    that span ≥ :data:`NARROW` (x² + 0.001·y²) — the steepest direction holds the rate down
+    and the flattest crawls — the momentum that shrinks the error fastest there at the run's
+    own rate (:func:`_tune`; a larger rate, tuned to the curvature at the end, blew up from
+    Rosenbrock's start), as ``(lr, momentum, rate now, rate then)``; else ``None``. The
+    diagnosis keeps it only where running it did better (``RunFacts.narrow_momentum``)."""
     lam = np.asarray(f.curvatures, dtype=float)
-    if f.optimizer != "gd" or f.lr is None or far_below or lam.size < 2 or \
+    if f.optimizer != "gd" or f.lr is None or f.own_bound is None or f.noise or \
+            f.schedule is not None or f.lr < f.own_bound / 10 or lam.size < 2 or \
             not np.all(np.isfinite(lam)) or lam.min() <= 0 or lam.max() < NARROW * lam.min():
         return None
-    tuned = _tune("momentum", float(f.lr), 0.0, tuple(float(v) for v in lam))
+    tuned = _tune("momentum", float(f.lr), 0.0, tuple(float(v) for v in lam), grow=1.0)
     if tuned is None:
         return None
-    lr, mu, _, then = tuned
-    now = _rate("gd", float(f.lr), 0.0, lam)
+    return (*tuned[:2], _rate("gd", float(f.lr), 0.0, lam), tuned[3])
+
+
+def _narrow_bowl(f):
+    """``(explanation, advice, suggestion)`` for a narrow bowl where the momentum tuned to it
+    did better (``f.narrow_momentum``), else ``None``."""
+    if f.narrow_momentum is None:
+        return None
+    lr, mu, now, then = f.narrow_momentum
+    lam = np.asarray(f.curvatures, dtype=float)
     return (text("advice.slow.narrow", where=_where(f), low=lam.min(), high=lam.max(),
-                 ratio=lam.max() / lam.min(), now=now),
-            text("advice.slow.use_tuned_momentum", lr=lr, mu=mu, then=then),
+                 ratio=lam.max() / lam.min(), now=_factor(now)),
+            text("advice.slow.use_tuned_momentum", lr=lr, mu=mu, then=_factor(then)),
             {"optimizer": "momentum", "lr": lr, "momentum": mu})
+
+
+def _factor(rate: float) -> str:
+    """How much a step shrinks the error, readable near 1: ``0.943``, ``1 − 8e-07``."""
+    return f"{rate:.3g}" if rate < 0.999 else f"1 − {1 - rate:.2g}"
 
 
 def _max_steps(f):
@@ -376,9 +393,10 @@ def _slow(f, options):
     if tuned is not None and {"lr", "momentum"} <= options:
         lr, mu, now, then = tuned
         return explanation, text("advice.slow.tuned", momentum=f.hyper.get("momentum", 0),
-                                 where=_where(f), now=now, lr=lr, mu=mu, then=then), \
+                                 where=_where(f), now=_factor(now), lr=lr, mu=mu,
+                                 then=_factor(then)), \
             {"lr": lr, "momentum": mu}
-    narrow = _narrow_bowl(f, far_below)
+    narrow = _narrow_bowl(f)
     if narrow is not None and {"optimizer", "lr", "momentum"} <= options:
         return explanation + narrow[0], narrow[1], narrow[2]
     if f.lr is not None and bound is not None and f.lr < bound / 10 and \

@@ -264,6 +264,10 @@ class RunFacts:
             in sight (log x + y² toward x = 0) — or, ``edge_floor``, levels off ever more
             steeply (√x + y²): f just inside the edge, else ``None``; no minimum lies that
             way that a step can stop at; ``edge_at``: the edge (:func:`_edge_probe`).
+        narrow_momentum: for a slow gd run on a narrow bowl, ``(lr, momentum, rate now, rate
+            then)`` of :func:`gdlab.advice.narrow_momentum` — only where that momentum, run
+            from this start with the same budget, ended lower without diverging
+            (:func:`_tried_momentum`), else ``None``.
         escape_unbounded: from a saddle or maximum, f falls without bound along ±``escape``.
         better_start: a start of this call from which the same optimizer reached a lower
             minimum (for a local minimum), else ``None``.
@@ -330,6 +334,7 @@ class RunFacts:
     edge_to: float | None = None
     edge_at: list[float] | None = None
     edge_floor: bool = False
+    narrow_momentum: tuple[float, float, float, float] | None = None
 
     @property
     def flat(self) -> bool:
@@ -434,7 +439,8 @@ def diagnose(result, *, grad_zero: float = THRESHOLDS["grad_zero"],
     ev = _evidence(result, thresholds)
     names = _labels_of(result, ev, thresholds)[0]  # classify's rules, for all runs at once
     out = []
-    for row, row_names in zip(_facts_of(result, ev, thresholds), names):
+    every = _tried_momentum(result, _facts_of(result, ev, thresholds), names)
+    for row, row_names in zip(every, names):
         verdicts = []
         for f, label in zip(row, row_names):
             label = str(label)
@@ -446,6 +452,45 @@ def diagnose(result, *, grad_zero: float = THRESHOLDS["grad_zero"],
                 suggestion, f.events))
         out.append(verdicts)
     return out
+
+
+#: The most point-steps the diagnosis spends trying the momentum it would advise.
+TRY_WORK = 2_000_000
+
+
+def _tried_momentum(result, facts_rows, names):
+    """``facts_rows`` with ``narrow_momentum`` set on the slow runs where the momentum
+    :func:`gdlab.advice.narrow_momentum` tunes, run from the same start with the same budget,
+    ends lower than the run did and does not diverge (on Rosenbrock the curvature changes
+    along the path, and a momentum tuned to the minimum's can carry a run up a steep wall);
+    tried while the work stays within :data:`TRY_WORK`."""
+    from dataclasses import replace
+
+    from .advice import narrow_momentum
+    from .engine import run
+    from .optim import make
+
+    todo: dict[tuple[float, float, float], list[tuple[int, int]]] = {}
+    for k, row in enumerate(facts_rows):
+        for b, f in enumerate(row):
+            tuned = narrow_momentum(f) if names[k][b] == "slow" else None
+            if tuned is not None:
+                wd = float(f.hyper.get("weight_decay") or 0.0)
+                todo.setdefault((tuned[0], tuned[1], wd), []).append((k, b))
+    work = 0
+    for (lr, mu, wd), runs in todo.items():
+        work += len(runs) * result.max_steps
+        if work > TRY_WORK:
+            break
+        tried = run(result.objective, result.starts[[b for _, b in runs]],
+                    make("momentum", lr=lr, momentum=mu, weight_decay=wd),
+                    max_steps=result.max_steps, tol=result.tol,
+                    divergence=result.divergence, record="last")
+        for i, (k, b) in enumerate(runs):
+            if tried.status[0, i] != "diverged" and tried.value[0, i] < result.value[k, b]:
+                f = facts_rows[k][b]
+                facts_rows[k][b] = replace(f, narrow_momentum=narrow_momentum(f))
+    return facts_rows
 
 
 def summary(diagnoses) -> dict[str, dict[str, Any]]:
@@ -516,7 +561,8 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
     pos, neg = critical.signs(lam_end, thresholds["eig_tol"], thresholds["flat"])
     small = (status == "max_steps") & (result.gradient_norm <= thresholds["grad_zero"])
     near = (status == "converged") | (small & ~_short_of_minimum(
-        result, lam_end, vec_end, small & pos.all(axis=-1), thresholds["near_point"]))
+        result, lam_end, vec_end, small & pos.any(axis=-1) & ~neg.any(axis=-1),
+        thresholds["near_point"]))
     minimiser = near & ~neg.any(axis=-1) & np.all(np.isfinite(lam_end), axis=-1)
     may_be_unbounded = library is None or known_best is None
     escape = vec_end[..., :, 0]  # the eigenvector of the lowest curvature, (K, B, D)
@@ -550,19 +596,23 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
 
 def _short_of_minimum(result, lam, vec, todo, near_point: float) -> np.ndarray:
     """For the runs ``todo`` (stopped by the step limit with ‖∇f‖ ≤ grad_zero where f curves
-    up every way): along some axis of the Hessian the quadratic model's minimiser
-    x − (∇²f)⁻¹∇f lies farther from the end than both ``near_point`` and the whole way the
-    run went along that axis — a bowl so flat there that a small gradient is no critical
-    point (1e-6·x² after 2000 steps of lr 0.1 from 3: ‖∇f‖ = 6e-6, the minimum 3 away, 0.0012
-    gone; x² + 1e-6·y² from (1, 1): x done, y nearly where it began). ``lam, vec``: the
-    Hessian's eigensystem at the ends."""
+    up some way and down none): along some axis of the Hessian the quadratic model's
+    minimiser x − (∇²f)⁻¹∇f lies farther from the end than both ``near_point`` and the whole
+    way the run went along that axis — a bowl so flat there that a small gradient is no
+    critical point (1e-6·x² after 2000 steps of lr 0.1 from 3: ‖∇f‖ = 6e-6, the minimum 3
+    away, 0.0012 gone; x² + 1e-6·y² from (1, 1): x done, y nearly where it began) — or ∇f
+    has a part along an axis without curvature (x² + 5e-6·y: a slope, no minimum at all; a
+    run flat every way is left to the plateau rules). ``lam, vec``: the Hessian's
+    eigensystem at the ends."""
     out = np.zeros(todo.shape, dtype=bool)
     ks, bs = np.nonzero(todo)
     if len(ks):
         x, V = result.final[ks, bs], vec[ks, bs]
         with np.errstate(all="ignore"):
             g = np.asarray(result.objective.gradient(x), dtype=np.float64)
-            step = np.einsum("mji,mj->mi", V, g) / lam[ks, bs]  # the Newton step, per axis
+            along, curve = np.einsum("mji,mj->mi", V, g), lam[ks, bs]
+            # the Newton step, per axis (endless where f does not curve up that way)
+            step = np.where(curve > 0, along / curve, np.where(along == 0, 0.0, np.inf))
             went = np.einsum("mji,mj->mi", V, x - result.starts[bs])
             out[ks, bs] = np.any(np.abs(step) > np.maximum(near_point, np.abs(went)), axis=-1)
     return out
