@@ -56,6 +56,8 @@ OPTIONS = ("lr", "optimizer", "momentum", "max_steps", "start", "schedule", "ran
 #: The largest factor by which a suggestion raises a learning rate.
 MAX_LR_GROWTH = 10.0
 FAR_BELOW = 1000.0  # a rate this far below the stability bound is raised to half the bound
+#: A step that keeps more than this share of the error crawls.
+CRAWL = 0.999
 #: Curvatures that span this ratio or more make a narrow bowl, where momentum helps.
 NARROW = 100.0
 #: Optimizers that rescale their steps per coordinate (no stability bound of their own).
@@ -147,6 +149,25 @@ def _tuned_momentum(f):
             lam.size == 0 or not np.all(np.isfinite(lam)) or lam.min() <= 0:
         return None
     return _tune(f.optimizer, float(f.lr), float(mu), tuple(float(v) for v in lam))
+
+
+def _rate_holds_momentum(f, tuned) -> bool:
+    """A momentum or Nesterov run three decades or more below its bound where the best
+    retuning within tenfold (``tuned``, :func:`_tuned_momentum`) still crawls (keeps more than
+    :data:`CRAWL` of the error a step) and half the bound, with its own momentum, does
+    better: the rate holds it back (1e-6·x²; not x², where lr ×10 with momentum 0.74 beats
+    lr = bound/2 with 0.9, nor x⁴ + y², whose curvature at the end is far below its start's
+    and a thousandfold rate blows up)."""
+    bound, mu = f.own_bound, f.hyper.get("momentum")
+    if f.optimizer not in ("momentum", "nesterov") or f.lr is None or bound is None or \
+            mu is None or f.lr >= bound / FAR_BELOW:
+        return False
+    lam = np.asarray(f.curvatures, dtype=float)
+    if lam.size == 0 or not np.all(np.isfinite(lam)):
+        return False
+    half = _rate(f.optimizer, bound / 2, float(mu), lam)
+    then = _rate(f.optimizer, f.lr, float(mu), lam) if tuned is None else tuned[3]
+    return 0 < half < 1 and half < then and then > CRAWL
 
 
 @lru_cache(maxsize=256)  # the runs of a call share a few minima: tune once per minimum
@@ -387,9 +408,10 @@ def _slow(f, options):
         if steps is not None and "max_steps" in options:
             return explanation, text("advice.more_steps", steps=steps), {"max_steps": steps}
         return explanation, text("advice.needs_steps"), None
-    # three decades or more below the bound: the rate holds momentum back too (1e-6·x²)
-    far_below = f.lr is not None and bound is not None and f.lr < bound / FAR_BELOW
-    tuned = None if far_below else _tuned_momentum(f)
+    tuned = _tuned_momentum(f)
+    far_below = _rate_holds_momentum(f, tuned)
+    if far_below:
+        tuned = None
     if tuned is not None and {"lr", "momentum"} <= options:
         lr, mu, now, then = tuned
         return explanation, text("advice.slow.tuned", momentum=f.hyper.get("momentum", 0),
