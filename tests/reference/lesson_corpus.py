@@ -1,0 +1,69 @@
+"""Every lesson of a fixed corpus of runs, to compare two versions of the diagnosis.
+
+    python tests/reference/lesson_corpus.py new.json            # this checkout
+    PYTHONPATH=/path/to/old/src python tests/reference/lesson_corpus.py old.json
+    python tests/reference/lesson_corpus.py --compare old.json new.json
+
+The corpus: every library function (its first coordinate's bounds) and some typed formulas
+chosen for the diagnosis's edge cases (domain edges, infima, narrow and flat bowls, saddles,
+kinks) × gd, momentum, adam × lr 1e-3, 1e-2, 1e-1 × six seeded starts, 500 steps. Each run's
+label, explanation, advice and suggestion are written; ``--compare`` prints each changed
+(function, optimizer) group once with its old and new suggestion, to be read by a person —
+a changed lesson is not a failure, a wrong one is.
+"""
+
+import collections
+import json
+import sys
+import warnings
+
+import numpy as np
+
+TYPED = [("x**2/20 + y**2", -5, 5), ("log(x) + y**2", 0.1, 4),
+         ("sqrt(x) + (x-1)**2 + y**2", 0.01, 3),
+         ("exp(-x) + (x-y)**2", -2, 3), ("x**4 + y**2", -2, 2), ("x**2 + 0.001*y**2", -3, 3),
+         ("x**3 - 3*x + y**2", -2, 2), ("-log(1+x**2) + y**2", -3, 3), ("sin(x)*cos(y)", -3, 3),
+         ("x*log(x) + y**2", 0.05, 3), ("abs(x) + y**2", -2, 2), ("1e-5*(x**2+y**2)", -3, 3),
+         ("(x**2-1)**2 + y**2", -2, 2), ("x**2 - y**2", -2, 2), ("atan(x) + y**2", -3, 3)]
+
+
+def lessons() -> dict:
+    import gdlab.functions as F
+    from gdlab.diagnose import diagnose
+    from gdlab.engine import run
+
+    cases = []
+    for t in F.all_functions():
+        b = t.bounds
+        cases.append((t.name, *(b[0] if isinstance(b[0], tuple) else b)))
+    out = {}
+    for name, lo, hi in cases + TYPED:
+        starts = np.random.default_rng(7).uniform(lo, hi, (6, 2))
+        for opt in ("gd", "momentum", "adam"):
+            for lr in (1e-3, 1e-2, 1e-1):
+                r = run(name, starts, opt, lr=lr, max_steps=500)
+                for b, d in enumerate(diagnose(r)[0]):
+                    out[f"{name}|{opt}|{lr}|{b}"] = [d.label, d.explanation, d.advice,
+                                                     d.suggestion]
+    return out
+
+
+def compare(old: dict, new: dict) -> None:
+    groups = collections.defaultdict(list)
+    for k in new:
+        if new[k] != old.get(k):
+            groups[tuple(k.split("|")[:2])].append(k)
+    for ks in groups.values():
+        k = ks[0]
+        print(f"## {k} ({len(ks)} runs): {old[k][0]} → {new[k][0]}")
+        print("   old:", old[k][1][-200:], "|", old[k][2], old[k][3])
+        print("   new:", new[k][1][-200:], "|", new[k][2], new[k][3])
+    print(f"{sum(map(len, groups.values()))} of {len(new)} lessons changed")
+
+
+if __name__ == "__main__":
+    warnings.filterwarnings("ignore")
+    if sys.argv[1] == "--compare":
+        compare(*(json.load(open(p)) for p in sys.argv[2:4]))
+    else:
+        json.dump(lessons(), open(sys.argv[1], "w"), default=str)
