@@ -3,13 +3,16 @@
     python tests/reference/lesson_corpus.py new.json            # this checkout
     PYTHONPATH=/path/to/old/src python tests/reference/lesson_corpus.py old.json
     python tests/reference/lesson_corpus.py --compare old.json new.json
+    python tests/reference/lesson_corpus.py --try new.json      # does the advice backfire?
 
 The corpus: every library function (its first coordinate's bounds) and some typed formulas
 chosen for the diagnosis's edge cases (domain edges, infima, narrow and flat bowls, saddles,
 kinks) × gd, momentum, adam × lr 1e-3, 1e-2, 1e-1 × six seeded starts, 500 steps. Each run's
 label, explanation, advice and suggestion are written; ``--compare`` prints each changed
 (function, optimizer) group once with its old and new suggestion, to be read by a person —
-a changed lesson is not a failure, a wrong one is.
+a changed lesson is not a failure, a wrong one is. ``--try`` runs each suggestion that sets
+only lr, momentum, optimizer or max_steps from the run's start and lists the groups where it
+diverged (the run had not) or ended higher.
 """
 
 import collections
@@ -48,6 +51,41 @@ def lessons() -> dict:
     return out
 
 
+def _starts(name: str) -> np.ndarray:
+    import gdlab.functions as F
+
+    bounds = {n: (lo, hi) for n, lo, hi in TYPED}
+    bounds.update({t.name: t.bounds[0] if isinstance(t.bounds[0], tuple) else t.bounds
+                   for t in F.all_functions()})
+    return np.random.default_rng(7).uniform(*bounds[name], (6, 2))
+
+
+def tried(data: dict) -> None:
+    from gdlab.engine import run
+    from gdlab.optim import make
+
+    bad = collections.defaultdict(list)
+    for key, (_, _, _, sug) in data.items():
+        if not isinstance(sug, dict) or set(sug) - {"lr", "momentum", "optimizer", "max_steps"}:
+            continue
+        name, opt, lr, b = key.split("|")
+        start = _starts(name)[int(b): int(b) + 1]
+        o, hyper = sug.get("optimizer", opt), {"lr": sug.get("lr", float(lr))}
+        if o == "momentum":
+            hyper["momentum"] = sug.get("momentum", 0.9)
+        before = run(name, start, opt, lr=float(lr), max_steps=500)
+        after = run(name, start, make(o, **hyper), max_steps=sug.get("max_steps", 500))
+        if before.status[0, 0] == "diverged":
+            continue
+        if after.status[0, 0] == "diverged":
+            bad[(name, opt, lr, "diverges")].append((b, sug))
+        elif after.value[0, 0] > before.value[0, 0] + 1e-12:
+            bad[(name, opt, lr, "ends higher")].append((b, sug))
+    for k, v in bad.items():
+        print(*k, f"{len(v)} runs, e.g. run {v[0][0]}: {v[0][1]}")
+    print(f"{sum(map(len, bad.values()))} suggestions backfire")
+
+
 def compare(old: dict, new: dict) -> None:
     groups = collections.defaultdict(list)
     for k in new:
@@ -65,5 +103,7 @@ if __name__ == "__main__":
     warnings.filterwarnings("ignore")
     if sys.argv[1] == "--compare":
         compare(*(json.load(open(p)) for p in sys.argv[2:4]))
+    elif sys.argv[1] == "--try":
+        tried(json.load(open(sys.argv[2])))
     else:
-        json.dump(lessons(), open(sys.argv[1], "w"), default=str)
+        json.dump(lessons(), open(sys.argv[1], "w"), default=str)  # (a suggestion is a dict)
