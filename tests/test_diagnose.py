@@ -102,6 +102,21 @@ def test_the_momentum_advised_for_a_narrow_valley_was_tried_from_each_start():
     assert advised >= 10
 
 
+def test_a_suggestion_that_backfires_from_the_start_is_withdrawn_and_said_so():
+    """Beale from (1.126, 3.575), lr 1e-3: slow, 40.8× below the bound at the minimum, so
+    the advice names lr = 0.01 — but the curvature at this start is far larger (the run
+    begins at f = 3062), and lr = 0.01 blows up in two steps. The diagnosis tries it from
+    the start before offering it."""
+    start = [[1.1258592, 3.57492421]]
+    d = run("beale", start, "gd", lr=1e-3, max_steps=500).diagnoses()[0][0]
+    assert d.label == "slow" and "try lr=0.01" in d.advice and d.suggestion is None
+    assert "Tried from this start, that diverged after 2 steps" in d.advice
+    tried = run("beale", start, "gd", lr=0.01, max_steps=500)
+    assert tried.status[0, 0] == "diverged" and tried.steps[0, 0] == 2
+    fine = run("sphere", [[3.0, 4.0]], "gd", lr=1e-3, max_steps=500).diagnoses()[0][0]
+    assert fine.suggestion == {"lr": 0.01} and "Tried" not in fine.advice
+
+
 def test_momentum_far_below_the_bound_is_told_to_raise_the_rate():
     """1e-6·x² with momentum 0.9, lr 0.1: the bound 2(1 + μ)/λ is 1.9e6 — the rate, not the
     momentum, holds it back; half the bound reaches the minimum."""
@@ -397,11 +412,15 @@ def test_an_underflowed_tail_is_a_plateau_not_a_minimum(formula, start, lr):
 
 def test_a_step_across_a_pole_is_not_called_a_descent():
     """f = −1/x from 0.5 with lr 5: ∇f = 1/x² = 4, the first step lands at −19.5, across the
-    pole at 0, where f = 1/19.5 > f(0.5) = −2."""
+    pole at 0, where f = 1/19.5 > f(0.5) = −2. The tenfold smaller rate the advice names
+    crosses it too (0.5 − 0.5·4 = −1.5): tried from the start, it is withdrawn, and said so."""
     d = run("0 - 1/x", [[0.5]], "gd", lr=5, max_steps=1000).diagnoses()[0][0]
     assert d.label == "oscillating"
     assert d.explanation.startswith("f ended higher than it started, from -2 to")
-    assert d.suggestion == {"lr": 0.5}
+    assert "try lr=0.5" in d.advice and d.suggestion is None
+    assert "Tried from this start, that ended higher" in d.advice
+    again = run("0 - 1/x", [[0.5]], "gd", lr=0.5, max_steps=1000)
+    assert again.path[1, 0, 0, 0] == pytest.approx(-1.5)
 
 
 def test_slow_momentum_is_told_to_lower_its_momentum_with_the_closed_form_rates():

@@ -438,24 +438,91 @@ def diagnose(result, *, grad_zero: float = THRESHOLDS["grad_zero"],
     allowed = frozenset(OPTIONS if options is None else options)
     ev = _evidence(result, thresholds)
     names = _labels_of(result, ev, thresholds)[0]  # classify's rules, for all runs at once
-    out = []
     every = _tried_momentum(result, _facts_of(result, ev, thresholds), names)
-    for row, row_names in zip(every, names):
-        verdicts = []
-        for f, label in zip(row, row_names):
-            label = str(label)
-            explanation, advice, suggestion = advise(label, f, allowed)
-            verdicts.append(Diagnosis(
-                label, explanation, advice, f.bound, f.lambda_max, f.eigenvalues,
-                f.nearest_minimum, f.own_bound,
-                None if f.bound_at is None else [float(v) for v in f.bound_at],
-                suggestion, f.events))
-        out.append(verdicts)
-    return out
+    said = [[[str(label), *advise(str(label), f, allowed)] for f, label in zip(row, row_names)]
+            for row, row_names in zip(every, names)]
+    _try_suggestions(result, every, said)
+    return [[Diagnosis(label, explanation, advice, f.bound, f.lambda_max, f.eigenvalues,
+                       f.nearest_minimum, f.own_bound,
+                       None if f.bound_at is None else [float(v) for v in f.bound_at],
+                       suggestion, f.events)
+             for f, (label, explanation, advice, suggestion) in zip(row, said_row)]
+            for row, said_row in zip(every, said)]
 
 
-#: The most point-steps the diagnosis spends trying the momentum it would advise.
+#: The most point-steps the diagnosis spends trying what it would advise (each of
+#: :func:`_tried_momentum` and :func:`_try_suggestions`).
 TRY_WORK = 2_000_000
+
+
+def _try_suggestions(result, facts_rows, said) -> None:
+    """Run each suggestion that sets only the optimizer, its numbers or the step limit (and
+    the rate, where it names another optimizer) from the run's start (with the run's schedule
+    and noise), while the work stays within
+    :data:`TRY_WORK`; where it diverges, or ends higher than the run did, the advice says so
+    and the suggestion is withdrawn (``said``: ``[label, explanation, advice, suggestion]``
+    per run, changed in place). A tenfold rate worked out where the run ended can blow up
+    where the curvature is larger (Beale from (1.13, 3.57) at lr 1e-3: lr = 0.01 blows up in
+    two steps); a suggestion is a claim to test."""
+    from .engine import run
+    from .errors import GdlabError
+    from .i18n import text
+    from .optim import OPTIMIZERS
+
+    groups: dict[tuple, list[tuple[int, int, dict]]] = {}
+    for k, row in enumerate(said):
+        for b, (_, _, _, sug) in enumerate(row):
+            f, name = facts_rows[k][b], (sug or {}).get("optimizer", facts_rows[k][b].optimizer)
+            # another optimizer without a rate: the command's own --lr or the new default?
+            numbers = {**(f.hyper if name == f.optimizer else {}),
+                       **{key: v for key, v in (sug or {}).items()
+                          if key not in ("optimizer", "max_steps")}}
+            if not sug or name not in OPTIMIZERS or "lr" not in numbers or not set(numbers) <= \
+                    set(OPTIMIZERS[name].defaults) or not all(
+                        isinstance(v, (int, float)) for v in numbers.values()):
+                continue
+            key = (k, name, tuple(sorted(numbers)), sug.get("max_steps", result.max_steps))
+            groups.setdefault(key, []).append((k, b, numbers))
+    work = 0
+    for (k, name, _, steps), runs in groups.items():
+        work += len(runs) * steps
+        if work > TRY_WORK:
+            break
+        try:
+            tried = run(result.objective, result.starts[[b for _, b, _ in runs]],
+                        _one_per_row(result.optimizers[k], name, [n for _, _, n in runs]),
+                        max_steps=steps, tol=result.tol, divergence=result.divergence,
+                        record="last")
+        except GdlabError:  # a suggestion the engine refuses is left as it was
+            continue
+        for i, (k, b, _) in enumerate(runs):
+            was, now = result.status[k, b] == "diverged", tried.status[0, i] == "diverged"
+            if now:
+                note = text("advice.tried.diverged" if not was else "advice.tried.again",
+                            steps=text("unit.steps", n=int(tried.steps[0, i])))
+            elif not was and tried.value[0, i] > result.value[k, b]:
+                note = text("advice.tried.higher", value=float(tried.value[0, i]),
+                            before=float(result.value[k, b]))
+            else:
+                continue
+            said[k][b][2] += note
+            said[k][b][3] = None
+
+
+def _one_per_row(like, name: str, numbers: list[dict]):
+    """The optimizer ``name`` with ``like``'s schedule and noise and, row by row, the
+    hyper-parameters ``numbers`` (each set checked by :func:`gdlab.optim.make`; the engine
+    runs ``(N, 1)`` hyper-parameter arrays row by row, as it stacks configurations)."""
+    from dataclasses import replace
+
+    from .optim import make
+
+    opts = [make(name, schedule=like.schedule, noise=like.noise, seed=like.seed, **n)
+            for n in numbers]
+    hyper = {key: np.array([o.hyper[key] for o in opts], dtype=np.float64)[:, None]
+             if any(o.hyper[key] != v for o in opts) else v
+             for key, v in opts[0].hyper.items()}
+    return replace(opts[0], hyper=hyper)
 
 
 def _tried_momentum(result, facts_rows, names):
