@@ -115,6 +115,11 @@ def test_a_suggestion_that_backfires_from_the_start_is_withdrawn_and_said_so():
     assert tried.status[0, 0] == "diverged" and tried.steps[0, 0] == 2
     fine = run("sphere", [[3.0, 4.0]], "gd", lr=1e-3, max_steps=500).diagnoses()[0][0]
     assert fine.suggestion == {"lr": 0.01} and "Tried" not in fine.advice
+    # with gradient noise the rows of a call share the draws: a try of some rows would get
+    # another run's noise, so nothing is tried
+    noisy = run("x**2 + 10*y**2", [[0.01, 0.01], [0.2, 0.1]], make("adam", lr=0.1, noise=2.0),
+                max_steps=30).diagnoses()[0]
+    assert all(d.suggestion is not None and "Tried" not in d.advice for d in noisy)
 
 
 def test_momentum_far_below_the_bound_is_told_to_raise_the_rate():

@@ -451,19 +451,22 @@ def diagnose(result, *, grad_zero: float = THRESHOLDS["grad_zero"],
 
 
 #: The most point-steps the diagnosis spends trying what it would advise (each of
-#: :func:`_tried_momentum` and :func:`_try_suggestions`).
+#: :func:`_tried_momentum` and :func:`_try_suggestions`), a call counted as at least
+#: ``TRY_ROWS`` rows (a step of one row costs about as much as of a few hundred).
 TRY_WORK = 2_000_000
+TRY_ROWS = 256
 
 
 def _try_suggestions(result, facts_rows, said) -> None:
     """Run each suggestion that sets only the optimizer, its numbers or the step limit (and
-    the rate, where it names another optimizer) from the run's start (with the run's schedule
-    and noise), while the work stays within
-    :data:`TRY_WORK`; where it diverges, or ends higher than the run did, the advice says so
-    and the suggestion is withdrawn (``said``: ``[label, explanation, advice, suggestion]``
-    per run, changed in place). A tenfold rate worked out where the run ended can blow up
-    where the curvature is larger (Beale from (1.13, 3.57) at lr 1e-3: lr = 0.01 blows up in
-    two steps); a suggestion is a claim to test."""
+    the rate, where it names another optimizer) from the run's start with the run's schedule
+    — not for a run with gradient noise, whose draws are shared by the rows of its call —
+    as many runs of each kind of suggestion as fit in :data:`TRY_WORK` (a call costs at
+    least :data:`TRY_ROWS` rows' worth a step); where it diverges, or ends higher than the run
+    did, the advice says so and the suggestion is withdrawn (``said``: ``[label,
+    explanation, advice, suggestion]`` per run, changed in place). A tenfold rate worked out
+    where the run ended can blow up where the curvature is larger (Beale from (1.13, 3.57) at
+    lr 1e-3: lr = 0.01 blows up in two steps); a suggestion is a claim to test."""
     from .engine import run
     from .errors import GdlabError
     from .i18n import text
@@ -477,7 +480,8 @@ def _try_suggestions(result, facts_rows, said) -> None:
             numbers = {**(f.hyper if name == f.optimizer else {}),
                        **{key: v for key, v in (sug or {}).items()
                           if key not in ("optimizer", "max_steps")}}
-            if not sug or name not in OPTIMIZERS or "lr" not in numbers or not set(numbers) <= \
+            if not sug or result.optimizers[k].noise or name not in OPTIMIZERS or \
+                    "lr" not in numbers or not set(numbers) <= \
                     set(OPTIMIZERS[name].defaults) or not all(
                         isinstance(v, (int, float)) for v in numbers.values()):
                 continue
@@ -485,9 +489,10 @@ def _try_suggestions(result, facts_rows, said) -> None:
             groups.setdefault(key, []).append((k, b, numbers))
     work = 0
     for (k, name, _, steps), runs in groups.items():
-        work += len(runs) * steps
-        if work > TRY_WORK:
-            break
+        runs = runs[: max(0, (TRY_WORK - work) // steps)]  # the rest: offered untried
+        if work + max(len(runs), TRY_ROWS) * steps > TRY_WORK:
+            continue
+        work += max(len(runs), TRY_ROWS) * steps
         try:
             tried = run(result.objective, result.starts[[b for _, b, _ in runs]],
                         _one_per_row(result.optimizers[k], name, [n for _, _, n in runs]),
@@ -500,7 +505,8 @@ def _try_suggestions(result, facts_rows, said) -> None:
             if now:
                 note = text("advice.tried.diverged" if not was else "advice.tried.again",
                             steps=text("unit.steps", n=int(tried.steps[0, i])))
-            elif not was and tried.value[0, i] > result.value[k, b]:
+            elif not was and tried.value[0, i] > result.value[k, b] + 1e-12 * max(
+                    1.0, abs(result.value[k, b])):
                 note = text("advice.tried.higher", value=float(tried.value[0, i]),
                             before=float(result.value[k, b]))
             else:
@@ -546,9 +552,9 @@ def _tried_momentum(result, facts_rows, names):
                 todo.setdefault((tuned[0], tuned[1], wd), []).append((k, b))
     work = 0
     for (lr, mu, wd), runs in todo.items():
-        work += len(runs) * result.max_steps
-        if work > TRY_WORK:
-            break
+        if work + max(len(runs), TRY_ROWS) * result.max_steps > TRY_WORK:
+            continue  # too long to try: not advised
+        work += max(len(runs), TRY_ROWS) * result.max_steps
         tried = run(result.objective, result.starts[[b for _, b in runs]],
                     make("momentum", lr=lr, momentum=mu, weight_decay=wd),
                     max_steps=result.max_steps, tol=result.tol,
