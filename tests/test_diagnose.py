@@ -115,6 +115,11 @@ def test_a_suggestion_that_backfires_from_the_start_is_withdrawn_and_said_so():
     assert tried.status[0, 0] == "diverged" and tried.steps[0, 0] == 2
     fine = run("sphere", [[3.0, 4.0]], "gd", lr=1e-3, max_steps=500).diagnoses()[0][0]
     assert fine.suggestion == {"lr": 0.01} and "Tried" not in fine.advice
+    # a schedule is tried too: abs(x) + y² from (2, 1) rattles at the kink, but a rate that
+    # falls tenfold over 300 steps covers only 0.01·ln 10/0.03 ≈ 0.77 of the 2 to go
+    kink = run("abs(x) + y**2", [[2.0, 1.0]], "gd", lr=0.01, max_steps=300).diagnoses()[0][0]
+    assert "schedule=inverse_time:0.03" in kink.advice and kink.suggestion is None
+    assert "Tried from this start, that ended higher" in kink.advice
     # with gradient noise the rows of a call share the draws: a try of some rows would get
     # another run's noise, so nothing is tried
     noisy = run("x**2 + 10*y**2", [[0.01, 0.01], [0.2, 0.1]], make("adam", lr=0.1, noise=2.0),

@@ -458,8 +458,9 @@ TRY_ROWS = 256
 
 
 def _try_suggestions(result, facts_rows, said) -> None:
-    """Run each suggestion that sets only the optimizer, its numbers or the step limit (and
-    the rate, where it names another optimizer) from the run's start with the run's schedule
+    """Run each suggestion that sets only the optimizer, its numbers, the step limit or the
+    schedule (and the rate, where it names another optimizer) from the run's start with the
+    run's schedule (or the one suggested)
     — not for a run with gradient noise, whose draws are shared by the rows of its call —
     as many runs of each kind of suggestion as fit in :data:`TRY_WORK` (a call costs at
     least :data:`TRY_ROWS` rows' worth a step); where it diverges, or ends higher than the run
@@ -467,10 +468,13 @@ def _try_suggestions(result, facts_rows, said) -> None:
     explanation, advice, suggestion]`` per run, changed in place). A tenfold rate worked out
     where the run ended can blow up where the curvature is larger (Beale from (1.13, 3.57) at
     lr 1e-3: lr = 0.01 blows up in two steps); a suggestion is a claim to test."""
+    from dataclasses import replace
+
     from .engine import run
     from .errors import GdlabError
     from .i18n import text
     from .optim import OPTIMIZERS
+    from .optim.schedules import parse_schedule
 
     groups: dict[tuple, list[tuple[int, int, dict]]] = {}
     for k, row in enumerate(said):
@@ -479,23 +483,27 @@ def _try_suggestions(result, facts_rows, said) -> None:
             # another optimizer without a rate: the command's own --lr or the new default?
             numbers = {**(f.hyper if name == f.optimizer else {}),
                        **{key: v for key, v in (sug or {}).items()
-                          if key not in ("optimizer", "max_steps")}}
+                          if key not in ("optimizer", "max_steps", "schedule")}}
             if not sug or result.optimizers[k].noise or name not in OPTIMIZERS or \
                     "lr" not in numbers or not set(numbers) <= \
                     set(OPTIMIZERS[name].defaults) or not all(
                         isinstance(v, (int, float)) for v in numbers.values()):
                 continue
-            key = (k, name, tuple(sorted(numbers)), sug.get("max_steps", result.max_steps))
+            key = (k, name, tuple(sorted(numbers)), sug.get("max_steps", result.max_steps),
+                   sug.get("schedule"))
             groups.setdefault(key, []).append((k, b, numbers))
     work = 0
-    for (k, name, _, steps), runs in groups.items():
+    for (k, name, _, steps, schedule), runs in groups.items():
         runs = runs[: max(0, (TRY_WORK - work) // steps)]  # the rest: offered untried
         if work + max(len(runs), TRY_ROWS) * steps > TRY_WORK:
             continue
         work += max(len(runs), TRY_ROWS) * steps
         try:
+            like = result.optimizers[k]
+            if schedule is not None:
+                like = replace(like, schedule=parse_schedule(schedule))
             tried = run(result.objective, result.starts[[b for _, b, _ in runs]],
-                        _one_per_row(result.optimizers[k], name, [n for _, _, n in runs]),
+                        _one_per_row(like, name, [n for _, _, n in runs]),
                         max_steps=steps, tol=result.tol, divergence=result.divergence,
                         record="last")
         except GdlabError:  # a suggestion the engine refuses is left as it was
