@@ -21,10 +21,11 @@ diverged         ``lr``: half the optimizer's stability bound at the  the run do
 oscillating      ``schedule`` (inverse-time decay) at a kink of f;    a lower f at the end
                  else ``lr``: half the bound at the end point, or a
                  tenth
-slow             ``optimizer`` momentum after a saddle slowed it;     a lower f at the end
-                 else ``lr`` up to the bound (≤ 10×; half the bound
-                 from ≥ 1000× below it); else
-                 ``max_steps`` × 10
+slow             ``optimizer`` momentum after a saddle slowed it, or  a lower f at the end
+                 on a narrow bowl (tuned, the same ``lr``); else
+                 ``lr`` up to the bound (≤ 10×; half the bound
+                 from ≥ 1000× below it); else ``max_steps`` × 10;
+                 ``None`` where f has no minimum that way
 plateau          ``optimizer`` adam (or ``lr`` × 10 for an adaptive   a lower f at the end
                  one), ``eps`` below gradients smaller than it, and
                  ``tol`` 0 where the stop rule fired
@@ -36,6 +37,9 @@ local_minimum    ``start`` of this call's run that reached lower, or  a lower f 
 global_minimum,  ``None``: nothing to fix                              —
 minimum
 ===============  ===================================================  ========================
+
+The diagnosis tries a suggestion from the run's own start before it is offered, and withdraws
+one that diverges or ends higher (:func:`gdlab.diagnose._try_suggestions`).
 """
 
 from __future__ import annotations
@@ -244,8 +248,8 @@ def _narrow_bowl(f):
 
 
 def _factor(rate: float) -> str:
-    """How much a step shrinks the error, readable near 1: ``0.943``, ``1 − 8e-07``."""
-    return f"{rate:.3g}" if rate < 0.999 else f"1 − {1 - rate:.2g}"
+    """How much a step shrinks the error, readable where it crawls: ``0.943``, ``1 − 8e-07``."""
+    return f"{rate:.3g}" if rate <= CRAWL else f"1 − {1 - rate:.2g}"
 
 
 def _max_steps(f):
