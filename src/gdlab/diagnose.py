@@ -502,10 +502,10 @@ def _try_suggestions(result, facts_rows, said) -> None:
             like = result.optimizers[k]
             if schedule is not None:
                 like = replace(like, schedule=parse_schedule(schedule))
-            tried = run(result.objective, result.starts[[b for _, b, _ in runs]],
-                        _one_per_row(like, name, [n for _, _, n in runs]),
+            opt = _one_per_row(like, name, [n for _, _, n in runs])
+            tried = run(result.objective, result.starts[[b for _, b, _ in runs]], opt,
                         max_steps=steps, tol=result.tol, divergence=result.divergence,
-                        record="last")
+                        record="last", backend=_try_backend(result.objective, opt))
         except GdlabError:  # a suggestion the engine refuses is left as it was
             continue
         for i, (k, b, _) in enumerate(runs):
@@ -521,6 +521,14 @@ def _try_suggestions(result, facts_rows, said) -> None:
                 continue
             said[k][b][2] += note
             said[k][b][3] = None
+
+
+def _try_backend(obj, opt) -> str:
+    """The engine for a try: the engine's own choice where the compiled kernel is loaded or
+    in numba's disk cache, else NumPy (compiling a kernel for a try would cost seconds)."""
+    from .compiled import ready
+
+    return "auto" if ready(obj, opt) else "numpy"
 
 
 def _one_per_row(like, name: str, numbers: list[dict]):
@@ -563,10 +571,10 @@ def _tried_momentum(result, facts_rows, names):
         if work + max(len(runs), TRY_ROWS) * result.max_steps > TRY_WORK:
             continue  # too long to try: not advised
         work += max(len(runs), TRY_ROWS) * result.max_steps
-        tried = run(result.objective, result.starts[[b for _, b in runs]],
-                    make("momentum", lr=lr, momentum=mu, weight_decay=wd),
-                    max_steps=result.max_steps, tol=result.tol,
-                    divergence=result.divergence, record="last")
+        opt = make("momentum", lr=lr, momentum=mu, weight_decay=wd)
+        tried = run(result.objective, result.starts[[b for _, b in runs]], opt,
+                    max_steps=result.max_steps, tol=result.tol, divergence=result.divergence,
+                    record="last", backend=_try_backend(result.objective, opt))
         for i, (k, b) in enumerate(runs):
             if tried.status[0, i] != "diverged" and tried.value[0, i] < result.value[k, b]:
                 f = facts_rows[k][b]
