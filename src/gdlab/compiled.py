@@ -410,6 +410,12 @@ def _kernel_path(obj, name: str, low: bool) -> Path:
     return _PATHS[memo]
 
 
+def loaded(obj, opt) -> bool:
+    """Whether ``opt``'s kernel for ``obj`` is loaded in this process (no source to write)."""
+    return obj.formula is not None and (obj.formula.expr, obj.formula.variables, opt.name,
+                                        low_weight(opt)) in _KERNELS
+
+
 def ready(obj, opt) -> bool:
     """Whether ``opt``'s kernel for ``obj`` is loaded or compiled in numba's disk cache:
     loading it costs milliseconds, compiling it seconds (a server then prefers NumPy)."""

@@ -524,11 +524,12 @@ def _try_suggestions(result, facts_rows, said) -> None:
 
 
 def _try_backend(obj, opt) -> str:
-    """The engine for a try: the engine's own choice where the compiled kernel is loaded or
-    in numba's disk cache, else NumPy (compiling a kernel for a try would cost seconds)."""
-    from .compiled import ready
+    """The engine for a try: the engine's own choice where the compiled kernel is loaded in
+    this process, else NumPy (writing a kernel's source costs up to seconds of SymPy, and
+    compiling it more)."""
+    from .compiled import loaded
 
-    return "auto" if ready(obj, opt) else "numpy"
+    return "auto" if loaded(obj, opt) else "numpy"
 
 
 def _one_per_row(like, name: str, numbers: list[dict]):
