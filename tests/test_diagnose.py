@@ -686,40 +686,29 @@ def _crossing(r):
     return [0.0, ay + (by - ay) * ax / (ax - bx)]
 
 
-def test_a_run_that_falls_off_the_edge_of_the_domain_is_told_no_minimum_lies_that_way():
-    """log x + y² from (3, 1): GD falls toward x = 0, where log x → −∞, and a step lands at
-    x < 0 (f not a number). A ten times smaller rate ends the same way, later — so the lesson
-    is no minimum that way, not a smaller rate. The edge is x = 0 on the segment from the start
-    on the step that crossed it, and f just inside it the closed form's at 1e-15 of that step
-    back."""
+@pytest.mark.parametrize("formula, closed, steps, floor, lesson", [
+    # log x + y² from (3, 1): GD falls toward x = 0, where log x → −∞, and a step lands at
+    # x < 0 (f not a number): no minimum that way
+    ("log(x) + y**2", lambda x, y: np.log(x) + y * y, 1000, False, "no minimum that way"),
+    # √x + y²: its lowest values lie on the edge x = 0, where ‖∇f‖ = 1/(2√x) grows without
+    # bound, so every fixed step crosses it
+    ("sqrt(x) + y**2", lambda x, y: np.sqrt(x) + y * y, 5000, True, "no fixed step can stop")])
+def test_a_run_that_falls_off_the_edge_of_the_domain_is_told_no_minimum_lies_that_way(
+        formula, closed, steps, floor, lesson):
+    """A ten times smaller rate ends the same way, later — so the lesson is the edge, not a
+    smaller rate. The edge is x = 0 on the step that crossed it, and f just inside it the
+    closed form's at 1e-15 of that step back."""
     from gdlab.diagnose import facts
 
-    r = run("log(x) + y**2", [[3.0, 1.0]], "gd", lr=0.1, max_steps=1000)
+    r = run(formula, [[3.0, 1.0]], "gd", lr=0.1, max_steps=steps)
     f, d = facts(r)[0][0], r.diagnoses()[0][0]
-    assert d.label == "diverged" and d.suggestion is None
-    assert "no minimum that way" in d.explanation and "lr=" not in d.advice
+    assert d.label == "diverged" and d.suggestion is None and f.edge_floor == floor
+    assert lesson in d.explanation and "lr=" not in d.advice
     (ex, ey), (ax, ay) = f.edge_at, _before_the_end(r)
     np.testing.assert_allclose([ex, ey], _crossing(r), rtol=1e-12, atol=1e-15)
     inside = (ex + 1e-15 * (ax - ex), ey + 1e-15 * (ay - ey))
-    np.testing.assert_allclose(f.edge_to, np.log(inside[0]) + inside[1] ** 2, rtol=1e-9)
-    slower = run("log(x) + y**2", [[3.0, 1.0]], "gd", lr=0.01, max_steps=1000)
-    assert slower.status[0, 0] == "diverged" and slower.steps[0, 0] > r.steps[0, 0]
-
-
-def test_a_run_that_falls_into_a_steep_edge_is_told_no_step_stops_there():
-    """√x + y² from (3, 1): its lowest values lie on the edge x = 0, where ‖∇f‖ = 1/(2√x)
-    grows without bound, so every fixed step crosses it — ten times smaller too, later."""
-    from gdlab.diagnose import facts
-
-    r = run("sqrt(x) + y**2", [[3.0, 1.0]], "gd", lr=0.1, max_steps=5000)
-    f, d = facts(r)[0][0], r.diagnoses()[0][0]
-    assert d.label == "diverged" and d.suggestion is None and f.edge_floor
-    assert "no fixed step can stop" in d.explanation and "lr=" not in d.advice
-    (ex, ey), (ax, ay) = f.edge_at, _before_the_end(r)
-    np.testing.assert_allclose([ex, ey], _crossing(r), rtol=1e-12, atol=1e-15)
-    inside = (ex + 1e-15 * (ax - ex), ey + 1e-15 * (ay - ey))
-    np.testing.assert_allclose(f.edge_to, np.sqrt(inside[0]) + inside[1] ** 2, rtol=1e-9)
-    slower = run("sqrt(x) + y**2", [[3.0, 1.0]], "gd", lr=0.01, max_steps=5000)
+    np.testing.assert_allclose(f.edge_to, closed(*inside), rtol=1e-9)
+    slower = run(formula, [[3.0, 1.0]], "gd", lr=0.01, max_steps=steps)
     assert slower.status[0, 0] == "diverged" and slower.steps[0, 0] > r.steps[0, 0]
 
 

@@ -421,8 +421,7 @@ def ready(obj, opt) -> bool:
     loading it costs milliseconds, compiling it seconds (a server then prefers NumPy)."""
     if obj.formula is None or not supports(obj, opt, "none") or not available():
         return False
-    memo = (obj.formula.expr, obj.formula.variables, opt.name, low_weight(opt))
-    if memo in _KERNELS:
+    if loaded(obj, opt):
         return True
     path = _kernel_path(obj, opt.name, low_weight(opt))
     return any((path.parent / "__pycache__").glob(f"{path.stem}.kernel-*.nbi"))
