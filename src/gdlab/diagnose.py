@@ -470,7 +470,6 @@ def _try_suggestions(result, facts_rows, said) -> None:
     lr 1e-3: lr = 0.01 blows up in two steps); a suggestion is a claim to test."""
     from dataclasses import replace
 
-    from .engine import run
     from .errors import GdlabError
     from .i18n import text
     from .optim import OPTIMIZERS
@@ -492,20 +491,17 @@ def _try_suggestions(result, facts_rows, said) -> None:
             key = (k, name, tuple(sorted(numbers)), sug.get("max_steps", result.max_steps),
                    sug.get("schedule"))
             groups.setdefault(key, []).append((k, b, numbers))
-    work = 0
+    budget = _TryBudget()
     for (k, name, _, steps, schedule), runs in groups.items():
-        runs = runs[: max(0, (TRY_WORK - work) // steps)]  # the rest: offered untried
-        if work + max(len(runs), TRY_ROWS) * steps > TRY_WORK:
+        runs = runs[: budget.rows_left(steps)]  # the rest: offered untried
+        if not budget.take(len(runs), steps):
             continue
-        work += max(len(runs), TRY_ROWS) * steps
         try:
             like = result.optimizers[k]
             if schedule is not None:
                 like = replace(like, schedule=parse_schedule(schedule))
             opt = _one_per_row(like, name, [n for _, _, n in runs])
-            tried = run(result.objective, result.starts[[b for _, b, _ in runs]], opt,
-                        max_steps=steps, tol=result.tol, divergence=result.divergence,
-                        record="last", backend=_try_backend(result.objective, opt))
+            tried = _run_try(result, [b for _, b, _ in runs], opt, steps)
         except GdlabError:  # a suggestion the engine refuses is left as it was
             continue
         for i, (k, b, _) in enumerate(runs):
@@ -521,6 +517,35 @@ def _try_suggestions(result, facts_rows, said) -> None:
                 continue
             said[k][b][2] += note
             said[k][b][3] = None
+
+
+class _TryBudget:
+    """The work left for tries in one diagnosis: :data:`TRY_WORK` point-steps, a call counted
+    as at least :data:`TRY_ROWS` rows."""
+
+    def __init__(self):
+        self.work = 0
+
+    def rows_left(self, steps: int) -> int:
+        return max(0, (TRY_WORK - self.work) // steps)
+
+    def take(self, rows: int, steps: int) -> bool:
+        """Spend the work of ``rows`` runs of ``steps`` if it fits."""
+        cost = max(rows, TRY_ROWS) * steps
+        if self.work + cost > TRY_WORK:
+            return False
+        self.work += cost
+        return True
+
+
+def _run_try(result, bs, opt, steps: int):
+    """``opt`` from the starts ``bs`` of ``result`` under its stop rules, ends only
+    (:func:`_try_backend`)."""
+    from .engine import run
+
+    return run(result.objective, result.starts[bs], opt, max_steps=steps, tol=result.tol,
+               divergence=result.divergence, record="last",
+               backend=_try_backend(result.objective, opt))
 
 
 def _try_backend(obj, opt) -> str:
@@ -557,7 +582,6 @@ def _tried_momentum(result, facts_rows, names):
     from dataclasses import replace
 
     from .advice import narrow_momentum
-    from .engine import run
     from .optim import make
 
     todo: dict[tuple[float, float, float], list[tuple[int, int]]] = {}
@@ -567,15 +591,13 @@ def _tried_momentum(result, facts_rows, names):
             if tuned is not None:
                 wd = float(f.hyper.get("weight_decay") or 0.0)
                 todo.setdefault((tuned[0], tuned[1], wd), []).append((k, b))
-    work = 0
+    budget = _TryBudget()
     for (lr, mu, wd), runs in todo.items():
-        if work + max(len(runs), TRY_ROWS) * result.max_steps > TRY_WORK:
+        if not budget.take(len(runs), result.max_steps):
             continue  # too long to try: not advised
-        work += max(len(runs), TRY_ROWS) * result.max_steps
-        opt = make("momentum", lr=lr, momentum=mu, weight_decay=wd)
-        tried = run(result.objective, result.starts[[b for _, b in runs]], opt,
-                    max_steps=result.max_steps, tol=result.tol, divergence=result.divergence,
-                    record="last", backend=_try_backend(result.objective, opt))
+        tried = _run_try(result, [b for _, b in runs],
+                         make("momentum", lr=lr, momentum=mu, weight_decay=wd),
+                         result.max_steps)
         for i, (k, b) in enumerate(runs):
             if tried.status[0, i] != "diverged" and tried.value[0, i] < result.value[k, b]:
                 f = facts_rows[k][b]

@@ -30,18 +30,28 @@ TYPED = [("x**2/20 + y**2", -5, 5), ("log(x) + y**2", 0.1, 4),
          ("(x**2-1)**2 + y**2", -2, 2), ("x**2 - y**2", -2, 2), ("atan(x) + y**2", -3, 3)]
 
 
-def lessons() -> dict:
+def _bounds() -> dict:
+    """Each function of the corpus → the interval its starts are drawn from (a library
+    function's first coordinate's bounds)."""
     import gdlab.functions as F
+
+    out = {t.name: t.bounds[0] if isinstance(t.bounds[0], tuple) else t.bounds
+           for t in F.all_functions()}
+    out.update({n: (lo, hi) for n, lo, hi in TYPED})
+    return out
+
+
+def _starts(name: str) -> np.ndarray:
+    return np.random.default_rng(7).uniform(*_bounds()[name], (6, 2))
+
+
+def lessons() -> dict:
     from gdlab.diagnose import diagnose
     from gdlab.engine import run
 
-    cases = []
-    for t in F.all_functions():
-        b = t.bounds
-        cases.append((t.name, *(b[0] if isinstance(b[0], tuple) else b)))
     out = {}
-    for name, lo, hi in cases + TYPED:
-        starts = np.random.default_rng(7).uniform(lo, hi, (6, 2))
+    for name in _bounds():
+        starts = _starts(name)
         for opt in ("gd", "momentum", "adam"):
             for lr in (1e-3, 1e-2, 1e-1):
                 r = run(name, starts, opt, lr=lr, max_steps=500)
@@ -49,15 +59,6 @@ def lessons() -> dict:
                     out[f"{name}|{opt}|{lr}|{b}"] = [d.label, d.explanation, d.advice,
                                                      d.suggestion]
     return out
-
-
-def _starts(name: str) -> np.ndarray:
-    import gdlab.functions as F
-
-    bounds = {n: (lo, hi) for n, lo, hi in TYPED}
-    bounds.update({t.name: t.bounds[0] if isinstance(t.bounds[0], tuple) else t.bounds
-                   for t in F.all_functions()})
-    return np.random.default_rng(7).uniform(*bounds[name], (6, 2))
 
 
 def tried(data: dict) -> None:
