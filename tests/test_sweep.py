@@ -11,7 +11,7 @@ import pytest
 from gdlab.engine import run
 from gdlab.errors import ConfigError
 from gdlab.optim import make
-from gdlab.sweep import execute, plan, summary, sweep
+from gdlab.sweep import execute, local_cluster, plan, summary, sweep
 
 pytest.importorskip("distributed")
 
@@ -83,13 +83,12 @@ def test_a_killed_worker_loses_no_row():
     """A LocalCluster of two workers reached as tcp://; after the first chunk one worker
     process is killed (SIGKILL) while chunks are running; the sweep completes with every row,
     the same as in this process."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     p = plan("rosenbrock", optimizers=["gd", "adam"], lrs=[1e-4, 1e-3, 1e-2],
              random_starts=400, seed=5, max_steps=2000, backend="numpy", chunk_runs=100)
     expected = execute(p)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with local_cluster(2) as cluster, Client(cluster) as client:
         pids = list(client.run(os.getpid).values())
         killed = []
 

@@ -426,20 +426,26 @@ def parse_scheduler(text: str) -> tuple[str, object]:
                       f"{text!r}")
 
 
+def local_cluster(workers: int):
+    """A Dask LocalCluster of ``workers`` single-threaded processes, quiet: its HTTP server on
+    a free port (the default, 8787, warns on stderr where another cluster holds it)."""
+    import logging
+
+    from distributed import LocalCluster
+
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                        dashboard_address=":0", silence_logs=logging.ERROR)
+
+
 def _schedule(p: Plan, todo, scheduler: str, finished) -> None:
     kind, arg = parse_scheduler(scheduler)
     if kind == "none" or not todo:
         for i, lo, hi in todo:
             finished(i, run_chunk(p, lo, hi))
         return
-    import logging
+    from distributed import Client, as_completed
 
-    from distributed import Client, LocalCluster, as_completed
-
-    cluster = None
-    if kind == "local":
-        cluster = LocalCluster(n_workers=arg, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+    cluster = local_cluster(arg) if kind == "local" else None
     try:
         with Client(cluster if cluster is not None else arg, timeout="20s") as client:
             shared = client.scatter(p, broadcast=True)
