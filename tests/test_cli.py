@@ -120,6 +120,30 @@ def test_an_output_folder_with_a_dot_is_taken_literally(capsys, tmp_path):
     assert (folder / "out.html").stat().st_mode & 0o777 == 0o666 & ~_umask()
 
 
+@pytest.mark.parametrize("argv, option", [
+    (["descend", "x**2", "--start", "1", "--optimizer", "gd:0.001", "--lr", "0.01"], "lr"),
+    (["descend", "x**2", "--start", "1", "--optimizer", "momentum:momentum=0.5",
+      "--momentum", "0.9"], "momentum"),
+    (["plot", "basins", "himmelblau", "--optimizer", "adam:0.1", "--lr", "0.2", "--grid", "8",
+      "-o", "/tmp/gdlab-never.png"], "lr"),
+])
+def test_a_number_given_twice_is_refused_not_ignored(capsys, argv, option):
+    """``--optimizer gd:0.001 --lr 0.01`` ran at 0.001, so adding a suggested ``--lr`` to
+    such a command did nothing: now one error line that names both. Where only the text or
+    only the option gives it, it is taken (basins' own default rate is no conflict)."""
+    code, out, err = run(capsys, *argv)
+    assert code != 0 and out == ""
+    text, number = (argv[argv.index(flag) + 1] for flag in ("--optimizer", f"--{option}"))
+    assert err == (f"error: {option} is given twice, in --optimizer {text} and as --{option} "
+                   f"{number}: give it once\n")
+    code, out, err = run(capsys, "descend", "x**2", "--start", "1", "--optimizer", "gd:0.001",
+                         "--steps", "1", "--json")
+    assert code == 0 and json.loads(out)["optimizer"]["lr"] == 0.001
+    code, out, err = run(capsys, "descend", "x**2", "--start", "1", "--lr", "0.01", "--steps",
+                         "1", "--json")
+    assert code == 0 and json.loads(out)["optimizer"]["lr"] == 0.01
+
+
 def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)

@@ -776,3 +776,69 @@ def test_no_minimum_that_way_is_not_said_while_the_rest_of_the_fall_lies_elsewhe
     d = r.diagnoses()[0][0]
     assert d.label == "slow" and "no minimum that way" not in d.explanation
     assert d.suggestion is not None and d.suggestion.get("lr", 0) > 1e-4
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "adam"])
+def test_weight_decay_converges_where_f_plus_its_penalty_has_its_minimum(optimizer):
+    """With weight decay wd added to the gradient, each step follows ∇f + wd·x: on
+    f = (x − 3)² + (y − 3)² that is the gradient of F = f + (wd/2)‖x‖², whose minimum is
+    x = y = 6/(2 + wd) (2.4 for wd = 0.5), where ‖∇f‖ = wd·2.4·√2 ≠ 0. The run stops there
+    (‖∇F‖ ≤ tol) — before, it ran to its step limit and was told "oscillating … use
+    lr=0.5" — and is diagnosed as F's minimum, with a word that weight decay holds it there."""
+    wd, lr = 0.5, 0.1 if optimizer != "adam" else 0.05
+    r = run("(x - 3)**2 + (y - 3)**2", [[0.0, 0.0]], optimizer, lr=lr, weight_decay=wd,
+            max_steps=5000, tol=1e-8)
+    x_star = 6 / (2 + wd)
+    assert r.status[0, 0] == "converged"
+    np.testing.assert_allclose(r.final[0, 0], [x_star, x_star], atol=1e-7)
+    np.testing.assert_allclose(r.gradient_norm[0, 0], wd * x_star * np.sqrt(2), rtol=1e-6)
+    d = r.diagnoses()[0][0]
+    assert d.label == "minimum"
+    F = 2 * (x_star - 3) ** 2 + wd / 2 * 2 * x_star**2
+    assert f"minimum f = {F:.2g}" in d.explanation
+    assert "F = f + 0.25‖x‖²" in d.explanation
+    assert f"‖∇f‖ = {wd * x_star * np.sqrt(2):.3g}" in d.explanation
+    assert "oscillat" not in d.explanation
+
+
+def test_gd_with_weight_decay_takes_the_steps_of_gd_on_the_penalised_bowl():
+    """GD with weight decay wd on (x − 3)² is GD on (x − 3)² + (wd/2)x², curvature 2 + wd:
+    ∇F shrinks by |1 − lr(2 + wd)| a step, so it stops after the first k with
+    |∇F(x₀)|·|1 − lr(2 + wd)|^k ≤ tol (closed form), as the same run on F without weight
+    decay does; ``Objective.with_weight_decay`` is that F (also for a callable f)."""
+    from gdlab.objective import Objective
+
+    wd, lr, tol, x0 = 0.3, 0.05, 1e-9, 10.0
+    factor = abs(1 - lr * (2 + wd))
+    g0 = abs(2 * (x0 - 3) + wd * x0)
+    k = int(np.ceil(np.log(tol / g0) / np.log(factor)))
+    decayed = run("(x - 3)**2", [[x0]], "gd", lr=lr, weight_decay=wd, tol=tol)
+    assert decayed.steps[0, 0] in (k, k + 1)  # the last factor's rounding
+    F = Objective.from_formula("(x - 3)**2").with_weight_decay(wd)
+    plain = run(F, [[x0]], "gd", lr=lr, tol=tol)
+    assert plain.steps[0, 0] == decayed.steps[0, 0]
+    np.testing.assert_allclose(plain.final, decayed.final, rtol=1e-12)
+    f = Objective.from_callable(lambda x: (x[..., 0] - 3) ** 2, 1, vectorized=True,
+                                gradient=lambda x: 2 * (x - 3))
+    G = f.with_weight_decay(wd)
+    np.testing.assert_allclose(G.value([[1.0]]), 4 + wd / 2)
+    np.testing.assert_allclose(G.gradient([[1.0]]), [[-4 + wd]])
+    np.testing.assert_allclose(G.hessian([1.0]), [[2 + wd]], rtol=1e-6)
+
+
+def test_weight_decay_lessons_are_of_the_function_descended_and_others_keep_theirs():
+    """A Gaussian well at (3, 3) from (1, 1) with weight decay 0.1 and lr 1e-3 for 50 steps:
+    the decay's pull 0.1·x outweighs the well's slope there, so f *rises* along the run (was:
+    "oscillating: a step overshot, perhaps across a pole"); F = f + 0.05‖x‖² falls, and that is
+    the lesson. In the same call the configuration without weight decay keeps its own."""
+    f = "-exp(-((x-3)**2 + (y-3)**2)/2)"
+    r = run(f, [[1.0, 1.0]], [make("gd", lr=1e-3), make("gd", lr=1e-3, weight_decay=0.1)],
+            max_steps=50, tol=0)
+    assert r.value[1, 0] > r.start_value[1, 0]  # f rose
+    plain, decayed = (row[0] for row in r.diagnoses())
+    assert decayed.label == "slow" and "F = f + 0.05‖x‖²" in decayed.explanation
+    F0 = -np.exp(-4.0) + 0.05 * 2
+    assert f"from {F0:.6g}" in decayed.explanation  # F fell from its start value
+    assert "weight_decay" not in plain.explanation
+    alone = run(f, [[1.0, 1.0]], "gd", lr=1e-3, max_steps=50, tol=0).diagnoses()[0][0]
+    assert (plain.label, plain.explanation) == (alone.label, alone.explanation)

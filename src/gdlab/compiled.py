@@ -33,7 +33,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .engine import OSCILLATION_MEMORY
+from .engine import OSCILLATION_MEMORY, nonzero
 
 __all__ = ["available", "supports", "ready", "run_block", "SUPPORTED", "BLOCK"]
 
@@ -70,18 +70,11 @@ def supports_update(obj, opt) -> bool:
     no per-row hyper-parameter but the learning rate."""
     if obj.formula is None or opt.name not in SUPPORTED or opt.schedule is not None:
         return False
-    if opt.noise or any(_nonzero(opt.hyper.get(k, 0.0)) for k in ("weight_decay", "dampening")):
+    if opt.noise or any(nonzero(opt.hyper.get(k, 0.0)) for k in ("weight_decay", "dampening")):
         return False
     per_row = [k for k, v in opt.hyper.items() if isinstance(v, np.ndarray) and k != "lr"
                and not np.all(v == v.flat[0])]
     return not per_row
-
-
-def _nonzero(value) -> bool:
-    """Whether a hyper-parameter (a number, or a stacked optimizer's column) is anywhere not 0."""
-    if isinstance(value, (int, float)):
-        return value != 0
-    return bool(np.any(np.asarray(value) != 0))
 
 
 def cache_dir() -> Path:

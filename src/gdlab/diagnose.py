@@ -64,7 +64,7 @@ calculus at a point): within ``max(eig_tol·max(1, max|λ|), flat)``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -435,6 +435,9 @@ def diagnose(result, *, grad_zero: float = THRESHOLDS["grad_zero"],
     thresholds = {"grad_zero": grad_zero, "flat": flat, "value_tol": value_tol,
                   "oscillation": oscillation, "eig_tol": eig_tol, "near_point": near_point,
                   "plateau": plateau}
+    decays = [_scalar(opt.coupled_decay) or 0.0 for opt in result.optimizers]
+    if any(decays):
+        return _diagnose_decayed(result, decays, thresholds, options)
     allowed = frozenset(OPTIONS if options is None else options)
     ev = _evidence(result, thresholds)
     names = _labels_of(result, ev, thresholds)[0]  # classify's rules, for all runs at once
@@ -448,6 +451,69 @@ def diagnose(result, *, grad_zero: float = THRESHOLDS["grad_zero"],
                        suggestion, f.events)
              for f, (label, explanation, advice, suggestion) in zip(row, said_row)]
             for row, said_row in zip(every, said)]
+
+
+#: labels of a run that stopped at a critical point (of the function it descended)
+_STOPPED_AT_CRITICAL = ("minimum", "global_minimum", "local_minimum", "saddle", "maximum",
+                        "plateau")
+
+
+def _diagnose_decayed(result, decays: list[float], thresholds: dict, options):
+    """Diagnoses where some configurations add weight decay to the gradient: each of those
+    runs is the same run on ``f + (wd/2)‖x‖²`` without weight decay
+    (:meth:`~gdlab.objective.Objective.with_weight_decay`), run again so and diagnosed as
+    that — f's own slope, minima and bounds would tell a wrong story (a run held at
+    ∇f = −wd·x is no "oscillation", nor a minimum of f); the others as usual."""
+    out: list = [None] * len(decays)
+    plain = [k for k, wd in enumerate(decays) if not wd]
+    if plain:
+        for k, row in zip(plain, diagnose(_configs(result, plain), **thresholds,
+                                          options=options)):
+            out[k] = row
+    for k, wd in enumerate(decays):
+        if wd:
+            again = _without_decay(result, k, wd)
+            out[k] = [_decay_said(d, wd, float(result.gradient_norm[k, b]), thresholds)
+                      for b, d in enumerate(diagnose(again, **thresholds, options=options)[0])]
+    return out
+
+
+def _configs(result, ks: list[int]):
+    """``result`` restricted to its configurations ``ks``."""
+    along = {name: getattr(result, name)[ks] for name in (
+        "final", "value", "gradient_norm", "start_value", "steps", "status_code",
+        "oscillation", "mid_value")}
+    along.update({name: None if getattr(result, name) is None else getattr(result, name)[:, ks]
+                  for name in ("path", "values", "gradient_norms")})
+    return replace(result, optimizers=[result.optimizers[k] for k in ks], _diagnoses=None,
+                   _status=None, **along)
+
+
+def _without_decay(result, k: int, wd: float):
+    """Configuration ``k``'s runs again, on ``f + (wd/2)‖x‖²`` without weight decay (the
+    same steps to rounding, and the same stop rule: :func:`gdlab.engine._followed_norm`),
+    recorded as ``result`` was."""
+    from .engine import run
+
+    opt = result.optimizers[k]
+    opt = replace(opt, hyper={**opt.hyper, "weight_decay": 0.0})
+    obj = result.objective.with_weight_decay(wd)
+    steps = result.recorded_steps
+    record = "last" if result.path is None or len(steps) < 2 else int(steps[1] - steps[0])
+    return run(obj, result.starts, opt, max_steps=result.max_steps, tol=result.tol,
+               divergence=result.divergence, record=record, backend=_try_backend(obj, opt))
+
+
+def _decay_said(d: "Diagnosis", wd: float, f_norm: float, thresholds: dict) -> "Diagnosis":
+    """A diagnosis of the run on ``f + (wd/2)‖x‖²``, said as such: what weight decay does
+    first, and where the run stopped at a critical point of that function while f itself
+    still slopes (‖∇f‖ = ``f_norm``), that weight decay holds it there."""
+    from .i18n import text
+
+    explanation = text("advice.decay.prefix", wd=wd, half=wd / 2) + d.explanation
+    if d.label in _STOPPED_AT_CRITICAL and f_norm > thresholds["grad_zero"]:
+        explanation = explanation.rstrip() + text("advice.decay.held", norm=f_norm)
+    return replace(d, explanation=explanation)
 
 
 #: The most point-steps the diagnosis spends trying what it would advise (each of
@@ -468,8 +534,6 @@ def _try_suggestions(result, facts_rows, said) -> None:
     explanation, advice, suggestion]`` per run, changed in place). A tenfold rate worked out
     where the run ended can blow up where the curvature is larger (Beale from (1.13, 3.57) at
     lr 1e-3: lr = 0.01 blows up in two steps); a suggestion is a claim to test."""
-    from dataclasses import replace
-
     from .errors import GdlabError
     from .i18n import text
     from .optim import OPTIMIZERS
@@ -561,8 +625,6 @@ def _one_per_row(like, name: str, numbers: list[dict]):
     """The optimizer ``name`` with ``like``'s schedule and noise and, row by row, the
     hyper-parameters ``numbers`` (each set checked by :func:`gdlab.optim.make`; the engine
     runs ``(N, 1)`` hyper-parameter arrays row by row, as it stacks configurations)."""
-    from dataclasses import replace
-
     from .optim import make
 
     opts = [make(name, schedule=like.schedule, noise=like.noise, seed=like.seed, **n)
@@ -579,8 +641,6 @@ def _tried_momentum(result, facts_rows, names):
     ends lower than the run did and does not diverge (on Rosenbrock the curvature changes
     along the path, and a momentum tuned to the minimum's can carry a run up a steep wall);
     tried while the work stays within :data:`TRY_WORK`."""
-    from dataclasses import replace
-
     from .advice import narrow_momentum
     from .optim import make
 

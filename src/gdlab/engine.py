@@ -206,7 +206,9 @@ def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd
         optimizers: names (``"adam"``, ``"adam:0.1"``) or :class:`~gdlab.optim.Optimizer`
             objects; ``K`` of them.
         max_steps: step limit per run.
-        tol: stop a run when ``‖∇f‖ ≤ tol``; ``0`` runs exactly ``max_steps`` steps.
+        tol: stop a run when ``‖∇f‖ ≤ tol`` (with weight decay added to the gradient,
+            ``‖∇f + wd·x‖ ≤ tol``: the gradient its steps follow); ``0`` runs exactly
+            ``max_steps`` steps.
         record: ``"auto"``, ``"all"``, ``"last"``, ``"none"`` or ``k`` (every k-th step).
         divergence: blow-up factor that counts as diverged.
         max_record_bytes: refuse a record larger than this.
@@ -385,7 +387,7 @@ def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, 
 
         recorder.at(0, live, x, f, gn)
         for t in range(steps + 1):
-            status[(status == _RUNNING) & (gn <= tol)] = _CONVERGED
+            status[(status == _RUNNING) & (_followed_norm(opt, g, x, gn) <= tol)] = _CONVERGED
             if t == steps:
                 status[status == _RUNNING] = _AT_LIMIT
             finished = status != _RUNNING
@@ -426,6 +428,23 @@ def _run_group(obj: Objective, opt: Optimizer, x: np.ndarray, rows: np.ndarray, 
                 report((t + 1) * len(rows))
         recorder.finish()
         report(steps * len(rows))
+
+
+def _followed_norm(opt: Optimizer, g: np.ndarray, x: np.ndarray, gn: np.ndarray) -> np.ndarray:
+    """The norm of the gradient the steps follow — ``‖∇f + wd·x‖`` with weight decay added to
+    the gradient (:attr:`~gdlab.optim.Optimizer.coupled_decay`), else ‖∇f‖ (``gn``): the
+    run converges where f + (wd/2)‖x‖², the function it descends, has a critical point."""
+    wd = opt.coupled_decay
+    if not nonzero(wd):
+        return gn
+    return _row_norm(g + np.reshape(wd, (-1, 1)) * x if np.ndim(wd) else g + wd * x)
+
+
+def nonzero(value) -> bool:
+    """Whether a hyper-parameter (a number, or a stacked optimizer's column) is anywhere not 0."""
+    if isinstance(value, (int, float)):
+        return value != 0
+    return bool(np.any(np.asarray(value) != 0))
 
 
 class _Recorder:

@@ -168,6 +168,31 @@ class Objective:
     def __setattr__(self, key, value):
         raise AttributeError(f"an Objective is immutable; cannot set {key!r}")
 
+    def with_weight_decay(self, wd: float) -> "Objective":
+        """``f + (wd/2)·‖x‖²``: the function an optimizer with (coupled) weight decay ``wd``
+        descends (its steps follow ``∇f + wd·x``), exact where f is a formula.
+
+        >>> Objective.from_formula("(x - 3)**2").with_weight_decay(0.5).gradient([2.4])
+        array([0.])
+        """
+        from .formula import Formula
+
+        wd = float(wd)
+        if self.formula is not None:
+            import sympy as sp
+
+            fm = self.formula
+            expr = fm.expr + sp.Float(wd) / 2 * sp.Add(*[s**2 for s in fm.symbols])
+            text = f"{fm.text} + {wd / 2:g}*({' + '.join(f'{v}**2' for v in fm.variables)})"
+            return Objective.from_formula(Formula(text, expr, fm.variables, fm.symbols))
+        value, gradient = self.value_function(), self.gradient_function()
+        eye = np.eye(self.dim)
+        return Objective(
+            lambda x: value(x) + wd / 2 * np.sum(np.square(x), axis=-1), self.dim,
+            gradient=lambda x: gradient(x) + wd * np.asarray(x, dtype=np.float64),
+            hessian=lambda x: self.hessian(x) + wd * eye, variables=self.variables,
+            name=f"{self.name} + {wd / 2:g}‖x‖²", method=self.method)
+
     # --- constructors -------------------------------------------------------------------
 
     @classmethod

@@ -13,8 +13,8 @@ from ..diff import DERIVATIVE_METHODS
 from ..errors import ConfigError, GdlabError
 from ..formula import MAX_VARIABLES
 from .group import cli
-from .options import (OptimizerOption, execute, hyper, parse_optimizers, run_options, spec_of,
-                      starts_of)
+from .options import (OptimizerOption, execute, given_once, hyper, parse_optimizers,
+                      run_options, spec_of, starts_of)
 from .types import LEARNING_RATES, OPTIMIZER, POINT
 
 
@@ -96,6 +96,7 @@ def descend(function, optimizer, lr, **o):
     """
     from ..records import run_document
 
+    given_once(optimizer, lr, hyper(o))
     obj, points = starts_of(function, o)
     opts = parse_optimizers([optimizer], lr, hyper(o), strict=True, schedule=o["schedule"],
                             noise=o["noise"], seed=o["seed"])

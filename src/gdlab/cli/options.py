@@ -14,6 +14,8 @@ from ..limits import BACKENDS, DTYPES, MAX_STEPS, MAX_STEPS_DEFAULT, TOL_DEFAULT
 from ..i18n import text
 from .types import BOX, OUTPUT, POINT, SCHEDULE
 
+TOL_HELP = "Stop when ‖∇f‖ ≤ tol (‖∇f + wd·x‖ with weight decay; 0: run all steps)."
+
 MAX_STARTS = 10_000  # --start points given one by one
 MAX_RANDOM_STARTS = 1_000_000
 PROGRESS_WORK = 200_000  # point-steps from which a terminal gets a progress bar
@@ -75,7 +77,7 @@ run_options = apply([
     click.option("--max-steps", "--steps", "max_steps", type=click.IntRange(0, MAX_STEPS),
                  default=MAX_STEPS_DEFAULT, show_default=True, help="Step limit."),
     click.option("--tol", type=float, default=TOL_DEFAULT, show_default=True,
-                 help="Stop when ‖∇f‖ ≤ tol (0: run all steps)."),
+                 help=TOL_HELP),
     hyper_options,
     click.option("--schedule", type=SCHEDULE, metavar="SPEC",
                  help="Learning-rate schedule: step:N:GAMMA, exponential:GAMMA, "
@@ -94,6 +96,20 @@ run_options = apply([
 def hyper(options: dict) -> dict:
     """The hyper-parameter options that were given."""
     return {k: options[k] for k in HYPER}
+
+
+def given_once(text: str, lr, hyper_values: dict) -> None:
+    """Refuse a number of ``--optimizer NAME:…`` that an option the user typed gives again
+    (``gd:0.001 --lr 0.01``: the text's would win, and the option — a suggestion applied to
+    the command, say — would do nothing)."""
+    from ..optim.aliases import optimizer_text
+
+    options = {"lr": lr, **hyper_values}
+    twice = [k for k in optimizer_text(text)[1] if options.get(k) is not None]
+    if twice:
+        flag = "--" + twice[0].replace("_", "-")
+        raise ConfigError(f"{twice[0]} is given twice, in --optimizer {text} and as {flag} "
+                          f"{options[twice[0]]:g}: give it once")
 
 
 def parse_optimizers(texts, lr, hyper_values: dict, *, strict: bool, **extra) -> list:

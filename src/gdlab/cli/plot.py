@@ -13,7 +13,7 @@ from ..errors import ConfigError, PointError
 from ..files import OUTPUTS, suffix_names
 from ..i18n import text
 from .group import cli
-from .options import (HYPER, OptimizerOption, engine_options, hyper, hyper_options,
+from .options import (HYPER, OptimizerOption, engine_options, given_once, hyper, hyper_options,
                       parse_optimizers)
 from .types import DOMAIN, LEARNING_RATES, OPTIMIZER, OUTPUT, POINT
 
@@ -46,9 +46,12 @@ class _PlotArgs:
 
     def optimizer_list(self):  # --optimizers, else --optimizer, each with the shared options
         names = [o.strip() for o in (self.optimizers or self.optimizer).split(",") if o.strip()]
+        if not self.optimizers:
+            given_once(self.optimizer, self.lr, self.hyper)
         return parse_optimizers(names, self.lr, self.hyper, strict=not self.optimizers)
 
     def one_optimizer(self, lr=None):
+        given_once(self.optimizer, self.lr, self.hyper)
         return parse_optimizers([self.optimizer], lr, self.hyper, strict=True)[0]
 
     def runs(self, default_steps):

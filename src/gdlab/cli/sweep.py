@@ -12,7 +12,7 @@ from ..limits import (CHUNK_WORK, MAX_CHUNKS, MAX_STEPS, MAX_STEPS_DEFAULT, MAX_
                       TOL_DEFAULT)
 from ..i18n import text
 from .group import cli
-from .options import HYPER, MAX_RANDOM_STARTS, engine_options
+from .options import HYPER, MAX_RANDOM_STARTS, TOL_HELP, engine_options
 from .types import BOX, LEARNING_RATES, OUTPUT, POINT, VALUES
 
 
@@ -45,7 +45,7 @@ def _hyper_lists(command):
 @click.option("--max-steps", "--steps", "max_steps", type=click.IntRange(0, MAX_STEPS),
               default=MAX_STEPS_DEFAULT, show_default=True, help="Step limit.")
 @click.option("--tol", type=float, default=TOL_DEFAULT, show_default=True,
-              help="Stop when ‖∇f‖ ≤ tol (0: run all steps).")
+              help=TOL_HELP)
 @engine_options
 @click.option("--scheduler", default="none", show_default=True,
               metavar="none|local[:N]|tcp://HOST:PORT",

@@ -67,6 +67,11 @@ def _docline(doc: str, key: str) -> str:
     raise ValueError(f"the docstring has no {key!r} line")
 
 
+#: optimizers whose weight decay shrinks x outside the gradient (every other optimizer with a
+#: ``weight_decay`` adds ``wd·x`` to the gradient, :attr:`Optimizer.coupled_decay`)
+DECOUPLED = ("adamw",)
+
+
 def _register(fn: Callable[..., T.Transform]) -> Callable[..., T.Transform]:
     """Add an optimizer function to :data:`OPTIMIZERS`, reading its signature and docstring."""
     doc = inspect.getdoc(fn) or ""
@@ -338,6 +343,16 @@ class Optimizer:
         text = f"{lr:g}" if np.ndim(lr) == 0 else "…"
         return f"{self.name}(lr={text})"
 
+    @property
+    def coupled_decay(self):
+        """The weight decay this optimizer adds to the gradient (``g + wd·x``, as torch's
+        ``weight_decay``; a number, or a stacked optimizer's column), 0 where it has none or
+        takes it out of the gradient (:data:`DECOUPLED`). Each step then follows the gradient
+        of ``f + (wd/2)·‖x‖²``: the same run as on that function without weight decay."""
+        if self.name in DECOUPLED:
+            return 0.0
+        return self.hyper.get("weight_decay", 0.0)
+
     def transform(self) -> T.Transform:
         """The ``(init, update)`` pair; hyper-parameters may be ``(N, 1)`` arrays."""
         t = OPTIMIZERS[self.name].build(**self.hyper, schedule=self.schedule)
@@ -383,13 +398,9 @@ def make(name: str, *, schedule: Schedule | None = None, noise: float = 0.0, see
     return Optimizer(key, full, schedule, float(noise), int(seed))
 
 
-def parse_optimizer(text: str, **overrides) -> Optimizer:
-    """Read ``adam``, ``adam:0.3`` (learning rate) or ``adam:lr=0.3:beta1=0.8``; ``overrides``
-    fill what the text leaves out.
-
-    >>> parse_optimizer("momentum:0.05").hyper["lr"]
-    0.05
-    """
+def optimizer_text(text: str) -> tuple[str, dict[str, Any]]:
+    """The optimizer's name and the hyper-parameters ``text`` sets (``adam:0.3:beta1=0.8`` →
+    ``("adam", {"lr": 0.3, "beta1": 0.8})``), checked."""
     if len(text) > 500:
         raise ConfigError("optimizer text is longer than 500 characters")
     name, *parts = [p.strip() for p in text.split(":")]
@@ -406,6 +417,17 @@ def parse_optimizer(text: str, **overrides) -> Optimizer:
             raise ConfigError(f"{key} has no hyper-parameter {k!r}; it has "
                               f"{', '.join(OPTIMIZERS[key].defaults)}")
         given[k] = v if isinstance(OPTIMIZERS[key].defaults[k], bool) else _number(k, v)
+    return key, given
+
+
+def parse_optimizer(text: str, **overrides) -> Optimizer:
+    """Read ``adam``, ``adam:0.3`` (learning rate) or ``adam:lr=0.3:beta1=0.8``; ``overrides``
+    fill what the text leaves out.
+
+    >>> parse_optimizer("momentum:0.05").hyper["lr"]
+    0.05
+    """
+    key, given = optimizer_text(text)
     merged = {k: v for k, v in overrides.items()
               if v is not None and k in OPTIMIZERS[key].defaults}
     merged.update(given)
