@@ -712,6 +712,64 @@ def test_a_run_that_falls_off_the_edge_of_the_domain_is_told_no_minimum_lies_tha
     assert slower.status[0, 0] == "diverged" and slower.steps[0, 0] > r.steps[0, 0]
 
 
+@pytest.mark.parametrize("formula, closed, floor, lesson", [
+    ("log(x) + y**2", lambda x, y: np.log(x) + y * y, False, "no minimum that way"),
+    ("sqrt(x) + y**2", lambda x, y: np.sqrt(x) + y * y, True, "no fixed step can stop")])
+def test_a_slow_run_on_its_way_to_the_edge_of_the_domain_is_told_so_before_it_crosses(
+        formula, closed, floor, lesson):
+    """GD at lr 1e-3 from (2, 1), 500 steps: still inside the domain, y = (1 − 0.002)⁵⁰⁰
+    (closed form) and x on its way to 0, where f falls with no floor (log) or levels off ever
+    more steeply (√x). It was told "try lr=0.01" (which diverges); now the edge ahead on the
+    negative curvature's way, x = 0 at the end's y, and no rate — and more steps do cross it."""
+    from gdlab.diagnose import facts
+
+    r = run(formula, [[2.0, 1.0]], "gd", lr=1e-3, max_steps=500)
+    f, d = facts(r)[0][0], r.diagnoses()[0][0]
+    assert d.label == "slow" and d.suggestion is None and f.edge_floor == floor
+    assert lesson in d.explanation and "on its way to the edge" in d.explanation
+    y = 0.998 ** 500
+    np.testing.assert_allclose(r.final[0, 0, 1], y, rtol=1e-12)
+    np.testing.assert_allclose(f.edge_at, [0.0, y], atol=1e-14)
+    (ex, ey), (ax, ay) = f.edge_at, r.final[0, 0]
+    inside = (ex + 1e-15 * (ax - ex), ey + 1e-15 * (ay - ey))
+    np.testing.assert_allclose(f.edge_to, closed(*inside), rtol=1e-9)
+    longer = run(formula, [[2.0, 1.0]], "gd", lr=1e-3, max_steps=20_000)
+    assert longer.status[0, 0] == "diverged"
+
+
+def test_a_slow_run_toward_a_minimum_inside_the_domain_keeps_its_rate_advice():
+    """log x + (x − 2)² + y² has its minimum inside the domain (x = 1 + 1/√2): from (3, 1)
+    the run heads there, f rises past it toward x = 0, so no edge lesson — and the rate
+    advised ends lower."""
+    from gdlab.diagnose import facts
+
+    r = run("log(x) + (x - 2)**2 + y**2", [[3.0, 1.0]], "gd", lr=1e-3, max_steps=500)
+    d = r.diagnoses()[0][0]
+    assert d.label == "slow" and facts(r)[0][0].edge_to is None and "lr" in d.suggestion
+    again = run("log(x) + (x - 2)**2 + y**2", [[3.0, 1.0]], "gd", lr=d.suggestion["lr"],
+                max_steps=500)
+    assert again.value[0, 0] < r.value[0, 0]
+    np.testing.assert_allclose(again.final[0, 0, 0], 1 + 0.5 ** 0.5, rtol=1e-3)  # on its way
+
+
+def test_a_withdrawn_rate_is_replaced_by_a_smaller_change_that_works():
+    """Adam on Rosenbrock at lr 0.01 from (0.5004, 1.5889) (a start of the lesson corpus),
+    500 steps, is slow; the tenfold rate it is told ends higher, so it is withdrawn. Of the
+    rates ¾, ½ and ¼ of the way there (on a log scale) the largest that neither diverges nor
+    ends higher is offered: each is run here, and the offer is the first that works."""
+    start, lr = [[0.5003818664186679, 1.588855203878302]], 0.01
+    r = run("rosenbrock", start, "adam", lr=lr, max_steps=500)
+    d = r.diagnoses()[0][0]
+    assert d.label == "slow" and "try lr=0.1" in d.advice and "ended higher" in d.advice
+    rates = [float(f"{lr * 10 ** share:.3g}") for share in (0.75, 0.5, 0.25)]
+    works = []
+    for rate in rates:
+        again = run("rosenbrock", start, "adam", lr=rate, max_steps=500)
+        works.append(again.status[0, 0] != "diverged" and again.value[0, 0] <= r.value[0, 0])
+    assert any(works) and d.suggestion == {"lr": rates[works.index(True)]}
+    assert f"A smaller change, lr={rates[works.index(True)]:g}" in d.advice
+
+
 @pytest.mark.parametrize("formula, lr", [
     # overshot a minimum inside the domain (x = 0.947, x = 0.70): f rises on the way between
     ("log(x) + 10*(x - 1)**2 + y**2", 1.0), ("(x - 1)**2 + sqrt(x) + y**2", 1.5),

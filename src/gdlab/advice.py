@@ -25,7 +25,8 @@ slow             ``optimizer`` momentum after a saddle slowed it, or  a lower f 
                  on a narrow bowl (tuned, the same ``lr``); else
                  ``lr`` up to the bound (≤ 10×; half the bound
                  from ≥ 1000× below it); else ``max_steps`` × 10;
-                 ``None`` where f has no minimum that way
+                 ``None`` where f has no minimum that way (also
+                 toward an edge of its domain)
 plateau          ``optimizer`` adam (or ``lr`` × 10 for an adaptive   a lower f at the end
                  one), ``eps`` below gradients smaller than it, and
                  ``tol`` 0 where the stop rule fired
@@ -39,7 +40,9 @@ minimum
 ===============  ===================================================  ========================
 
 The diagnosis tries a suggestion from the run's own start before it is offered, and withdraws
-one that diverges or ends higher (:func:`gdlab.diagnose._try_suggestions`).
+one that diverges or ends higher (:func:`gdlab.diagnose._try_suggestions`) — a learning rate
+alone then gives way to a smaller change of it that works, where one does
+(:func:`gdlab.diagnose._smaller_changes`).
 """
 
 from __future__ import annotations
@@ -72,7 +75,7 @@ RANDOM_STARTS = 100
 BOUND_RTOL = 1e-9
 
 
-def _typed(v: float) -> float:
+def typed(v: float) -> float:
     """A number as one would type it: three significant digits."""
     return float(f"{v:.3g}")
 
@@ -186,7 +189,7 @@ def _tune(optimizer: str, lr0: float, mu: float, lam: tuple[float, ...],
         if rates[i] < now else (now, lr0, mu)
     if not (0 < then < 1) or not (0 < now < 1) or np.log(then) > 1.5 * np.log(now):
         return None
-    lr, mu_best = _typed(lr), _typed(mu_best)
+    lr, mu_best = typed(lr), typed(mu_best)
     return lr, mu_best, now, _rate(optimizer, lr, mu_best, lam)
 
 
@@ -205,12 +208,12 @@ def _no_progress(f, options):
     explanation = text("advice.slow.rounding", steps=_steps(f.steps), step=step,
                        point=_point(f.start))
     if f.lr is not None and bound is not None:
-        lr = _typed(bound / 2)
+        lr = typed(bound / 2)
         return explanation, text("advice.slow.below_bound", rate=_lr_text(f),
                                  ratio=_ratio(bound, f.lr), bound=bound, where=_where(f),
                                  lr=lr, capped=text("advice.half")), _keep({"lr": lr}, options)
     if f.lr is not None:
-        lr = _typed(f.lr * MAX_LR_GROWTH)
+        lr = typed(f.lr * MAX_LR_GROWTH)
         return explanation, text("advice.raise_named", rate=_lr_text(f), lr=lr, extra=""), \
             _keep({"lr": lr}, options)
     return explanation, text("advice.raise_lr"), None
@@ -327,11 +330,11 @@ def _diverged(f, options):
         return explanation, text("advice.lower_lr"), None
     bound = f.own_bound
     if bound is not None and f.lr > bound:
-        lr = _typed(bound / 2)
+        lr = typed(bound / 2)
         advice = text("advice.diverged.above_bound", rate=_lr_text(f), ratio=_ratio(f.lr, bound),
                       bound=bound, where=_where(f), lr=lr)
     else:
-        lr = _typed(f.lr / 10)
+        lr = typed(f.lr / 10)
         advice = text("advice.diverged.too_large", rate=_lr_text(f), lr=lr)
     return explanation, advice, _keep({"lr": lr}, options)
 
@@ -347,7 +350,7 @@ def _oscillating(f, options):
     bound = f.own_bound
     if f.at_kink:
         explanation += text("advice.oscillating.kink", point=_point(f.final))
-        decay = _typed(9 / f.max_steps)
+        decay = typed(9 / f.max_steps)
         if f.schedule is None and "schedule" in options:
             suggestion = {"schedule": f"inverse_time:{decay:g}"}
             return explanation, text("advice.oscillating.shrink", decay=decay), suggestion
@@ -359,13 +362,13 @@ def _oscillating(f, options):
         explanation += text("advice.oscillating.bound", product=f.lr * f.lambda_max,
                             where=_where(f), bound=bound, side=text(f"advice.oscillating.{side}"))
         if undamped:
-            lr = _typed(bound / 2)
+            lr = typed(bound / 2)
             return explanation + text("advice.period"), \
                 text("advice.oscillating.half_bound", lr=lr), _keep({"lr": lr}, options)
         explanation += text("advice.oscillating.damped")
         best = _best_gd_lr(f)
         if best is not None and f.optimizer == "gd" and abs(f.lr - best) > 0.2 * best:
-            lr = _typed(best)
+            lr = typed(best)
             return explanation, text("advice.oscillating.fastest", lr=lr), \
                 _keep({"lr": lr}, options)
         steps = _max_steps(f)
@@ -378,7 +381,7 @@ def _oscillating(f, options):
         explanation += text("advice.period")
     if f.lr is None:
         return explanation, text("advice.lower_lr"), None
-    lr = _typed(f.lr / 10)
+    lr = typed(f.lr / 10)
     return explanation, text("advice.lower_named", rate=_lr_text(f), lr=lr), \
         _keep({"lr": lr}, options)
 
@@ -399,10 +402,15 @@ def _slow(f, options):
         kind = "levels" if f.levels_floor else "no_floor"
         return explanation + text(f"advice.slow.{kind}", **where), \
             text(f"advice.slow.{kind}_advice", bowl=_bowl(f), **where), None
+    if f.edge_to is not None:  # on its way to an edge of f's domain with no minimum that way
+        where, kind = {"point": _point(f.edge_at), "to": f.edge_to}, \
+            "edge_floor" if f.edge_floor else "edge"
+        return explanation + text(f"advice.slow.{kind}", **where), \
+            text(f"advice.diverged.{kind}_advice", **where), None
     saddle = next((e for e in f.events if e["kind"] == "near_saddle"), None)
     if saddle is not None:
         if f.optimizer in ("gd",) and f.lr is not None:
-            suggestion = _keep({"optimizer": "momentum", "lr": _typed(f.lr),
+            suggestion = _keep({"optimizer": "momentum", "lr": typed(f.lr),
                                 "momentum": 0.9}, options)
             if suggestion:
                 return explanation, text("advice.slow.use_momentum"), suggestion
@@ -429,16 +437,16 @@ def _slow(f, options):
             (f.optimizer not in ("momentum", "nesterov") or far_below):
         # ≤ 10× at a time, unless the rate is three decades or more below the bound: then
         # ten times more is still nothing to see (the note's lr = 1e−10), so half the bound
-        lr = _typed(bound / 2 if f.lr < bound / FAR_BELOW
+        lr = typed(bound / 2 if f.lr < bound / FAR_BELOW
                     else min(bound / 2, MAX_LR_GROWTH * f.lr))
         capped = text("advice.slow.capped", bound=bound) if lr < bound / 2 * 0.999 else \
             text("advice.slow.tenfold")
         return explanation, text("advice.slow.below_bound", rate=_lr_text(f),
                                  ratio=_ratio(bound, f.lr), bound=bound, where=_where(f), lr=lr,
-                                 capped=capped if lr < _typed(bound / 2) else ""), \
+                                 capped=capped if lr < typed(bound / 2) else ""), \
             _keep({"lr": lr}, options)
     if f.lr is not None and f.optimizer in ADAPTIVE and f.lr < 0.1:
-        lr = _typed(f.lr * MAX_LR_GROWTH)
+        lr = typed(f.lr * MAX_LR_GROWTH)
         return explanation, text("advice.raise_named", rate=_lr_text(f), lr=lr, extra=""), \
             _keep({"lr": lr}, options)
     steps = _max_steps(f)
@@ -464,10 +472,10 @@ def _plateau(f, options):
     adam_eps = OPTIMIZERS["adam"].defaults["eps"]
     eps = f.hyper.get("eps", adam_eps) if f.optimizer in ADAPTIVE else adam_eps
     if f.gradient_norm < 100 * eps:  # ε would swamp the gradient an adaptive step divides by
-        stop["eps"] = _typed(max(f.gradient_norm / 100, 1e-300))
+        stop["eps"] = typed(max(f.gradient_norm / 100, 1e-300))
     extra = "".join(f", {k}={v:g}" for k, v in stop.items())
     if f.optimizer not in ADAPTIVE:
-        lr = _typed(0.01 * max(1.0, float(np.linalg.norm(f.final))))
+        lr = typed(0.01 * max(1.0, float(np.linalg.norm(f.final))))
         suggestion = {"optimizer": "adam", "lr": lr, **stop}
         return explanation, text("advice.plateau.adam", lr=lr, extra=extra), \
             _keep(suggestion, options)
@@ -476,7 +484,7 @@ def _plateau(f, options):
                                  tol=", tol=0" if "tol" in stop else ""), _keep(stop, options)
     if f.lr is None:
         return explanation, text("advice.raise_lr"), None
-    lr = _typed(f.lr * MAX_LR_GROWTH)
+    lr = typed(f.lr * MAX_LR_GROWTH)
     return explanation, text("advice.raise_named", rate=_lr_text(f), lr=lr, extra=extra), \
         _keep({"lr": lr, **stop}, options)
 

@@ -498,10 +498,16 @@ def _without_decay(result, k: int, wd: float):
     opt = result.optimizers[k]
     opt = replace(opt, hyper={**opt.hyper, "weight_decay": 0.0})
     obj = result.objective.with_weight_decay(wd)
+    from .errors import ConfigError
+
     steps = result.recorded_steps
     record = "last" if result.path is None or len(steps) < 2 else int(steps[1] - steps[0])
-    return run(obj, result.starts, opt, max_steps=result.max_steps, tol=result.tol,
-               divergence=result.divergence, record=record, backend=_try_backend(obj, opt))
+    try:
+        return run(obj, result.starts, opt, max_steps=result.max_steps, tol=result.tol,
+                   divergence=result.divergence, record=record, backend=_try_backend(obj, opt))
+    except ConfigError:  # a record larger than the default allows (the run's was asked for)
+        return run(obj, result.starts, opt, max_steps=result.max_steps, tol=result.tol,
+                   divergence=result.divergence, record="last", backend=_try_backend(obj, opt))
 
 
 def _decay_said(d: "Diagnosis", wd: float, f_norm: float, thresholds: dict) -> "Diagnosis":
@@ -555,7 +561,7 @@ def _try_suggestions(result, facts_rows, said) -> None:
             key = (k, name, tuple(sorted(numbers)), sug.get("max_steps", result.max_steps),
                    sug.get("schedule"))
             groups.setdefault(key, []).append((k, b, numbers))
-    budget = _TryBudget()
+    budget, withdrawn = _TryBudget(), []
     for (k, name, _, steps, schedule), runs in groups.items():
         runs = runs[: budget.rows_left(steps)]  # the rest: offered untried
         if not budget.take(len(runs), steps):
@@ -580,7 +586,58 @@ def _try_suggestions(result, facts_rows, said) -> None:
             else:
                 continue
             said[k][b][2] += note
+            if not was and set(said[k][b][3]) == {"lr"} and name == facts_rows[k][b].optimizer:
+                withdrawn.append((k, b, said[k][b][3]["lr"]))
             said[k][b][3] = None
+    _smaller_changes(result, withdrawn, budget, said)
+
+
+#: where a suggested learning rate was withdrawn, the shares of its change (on a log scale)
+#: tried instead, the largest first: lr·(suggested/lr)^share
+SMALLER_CHANGES = (0.75, 0.5, 0.25)
+
+
+def _smaller_changes(result, withdrawn, budget: "_TryBudget", said) -> None:
+    """For each run whose suggested rate (alone) was withdrawn (``(k, b, suggested)``), try
+    the rates :data:`SMALLER_CHANGES` of the way from its own toward it, from its start, and
+    offer the largest change that neither diverges nor ends higher (``said`` changed in
+    place): "change less at a time", done — Beale from (1.13, 3.57) at lr 1e-3, whose
+    lr = 0.01 blows up, is offered the rate that does not."""
+    from .advice import typed
+    from .errors import GdlabError
+    from .i18n import text
+
+    by_config: dict[int, list] = {}
+    for k, b, suggested in withdrawn:
+        by_config.setdefault(k, []).append((b, suggested))
+    for k, runs in by_config.items():
+        like, steps = result.optimizers[k], result.max_steps
+        runs = runs[: budget.rows_left(steps) // len(SMALLER_CHANGES)]
+        rates = [typed(like.hyper["lr"] * (s / like.hyper["lr"]) ** share)
+                 for _, s in runs for share in SMALLER_CHANGES]
+        if not runs or not budget.take(len(rates), steps):
+            continue
+        try:
+            opt = _one_per_row(like, like.name, [{**_numbers(like), "lr": r} for r in rates])
+            tried = _run_try(result, [b for b, _ in runs for _ in SMALLER_CHANGES], opt, steps)
+        except GdlabError:
+            continue
+        before = result.value[k]
+        for i, (b, _) in enumerate(runs):
+            for j in range(i * len(SMALLER_CHANGES), (i + 1) * len(SMALLER_CHANGES)):
+                value = float(tried.value[0, j])
+                if tried.status[0, j] != "diverged" and value <= before[b] + 1e-12 * max(
+                        1.0, abs(before[b])):
+                    said[k][b][2] += text("advice.tried.smaller", lr=rates[j], value=value,
+                                          before=float(before[b]))
+                    said[k][b][3] = {"lr": rates[j]}
+                    break
+
+
+def _numbers(opt) -> dict:
+    """An optimizer's numeric hyper-parameters (its first row's, for a stacked one)."""
+    return {key: v for key, v in ((key, _scalar(np.asarray(v).reshape(-1)[0]))
+                                  for key, v in opt.hyper.items()) if v is not None}
 
 
 class _TryBudget:
@@ -750,7 +807,8 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
               "listed": listed, "runs": B,
               "variables": obj.variables}
     flat_tail, falls_nearby = _around(obj, result, near)
-    edges = _edge_probe(result) if levels else [[(None, None, False)] * B for _ in range(K)]
+    edges = _edge_probe(result, near, np.where(neg.any(axis=-1)[..., None], escape, np.nan)) \
+        if levels else [[(None, None, False)] * B for _ in range(K)]
     minima = [p for p in listed if p.kind.endswith("minimum")]
     lam_minima = _eigenvalues(obj, np.array([p.location for p in minima], dtype=float)
                               .reshape(-1, D))
@@ -1039,63 +1097,110 @@ def _levels_off(obj, base, descent, lowest, value, todo):
     return far, way, floor
 
 
-def _edge_probe(result) -> list[list[tuple[float | None, list[float] | None, bool]]]:
+def _edge_probe(result, near, escape) -> list[list[tuple[float | None, list[float] | None,
+                                                          bool]]]:
     """Per run, ``(edge_to, edge_at, edge_floor)`` (:class:`RunFacts`), ``(None, None,
     False)`` where not shown: for a run that stopped where f is not a number after some
     steps, the first edge of f's domain on the segment into that point from the last point
     before it (:func:`_last_inside`: the step that crossed, where the path was recorded;
-    else from the start), found by :func:`_first_edge`, and f along that segment into the
-    edge — evenly to a tenth of the way from the edge, then at :data:`PER_DECADE` points a
-    tenfold to 10⁻¹⁵ of it — where f falls monotonically all that way (and along the
-    recorded path before it), below its first point by :data:`LEVEL_DROP`, and
-    either does not settle (:func:`_settles`; no floor: log x toward 0) or settles while
-    ‖∇f‖ grows at least :data:`EDGE_STEEP`-fold over the tenfolds (√x toward 0, where no
-    fixed step can stop)."""
+    else from the start); for a run stopped by the step limit away from a critical point
+    (``near``) below its start, the first edge on a ray from its end point (:func:`_ray_out`)
+    along −∇f, else along the negative curvature (``escape``, NaN where there is none) where
+    the descent moves along it (by :data:`ESCAPE_SHARE`), as the unbounded probe goes — log x
+    + y² at lr 1e-3, still on its way to x = 0 while y² settles; then :func:`_into_edge`."""
     K, B = result.shape
     out = [[(None, None, False)] * B for _ in range(K)]
     with np.errstate(invalid="ignore"):
-        todo = (result.status == "diverged") & (result.steps > 0) & np.isnan(result.value) \
-            & np.isfinite(result.start_value) & np.all(np.isfinite(result.final), axis=-1)
-    ks, bs = np.nonzero(todo)
-    if not len(ks):
-        return out
+        ends = np.all(np.isfinite(result.final), axis=-1) & np.isfinite(result.start_value)
+        crossed = (result.status == "diverged") & (result.steps > 0) & np.isnan(result.value)
+        heading = (result.status == "max_steps") & ~near & (result.value < result.start_value)
+    ways = [(crossed & ends, _last_inside)] + [
+        (heading & ends, lambda r, ks, bs, along=along: _ray_out(r, ks, bs, escape, along))
+        for along in ("descent", "curvature")]
     obj = result.objective
-    a, fell = _last_inside(result, ks, bs)
-    with np.errstate(all="ignore"):
-        edge = _first_edge(obj, a, result.final[ks, bs])
-        share = np.concatenate([np.linspace(1, 0.1, 8 * PER_DECADE, endpoint=False),
-                                10.0 ** -np.linspace(1, 15, 14 * PER_DECADE + 1)])
-        pts = edge[:, None, :] + share[None, :, None] * (a - edge)[:, None, :]
-        vals = np.asarray(obj.value(pts), dtype=np.float64)
-        far = vals[:, -1]
-        floor = _settles(vals, PER_DECADE)
-        # with a floor, only where ‖∇f‖ grows without bound into the edge (√x): every fixed
-        # step then crosses it — not x on x ≥ 0, nor x², whose minimum there a step may reach
-        norm = np.linalg.norm(np.asarray(
-            obj.gradient(pts[:, [8 * PER_DECADE, -1]]), float), axis=-1)
-        steep = ~(norm[:, 1] < EDGE_STEEP * norm[:, 0])  # (an infinite gradient is steep)
-        shown = np.all(np.isfinite(vals), axis=-1) & np.all(np.diff(vals, axis=-1) <= 0, axis=-1) \
-            & (far <= vals[:, 0] - LEVEL_DROP * np.maximum(1.0, np.abs(far))) \
-            & (~floor | steep) & ~np.isnan(norm[:, 1]) & fell
-    for i in np.flatnonzero(shown):
-        out[ks[i]][bs[i]] = (float(far[i]), [float(v) for v in edge[i]], bool(floor[i]))
+    for todo, way in ways:
+        shown_before = np.array([[e[0] is not None for e in row] for row in out], bool)
+        ks, bs = np.nonzero(todo & ~shown_before)
+        if not len(ks):
+            continue
+        with np.errstate(all="ignore"):
+            a, b, fell = way(result, ks, bs)
+            ks, bs, a, b = ks[fell], bs[fell], a[fell], b[fell]
+            if not len(ks):
+                continue
+            far, edge, floor, shown = _into_edge(obj, a, b)
+        for i in np.flatnonzero(shown):
+            out[ks[i]][bs[i]] = (float(far[i]), [float(v) for v in edge[i]], bool(floor[i]))
     return out
 
 
-def _last_inside(result, ks, bs) -> tuple[np.ndarray, np.ndarray]:
+def _into_edge(obj, a: np.ndarray, b: np.ndarray):
+    """The first edge of f's domain on each segment from ``a`` (f finite) to ``b`` (not),
+    found by :func:`_first_edge`, and f along the segment into it — evenly to a tenth of the
+    way from the edge, then at :data:`PER_DECADE` points a tenfold to 10⁻¹⁵ of it: shown
+    where f falls monotonically all that way, below its first point by
+    :data:`LEVEL_DROP`, and either does not settle (:func:`_settles`; no floor: log x toward
+    0) or settles while ‖∇f‖ grows at least :data:`EDGE_STEEP`-fold over the tenfolds (√x
+    toward 0, where no fixed step can stop). ``(f at the edge, the edge, floor, shown)``."""
+    edge = _first_edge(obj, a, b)
+    share = np.concatenate([np.linspace(1, 0.1, 8 * PER_DECADE, endpoint=False),
+                            10.0 ** -np.linspace(1, 15, 14 * PER_DECADE + 1)])
+    pts = edge[:, None, :] + share[None, :, None] * (a - edge)[:, None, :]
+    vals = np.asarray(obj.value(pts), dtype=np.float64)
+    far = vals[:, -1]
+    floor = _settles(vals, PER_DECADE)
+    # with a floor, only where ‖∇f‖ grows without bound into the edge (√x): every fixed
+    # step then crosses it — not x on x ≥ 0, nor x², whose minimum there a step may reach
+    norm = np.linalg.norm(np.asarray(
+        obj.gradient(pts[:, [8 * PER_DECADE, -1]]), float), axis=-1)
+    steep = ~(norm[:, 1] < EDGE_STEEP * norm[:, 0])  # (an infinite gradient is steep)
+    shown = np.all(np.isfinite(vals), axis=-1) & np.all(np.diff(vals, axis=-1) <= 0, axis=-1) \
+        & (far <= vals[:, 0] - LEVEL_DROP * np.maximum(1.0, np.abs(far))) \
+        & (~floor | steep) & ~np.isnan(norm[:, 1])
+    return far, edge, floor, shown
+
+
+def _ray_out(result, ks, bs, escape, along: str):
+    """For the runs ``(ks, bs)``: the end point, the first point of a ray from it (at
+    :data:`LEVEL_DISTANCES` times max(1, ‖x‖)) where f is not a number (the end point itself
+    where there is none), and whether f fell monotonically along the ray up to there. The ray
+    goes ``along`` −∇f ("descent") or ("curvature") along ±``escape`` — the sign the descent
+    takes — where the descent's part on it is at least :data:`ESCAPE_SHARE`."""
+    a = result.final[ks, bs]
+    g = np.asarray(result.objective.gradient(a), dtype=np.float64)
+    norm = np.linalg.norm(g, axis=-1, keepdims=True)
+    d = -g / np.where(norm > 0, norm, np.inf)
+    if along == "curvature":
+        v = escape[ks, bs]
+        dot = np.sum(v * d, axis=-1, keepdims=True)
+        d = np.where(np.abs(dot) >= ESCAPE_SHARE, np.sign(dot) * v, np.nan)
+    d = np.where(np.all(np.isfinite(d), axis=-1, keepdims=True), d, 0.0)  # no way: not shown
+    scale = np.maximum(1.0, np.linalg.norm(a, axis=-1))[:, None, None]
+    pts = a[:, None, :] + LEVEL_DISTANCES[None, :, None] * scale * d[:, None, :]
+    vals = np.where(np.all(np.isfinite(pts), axis=-1),
+                    np.asarray(result.objective.value(np.nan_to_num(pts)), dtype=np.float64),
+                    np.nan)
+    first = np.argmax(~np.isfinite(vals), axis=1)  # 0 where none: not shown
+    inside = np.arange(vals.shape[1])[None, :] < first[:, None]
+    rises = np.where(inside[:, 1:], np.diff(vals, axis=-1), 0.0) > 0
+    fell = (first > 1) & np.any(d != 0, axis=-1) & ~np.any(rises, axis=-1)
+    return a, pts[np.arange(len(a)), first], fell
+
+
+def _last_inside(result, ks, bs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For the runs ``(ks, bs)``, the point a step before the end where the path recorded it
-    (the step from there crossed the edge), else the start; and whether f fell (did not
-    rise) along the recorded path up to that point (True without a record)."""
+    (the step from there crossed the edge), else the start; the end point; and whether f fell
+    (did not rise) along the recorded path up to that point (True without a record)."""
     a, fell = result.starts[bs].copy(), np.ones(len(ks), dtype=bool)
     if result.path is None or result.values is None:
-        return a, fell
+        return a, result.final[ks, bs], fell
     at = result.recorded_steps
     idx = np.minimum(np.searchsorted(at, result.steps[ks, bs] - 1), len(at) - 1)
     for i in np.flatnonzero(at[idx] == result.steps[ks, bs] - 1):
         a[i] = result.path[idx[i], ks[i], bs[i]]
         with np.errstate(invalid="ignore"):
             fell[i] = bool(np.all(np.diff(result.values[: idx[i] + 1, ks[i], bs[i]]) <= 0))
-    return a, fell
+    return a, result.final[ks, bs], fell
 
 
 def _first_edge(obj, a: np.ndarray, b: np.ndarray, samples: int = 256) -> np.ndarray:
