@@ -340,6 +340,25 @@ def test_the_map_has_equal_scales_so_right_angles_look_right(server, page):
             assert yr[0] <= domain[2] + 1e-9 and yr[1] >= domain[3] - 1e-9
 
 
+def test_the_loss_axis_labels_never_run_into_each_other(server, page):
+    """f falling from 18 to 0.72 (gd with weight decay, one run): plotly labelled every digit
+    of the log axis in the small panel, and "10" ran into the "9" under it (read as 10⁹).
+    No two tick labels' boxes overlap, and the axis still has a label every tenfold."""
+    page.goto(server + "/?f=(x-3)**2%2B(y-3)**2&opts=gd:lr=0.1,weight_decay=0.5&starts=0,0"
+              "&steps=1000")
+    page.wait_for_selector("#map[data-state=ready]")
+    page.click("#run")
+    page.wait_for_selector("#runs tbody tr")
+    page.wait_for_selector("#loss .ytick text")
+    boxes = page.eval_on_selector_all("#loss .ytick text", """els => els.map((e) => {
+        const r = e.getBoundingClientRect(); return [e.textContent, r.top, r.bottom]; })""")
+    boxes.sort(key=lambda b: b[1])
+    assert len(boxes) >= 3 and {"1", "10"} <= {b[0] for b in boxes}, boxes
+    assert all(a[2] <= b[1] + 0.5 for a, b in zip(boxes, boxes[1:])), boxes
+    assert "F = f + 0.25‖x‖²" in rows_text(page)[0]
+    assert page.errors == []
+
+
 # ---------- the playground as an instrument (issue 12) ----------
 
 def to_pixels(pg, x, y):

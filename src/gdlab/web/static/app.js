@@ -1065,7 +1065,13 @@ function drawLoss() {  // one trace per optimizer (its runs split by gaps), thin
   const title = t(total > LOSS_CURVES ? "page.loss.bands" : "page.loss.title");
   Plotly.react("loss", traces, look({ margin: { t: 28, r: 8, b: 40, l: 56 }, showlegend: false, title: { text: title, font: { size: 12 } },
     xaxis: { title: { text: t("term.step") }, zeroline: false }, yaxis: { title: { text: "f", standoff: 6 }, type: positive ? "log" : "linear",
-      exponentformat: "power", zeroline: false, automargin: true } }), config(false));
+      exponentformat: "power", zeroline: false, automargin: true, ...logTicks(positive, lo, hi) } }), config(false));
+}
+// a log axis over one to three tenfolds labels 1, 2 and 5 of each: plotly's own labels every
+// digit there, and in a small panel "10" ran into the "9" under it (read as 10⁹)
+function logTicks(positive, lo, hi) {
+  const decades = Math.log10(hi / lo);
+  return positive && decades >= 1 && decades < 3 ? { dtick: "D2" } : {};
 }
 
 // many runs: per optimizer the median of f at each step and the band from the lowest to the
