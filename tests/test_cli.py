@@ -126,6 +126,8 @@ def test_an_output_folder_with_a_dot_is_taken_literally(capsys, tmp_path):
       "--momentum", "0.9"], "momentum"),
     (["plot", "basins", "himmelblau", "--optimizer", "adam:0.1", "--lr", "0.2", "--grid", "8",
       "-o", "/tmp/gdlab-never.png"], "lr"),
+    (["lr-sweep", "himmelblau", "--start", "0,0", "--lrs", "0.001,0.01", "--optimizer",
+      "momentum:momentum=0.5", "--momentum", "0.9"], "momentum"),
 ])
 def test_a_number_given_twice_is_refused_not_ignored(capsys, argv, option):
     """``--optimizer gd:0.001 --lr 0.01`` ran at 0.001, so adding a suggested ``--lr`` to
@@ -135,13 +137,24 @@ def test_a_number_given_twice_is_refused_not_ignored(capsys, argv, option):
     assert code != 0 and out == ""
     text, number = (argv[argv.index(flag) + 1] for flag in ("--optimizer", f"--{option}"))
     assert err == (f"error: {option} is given twice, in --optimizer {text} and as --{option} "
-                   f"{number}: give it once\n")
+                   f"{number}: give it once (--optimizer {text.split(':')[0]} --{option} "
+                   f"{number})\n")
     code, out, err = run(capsys, "descend", "x**2", "--start", "1", "--optimizer", "gd:0.001",
                          "--steps", "1", "--json")
     assert code == 0 and json.loads(out)["optimizer"]["lr"] == 0.001
     code, out, err = run(capsys, "descend", "x**2", "--start", "1", "--lr", "0.01", "--steps",
                          "1", "--json")
     assert code == 0 and json.loads(out)["optimizer"]["lr"] == 0.01
+
+
+@pytest.mark.parametrize("kind", ["basins", "lr-map"])
+def test_maps_of_f_s_minima_refuse_weight_decay(capsys, kind):
+    """Their runs would end at minima of f + (wd/2)‖x‖², which a map coloured by f's minima
+    calls "not converged" (all 144 starts of a 12 × 12 basin map at wd 20)."""
+    code, out, err = run(capsys, "plot", kind, "himmelblau", "--weight-decay", "20",
+                         "-o", "/tmp/gdlab-never.png")
+    assert code != 0 and out == "" and err.count("\n") == 1
+    assert err.startswith(f"error: plot {kind} colours each start by the minimum of f")
 
 
 def _umask() -> int:

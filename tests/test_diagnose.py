@@ -712,6 +712,24 @@ def test_a_run_that_falls_off_the_edge_of_the_domain_is_told_no_minimum_lies_tha
     assert slower.status[0, 0] == "diverged" and slower.steps[0, 0] > r.steps[0, 0]
 
 
+@pytest.mark.parametrize("formula, start, lr, edge, closed", [
+    ("log(1 - x) + y**2", [0.5, 0.5], 1e-2, 1.0, lambda x, y: np.log(1 - x) + y * y),
+    ("log(1 - x**2) + y**2", [0.35, 0.19], 1e-3, 1.0, lambda x, y: np.log(1 - x * x) + y * y)])
+def test_an_edge_at_one_has_no_floor_though_doubles_stop_short_of_it(
+        formula, start, lr, edge, closed):
+    """log(1 − x): next to x = 1 the doubles are 1.1e-16 apart, so points 10⁻¹⁵ of the way
+    into the edge all sit ~1e-16 from it and f seemed to level off at −36 ("the lowest values
+    that way lie on that edge"); the probe stops where the doubles still resolve the approach,
+    and f there falls without floor — the lesson is "no minimum that way"."""
+    from gdlab.diagnose import facts
+
+    r = run(formula, [start], "gd", lr=lr, max_steps=300)
+    f, d = facts(r)[0][0], r.diagnoses()[0][0]
+    assert f.edge_to is not None and not f.edge_floor and "no floor in sight" in d.explanation
+    assert abs(f.edge_at[0] - edge) < 1e-12
+    assert f.edge_to < closed(edge - 1e-11, f.edge_at[1]) + 1e-9  # within 1e-11 of the edge
+
+
 @pytest.mark.parametrize("formula, closed, floor, lesson", [
     ("log(x) + y**2", lambda x, y: np.log(x) + y * y, False, "no minimum that way"),
     ("sqrt(x) + y**2", lambda x, y: np.sqrt(x) + y * y, True, "no fixed step can stop")])
@@ -857,6 +875,22 @@ def test_weight_decay_converges_where_f_plus_its_penalty_has_its_minimum(optimiz
     assert "F = f + 0.25‖x‖²" in d.explanation
     assert f"‖∇f‖ = {wd * x_star * np.sqrt(2):.3g}" in d.explanation
     assert "oscillat" not in d.explanation
+
+
+@pytest.mark.parametrize("formula, start, wd, note", [
+    # f has no minimum at all: decay makes one at x = −1/wd, where ∇f = (1, 0)
+    ("x + y**2", [1.0, 1.0], 0.5, "There f itself still slopes (‖∇f‖ = 1)"),
+    # (0, 0) is f's saddle (f'' = −4 along x); decay 5 > 4 makes it F's minimum
+    ("(x**2 - 1)**2 + y**2", [0.5, 1.0], 5.0, "its curvature there is -4 along one direction")])
+def test_a_minimum_made_by_weight_decay_is_not_called_one_of_f(formula, start, wd, note):
+    r = run(formula, [start], "gd", lr=0.05, weight_decay=wd, max_steps=5000)
+    d = r.diagnoses()[0][0]
+    assert d.label == "minimum" and note in d.explanation
+    assert "no critical point of f" in d.explanation or "no minimum" in d.explanation
+    if formula == "x + y**2":
+        np.testing.assert_allclose(r.final[0, 0], [-1 / wd, 0.0], atol=1e-7)
+    else:
+        np.testing.assert_allclose(r.final[0, 0], [0.0, 0.0], atol=1e-7)
 
 
 def test_gd_with_weight_decay_takes_the_steps_of_gd_on_the_penalised_bowl():

@@ -162,9 +162,14 @@ def lr_sweep(function, lrs, optimizer, **o):
       gdlab lr-sweep "x0**2 + x1**2" --start -3,4 --lrs 1e-4:10:11
     """
     from ..diagnose import summary
+    from ..optim.aliases import optimizer_text
     from ..records import run_document
     from ..studies import sweep_bound, sweep_configs
 
+    if ":" in optimizer and "lr" in optimizer_text(optimizer)[1]:
+        raise ConfigError("lr-sweep sets the learning rates with --lrs: give --optimizer NAME "
+                          "without one")
+    given_once(optimizer, None, hyper(o))
     obj, points = starts_of(function, o)
     (base,) = parse_optimizers([optimizer], None, hyper(o), strict=False,
                                schedule=o["schedule"], noise=o["noise"], seed=o["seed"])

@@ -51,7 +51,9 @@ hyper_options = apply([
     click.option("--beta1", type=float, help="β₁ (adam family)."),
     click.option("--beta2", type=float, help="β₂ (adam family)."),
     click.option("--eps", type=float, help="ε of the adaptive methods."),
-    click.option("--weight-decay", type=float, help="Weight decay."),
+    click.option("--weight-decay", type=float,
+                 help="Weight decay: wd·x added to the gradient, so the run descends "
+                      "f + (wd/2)‖x‖² (adamw: x shrinks by lr·wd each step instead)."),
 ])
 
 #: the engine that runs it (descend, compare, lr-sweep and the map-drawing plot kinds)
@@ -108,8 +110,10 @@ def given_once(text: str, lr, hyper_values: dict) -> None:
     twice = [k for k in optimizer_text(text)[1] if options.get(k) is not None]
     if twice:
         flag = "--" + twice[0].replace("_", "-")
+        name = text.split(":")[0].strip()
         raise ConfigError(f"{twice[0]} is given twice, in --optimizer {text} and as {flag} "
-                          f"{options[twice[0]]:g}: give it once")
+                          f"{options[twice[0]]:g}: give it once (--optimizer {name} "
+                          f"{flag} {options[twice[0]]:g})")
 
 
 def parse_optimizers(texts, lr, hyper_values: dict, *, strict: bool, **extra) -> list:
