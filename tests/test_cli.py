@@ -154,7 +154,8 @@ def test_maps_of_f_s_minima_refuse_weight_decay(capsys, kind):
     code, out, err = run(capsys, "plot", kind, "himmelblau", "--weight-decay", "20",
                          "-o", "/tmp/gdlab-never.png")
     assert code != 0 and out == "" and err.count("\n") == 1
-    assert err.startswith(f"error: plot {kind} colours each start by the minimum of f")
+    what = {"basins": "a basin map", "lr-map": "a learning-rate map"}[kind]
+    assert err.startswith(f"error: {what} colours each start by the minimum of f")
 
 
 def _umask() -> int:

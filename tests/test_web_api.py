@@ -265,6 +265,12 @@ HOSTILE = [
     ("/api/lrmap", {"formula": "sphere", "lr_min": 0.1}, 400, "both"),
     ("/api/lrmap", {"formula": "sphere", "lr_min": -1, "lr_max": 0.1}, 422, ""),
     ("/api/lrmap", {"formula": "sphere", "axis": 2}, 422, ""),
+    # maps coloured by f's minima: runs with weight decay end at minima of f + (wd/2)‖x‖²
+    ("/api/lrmap", {"formula": "himmelblau", "hyper": {"weight_decay": 20}}, 400,
+     "weight decay"),
+    ("/api/basins", {"formula": "himmelblau", "n": 8,
+                     "optimizer": {"name": "gd", "hyper": {"weight_decay": 20}}}, 400,
+     "weight decay"),
 ]
 
 

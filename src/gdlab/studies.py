@@ -50,6 +50,19 @@ def _as_optimizer(optimizer, **hyper) -> Optimizer:
     return make(optimizer, **hyper) if isinstance(optimizer, str) else optimizer
 
 
+def _of_minima(opt: Optimizer, what: str) -> Optimizer:
+    """``opt`` for a map coloured by the minima of f its runs reach — refused with weight decay
+    added to the gradient, whose runs end at minima of f + (wd/2)‖x‖² instead (the map would
+    call them all "not converged")."""
+    from .engine import nonzero
+
+    if nonzero(opt.coupled_decay):
+        raise ConfigError(f"{what} colours each start by the minimum of f it reaches, but "
+                          "with weight decay runs end at minima of f + (wd/2)‖x‖²: run them "
+                          "to see those")
+    return opt
+
+
 # --- basins of attraction -------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -109,7 +122,7 @@ def basin_map(f, *, n: int = 200, optimizer="gd", lr: float = BASIN_LR, max_step
     obj = objective_2d(f, variables)
     domain = domain or domain_for(obj)
     (x0, x1), (y0, y1) = domain
-    opt = _as_optimizer(optimizer, lr=lr)
+    opt = _of_minima(_as_optimizer(optimizer, lr=lr), "a basin map")
     if scheduler is not None or n * n > MAX_MAP_IN_ONE:
         return _basin_map_in_chunks(obj, n, opt, max_steps, tol, domain, radius, backend,
                                     scheduler or "none", chunk_runs)
@@ -258,7 +271,7 @@ def lr_map(f, *, lrs=None, axis: int = 0, at: float | None = None, starts: int =
     pts = np.empty((starts, 2))
     pts[:, axis] = positions
     pts[:, other] = fixed
-    base = _as_optimizer(optimizer)
+    base = _of_minima(_as_optimizer(optimizer), "a learning-rate map")
     mu = float(np.asarray(base.hyper.get("momentum", 0.0)).flat[0])
     lams = largest_curvature(obj, pts)
     scale = np.array([stability_bound(float(v)) or np.nan for v in lams])  # 2/λmax

@@ -50,19 +50,9 @@ class _PlotArgs:
             given_once(self.optimizer, self.lr, self.hyper)
         return parse_optimizers(names, self.lr, self.hyper, strict=not self.optimizers)
 
-    def one_optimizer(self, lr=None, *, of_minima=False):
-        """The ``--optimizer``; ``of_minima``: for a map coloured by the minima of f the runs
-        reach, where weight decay added to the gradient is refused (its runs end at minima of
-        f + (wd/2)‖x‖², which the map does not know)."""
-        from ..engine import nonzero
-
+    def one_optimizer(self, lr=None):
         given_once(self.optimizer, self.lr, self.hyper)
-        opt = parse_optimizers([self.optimizer], lr, self.hyper, strict=True)[0]
-        if of_minima and nonzero(opt.coupled_decay):
-            raise ConfigError(f"plot {self.kind} colours each start by the minimum of f it "
-                              "reaches; with --weight-decay the runs end at minima of f + "
-                              "(wd/2)‖x‖² instead: see them with descend or compare")
-        return opt
+        return parse_optimizers([self.optimizer], lr, self.hyper, strict=True)[0]
 
     def runs(self, default_steps):
         from ..domain import objective_2d
@@ -91,8 +81,7 @@ def _plot_lr_map(a, plot, studies):
         raise ConfigError("plot lr-map sweeps the learning rate: give --optimizer NAME without "
                           "one, and the rates with --lrs")
     return plot.lr_map(studies.lr_map(
-        a.function, lrs=a.lrs, optimizer=a.one_optimizer(of_minima=True),
-        max_steps=a.max_steps or 300,
+        a.function, lrs=a.lrs, optimizer=a.one_optimizer(), max_steps=a.max_steps or 300,
         domain=a.domain, variables=a.variables, backend=a.backend, dtype=a.dtype,
         scheduler=a.scheduler))
 
@@ -168,8 +157,7 @@ PLOT_KINDS: dict[str, PlotKind] = {
         variables=a.variables)), _RUNS),
     "basins": PlotKind(lambda a, plot, studies: plot.basins(studies.basin_map(
         a.function, n=a.grid,
-        optimizer=a.one_optimizer(a.lr if a.lr is not None else studies.BASIN_LR,
-                                  of_minima=True),
+        optimizer=a.one_optimizer(a.lr if a.lr is not None else studies.BASIN_LR),
         max_steps=a.max_steps or 2000, domain=a.domain, variables=a.variables,
         backend=a.backend, dtype=a.dtype, scheduler=a.scheduler)),
         ("grid", "max_steps", "domain", "scheduler") + _OPT + _ENGINE),
