@@ -494,20 +494,22 @@ def _without_decay(result, k: int, wd: float):
     same steps to rounding, and the same stop rule: :func:`gdlab.engine._followed_norm`),
     recorded as ``result`` was."""
     from .engine import run
+    from .errors import ConfigError
 
     opt = result.optimizers[k]
     opt = replace(opt, hyper={**opt.hyper, "weight_decay": 0.0})
     obj = result.objective.with_weight_decay(wd)
-    from .errors import ConfigError
 
-    steps = result.recorded_steps
-    record = "last" if result.path is None or len(steps) < 2 else int(steps[1] - steps[0])
-    try:
+    def again(record):
         return run(obj, result.starts, opt, max_steps=result.max_steps, tol=result.tol,
                    divergence=result.divergence, record=record, backend=_try_backend(obj, opt))
+
+    steps = result.recorded_steps
+    try:
+        return again("last" if result.path is None or len(steps) < 2
+                     else int(steps[1] - steps[0]))
     except ConfigError:  # a record larger than the default allows (the run's was asked for)
-        return run(obj, result.starts, opt, max_steps=result.max_steps, tol=result.tol,
-                   divergence=result.divergence, record="last", backend=_try_backend(obj, opt))
+        return again("last")
 
 
 def _decay_said(d: "Diagnosis", wd: float, result, k: int, b: int,
@@ -1179,8 +1181,10 @@ def _into_edge(obj, a: np.ndarray, b: np.ndarray):
     floor = _settles(vals, PER_DECADE)
     # with a floor, only where ‖∇f‖ grows without bound into the edge (√x): every fixed
     # step then crosses it — not x on x ≥ 0, nor x², whose minimum there a step may reach
-    norm = np.linalg.norm(np.asarray(
-        obj.gradient(pts[:, [-1 - 14 * PER_DECADE, -1]]), float), axis=-1)
+    tenth = np.minimum(8 * PER_DECADE + len(share) - count, len(share) - 1)  # share 0.1
+    rows = np.arange(len(pts))
+    norm = np.linalg.norm(np.asarray(obj.gradient(np.stack(
+        [pts[rows, tenth], pts[:, -1]], axis=1)), float), axis=-1)
     steep = ~(norm[:, 1] < EDGE_STEEP * norm[:, 0])  # (an infinite gradient is steep)
     shown = np.all(np.isfinite(vals), axis=-1) & np.all(np.diff(vals, axis=-1) <= 0, axis=-1) \
         & (far <= vals[:, 0] - LEVEL_DROP * np.maximum(1.0, np.abs(far))) \
