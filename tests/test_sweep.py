@@ -53,6 +53,26 @@ def test_a_function_without_a_listed_minimum_is_labelled_against_the_whole_sweep
     assert seen <= set(whole.diagnosis)
 
 
+def test_weight_decay_is_labelled_against_the_function_it_descends():
+    """gd with weight decay 0.5 descends F = f + 0.25‖x‖²: on (x − 3)² + (y − 3)² it ends at
+    F's one minimum (2.4, 2.4) (closed form 6/(2 + wd)), which is F's global minimum — not a
+    "local minimum" of f against the wd = 0 runs' f = 0, as the sweep said. The labels are
+    diagnose's, run by run, whatever the chunking; on a double well too."""
+    for f in ("(x-3)**2 + (y-3)**2", "(x**2 - 1)**2 + 0.3*x + y**2"):
+        kw = dict(optimizers=["gd"], lrs=[0.05], hyper={"weight_decay": [0.0, 0.5]},
+                  random_starts=24, seed=2, max_steps=400)
+        whole = sweep(f, **kw)
+        pd.testing.assert_frame_equal(sweep(f, chunk_runs=7, **kw), whole)
+        p = plan(f, **kw)
+        r = run(f, p.starts, [make("gd", lr=0.05), make("gd", lr=0.05, weight_decay=0.5)],
+                max_steps=400)
+        assert list(whole.diagnosis) == [d.label for row in r.diagnoses() for d in row]
+        if f.startswith("(x-3)"):
+            decayed = whole[whole.weight_decay == 0.5]
+            assert set(decayed.diagnosis) == {"global_minimum"}
+            np.testing.assert_allclose(decayed[["final_x", "final_y"]], 2.4, atol=1e-6)
+
+
 def test_hyper_parameter_lists_apply_to_the_optimizers_that_have_them():
     df = sweep("rosenbrock", optimizers=["momentum", "gd"], lrs=[1e-4], grid=4,
                hyper={"momentum": [0.5, 0.9]}, max_steps=50)

@@ -472,7 +472,7 @@ def _diagnose_decayed(result, decays: list[float], thresholds: dict, options):
             out[k] = row
     for k, wd in enumerate(decays):
         if wd:
-            again = _without_decay(result, k, wd)
+            again = without_decay(result, k, wd)
             out[k] = [_decay_said(d, wd, result, k, b, thresholds)
                       for b, d in enumerate(diagnose(again, **thresholds, options=options)[0])]
     return out
@@ -489,10 +489,11 @@ def _configs(result, ks: list[int]):
                    _status=None, **along)
 
 
-def _without_decay(result, k: int, wd: float):
+def without_decay(result, k: int, wd: float):
     """Configuration ``k``'s runs again, on ``f + (wd/2)‖x‖²`` without weight decay (the
     same steps to rounding, and the same stop rule: :func:`gdlab.engine._followed_norm`),
-    recorded as ``result`` was."""
+    recorded as ``result`` was: the run that weight decay ``wd`` (added to the gradient)
+    makes, as a run of its own to label and diagnose."""
     from .engine import run
     from .errors import ConfigError
 

@@ -274,7 +274,7 @@ def run_chunk(p: Plan, lo: int, hi: int):
 def _rows(p: Plan, k: int, b0: int, r) -> dict:
     import pandas as pd
 
-    from .diagnose import LABEL_PARTS, label_parts
+    from .diagnose import LABEL_PARTS, label_parts, without_decay
 
     name, params = p.configs[k]
     n = r.shape[1]
@@ -293,12 +293,16 @@ def _rows(p: Plan, k: int, b0: int, r) -> dict:
     for j, v in enumerate(p.names):
         cols[f"final_{v}"] = r.final[0, :, j]
     # the diagnoses' labels for all runs at once, finished when every chunk is in
-    # (_finish_labels: a chunk alone does not know the lowest value of the sweep)
-    parts, bounds, _ = label_parts(r)
+    # (_finish_labels: a chunk alone does not know the lowest value of the sweep); with weight
+    # decay added to the gradient, of the run on f + (wd/2)‖x‖² it is (as diagnose says)
+    decay = float(np.asarray(r.optimizers[0].coupled_decay).reshape(-1)[0])
+    labelled = without_decay(r, 0, decay) if decay else r
+    parts, bounds, _ = label_parts(labelled)
     cols.update(value=r.value[0], gradient_norm=r.gradient_norm[0], steps=r.steps[0],
                 status=list(r.status[0]), bound=bounds[0])
     # what a chunk keeps of each run's label until the sweep's lowest value is known
     cols.update({f"_{key}": parts[key][0] for key in LABEL_PARTS})
+    cols.update(_decay=np.full(n, decay), _label_value=labelled.value[0])
     return pd.DataFrame(cols)
 
 
@@ -310,12 +314,17 @@ def _finish_labels(p: Plan, frame):
     if "_minimiser" not in frame:
         return frame
     parts = {key: frame[f"_{key}"].to_numpy() for key in LABEL_PARTS}
-    parts["value"] = frame["value"].to_numpy()
-    best, unbounded, _ = lowest_known(_objective(p.function, p.dim, p.variables),
-                                      parts["value"], parts["minimiser"], parts["falls"])
-    frame = frame.drop(columns=[f"_{key}" for key in LABEL_PARTS])
-    frame.insert(frame.columns.get_loc("bound"), "diagnosis",
-                 finish_labels(parts, best, unbounded))
+    parts["value"] = frame["_label_value"].to_numpy()
+    obj, decays = _objective(p.function, p.dim, p.variables), frame["_decay"].to_numpy()
+    labels = np.empty(len(frame), dtype=object)
+    for decay in np.unique(decays):  # each weight decay descends a function of its own
+        rows = decays == decay
+        group = {key: v[rows] for key, v in parts.items()}
+        best, unbounded, _ = lowest_known(obj.with_weight_decay(decay) if decay else obj,
+                                          group["value"], group["minimiser"], group["falls"])
+        labels[rows] = finish_labels(group, best, unbounded)
+    frame = frame.drop(columns=[f"_{key}" for key in (*LABEL_PARTS, "decay", "label_value")])
+    frame.insert(frame.columns.get_loc("bound"), "diagnosis", labels)
     return frame
 
 
