@@ -435,7 +435,7 @@ def diagnose(result, *, grad_zero: float = THRESHOLDS["grad_zero"],
     thresholds = {"grad_zero": grad_zero, "flat": flat, "value_tol": value_tol,
                   "oscillation": oscillation, "eig_tol": eig_tol, "near_point": near_point,
                   "plateau": plateau}
-    decays = [_scalar(opt.coupled_decay) or 0.0 for opt in result.optimizers]
+    decays = [decay_of(opt) for opt in result.optimizers]
     if any(decays):
         return _diagnose_decayed(result, decays, thresholds, options)
     allowed = frozenset(OPTIONS if options is None else options)
@@ -451,6 +451,12 @@ def diagnose(result, *, grad_zero: float = THRESHOLDS["grad_zero"],
                        suggestion, f.events)
              for f, (label, explanation, advice, suggestion) in zip(row, said_row)]
             for row, said_row in zip(every, said)]
+
+
+def decay_of(opt) -> float:
+    """The weight decay one configuration adds to the gradient
+    (:attr:`~gdlab.optim.Optimizer.coupled_decay`) as a number, 0.0 where none."""
+    return _scalar(opt.coupled_decay) or 0.0
 
 
 #: labels of a run that stopped at a critical point (of the function it descended)
@@ -622,7 +628,6 @@ def _smaller_changes(result, withdrawn, budget: "_TryBudget", said) -> None:
     0.0562. The second half of the steps keeps a rate that only got sooner to an edge of f's
     domain, or past a minimum on one (x^1.5), from being offered."""
     from .advice import typed
-    from .engine import run
     from .errors import GdlabError
     from .i18n import text
 
@@ -638,10 +643,8 @@ def _smaller_changes(result, withdrawn, budget: "_TryBudget", said) -> None:
             continue
         try:
             opt = _one_per_row(like, like.name, [{**_numbers(like), "lr": r} for r in rates])
-            tried = run(result.objective, result.starts[[b for b, _ in runs
-                                                         for _ in SMALLER_CHANGES]], opt,
-                        max_steps=2 * steps, tol=result.tol, divergence=result.divergence,
-                        record=steps, backend=_try_backend(result.objective, opt))
+            tried = _run_try(result, [b for b, _ in runs for _ in SMALLER_CHANGES], opt,
+                             2 * steps, record=steps)
         except GdlabError:
             continue
         before = result.value[k]
@@ -681,13 +684,13 @@ class _TryBudget:
         return True
 
 
-def _run_try(result, bs, opt, steps: int):
-    """``opt`` from the starts ``bs`` of ``result`` under its stop rules, ends only
-    (:func:`_try_backend`)."""
+def _run_try(result, bs, opt, steps: int, record="last"):
+    """``opt`` from the starts ``bs`` of ``result`` under its stop rules, ends only unless
+    ``record`` says otherwise (:func:`_try_backend`)."""
     from .engine import run
 
     return run(result.objective, result.starts[bs], opt, max_steps=steps, tol=result.tol,
-               divergence=result.divergence, record="last",
+               divergence=result.divergence, record=record,
                backend=_try_backend(result.objective, opt))
 
 
@@ -1139,10 +1142,9 @@ def _edge_probe(result, near, escape) -> list[list[tuple[float | None, list[floa
     ways = [(crossed & ends, _last_inside)] + [
         (heading & ends, lambda r, ks, bs, along=along: _ray_out(r, ks, bs, escape, along))
         for along in ("descent", "curvature")]
-    obj = result.objective
+    obj, found = result.objective, np.zeros((K, B), dtype=bool)
     for todo, way in ways:
-        shown_before = np.array([[e[0] is not None for e in row] for row in out], bool)
-        ks, bs = np.nonzero(todo & ~shown_before)
+        ks, bs = np.nonzero(todo & ~found)
         if not len(ks):
             continue
         with np.errstate(all="ignore"):
@@ -1153,6 +1155,7 @@ def _edge_probe(result, near, escape) -> list[list[tuple[float | None, list[floa
             far, edge, floor, shown = _into_edge(obj, a, b)
         for i in np.flatnonzero(shown):
             out[ks[i]][bs[i]] = (float(far[i]), [float(v) for v in edge[i]], bool(floor[i]))
+        found[ks[shown], bs[shown]] = True
     return out
 
 

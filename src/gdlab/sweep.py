@@ -274,7 +274,7 @@ def run_chunk(p: Plan, lo: int, hi: int):
 def _rows(p: Plan, k: int, b0: int, r) -> dict:
     import pandas as pd
 
-    from .diagnose import LABEL_PARTS, label_parts, without_decay
+    from .diagnose import LABEL_PARTS, decay_of, label_parts, without_decay
 
     name, params = p.configs[k]
     n = r.shape[1]
@@ -295,7 +295,7 @@ def _rows(p: Plan, k: int, b0: int, r) -> dict:
     # the diagnoses' labels for all runs at once, finished when every chunk is in
     # (_finish_labels: a chunk alone does not know the lowest value of the sweep); with weight
     # decay added to the gradient, of the run on f + (wd/2)‖x‖² it is (as diagnose says)
-    decay = float(np.asarray(r.optimizers[0].coupled_decay).reshape(-1)[0])
+    decay = decay_of(r.optimizers[0])
     labelled = without_decay(r, 0, decay) if decay else r
     parts, bounds, _ = label_parts(labelled)
     cols.update(value=r.value[0], gradient_norm=r.gradient_norm[0], steps=r.steps[0],

@@ -166,7 +166,7 @@ def lr_sweep(function, lrs, optimizer, **o):
     from ..records import run_document
     from ..studies import sweep_bound, sweep_configs
 
-    if ":" in optimizer and "lr" in optimizer_text(optimizer)[1]:
+    if "lr" in optimizer_text(optimizer)[1]:
         raise ConfigError("lr-sweep sets the learning rates with --lrs: give --optimizer NAME "
                           "without one")
     given_once(optimizer, None, hyper(o))

@@ -107,10 +107,10 @@ def given_once(text: str, lr, hyper_values: dict) -> None:
     from ..optim.aliases import optimizer_text
 
     options = {"lr": lr, **hyper_values}
-    twice = [k for k in optimizer_text(text)[1] if options.get(k) is not None]
+    name, given = optimizer_text(text)
+    twice = [k for k in given if options.get(k) is not None]
     if twice:
         flag = "--" + twice[0].replace("_", "-")
-        name = text.split(":")[0].strip()
         raise ConfigError(f"{twice[0]} is given twice, in --optimizer {text} and as {flag} "
                           f"{options[twice[0]]:g}: give it once (--optimizer {name} "
                           f"{flag} {options[twice[0]]:g})")
