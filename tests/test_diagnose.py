@@ -788,6 +788,20 @@ def test_a_withdrawn_rate_is_replaced_by_a_smaller_change_that_works():
     assert f"A smaller change, lr={rates[works.index(True)]:g}" in d.advice
 
 
+def test_a_suggestion_is_tried_with_the_runs_own_switches():
+    """A centered RMSProp run is told lr = 0.1, which ends higher: the value the lesson quotes
+    is that of a centered RMSProp run at 0.1 (the uncentered one ends elsewhere)."""
+    start = [[1.5, 1.5]]
+    r = run("rosenbrock", start, "rmsprop", lr=0.01, centered=True, max_steps=200)
+    d = r.diagnoses()[0][0]
+    assert "try lr=0.1" in d.advice and "ended higher" in d.advice
+    quoted = float(d.advice.split("ended higher (f = ")[1].split(",")[0])
+    ends = {c: run("rosenbrock", start, "rmsprop", lr=0.1, centered=c, max_steps=200).value[0, 0]
+            for c in (True, False)}
+    assert abs(ends[True] - ends[False]) > 0.01  # the test tells them apart
+    assert quoted == pytest.approx(ends[True], rel=1e-5)
+
+
 @pytest.mark.parametrize("formula, lr", [
     # overshot a minimum inside the domain (x = 0.947, x = 0.70): f rises on the way between
     ("log(x) + 10*(x - 1)**2 + y**2", 1.0), ("(x - 1)**2 + sqrt(x) + y**2", 1.5),

@@ -106,6 +106,20 @@ def test_bad_arguments_are_refused(kwargs, error):
         run("sphere", [[1.0, 2.0]], **kwargs)
 
 
+def test_a_number_of_the_optimizer_text_given_again_as_a_keyword_is_refused():
+    """``run(f, x, "gd:0.001", lr=0.1)`` ran at 0.001: the keyword did nothing. Now it is an
+    error; the same value twice, or a keyword that fills what the text leaves out, is not."""
+    with pytest.raises(ConfigError, match="lr is given twice"):
+        run("sphere", [[1.0, 2.0]], "gd:0.001", lr=0.1)
+    with pytest.raises(ConfigError, match="centered is given twice"):
+        run("sphere", [[1.0, 2.0]], "rmsprop:centered=true", centered=False)
+    same = run("sphere", [[1.0, 2.0]], "gd:1e-1", lr=0.1, max_steps=3)
+    filled = run("sphere", [[1.0, 2.0]], "momentum:0.1", momentum=0.5, max_steps=3)
+    assert same.optimizers[0].hyper["lr"] == 0.1
+    assert filled.optimizers[0].hyper == {**filled.optimizers[0].hyper, "lr": 0.1,
+                                          "momentum": 0.5}
+
+
 @pytest.mark.parametrize("starts", [[[1.0, 2.0, 3.0]], [[np.nan, 1.0]], [["a", "b"]], []])
 def test_bad_starts_are_refused(starts):
     with pytest.raises((PointError, ConfigError)):

@@ -572,7 +572,8 @@ def _try_suggestions(result, facts_rows, said) -> None:
         for b, (_, _, _, sug) in enumerate(row):
             f, name = facts_rows[k][b], (sug or {}).get("optimizer", facts_rows[k][b].optimizer)
             # another optimizer without a rate: the command's own --lr or the new default?
-            numbers = {**(f.hyper if name == f.optimizer else {}),
+            numbers = {**({**f.hyper, **_flags(result.optimizers[k])}
+                          if name == f.optimizer else {}),
                        **{key: v for key, v in (sug or {}).items()
                           if key not in ("optimizer", "max_steps", "schedule")}}
             if not sug or result.optimizers[k].noise or name not in OPTIMIZERS or \
@@ -657,6 +658,12 @@ def _smaller_changes(result, withdrawn, budget: "_TryBudget", said) -> None:
                                           before=float(before[b]))
                     said[k][b][3] = {"lr": rates[j]}
                     break
+
+
+def _flags(opt) -> dict:
+    """An optimizer's switches (``centered``, ``amsgrad``, ``nesterov``: what the diagnosis's
+    numbers leave out), so that a try runs the same variant as the run."""
+    return {key: bool(v) for key, v in opt.hyper.items() if isinstance(v, (bool, np.bool_))}
 
 
 def _numbers(opt) -> dict:

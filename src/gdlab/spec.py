@@ -23,7 +23,8 @@ from .errors import ConfigError, PointError
 from .limits import (BACKEND_ALIASES, BACKENDS, DIVERGENCE_DEFAULT, DTYPES, MAX_RECORD_BYTES,
                      MAX_STEPS, MAX_STEPS_DEFAULT, MAX_WORKING_BYTES, TOL_DEFAULT)
 from .objective import Objective
-from .optim import OPTIMIZERS, Optimizer, parse_optimizer
+from .optim import OPTIMIZERS, Optimizer, make, parse_optimizer
+from .optim.aliases import optimizer_text
 
 __all__ = ["RunSpec", "Limits", "MAX_STEPS", "MAX_RECORD_BYTES", "MAX_WORKING_BYTES", "RECORDS",
            "BACKENDS", "DTYPES", "MAX_STEPS_DEFAULT", "TOL_DEFAULT", "DIVERGENCE_DEFAULT"]
@@ -134,12 +135,27 @@ def _as_optimizers(optimizers, hyper: dict) -> list[Optimizer]:
         if isinstance(o, Optimizer):
             out.append(o)
         elif isinstance(o, str):
+            _given_once(o, hyper)
             out.append(parse_optimizer(o, **hyper))
         else:
             raise ConfigError(f"an optimizer must be a name or an Optimizer; got {o!r}")
     if not out:
         raise ConfigError("no optimizer given")
     return out
+
+
+def _given_once(text: str, hyper: dict) -> None:
+    """Refuse a keyword that gives a number of the optimizer text ``text`` another value
+    (``run(f, x, "gd:0.001", lr=0.1)``: the text's would win, and the keyword do nothing)."""
+    name, given = optimizer_text(text)
+    both = {k: hyper[k] for k in given if hyper.get(k) is not None}
+    if not both:
+        return
+    own, other = parse_optimizer(text).hyper, make(name, **both).hyper  # each value checked
+    twice = [k for k in both if own[k] != other[k]]
+    if twice:
+        raise ConfigError(f"{twice[0]} is given twice, {own[twice[0]]!r} in {text!r} and "
+                          f"{other[twice[0]]!r} as a keyword: give it once")
 
 
 def _checked_starts(f, starts, variables) -> tuple[Objective, np.ndarray]:
