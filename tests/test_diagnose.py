@@ -948,3 +948,24 @@ def test_weight_decay_lessons_are_of_the_function_descended_and_others_keep_thei
     assert "weight_decay" not in plain.explanation
     alone = run(f, [[1.0, 1.0]], "gd", lr=1e-3, max_steps=50, tol=0).diagnoses()[0][0]
     assert (plain.label, plain.explanation) == (alone.label, alone.explanation)
+
+
+def test_adamw_held_where_its_decay_balances_the_adam_step_is_told_so():
+    """AdamW shrinks x by lr·wd·x beside Adam's step of about lr per coordinate, so on
+    (x − 3)² + (y − 3)² at wd 0.5 it settles at 1/wd = 2 in each coordinate (closed form), where
+    f still slopes — not at f's minimum (3, 3). After 2000 steps it is near (1.91, 1.91) and was
+    told "allow more steps"; ten times the steps only bring it to (2, 2). The lesson says so,
+    quotes the same run without decay (that is Adam), and suggests a tenth of the decay. At
+    wd 0.01 the balance (100) lies far beyond the minimum: that run keeps its lesson."""
+    f, start = "(x-3)**2 + (y-3)**2", [[0.0, 0.0]]
+    r = run(f, start, make("adamw", lr=0.1, weight_decay=0.5), max_steps=2000)
+    d = r.diagnoses()[0][0]
+    longer = run(f, start, make("adamw", lr=0.1, weight_decay=0.5), max_steps=20000)
+    np.testing.assert_allclose(longer.final[0, 0], [2.0, 2.0], atol=1e-3)
+    assert longer.gradient_norm[0, 0] > 2.8  # still sloping
+    assert "held near (1.91, 1.91)" in d.explanation and "1/0.5 = 2 " in d.explanation
+    adam = run(f, start, make("adam", lr=0.1), max_steps=2000)
+    assert f"ends at (3, 3), f = {adam.value[0, 0]:.6g}" in d.explanation
+    assert d.suggestion == {"weight_decay": 0.05} and "allow more steps" not in d.advice
+    small = run(f, start, make("adamw", lr=0.1, weight_decay=0.01), max_steps=2000)
+    assert "held near" not in small.diagnoses()[0][0].explanation

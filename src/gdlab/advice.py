@@ -55,11 +55,12 @@ import numpy as np
 from .diagnose import probe_reach
 from .i18n import text
 
-__all__ = ["advise", "OPTIONS", "MAX_LR_GROWTH", "FAR_BELOW", "ADAPTIVE", "narrow_momentum"]
+__all__ = ["advise", "OPTIONS", "MAX_LR_GROWTH", "FAR_BELOW", "ADAPTIVE", "narrow_momentum",
+           "point_text", "typed"]
 
 #: Every option a suggestion may use (the CLI's); a front end passes the ones it has.
 OPTIONS = ("lr", "optimizer", "momentum", "max_steps", "start", "schedule", "random_starts",
-           "tol", "eps")
+           "tol", "eps", "weight_decay")
 #: The largest factor by which a suggestion raises a learning rate.
 MAX_LR_GROWTH = 10.0
 FAR_BELOW = 1000.0  # a rate this far below the stability bound is raised to half the bound
@@ -80,7 +81,7 @@ def typed(v: float) -> float:
     return float(f"{v:.3g}")
 
 
-def _point(x) -> str:
+def point_text(x) -> str:
     return "(" + ", ".join(f"{0.0 if abs(v) < 1e-12 else v:.4g}" for v in x) + ")"
 
 
@@ -103,7 +104,7 @@ def _where(f) -> str:
         place = "minimum"
     else:
         place = "end"
-    return text("advice.where", place=text(f"advice.place.{place}"), point=_point(f.bound_at))
+    return text("advice.where", place=text(f"advice.place.{place}"), point=point_text(f.bound_at))
 
 
 def _best_gd_lr(f) -> float | None:
@@ -206,7 +207,7 @@ def _no_progress(f, options):
                      optimizer=f.optimizer), text("advice.slow.try_gd"),
                 _keep({"optimizer": "gd"}, options))
     explanation = text("advice.slow.rounding", steps=_steps(f.steps), step=step,
-                       point=_point(f.start))
+                       point=point_text(f.start))
     if f.lr is not None and bound is not None:
         lr = typed(bound / 2)
         return explanation, text("advice.slow.below_bound", rate=_lr_text(f),
@@ -272,7 +273,7 @@ def _keep(suggestion: dict[str, Any] | None, options: frozenset) -> dict[str, An
 
 def _unbounded(f, options):
     direction = "" if f.descent is None else \
-        text("advice.unbounded.direction", point=_point(f.descent))
+        text("advice.unbounded.direction", point=point_text(f.descent))
     how = text("advice.unbounded.stopped") if f.status == "diverged" else \
         text("advice.unbounded.falling", steps=_steps(f.steps))
     far = "" if f.falls_to is None or not np.isfinite(f.falls_to) else \
@@ -322,7 +323,7 @@ def _diverged(f, options):
         text("advice.diverged.reached", value=abs(f.value)) if np.isfinite(f.value)
         else text("advice.diverged.non_finite"))
     if f.edge_to is not None:  # no minimum that way: a smaller rate only gets there later
-        where, kind = {"point": _point(f.edge_at), "to": f.edge_to}, \
+        where, kind = {"point": point_text(f.edge_at), "to": f.edge_to}, \
             "edge_floor" if f.edge_floor else "edge"
         return explanation + text(f"advice.diverged.{kind}", **where), \
             text(f"advice.diverged.{kind}_advice", **where), None
@@ -349,7 +350,7 @@ def _oscillating(f, options):
         explanation = text("advice.oscillating.stopped", steps=_steps(f.steps), value=f.value)
     bound = f.own_bound
     if f.at_kink:
-        explanation += text("advice.oscillating.kink", point=_point(f.final))
+        explanation += text("advice.oscillating.kink", point=point_text(f.final))
         decay = typed(9 / f.max_steps)
         if f.schedule is None and "schedule" in options:
             suggestion = {"schedule": f"inverse_time:{decay:g}"}
@@ -397,13 +398,13 @@ def _slow(f, options):
     explanation = text("advice.slow.descending", n=f.steps, before=before, after=after,
                        drop=f.start_value - f.value, norm=f.gradient_norm)
     if f.levels_to is not None:  # no minimum that way: more steps or a larger rate only creep
-        where = {"direction": _point(f.levels_along), "to": f.levels_to,
+        where = {"direction": point_text(f.levels_along), "to": f.levels_to,
                  "distance": probe_reach(f.final)}
         kind = "levels" if f.levels_floor else "no_floor"
         return explanation + text(f"advice.slow.{kind}", **where), \
             text(f"advice.slow.{kind}_advice", bowl=_bowl(f), **where), None
     if f.edge_to is not None:  # on its way to an edge of f's domain with no minimum that way
-        where, kind = {"point": _point(f.edge_at), "to": f.edge_to}, \
+        where, kind = {"point": point_text(f.edge_at), "to": f.edge_to}, \
             "edge_floor" if f.edge_floor else "edge"
         return explanation + text(f"advice.slow.{kind}", **where), \
             text(f"advice.diverged.{kind}_advice", **where), None
@@ -416,7 +417,7 @@ def _slow(f, options):
                 return explanation, text("advice.slow.use_momentum"), suggestion
     if f.at_kink:  # the curvature beside a kink says nothing about the step there
         steps = _max_steps(f)
-        explanation += text("advice.slow.kink", point=_point(f.final))
+        explanation += text("advice.slow.kink", point=point_text(f.final))
         if steps is not None and "max_steps" in options:
             return explanation, text("advice.more_steps", steps=steps), {"max_steps": steps}
         return explanation, text("advice.needs_steps"), None
@@ -457,11 +458,11 @@ def _slow(f, options):
 
 def _plateau(f, options):
     if f.numerically_flat:
-        return (text("advice.plateau.flat", point=_point(f.final), value=f.value),
+        return (text("advice.plateau.flat", point=point_text(f.final), value=f.value),
                 text("advice.plateau.flat_advice"), None)
     lower = text("advice.plateau.unbounded") if f.best is None else \
         text("advice.plateau.lower", best=f.best)
-    explanation = text("advice.plateau.explanation", point=_point(f.final),
+    explanation = text("advice.plateau.explanation", point=point_text(f.final),
                        norm=f.gradient_norm, flat=f.thresholds["plateau"], lower=lower)
     stop = {}
     if f.status == "converged":  # the stopping rule fired on the flat ground
@@ -491,7 +492,7 @@ def _plateau(f, options):
 
 def _stationary(f, options, what: str, shape: str):
     explanation = text("advice.stationary.explanation", what=text(f"advice.stationary.{what}"),
-                       point=_point(f.final), norm=f.gradient_norm, shape=shape)
+                       point=point_text(f.final), norm=f.gradient_norm, shape=shape)
     if f.escape_unbounded:
         return (explanation + text("advice.stationary.falls"),
                 text("advice.stationary.falls_advice"), None)
@@ -502,7 +503,7 @@ def _stationary(f, options, what: str, shape: str):
         return explanation, text("advice.stationary.elsewhere"), None
     delta = 0.01 * max(1.0, float(np.linalg.norm(f.start)))
     start = _start_text(np.asarray(f.start) + delta * np.asarray(f.escape))
-    return explanation, text("advice.stationary.push", direction=_point(f.escape), start=start), \
+    return explanation, text("advice.stationary.push", direction=point_text(f.escape), start=start), \
         _keep({"start": start}, options)
 
 
@@ -523,16 +524,16 @@ def _global(f, options):
     source = text("advice.global.found") if f.best_is_found else \
         text("advice.global.known", name=f.library or "f") + (
             text("advice.global.formula") if f.library != f.function else "")
-    return (text("advice.global.explanation", value=f.value, point=_point(f.final),
+    return (text("advice.global.explanation", value=f.value, point=point_text(f.final),
                  source=source, steps=_steps(f.steps)), text("advice.global.advice"), None)
 
 
 def _local(f, options):
     if f.best is None:  # f has no minimum (another run fell without bound, or the library)
         why = text("advice.local.unbounded_run") if f.library is None else ""
-        return (text("advice.local.unbounded", value=f.value, point=_point(f.final), why=why),
+        return (text("advice.local.unbounded", value=f.value, point=point_text(f.final), why=why),
                 text("advice.local.unbounded_advice", bowl=_bowl(f)), None)
-    explanation = text("advice.local.explanation", value=f.value, point=_point(f.final),
+    explanation = text("advice.local.explanation", value=f.value, point=point_text(f.final),
                        best=f.best)
     if f.better_start is not None:
         start = _start_text(f.better_start)
@@ -546,7 +547,7 @@ def _local(f, options):
 
 def _minimum(f, options):
     note = text("advice.minimum.flat", flat=f.thresholds["flat"]) if f.flat else ""
-    return (text("advice.minimum.explanation", value=f.value, point=_point(f.final),
+    return (text("advice.minimum.explanation", value=f.value, point=point_text(f.final),
                  steps=_steps(f.steps), note=note), text("advice.minimum.advice"), None)
 
 
@@ -556,7 +557,7 @@ _ADVISE = {"unbounded": _unbounded, "diverged": _diverged, "oscillating": _oscil
 
 
 def _events_text(f) -> str:
-    return "".join(text("advice.event.near_saddle", point=_point(e["at"]), steps=e["steps"],
+    return "".join(text("advice.event.near_saddle", point=point_text(e["at"]), steps=e["steps"],
                         step=e["step"]) for e in f.events if e["kind"] == "near_saddle")
 
 

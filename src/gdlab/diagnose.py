@@ -444,6 +444,7 @@ def diagnose(result, *, grad_zero: float = THRESHOLDS["grad_zero"],
     every = _tried_momentum(result, _facts_of(result, ev, thresholds), names)
     said = [[[str(label), *advise(str(label), f, allowed)] for f, label in zip(row, row_names)]
             for row, row_names in zip(every, names)]
+    _decoupled_held(result, said, thresholds, allowed)
     _try_suggestions(result, every, said)
     return [[Diagnosis(label, explanation, advice, f.bound, f.lambda_max, f.eigenvalues,
                        f.nearest_minimum, f.own_bound,
@@ -542,6 +543,56 @@ def _decay_said(d: "Diagnosis", wd: float, result, k: int, b: int,
                 explanation = explanation.rstrip() + text("advice.decay.not_f", lam=lam[0],
                                                           wd=wd)
     return replace(d, explanation=explanation)
+
+
+#: how near, relatively, an end point of AdamW lies to where its decay balances Adam's step
+#: (``wd·|x_j| = 1`` along each coordinate where f slopes) to be held there
+BALANCE_RTOL = 0.1
+
+
+def _decoupled_held(result, said, thresholds: dict, options: frozenset) -> None:
+    """Runs of an optimizer that takes weight decay out of the gradient
+    (:data:`~gdlab.optim.aliases.DECOUPLED`: AdamW, ``x ← x − lr·wd·x`` beside Adam's step)
+    that stopped at the step limit where f still slopes, at the point where the two balance:
+    Adam's step is about lr along each coordinate whatever the slope (m̂/√v̂ ≈ ±1), so the run
+    settles where ``wd·|x_j| = 1`` with x_j against the slope — e.g. (2, 2) for
+    (x − 3)² + (y − 3)² at wd 0.5 — no minimum of f, nor of f + (wd/2)‖x‖². "Allow more
+    steps" only brings it nearer that point; the lesson says so, quotes the same run without
+    weight decay, and suggests a tenth of the decay (``said`` changed in place)."""
+    from .advice import point_text, typed
+    from .errors import GdlabError
+    from .i18n import text
+    from .optim.aliases import DECOUPLED
+
+    for k, opt in enumerate(result.optimizers):
+        wd, eps = _scalar(opt.hyper.get("weight_decay")), _scalar(opt.hyper.get("eps"))
+        if opt.name not in DECOUPLED or not wd or eps is None:
+            continue
+        bs = np.flatnonzero((result.status[k] == "max_steps")
+                            & (result.gradient_norm[k] > thresholds["grad_zero"]))
+        if not bs.size:
+            continue
+        x = result.final[k, bs]
+        with np.errstate(all="ignore"):
+            g = np.asarray(result.objective.gradient(x), dtype=np.float64).reshape(x.shape)
+            slopes = np.abs(g) > max(thresholds["grad_zero"], 100 * eps)  # m̂/√v̂ ≈ ±1 there
+            off = np.abs(wd * x * np.sign(g) + 1) <= BALANCE_RTOL
+        bs = bs[slopes.any(axis=1) & np.all(~slopes | off, axis=1)]
+        if not bs.size:
+            continue
+        try:
+            plain = _run_try(result, bs, replace(opt, hyper={**opt.hyper, "weight_decay": 0.0}),
+                             result.max_steps)
+        except GdlabError:
+            continue
+        lower = typed(wd / 10)
+        for i, b in enumerate(bs):
+            said[k][b][1] = said[k][b][1].rstrip() + text(
+                "advice.decoupled.held", wd=wd, point=point_text(result.final[k, b]),
+                balance=1 / wd, norm=float(result.gradient_norm[k, b]),
+                value=float(plain.value[0, i]), at=point_text(plain.final[0, i]))
+            said[k][b][2] = text("advice.decoupled.lower", wd=wd, lower=lower)
+            said[k][b][3] = {"weight_decay": lower} if "weight_decay" in options else None
 
 
 #: The most point-steps the diagnosis spends trying what it would advise (each of

@@ -49,7 +49,8 @@ DEMOTED_NICE = 19
 #: the options of a suggestion the playground can apply (its controls: the learning rate,
 #: the optimizer and its hyper-parameters, the step limit, a start, the schedule and the
 #: tolerance): no random starts
-PAGE_OPTIONS = ("lr", "optimizer", "momentum", "eps", "max_steps", "start", "schedule", "tol")
+PAGE_OPTIONS = ("lr", "optimizer", "momentum", "eps", "weight_decay", "max_steps", "start",
+                "schedule", "tol")
 
 #: a run request (``/api/descend``) and the maps (``/api/basins``, ``/api/lrmap``)
 RUN = Limits(max_starts=MAX_STARTS, max_optimizers=MAX_OPTIMIZERS, max_steps=MAX_STEPS,

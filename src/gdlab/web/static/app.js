@@ -1024,7 +1024,7 @@ function applySuggestion(i, b, s) {  // put a run's suggestion into the controls
   if (s.optimizer) state.opts[i] = { name: s.optimizer, lr: defaultOf(s.optimizer, "lr"), hyper: {} };
   const o = state.opts[i];
   if (s.lr !== undefined) o.lr = s.lr;
-  ["momentum", "eps"].forEach((k) => { if (s[k] !== undefined) o.hyper[k] = s[k]; });
+  ["momentum", "eps", "weight_decay"].forEach((k) => { if (s[k] !== undefined) o.hyper[k] = s[k]; });
   if (s.max_steps !== undefined) state.steps = Math.min(MAX_STEPS, s.max_steps);
   if (s.tol !== undefined) state.tol = s.tol;
   if (s.schedule !== undefined) state.schedule = s.schedule;
