@@ -788,6 +788,32 @@ def test_a_withdrawn_rate_is_replaced_by_a_smaller_change_that_works():
     assert f"A smaller change, lr={rates[works.index(True)]:g}" in d.advice
 
 
+def test_a_withdrawn_rate_and_momentum_are_replaced_by_a_smaller_change_of_both():
+    """Nesterov on Rosenbrock at lr 1e-4, momentum 0.9, from (0.6095, -1.062), 500 steps, is
+    told lr = 0.001 with momentum 0.96, which diverges, so it is withdrawn (it was then left
+    with nothing). Part of the way there — the rate on a log scale, momentum on a log scale of
+    1 − μ — each run here: the offer is the largest share that ends lower after 500 steps and
+    does not diverge in 1000."""
+    start = [[0.6094764463519509, -1.0619591933207042]]
+    r = run("rosenbrock", start, "nesterov", lr=1e-4, max_steps=500)
+    d = r.diagnoses()[0][0]
+    assert "lr=0.001, momentum=0.96" in d.advice and "diverged after" in d.advice
+    assert run("rosenbrock", start, "nesterov", lr=0.001, momentum=0.96,
+               max_steps=500).status[0, 0] == "diverged"
+    works = []
+    for share in (0.75, 0.5, 0.25):
+        lr = float(f"{1e-4 * 10 ** share:.3g}")
+        mu = float(f"{1 - 0.1 * 0.4 ** share:.3g}")
+        again = run("rosenbrock", start, "nesterov", lr=lr, momentum=mu, max_steps=1000,
+                    record=500)
+        ends = again.status[0, 0] != "diverged" and again.values[1, 0, 0] < r.value[0, 0]
+        works.append(({"lr": lr, "momentum": mu}, ends))
+    offer = next(change for change, ends in works if ends)
+    assert offer != works[0][0]  # the largest share did not work: a real choice
+    assert d.suggestion == offer
+    assert f"A smaller change, lr={offer['lr']:g}, momentum={offer['momentum']:g}" in d.advice
+
+
 def test_a_suggestion_is_tried_with_the_runs_own_switches():
     """A centered RMSProp run is told lr = 0.1, which ends higher: the value the lesson quotes
     is that of a centered RMSProp run at 0.1 (the uncentered one ends elsewhere)."""

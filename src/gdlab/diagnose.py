@@ -660,25 +660,30 @@ def _try_suggestions(result, facts_rows, said) -> None:
             else:
                 continue
             said[k][b][2] += note
-            if not was and set(said[k][b][3]) == {"lr"} and name == facts_rows[k][b].optimizer:
-                withdrawn.append((k, b, said[k][b][3]["lr"]))
+            if not was and "lr" in said[k][b][3] and set(said[k][b][3]) <= set(PARTWAY) \
+                    and name == facts_rows[k][b].optimizer:
+                withdrawn.append((k, b, said[k][b][3]))
             said[k][b][3] = None
     _smaller_changes(result, withdrawn, budget, said)
 
 
-#: where a suggested learning rate was withdrawn, the shares of its change (on a log scale)
-#: tried instead, the largest first: lr·(suggested/lr)^share
+#: where a suggested change was withdrawn, the shares of it tried instead, the largest first
 SMALLER_CHANGES = (0.75, 0.5, 0.25)
+#: the numbers a smaller change moves part of the way, each on its natural scale: the rate on
+#: a log scale, momentum on a log scale of 1 − μ (the memory 1/(1 − μ) it keeps)
+PARTWAY = {"lr": lambda own, to, share: own * (to / own) ** share,
+           "momentum": lambda own, to, share: 1 - (1 - own) * ((1 - to) / (1 - own)) ** share}
 
 
 def _smaller_changes(result, withdrawn, budget: "_TryBudget", said) -> None:
-    """For each run whose suggested rate (alone) was withdrawn (``(k, b, suggested)``), try
-    the rates :data:`SMALLER_CHANGES` of the way from its own toward it, from its start, and
-    offer the largest change that ends visibly lower (by a millionth) after the run's steps
-    and does not diverge in twice as many (``said`` changed in place): "change less at a
-    time", done — Adam on Rosenbrock at lr 0.01, whose lr = 0.1 ends higher, is offered
-    0.0562. The second half of the steps keeps a rate that only got sooner to an edge of f's
-    domain, or past a minimum on one (x^1.5), from being offered."""
+    """For each run whose suggested rate, or rate and momentum, was withdrawn (``(k, b,
+    suggestion)``), try the changes :data:`SMALLER_CHANGES` of the way from its own numbers
+    toward it (:data:`PARTWAY`), from its start, and offer the largest that ends visibly lower
+    (by a millionth) after the run's steps and does not diverge in twice as many (``said``
+    changed in place): "change less at a time", done — Adam on Rosenbrock at lr 0.01, whose
+    lr = 0.1 ends higher, is offered 0.0562. The second half of the steps keeps a rate that
+    only got sooner to an edge of f's domain, or past a minimum on one (x^1.5), from being
+    offered."""
     from .advice import typed
     from .errors import GdlabError
     from .i18n import text
@@ -688,13 +693,14 @@ def _smaller_changes(result, withdrawn, budget: "_TryBudget", said) -> None:
         by_config.setdefault(k, []).append((b, suggested))
     for k, runs in by_config.items():
         like, steps = result.optimizers[k], result.max_steps
+        own = _numbers(like)
         runs = runs[: budget.rows_left(2 * steps) // len(SMALLER_CHANGES)]
-        rates = [typed(like.hyper["lr"] * (s / like.hyper["lr"]) ** share)
-                 for _, s in runs for share in SMALLER_CHANGES]
-        if not runs or not budget.take(len(rates), 2 * steps):
+        changes = [{key: typed(PARTWAY[key](own.get(key, 0.0), to, share))
+                    for key, to in sug.items()} for _, sug in runs for share in SMALLER_CHANGES]
+        if not runs or not budget.take(len(changes), 2 * steps):
             continue
         try:
-            opt = _one_per_row(like, like.name, [{**_numbers(like), "lr": r} for r in rates])
+            opt = _one_per_row(like, like.name, [{**own, **c} for c in changes])
             tried = _run_try(result, [b for b, _ in runs for _ in SMALLER_CHANGES], opt,
                              2 * steps, record=steps)
         except GdlabError:
@@ -705,9 +711,10 @@ def _smaller_changes(result, withdrawn, budget: "_TryBudget", said) -> None:
                 value = float(tried.values[min(1, len(tried.recorded_steps) - 1), 0, j])
                 if tried.status[0, j] != "diverged" and value < before[b] - 1e-6 * abs(
                         before[b]):
-                    said[k][b][2] += text("advice.tried.smaller", lr=rates[j], value=value,
-                                          before=float(before[b]))
-                    said[k][b][3] = {"lr": rates[j]}
+                    said[k][b][2] += text(
+                        "advice.tried.smaller", value=value, before=float(before[b]),
+                        change=", ".join(f"{key}={v:g}" for key, v in changes[j].items()))
+                    said[k][b][3] = changes[j]
                     break
 
 
