@@ -911,7 +911,8 @@ def test_weight_decay_converges_where_f_plus_its_penalty_has_its_minimum(optimiz
     d = r.diagnoses()[0][0]
     assert d.label == "minimum"
     F = 2 * (x_star - 3) ** 2 + wd / 2 * 2 * x_star**2
-    assert f"minimum f = {F:.2g}" in d.explanation
+    assert f"minimum F = {F:.2g}" in d.explanation  # F's value, named F: the table shows f's
+    assert "minimum f = " not in d.explanation
     assert "F = f + 0.25‖x‖²" in d.explanation
     assert f"‖∇f‖ = {wd * x_star * np.sqrt(2):.3g}" in d.explanation
     assert "oscillat" not in d.explanation

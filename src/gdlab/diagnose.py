@@ -64,6 +64,7 @@ calculus at a point): within ``max(eig_tol·max(1, max|λ|), flat)``.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any
@@ -529,7 +530,7 @@ def _decay_said(d: "Diagnosis", wd: float, result, k: int, b: int,
     into a minimum of F)."""
     from .i18n import text
 
-    explanation = text("advice.decay.prefix", wd=wd, half=wd / 2) + d.explanation
+    explanation = text("advice.decay.prefix", wd=wd, half=wd / 2) + _of_F(d.explanation)
     if d.label in _STOPPED_AT_CRITICAL:
         norm = float(result.gradient_norm[k, b])
         if norm > thresholds["grad_zero"]:
@@ -542,7 +543,14 @@ def _decay_said(d: "Diagnosis", wd: float, result, k: int, b: int,
                     1.0, float(np.max(np.abs(lam)))):
                 explanation = explanation.rstrip() + text("advice.decay.not_f", lam=lam[0],
                                                           wd=wd)
-    return replace(d, explanation=explanation)
+    return replace(d, explanation=explanation, advice=_of_F(d.advice))
+
+
+def _of_F(words: str) -> str:  # noqa: N802 - F is the function's name
+    """A diagnosis's words about the function a weight-decayed run descends, with its name:
+    ``f`` (as in "f = 3.6", "‖∇f‖", "f는") becomes ``F`` — beside a table of f's own values a
+    lesson that said "f = 3.6" for F where f = 0.72 taught two values for one point."""
+    return re.sub(r"(?<![A-Za-z0-9_])f(?![A-Za-z0-9_])", "F", words)
 
 
 #: how near, relatively, an end point of AdamW lies to where its decay balances Adam's step
