@@ -990,9 +990,40 @@ def test_adamw_held_where_its_decay_balances_the_adam_step_is_told_so():
     longer = run(f, start, make("adamw", lr=0.1, weight_decay=0.5), max_steps=20000)
     np.testing.assert_allclose(longer.final[0, 0], [2.0, 2.0], atol=1e-3)
     assert longer.gradient_norm[0, 0] > 2.8  # still sloping
-    assert "held near (1.91, 1.91)" in d.explanation and "1/0.5 = 2 " in d.explanation
+    assert "held there, near (1.91, 1.91) (along x, y)" in d.explanation
+    assert "±1/0.5 = ±2," in d.explanation
     adam = run(f, start, make("adam", lr=0.1), max_steps=2000)
     assert f"ends at (3, 3), f = {adam.value[0, 0]:.6g}" in d.explanation
     assert d.suggestion == {"weight_decay": 0.05} and "allow more steps" not in d.advice
     small = run(f, start, make("adamw", lr=0.1, weight_decay=0.01), max_steps=2000)
-    assert "held near" not in small.diagnoses()[0][0].explanation
+    assert "AdamW takes" not in small.diagnoses()[0][0].explanation
+
+
+@pytest.mark.parametrize("f, start, steps, balance, along", [
+    # y settles at its own minimum −0.5 (a little off it), x is held at 2: still held along x
+    ("(x-3)**2 + (y+0.5)**2", [0.0, 0.0], 2000, [2.0, -0.5], "held there, near (1.91, -0.497)"),
+    # 2000 steps from −50 reach 1.2 only: on its way to 2, where f still slopes
+    ("100*(x-3)**2", [-50.0], 2000, [2.0], "on its way there, to (2)")])
+def test_adamw_on_its_way_to_its_balance_or_held_along_some_coordinates(
+        f, start, steps, balance, along):
+    """Ten times the steps end at the balance the lesson names (within 1e-2)."""
+    opt = make("adamw", lr=0.1, weight_decay=0.5)
+    d = run(f, [start], opt, max_steps=steps).diagnoses()[0][0]
+    assert along in d.explanation and d.suggestion == {"weight_decay": 0.05}
+    longer = run(f, [start], opt, max_steps=10 * steps)
+    np.testing.assert_allclose(longer.final[0, 0], balance, atol=1e-2)
+
+
+def test_adamw_held_by_its_decay_where_f_has_no_minimum_is_not_told_to_lower_it():
+    """x² − y² from (0.047, 1.8), AdamW at wd 1: y swings about the balance 1 (oscillating)
+    and settles there (20000 steps: within 1e-4), past which f falls without bound (−y²): a
+    smaller decay only lets the run go farther, so no decay is suggested — f has no minimum
+    that way, and that is the lesson."""
+    f, start = "x**2 - y**2", [[0.047286498801026866, 1.8018547853037412]]
+    opt = make("adamw", lr=0.01, weight_decay=1.0)
+    d = run(f, start, opt, max_steps=500).diagnoses()[0][0]
+    np.testing.assert_allclose(run(f, start, opt, max_steps=20000).final[0, 0], [0, 1],
+                               atol=1e-4)
+    assert "on its way there, to (0, 1) (along y)" in d.explanation
+    assert "f has no minimum that way" in d.explanation
+    assert d.suggestion is None and "unbounded below along (0, 1)" in d.advice

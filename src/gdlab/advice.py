@@ -56,7 +56,7 @@ from .diagnose import probe_reach
 from .i18n import text
 
 __all__ = ["advise", "OPTIONS", "MAX_LR_GROWTH", "FAR_BELOW", "ADAPTIVE", "narrow_momentum",
-           "point_text", "typed"]
+           "point_text", "typed", "bowl_text"]
 
 #: Every option a suggestion may use (the CLI's); a front end passes the ones it has.
 OPTIONS = ("lr", "optimizer", "momentum", "max_steps", "start", "schedule", "random_starts",
@@ -285,9 +285,13 @@ def _unbounded(f, options):
 
 
 def _bowl(f) -> str:
+    return bowl_text(f.variables)
+
+
+def bowl_text(variables) -> str:
     """A bowl in f's variables, to add so that f has a minimum: ``(x^2 + y^2)``."""
-    bowl = " + ".join(f"{v}^2" for v in f.variables)
-    return bowl if len(f.variables) == 1 else f"({bowl})"
+    bowl = " + ".join(f"{v}^2" for v in variables)
+    return bowl if len(variables) == 1 else f"({bowl})"
 
 
 def _apart(a: float, b: float) -> tuple[str, str]:

@@ -63,6 +63,7 @@ calculus at a point): within ``max(eig_tol·max(1, max|λ|), flat)``.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -553,54 +554,102 @@ def _of_F(words: str) -> str:  # noqa: N802 - F is the function's name
     return re.sub(r"(?<![A-Za-z0-9_])f(?![A-Za-z0-9_])", "F", words)
 
 
-#: how near, relatively, an end point of AdamW lies to where its decay balances Adam's step
-#: (``wd·|x_j| = 1`` along each coordinate where f slopes) to be held there
+#: how near, relatively, an end point of AdamW lies to its decay's balance (±1/wd along the
+#: coordinates f's slope drives) to be held there, not on its way
 BALANCE_RTOL = 0.1
+#: points on the way from a run's end to that balance where f must slope as at the end
+BALANCE_SAMPLES = 16
+#: labels a run held by decoupled weight decay can have had (not "unbounded": f's having no
+#: minimum that way is the lesson there, whatever holds the run)
+_HELD_LABELS = ("slow", "oscillating", "plateau")
+
+
+def _decoupled_balance(obj, x: np.ndarray, wd: float, floor: float):
+    """Where AdamW (decay ``wd``) takes the end points ``x: (n, D)``: along a coordinate whose
+    slope exceeds ``floor``, Adam's step (m̂/√v̂ → ±1) pushes against the slope and the decay
+    pulls toward 0, so the coordinate settles at −sign(∂f/∂x_j)/wd — if f slopes the same way
+    all the way there and at that point. Returns ``(xb, held, near, along)``: the balance (the
+    other coordinates kept), whether the run heads there (those coordinates carry most of
+    ‖∇f‖²), whether it is within :data:`BALANCE_RTOL` of it, and the coordinates held."""
+    def grad(points):
+        return np.asarray(obj.gradient(points), dtype=np.float64).reshape(points.shape)
+
+    with np.errstate(all="ignore"):
+        g = grad(x)
+        along = np.abs(g) > floor
+        xb = np.where(along, -np.sign(g) / wd, x)
+        for share in np.linspace(0.0, 1.0, BALANCE_SAMPLES + 1)[1:]:
+            gs = grad(x + share * (xb - x))
+            along &= (np.sign(gs) == np.sign(g)) & (np.abs(gs) > floor)
+        xb = np.where(along, -np.sign(g) / wd, x)
+        gb = grad(xb)
+        along &= (np.sign(gb) == np.sign(g)) & (np.abs(gb) > floor)
+        held = along.any(axis=1) & (np.sum(np.where(along, g * g, 0.0), axis=1)
+                                    >= 0.5 * np.sum(g * g, axis=1))
+        near = np.all(~along | (np.abs(x - xb) <= BALANCE_RTOL / wd), axis=1)
+    return xb, held, near, along
 
 
 def _decoupled_held(result, said, thresholds: dict, options: frozenset) -> None:
     """Runs of an optimizer that takes weight decay out of the gradient
     (:data:`~gdlab.optim.aliases.DECOUPLED`: AdamW, ``x ← x − lr·wd·x`` beside Adam's step)
-    that stopped at the step limit where f still slopes, at the point where the two balance:
-    Adam's step is about lr along each coordinate whatever the slope (m̂/√v̂ ≈ ±1), so the run
-    settles where ``wd·|x_j| = 1`` with x_j against the slope — e.g. (2, 2) for
-    (x − 3)² + (y − 3)² at wd 0.5 — no minimum of f, nor of f + (wd/2)‖x‖². "Allow more
-    steps" only brings it nearer that point; the lesson says so, quotes the same run without
-    weight decay, and suggests a tenth of the decay (``said`` changed in place)."""
-    from .advice import point_text, typed
+    that stopped at the step limit where f still slopes, held at or on their way to where
+    the two balance (:func:`_decoupled_balance`) — e.g. (2, 2) for (x − 3)² + (y − 3)² at
+    wd 0.5 — no minimum of f, nor of f + (wd/2)‖x‖². "Allow more steps" only brings such a
+    run nearer that point; the lesson says so, quotes the same run without weight decay (as
+    far as :data:`TRY_WORK` allows), and suggests a tenth of the decay (``said`` changed in
+    place). Not for a run with gradient noise, whose steps m̂/√v̂ stay below 1, nor for one
+    labelled other than :data:`_HELD_LABELS`."""
+    from .advice import bowl_text, point_text, typed
     from .errors import GdlabError
     from .i18n import text
     from .optim.aliases import DECOUPLED
 
+    obj, budget = result.objective, _TryBudget()
     for k, opt in enumerate(result.optimizers):
         wd, eps = _scalar(opt.hyper.get("weight_decay")), _scalar(opt.hyper.get("eps"))
-        if opt.name not in DECOUPLED or not wd or eps is None:
+        if opt.name not in DECOUPLED or not wd or eps is None or opt.noise:
             continue
         bs = np.flatnonzero((result.status[k] == "max_steps")
-                            & (result.gradient_norm[k] > thresholds["grad_zero"]))
+                            & (result.gradient_norm[k] > thresholds["grad_zero"])
+                            & np.isin([row[0] for row in said[k]], _HELD_LABELS))
+        floor = max(thresholds["grad_zero"], 100 * eps)  # m̂/√v̂ ≈ ±1 above it
+        xb, held, near, along = _decoupled_balance(obj, result.final[k, bs], wd, floor)
+        xb, near, along, bs = xb[held], near[held], along[held], bs[held]
         if not bs.size:
             continue
-        x = result.final[k, bs]
+        plain = None
+        if budget.take(len(bs), result.max_steps):
+            with contextlib.suppress(GdlabError):
+                plain = _run_try(result, bs, replace(opt, hyper={**opt.hyper,
+                                                                 "weight_decay": 0.0}),
+                                 result.max_steps)
         with np.errstate(all="ignore"):
-            g = np.asarray(result.objective.gradient(x), dtype=np.float64).reshape(x.shape)
-            slopes = np.abs(g) > max(thresholds["grad_zero"], 100 * eps)  # m̂/√v̂ ≈ ±1 there
-            off = np.abs(wd * x * np.sign(g) + 1) <= BALANCE_RTOL
-        bs = bs[slopes.any(axis=1) & np.all(~slopes | off, axis=1)]
-        if not bs.size:
-            continue
-        try:
-            plain = _run_try(result, bs, replace(opt, hyper={**opt.hyper, "weight_decay": 0.0}),
-                             result.max_steps)
-        except GdlabError:
-            continue
-        lower = typed(wd / 10)
+            g = np.asarray(obj.gradient(xb), dtype=np.float64).reshape(xb.shape)
+            push = np.where(along, np.sign(xb), 0.0)  # Adam's push: xb_j = ±1/wd that way
+            push /= np.linalg.norm(push, axis=1, keepdims=True)
+            far = _falls_without_bound(obj, xb, push, np.asarray(obj.value(xb), dtype=float))
         for i, b in enumerate(bs):
-            said[k][b][1] = said[k][b][1].rstrip() + text(
-                "advice.decoupled.held", wd=wd, point=point_text(result.final[k, b]),
-                balance=1 / wd, norm=float(result.gradient_norm[k, b]),
-                value=float(plain.value[0, i]), at=point_text(plain.final[0, i]))
-            said[k][b][2] = text("advice.decoupled.lower", wd=wd, lower=lower)
-            said[k][b][3] = {"weight_decay": lower} if "weight_decay" in options else None
+            words = text("advice.decoupled.why", wd=wd, balance=1 / wd) + text(
+                "advice.decoupled.held" if near[i] else "advice.decoupled.heading",
+                point=point_text(result.final[k, b] if near[i] else xb[i]),
+                names=", ".join(v for v, a in zip(obj.variables, along[i]) if a),
+                norm=float(result.gradient_norm[k, b] if near[i] else np.linalg.norm(g[i])))
+            if np.isfinite(far[i]):  # and past it f falls without bound: no minimum that way
+                way = point_text(push[i])
+                words += text("advice.decoupled.no_minimum", direction=way, to=float(far[i]),
+                              distance=probe_reach(xb[i]))
+                said[k][b][2] = text("advice.unbounded.advice", bowl=bowl_text(obj.variables),
+                                     direction=text("advice.unbounded.direction", point=way))
+                said[k][b][3] = None
+            else:
+                said[k][b][2] = text("advice.decoupled.lower", wd=wd, lower=typed(wd / 10))
+                said[k][b][3] = {"weight_decay": typed(wd / 10)} \
+                    if "weight_decay" in options else None
+            if plain is not None:
+                words += text("advice.decoupled.plain", value=float(plain.value[0, i]),
+                              at=point_text(plain.final[0, i]))
+            said[k][b][1] = said[k][b][1].rstrip() + words
 
 
 #: The most point-steps the diagnosis spends trying what it would advise (each of
