@@ -106,18 +106,28 @@ def test_bad_arguments_are_refused(kwargs, error):
         run("sphere", [[1.0, 2.0]], **kwargs)
 
 
-def test_a_number_of_the_optimizer_text_given_again_as_a_keyword_is_refused():
-    """``run(f, x, "gd:0.001", lr=0.1)`` ran at 0.001: the keyword did nothing. Now it is an
-    error; the same value twice, or a keyword that fills what the text leaves out, is not."""
+def test_a_keyword_that_no_optimizer_of_the_call_takes_is_refused():
+    """``run(f, x, "gd:0.001", lr=0.1)`` ran at 0.001, ``run(f, x, "gd", momentum=0.5)`` as
+    plain gd: the keyword did nothing. A keyword no optimizer of the call takes is an error
+    now; the same value twice, or a keyword that fills what a text leaves out, is not."""
     with pytest.raises(ConfigError, match="lr is given twice"):
         run("sphere", [[1.0, 2.0]], "gd:0.001", lr=0.1)
     with pytest.raises(ConfigError, match="centered is given twice"):
         run("sphere", [[1.0, 2.0]], "rmsprop:centered=true", centered=False)
+    with pytest.raises(ConfigError, match="none of the optimizers"):
+        run("sphere", [[1.0, 2.0]], "gd", momentum=0.5)  # gd has none: it was dropped
+    with pytest.raises(ConfigError, match="lr is given twice"):  # every text sets its own
+        run("sphere", [[1.0, 2.0]], ["gd:0.1", "adam:0.2"], lr=0.01)
     same = run("sphere", [[1.0, 2.0]], "gd:1e-1", lr=0.1, max_steps=3)
     filled = run("sphere", [[1.0, 2.0]], "momentum:0.1", momentum=0.5, max_steps=3)
     assert same.optimizers[0].hyper["lr"] == 0.1
     assert filled.optimizers[0].hyper == {**filled.optimizers[0].hyper, "lr": 0.1,
                                           "momentum": 0.5}
+    # as the CLI's compare: the keyword fills what a text leaves out, the texts keep theirs
+    mixed = run("sphere", [[1.0, 2.0]], ["gd", "adam:0.1"], lr=0.01, max_steps=3)
+    assert [o.hyper["lr"] for o in mixed.optimizers] == [0.01, 0.1]
+    some = run("sphere", [[1.0, 2.0]], ["gd", "momentum"], momentum=0.5, max_steps=3)
+    assert some.optimizers[1].hyper["momentum"] == 0.5
 
 
 @pytest.mark.parametrize("starts", [[[1.0, 2.0, 3.0]], [[np.nan, 1.0]], [["a", "b"]], []])

@@ -228,8 +228,8 @@ def run(f, starts, optimizers: Sequence[str | Optimizer] | str | Optimizer = "gd
             compiled kernel's calls of about 0.25 s each, and between optimizer groups), so a
             server can bound the time of one request.
         **hyper: hyper-parameters for optimizers given by name (``lr=0.1``, ``momentum=0.5``);
-            they fill what an optimizer text leaves out, and one that gives a number of the
-            text another value (``"gd:0.001", lr=0.1``) is refused.
+            they fill what an optimizer text leaves out; one that no optimizer of the call
+            takes (``"gd", momentum=0.5``; ``"gd:0.001", lr=0.1``) is refused.
 
     Returns:
         :class:`RunResult`.

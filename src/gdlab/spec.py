@@ -135,27 +135,31 @@ def _as_optimizers(optimizers, hyper: dict) -> list[Optimizer]:
         if isinstance(o, Optimizer):
             out.append(o)
         elif isinstance(o, str):
-            _given_once(o, hyper)
             out.append(parse_optimizer(o, **hyper))
         else:
             raise ConfigError(f"an optimizer must be a name or an Optimizer; got {o!r}")
     if not out:
         raise ConfigError("no optimizer given")
+    for key, value in hyper.items():
+        if value is not None:
+            _used(key, value, [o for o in optimizers if isinstance(o, str)], out)
     return out
 
 
-def _given_once(text: str, hyper: dict) -> None:
-    """Refuse a keyword that gives a number of the optimizer text ``text`` another value
-    (``run(f, x, "gd:0.001", lr=0.1)``: the text's would win, and the keyword do nothing)."""
-    name, given = optimizer_text(text)
-    both = {k: hyper[k] for k in given if hyper.get(k) is not None}
-    if not both:
-        return
-    own, other = parse_optimizer(text).hyper, make(name, **both).hyper  # each value checked
-    twice = [k for k in both if own[k] != other[k]]
-    if twice:
-        raise ConfigError(f"{twice[0]} is given twice, {own[twice[0]]!r} in {text!r} and "
-                          f"{other[twice[0]]!r} as a keyword: give it once")
+def _used(key: str, value, texts: list[str], opts: list[Optimizer]) -> None:
+    """Refuse a keyword that no optimizer of the call takes: none has it (``"gd",
+    momentum=0.5``), or each text that has it gives it another value (``"gd:0.001", lr=0.1``:
+    the text's wins) — as the CLI refuses it, nothing silently dropped. Where one optimizer
+    takes it (``["gd", "adam:0.1"], lr=0.01``: gd's rate), it fills what the texts leave out."""
+    has = [(t, o) for t, o in zip(texts, opts) if key in o.hyper]
+    if not has:
+        raise ConfigError(f"{key}={value!r} is a hyper-parameter of none of the optimizers "
+                          f"{', '.join(texts)}")
+    other = make(has[0][1].name, **{key: value}).hyper[key]  # the keyword's value, checked
+    if all(key in optimizer_text(t)[1] and o.hyper[key] != other for t, o in has):
+        t, o = has[0]
+        raise ConfigError(f"{key} is given twice, {o.hyper[key]!r} in {t!r} and {other!r} as "
+                          "a keyword: give it once")
 
 
 def _checked_starts(f, starts, variables) -> tuple[Objective, np.ndarray]:
