@@ -137,6 +137,33 @@ def test_momentum_far_below_the_bound_is_told_to_raise_the_rate():
     assert labels(again) == [["minimum"]]
 
 
+def test_momentum_far_below_the_bound_of_a_narrow_bowl_is_told_to_raise_the_rate():
+    """x² + 100y² from (5, 1), momentum 0.9 at lr 1e-6, 300 steps: the bound 2(1 + μ)/200 is
+    0.019, 19,000× above. The retuning within a tenfold rate (lr 1e-5, momentum 0.99) still
+    crawls, so it was offered as "momentum limits the speed"; half the bound, 0.0095, is what
+    holds the run back, and it reaches the minimum in the same steps."""
+    f, start = "x**2 + 100*y**2", [[5.0, 1.0]]
+    d = run(f, start, "momentum", lr=1e-6, max_steps=300).diagnoses()[0][0]
+    assert d.suggestion == {"lr": 0.0095} and "below the stability bound 0.019" in d.advice
+    half = run(f, start, "momentum", lr=0.0095, max_steps=300)
+    retuned = run(f, start, "momentum", lr=1e-5, momentum=0.99, max_steps=300)
+    assert half.value[0, 0] < 1e-9 < 1 < retuned.value[0, 0]
+
+
+def test_the_number_a_retuning_changes_is_the_one_said_to_limit_the_speed():
+    """Beale from (1, 1), momentum 0.9 at lr 1e-3: the best retuning keeps momentum 0.9 and
+    raises the rate ninefold — "the learning rate limits the speed", and only the rate is
+    suggested (it said "momentum limits the speed, not the learning rate"). Applied, it
+    converges within the steps; the run does not."""
+    start = [[1.0, 1.0]]
+    r = run("beale", start, "momentum", lr=1e-3, max_steps=1000)
+    d = r.diagnoses()[0][0]
+    assert d.advice.startswith("the learning rate limits the speed here, not momentum 0.9")
+    assert set(d.suggestion) == {"lr"}
+    again = run("beale", start, "momentum", **d.suggestion, max_steps=1000)
+    assert r.status[0, 0] == "max_steps" and again.status[0, 0] == "converged"
+
+
 def test_a_slow_tail_into_a_degenerate_minimum_is_still_that_minimum():
     """x⁴ from 1, lr 0.1: after 2·10⁴ steps x ≈ 1/√(0.8·2·10⁴) ≈ 0.0079, ‖∇f‖ = 4x³ ≈ 2e-6;
     the quadratic model's minimiser is x/3 away — less than the whole way the run went, so

@@ -160,12 +160,13 @@ def _tuned_momentum(f):
 
 
 def _rate_holds_momentum(f, tuned) -> bool:
-    """A momentum or Nesterov run three decades or more below its bound where the best
-    retuning within tenfold (``tuned``, :func:`_tuned_momentum`) still crawls (keeps more than
-    :data:`CRAWL` of the error a step) and half the bound, with its own momentum, does
-    better: the rate holds it back (1e-6·x²; not x², where lr ×10 with momentum 0.74 beats
-    lr = bound/2 with 0.9, nor x⁴ + y², whose curvature at the end is far below its start's
-    and a thousandfold rate blows up)."""
+    """A momentum or Nesterov run three decades or more below its bound where half the
+    bound, with its own momentum, shrinks the error faster than the best retuning within
+    tenfold (``tuned``, :func:`_tuned_momentum`): the rate holds it back (1e-6·x²; x² + 100y²
+    at lr 1e-6, where lr 1e-5 with momentum 0.99 still crawls; not x², where lr ×10 with
+    momentum 0.74 beats lr = bound/2 with 0.9). Where the curvature at the end is far below
+    the start's (x⁴ + y²) the half bound is tried and, ending higher, replaced by a smaller
+    change (:func:`gdlab.diagnose._smaller_changes`)."""
     bound, mu = f.own_bound, f.hyper.get("momentum")
     if f.optimizer not in ("momentum", "nesterov") or f.lr is None or bound is None or \
             mu is None or f.lr >= bound / FAR_BELOW:
@@ -175,7 +176,7 @@ def _rate_holds_momentum(f, tuned) -> bool:
         return False
     half = _rate(f.optimizer, bound / 2, float(mu), lam)
     then = _rate(f.optimizer, f.lr, float(mu), lam) if tuned is None else tuned[3]
-    return 0 < half < 1 and half < then and then > CRAWL
+    return 0 < half < 1 and half < then
 
 
 @lru_cache(maxsize=256)  # the runs of a call share a few minima: tune once per minimum
@@ -431,10 +432,12 @@ def _slow(f, options):
         tuned = None
     if tuned is not None and {"lr", "momentum"} <= options:
         lr, mu, now, then = tuned
-        return explanation, text("advice.slow.tuned", momentum=f.hyper.get("momentum", 0),
-                                 where=_where(f), now=_factor(now), lr=lr, mu=mu,
-                                 then=_factor(then)), \
-            {"lr": lr, "momentum": mu}
+        own = typed(f.hyper.get("momentum", 0))
+        # which number the retuning changes is the one that limits the speed
+        kind = "tuned_rate" if mu == own else "tuned" if lr == typed(f.lr) else "tuned_both"
+        return explanation, text(f"advice.slow.{kind}", momentum=own, where=_where(f),
+                                 now=_factor(now), lr=lr, mu=mu, then=_factor(then)), \
+            {"lr": lr} if mu == own else {"lr": lr, "momentum": mu}
     narrow = _narrow_bowl(f)
     if narrow is not None and {"optimizer", "lr", "momentum"} <= options:
         return explanation + narrow[0], narrow[1], narrow[2]
