@@ -7,6 +7,7 @@ import pytest
 from gdlab.diagnose import LABELS, diagnose, stability_bound
 from gdlab.engine import run
 from gdlab.optim import make
+from gdlab.optim.schedules import parse_schedule
 
 
 def labels(result):
@@ -148,6 +149,22 @@ def test_momentum_far_below_the_bound_of_a_narrow_bowl_is_told_to_raise_the_rate
     half = run(f, start, "momentum", lr=0.0095, max_steps=300)
     retuned = run(f, start, "momentum", lr=1e-5, momentum=0.99, max_steps=300)
     assert half.value[0, 0] < 1e-9 < 1 < retuned.value[0, 0]
+
+
+def test_an_oscillating_run_far_below_its_bound_is_told_its_momentum_swings_it():
+    """x² + y² from (5, 1), momentum 0.999 at lr 1e-3: the bound 2(1 + μ)/λ = 1.999 is 2000×
+    above the rate, yet the run swings (√0.999 ≈ 1 − 0.0005 a step). It was told the rate is
+    "near the stability bound … the learning rate is right; allow more steps" (5000 steps end
+    at f = 0.115). The momentum swings it: the retuning lowers it, and converges."""
+    f, start = "x**2 + y**2", [[5.0, 1.0]]
+    r = run(f, start, "momentum", lr=1e-3, momentum=0.999, max_steps=500)
+    d = r.diagnoses()[0][0]
+    assert d.label == "oscillating" and "well below the stability bound 2" in d.explanation
+    assert "Momentum 0.999 makes each step overshoot" in d.explanation
+    assert "the learning rate is right" not in d.advice
+    assert d.suggestion["momentum"] < 0.999
+    again = run(f, start, "momentum", **d.suggestion, max_steps=500)
+    assert again.status[0, 0] == "converged" and r.status[0, 0] == "max_steps"
 
 
 def test_the_number_a_retuning_changes_is_the_one_said_to_limit_the_speed():
@@ -483,6 +500,23 @@ def test_the_cone_tip_is_a_kink():
     d = run("sqrt(x**2 + y**2)", [[1.0, 1.0]], "gd", lr=0.1, max_steps=1000).diagnoses()[0][0]
     assert d.label == "oscillating" and "rattles across a kink" in d.explanation
     assert d.suggestion == {"schedule": "inverse_time:0.009"}
+
+
+def test_momentum_rattling_about_a_kink_is_told_to_let_the_step_shrink():
+    """|x| + y² with momentum 0.9 at lr 0.01 rattles about x = 0 at 0.0203 — a step with
+    momentum carries 0.9 of the one before, farther than lr·|f'| = 0.01 — and 5000 steps end
+    no lower (0.019): it was told "the learning rate is right; allow more steps". A shrinking
+    step (the suggested schedule) ends lower in the same steps."""
+    f, start = "abs(x) + y**2", [[-0.7993348603550983, 1.4942137815850476]]
+    r = run(f, start, "momentum", lr=0.01, max_steps=500)
+    d = r.diagnoses()[0][0]
+    assert "rattles across a kink" in d.explanation and set(d.suggestion) == {"schedule"}
+    longer = run(f, start, "momentum", lr=0.01, max_steps=5000)
+    assert longer.value[0, 0] > 0.9 * r.value[0, 0]
+    shrinking = run(f, start, make("momentum", lr=0.01,
+                                   schedule=parse_schedule(d.suggestion["schedule"])),
+                    max_steps=500)
+    assert shrinking.value[0, 0] < r.value[0, 0] / 3
 
 
 def test_no_random_starts_suggested_to_a_call_that_had_a_hundred():

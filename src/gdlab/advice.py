@@ -159,6 +159,17 @@ def _tuned_momentum(f):
     return _tune(f.optimizer, float(f.lr), float(mu), tuple(float(v) for v in lam))
 
 
+def _retuned(f, tuned) -> tuple[str, dict[str, float]]:
+    """The advice and suggestion of a retuning (:func:`_tuned_momentum`): the number it
+    changes is the one said to limit the speed (the rate, momentum, or both)."""
+    lr, mu, now, then = tuned
+    own = typed(f.hyper.get("momentum", 0))
+    kind = "tuned_rate" if mu == own else "tuned" if lr == typed(f.lr) else "tuned_both"
+    return text(f"advice.slow.{kind}", momentum=own, where=_where(f), now=_factor(now), lr=lr,
+                mu=mu, then=_factor(then)), \
+        {"lr": lr} if mu == own else {"lr": lr, "momentum": mu}
+
+
 def _rate_holds_momentum(f, tuned) -> bool:
     """A momentum or Nesterov run three decades or more below its bound where half the
     bound, with its own momentum, shrinks the error faster than the best retuning within
@@ -364,7 +375,8 @@ def _oscillating(f, options):
             f.value <= f.start_value:
         # at the bound itself (to rounding) the zig-zag keeps its size: |1 − lr·λmax| = 1
         undamped = f.lr >= bound * (1 - BOUND_RTOL)
-        side = "above" if f.lr > bound * (1 + BOUND_RTOL) else "at" if undamped else "near"
+        side = "above" if f.lr > bound * (1 + BOUND_RTOL) else "at" if undamped else \
+            "near" if f.lr >= bound / 2 else "below"
         explanation += text("advice.oscillating.bound", product=f.lr * f.lambda_max,
                             where=_where(f), bound=bound, side=text(f"advice.oscillating.{side}"))
         if undamped:
@@ -372,6 +384,12 @@ def _oscillating(f, options):
             return explanation + text("advice.period"), \
                 text("advice.oscillating.half_bound", lr=lr), _keep({"lr": lr}, options)
         explanation += text("advice.oscillating.damped")
+        tuned = _tuned_momentum(f) if side == "below" else None
+        if tuned is not None and tuned[1] < typed(f.hyper["momentum"]) and \
+                {"lr", "momentum"} <= options:  # far below the bound: momentum swings it
+            explanation += text("advice.oscillating.momentum", momentum=f.hyper["momentum"],
+                                now=_factor(tuned[2]))
+            return (explanation, *_retuned(f, tuned))
         best = _best_gd_lr(f)
         if best is not None and f.optimizer == "gd" and abs(f.lr - best) > 0.2 * best:
             lr = typed(best)
@@ -431,13 +449,7 @@ def _slow(f, options):
     if far_below:
         tuned = None
     if tuned is not None and {"lr", "momentum"} <= options:
-        lr, mu, now, then = tuned
-        own = typed(f.hyper.get("momentum", 0))
-        # which number the retuning changes is the one that limits the speed
-        kind = "tuned_rate" if mu == own else "tuned" if lr == typed(f.lr) else "tuned_both"
-        return explanation, text(f"advice.slow.{kind}", momentum=own, where=_where(f),
-                                 now=_factor(now), lr=lr, mu=mu, then=_factor(then)), \
-            {"lr": lr} if mu == own else {"lr": lr, "momentum": mu}
+        return (explanation, *_retuned(f, tuned))
     narrow = _narrow_bowl(f)
     if narrow is not None and {"optimizer", "lr", "momentum"} <= options:
         return explanation + narrow[0], narrow[1], narrow[2]

@@ -1433,13 +1433,17 @@ def _better_starts(result, minimiser: np.ndarray) -> list[list[list[float] | Non
 
 
 def _at_kink(result, near: np.ndarray) -> np.ndarray:
-    """Whether each run that did not converge ended within two steps of a kink of f."""
+    """Whether each run that did not converge ended within two steps of a kink of f (a step
+    with momentum μ carries μ of the one before, so it is counted as (1 + μ)·lr·‖∇f‖: abs(x)
+    with momentum 0.9 at lr 0.01 rattles 0.0203 about its kink)."""
     obj = result.objective
     K, B = result.shape
     values = obj.kink_values(result.final.reshape(K * B, -1))
     if values is None:
         return np.zeros((K, B), dtype=bool)
-    lr = np.array([_scalar(o.hyper.get("lr")) or 0.0 for o in result.optimizers])[:, None]
+    lr = np.array([(_scalar(o.hyper.get("lr")) or 0.0)
+                   * (1 + (_scalar(o.hyper.get("momentum")) or 0.0))
+                   for o in result.optimizers])[:, None]
     reach = 2 * lr * np.maximum(1.0, result.gradient_norm)  # (K, B)
     close = np.any(np.abs(values.reshape(K, B, -1)) <= reach[..., None], axis=-1)
     return close & ~near
