@@ -519,6 +519,18 @@ def test_momentum_rattling_about_a_kink_is_told_to_let_the_step_shrink():
     assert shrinking.value[0, 0] < r.value[0, 0] / 3
 
 
+def test_newton_at_a_saddle_is_told_a_gradient_descent_rate_that_holds():
+    """x⁴ − 2x² + y² from (0.3, 1): Newton (lr 1) stops at the saddle (0, 0). "Use gd" at the
+    command's own lr 1 diverges in a few steps; the suggestion carries half gd's bound there,
+    2/λmax = 2/2 → 0.5, which leaves the saddle for lower ground."""
+    f, start = "x**4 - 2*x**2 + y**2", [[0.3, 1.0]]
+    d = run(f, start, "newton", lr=1.0, max_steps=100).diagnoses()[0][0]
+    assert d.label == "saddle" and d.suggestion == {"optimizer": "gd", "lr": 0.5}
+    assert run(f, start, "gd", lr=1.0, max_steps=100).status[0, 0] == "diverged"
+    again = run(f, start, "gd", lr=0.5, max_steps=100)
+    assert again.status[0, 0] != "diverged" and again.value[0, 0] < -0.4
+
+
 def test_no_random_starts_suggested_to_a_call_that_had_a_hundred():
     starts = np.random.default_rng(3).uniform(-2, 2, (120, 2))
     r = run("six_hump_camel", starts, "gd", lr=0.01, max_steps=50)

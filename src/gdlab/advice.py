@@ -515,15 +515,19 @@ def _stationary(f, options, what: str, shape: str):
     if f.escape_unbounded:
         return (explanation + text("advice.stationary.falls"),
                 text("advice.stationary.falls_advice"), None)
-    if f.optimizer == "newton":
+    if f.optimizer == "newton":  # gd at the run's own rate may blow up (Newton's is 1)
+        if f.bound is not None and np.isfinite(f.bound) and f.bound > 0:
+            lr = typed(f.bound / 2)
+            return explanation, text("advice.stationary.newton_rate", lr=lr), \
+                _keep({"optimizer": "gd", "lr": lr}, options)
         return explanation, text("advice.stationary.newton"), \
             _keep({"optimizer": "gd"}, options)
     if f.escape is None:
         return explanation, text("advice.stationary.elsewhere"), None
     delta = 0.01 * max(1.0, float(np.linalg.norm(f.start)))
     start = _start_text(np.asarray(f.start) + delta * np.asarray(f.escape))
-    return explanation, text("advice.stationary.push", direction=point_text(f.escape), start=start), \
-        _keep({"start": start}, options)
+    return explanation, text("advice.stationary.push", direction=point_text(f.escape),
+                             start=start), _keep({"start": start}, options)
 
 
 def _saddle(f, options):
