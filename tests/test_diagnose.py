@@ -167,6 +167,21 @@ def test_an_oscillating_run_far_below_its_bound_is_told_its_momentum_swings_it()
     assert again.status[0, 0] == "converged" and r.status[0, 0] == "max_steps"
 
 
+@pytest.mark.parametrize("optimizer, lr, bound", [
+    ("momentum", 0.019, 2 * 1.9 / 200),  # at momentum's bound 2(1 + μ)/λmax: undamped
+    ("gd", 0.0102, 2 / 200)])  # just above gd's: the swing grows
+def test_a_run_that_rose_at_or_above_its_bound_is_told_the_bound_not_a_pole(
+        optimizer, lr, bound):
+    """x² + 100y² is a polynomial, with no pole; a run at or above its stability bound ends
+    higher than it started because each swing grows. It was told "a step overshot (perhaps
+    across a pole of f)" and a tenth of its rate; now the bound, and half of it."""
+    r = run("x**2 + 100*y**2", [[5.0, 1.0]], optimizer, lr=lr, max_steps=300)
+    d = r.diagnoses()[0][0]
+    assert r.value[0, 0] > r.start_value[0, 0] and r.status[0, 0] != "diverged"
+    assert "pole" not in d.explanation and f"stability bound {bound:.3g}" in d.explanation
+    assert d.suggestion == {"lr": float(f"{bound / 2:.3g}")}
+
+
 def test_the_number_a_retuning_changes_is_the_one_said_to_limit_the_speed():
     """Beale from (1, 1), momentum 0.9 at lr 1e-3: the best retuning keeps momentum 0.9 and
     raises the rate ninefold — "the learning rate limits the speed", and only the rate is

@@ -357,14 +357,18 @@ def _diverged(f, options):
 
 
 def _oscillating(f, options):
+    bound = f.own_bound
+    # at or above the stability bound each step grows the swing: that explains a rise
+    over = f.lr is not None and f.lambda_max is not None and bound is not None and \
+        f.lr >= bound * (1 - BOUND_RTOL)
     if f.value > f.start_value:
-        explanation = text("advice.oscillating.higher", start=f.start_value, value=f.value)
+        explanation = text("advice.oscillating.higher", start=f.start_value, value=f.value) + (
+            "" if over else text("advice.oscillating.pole"))
     elif f.oscillation >= f.thresholds["oscillation"]:
         explanation = text("advice.oscillating.reversed", steps=_steps(f.steps),
                            share=f.oscillation)
     else:
         explanation = text("advice.oscillating.stopped", steps=_steps(f.steps), value=f.value)
-    bound = f.own_bound
     if f.at_kink:
         explanation += text("advice.oscillating.kink", point=point_text(f.final))
         decay = typed(9 / f.max_steps)
@@ -372,7 +376,7 @@ def _oscillating(f, options):
             suggestion = {"schedule": f"inverse_time:{decay:g}"}
             return explanation, text("advice.oscillating.shrink", decay=decay), suggestion
     elif f.lr is not None and f.lambda_max is not None and bound is not None and \
-            f.value <= f.start_value:
+            (f.value <= f.start_value or over):
         # at the bound itself (to rounding) the zig-zag keeps its size: |1 − lr·λmax| = 1
         undamped = f.lr >= bound * (1 - BOUND_RTOL)
         side = "above" if f.lr > bound * (1 + BOUND_RTOL) else "at" if undamped else \
