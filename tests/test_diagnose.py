@@ -546,6 +546,14 @@ def test_newton_at_a_saddle_is_told_a_gradient_descent_rate_that_holds():
     assert again.status[0, 0] != "diverged" and again.value[0, 0] < -0.4
 
 
+def test_a_scheduled_run_at_a_kink_is_not_said_to_have_a_fixed_step():
+    r = run("abs(x) + abs(y)", [[1.05, -2.03]],
+            make("gd", lr=0.1, schedule=parse_schedule("inverse_time:0.045")), max_steps=200)
+    d = r.diagnoses()[0][0]
+    assert "rattles across a kink" in d.explanation and "fixed step" not in d.explanation
+    assert "as fast as the schedule shrinks the step" in d.explanation
+
+
 def test_no_random_starts_suggested_to_a_call_that_had_a_hundred():
     starts = np.random.default_rng(3).uniform(-2, 2, (120, 2))
     r = run("six_hump_camel", starts, "gd", lr=0.01, max_steps=50)

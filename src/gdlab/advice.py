@@ -370,7 +370,8 @@ def _oscillating(f, options):
     else:
         explanation = text("advice.oscillating.stopped", steps=_steps(f.steps), value=f.value)
     if f.at_kink:
-        explanation += text("advice.oscillating.kink", point=point_text(f.final))
+        explanation += text("advice.oscillating.kink" if f.schedule is None
+                            else "advice.oscillating.kink_scheduled", point=point_text(f.final))
         decay = typed(9 / f.max_steps)
         if f.schedule is None and "schedule" in options:
             suggestion = {"schedule": f"inverse_time:{decay:g}"}
