@@ -613,6 +613,8 @@ def _decoupled_held(result, said, thresholds: dict, options: frozenset) -> None:
         bs = np.flatnonzero((result.status[k] == "max_steps")
                             & (result.gradient_norm[k] > thresholds["grad_zero"])
                             & np.isin([row[0] for row in said[k]], _HELD_LABELS))
+        if not bs.size:
+            continue
         floor = max(thresholds["grad_zero"], 100 * eps)  # m̂/√v̂ ≈ ±1 above it
         xb, held, near, along = _decoupled_balance(obj, result.final[k, bs], wd, floor)
         xb, near, along, bs = xb[held], near[held], along[held], bs[held]
@@ -776,8 +778,8 @@ def _smaller_changes(result, withdrawn, budget: "_TryBudget", said) -> None:
 
 
 def _flags(opt) -> dict:
-    """An optimizer's switches (``centered``, ``amsgrad``, ``nesterov``: what the diagnosis's
-    numbers leave out), so that a try runs the same variant as the run."""
+    """An optimizer's switches (rmsprop's ``centered``: what the diagnosis's numbers leave
+    out), so that a try runs the same variant as the run."""
     return {key: bool(v) for key, v in opt.hyper.items() if isinstance(v, (bool, np.bool_))}
 
 
