@@ -554,6 +554,25 @@ def test_a_scheduled_run_at_a_kink_is_not_said_to_have_a_fixed_step():
     assert "as fast as the schedule shrinks the step" in d.explanation
 
 
+@pytest.mark.parametrize("f, start, lr, tol, minimum", [
+    ("booth", [0.0, 0.0], 0.01, 0.1, [1.0, 3.0]),  # a convex quadratic: one minimum
+    ("rosenbrock", [-1.0, 1.0], 0.001, 1e-3, [1.0, 1.0])])
+def test_a_run_stopped_by_a_loose_tol_short_of_the_minimum_is_no_local_minimum(
+        f, start, lr, tol, minimum):
+    """A run stopped by ‖∇f‖ ≤ tol before the bowl's minimum (farther than a thousandth by
+    the Newton step) was a "local minimum … but a lower value is known", and told to try
+    many starts — on functions with one minimum. It stopped short: tighten tol, which then
+    reaches the minimum."""
+    r = run(f, [start], "gd", lr=lr, tol=tol, max_steps=20000)
+    d = r.diagnoses()[0][0]
+    assert r.status[0, 0] == "converged" and np.linalg.norm(r.final[0, 0] - minimum) > 1e-3
+    assert d.label == "slow" and f"fell below tol = {tol:g}, short of the minimum" \
+        in d.explanation
+    assert d.suggestion == {"tol": 1e-8}
+    again = run(f, [start], "gd", lr=lr, max_steps=200_000, **d.suggestion)
+    np.testing.assert_allclose(again.final[0, 0], minimum, atol=1e-6)
+
+
 def test_no_random_starts_suggested_to_a_call_that_had_a_hundred():
     starts = np.random.default_rng(3).uniform(-2, 2, (120, 2))
     r = run("six_hump_camel", starts, "gd", lr=0.01, max_steps=50)

@@ -53,6 +53,7 @@ from typing import Any
 import numpy as np
 
 from .diagnose import probe_reach
+from .limits import TOL_DEFAULT
 from .i18n import text
 
 __all__ = ["advise", "OPTIONS", "MAX_LR_GROWTH", "FAR_BELOW", "ADAPTIVE", "narrow_momentum",
@@ -423,6 +424,11 @@ def _slow(f, options):
     if f.made_no_progress:
         return _no_progress(f, options)
     before, after = _apart(f.start_value, f.value)
+    if f.status == "converged":  # stopped by a loose tol short of the bowl's minimum
+        tol = TOL_DEFAULT if f.tol > TOL_DEFAULT else typed(f.tol / 100)
+        return text("advice.slow.tol", n=f.steps, before=before, after=after,
+                    norm=f.gradient_norm, tol=f.tol), text("advice.slow.tighten", tol=tol), \
+            _keep({"tol": tol}, options)
     explanation = text("advice.slow.descending", n=f.steps, before=before, after=after,
                        drop=f.start_value - f.value, norm=f.gradient_norm)
     if f.levels_to is not None:  # no minimum that way: more steps or a larger rate only creep

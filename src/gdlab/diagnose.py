@@ -231,7 +231,7 @@ class RunFacts:
 
     Attributes:
         status: the engine's ``converged``, ``max_steps`` or ``diverged``.
-        start, final, value, start_value, gradient_norm, steps, max_steps, oscillation,
+        start, final, value, start_value, gradient_norm, steps, max_steps, tol, oscillation,
             mid_value: the run's.
         eigenvalues: Hessian eigenvalues at the end point (``None`` if not all finite or the
             run diverged); ``lam_end`` the same as an array; ``positive``/``negative``:
@@ -293,6 +293,7 @@ class RunFacts:
     gradient_norm: float
     steps: int
     max_steps: int
+    tol: float
     oscillation: float
     mid_value: float
     eigenvalues: list[float] | None
@@ -938,9 +939,11 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
     status = result.status
     pos, neg = critical.signs(lam_end, thresholds["eig_tol"], thresholds["flat"])
     small = (status == "max_steps") & (result.gradient_norm <= thresholds["grad_zero"])
-    near = (status == "converged") | (small & ~_short_of_minimum(
-        result, lam_end, vec_end, small & pos.any(axis=-1) & ~neg.any(axis=-1),
-        thresholds["near_point"]))
+    near = ((status == "converged") & ~_short_by_tol(result, lam_end, vec_end, pos, neg,
+                                                       thresholds)) | \
+        (small & ~_short_of_minimum(result, lam_end, vec_end,
+                                    small & pos.any(axis=-1) & ~neg.any(axis=-1),
+                                    thresholds["near_point"]))
     minimiser = near & ~neg.any(axis=-1) & np.all(np.isfinite(lam_end), axis=-1)
     may_be_unbounded = library is None or known_best is None
     escape = vec_end[..., :, 0]  # the eigenvector of the lowest curvature, (K, B, D)
@@ -971,6 +974,23 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
         falls_nearby=falls_nearby,
         nearest=nearest, nearest_distance=nearest_distance, close=close,
         close_distance=close_distance)
+
+
+def _short_by_tol(result, lam, vec, pos, neg, thresholds: dict) -> np.ndarray:
+    """Runs stopped by a loose ``tol`` (‖∇f‖ ≤ tol but above ``grad_zero``) in a bowl (f
+    curving up every way) whose minimum, by the quadratic model x − (∇²f)⁻¹∇f, lies farther
+    than ``near_point``: Booth at tol 0.1 stops 0.05 short of (1, 3) — no critical point,
+    let alone a local minimum."""
+    todo = (result.status == "converged") & (result.gradient_norm > thresholds["grad_zero"]) \
+        & pos.all(axis=-1) & ~neg.any(axis=-1)
+    out = np.zeros(todo.shape, dtype=bool)
+    ks, bs = np.nonzero(todo)
+    if len(ks):
+        with np.errstate(all="ignore"):
+            g = np.asarray(result.objective.gradient(result.final[ks, bs]), dtype=np.float64)
+            step = np.einsum("mji,mj->mi", vec[ks, bs], g) / lam[ks, bs]
+            out[ks, bs] = np.linalg.norm(step, axis=-1) > thresholds["near_point"]
+    return out
 
 
 def _short_of_minimum(result, lam, vec, todo, near_point: float) -> np.ndarray:
@@ -1537,7 +1557,7 @@ def _facts(result, k, b, lam_end, bound, near, positive, negative, shared, thres
         status=status, start=result.starts[b], final=x, value=float(result.value[k, b]),
         start_value=float(result.start_value[k, b]),
         gradient_norm=float(result.gradient_norm[k, b]), steps=int(result.steps[k, b]),
-        max_steps=int(result.max_steps),
+        max_steps=int(result.max_steps), tol=float(result.tol),
         oscillation=float(result.oscillation[k, b]), mid_value=float(result.mid_value[k, b]),
         eigenvalues=eig, lam_end=lam_end, positive=positive, negative=negative,
         near_critical=near, lambda_max=lam_max, curvatures=np.asarray(lam), bound_at=bound_at,
