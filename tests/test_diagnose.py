@@ -573,6 +573,24 @@ def test_a_run_stopped_by_a_loose_tol_short_of_the_minimum_is_no_local_minimum(
     np.testing.assert_allclose(again.final[0, 0], minimum, atol=1e-6)
 
 
+def test_a_run_at_its_noise_floor_is_told_to_let_the_step_shrink():
+    """GD on x² + y² (λ = 2) with gradient noise σ = 0.5 at lr 0.1 hovers at the floor
+    E f = D·lr·σ²/(4(1 − lr·λ/2)) = 0.0139 (closed form). It was told "the zig-zag shrinks
+    every step: use lr=0.5" (whose floor is 0.125) or "try lr=0.1" at lr 0.01. The lesson
+    is the floor, and a shrinking step, which ends lower."""
+    starts = np.tile([[-3.0, 4.0]], (200, 1))  # each row draws its own noise
+    r = run("sphere", starts, make("gd", lr=0.1, noise=0.5, seed=1), max_steps=1000)
+    assert r.value.mean() == pytest.approx(2 * 0.1 * 0.25 / (4 * 0.9), rel=0.15)
+    d = r.diagnoses()[0]
+    assert all("noise floor" in x.explanation and "lr=" not in x.advice for x in d)
+    assert {tuple(x.suggestion.items()) for x in d} == {(("schedule", "inverse_time:0.009"),)}
+    larger = run("sphere", starts, make("gd", lr=0.5, noise=0.5, seed=1), max_steps=1000)
+    shrinking = run("sphere", starts, make("gd", lr=0.1, noise=0.5, seed=1,
+                                           schedule=parse_schedule("inverse_time:0.009")),
+                    max_steps=1000)
+    assert larger.value.mean() > 5 * r.value.mean() > 25 * shrinking.value.mean()
+
+
 def test_no_random_starts_suggested_to_a_call_that_had_a_hundred():
     starts = np.random.default_rng(3).uniform(-2, 2, (120, 2))
     r = run("six_hump_camel", starts, "gd", lr=0.01, max_steps=50)

@@ -50,6 +50,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+import math
+
 import numpy as np
 
 from .diagnose import probe_reach
@@ -370,6 +372,9 @@ def _oscillating(f, options):
                            share=f.oscillation)
     else:
         explanation = text("advice.oscillating.stopped", steps=_steps(f.steps), value=f.value)
+    noisy = None if f.at_kink else _noise_floor(f, explanation, options)
+    if noisy is not None:
+        return noisy
     if f.at_kink:
         explanation += text("advice.oscillating.kink" if f.schedule is None
                             else "advice.oscillating.kink_scheduled", point=point_text(f.final))
@@ -416,6 +421,29 @@ def _oscillating(f, options):
         _keep({"lr": lr}, options)
 
 
+#: gradient noise this many times ‖∇f‖ or more (σ·√D, per step) sets where the run ends
+NOISE_DOMINATES = 1.0
+
+
+def _noise_floor(f, explanation: str, options):
+    """A run with gradient noise σ that ended where the noise outweighs ∇f (σ·√D ≥
+    ‖∇f‖): it hovers at a noise floor whose height grows with the step — for gd in a bowl,
+    E f ≈ D·lr·σ²/(4(1 − lr·λ/2)) — so more steps or a larger rate do not take it lower; a
+    shrinking step does (stochastic approximation's lesson). ``None`` where it does not
+    apply (a schedule already shrinks the step)."""
+    noise = f.noise * math.sqrt(len(f.final))
+    if not f.noise or f.schedule is not None or noise < NOISE_DOMINATES * f.gradient_norm:
+        return None
+    decay = typed(9 / f.max_steps)
+    if f.status == "max_steps" and f.value <= f.start_value:  # not "still descending"
+        before, after = _apart(f.start_value, f.value)
+        explanation = text("advice.noise.fell", n=f.steps, before=before, after=after)
+    return explanation.rstrip(".") + "." + text("advice.noise.floor", sigma=f.noise,
+                                                  noise=noise, norm=f.gradient_norm), \
+        text("advice.noise.shrink", decay=decay), \
+        _keep({"schedule": f"inverse_time:{decay:g}"}, options)
+
+
 def _slow(f, options):
     if f.steps == 0:
         return (text("advice.slow.no_step"), text("advice.slow.allow_steps"),
@@ -431,6 +459,9 @@ def _slow(f, options):
             _keep({"tol": tol}, options)
     explanation = text("advice.slow.descending", n=f.steps, before=before, after=after,
                        drop=f.start_value - f.value, norm=f.gradient_norm)
+    noisy = _noise_floor(f, explanation, options)
+    if noisy is not None:
+        return noisy
     if f.levels_to is not None:  # no minimum that way: more steps or a larger rate only creep
         where = {"direction": point_text(f.levels_along), "to": f.levels_to,
                  "distance": probe_reach(f.final)}
