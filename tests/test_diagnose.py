@@ -182,6 +182,23 @@ def test_a_run_that_rose_at_or_above_its_bound_is_told_the_bound_not_a_pole(
     assert d.suggestion == {"lr": float(f"{bound / 2:.3g}")}
 
 
+def test_a_pole_is_offered_as_a_cause_of_a_rise_only_where_f_can_have_one():
+    """NAdam at lr 0.5 on Rosenbrock (a polynomial) ends higher than it started; no bound
+    explains it (adaptive), and no pole can: the lesson says the step overshot. Whether f is
+    finite everywhere is read from the formula (SymPy)."""
+    from gdlab.calculus import resolve
+    from gdlab.diagnose import finite_everywhere
+
+    r = run("rosenbrock", [[-1.0, 1.0]], "nadam", lr=0.5, max_steps=2000)
+    d = r.diagnoses()[0][0]
+    assert r.value[0, 0] > r.start_value[0, 0] and d.label == "oscillating"
+    assert "overshot" in d.explanation and "pole" not in d.explanation
+    finite = {f: finite_everywhere(resolve(f, 2, None)) for f in (
+        "rosenbrock", "exp(x) + sin(y)**3", "1/x + y**2", "log(x) + y", "x**(-2) + y")}
+    assert finite == {"rosenbrock": True, "exp(x) + sin(y)**3": True, "1/x + y**2": False,
+                      "log(x) + y": False, "x**(-2) + y": False}
+
+
 def test_the_number_a_retuning_changes_is_the_one_said_to_limit_the_speed():
     """Beale from (1, 1), momentum 0.9 at lr 1e-3: the best retuning keeps momentum 0.9 and
     raises the rate ninefold — "the learning rate limits the speed", and only the rate is

@@ -366,7 +366,7 @@ def _oscillating(f, options):
         f.lr >= bound * (1 - BOUND_RTOL)
     if f.value > f.start_value:
         explanation = text("advice.oscillating.higher", start=f.start_value, value=f.value) + (
-            "" if over else text("advice.oscillating.pole"))
+            "" if over or f.finite_everywhere else text("advice.oscillating.pole"))
     elif f.oscillation >= f.thresholds["oscillation"]:
         explanation = text("advice.oscillating.reversed", steps=_steps(f.steps),
                            share=f.oscillation)

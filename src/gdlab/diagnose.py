@@ -319,6 +319,7 @@ class RunFacts:
     runs: int
     function: str
     variables: tuple[str, ...]
+    finite_everywhere: bool
     falls_to: float | None
     descent: np.ndarray | None
     falls_distance: float | None
@@ -957,7 +958,7 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
     shared = {"best": best, "best_is_found": found, "unbounded": unbounded,
               "library": None if library is None else library.name, "function": obj.name,
               "listed": listed, "runs": B,
-              "variables": obj.variables}
+              "variables": obj.variables, "finite_everywhere": finite_everywhere(obj)}
     flat_tail, falls_nearby = _around(obj, result, near)
     edges = _edge_probe(result, near, np.where(neg.any(axis=-1)[..., None], escape, np.nan)) \
         if levels else [[(None, None, False)] * B for _ in range(K)]
@@ -974,6 +975,29 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
         falls_nearby=falls_nearby,
         nearest=nearest, nearest_distance=nearest_distance, close=close,
         close_distance=close_distance)
+
+
+#: functions finite wherever their argument is (no pole, no edge of a domain)
+_ENTIRE = ("exp", "sin", "cos", "sinh", "cosh", "tanh", "atan", "Abs", "erf", "sign",
+           "Heaviside", "Max", "Min", "sigmoid")
+
+
+def finite_everywhere(obj) -> bool:
+    """Whether f (a formula) is finite at every point: sums, products, whole powers and
+    :data:`_ENTIRE` functions only — no division by, log of or root of a variable — so a rise
+    is never a step across a pole (Rosenbrock, Rastrigin)."""
+    import sympy as sp
+
+    if obj.formula is None:
+        return False
+    for node in sp.preorder_traversal(obj.formula.expr):
+        if isinstance(node, sp.Pow) and not (
+                (node.exp.is_Integer and node.exp >= 0)
+                or (node.base.is_number and node.base.is_positive)):
+            return False
+        if isinstance(node, sp.Function) and type(node).__name__ not in _ENTIRE:
+            return False
+    return True
 
 
 def _short_by_tol(result, lam, vec, pos, neg, thresholds: dict) -> np.ndarray:
