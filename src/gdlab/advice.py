@@ -304,9 +304,12 @@ def _bowl(f) -> str:
 
 
 def bowl_text(variables) -> str:
-    """A bowl in f's variables, to add so that f has a minimum: ``(x^2 + y^2)``."""
-    bowl = " + ".join(f"{v}^2" for v in variables)
-    return bowl if len(variables) == 1 else f"({bowl})"
+    """A bowl in f's variables, to add so that f has a minimum: ``(x^2 + y^2)^2`` — quartic,
+    so that it outgrows any quadratic or cubic fall (0.01·(x² + y²) leaves x² − y² unbounded,
+    and 0.01·x² leaves x³ − 3x so)."""
+    if len(variables) == 1:
+        return f"{variables[0]}^4"
+    return "(" + " + ".join(f"{v}^2" for v in variables) + ")^2"
 
 
 def _apart(a: float, b: float) -> tuple[str, str]:
