@@ -608,6 +608,18 @@ def test_a_run_at_its_noise_floor_is_told_to_let_the_step_shrink():
     assert larger.value.mean() > 5 * r.value.mean() > 25 * shrinking.value.mean()
 
 
+def test_adadelta_on_a_plateau_is_told_adam_not_a_smaller_eps():
+    """Adadelta's ε also scales its step (√(u + ε)/√(v + ε)·g): a tiny ε left it at (4, 3)
+    and was advised again. Adam with the advised rate, tol and ε crosses the plateau."""
+    d = run("plateau", [[4.0, 3.0]], "adadelta").diagnoses()[0][0]
+    assert d.label == "plateau" and d.suggestion["optimizer"] == "adam"
+    tiny = run("plateau", [[4.0, 3.0]], "adadelta", eps=d.suggestion["eps"], tol=0)
+    assert np.allclose(tiny.final[0, 0], [4.0, 3.0], atol=1e-3)  # what it had been told
+    again = run("plateau", [[4.0, 3.0]], "adam", lr=d.suggestion["lr"],
+                eps=d.suggestion["eps"], tol=d.suggestion["tol"], max_steps=1000)
+    assert labels(again) == [["global_minimum"]]
+
+
 def test_no_random_starts_suggested_to_a_call_that_had_a_hundred():
     starts = np.random.default_rng(3).uniform(-2, 2, (120, 2))
     r = run("six_hump_camel", starts, "gd", lr=0.01, max_steps=50)

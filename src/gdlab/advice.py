@@ -534,12 +534,15 @@ def _plateau(f, options):
         stop = {"tol": 0}
     from .optim import OPTIMIZERS
 
+    # Adadelta's ε is no guard beside √v (it scales the step too, √(u + ε)/√(v + ε)·g: no ε
+    # lets it stride a plateau), so it is told Adam, as a non-adaptive method is
+    own = f.optimizer in ADAPTIVE and f.optimizer != "adadelta"
     adam_eps = OPTIMIZERS["adam"].defaults["eps"]
-    eps = f.hyper.get("eps", adam_eps) if f.optimizer in ADAPTIVE else adam_eps
+    eps = f.hyper.get("eps", adam_eps) if own else adam_eps
     if f.gradient_norm < 100 * eps:  # ε would swamp the gradient an adaptive step divides by
         stop["eps"] = typed(max(f.gradient_norm / 100, 1e-300))
     extra = "".join(f", {k}={v:g}" for k, v in stop.items())
-    if f.optimizer not in ADAPTIVE:
+    if not own:
         lr = typed(0.01 * max(1.0, float(np.linalg.norm(f.final))))
         suggestion = {"optimizer": "adam", "lr": lr, **stop}
         return explanation, text("advice.plateau.adam", lr=lr, extra=extra), \
