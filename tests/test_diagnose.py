@@ -620,6 +620,26 @@ def test_adadelta_on_a_plateau_is_told_adam_not_a_smaller_eps():
     assert labels(again) == [["global_minimum"]]
 
 
+def test_a_run_its_schedule_froze_is_told_to_decay_more_slowly():
+    """ill_conditioned from (−7, 2) at lr 0.1 with exponential:0.95: by step 500 the rate is
+    0.95⁵⁰⁰ ≈ 7e-12 of its start, so the run stopped moving; it was told "allow more steps"
+    (ten times the steps end at the same f) and then "use lr=0.952". A slower decay, the one
+    suggested, ends lower."""
+    f, start = "ill_conditioned", [[-7.0, 2.0]]
+
+    def with_schedule(spec, steps=1000):
+        return run(f, start, make("gd", lr=0.1, schedule=parse_schedule(spec)),
+                   max_steps=steps)
+
+    r = with_schedule("exponential:0.95")
+    d = r.diagnoses()[0][0]
+    assert "had shrunk the learning rate to 5.6e-23 of its start" in d.explanation
+    assert with_schedule("exponential:0.95", 10_000).value[0, 0] == pytest.approx(
+        r.value[0, 0], rel=1e-9)
+    assert d.suggestion == {"schedule": "inverse_time:0.009"}
+    assert with_schedule("inverse_time:0.009").value[0, 0] < r.value[0, 0] / 10
+
+
 def test_no_random_starts_suggested_to_a_call_that_had_a_hundred():
     starts = np.random.default_rng(3).uniform(-2, 2, (120, 2))
     r = run("six_hump_camel", starts, "gd", lr=0.01, max_steps=50)

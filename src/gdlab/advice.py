@@ -375,7 +375,8 @@ def _oscillating(f, options):
                            share=f.oscillation)
     else:
         explanation = text("advice.oscillating.stopped", steps=_steps(f.steps), value=f.value)
-    noisy = None if f.at_kink else _noise_floor(f, explanation, options)
+    noisy = None if f.at_kink else _noise_floor(f, explanation, options) or \
+        _frozen_by_schedule(f, explanation, options)
     if noisy is not None:
         return noisy
     if f.at_kink:
@@ -424,6 +425,15 @@ def _oscillating(f, options):
         _keep({"lr": lr}, options)
 
 
+def _fell(f, explanation: str) -> str:
+    """A run's explanation as "did not converge … f fell from … to …" where it fell, for a
+    run whose end the noise or the schedule sets (not "still descending"); else as it was."""
+    if f.status == "max_steps" and f.value <= f.start_value:
+        before, after = _apart(f.start_value, f.value)
+        return text("advice.fell", n=f.steps, before=before, after=after)
+    return explanation.rstrip(".") + "."
+
+
 #: gradient noise this many times ‖∇f‖ or more (σ·√D, per step) sets where the run ends
 NOISE_DOMINATES = 1.0
 
@@ -438,12 +448,33 @@ def _noise_floor(f, explanation: str, options):
     if not f.noise or f.schedule is not None or noise < NOISE_DOMINATES * f.gradient_norm:
         return None
     decay = typed(9 / f.max_steps)
-    if f.status == "max_steps" and f.value <= f.start_value:  # not "still descending"
-        before, after = _apart(f.start_value, f.value)
-        explanation = text("advice.noise.fell", n=f.steps, before=before, after=after)
-    return explanation.rstrip(".") + "." + text("advice.noise.floor", sigma=f.noise,
+    return _fell(f, explanation) + text("advice.noise.floor", sigma=f.noise,
                                                   noise=noise, norm=f.gradient_norm), \
         text("advice.noise.shrink", decay=decay), \
+        _keep({"schedule": f"inverse_time:{decay:g}"}, options)
+
+
+#: a schedule whose mean factor over the second half of a run is below this froze the run
+FROZEN = 1e-3
+
+
+def _frozen_by_schedule(f, explanation: str, options):
+    """A run whose schedule shrank the step to almost nothing for its second half (mean
+    factor below :data:`FROZEN`: exponential:0.95 over 1000 steps ends at 5e-23 of lr): more
+    steps change nothing and the rate it starts with hardly shows; a slower decay does (the
+    schedule that falls tenfold over the run). ``None`` where the schedule did not."""
+    from .optim.schedules import parse_schedule
+
+    if f.schedule is None or f.steps < 2:
+        return None
+    schedule = parse_schedule(f.schedule)
+    half = [schedule(t) for t in range(f.steps // 2, f.steps)]
+    if not half or sum(half) / len(half) >= FROZEN:
+        return None
+    decay = typed(9 / f.max_steps)
+    return _fell(f, explanation) + text(
+        "advice.frozen.explanation", schedule=f.schedule, factor=schedule(f.steps - 1),
+        steps=f.steps), text("advice.frozen.advice", decay=decay), \
         _keep({"schedule": f"inverse_time:{decay:g}"}, options)
 
 
@@ -462,7 +493,8 @@ def _slow(f, options):
             _keep({"tol": tol}, options)
     explanation = text("advice.slow.descending", n=f.steps, before=before, after=after,
                        drop=f.start_value - f.value, norm=f.gradient_norm)
-    noisy = _noise_floor(f, explanation, options)
+    noisy = _noise_floor(f, explanation, options) or \
+        _frozen_by_schedule(f, explanation, options)
     if noisy is not None:
         return noisy
     if f.levels_to is not None:  # no minimum that way: more steps or a larger rate only creep
