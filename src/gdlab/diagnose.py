@@ -718,6 +718,9 @@ def _try_suggestions(result, facts_rows, said) -> None:
                     1.0, abs(result.value[k, b])):
                 note = text("advice.tried.higher", value=float(tried.value[0, i]),
                             before=float(result.value[k, b]))
+            elif not was and set(said[k][b][3]) == {"max_steps"} and tried.value[0, i] >= \
+                    result.value[k, b] - 1e-6 * abs(result.value[k, b]):
+                note = text("advice.tried.same", value=float(tried.value[0, i]))  # no gain
             else:
                 continue
             said[k][b][2] += note
