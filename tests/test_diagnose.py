@@ -640,6 +640,17 @@ def test_a_run_its_schedule_froze_is_told_to_decay_more_slowly():
     assert with_schedule("inverse_time:0.009").value[0, 0] < r.value[0, 0] / 10
 
 
+def test_more_steps_that_end_no_lower_are_withdrawn():
+    """|x| + y² with momentum 0.9 at lr 1e-3 cycles about the kink: ten times the steps end
+    at the same f, so "allow more steps" — a claim to test — is withdrawn."""
+    f, start = "abs(x) + y**2", [[0.5003818664186679, 1.588855203878302]]
+    d = run(f, start, "momentum", lr=1e-3, max_steps=500).diagnoses()[0][0]
+    assert "allow more steps" in d.advice and "ended no lower" in d.advice
+    assert d.suggestion is None
+    ends = [run(f, start, "momentum", lr=1e-3, max_steps=n).value[0, 0] for n in (500, 5000)]
+    assert ends[1] >= ends[0] * (1 - 1e-6)
+
+
 def test_no_random_starts_suggested_to_a_call_that_had_a_hundred():
     starts = np.random.default_rng(3).uniform(-2, 2, (120, 2))
     r = run("six_hump_camel", starts, "gd", lr=0.01, max_steps=50)
