@@ -569,6 +569,8 @@ def test_a_scheduled_run_at_a_kink_is_not_said_to_have_a_fixed_step():
     d = r.diagnoses()[0][0]
     assert "rattles across a kink" in d.explanation and "fixed step" not in d.explanation
     assert "as fast as the schedule shrinks the step" in d.explanation
+    ada = run("abs(x) + y**2", [[1.05, 0.33]], "adagrad", lr=0.5).diagnoses()[0][0]
+    assert "fixed step" not in ada.explanation and "AdaGrad shrinks its step" in ada.explanation
 
 
 @pytest.mark.parametrize("f, start, lr, tol, minimum", [

@@ -380,8 +380,9 @@ def _oscillating(f, options):
     if noisy is not None:
         return noisy
     if f.at_kink:
-        explanation += text("advice.oscillating.kink" if f.schedule is None
-                            else "advice.oscillating.kink_scheduled", point=point_text(f.final))
+        kind = "kink_scheduled" if f.schedule is not None else \
+            "kink_adagrad" if f.optimizer == "adagrad" else "kink"  # AdaGrad's step shrinks
+        explanation += text(f"advice.oscillating.{kind}", point=point_text(f.final))
         decay = typed(9 / f.max_steps)
         if f.schedule is None and "schedule" in options:
             suggestion = {"schedule": f"inverse_time:{decay:g}"}
