@@ -374,6 +374,12 @@ def test_lr_sweep_keys_and_bound(capsys):
         assert {"lr", "final", "value", "steps", "diagnosis"} <= set(r)
     d = cli_json(capsys, "lr-sweep", "saddle", "--start", "1,1", "--lrs", "0.1,0.2")
     assert d["stability_bound"] == pytest.approx(1.0)
+    # each optimizer's own bound (closed forms on λmax = 2), none for an adaptive one
+    for name, bound in (("momentum", 2 * 1.9 / 2), ("nesterov", 2 * 1.9 / (2.8 * 2)),
+                        ("adam", None)):
+        d = cli_json(capsys, "lr-sweep", "sphere", "--start=-3,4", "--lrs", "0.1,1",
+                     "--optimizer", name, "--steps", "50")
+        assert d["stability_bound"] == (None if bound is None else pytest.approx(bound))
 
 
 def test_output_files_are_complete_and_atomic(capsys, tmp_path):

@@ -219,8 +219,13 @@ def print_sweep(doc) -> None:
 
     console = _console()
     bound = doc["stability_bound"]
-    title = _header(doc) + "\n" + text("cli.lr_sweep", name=doc["optimizer"]["name"],
-                                        bound="—" if bound is None else fmt(bound, 4))
+    from .diagnose import BOUNDS
+
+    name = doc["optimizer"]["name"]
+    title = _header(doc) + "\n" + (text("cli.lr_sweep_no_bound", name=name)
+                                    if name not in BOUNDS else text(
+        "cli.lr_sweep", name=name, formula=BOUNDS[name][0],
+        bound="—" if bound is None else fmt(bound, 4)))
     table = Table(title=title, header_style="bold", title_justify="left")
     for column in ("lr", "lr_bound", "start", "final_f", "steps", "diagnosis"):
         table.add_column(_column(column), justify="right" if column != "diagnosis" else "left")

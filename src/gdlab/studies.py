@@ -329,10 +329,16 @@ def sweep_configs(optimizer: Optimizer, lrs: Sequence[float]) -> list[Optimizer]
 
 
 def sweep_bound(result: RunResult) -> float | None:
-    """``2/λmax`` for a sweep: λmax over the starts and the end points of runs that did not
-    diverge."""
+    """The swept optimizer's own stability bound (gd's 2/λmax, momentum's 2(1+μ)/λmax, …:
+    :data:`gdlab.diagnose.BOUNDS`) for a sweep, λmax over the starts and the end points of
+    runs that did not diverge; ``None`` for an optimizer without one (the adaptive ones) —
+    a momentum sweep had been given gd's bound, an Adam one a bound it has not."""
+    from .diagnose import optimizer_bound
+
+    opt = result.optimizers[0]
     lams = [d.lambda_max for row in result.diagnoses() for d in row if d.lambda_max is not None]
-    return stability_bound(max(lams)) if lams else None
+    mu = float(np.asarray(opt.hyper.get("momentum", 0.0)).reshape(-1)[0])
+    return optimizer_bound(max(lams), opt.name, mu) if lams else None
 
 
 # --- runs that teach ------------------------------------------------------------------------
