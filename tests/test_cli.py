@@ -379,7 +379,8 @@ def test_lr_sweep_keys_and_bound(capsys):
                         ("adam", None)):
         d = cli_json(capsys, "lr-sweep", "sphere", "--start=-3,4", "--lrs", "0.1,1",
                      "--optimizer", name, "--steps", "50")
-        assert d["stability_bound"] == (None if bound is None else pytest.approx(bound))
+        assert d["optimizer_bound"] == (None if bound is None else pytest.approx(bound))
+        assert d["stability_bound"] == pytest.approx(1.0)  # gd's, as everywhere
 
 
 def test_output_files_are_complete_and_atomic(capsys, tmp_path):

@@ -218,7 +218,7 @@ def print_sweep(doc) -> None:
     from rich.table import Table
 
     console = _console()
-    bound = doc["stability_bound"]
+    bound = doc["optimizer_bound"]
     from .diagnose import BOUNDS
 
     name = doc["optimizer"]["name"]

@@ -328,17 +328,18 @@ def sweep_configs(optimizer: Optimizer, lrs: Sequence[float]) -> list[Optimizer]
     return [optimizer.with_lr(r) for r in lrs]
 
 
-def sweep_bound(result: RunResult) -> float | None:
-    """The swept optimizer's own stability bound (gd's 2/λmax, momentum's 2(1+μ)/λmax, …:
-    :data:`gdlab.diagnose.BOUNDS`) for a sweep, λmax over the starts and the end points of
-    runs that did not diverge; ``None`` for an optimizer without one (the adaptive ones) —
-    a momentum sweep had been given gd's bound, an Adam one a bound it has not."""
-    from .diagnose import optimizer_bound
-
+def sweep_bound(result: RunResult, own: bool = False) -> float | None:
+    """``2/λmax`` for a sweep — with ``own``, the swept optimizer's own bound (momentum's
+    2(1+μ)/λmax, …: :data:`gdlab.diagnose.BOUNDS`; ``None`` for an adaptive one) — λmax over
+    the starts and the end points of runs that did not diverge."""
     opt = result.optimizers[0]
     lams = [d.lambda_max for row in result.diagnoses() for d in row if d.lambda_max is not None]
+    if not lams:
+        return None
+    if not own:
+        return stability_bound(max(lams))
     mu = float(np.asarray(opt.hyper.get("momentum", 0.0)).reshape(-1)[0])
-    return optimizer_bound(max(lams), opt.name, mu) if lams else None
+    return optimizer_bound(max(lams), opt.name, mu)
 
 
 # --- runs that teach ------------------------------------------------------------------------

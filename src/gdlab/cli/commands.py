@@ -180,7 +180,8 @@ def lr_sweep(function, lrs, optimizer, **o):
         for run_ in block["runs"]:
             results.append({"lr": rate, **run_})
     doc.update({"optimizer": {**base.to_dict(), "lr": None}, "stability_bound":
-                sweep_bound(result), "results": results,
+                sweep_bound(result), "optimizer_bound": sweep_bound(result, own=True),
+                "results": results,
                 "summary": summary([d for row in result.diagnoses() for d in row])})
     if o["as_json"]:
         _echo_json(doc)
