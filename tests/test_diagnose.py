@@ -653,6 +653,28 @@ def test_more_steps_that_end_no_lower_are_withdrawn():
     assert ends[1] >= ends[0] * (1 - 1e-6)
 
 
+def test_the_flat_tail_of_tanh_squared_is_a_plateau_not_a_maximum():
+    """tanh²x + tanh²y < 2 everywhere, rising outward: at (8, 8) ‖∇f‖ = 1.3e-6 and the
+    curvature −1.8e-6 (within the plateau band). It was "a local maximum", with a push of
+    the start farther out; it is flat ground, and Adam (the advice) crosses it to 0."""
+    d = run("tanh(x)**2 + tanh(y)**2", [[8.0, 8.0]], "gd", lr=0.1).diagnoses()[0][0]
+    assert d.label == "plateau" and "unbounded" not in d.explanation
+    assert d.suggestion["optimizer"] == "adam"
+    again = run("tanh(x)**2 + tanh(y)**2", [[8.0, 8.0]], "adam", lr=d.suggestion["lr"],
+                max_steps=1000)
+    assert again.value[0, 0] < 1e-6
+
+
+def test_a_higher_minimum_is_not_the_lowest_found_when_another_run_is_lower():
+    """tanh x + y² from (12, 1) stops at f = 1 (x's slope 1.5e-10 below tol) while the run
+    from (0, 1) is already at −0.997: the first was "the global minimum (the lowest found
+    among this call's runs)". Any run's value is a value of f."""
+    r = run("tanh(x) + y**2", [[12.0, 1.0], [0.0, 1.0]], "gd", lr=0.1)
+    first, second = r.diagnoses()[0]
+    assert r.value[0, 1] < r.value[0, 0]
+    assert first.label != "global_minimum" and "lower value -0.997" in first.explanation
+
+
 def test_no_random_starts_suggested_to_a_call_that_had_a_hundred():
     starts = np.random.default_rng(3).uniform(-2, 2, (120, 2))
     r = run("six_hump_camel", starts, "gd", lr=0.01, max_steps=50)

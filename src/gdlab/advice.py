@@ -557,7 +557,9 @@ def _plateau(f, options):
     if f.numerically_flat:
         return (text("advice.plateau.flat", point=point_text(f.final), value=f.value),
                 text("advice.plateau.flat_advice"), None)
-    lower = text("advice.plateau.unbounded") if f.best is None else \
+    lower = text("advice.plateau.unbounded") if f.unbounded else \
+        text("advice.plateau.unknown" if f.gradient_norm > 0 else "advice.plateau.none") \
+        if f.best is None else \
         text("advice.plateau.lower", best=f.best)
     explanation = text("advice.plateau.explanation", point=point_text(f.final),
                        norm=f.gradient_norm, flat=f.thresholds["plateau"], lower=lower)

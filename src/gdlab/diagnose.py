@@ -1091,8 +1091,9 @@ def finish_labels(parts, best: float | None, unbounded: bool,
 
 def lowest_known(obj, value, minimiser, falls=None) -> tuple[float | None, bool, bool]:
     """``(best, unbounded, found)``: the lowest value of ``obj`` known — its library's
-    minimum, else the lowest ``value`` of the runs that stopped at a ``minimiser`` (with at
-    least two runs; ``found`` then) — ``None`` where none is; ``unbounded``: f has no minimum,
+    minimum, else, where some run stopped at a ``minimiser``, the lowest finite ``value`` of
+    all the runs (with at least two runs; ``found`` then: a run still on its way that is
+    already lower shows that a higher minimum is not the lowest) — ``None`` where none is; ``unbounded``: f has no minimum,
     as the library says or as a run of the call showed (``falls``: f fell without bound from
     it; then no minimum a run reached is global). Runs labelled apart (a sweep's chunks) are
     finished against all of them (:func:`finish_labels`)."""
@@ -1104,7 +1105,7 @@ def lowest_known(obj, value, minimiser, falls=None) -> tuple[float | None, bool,
         return None, True, False
     value, ok = np.asarray(value, dtype=float), np.asarray(minimiser, dtype=bool)
     if value.size >= 2 and ok.any():
-        return float(np.min(value[ok])), False, True
+        return float(np.min(value[np.isfinite(value)])), False, True
     return None, False, False
 
 
@@ -1601,7 +1602,7 @@ def _facts(result, k, b, lam_end, bound, near, positive, negative, shared, thres
 RULES = (("falls", "unbounded"), ("diverged", "diverged"), ("stuck", "slow"),
          ("swings", "oscillating"), ("not_critical", "slow"), ("flat_tail", "plateau"),
          ("flat_above", "plateau"), ("mixed_curvature", "saddle"), ("falls_nearby", "saddle"),
-         ("maximum", "maximum"), ("lowest", "global_minimum"))
+         ("flat_down", "plateau"), ("maximum", "maximum"), ("lowest", "global_minimum"))
 
 #: the arrays :func:`label_parts` gives besides ``value``: each condition of :data:`RULES`
 #: that does not need the lowest known value, ``flat`` (a plateau if one is) and ``minimiser``
@@ -1629,6 +1630,9 @@ def _conditions(t, *, falls, diverged, near, steps, no_progress, oscillation, de
             | (kind == "saddle"),
             "falls_nearby": np.asarray(flat, bool) & np.asarray(falls_nearby, bool)
             & (kind == ""),
+            # curving down by less than the plateau band is flat ground, not a maximum
+            # (tanh²x + tanh²y at (8, 8): −1.8e-6)
+            "flat_down": np.asarray(flat, bool) & np.asarray(negative, bool) & (kind == ""),
             "maximum": np.asarray(negative, bool) | (kind == "maximum")}
 
 
