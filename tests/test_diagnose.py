@@ -601,8 +601,10 @@ def test_a_run_at_its_noise_floor_is_told_to_let_the_step_shrink():
     r = run("sphere", starts, make("gd", lr=0.1, noise=0.5, seed=1), max_steps=1000)
     assert r.value.mean() == pytest.approx(2 * 0.1 * 0.25 / (4 * 0.9), rel=0.15)
     d = r.diagnoses()[0]
-    assert all("noise floor" in x.explanation and "lr=" not in x.advice for x in d)
-    assert {tuple(x.suggestion.items()) for x in d} == {(("schedule", "inverse_time:0.009"),)}
+    at_floor = [x for x in d if "noise floor" in x.explanation]
+    assert len(at_floor) >= 190 and all("lr=" not in x.advice for x in at_floor)
+    assert {tuple(x.suggestion.items()) for x in at_floor} == {
+        (("schedule", "inverse_time:0.009"),)}
     larger = run("sphere", starts, make("gd", lr=0.5, noise=0.5, seed=1), max_steps=1000)
     shrinking = run("sphere", starts, make("gd", lr=0.1, noise=0.5, seed=1,
                                            schedule=parse_schedule("inverse_time:0.009")),
@@ -673,6 +675,18 @@ def test_a_higher_minimum_is_not_the_lowest_found_when_another_run_is_lower():
     first, second = r.diagnoses()[0]
     assert r.value[0, 1] < r.value[0, 0]
     assert first.label != "global_minimum" and "lower value -0.997" in first.explanation
+
+
+def test_a_run_far_above_its_noise_floor_is_not_told_it_is_at_one():
+    """1e-4·x² + y² from (3, 1), σ = 1e-3, lr 0.1: the slow axis is still 2.94 from its
+    minimum, thousands of the floor's spreads √(lr·σ²/(λ(2 − lr·λ))) = 0.016; without noise
+    the run ends at the same f. It is not told to let the step shrink (which ends higher)."""
+    f, start = "1e-4*x**2 + y**2", [[3.0, 1.0]]
+    noisy = run(f, start, make("gd", lr=0.1, noise=1e-3, seed=1), max_steps=1000)
+    plain = run(f, start, "gd", lr=0.1, max_steps=1000)
+    assert noisy.value[0, 0] == pytest.approx(plain.value[0, 0], rel=0.01)
+    d = noisy.diagnoses()[0][0]
+    assert "noise floor" not in d.explanation and "schedule" not in (d.suggestion or {})
 
 
 def test_no_random_starts_suggested_to_a_call_that_had_a_hundred():

@@ -440,13 +440,15 @@ NOISE_DOMINATES = 1.0
 
 
 def _noise_floor(f, explanation: str, options):
-    """A run with gradient noise σ that ended where the noise outweighs ∇f (σ·√D ≥
-    ‖∇f‖): it hovers at a noise floor whose height grows with the step — for gd in a bowl,
+    """A run with gradient noise σ that ended at its noise floor
+    (:func:`gdlab.diagnose._at_noise_floor`), where the noise outweighs ∇f (σ·√D ≥ ‖∇f‖):
+    it hovers there, at a height that grows with the step — for gd in a bowl,
     E f ≈ D·lr·σ²/(4(1 − lr·λ/2)) — so more steps or a larger rate do not take it lower; a
     shrinking step does (stochastic approximation's lesson). ``None`` where it does not
     apply (a schedule already shrinks the step)."""
     noise = f.noise * math.sqrt(len(f.final))
-    if not f.noise or f.schedule is not None or noise < NOISE_DOMINATES * f.gradient_norm:
+    if not f.noise_floor or f.schedule is not None or \
+            noise < NOISE_DOMINATES * f.gradient_norm:
         return None
     decay = typed(9 / f.max_steps)
     return _fell(f, explanation) + text("advice.noise.floor", sigma=f.noise,

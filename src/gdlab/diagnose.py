@@ -326,6 +326,7 @@ class RunFacts:
     escape_unbounded: bool
     better_start: list[float] | None
     at_kink: bool
+    noise_floor: bool
     numerically_flat: bool
     falls_nearby: bool
     listed_kind: str | None
@@ -906,6 +907,7 @@ def _facts_of(result, ev, thresholds) -> list[list[RunFacts]]:
                             escape) if ev.may_be_unbounded else np.zeros((K, B), bool)
     better = _better_starts(result, ev.minimiser)
     kinks = _at_kink(result, near)
+    floor = _at_noise_floor(result, thresholds)
     settings = [_settings(opt) for opt in result.optimizers]
     listed, close, close_distance = ev.shared["listed"], ev.close, ev.close_distance
     lam, at, lam_max = _bound_curvatures(result, ev, ev.falls)
@@ -919,6 +921,7 @@ def _facts_of(result, ev, thresholds) -> list[list[RunFacts]]:
                            "escape": escape[k, b] if np.all(np.isfinite(escape[k, b]))
                            else None, "escape_unbounded": bool(escapes[k, b]),
                            "better_start": better[k][b], "at_kink": bool(kinks[k, b]),
+                           "noise_floor": bool(floor[k, b]),
                            "numerically_flat": bool(ev.flat_tail[k, b]),
                            **dict(zip(("edge_to", "edge_at", "edge_floor"), ev.edges[k][b])),
                            "falls_nearby": bool(ev.falls_nearby[k, b]),
@@ -1479,6 +1482,33 @@ def _better_starts(result, minimiser: np.ndarray) -> list[list[list[float] | Non
             if b != best and minimiser[k, b] and \
                     values[best] < v - 1e-6 * max(1.0, abs(v)):
                 out[k][b] = [float(c) for c in result.starts[best]]
+    return out
+
+
+#: how many of its standard deviations at the noise floor an end point may lie from where
+#: the quadratic model puts the minimum, along each axis of the Hessian, and be at the floor
+FLOOR_SPREAD = 3.0
+
+
+def _at_noise_floor(result, thresholds: dict) -> np.ndarray:
+    """Which runs with gradient noise σ ended at their noise floor: f curves up every way at
+    the end and, along each axis of the Hessian (curvature λ), the quadratic model's minimum
+    lies within :data:`FLOOR_SPREAD` of the spread that noisy descent keeps there,
+    √(lr·σ²/(λ(2 − lr·λ))) — not x² at 1e-4 from 2.94 with σ = 1e-3, whose slow axis is
+    3 000 such spreads from its minimum (the noise makes no difference to that run)."""
+    out = np.zeros(result.shape, dtype=bool)
+    for k, opt in enumerate(result.optimizers):
+        lr = _scalar(opt.hyper.get("lr"))
+        if not opt.noise or lr is None:
+            continue
+        for b in np.flatnonzero(result.status[k] != "diverged"):
+            x = result.final[k, b]
+            with np.errstate(all="ignore"):
+                lam, vec = np.linalg.eigh(np.asarray(result.objective.hessian(x), float))
+                g = vec.T @ np.asarray(result.objective.gradient(x), dtype=np.float64)
+                spread = np.sqrt(lr * opt.noise ** 2 / (lam * (2 - lr * lam)))
+                out[k, b] = bool(np.all(lam > thresholds["flat"]) and np.all(
+                    np.abs(g / lam) <= FLOOR_SPREAD * spread))
     return out
 
 
