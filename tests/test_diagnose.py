@@ -588,6 +588,8 @@ def test_a_run_stopped_by_a_loose_tol_short_of_the_minimum_is_no_local_minimum(
     assert d.label == "slow" and f"fell below tol = {tol:g}, short of the minimum" \
         in d.explanation
     assert d.suggestion == {"tol": 1e-8}
+    inside = run(f, [r.final[0, 0]], "gd", lr=lr, tol=tol).diagnoses()[0][0]  # at step 0
+    assert "short of the minimum" in inside.explanation and "limit is 0" not in inside.advice
     again = run(f, [start], "gd", lr=lr, max_steps=200_000, **d.suggestion)
     np.testing.assert_allclose(again.final[0, 0], minimum, atol=1e-6)
 

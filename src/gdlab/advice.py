@@ -482,18 +482,19 @@ def _frozen_by_schedule(f, explanation: str, options):
 
 
 def _slow(f, options):
-    if f.steps == 0:
+    if f.max_steps == 0:
         return (text("advice.slow.no_step"), text("advice.slow.allow_steps"),
                 _keep({"max_steps": 1000}, options))
     bound = f.own_bound
-    if f.made_no_progress:
-        return _no_progress(f, options)
     before, after = _apart(f.start_value, f.value)
     if f.status == "converged":  # stopped by a loose tol short of the bowl's minimum
         tol = TOL_DEFAULT if f.tol > TOL_DEFAULT else typed(f.tol / 100)
-        return text("advice.slow.tol", n=f.steps, before=before, after=after,
+        return text("advice.slow.tol" if f.steps else "advice.slow.tol_start", n=f.steps,
+                    before=before, after=after,
                     norm=f.gradient_norm, tol=f.tol), text("advice.slow.tighten", tol=tol), \
             _keep({"tol": tol}, options)
+    if f.made_no_progress:
+        return _no_progress(f, options)
     explanation = text("advice.slow.descending", n=f.steps, before=before, after=after,
                        drop=f.start_value - f.value, norm=f.gradient_norm)
     noisy = _noise_floor(f, explanation, options) or \
