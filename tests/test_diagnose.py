@@ -655,6 +655,9 @@ def test_more_steps_that_end_no_lower_are_withdrawn():
     assert d.suggestion is None
     ends = [run(f, start, "momentum", lr=1e-3, max_steps=n).value[0, 0] for n in (500, 5000)]
     assert ends[1] >= ends[0] * (1 - 1e-6)
+    # a gain is measured against the run's own drop, not f's offset
+    d = run("x**2/20 + y**2 + 1e6", [[-7.0, 2.0]], "gd", lr=0.95, max_steps=10).diagnoses()
+    assert d[0][0].suggestion == {"max_steps": 100}
 
 
 def test_the_flat_tail_of_tanh_squared_is_a_plateau_not_a_maximum():

@@ -720,8 +720,11 @@ def _try_suggestions(result, facts_rows, said) -> None:
                 note = text("advice.tried.higher", value=float(tried.value[0, i]),
                             before=float(result.value[k, b]))
             elif not was and set(said[k][b][3]) == {"max_steps"} and tried.value[0, i] >= \
-                    result.value[k, b] - 1e-6 * abs(result.value[k, b]):
-                note = text("advice.tried.same", value=float(tried.value[0, i]))  # no gain
+                    result.value[k, b] - 1e-6 * min(abs(result.value[k, b]), max(0.0, float(
+                        result.start_value[k, b] - result.value[k, b]))):
+                # no gain: not by a millionth of f, nor of what the run itself gained (f's
+                # offset, f + 1e6, would hide a real gain; a drop from 63 one near 0)
+                note = text("advice.tried.same", value=float(tried.value[0, i]))
             else:
                 continue
             said[k][b][2] += note
