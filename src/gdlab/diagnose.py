@@ -534,7 +534,8 @@ def _decay_said(d: "Diagnosis", wd: float, result, k: int, b: int,
     into a minimum of F)."""
     from .i18n import text
 
-    explanation = text("advice.decay.prefix", wd=wd, half=wd / 2) + _of_F(d.explanation)
+    rename = _of_F if "f" not in result.objective.variables else (lambda words: words)
+    explanation = text("advice.decay.prefix", wd=wd, half=wd / 2) + rename(d.explanation)
     if d.label in _STOPPED_AT_CRITICAL:
         norm = float(result.gradient_norm[k, b])
         if norm > thresholds["grad_zero"]:
@@ -547,13 +548,14 @@ def _decay_said(d: "Diagnosis", wd: float, result, k: int, b: int,
                     1.0, float(np.max(np.abs(lam)))):
                 explanation = explanation.rstrip() + text("advice.decay.not_f", lam=lam[0],
                                                           wd=wd)
-    return replace(d, explanation=explanation, advice=_of_F(d.advice))
+    return replace(d, explanation=explanation, advice=rename(d.advice))
 
 
 def _of_F(words: str) -> str:  # noqa: N802 - F is the function's name
     """A diagnosis's words about the function a weight-decayed run descends, with its name:
     ``f`` (as in "f = 3.6", "‖∇f‖", "f는") becomes ``F`` — beside a table of f's own values a
-    lesson that said "f = 3.6" for F where f = 0.72 taught two values for one point."""
+    lesson that said "f = 3.6" for F where f = 0.72 taught two values for one point. (Not
+    where a variable is named f: its name is in the words too.)"""
     return re.sub(r"(?<![A-Za-z0-9_])f(?![A-Za-z0-9_])", "F", words)
 
 
