@@ -672,6 +672,13 @@ def test_the_flat_tail_of_tanh_squared_is_a_plateau_not_a_maximum():
     assert again.value[0, 0] < 1e-6
 
 
+def test_a_flat_true_maximum_stays_a_maximum():
+    """cos(0.003x) + cos(0.003y) near its maximum at 0 (curvature −9e-6, inside the plateau
+    band): the quadratic model's critical point, 0.0014 away, has ∇f = 0 — a maximum."""
+    d = run("cos(0.003*x) + cos(0.003*y)", [[0.001, 0.001]], "gd", lr=0.1).diagnoses()[0][0]
+    assert d.label == "maximum"
+
+
 def test_a_higher_minimum_is_not_the_lowest_found_when_another_run_is_lower():
     """tanh x + y² from (12, 1) stops at f = 1 (x's slope 1.5e-10 below tol) while the run
     from (0, 1) is already at −0.997: the first was "the global minimum (the lowest found
