@@ -146,6 +146,13 @@ def _as_optimizers(optimizers, hyper: dict) -> list[Optimizer]:
     return out
 
 
+def _same(a, b) -> bool:
+    """One value given twice, to rounding (``lr=np.float32(0.1)`` beside ``gd:0.1``)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a == b
+    return math.isclose(float(a), float(b), rel_tol=1e-6)
+
+
 def _used(key: str, value, texts: list[str], opts: list[Optimizer]) -> None:
     """Refuse a keyword that no optimizer of the call takes: none has it (``"gd",
     momentum=0.5``), or each text that has it gives it another value (``"gd:0.001", lr=0.1``:
@@ -156,7 +163,7 @@ def _used(key: str, value, texts: list[str], opts: list[Optimizer]) -> None:
         raise ConfigError(f"{key}={value!r} is a hyper-parameter of none of the optimizers "
                           f"{', '.join(texts)}")
     other = make(has[0][1].name, **{key: value}).hyper[key]  # the keyword's value, checked
-    if all(key in optimizer_text(t)[1] and o.hyper[key] != other for t, o in has):
+    if all(key in optimizer_text(t)[1] and not _same(o.hyper[key], other) for t, o in has):
         t, o = has[0]
         raise ConfigError(f"{key} is given twice, {o.hyper[key]!r} in {t!r} and {other!r} as "
                           "a keyword: give it once")
