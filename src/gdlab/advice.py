@@ -604,7 +604,7 @@ def _stationary(f, options, what: str, shape: str):
     if f.optimizer == "newton":  # gd at the run's own rate may blow up (Newton's is 1)
         if f.bound is not None and np.isfinite(f.bound) and f.bound > 0:
             lr = typed(f.bound / 2)
-            return explanation, text("advice.stationary.newton_rate", lr=lr), \
+            return explanation, text("advice.stationary.newton_rate", lr=lr, where=_where(f)), \
                 _keep({"optimizer": "gd", "lr": lr}, options)
         return explanation, text("advice.stationary.newton"), \
             _keep({"optimizer": "gd"}, options)

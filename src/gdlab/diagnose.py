@@ -736,6 +736,7 @@ def _try_suggestions(result, facts_rows, said) -> None:
                 withdrawn.append((k, b, said[k][b][3]))
             said[k][b][3] = None
     _smaller_changes(result, withdrawn, budget, said)
+    _settled_rate(result, facts_rows, budget, said)
 
 
 #: where a suggested change was withdrawn, the shares of it tried instead, the largest first
@@ -787,6 +788,42 @@ def _smaller_changes(result, withdrawn, budget: "_TryBudget", said) -> None:
                         change=", ".join(f"{key}={v:g}" for key, v in changes[j].items()))
                     said[k][b][3] = changes[j]
                     break
+
+
+#: the fractions of a suggested switch to gd's rate tried, the largest first
+SETTLING_SHARES = (1.0, 0.5, 0.25, 0.125)
+
+
+def _settled_rate(result, facts_rows, budget: "_TryBudget", said) -> None:
+    """A Newton run told to switch to gd at half gd's bound where it stopped (a saddle): that
+    bound may be twice the one at the minimum gd then reaches (x⁴ − 2x² + y²: 0.5 against
+    0.25), where gd at it only swings. Try the rate and :data:`SETTLING_SHARES` of it from
+    the start and offer the largest that converges within the run's steps (``said`` changed
+    in place); none converging, the suggestion stands as tried."""
+    from .advice import typed
+    from .errors import GdlabError
+    from .i18n import text
+    from .optim import make
+
+    for k, row in enumerate(said):
+        steps = result.max_steps
+        for b, entry in enumerate(row):
+            sug = entry[3]
+            if facts_rows[k][b].optimizer != "newton" or not sug or set(sug) != {
+                    "optimizer", "lr"} or not budget.take(len(SETTLING_SHARES), steps):
+                continue
+            rates = [typed(sug["lr"] * share) for share in SETTLING_SHARES]
+            try:
+                tried = _run_try(result, [b] * len(rates), _one_per_row(
+                    make("gd"), "gd", [{"lr": r} for r in rates]), steps)
+            except GdlabError:
+                continue
+            settles = np.flatnonzero(tried.status[0] == "converged")
+            if settles.size and settles[0] > 0:
+                j = int(settles[0])
+                entry[2] += text("advice.tried.settles", lr=rates[j], before=sug["lr"],
+                                 steps=text("unit.steps", n=int(tried.steps[0, j])))
+                entry[3] = {"optimizer": "gd", "lr": rates[j]}
 
 
 def _flags(opt) -> dict:
@@ -1105,8 +1142,8 @@ def lowest_known(obj, value, minimiser, falls=None) -> tuple[float | None, bool,
     """``(best, unbounded, found)``: the lowest value of ``obj`` known — its library's
     minimum, else, where some run stopped at a ``minimiser``, the lowest finite ``value`` of
     all the runs (with at least two runs; ``found`` then: a run still on its way that is
-    already lower shows that a higher minimum is not the lowest) — ``None`` where none is; ``unbounded``: f has no minimum,
-    as the library says or as a run of the call showed (``falls``: f fell without bound from
+    already lower shows that a higher minimum is not the lowest) — ``None`` where none is;
+    ``unbounded``: f has no minimum, as the library says or as a run of the call showed (``falls``: f fell without bound from
     it; then no minimum a run reached is global). Runs labelled apart (a sweep's chunks) are
     finished against all of them (:func:`finish_labels`)."""
     library = obj.library
