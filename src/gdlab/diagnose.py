@@ -1143,9 +1143,10 @@ def lowest_known(obj, value, minimiser, falls=None) -> tuple[float | None, bool,
     minimum, else, where some run stopped at a ``minimiser``, the lowest finite ``value`` of
     all the runs (with at least two runs; ``found`` then: a run still on its way that is
     already lower shows that a higher minimum is not the lowest) — ``None`` where none is;
-    ``unbounded``: f has no minimum, as the library says or as a run of the call showed (``falls``: f fell without bound from
-    it; then no minimum a run reached is global). Runs labelled apart (a sweep's chunks) are
-    finished against all of them (:func:`finish_labels`)."""
+    ``unbounded``: f has no minimum, as the library says or as a run of the call showed
+    (``falls``: f fell without bound from it; then no minimum a run reached is global). Runs
+    labelled apart (a sweep's chunks) are finished against all of them
+    (:func:`finish_labels`)."""
     library = obj.library
     if library is not None:
         known = library.minimum_value(obj.dim)
