@@ -451,8 +451,8 @@ def _noise_floor(f, explanation: str, options):
             noise < NOISE_DOMINATES * f.gradient_norm:
         return None
     decay = typed(9 / f.max_steps)
-    return _fell(f, explanation) + text("advice.noise.floor", sigma=f.noise,
-                                                  noise=noise, norm=f.gradient_norm), \
+    return _fell(f, explanation) + text("advice.noise.floor", sigma=f.noise, noise=noise,
+                                        norm=f.gradient_norm), \
         text("advice.noise.shrink", decay=decay), \
         _keep({"schedule": f"inverse_time:{decay:g}"}, options)
 
@@ -463,15 +463,16 @@ FROZEN = 1e-3
 
 def _frozen_by_schedule(f, explanation: str, options):
     """A run whose schedule shrank the step to almost nothing for its second half (mean
-    factor below :data:`FROZEN`: exponential:0.95 over 1000 steps ends at 5e-23 of lr): more
-    steps change nothing and the rate it starts with hardly shows; a slower decay does (the
+    factor below :data:`FROZEN`, sampled at up to 1000 steps: exponential:0.95 over 1000
+    steps ends at 5e-23 of lr): more steps change almost nothing; a slower decay does (the
     schedule that falls tenfold over the run). ``None`` where the schedule did not."""
     from .optim.schedules import parse_schedule
 
     if f.schedule is None or f.steps < 2:
         return None
     schedule = parse_schedule(f.schedule)
-    half = [schedule(t) for t in range(f.steps // 2, f.steps)]
+    half = [schedule(int(t)) for t in np.unique(np.linspace(f.steps // 2, f.steps - 1, 1000,
+                                                            dtype=np.int64))]
     if not half or sum(half) / len(half) >= FROZEN:
         return None
     decay = typed(9 / f.max_steps)
