@@ -47,16 +47,15 @@ alone then gives way to a smaller change of it that works, where one does
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any
-
-import math
 
 import numpy as np
 
 from .diagnose import probe_reach
-from .limits import TOL_DEFAULT
 from .i18n import text
+from .limits import TOL_DEFAULT
 
 __all__ = ["advise", "OPTIONS", "MAX_LR_GROWTH", "FAR_BELOW", "ADAPTIVE", "narrow_momentum",
            "point_text", "typed", "bowl_text"]
@@ -375,17 +374,15 @@ def _oscillating(f, options):
                            share=f.oscillation)
     else:
         explanation = text("advice.oscillating.stopped", steps=_steps(f.steps), value=f.value)
-    noisy = None if f.at_kink else _noise_floor(f, explanation, options) or \
-        _frozen_by_schedule(f, explanation, options)
-    if noisy is not None:
-        return noisy
+    ended = None if f.at_kink else _ended_by_noise_or_schedule(f, explanation, options)
+    if ended is not None:
+        return ended
     if f.at_kink:
         kind = "kink_scheduled" if f.schedule is not None else \
             "kink_adagrad" if f.optimizer == "adagrad" else "kink"  # AdaGrad's step shrinks
         explanation += text(f"advice.oscillating.{kind}", point=point_text(f.final))
-        decay = typed(9 / f.max_steps)
-        if f.schedule is None and "schedule" in options:
-            suggestion = {"schedule": f"inverse_time:{decay:g}"}
+        decay, suggestion = _shrinking(f, options)
+        if f.schedule is None and suggestion is not None:
             return explanation, text("advice.oscillating.shrink", decay=decay), suggestion
     elif f.lr is not None and f.lambda_max is not None and bound is not None and \
             (f.value <= f.start_value or over):
@@ -426,6 +423,13 @@ def _oscillating(f, options):
         _keep({"lr": lr}, options)
 
 
+def _shrinking(f, options) -> tuple[float, dict[str, str] | None]:
+    """The decay of a step that falls tenfold over the run (``inverse_time``: 1/(1 + d·t) with
+    d = 9/max_steps), and the suggestion of it."""
+    decay = typed(9 / f.max_steps)
+    return decay, _keep({"schedule": f"inverse_time:{decay:g}"}, options)
+
+
 def _fell(f, explanation: str) -> str:
     """A run's explanation as "did not converge … f fell from … to …" where it fell, for a
     run whose end the noise or the schedule sets (not "still descending"); else as it was."""
@@ -450,11 +454,10 @@ def _noise_floor(f, explanation: str, options):
     if not f.noise_floor or f.schedule is not None or \
             noise < NOISE_DOMINATES * f.gradient_norm:
         return None
-    decay = typed(9 / f.max_steps)
+    decay, suggestion = _shrinking(f, options)
     return _fell(f, explanation) + text("advice.noise.floor", sigma=f.noise, noise=noise,
                                         norm=f.gradient_norm), \
-        text("advice.noise.shrink", decay=decay), \
-        _keep({"schedule": f"inverse_time:{decay:g}"}, options)
+        text("advice.noise.shrink", decay=decay), suggestion
 
 
 #: a schedule whose mean factor over the second half of a run is below this froze the run
@@ -475,11 +478,17 @@ def _frozen_by_schedule(f, explanation: str, options):
                                                             dtype=np.int64))]
     if not half or sum(half) / len(half) >= FROZEN:
         return None
-    decay = typed(9 / f.max_steps)
+    decay, suggestion = _shrinking(f, options)
     return _fell(f, explanation) + text(
         "advice.frozen.explanation", schedule=f.schedule, factor=schedule(f.steps - 1),
-        steps=f.steps), text("advice.frozen.advice", decay=decay), \
-        _keep({"schedule": f"inverse_time:{decay:g}"}, options)
+        steps=f.steps), text("advice.frozen.advice", decay=decay), suggestion
+
+
+def _ended_by_noise_or_schedule(f, explanation: str, options):
+    """The lesson of a run whose end its gradient noise or its schedule set (a slow or
+    oscillating run), ``None`` for any other."""
+    return _noise_floor(f, explanation, options) or \
+        _frozen_by_schedule(f, explanation, options)
 
 
 def _slow(f, options):
@@ -498,10 +507,9 @@ def _slow(f, options):
         return _no_progress(f, options)
     explanation = text("advice.slow.descending", n=f.steps, before=before, after=after,
                        drop=f.start_value - f.value, norm=f.gradient_norm)
-    noisy = _noise_floor(f, explanation, options) or \
-        _frozen_by_schedule(f, explanation, options)
-    if noisy is not None:
-        return noisy
+    ended = _ended_by_noise_or_schedule(f, explanation, options)
+    if ended is not None:
+        return ended
     if f.levels_to is not None:  # no minimum that way: more steps or a larger rate only creep
         where = {"direction": point_text(f.levels_along), "to": f.levels_to,
                  "distance": probe_reach(f.final)}

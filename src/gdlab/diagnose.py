@@ -574,9 +574,10 @@ def _decoupled_balance(obj, x: np.ndarray, wd: float, floor: float):
     """Where AdamW (decay ``wd``) takes the end points ``x: (n, D)``: along a coordinate whose
     slope exceeds ``floor``, Adam's step (m̂/√v̂ → ±1) pushes against the slope and the decay
     pulls toward 0, so the coordinate settles at −sign(∂f/∂x_j)/wd — if f slopes the same way
-    all the way there and at that point. Returns ``(xb, held, near, along)``: the balance (the
-    other coordinates kept), whether the run heads there (those coordinates carry most of
-    ‖∇f‖²), whether it is within :data:`BALANCE_RTOL` of it, and the coordinates held."""
+    all the way there and at that point. Returns ``(xb, held, near, along, gb)``: the balance
+    (the other coordinates kept), whether the run heads there (those coordinates carry most
+    of ‖∇f‖²), whether it is within :data:`BALANCE_RTOL` of it, the coordinates held, and ∇f
+    at the balance."""
     def grad(points):
         return np.asarray(obj.gradient(points), dtype=np.float64).reshape(points.shape)
 
@@ -593,7 +594,7 @@ def _decoupled_balance(obj, x: np.ndarray, wd: float, floor: float):
         held = along.any(axis=1) & (np.sum(np.where(along, g * g, 0.0), axis=1)
                                     >= 0.5 * np.sum(g * g, axis=1))
         near = np.all(~along | (np.abs(x - xb) <= BALANCE_RTOL / wd), axis=1)
-    return xb, held, near, along
+    return xb, held, near, along, gb
 
 
 def _decoupled_held(result, said, thresholds: dict, options: frozenset) -> None:
@@ -622,8 +623,8 @@ def _decoupled_held(result, said, thresholds: dict, options: frozenset) -> None:
         if not bs.size:
             continue
         floor = max(thresholds["grad_zero"], 100 * eps)  # m̂/√v̂ ≈ ±1 above it
-        xb, held, near, along = _decoupled_balance(obj, result.final[k, bs], wd, floor)
-        xb, near, along, bs = xb[held], near[held], along[held], bs[held]
+        xb, held, near, along, g = _decoupled_balance(obj, result.final[k, bs], wd, floor)
+        xb, near, along, g, bs = xb[held], near[held], along[held], g[held], bs[held]
         if not bs.size:
             continue
         plain = None
@@ -633,7 +634,6 @@ def _decoupled_held(result, said, thresholds: dict, options: frozenset) -> None:
                                                                  "weight_decay": 0.0}),
                                  result.max_steps)
         with np.errstate(all="ignore"):
-            g = np.asarray(obj.gradient(xb), dtype=np.float64).reshape(xb.shape)
             push = np.where(along, np.sign(xb), 0.0)  # Adam's push: xb_j = ±1/wd that way
             push /= np.linalg.norm(push, axis=1, keepdims=True)
             far = _falls_without_bound(obj, xb, push, np.asarray(obj.value(xb), dtype=float))
@@ -950,7 +950,6 @@ def _facts_of(result, ev, thresholds) -> list[list[RunFacts]]:
                             escape) if ev.may_be_unbounded else np.zeros((K, B), bool)
     better = _better_starts(result, ev.minimiser)
     kinks = _at_kink(result, near)
-    floor = _at_noise_floor(result, thresholds)
     settings = [_settings(opt) for opt in result.optimizers]
     listed, close, close_distance = ev.shared["listed"], ev.close, ev.close_distance
     lam, at, lam_max = _bound_curvatures(result, ev, ev.falls)
@@ -964,7 +963,7 @@ def _facts_of(result, ev, thresholds) -> list[list[RunFacts]]:
                            "escape": escape[k, b] if np.all(np.isfinite(escape[k, b]))
                            else None, "escape_unbounded": bool(escapes[k, b]),
                            "better_start": better[k][b], "at_kink": bool(kinks[k, b]),
-                           "noise_floor": bool(floor[k, b]),
+                           "noise_floor": bool(ev.noise_floor[k, b]),
                            "numerically_flat": bool(ev.flat_tail[k, b]),
                            **dict(zip(("edge_to", "edge_at", "edge_floor"), ev.edges[k][b])),
                            "falls_nearby": bool(ev.falls_nearby[k, b]),
@@ -1012,6 +1011,7 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
     flat_tail, falls_nearby = _around(obj, result, near)
     model_holds = _model_holds(obj, result, lam_end, vec_end, near & neg.any(axis=-1),
                                thresholds)
+    noise_floor = _at_noise_floor(result, lam_end, vec_end, thresholds)
     edges = _edge_probe(result, near, np.where(neg.any(axis=-1)[..., None], escape, np.nan)) \
         if levels else [[(None, None, False)] * B for _ in range(K)]
     minima = [p for p in listed if p.kind.endswith("minimum")]
@@ -1024,7 +1024,7 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
         lam_end=lam_end, lam_start=lam_start, lam_minima=lam_minima, near=near, pos=pos,
         neg=neg, minimiser=minimiser, may_be_unbounded=may_be_unbounded, shared=shared,
         escape=escape, probes=probes, falls=falls, flat_tail=flat_tail, edges=edges,
-        falls_nearby=falls_nearby, model_holds=model_holds,
+        falls_nearby=falls_nearby, model_holds=model_holds, noise_floor=noise_floor,
         nearest=nearest, nearest_distance=nearest_distance, close=close,
         close_distance=close_distance)
 
@@ -1052,6 +1052,18 @@ def finite_everywhere(obj) -> bool:
     return True
 
 
+def _on_axes(result, vec, todo):
+    """For the runs ``todo``: ``(ks, bs, g, along)`` — their indices, ∇f at their ends and its
+    parts along each axis of the Hessian there (``vec``: its eigenvectors at the ends): what
+    the quadratic model x − (∇²f)⁻¹∇f of each end is built from."""
+    ks, bs = np.nonzero(todo)
+    with np.errstate(all="ignore"):
+        g = np.asarray(result.objective.gradient(result.final[ks, bs]),
+                       dtype=np.float64).reshape(len(ks), result.final.shape[-1])
+        along = np.einsum("mji,mj->mi", vec[ks, bs], g)
+    return ks, bs, g, along
+
+
 def _short_by_tol(result, lam, vec, pos, neg, thresholds: dict) -> np.ndarray:
     """Runs stopped by a loose ``tol`` (‖∇f‖ ≤ tol but above ``grad_zero``) in a bowl (f
     curving up every way) whose minimum, by the quadratic model x − (∇²f)⁻¹∇f, lies farther
@@ -1060,12 +1072,9 @@ def _short_by_tol(result, lam, vec, pos, neg, thresholds: dict) -> np.ndarray:
     todo = (result.status == "converged") & (result.gradient_norm > thresholds["grad_zero"]) \
         & pos.all(axis=-1) & ~neg.any(axis=-1)
     out = np.zeros(todo.shape, dtype=bool)
-    ks, bs = np.nonzero(todo)
-    if len(ks):
-        with np.errstate(all="ignore"):
-            g = np.asarray(result.objective.gradient(result.final[ks, bs]), dtype=np.float64)
-            step = np.einsum("mji,mj->mi", vec[ks, bs], g) / lam[ks, bs]
-            out[ks, bs] = np.linalg.norm(step, axis=-1) > thresholds["near_point"]
+    ks, bs, _, along = _on_axes(result, vec, todo)
+    with np.errstate(all="ignore"):
+        out[ks, bs] = np.linalg.norm(along / lam[ks, bs], axis=-1) > thresholds["near_point"]
     return out
 
 
@@ -1080,16 +1089,13 @@ def _short_of_minimum(result, lam, vec, todo, near_point: float) -> np.ndarray:
     run flat every way is left to the plateau rules). ``lam, vec``: the Hessian's
     eigensystem at the ends."""
     out = np.zeros(todo.shape, dtype=bool)
-    ks, bs = np.nonzero(todo)
-    if len(ks):
-        x, V = result.final[ks, bs], vec[ks, bs]
-        with np.errstate(all="ignore"):
-            g = np.asarray(result.objective.gradient(x), dtype=np.float64)
-            along, curve = np.einsum("mji,mj->mi", V, g), lam[ks, bs]
-            # the Newton step, per axis (endless where f does not curve up that way)
-            step = np.where(curve > 0, along / curve, np.where(along == 0, 0.0, np.inf))
-            went = np.einsum("mji,mj->mi", V, x - result.starts[bs])
-            out[ks, bs] = np.any(np.abs(step) > np.maximum(near_point, np.abs(went)), axis=-1)
+    ks, bs, _, along = _on_axes(result, vec, todo)
+    with np.errstate(all="ignore"):
+        curve = lam[ks, bs]
+        # the Newton step, per axis (endless where f does not curve up that way)
+        step = np.where(curve > 0, along / curve, np.where(along == 0, 0.0, np.inf))
+        went = np.einsum("mji,mj->mi", vec[ks, bs], result.final[ks, bs] - result.starts[bs])
+        out[ks, bs] = np.any(np.abs(step) > np.maximum(near_point, np.abs(went)), axis=-1)
     return out
 
 
@@ -1537,25 +1543,24 @@ def _better_starts(result, minimiser: np.ndarray) -> list[list[list[float] | Non
 FLOOR_SPREAD = 3.0
 
 
-def _at_noise_floor(result, thresholds: dict) -> np.ndarray:
+def _at_noise_floor(result, lam, vec, thresholds: dict) -> np.ndarray:
     """Which runs with gradient noise σ ended at their noise floor: f curves up every way at
-    the end and, along each axis of the Hessian (curvature λ), the quadratic model's minimum
-    lies within :data:`FLOOR_SPREAD` of the spread that noisy descent keeps there,
-    √(lr·σ²/(λ(2 − lr·λ))) — not x² at 1e-4 from 2.94 with σ = 1e-3, whose slow axis is
-    3 000 such spreads from its minimum (the noise makes no difference to that run)."""
+    the end and, along each axis of the Hessian (curvature λ; ``lam, vec``: its eigensystem
+    at the ends), the quadratic model's minimum lies within :data:`FLOOR_SPREAD` of the
+    spread that noisy descent keeps there, √(lr·σ²/(λ(2 − lr·λ))) — not x² at 1e-4 from 2.94
+    with σ = 1e-3, whose slow axis is 3 000 such spreads from its minimum (the noise makes no
+    difference to that run)."""
+    lr = np.array([_scalar(o.hyper.get("lr")) if o.noise else None
+                   for o in result.optimizers], dtype=float)  # NaN: no noise or no one rate
+    noise = np.array([o.noise for o in result.optimizers], dtype=float)
     out = np.zeros(result.shape, dtype=bool)
-    for k, opt in enumerate(result.optimizers):
-        lr = _scalar(opt.hyper.get("lr"))
-        if not opt.noise or lr is None:
-            continue
-        for b in np.flatnonzero(result.status[k] != "diverged"):
-            x = result.final[k, b]
-            with np.errstate(all="ignore"):
-                lam, vec = np.linalg.eigh(np.asarray(result.objective.hessian(x), float))
-                g = vec.T @ np.asarray(result.objective.gradient(x), dtype=np.float64)
-                spread = np.sqrt(lr * opt.noise ** 2 / (lam * (2 - lr * lam)))
-                out[k, b] = bool(np.all(lam > thresholds["flat"]) and np.all(
-                    np.abs(g / lam) <= FLOOR_SPREAD * spread))
+    ks, bs, _, along = _on_axes(result, vec, np.isfinite(lr)[:, None]
+                                & (result.status != "diverged"))
+    with np.errstate(all="ignore"):
+        curve, rate = lam[ks, bs], lr[ks][:, None]
+        spread = np.sqrt(rate * noise[ks][:, None] ** 2 / (curve * (2 - rate * curve)))
+        out[ks, bs] = np.all(curve > thresholds["flat"], axis=-1) & np.all(
+            np.abs(along / curve) <= FLOOR_SPREAD * spread, axis=-1)
     return out
 
 
@@ -1609,16 +1614,13 @@ def _model_holds(obj, result, lam, vec, todo, thresholds: dict) -> np.ndarray:
     cos(0.003x) + cos(0.003y)'s flat maximum 0.0014 away; not on tanh²x + tanh²y's tail at
     (8, 8), whose model point (8.5, 8.5) slopes half as much again. True elsewhere."""
     out = np.ones(todo.shape, dtype=bool)
-    ks, bs = np.nonzero(todo)
+    ks, bs, g, along = _on_axes(result, vec, todo)
     if len(ks):
-        x = result.final[ks, bs]
         with np.errstate(all="ignore"):
-            g = np.asarray(obj.gradient(x), dtype=np.float64)
-            curve, V = lam[ks, bs], vec[ks, bs]
-            step = np.where(np.abs(curve) > thresholds["flat"],
-                            np.einsum("mji,mj->mi", V, g) / curve, 0.0)
-            there = x - np.einsum("mij,mj->mi", V, step)
-            g_there = np.asarray(obj.gradient(there), dtype=np.float64)
+            curve = lam[ks, bs]
+            step = np.where(np.abs(curve) > thresholds["flat"], along / curve, 0.0)
+            there = result.final[ks, bs] - np.einsum("mij,mj->mi", vec[ks, bs], step)
+            g_there = np.asarray(obj.gradient(there), dtype=np.float64).reshape(g.shape)
             out[ks, bs] = np.linalg.norm(g_there, axis=-1) <= 0.1 * np.linalg.norm(g, axis=-1)
     return out
 

@@ -217,15 +217,16 @@ def print_sweep(doc) -> None:
     """The table view of ``gdlab lr-sweep``."""
     from rich.table import Table
 
-    console = _console()
-    bound = doc["optimizer_bound"]
     from .diagnose import BOUNDS
 
-    name = doc["optimizer"]["name"]
-    title = _header(doc) + "\n" + (text("cli.lr_sweep_no_bound", name=name)
-                                    if name not in BOUNDS else text(
-        "cli.lr_sweep", name=name, formula=BOUNDS[name][0],
-        bound="—" if bound is None else fmt(bound, 4)))
+    console = _console()
+    bound, name = doc["optimizer_bound"], doc["optimizer"]["name"]
+    if name in BOUNDS:  # the bound's own formula: 2/λmax, 2(1+μ)/λmax, …
+        rule = text("cli.lr_sweep", name=name, formula=BOUNDS[name][0],
+                    bound="—" if bound is None else fmt(bound, 4))
+    else:
+        rule = text("cli.lr_sweep_no_bound", name=name)
+    title = _header(doc) + "\n" + rule
     table = Table(title=title, header_style="bold", title_justify="left")
     for column in ("lr", "lr_bound", "start", "final_f", "steps", "diagnosis"):
         table.add_column(_column(column), justify="right" if column != "diagnosis" else "left")
