@@ -1024,7 +1024,8 @@ function applySuggestion(i, b, s) {  // put a run's suggestion into the controls
   if (s.optimizer) state.opts[i] = { name: s.optimizer, lr: defaultOf(s.optimizer, "lr"), hyper: {} };
   const o = state.opts[i];
   if (s.lr !== undefined) o.lr = s.lr;
-  ["momentum", "eps", "weight_decay"].forEach((k) => { if (s[k] !== undefined) o.hyper[k] = s[k]; });
+  // the optimizer's other hyper-parameters (momentum, eps, weight_decay, …): its catalog says which
+  Object.entries(s).forEach(([k, v]) => { if (k !== "lr" && defaultOf(o.name, k) !== null) o.hyper[k] = v; });
   if (s.max_steps !== undefined) state.steps = Math.min(MAX_STEPS, s.max_steps);
   if (s.tol !== undefined) state.tol = s.tol;
   if (s.schedule !== undefined) state.schedule = s.schedule;
