@@ -428,6 +428,26 @@ def test_near_saddle_event_where_the_path_lingers_and_leaves():
     assert none.diagnoses()[0][0].events == []
 
 
+def test_no_saddle_event_where_f_has_no_critical_point():
+    """tanh x + y² has ∇f = (sech² x, 2y), never zero: no saddle anywhere. From (3, 1) the
+    path's ‖∇f‖ dips where y ≈ 0 and x ≈ 3 (sech² 3 ≈ 0.01), on ground that bends both ways
+    (∂²f/∂x² = −2 tanh x sech² x < 0), then rises toward x = 0: no event names a saddle."""
+    r = run("tanh(x) + y**2", [[3.0, 1.0]], "gd", lr=0.1, max_steps=1000, record="all")
+    g = r.gradient_norms[:, 0, 0]
+    assert g.min() < 0.05 * g.max() and np.argmin(g[:200]) > 10  # the dip is there
+    d = r.diagnoses()[0][0]
+    assert d.events == [] and "saddle" not in d.explanation
+
+
+def test_a_degenerate_saddle_is_still_a_saddle_event():
+    """The monkey saddle x³ − 3xy² has ∇f = 0 and a zero Hessian at the origin, yet f(−h, 0) =
+    −h³ < 0 = f(0, 0): a saddle. From (0.5, 1e-3) x creeps toward 0 (x ← x − 0.3x²) while y
+    grows slowly, then the path leaves along a valley; the event names the origin."""
+    r = run("x**3 - 3*x*y**2", [[0.5, 1e-3]], "gd", lr=0.1, max_steps=500, record="all")
+    (event,) = r.diagnoses()[0][0].events
+    assert event["kind"] == "near_saddle" and np.linalg.norm(event["at"]) < 1e-5
+
+
 def test_summary_counts_every_label_once_with_an_example():
     from gdlab.diagnose import summary
 

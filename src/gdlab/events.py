@@ -5,8 +5,11 @@
     most :data:`LINGER` of its largest value before and after the dip, the Hessian at the
     dip is indefinite (curvature of both signs beyond the zero band of
     :mod:`gdlab.critical`), and afterwards the path moved on (f fell below its value at the
-    dip). ``at`` is the saddle (Newton's method on ∇f = 0 from the path's point closest to it;
-    that point where Newton does not settle), ``step`` the step of the dip, ``steps`` how many
+    dip). ``at`` is the saddle: Newton's method on ∇f = 0 from the path's point closest to it
+    settles on a critical point whose Hessian is indefinite (or 0 with f lower beside it, a
+    degenerate saddle). Where it settles on none (a
+    shoulder where f only bends, as tanh x + y² at x ≈ 3), there is no saddle and no event.
+    ``step`` the step of the dip, ``steps`` how many
     steps the path spent with f within :data:`BAND` of the run's whole descent of its value at
     the dip (the flat stretch of the loss curve), at least :data:`MIN_STEPS`; of dips in one
     such stretch the longest-lingering is kept.
@@ -56,8 +59,10 @@ def events_of(result, k: int, b: int, thresholds: dict[str, float]) -> list[dict
         pos, neg = critical.signs(np.linalg.eigvalsh(0.5 * (hess + hess.T)),
                                   thresholds["eig_tol"], thresholds["flat"])
         left = values[-1] < values[i] - 1e-12 * max(1.0, abs(values[i]))
-        if pos.any() and neg.any() and left:
-            event = _event(result, values, i, _saddle_near(obj, point))
+        saddle = _saddle_near(obj, point, thresholds) if pos.any() and neg.any() and left \
+            else None
+        if saddle is not None:
+            event = _event(result, values, i, saddle)
             if event["steps"] >= MIN_STEPS:
                 found.append(event)
     found.sort(key=lambda e: -e["steps"])  # the longest stays first
@@ -80,26 +85,45 @@ def _dips(g: np.ndarray) -> np.ndarray:
     return idx[np.argsort(g[idx], kind="stable")][: 4 * MAX_EVENTS]
 
 
-def _saddle_near(obj, point: np.ndarray) -> np.ndarray:
-    """The saddle the path passed: Newton's method on ∇f = 0 from the path's closest point
-    (the point itself if Newton does not settle within a short distance)."""
+def _saddle_near(obj, point: np.ndarray, thresholds: dict[str, float]) -> np.ndarray | None:
+    """The saddle the path passed: Newton's method on ∇f = 0 from the path's closest point,
+    where it settles near that point on a critical point with curvature of both signs (or none,
+    with f lower a step beside it); else
+    None (no saddle there: the path only crossed ground that bends both ways)."""
     x = np.array(point, dtype=float)
     with np.errstate(all="ignore"):
         for _ in range(NEWTON_STEPS):
             g, h = obj.gradient(x), obj.hessian(x)
             if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
-                return point
+                return None
             try:
                 step = np.linalg.solve(h, g)
             except np.linalg.LinAlgError:
-                return point
+                return None
             x = x - step
             if np.linalg.norm(step) <= 1e-12 * max(1.0, np.linalg.norm(x)):
                 break
-        g = obj.gradient(x)
+        g, h = obj.gradient(x), obj.hessian(x)
     near = np.linalg.norm(x - point) <= 10 * max(1e-3, np.linalg.norm(point) * 1e-2) + \
         np.linalg.norm(point)
-    return x if np.all(np.isfinite(x)) and np.linalg.norm(g) <= 1e-8 and near else point
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(h)) and np.linalg.norm(g) <= 1e-8
+            and near):
+        return None
+    kind = critical.kind_of(np.linalg.eigvalsh(0.5 * (h + h.T)), thresholds["eig_tol"],
+                            thresholds["flat"])
+    return x if kind == "saddle" or (kind == "degenerate" and _falls_beside(obj, x)) else None
+
+
+def _falls_beside(obj, x: np.ndarray) -> bool:
+    """Whether f is lower a small step away from the critical point ``x`` along ± some axis
+    (by more than rounding): a degenerate critical point that is no minimum, as the monkey
+    saddle x³ − 3xy² at 0, whose Hessian is 0 there."""
+    h = 1e-3 * np.maximum(1.0, np.abs(x))
+    steps = np.concatenate([np.eye(len(x)), -np.eye(len(x))]) * h
+    with np.errstate(all="ignore"):
+        value = float(obj.value(x[None])[0])
+        around = np.asarray(obj.value(x[None] + steps), dtype=np.float64)
+    return bool(np.any(value - around > 1e-12 * max(1.0, abs(value))))
 
 
 def _event(result, values: np.ndarray, i: int, point: np.ndarray) -> dict[str, Any]:
