@@ -588,6 +588,20 @@ def test_newton_at_a_saddle_is_told_a_gradient_descent_rate_that_holds():
     assert again.status[0, 0] == "converged" and again.value[0, 0] == pytest.approx(-1.0)
 
 
+def test_newton_to_gd_is_tried_with_the_runs_schedule():
+    """The same Newton run with an exponential:0.99 schedule: the user who applies "gd at
+    lr=0.5" keeps the schedule, under which the step has shrunk below the minima's bound 0.25
+    after ln 2/−ln 0.99 ≈ 69 steps, and gd at 0.5 converges within 200 — so 0.5 stands
+    (before, the try ran gd without the schedule and offered 0.125)."""
+    f, start = "x**4 - 2*x**2 + y**2", [[0.3, 1.0]]
+    schedule = parse_schedule("exponential:0.99")
+    d = run(f, start, make("newton", lr=1.0, schedule=schedule), max_steps=200
+            ).diagnoses()[0][0]
+    assert d.label == "saddle" and d.suggestion == {"optimizer": "gd", "lr": 0.5}
+    again = run(f, start, make("gd", lr=0.5, schedule=schedule), max_steps=200)
+    assert again.status[0, 0] == "converged" and again.value[0, 0] == pytest.approx(-1.0)
+
+
 def test_a_scheduled_run_at_a_kink_is_not_said_to_have_a_fixed_step():
     r = run("abs(x) + abs(y)", [[1.05, -2.03]],
             make("gd", lr=0.1, schedule=parse_schedule("inverse_time:0.045")), max_steps=200)

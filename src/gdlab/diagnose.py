@@ -803,19 +803,19 @@ def _settled_rate(result, facts_rows, budget: "_TryBudget", said) -> None:
     from .advice import typed
     from .errors import GdlabError
     from .i18n import text
-    from .optim import make
 
     for k, row in enumerate(said):
         steps = result.max_steps
         for b, entry in enumerate(row):
             sug = entry[3]
             if facts_rows[k][b].optimizer != "newton" or not sug or set(sug) != {
-                    "optimizer", "lr"} or not budget.take(len(SETTLING_SHARES), steps):
+                    "optimizer", "lr"} or result.optimizers[k].noise or \
+                    not budget.take(len(SETTLING_SHARES), steps):
                 continue
             rates = [typed(sug["lr"] * share) for share in SETTLING_SHARES]
-            try:
+            try:  # with the run's schedule, as :func:`_try_suggestions` tried the rate
                 tried = _run_try(result, [b] * len(rates), _one_per_row(
-                    make("gd"), "gd", [{"lr": r} for r in rates]), steps)
+                    result.optimizers[k], "gd", [{"lr": r} for r in rates]), steps)
             except GdlabError:
                 continue
             settles = np.flatnonzero(tried.status[0] == "converged")
