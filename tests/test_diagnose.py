@@ -1309,3 +1309,45 @@ def test_adamw_held_by_its_decay_where_f_has_no_minimum_is_not_told_to_lower_it(
     assert "on its way there, to (0, 1) (along y)" in d.explanation
     assert "f has no minimum that way" in d.explanation
     assert d.suggestion is None and "unbounded below along (0, 1)" in d.advice
+
+
+def test_a_run_swinging_far_from_the_minimum_is_held_by_the_curvature_where_it_swings():
+    """Beale from (−4.144, 0.257) at lr 0.003 ends hopping across a narrow valley, 6.4 from
+    the minimum (3, 0.5): SymPy's Hessian at the end has λmax ≈ 744, so 2/λmax ≈ 0.00269 <
+    0.003 — above the bound there (the minimum's 0.041 had been quoted as "well below …
+    damped"). Half that bound, tried from the start, ends lower."""
+    import sympy as sp
+
+    start = [[-4.144, 0.257]]
+    r = run("beale", start, "gd", lr=0.003, max_steps=1000)
+    d = r.diagnoses()[0][0]
+    x, y = sp.symbols("x y")
+    beale = (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
+    H = sp.hessian(beale, (x, y)).subs({x: r.final[0, 0, 0], y: r.final[0, 0, 1]})
+    lam = max(float(v) for v in H.evalf().eigenvals())
+    assert d.label == "oscillating" and d.stability_bound == pytest.approx(2 / lam, rel=1e-9)
+    assert d.stability_bound < 0.003 and "above the stability bound" in d.explanation
+    lr = d.suggestion["lr"]
+    assert lr == pytest.approx(1 / lam, rel=1e-2)
+    assert run("beale", start, "gd", lr=lr, max_steps=1000).value[0, 0] < r.value[0, 0]
+
+
+def test_a_frozen_swing_is_measured_across_the_swing():
+    """x⁴ − 3x² + x from 0.1 at lr 0.2 swings around the minimum −1.30084 (f'' = 12x² − 6 =
+    14.31 there: bound 0.140 < 0.2) without settling; where it stopped, −0.8835, f'' is only
+    3.37. The curvature along one step from the end, (f'(x) − f'(x'))/(x − x'), says how
+    stiff the swing is: the lesson measures across it, says the rate is above the bound, and
+    its half-bound rate converges."""
+    f, start = "x**4 - 3*x**2 + x", [[0.1]]
+    r = run(f, start, "gd", lr=0.2, max_steps=1000)
+    d = r.diagnoses()[0][0]
+    x = r.final[0, 0, 0]
+    fp = lambda z: 4 * z**3 - 6 * z + 1  # noqa: E731
+    x2 = x - 0.2 * fp(x)
+    secant = (fp(x) - fp(x2)) / (x - x2)
+    assert d.label == "oscillating" and 12 * x**2 - 6 < secant
+    assert d.stability_bound == pytest.approx(2 / secant, rel=1e-9)
+    assert "above the stability bound" in d.explanation and "across the swing" in d.explanation
+    again = run(f, start, "gd", lr=d.suggestion["lr"], max_steps=1000)
+    assert again.status[0, 0] == "converged" and again.final[0, 0, 0] == pytest.approx(
+        -1.30084, abs=1e-4)

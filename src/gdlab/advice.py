@@ -106,6 +106,11 @@ def _where(f) -> str:
         place = "minimum"
     else:
         place = "end"
+        lam = np.asarray(f.curvatures, dtype=float)
+        if f.lambda_max is not None and np.isfinite(lam).any() and \
+                f.lambda_max > np.nanmax(lam) * (1 + 1e-9) + 1e-300:
+            # the curvature along the run's swing from there (diagnose._swings_where_it_ended)
+            return text("advice.where_swing", point=point_text(f.bound_at))
     return text("advice.where", place=text(f"advice.place.{place}"), point=point_text(f.bound_at))
 
 

@@ -952,7 +952,7 @@ def _facts_of(result, ev, thresholds) -> list[list[RunFacts]]:
     kinks = _at_kink(result, near)
     settings = [_settings(opt) for opt in result.optimizers]
     listed, close, close_distance = ev.shared["listed"], ev.close, ev.close_distance
-    lam, at, lam_max = _bound_curvatures(result, ev, ev.falls)
+    lam, at, lam_max = _bound_curvatures(result, ev, ev.falls, thresholds["oscillation"])
     return [[_facts(result, k, b, ev.lam_end[k, b], (lam[k, b], at[k, b], lam_max[k, b]),
                     bool(near[k, b]), bool(pos[k, b].any()), bool(neg[k, b].any()),
                     ev.shared, thresholds,
@@ -1120,7 +1120,7 @@ def label_parts(result, **thresholds):
     falls = ev.falls
     best = {"best": ev.shared["best"], "unbounded": ev.shared["unbounded"],
             "value_tol": t["value_tol"]}
-    bounds = _bounds_all(result, _bound_curvatures(result, ev, falls)[2])
+    bounds = _bounds_all(result, _bound_curvatures(result, ev, falls, t["oscillation"])[2])
     return _classify_parts(result, ev, falls, t), bounds, best
 
 
@@ -1184,12 +1184,15 @@ def _classify_parts(result, ev, falls, t) -> dict[str, np.ndarray]:
 
 
 
-def _bound_curvatures(result, ev, falls) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _bound_curvatures(result, ev, falls, oscillation: float
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Where each run's learning-rate bounds are taken, for all runs at once: ``(lam, at,
     lam_max)`` — the curvatures ``(K, B, D)``, the point ``(K, B, D)`` and the largest
     curvature ``(K, B)`` (NaN where none is finite). The known minimum nearest the end where its
     curvatures are finite (the minimum a run reaches decides whether it converges), else the
-    end; the start where the run diverged, f fell without bound, or nothing is finite."""
+    end; the end, with the curvature along the swing, where the run swings there held by it
+    and that curvature is the larger (:func:`_swings_where_it_ended`); the start where the run diverged, f fell without bound,
+    or nothing is finite."""
     lam, at = ev.lam_end.copy(), result.final.copy()
     minima = ev.shared["minima"]
     if minima:
@@ -1205,7 +1208,50 @@ def _bound_curvatures(result, ev, falls) -> tuple[np.ndarray, np.ndarray, np.nda
     with np.errstate(invalid="ignore"):
         lam_max = np.where(some, np.nanmax(np.where(some[..., None], lam, 0.0), axis=-1),
                            np.nan)
-    return lam, at, lam_max
+        swings, swing_max = _swings_where_it_ended(result, ev, oscillation)
+        # where the swing is stiffer than the minimum (or the end's own Hessian) says
+        swings &= ~start & ~(swing_max <= lam_max)
+    lam[swings], at[swings] = ev.lam_end[swings], result.final[swings]
+    return lam, at, np.where(swings, swing_max, lam_max)
+
+
+def _swings_where_it_ended(result, ev, oscillation: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(swings, lam_max)``, both ``(K, B)``: the runs that reached their step limit swinging
+    (at least ``oscillation`` of the recent steps reversed) at a fixed rate at least half the
+    optimizer's bound where they ended — held there by the curvature at the end, not the one
+    at a minimum they never reach — and that curvature: λmax of the Hessian at the end or,
+    for gd, the larger curvature along its swing, the secant (∇f(x) − ∇f(x'))·s/‖s‖² to one
+    more step x' = x − s (in a 2-cycle exactly 2/lr: the two ends' Hessians straddle it).
+    Beale from (−4.144, 0.257) at lr 0.003 hops across a valley 6.4 from the minimum (3, 0.5):
+    λmax 744 at the end puts the bound at 0.00269, where the minimum's 0.041 had been quoted
+    as "well below the bound … the zig-zag is damped"."""
+    lam_end = ev.lam_end
+    some = np.any(np.isfinite(lam_end), axis=-1)
+    with np.errstate(invalid="ignore"):
+        lam_max = np.where(some, np.nanmax(np.where(some[..., None], lam_end, 0.0), axis=-1),
+                           np.nan)
+    lr = np.array([(_scalar(o.hyper.get("lr")) if o.schedule is None else None) or np.nan
+                   for o in result.optimizers])[:, None]
+    mu = np.array([_scalar(o.hyper.get("momentum")) or 0.0 for o in result.optimizers])[:, None]
+    # not around a known minimum: one within a step's reach of the end is the one it swings
+    # about (Himmelblau at lr 0.02 rattles 0.34 either side of (3.584, −1.848))
+    with np.errstate(invalid="ignore"):
+        away = ~(ev.nearest_distance <= lr * (1 + mu) * result.gradient_norm)
+    candidate = (result.status == "max_steps") & (result.oscillation >= oscillation) & \
+        np.isfinite(lr) & away
+    plain = np.array([o.name == "gd" and not o.noise and not np.any(o.coupled_decay or 0.0)
+                      for o in result.optimizers])[:, None]
+    ks, bs = np.nonzero(candidate & plain)
+    if len(ks):
+        x, rate = result.final[ks, bs], lr[ks, 0][:, None]
+        with np.errstate(all="ignore"):
+            g = np.asarray(result.objective.gradient(x), dtype=np.float64).reshape(x.shape)
+            g2 = np.asarray(result.objective.gradient(x - rate * g),
+                            dtype=np.float64).reshape(x.shape)
+            secant = np.einsum("md,md->m", g - g2, g) / (rate[:, 0] * np.einsum("md,md->m", g, g))
+            lam_max[ks, bs] = np.fmax(lam_max[ks, bs], secant)
+    with np.errstate(invalid="ignore"):
+        return candidate & (2 * lr >= _bounds_all(result, lam_max)), lam_max
 
 
 def _bounds_all(result, lam_max) -> np.ndarray:
