@@ -583,3 +583,17 @@ def test_a_critical_point_is_refused_where_a_figure_needs_a_direction(capsys, ki
     code = main(["plot", kind, "x**2 + y**2", "--at", point, "-o", "never.png"])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error: ∇f = (0, 0) at (0, 0), a critical point")
+
+
+def test_the_default_lr_map_line_is_off_a_line_of_symmetry():
+    """x² + 10y² on its default symmetric domain: from (x, 0) the steps never leave y = 0, so
+    every rate up to 2/2 = 1 would converge, 10× above the bound 2/λmax = 2/20 = 0.1. The
+    default line lies off the middle: there y shrinks by |1 − 20·lr| per step, and no rate
+    above 0.1 reaches the minimum."""
+    m = studies.lr_map("x**2 + 10*y**2", starts=12, lrs=np.geomspace(0.01, 0.5, 12),
+                       max_steps=300)
+    lo, hi = studies.domain_for(m.objective)[1]
+    assert m.fixed != 0.0 and m.fixed == pytest.approx(lo + studies.LR_MAP_LINE * (hi - lo))
+    above = np.asarray(m.lrs) > 0.1 * (1 + 1e-9)
+    assert above.any() and not any(label.endswith("minimum") for label in m.labels[above].ravel())
+    assert any(label.endswith("minimum") for label in m.labels[~above].ravel())

@@ -252,12 +252,21 @@ class LrMap:
     result: RunResult
 
 
+#: where across the domain the lr map's line of starts lies by default (a share of the other
+#: coordinate's range): not 0.5, a symmetric domain's middle, where the starts may sit on a
+#: line of symmetry that the steps never leave
+LR_MAP_LINE = 0.37
+
+
 def lr_map(f, *, lrs=None, axis: int = 0, at: float | None = None, starts: int = 60,
            optimizer: str | Optimizer = "gd", max_steps: int = 300, domain=None,
            variables=None, backend: str = "auto", dtype: str = "float64",
            deadline: float | None = None, scheduler: str | None = None) -> LrMap:
     """Run ``optimizer`` at every learning rate from every start on a line (coordinate
-    ``axis`` varies across the domain, the other is fixed at ``at``, default the middle).
+    ``axis`` varies across the domain, the other is fixed at ``at``, default
+    :data:`LR_MAP_LINE` of the way across: off the middle, which on a symmetric domain is
+    often a line the steps never leave — from (x, 0) gradient descent on x² + 10y² never
+    feels the y curvature, and converges far above its stability bound).
     ``lrs`` is a list, or a count to space from bound/300 to 10·bound around the median
     bound 2/λmax of the starts (default 40). ``optimizer``: a name, or an optimizer whose
     other hyper-parameters are kept while its learning rate is swept. ``scheduler``: run the
@@ -266,7 +275,8 @@ def lr_map(f, *, lrs=None, axis: int = 0, at: float | None = None, starts: int =
     obj = objective_2d(f, variables)
     domain = domain or domain_for(obj)
     other = 1 - axis
-    fixed = at if at is not None else 0.5 * (domain[other][0] + domain[other][1])
+    lo, hi = domain[other]
+    fixed = at if at is not None else lo + LR_MAP_LINE * (hi - lo)
     positions = np.linspace(*domain[axis], starts)
     pts = np.empty((starts, 2))
     pts[:, axis] = positions

@@ -815,7 +815,7 @@ async function drawBasins() {
 }
 async function drawLrMap() {
   const o = state.opts[0], d = domainNow();
-  const at = state.at ? state.at[1] : d[1][0] + 0.37 * (d[1][1] - d[1][0]);  // off a line of symmetry
+  const at = state.at ? state.at[1] : null;  // null: the server's line, off any line of symmetry
   const body = { formula: state.f, domain: d, optimizer: o.name, hyper: o.hyper, lrs: 30, starts: 40, max_steps: state.steps, at };
   const key = "l" + JSON.stringify(body);
   cache[key] = cache[key] || await api("/api/lrmap", body);
