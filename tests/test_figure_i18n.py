@@ -111,7 +111,7 @@ def test_english_figures_say_what_they_said():
                           "x0² + 3·x1² from (2, 2)", "start"],
         "basins": ["Basins of attraction: (x² + y − 11)² + (x + y² − 7)², gd(lr=0.01), 20×20 "
                    "starts", "ends at (3, 2) (global)", "diverged (0)", "not converged (0)"],
-        "lr-map": ["start x (with y = 0)", "learning rate", "What gd does on (x² + y − 11)² + "
+        "lr-map": ["start x (with y = -1.3)", "learning rate", "What gd does on (x² + y − 11)² + "
                    "(x + y² − 7)², by learning rate and start (100 steps)", "diverged",
                    "global minimum", "stability bound 2/λmax\nat the minimum reached",
                    "local bound 2/λmax\nat the start"],

@@ -597,3 +597,28 @@ def test_the_default_lr_map_line_is_off_a_line_of_symmetry():
     above = np.asarray(m.lrs) > 0.1 * (1 + 1e-9)
     assert above.any() and not any(label.endswith("minimum") for label in m.labels[above].ravel())
     assert any(label.endswith("minimum") for label in m.labels[~above].ravel())
+
+
+def test_compare_on_a_typed_formula_subtracts_its_true_minimum():
+    """x² + 10y² (minimum 0 at the origin, closed form): gd at lr 0.001 is still at f ≈ 3 after
+    50 steps, adam lower. f* is the minimum, not the lowest value a run recorded — with that,
+    the best run's last value read "f − f* = 0 exactly"."""
+    s = studies.comparison("x**2 + 10*y**2", [1.5, 1.0], ["gd:0.001", "adam:0.001"],
+                           max_steps=50)
+    assert 0.0 <= s.best <= 1e-12
+    p = plot.compare(s)
+    gap = p.figure.axes[1]
+    assert not any("exactly" in t.get_text() for t in gap.texts)
+    assert gap.get_title() == "f − f* per step (log scale)"
+    for line, k in zip(gap.get_lines(), range(2)):
+        np.testing.assert_allclose(line.get_ydata(), s.result.values[:51, k, 0] - s.best)
+
+
+def test_compare_where_f_has_no_minimum_draws_f_itself():
+    """x² − y² falls without bound along y: no f*, so the curves are f on a symmetric log axis,
+    and the title says so (it had said "f − f* … (log scale)")."""
+    s = studies.comparison("x**2 - y**2", [1.0, 0.01], ["gd:0.1", "adam:0.01"])
+    assert s.best is None
+    gap = plot.compare(s).figure.axes[1]
+    assert gap.get_yscale() == "symlog" and "f − f*" not in gap.get_title()
+    assert gap.get_ylabel() == "f"

@@ -66,7 +66,8 @@ def _mark_events(ax, events, color) -> None:
 
 def _loss_axis(ax, result, labels, colors, minimum=None):
     """f (or f − f*) per step on a log scale; exact zeros sit on a floor two decades below the
-    smallest positive value, and the axis is linear only where f goes negative."""
+    smallest positive value, and the axis is linear only where f goes negative (symlog).
+    Returns the axis's title, which says which."""
     curves = []
     for k in range(len(labels)):
         values = result.values[: len(result.run_path(k, 0)), k, 0]
@@ -90,6 +91,8 @@ def _loss_axis(ax, result, labels, colors, minimum=None):
     ax.set_yscale("log" if log else "symlog")
     ax.set_xlabel(text("term.step"))
     ax.set_ylabel("f − f*" if minimum is not None else "f")
+    return text("figure.runs." + ("symlog_title" if not log else "gap_title"
+                                  if minimum is not None else "log_title"))
 
 
 SMALL_MAP = 120  # grid points per axis of a small multiple's map (a quarter of the width)
@@ -127,9 +130,9 @@ def learning_rates(study) -> Plot:
         if k:
             ax.set_ylabel("")
     loss_ax = fig.add_subplot(cells[1, :])
-    _loss_axis(loss_ax, result, labels, colors)
+    title = _loss_axis(loss_ax, result, labels, colors)
     loss_ax.legend(fontsize=9)
-    loss_ax.set_title(text("figure.runs.log_title"), fontsize=10)
+    loss_ax.set_title(title, fontsize=10)
     key = _run_key(drawn, shown, [d.events for d in diagnoses])
     marker_key(fig, key)
     where = "" if study.bound_at is None else text("figure.learning_rates.where",
@@ -260,8 +263,7 @@ def compare(study) -> Plot:
     ax.set_xlim(*domain[0])
     ax.set_ylim(*domain[1])
     ax.set_title(text("figure.compare.title", point=vec(result.starts[0]), name=named(obj)))
-    _loss_axis(ax2, result, labels, PALETTE, minimum=study.best)
-    ax2.set_title(text("figure.runs.gap_title"))
+    ax2.set_title(_loss_axis(ax2, result, labels, PALETTE, minimum=study.best))
     runs = ax.get_legend_handles_labels()[0]
     marker_key(fig, [start_entry(), end_entry()] + critical_key(shown),
                lead=runs, ncol=len(runs))
