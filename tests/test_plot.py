@@ -622,3 +622,24 @@ def test_compare_where_f_has_no_minimum_draws_f_itself():
     gap = plot.compare(s).figure.axes[1]
     assert gap.get_yscale() == "symlog" and "f − f*" not in gap.get_title()
     assert gap.get_ylabel() == "f"
+
+
+@pytest.mark.parametrize("draw", [
+    lambda: plot.directional("abs(x) + abs(y)", [0.0, 1.0]),
+    lambda: plot.partials("abs(x) + abs(y)", [0.0, 1.0]),
+    lambda: plot.level_sets("abs(x) + abs(y)", [[0.0, 1.0], [1.0, 0.5]]),
+])
+def test_figures_of_the_gradient_refuse_a_kink_as_the_calculus_does(draw):
+    """|x| + |y| at (0, 1): the one-sided slopes along x are +1 and −1, so there is no
+    gradient — D_u f = |cos θ| + sin θ is no dot product with any vector. `gdlab grad` refuses
+    the point; the figures drew ∇f = (0, 1) there (sign(0) = 0)."""
+    from gdlab import calculus
+    from gdlab.errors import PointError
+
+    h = 1e-6
+    f = lambda x, y: abs(x) + abs(y)  # noqa: E731
+    assert (f(h, 1) - f(0, 1)) / h == pytest.approx(1) == (f(-h, 1) - f(0, 1)) / h
+    with pytest.raises(PointError, match="not differentiable at"):
+        calculus.gradient("abs(x) + abs(y)", [0.0, 1.0])
+    with pytest.raises(PointError, match=r"not differentiable at \(0, 1\)"):
+        draw()

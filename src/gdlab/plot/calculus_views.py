@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..calculus import gradient
 from ..i18n import text
 from .common import (MAX_WIDTH, PALETTE, critical_key, domain_for, draw_map, exit_arrow,
                      grid, mark_minima, marker_key, named, new_figure, num, objective_2d, Plot,
@@ -21,7 +22,7 @@ def partials(f, at, *, domain=None, variables=None) -> Plot:
     obj = objective_2d(f, variables)
     a = obj.points(np.asarray(at, dtype=float), "at")
     domain = domain or domain_for(obj, a[None])
-    g = obj.gradient(a)
+    g = gradient(obj, a)  # refused at a kink, as `gdlab grad` refuses
     fa = float(obj.value(a))
     X, Y, Z = grid(obj, domain, 60)
     fig = new_figure(MAX_WIDTH, 4.2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..calculus import gradient
 from ..i18n import text
 from .common import moving_point, named, new_figure, num, objective_2d, Plot, vec
 
@@ -20,7 +21,7 @@ def directional(f, at, *, u=None, samples: int = 721, variables=None) -> Plot:
     """
     obj = objective_2d(f, variables)
     a = obj.points(np.asarray(at, dtype=float), "at")
-    g = obj.gradient(a)
+    g = gradient(obj, a)  # refused at a kink, as `gdlab grad` refuses
     moving_point(a, g, "every directional derivative there is 0, and no direction is "
                  "steepest")
     norm = float(np.linalg.norm(g))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..calculus import gradient
 from ..i18n import text
 from .common import (MAX_WIDTH, PALETTE, critical_key, domain_for, draw_map, grid, mark_minima,
                      marker_key, moving_point, named, new_figure, objective_2d, Plot)
@@ -45,7 +46,7 @@ def _panel(ax, f, points, domain, variables) -> dict:
     domain = domain or domain_for(obj, pts)
     draw_map(ax, obj, domain, filled=False, equal=True)
     fine = grid(obj, domain, 300)  # one grid for every point's level curve
-    grads = obj.gradient(pts)
+    grads = gradient(obj, pts)  # refused at a kink, as `gdlab grad` refuses
     moving_point(pts, grads, "no level curve passes through it with a tangent to check "
                  "(the level set is a point, or crosses itself)")
     norms = np.linalg.norm(grads, axis=-1, keepdims=True)
