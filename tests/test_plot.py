@@ -643,3 +643,18 @@ def test_figures_of_the_gradient_refuse_a_kink_as_the_calculus_does(draw):
         calculus.gradient("abs(x) + abs(y)", [0.0, 1.0])
     with pytest.raises(PointError, match=r"not differentiable at \(0, 1\)"):
         draw()
+
+
+def test_a_surface_holds_its_domain_and_draws_a_diverging_run_to_its_edge():
+    """gd at lr 0.12 on x² + 10y² from (1.5, 1): y ← (1 − 20·0.12)·y = −1.4·y, so |y| =
+    1.96 after 2 steps and 2.74 after 3 — the run leaves −2:2 × −2:2 at step 3. The surface
+    keeps that domain (it had stretched to the run's 7e5 and drawn no surface to see) and the
+    path stops at the edge."""
+    path = np.array([[1.5 * 0.76**k, (-1.4) ** k] for k in range(41)])
+    p = plot.surface("x**2 + 10*y**2", paths=[path], domain=[(-2, 2), (-2, 2)])
+    ax = p.figure.axes[0]
+    assert ax.get_xlim() == (-2, 2) and ax.get_ylim() == (-2, 2)
+    line = next(line for line in ax.get_lines() if "leaves the view at step 3" in
+                line.get_label())
+    xs, ys, _ = line.get_data_3d()
+    assert len(xs) == 4 and np.all(np.abs(ys) <= 2 + 1e-12) and abs(ys[-1]) == pytest.approx(2)

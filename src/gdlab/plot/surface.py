@@ -6,7 +6,7 @@ import numpy as np
 
 from ..i18n import text
 from .common import (PALETTE, Plot, domain_for, end_entry, grid, marker_key, named, new_figure,
-                     objective_2d, start_entry, steps_text, vec)
+                     objective_2d, start_entry, steps_text, vec, visible_path)
 
 
 def surface(f, *, paths=None, domain=None, n: int = 80, variables=None, labels=None) -> Plot:
@@ -14,7 +14,8 @@ def surface(f, *, paths=None, domain=None, n: int = 80, variables=None, labels=N
 
     Args:
         paths: optional list of ``(T, 2)`` paths, drawn on the surface at height f, each
-            with its start ○ and end ■.
+            with its start ○ and end ■; one that leaves the domain up to its edge (▶), the key
+            saying at which step (never a point it did not visit).
         labels: what each path is (``"gradient descent, lr 0.1"``), for the key.
 
     Returns:
@@ -30,17 +31,28 @@ def surface(f, *, paths=None, domain=None, n: int = 80, variables=None, labels=N
                     antialiased=True, rcount=n, ccount=n)
     heights = []
     for i, p in enumerate(paths):
-        z = obj.value(p)
-        heights.append(z)
+        heights.append(obj.value(p))
+        # the part the view holds (a diverging run leaves it: drawn to the edge, said so)
+        shown, exit, step = visible_path(p, domain)
+        z = obj.value(shown) if len(shown) else np.empty(0)
         color = PALETTE[(i + 1) % len(PALETTE)]
-        ax.plot(p[:, 0], p[:, 1], z, color=color, linewidth=2, marker="o", markersize=2,
-                zorder=10, label=text("figure.from", what=labels[i] if labels else
-                                      text("figure.surface.run"), point=vec(p[0]))
-                + f", {steps_text(len(p) - 1)}")
-        ax.plot(*p[0], z[0], "o", color="white", markeredgecolor="black", markersize=8,
-                zorder=11)
-        ax.plot(*p[-1], z[-1], "s", color=color, markeredgecolor="black", markersize=7,
-                zorder=11)
+        label = text("figure.from", what=labels[i] if labels else text("figure.surface.run"),
+                     point=vec(p[0])) + f", {steps_text(len(p) - 1)}"
+        if step is not None:
+            label += f", {text('figure.runs.leaves_at', step=step)}"
+        if len(shown):
+            ax.plot(shown[:, 0], shown[:, 1], z, color=color, linewidth=2, marker="o",
+                    markersize=2, zorder=10, label=label)
+            ax.plot(*shown[0], z[0], "o", color="white", markeredgecolor="black", markersize=8,
+                    zorder=11)
+        if step is None:
+            ax.plot(*shown[-1], z[-1], "s", color=color, markeredgecolor="black", markersize=7,
+                    zorder=11)
+        elif exit is not None:
+            ax.plot(*exit, z[-1], ">", color=color, markeredgecolor="black", markersize=8,
+                    zorder=11)
+    ax.set_xlim(*domain[0])
+    ax.set_ylim(*domain[1])
     if paths:
         marker_key(fig, [start_entry(), end_entry()],
                    lead=ax.get_legend_handles_labels()[0])
