@@ -658,3 +658,15 @@ def test_a_surface_holds_its_domain_and_draws_a_diverging_run_to_its_edge():
                 line.get_label())
     xs, ys, _ = line.get_data_3d()
     assert len(xs) == 4 and np.all(np.abs(ys) <= 2 + 1e-12) and abs(ys[-1]) == pytest.approx(2)
+
+
+def test_a_loss_curve_that_stops_because_its_run_diverged_says_so():
+    """gd at lr 0.15 on x² + 10y²: y ← (1 − 20·0.15)·y = −2y, so f grows 4× a step until the
+    engine stops the run; its curve ends there, and the key says it diverged (at lr 0.05, |1 −
+    20·0.05| = 0: no such note)."""
+    r = run("x**2 + 10*y**2", [[1.5, 1.0]], ["gd:0.05", "gd:0.15"], max_steps=100,
+            record="all")
+    keys = [line.get_label() for line in plot.loss(r).figure.axes[0].get_lines()]
+    assert r.status[1, 0] == "diverged" and r.status[0, 0] != "diverged"
+    assert keys[1].endswith(f": diverged, {int(r.steps[1, 0])} steps")
+    assert "diverged" not in keys[0]

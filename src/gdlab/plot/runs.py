@@ -285,6 +285,8 @@ def loss(result, *, labels=None) -> Plot:
             label = (labels[n] if labels else
                      text("figure.from", what=result.optimizers[k].label,
                           point=vec(result.starts[b])))
+            if result.status[k, b] == "diverged":  # its curve stops: the key says why
+                label += f": {label_name('diverged')}, {steps_text(int(result.steps[k, b]))}"
             ax.plot(steps, values, color=PALETTE[n % len(PALETTE)], label=label)
             n += 1
     finite = result.values[np.isfinite(result.values)]

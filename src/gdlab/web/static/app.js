@@ -470,6 +470,7 @@ function fieldTrace() {
     xs.push(grid.x[j]); ys.push(grid.y[i]); gx.push(-a); gy.push(-b);
   }
   // arrows point along −∇f; lengths grow with ‖∇f‖ but are squashed (log) so all stay visible
+  // (page.note.contour says so)
   const cell = step * Math.min(grid.x[1] - grid.x[0], grid.y[1] - grid.y[0]);
   const norms = gx.map((a, k) => Math.hypot(a, gy[k])), big = Math.max(...norms, 1e-300);
   const len = norms.map((m) => m > 0 ? 0.85 * cell * (0.35 + 0.65 * Math.log1p(9 * m / big) / Math.log(10)) / m : 0);
