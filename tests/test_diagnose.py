@@ -1351,3 +1351,21 @@ def test_a_frozen_swing_is_measured_across_the_swing():
     again = run(f, start, "gd", lr=d.suggestion["lr"], max_steps=1000)
     assert again.status[0, 0] == "converged" and again.final[0, 0, 0] == pytest.approx(
         -1.30084, abs=1e-4)
+
+
+def test_an_unbounded_run_carried_past_a_minimum_is_told_the_rate_that_stays():
+    """x³ − 3x from 2 at lr 0.7: the first step, 2 − 0.7·f'(2) = 2 − 0.7·9 = −4.3, jumps past
+    the maximum at −1, and f falls without bound. Smaller steps settle in the minimum x = 1
+    (f' = 3x² − 3 = 0, f'' = 6 > 0): a quarter of the rate, 0.175 < 2/6, converges there — so
+    "no learning rate or optimizer fixes this" was false. x² − y², unbounded from every
+    start off y = 0, keeps that lesson."""
+    d = run("x**3 - 3*x", [[2.0]], "gd", lr=0.7, max_steps=500).diagnoses()[0][0]
+    assert d.label == "unbounded" and d.suggestion == {"lr": 0.175}
+    assert "smaller steps reach a minimum" in d.advice and "no learning rate" not in d.advice
+    x = 2.0
+    for _ in range(100):  # the suggestion by hand
+        x -= 0.175 * (3 * x * x - 3)
+    assert x == pytest.approx(1.0, abs=1e-12)
+    e = run("x**2 - y**2", [[1.0, 0.1]], "gd", lr=0.1, max_steps=1000).diagnoses()[0][0]
+    assert e.label == "unbounded" and e.suggestion is None
+    assert e.advice.startswith("no learning rate or optimizer fixes this")

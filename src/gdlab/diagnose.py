@@ -737,6 +737,7 @@ def _try_suggestions(result, facts_rows, said) -> None:
             said[k][b][3] = None
     _smaller_changes(result, withdrawn, budget, said)
     _settled_rate(result, facts_rows, budget, said)
+    _reachable_minimum(result, facts_rows, budget, said)
 
 
 #: where a suggested change was withdrawn, the shares of it tried instead, the largest first
@@ -788,6 +789,57 @@ def _smaller_changes(result, withdrawn, budget: "_TryBudget", said) -> None:
                         change=", ".join(f"{key}={v:g}" for key, v in changes[j].items()))
                     said[k][b][3] = changes[j]
                     break
+
+
+#: the fractions of an unbounded run's rate tried for one that stays by a minimum, largest first
+REACHING_SHARES = (0.25, 1 / 16, 1 / 64)
+
+
+def _reachable_minimum(result, facts_rows, budget: "_TryBudget", said) -> None:
+    """A run that fell without bound may have been carried there by its own steps: x³ − 3x
+    from 2 at lr 0.7 jumps past the maximum at −1 in its first step, while smaller steps
+    settle in the minimum at 1. Try the run's optimizer at :data:`REACHING_SHARES` of its
+    rate from its start, and where one converges to a minimum (curvature ≥ 0 there) offer
+    the largest, instead of "no learning rate or optimizer fixes this" (``said`` changed in
+    place)."""
+    from .advice import point_text, typed
+    from .errors import GdlabError
+    from .i18n import text
+
+    obj, steps = result.objective, result.max_steps
+    for k, row in enumerate(said):
+        like = result.optimizers[k]
+        lr = _scalar(like.hyper.get("lr"))
+        if like.noise or not lr or not steps:
+            continue
+        runs = [b for b, entry in enumerate(row) if entry[0] == "unbounded"]
+        runs = runs[: budget.rows_left(steps) // len(REACHING_SHARES)]
+        if not runs or not budget.take(len(runs) * len(REACHING_SHARES), steps):
+            continue
+        rates = [typed(lr * share) for share in REACHING_SHARES]
+        own = _numbers(like)
+        try:
+            tried = _run_try(result, [b for b in runs for _ in rates], _one_per_row(
+                like, like.name, [{**own, "lr": r} for _ in runs for r in rates]), steps)
+        except GdlabError:
+            continue
+        ends = tried.final[0]
+        with np.errstate(all="ignore"):
+            eig = np.linalg.eigvalsh(np.nan_to_num(np.asarray(obj.hessian(ends), dtype=float)))
+        for i, b in enumerate(runs):
+            for j in range(i * len(rates), (i + 1) * len(rates)):
+                if tried.status[0, j] != "converged" or critical.kind_of(eig[j]) not in (
+                        "minimum", "degenerate"):
+                    continue
+                said[k][b][2] = text(
+                    "advice.unbounded.reachable", lr=rates[j - i * len(rates)],
+                    value=float(tried.value[0, j]), point=point_text(ends[j]),
+                    steps=text("unit.steps", n=int(tried.steps[0, j])),
+                    direction=text("advice.unbounded.direction",
+                                   point=point_text(facts_rows[k][b].descent))
+                    if facts_rows[k][b].descent is not None else "")
+                said[k][b][3] = {"lr": rates[j - i * len(rates)]}
+                break
 
 
 #: the fractions of a suggested switch to gd's rate tried, the largest first
