@@ -633,6 +633,31 @@ def test_a_run_stopped_by_a_loose_tol_short_of_the_minimum_is_no_local_minimum(
     np.testing.assert_allclose(again.final[0, 0], minimum, atol=1e-6)
 
 
+
+@pytest.mark.parametrize("f, start", [
+    ("x**4 - 3*x**2 + x", [0.3]),  # f'(0.3) = −0.692, f'' = −4.92: the maximum is at 0.170
+    ("x**2 + y**2 + z**2 - x*y*z", [1.9, 2.0, 2.0]),  # near the saddle (2, 2, 2), not on it
+])
+def test_a_start_inside_a_loose_tol_where_f_curves_down_is_no_maximum_or_saddle(f, start):
+    """With tol 1 these starts take no step (‖∇f‖ < 1), and were "a local maximum (0.3): ∇f ≈ 0
+    (0.69)" / "a saddle point", pushed along to start 0.31. They are no critical point: SymPy's
+    ∇f is far from 0 there and the Newton step to the nearest critical point is over 0.01;
+    the default tol, as advised, reaches a minimum."""
+    import sympy as sp
+
+    r = run(f, [start], "gd", lr=0.01, tol=1.0)
+    d = r.diagnoses()[0][0]
+    names = sp.symbols("x y z")[: len(start)]
+    expr = sp.sympify(f)
+    g = sp.Matrix([expr]).jacobian(names).subs(dict(zip(names, start)))
+    H = sp.hessian(expr, names).subs(dict(zip(names, start)))
+    newton = (H.inv() * g.T).norm()
+    assert 0.3 < float(g.norm()) < 1 and float(newton) > 0.01
+    assert d.label == "slow" and "which is no critical point" in d.explanation
+    assert d.suggestion == {"tol": 1e-8}
+    again = run(f, [start], "gd", lr=0.01, max_steps=20000, **d.suggestion).diagnoses()[0][0]
+    assert again.label.endswith("minimum")
+
 def test_a_run_at_its_noise_floor_is_told_to_let_the_step_shrink():
     """GD on x² + y² (λ = 2) with gradient noise σ = 0.5 at lr 0.1 hovers at the floor
     E f = D·lr·σ²/(4(1 − lr·λ/2)) = 0.0139 (closed form). It was told "the zig-zag shrinks

@@ -502,10 +502,12 @@ def _slow(f, options):
                 _keep({"max_steps": 1000}, options))
     bound = f.own_bound
     before, after = _apart(f.start_value, f.value)
-    if f.status == "converged":  # stopped by a loose tol short of the bowl's minimum
+    if f.status == "converged":  # stopped by a loose tol short of a critical point
         tol = TOL_DEFAULT if f.tol > TOL_DEFAULT else typed(f.tol / 100)
-        return text("advice.slow.tol" if f.steps else "advice.slow.tol_start", n=f.steps,
-                    before=before, after=after,
+        bowl = f.positive and not f.negative and f.eigenvalues is not None and all(
+            v > 0 for v in f.eigenvalues)  # short of the bowl's minimum, else of any
+        return text(f"advice.slow.tol{'' if f.steps else '_start'}{'' if bowl else '_any'}",
+                    n=f.steps, before=before, after=after,
                     norm=f.gradient_norm, tol=f.tol), text("advice.slow.tighten", tol=tol), \
             _keep({"tol": tol}, options)
     if f.made_no_progress:

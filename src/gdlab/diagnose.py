@@ -1117,16 +1117,21 @@ def _on_axes(result, vec, todo):
 
 
 def _short_by_tol(result, lam, vec, pos, neg, thresholds: dict) -> np.ndarray:
-    """Runs stopped by a loose ``tol`` (‖∇f‖ ≤ tol but above ``grad_zero``) in a bowl (f
-    curving up every way) whose minimum, by the quadratic model x − (∇²f)⁻¹∇f, lies farther
-    than ``near_point``: Booth at tol 0.1 stops 0.05 short of (1, 3) — no critical point,
-    let alone a local minimum."""
+    """Runs stopped by a loose ``tol`` (‖∇f‖ ≤ tol but above ``grad_zero``) where f curves
+    some way and the quadratic model's critical point x − (∇²f)⁻¹∇f (along each axis that
+    curves; endless along a flat one where f slopes) lies farther than ``near_point``: Booth
+    at tol 0.1 stops 0.05 short of (1, 3), x⁴ − 3x² + x at tol 1 stops at 0.3, 0.13 from
+    its maximum 0.170 — no critical point, let alone a minimum or maximum. Where f curves
+    no way at all, the plateau rules say what the flat ground is."""
     todo = (result.status == "converged") & (result.gradient_norm > thresholds["grad_zero"]) \
-        & pos.all(axis=-1) & ~neg.any(axis=-1)
+        & (pos.any(axis=-1) | neg.any(axis=-1))
     out = np.zeros(todo.shape, dtype=bool)
     ks, bs, _, along = _on_axes(result, vec, todo)
     with np.errstate(all="ignore"):
-        out[ks, bs] = np.linalg.norm(along / lam[ks, bs], axis=-1) > thresholds["near_point"]
+        curve = lam[ks, bs]
+        flat = np.abs(curve) <= thresholds["flat"]
+        step = np.where(flat, np.where(along == 0, 0.0, np.inf), along / curve)
+        out[ks, bs] = np.linalg.norm(step, axis=-1) > thresholds["near_point"]
     return out
 
 
