@@ -208,3 +208,20 @@ def test_a_hyper_parameter_is_one_number_per_optimizer():
                 backend=backend)
     with pytest.raises(ConfigError, match="must be one number"):
         make("momentum", momentum=[0.5, 0.9])
+
+
+@pytest.mark.parametrize("backend", ["numpy", "compiled"])
+def test_tol_zero_runs_every_step_even_from_an_exact_critical_point(backend):
+    """From the saddle (0, 0) of x² − y², ∇f = 0 exactly, so ‖∇f‖ ≤ 0 held at step 0 and the
+    run stopped there — also with gradient noise, whose steps would have moved it. tol 0 runs
+    exactly max_steps steps: with noise the run leaves; without, it stays (every step is 0)."""
+    from gdlab.optim import make
+
+    if backend == "numpy":  # the compiled kernels take no noise
+        noisy = run("x**2 - y**2", [[0.0, 0.0]], make("gd", lr=0.01, noise=0.1, seed=1),
+                    max_steps=100, tol=0, backend=backend)
+        assert noisy.steps[0, 0] == 100 and np.linalg.norm(noisy.final[0, 0]) > 1e-3
+    still = run("x**2 - y**2", [[0.0, 0.0]], "gd", lr=0.01, max_steps=100, tol=0,
+                record="last", backend=backend)
+    assert still.steps[0, 0] == 100 and still.status[0, 0] == "max_steps"
+    assert np.all(still.final[0, 0] == 0.0)

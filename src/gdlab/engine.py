@@ -253,6 +253,9 @@ def execute(spec: RunSpec, *, progress: Callable[[int, int], None] | None = None
     obj, start_arr, opts = spec.objective, spec.starts, list(spec.optimizers)
     steps, tol, divergence, record = spec.max_steps, spec.tol, spec.divergence, spec.record
     backend, max_record_bytes = spec.backend, spec.max_record_bytes
+    # tol 0 stops no run, even at an exact critical point (‖∇f‖ = 0 ≤ 0): exactly max_steps
+    # steps, as documented — with gradient noise the steps still move
+    stop = float(tol) if tol > 0 else -1.0
     K, (B, D) = len(opts), start_arr.shape
     rows = K * B
     plan = _record_plan(record, int(steps), rows, D, max_record_bytes)
@@ -277,14 +280,14 @@ def execute(spec: RunSpec, *, progress: Callable[[int, int], None] | None = None
         engine = choose_engine(backend, obj, opt, record, len(rows_idx) * steps)
         if engine != "numpy":
             _run_group_compiled(obj, opt, x, None if whole else rows_idx, int(steps),
-                                float(tol), float(divergence), out, engine, spec.dtype,
+                                stop, float(divergence), out, engine, spec.dtype,
                                 deadline)
             report(steps * len(rows_idx))
         elif blocks.supports(obj, opt):
-            blocks.run_group(obj, opt, x, rows_idx, int(steps), float(tol), float(divergence),
+            blocks.run_group(obj, opt, x, rows_idx, int(steps), stop, float(divergence),
                              out, report, lambda chunk: _Recorder(out, chunk))
         else:
-            _run_group(obj, opt, x, rows_idx, int(steps), float(tol), float(divergence), out,
+            _run_group(obj, opt, x, rows_idx, int(steps), stop, float(divergence), out,
                        report)
         done_rows += len(rows_idx)
     seconds = time.perf_counter() - t0
