@@ -169,3 +169,23 @@ def test_an_objective_is_immutable_and_caches_its_derivatives_explicitly():
     assert him.library.name == "himmelblau"  # given to the constructor, not set afterwards
     with pytest.raises(ConfigError, match="only a formula"):
         gdlab.Objective.from_callable(lambda p: p[0] ** 2, 1).gradient_exprs
+
+
+@pytest.mark.parametrize("formula, dim, name", [
+    ("x**2 + y**2 + z**2", 3, "sphere"),
+    ("(x**2 + y - 11)**2 + (x + y**2 - 7)**2", 2, "himmelblau"),
+    ("x**2 + y**2 + z**2 - 20*relu(abs(x) - 2)", 3, None),  # a sphere only for |x| ≤ 2
+    ("min(x**2, 1) + y**2 + z**2", 3, None),  # a sphere only for |x| ≤ 1
+])
+def test_a_typed_formula_is_a_library_function_only_where_they_agree_everywhere(
+        formula, dim, name):
+    """The piecewise formulas equal the sphere near the origin, where the first draw of
+    points lies, and differ beyond: at x = 5, 25 − 20·3 = −35 against 25, and 1 against 25.
+    Taken for the sphere, a run at f = −60 was told 'a lower value 0 is known'."""
+    from gdlab.calculus import resolve
+
+    obj = resolve(formula, dim)
+    assert (obj.library.name if obj.library is not None else None) == name
+    if name is None:
+        x = np.array([5.0] + [0.0] * (dim - 1))
+        assert obj.value(x) != 25.0

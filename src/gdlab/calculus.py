@@ -88,8 +88,10 @@ def _formula_objective(text: str, variables: tuple[str, ...] | None) -> Objectiv
     return Objective.from_formula(obj.formula, name=text, library=match)
 
 
-#: Points (a fixed pseudo-random draw in [−1.3, 1.7]) where a typed formula and a library
-#: function must agree to :data:`MATCH_RTOL` to be the same function (variables in order).
+#: Points (a fixed pseudo-random draw in [−1.3, 1.7], and as many again across the library
+#: function's own domain) where a typed formula and a library function must agree to
+#: :data:`MATCH_RTOL` to be the same function (variables in order). The second draw catches a
+#: formula equal to one only near the origin: x² + y² + z² − 20·relu(|x| − 2) is no sphere.
 MATCH_POINTS = 4
 MATCH_RTOL = 1e-12
 
@@ -107,10 +109,19 @@ def library_match(obj: Objective):
     for f in functions.all_functions():
         if not f.defined_in(obj.dim):
             continue
-        theirs = _library_objective(f.name, obj.dim).value(points)
-        if np.all(np.abs(mine - theirs) <= MATCH_RTOL * np.maximum(1.0, np.abs(theirs))):
-            return f
+        library = _library_objective(f.name, obj.dim)
+        if not _agree(mine, library.value(points)):
+            continue
+        (lo, hi) = np.array(f.domain(obj.dim), dtype=float).T
+        across = lo + (hi - lo) * np.random.default_rng(20261129).random((MATCH_POINTS, obj.dim))
+        with np.errstate(all="ignore"):
+            if _agree(np.asarray(obj.value(across), dtype=float), library.value(across)):
+                return f
     return None
+
+
+def _agree(mine: np.ndarray, theirs: np.ndarray) -> bool:
+    return bool(np.all(np.abs(mine - theirs) <= MATCH_RTOL * np.maximum(1.0, np.abs(theirs))))
 
 
 @lru_cache(maxsize=64)
