@@ -359,7 +359,7 @@ def test_classify_decides_from_the_facts_alone():
               near_point=1e-3)[0][0]
     assert f.positive and f.negative and f.near_critical
     assert classify(f) == "saddle" == r.diagnoses()[0][0].label
-    assert classify(replace(f, negative=False)) == "minimum"  # nothing to compare with
+    assert classify(replace(f, negative=False, unbounded=False)) == "minimum"  # none to compare
     assert classify(replace(f, negative=False, best=-1.0)) == "local_minimum"
     assert classify(replace(f, positive=False)) == "maximum"
     assert classify(replace(f, near_critical=False, oscillation=0.9)) == "oscillating"
@@ -1394,3 +1394,15 @@ def test_an_unbounded_run_carried_past_a_minimum_is_told_the_rate_that_stays():
     e = run("x**2 - y**2", [[1.0, 0.1]], "gd", lr=0.1, max_steps=1000).diagnoses()[0][0]
     assert e.label == "unbounded" and e.suggestion is None
     assert e.advice.startswith("no learning rate or optimizer fixes this")
+
+
+def test_a_maximum_that_f_falls_from_without_bound_makes_no_minimum_global():
+    """x³ − 3x from −1 (its maximum) and from 1 (its minimum): f(−3) = −18 < −2 = f(1), and
+    f → −∞ as x → −∞. The maximum's lesson says f falls without bound beside it; the minimum
+    reached from 1 must then not be "global" (it was, with no run having fallen)."""
+    r = run("x**3 - 3*x", [[-1.0], [1.0], [2.0]], "gd", lr=0.01)
+    d = r.diagnoses()[0]
+    assert d[0].label == "maximum" and "falls without bound" in d[0].explanation
+    assert (-3.0) ** 3 - 3 * -3.0 < -2.0
+    assert [x.label for x in d[1:]] == ["local_minimum", "local_minimum"]
+    assert "no minimum is global" in d[1].explanation

@@ -655,7 +655,8 @@ def _global(f, options):
 
 def _local(f, options):
     if f.best is None:  # f has no minimum (another run fell without bound, or the library)
-        why = text("advice.local.unbounded_run") if f.library is None else ""
+        why = "" if f.library is not None else text(
+            "advice.local.unbounded_beside" if f.unbounded_beside else "advice.local.unbounded_run")
         return (text("advice.local.unbounded", value=f.value, point=point_text(f.final), why=why),
                 text("advice.local.unbounded_advice", bowl=_bowl(f)), None)
     explanation = text("advice.local.explanation", value=f.value, point=point_text(f.final),

@@ -250,8 +250,9 @@ class RunFacts:
         runs: how many starts the call had.
         best: the lowest known value (``None``: nothing to compare with); ``best_is_found``:
             it is the lowest found among the call's runs; ``unbounded``: f has no minimum —
-            the library says so, or a run of the call fell without bound; ``library``: the
-            library function's name, if any.
+            the library says so, a run of the call fell without bound, or f falls without
+            bound from a saddle or maximum a run stopped at (``unbounded_beside``: only that);
+            ``library``: the library function's name, if any.
         falls_to: f far along the descent direction where that shows f unbounded below,
             else ``None``; ``descent``: that direction (unit); ``falls_distance``: how far
             along it.
@@ -315,6 +316,7 @@ class RunFacts:
     best: float | None
     best_is_found: bool
     unbounded: bool
+    unbounded_beside: bool  # shown by f's fall beside a saddle or maximum a run stopped at
     library: str | None
     runs: int
     function: str
@@ -996,10 +998,8 @@ def _facts_of(result, ev, thresholds) -> list[list[RunFacts]]:
     """:func:`facts` from the evidence :func:`_evidence` gathered."""
     from .events import events_of
 
-    obj, (K, B), near, neg, pos = result.objective, result.shape, ev.near, ev.neg, ev.pos
-    escape = ev.escape
-    escapes = _escape_probe(obj, result, near & (neg.any(axis=-1) | ~pos.any(axis=-1)),
-                            escape) if ev.may_be_unbounded else np.zeros((K, B), bool)
+    (K, B), near, neg, pos = result.shape, ev.near, ev.neg, ev.pos
+    escape, escapes = ev.escape, ev.escapes
     better = _better_starts(result, ev.minimiser)
     kinks = _at_kink(result, near)
     settings = [_settings(opt) for opt in result.optimizers]
@@ -1055,8 +1055,13 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
                               escape if levels else None)
     falls = np.array([[p["falls_to"] is not None for p in row] for row in probes],
                      dtype=bool).reshape(K, B)
-    best, unbounded, found = lowest_known(obj, result.value, minimiser, falls)
+    # f falls without bound from a saddle or maximum a run stopped at: then no minimum of the
+    # call is global either (x³ − 3x: the maximum at −1 shows it, the minimum at 1 is local)
+    escapes = _escape_probe(obj, result, near & (neg.any(axis=-1) | ~pos.any(axis=-1)),
+                            escape) if may_be_unbounded else np.zeros((K, B), bool)
+    best, unbounded, found = lowest_known(obj, result.value, minimiser, falls | escapes)
     shared = {"best": best, "best_is_found": found, "unbounded": unbounded,
+              "unbounded_beside": bool(unbounded and not falls.any() and escapes.any()),
               "library": None if library is None else library.name, "function": obj.name,
               "listed": listed, "runs": B,
               "variables": obj.variables, "finite_everywhere": finite_everywhere(obj)}
@@ -1075,7 +1080,8 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
     return SimpleNamespace(
         lam_end=lam_end, lam_start=lam_start, lam_minima=lam_minima, near=near, pos=pos,
         neg=neg, minimiser=minimiser, may_be_unbounded=may_be_unbounded, shared=shared,
-        escape=escape, probes=probes, falls=falls, flat_tail=flat_tail, edges=edges,
+        escape=escape, escapes=escapes, probes=probes, falls=falls, flat_tail=flat_tail,
+        edges=edges,
         falls_nearby=falls_nearby, model_holds=model_holds, noise_floor=noise_floor,
         nearest=nearest, nearest_distance=nearest_distance, close=close,
         close_distance=close_distance)
@@ -1803,7 +1809,7 @@ def _facts(result, k, b, lam_end, bound, near, positive, negative, shared, thres
 #: (:func:`labels`).
 RULES = (("falls", "unbounded"), ("diverged", "diverged"), ("stuck", "slow"),
          ("swings", "oscillating"), ("not_critical", "slow"), ("flat_tail", "plateau"),
-         ("flat_above", "plateau"), ("mixed_curvature", "saddle"), ("falls_nearby", "saddle"),
+         ("falls_nearby", "saddle"), ("flat_above", "plateau"), ("mixed_curvature", "saddle"),
          ("flat_down", "plateau"), ("maximum", "maximum"), ("lowest", "global_minimum"))
 
 #: the arrays :func:`label_parts` gives besides ``value``: each condition of :data:`RULES`
