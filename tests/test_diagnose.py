@@ -1406,3 +1406,24 @@ def test_a_maximum_that_f_falls_from_without_bound_makes_no_minimum_global():
     assert (-3.0) ** 3 - 3 * -3.0 < -2.0
     assert [x.label for x in d[1:]] == ["local_minimum", "local_minimum"]
     assert "no minimum is global" in d[1].explanation
+
+
+def test_a_stationary_point_with_a_fall_one_way_is_told_the_way_to_a_minimum():
+    """x³ − 3x at its maximum −1 falls away to the left, but from −0.99 gradient descent
+    (lr 0.001) leaves the maximum to the right and converges to the minimum 1 (f'' = 6 > 0):
+    "no option gives this run a minimum" was false. Newton from (1.5, 1.5, 1.5) on
+    x² + y² + z² − xyz stops at the saddle (2, 2, 2), whose Hessian 4I − 2J has λ = −2, 4, 4;
+    gd at half its bound there (2/4)/2, tried from the start, reaches the minimum 0 at the
+    origin. x² − y² at its saddle keeps the lesson: f falls both ways along y."""
+    d = run("x**3 - 3*x", [[-1.0]], "gd", lr=0.001, max_steps=1000).diagnoses()[0][0]
+    assert d.label == "maximum" and d.suggestion["start"] == "-0.99"
+    again = run("x**3 - 3*x", [[-0.99]], "gd", lr=0.001, max_steps=d.suggestion["max_steps"])
+    assert again.status[0, 0] == "converged" and again.final[0, 0, 0] == pytest.approx(1.0)
+    assert again.steps[0, 0] > 1000  # hence the step limit offered with it
+    n = run("x**2 + y**2 + z**2 - x*y*z", [[1.5, 1.5, 1.5]], "newton", lr=1.0,
+            max_steps=100).diagnoses()[0][0]
+    assert n.label == "saddle" and n.suggestion == {"optimizer": "gd", "lr": 0.25}
+    gd = run("x**2 + y**2 + z**2 - x*y*z", [[1.5, 1.5, 1.5]], "gd", lr=0.25, max_steps=100)
+    assert gd.status[0, 0] == "converged" and np.linalg.norm(gd.final[0, 0]) < 1e-6
+    s = run("x**2 - y**2", [[0.0, 0.0]], "gd", lr=0.1).diagnoses()[0][0]
+    assert s.suggestion is None and s.advice.startswith("no option gives this run a minimum")

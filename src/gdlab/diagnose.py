@@ -740,6 +740,7 @@ def _try_suggestions(result, facts_rows, said) -> None:
     _smaller_changes(result, withdrawn, budget, said)
     _settled_rate(result, facts_rows, budget, said)
     _reachable_minimum(result, facts_rows, budget, said)
+    _pushed_to_minimum(result, facts_rows, budget, said)
 
 
 #: where a suggested change was withdrawn, the shares of it tried instead, the largest first
@@ -842,6 +843,76 @@ def _reachable_minimum(result, facts_rows, budget: "_TryBudget", said) -> None:
                     if facts_rows[k][b].descent is not None else "")
                 said[k][b][3] = {"lr": rates[j - i * len(rates)]}
                 break
+
+
+def _pushed_to_minimum(result, facts_rows, budget: "_TryBudget", said) -> None:
+    """A run stopped at a saddle or maximum beside which f falls without bound may still have
+    a minimum the other way: x³ − 3x's maximum −1 falls away to the left, and from −0.99 gd
+    reaches the minimum at 1. Try the run's optimizer from its start pushed a little (1% of
+    its size) each way along the direction of lowest curvature — Newton, which heads for any
+    critical point, as gd at half gd's bound there and :data:`SETTLING_SHARES` of it, from its
+    own start — with up to ten times the steps (leaving a maximum takes long at a small
+    rate), and offer the first that converges to a minimum, with the steps it took, instead
+    of "no option gives this run a minimum" (``said`` changed in place)."""
+    from .advice import _start_text, point_text, typed
+    from .engine import run
+    from .errors import GdlabError
+    from .i18n import text
+
+    obj, steps = result.objective, result.max_steps
+    for k, row in enumerate(said):
+        like = result.optimizers[k]
+        for b, entry in enumerate(row):
+            f = facts_rows[k][b]
+            if entry[0] not in ("saddle", "maximum") or not f.escape_unbounded or \
+                    f.escape is None or like.noise or not steps:
+                continue
+            if like.name == "newton":
+                if f.bound is None or not np.isfinite(f.bound) or f.bound <= 0:
+                    continue
+                tries = [(None, typed(f.bound / 2 * share)) for share in SETTLING_SHARES]
+                opt = _one_per_row(like, "gd", [{"lr": lr} for _, lr in tries])
+            else:
+                delta = 0.01 * max(1.0, float(np.linalg.norm(f.start)))
+                tries = [(_start_text(np.asarray(f.start) + sign * delta * np.asarray(
+                    f.escape)), None) for sign in (1, -1)]
+                opt = like
+            longest = min(10 * steps, (TRY_WORK - budget.work) // max(len(tries), TRY_ROWS))
+            if longest < steps or not budget.take(len(tries), longest):
+                return
+            points = [f.start if start is None else [float(v) for v in start.split(",")]
+                      for start, _ in tries]
+            try:
+                tried = run(obj, np.array(points, dtype=float), opt, max_steps=longest,
+                            tol=result.tol, divergence=result.divergence, record="last",
+                            backend=_try_backend(obj, opt))
+            except GdlabError:
+                continue
+            with np.errstate(all="ignore"):
+                eig = np.linalg.eigvalsh(np.nan_to_num(np.asarray(obj.hessian(tried.final[0]),
+                                                                  dtype=float)))
+            for j, (start, lr) in enumerate(tries):
+                if tried.status[0, j] != "converged" or critical.kind_of(eig[j]) not in (
+                        "minimum", "degenerate"):
+                    continue
+                taken = int(tried.steps[0, j])
+                more = {} if taken <= steps else {"max_steps": _round_up(taken)}
+                entry[2] = text(
+                    "advice.stationary.falls_push" if start is not None else
+                    "advice.stationary.falls_gd", start=start, lr=lr,
+                    value=float(tried.value[0, j]), point=point_text(tried.final[0, j]),
+                    steps=text("unit.steps", n=taken),
+                    more=text("advice.stationary.more", steps=more["max_steps"]) if more
+                    else "")
+                entry[3] = {**({"optimizer": "gd", "lr": lr} if start is None else
+                               {"start": start}), **more}
+                break
+
+
+def _round_up(n: int) -> int:
+    """``n`` rounded up to two significant digits (4130 → 4200): a step limit to offer."""
+    unit = 10 ** max(0, len(str(n)) - 2)
+    return -(-n // unit) * unit
 
 
 #: the fractions of a suggested switch to gd's rate tried, the largest first
