@@ -1427,3 +1427,17 @@ def test_a_stationary_point_with_a_fall_one_way_is_told_the_way_to_a_minimum():
     assert gd.status[0, 0] == "converged" and np.linalg.norm(gd.final[0, 0]) < 1e-6
     s = run("x**2 - y**2", [[0.0, 0.0]], "gd", lr=0.1).diagnoses()[0][0]
     assert s.suggestion is None and s.advice.startswith("no option gives this run a minimum")
+
+
+def test_a_crawl_that_ten_times_the_steps_hardly_shortens_is_told_adam():
+    """x² + y² + 1e-6·z² from (1, 1, 1) at lr 0.5: x and y are done in one step, z shrinks by
+    1 − 0.5·2e-6 a step — after 9000 more steps (1 − 1e-6)^9000 = 99.1% of its error is left,
+    so "allow more steps: max_steps=10000" barely helped (f −1.8%). Adam at the suggested rate
+    reaches the minimum 0 within the same 1000 steps."""
+    d = run("x**2 + y**2 + 1e-6*z**2", [[1.0, 1.0, 1.0]], "gd", lr=0.5,
+            max_steps=1000).diagnoses()[0][0]
+    assert d.label == "slow" and "would still leave 99% of it" in d.explanation
+    assert (1 - 1e-6) ** 9000 == pytest.approx(0.991, abs=1e-3)
+    assert d.suggestion == {"optimizer": "adam", "lr": 0.01}
+    adam = run("x**2 + y**2 + 1e-6*z**2", [[1.0, 1.0, 1.0]], "adam", lr=0.01, max_steps=1000)
+    assert adam.status[0, 0] == "converged" and adam.value[0, 0] < 1e-12

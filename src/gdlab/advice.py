@@ -566,10 +566,35 @@ def _slow(f, options):
         lr = typed(f.lr * MAX_LR_GROWTH)
         return explanation, text("advice.raise_named", rate=_lr_text(f), lr=lr, extra=""), \
             _keep({"lr": lr}, options)
+    crawl = _crawl(f)
+    if crawl is not None and {"optimizer", "lr"} <= options:
+        return explanation + crawl[0], crawl[1], crawl[2]
     steps = _max_steps(f)
     if steps is not None and "max_steps" in options:
         return explanation, text("advice.more_steps", steps=steps), {"max_steps": steps}
     return explanation, text("advice.slow.limit"), None
+
+
+def _crawl(f):
+    """``(explanation, advice, suggestion)`` for a run on a bowl whose flattest direction
+    shrinks its error so little a step that ten times the steps would leave more than half of
+    it (x² + y² + 1e-6·z² at lr 0.5: 1 − 1e-6 a step, 98% left after 10⁴ steps, where "allow
+    more steps" had been the lesson): Adam, which scales each coordinate's step; else None."""
+    lam = np.asarray(f.curvatures, dtype=float)
+    if f.optimizer not in ("gd", "momentum", "nesterov") or f.lr is None or f.noise or \
+            f.schedule is not None or lam.size == 0 or not np.all(np.isfinite(lam)) or \
+            lam.min() <= 0:
+        return None
+    mu = float(f.hyper.get("momentum") or 0.0)
+    if not _rate(f.optimizer, float(f.lr), mu, lam) < 1:  # unstable: another lesson
+        return None
+    rate = _rate(f.optimizer, float(f.lr), mu, lam.min(keepdims=True))
+    left = rate ** (9 * max(f.max_steps, 1))
+    if not left > 0.5:
+        return None
+    lr = typed(0.01 * max(1.0, float(np.linalg.norm(f.final))))
+    return (text("advice.slow.crawl", low=float(lam.min()), factor=_factor(rate), left=left),
+            text("advice.slow.crawl_advice", lr=lr), {"optimizer": "adam", "lr": lr})
 
 
 def _plateau(f, options):
