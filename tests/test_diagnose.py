@@ -1441,3 +1441,26 @@ def test_a_crawl_that_ten_times_the_steps_hardly_shortens_is_told_adam():
     assert d.suggestion == {"optimizer": "adam", "lr": 0.01}
     adam = run("x**2 + y**2 + 1e-6*z**2", [[1.0, 1.0, 1.0]], "adam", lr=0.01, max_steps=1000)
     assert adam.status[0, 0] == "converged" and adam.value[0, 0] < 1e-12
+
+
+def test_try_many_starts_is_tried_before_it_is_offered():
+    """Rastrigin in 3-D from (1, 0, 0): only the global basin lies lower than 0.995, about
+    (2·0.5/10.24)³ ≈ 0.1% of the domain; the 100 starts --random-starts 100 --seed 0 draws
+    (uniform over the library's domain) all end no lower, so the suggestion is withdrawn and
+    the lesson says so. On double_well (x⁴ − 3x² + x + y²) about half the box leads to the
+    lower minimum, and the lesson counts the starts that got there."""
+    from gdlab.functions import get
+
+    d = run("rastrigin", [[1.0, 0.0, 0.0]], "gd", lr=0.001, max_steps=5000).diagnoses()[0][0]
+    lo, hi = np.array(get("rastrigin").domain(3)).T
+    starts = np.random.default_rng(0).uniform(lo, hi, (100, 3))
+    ends = run("rastrigin", starts, "gd", lr=0.001, max_steps=5000).value[0]
+    assert d.label == "local_minimum" and d.suggestion is None
+    assert np.all(ends >= 0.99) and "none of 100 random starts (seed 0)" in d.advice
+    w = run("double_well", [[1.0, 1.0]], "gd", lr=0.01, max_steps=1000).diagnoses()[0][0]
+    lo, hi = np.array(get("double_well").domain(2)).T
+    ends = run("double_well", np.random.default_rng(0).uniform(lo, hi, (100, 2)), "gd",
+               lr=0.01, max_steps=1000).value[0]
+    lower = int(np.sum(ends < -1.07023 - 1e-6 * 1.07023))
+    assert w.suggestion == {"random_starts": 100} and 20 < lower < 80
+    assert f"{lower} of 100 random starts reached lower" in w.advice

@@ -741,6 +741,7 @@ def _try_suggestions(result, facts_rows, said) -> None:
     _settled_rate(result, facts_rows, budget, said)
     _reachable_minimum(result, facts_rows, budget, said)
     _pushed_to_minimum(result, facts_rows, budget, said)
+    _tried_many_starts(result, facts_rows, budget, said)
 
 
 #: where a suggested change was withdrawn, the shares of it tried instead, the largest first
@@ -907,6 +908,45 @@ def _pushed_to_minimum(result, facts_rows, budget: "_TryBudget", said) -> None:
                 entry[3] = {**({"optimizer": "gd", "lr": lr} if start is None else
                                {"start": start}), **more}
                 break
+
+
+def _tried_many_starts(result, facts_rows, budget: "_TryBudget", said) -> None:
+    """A local minimum told to try many random starts: run them (the draw ``--random-starts``
+    makes with seed 0, :func:`gdlab.domain.random_starts`) with the run's optimizer and say
+    how many reached lower — or, none reaching lower, withdraw the suggestion: in D
+    dimensions a basin's share of the box shrinks like its width to the power D (Rastrigin's
+    global basin, about a tenth of each side: 1e-6 of 6-D space), and 100 starts find it by
+    luck or not at all (``said`` changed in place)."""
+    from .domain import random_starts
+    from .engine import run
+    from .errors import GdlabError
+    from .i18n import text
+
+    obj, steps = result.objective, result.max_steps
+    for k, row in enumerate(said):
+        runs = [b for b, entry in enumerate(row) if entry[3] and set(entry[3]) == {
+            "random_starts"}]
+        like = result.optimizers[k]
+        if not runs or like.noise or not steps:
+            continue
+        n = int(said[k][runs[0]][3]["random_starts"])
+        if not budget.take(n, steps):
+            return
+        try:
+            tried = run(obj, random_starts(obj, n, 0), like, max_steps=steps, tol=result.tol,
+                        divergence=result.divergence, record="last",
+                        backend=_try_backend(obj, like))
+        except GdlabError:
+            continue
+        ends = np.where(tried.status[0] == "diverged", np.inf, tried.value[0])
+        for b in runs:
+            before = float(result.value[k, b])
+            lower = int(np.count_nonzero(ends < before - VALUE_TOL * max(1.0, abs(before))))
+            if lower:
+                said[k][b][2] += text("advice.local.many_tried", lower=lower, runs=n)
+            else:
+                said[k][b][2] = text("advice.local.many_none", runs=n, dim=obj.dim)
+                said[k][b][3] = None
 
 
 def _round_up(n: int) -> int:

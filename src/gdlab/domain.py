@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import ConfigError
+from .limits import RANDOM_BOX
 
-__all__ = ["objective_2d", "domain_for", "grid", "log_floor", "MAX_GRID"]
+__all__ = ["objective_2d", "domain_for", "grid", "log_floor", "random_starts", "MAX_GRID"]
 
 MAX_GRID = 2000  # points per axis of a grid of values
 
@@ -78,3 +79,17 @@ def log_floor(Z) -> float | None:
     small = float(np.percentile(positive, 1)) if positive.size else 0.0
     skewed = float(np.median(rel)) < 0.05 * (hi - lo)  # steep walls around a flat floor
     return small if small > 0 and ((hi - lo) / small > 1e3 or skewed) else None
+
+
+def random_starts(obj, n: int, seed: int | None, box=None) -> np.ndarray:
+    """``n`` starts ``(n, D)`` drawn uniformly (``seed``) from ``box`` (one ``(low, high)``
+    for every coordinate), the library function's domain, or :data:`RANDOM_BOX` — what
+    ``--random-starts`` draws, and what the diagnosis tries before it suggests it."""
+    if box is not None:
+        bounds = [tuple(box)] * obj.dim
+    elif obj.named_library is not None:
+        bounds = obj.named_library.domain(obj.dim)
+    else:
+        bounds = [RANDOM_BOX] * obj.dim
+    lo, hi = np.array(bounds, dtype=float).T
+    return np.random.default_rng(seed).uniform(lo, hi, (n, obj.dim))

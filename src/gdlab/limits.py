@@ -29,3 +29,6 @@ CHUNK_WORK = 20_000_000
 #: chunks of one sweep: each is a task, and with an output a file (a chunk of one run costs
 #: ~10 ms of bookkeeping; the default chunking stays under it by making chunks larger)
 MAX_CHUNKS = 10_000
+
+#: the box of random starts on a typed formula when none is given (each coordinate)
+RANDOM_BOX = (-5.0, 5.0)

@@ -10,7 +10,7 @@ import click
 
 from ..errors import ConfigError, PointError
 from ..files import suffix_names
-from ..limits import BACKENDS, DTYPES, MAX_STEPS, MAX_STEPS_DEFAULT, TOL_DEFAULT
+from ..limits import BACKENDS, DTYPES, MAX_STEPS, MAX_STEPS_DEFAULT, RANDOM_BOX, TOL_DEFAULT
 from ..i18n import text
 from .types import BOX, OUTPUT, POINT, SCHEDULE
 
@@ -72,7 +72,8 @@ run_options = apply([
                  help="Add N starts drawn uniformly from the domain (library functions) "
                       "or from --box."),
     click.option("--box", type=BOX, metavar="LOW:HIGH", default=None,
-                 help="Box for --random-starts on a formula (default -5:5)."),
+                 help="Box for --random-starts on a formula (default "
+                      f"{RANDOM_BOX[0]:g}:{RANDOM_BOX[1]:g})."),
     click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
                  help="Seed of --random-starts and of --noise."),
     click.option("--vars", "variables", metavar="NAMES", help="Variable order."),
@@ -136,6 +137,7 @@ def starts_of(function, o: dict):
     import numpy as np
 
     from ..calculus import resolve
+    from ..domain import random_starts
     from ..watchdog import symbolic_limit
 
     points = [list(p) for p in o["starts"]]
@@ -150,15 +152,7 @@ def starts_of(function, o: dict):
         obj.points(points, "start")  # raises with the variable names
     if o["random_starts"]:  # the work check first: a refused run draws nothing
         _check_work(len(points) + o["random_starts"], 1, o, obj.dim)
-        if o["box"] is not None:
-            bounds = [o["box"]] * obj.dim
-        elif obj.named_library is not None:
-            bounds = obj.named_library.domain(obj.dim)
-        else:
-            bounds = [(-5.0, 5.0)] * obj.dim
-        lo, hi = np.array(bounds).T
-        drawn = np.random.default_rng(o["seed"]).uniform(lo, hi, (o["random_starts"], obj.dim))
-        points = points + drawn.tolist()
+        points = points + random_starts(obj, o["random_starts"], o["seed"], o["box"]).tolist()
     if not points:
         raise PointError("give at least one --start (or --random-starts N)")
     return obj, np.array(points, dtype=float)
