@@ -8,7 +8,8 @@ import numpy as np
 from .errors import ConfigError
 from .limits import RANDOM_BOX
 
-__all__ = ["objective_2d", "domain_for", "grid", "log_floor", "random_starts", "MAX_GRID"]
+__all__ = ["objective_2d", "domain_for", "grid", "log_floor", "start_box", "random_starts",
+           "MAX_GRID"]
 
 MAX_GRID = 2000  # points per axis of a grid of values
 
@@ -81,15 +82,19 @@ def log_floor(Z) -> float | None:
     return small if small > 0 and ((hi - lo) / small > 1e3 or skewed) else None
 
 
-def random_starts(obj, n: int, seed: int | None, box=None) -> np.ndarray:
-    """``n`` starts ``(n, D)`` drawn uniformly (``seed``) from ``box`` (one ``(low, high)``
-    for every coordinate), the library function's domain, or :data:`RANDOM_BOX` — what
-    ``--random-starts`` draws, and what the diagnosis tries before it suggests it."""
+def start_box(obj, box=None) -> list[tuple[float, float]]:
+    """Where starts are drawn or gridded: ``box`` (one ``(low, high)`` for every coordinate),
+    else the library function's domain, else :data:`~gdlab.limits.RANDOM_BOX`."""
     if box is not None:
-        bounds = [tuple(box)] * obj.dim
-    elif obj.named_library is not None:
-        bounds = obj.named_library.domain(obj.dim)
-    else:
-        bounds = [RANDOM_BOX] * obj.dim
-    lo, hi = np.array(bounds, dtype=float).T
+        return [(float(box[0]), float(box[1]))] * obj.dim
+    if obj.named_library is not None:
+        return [tuple(map(float, b)) for b in obj.named_library.domain(obj.dim)]
+    return [RANDOM_BOX] * obj.dim
+
+
+def random_starts(obj, n: int, seed: int | None, box=None) -> np.ndarray:
+    """``n`` starts ``(n, D)`` drawn uniformly (``seed``) from :func:`start_box` — what
+    ``--random-starts`` draws (descend, compare, sweep), and what the diagnosis tries before
+    it suggests it."""
+    lo, hi = np.array(start_box(obj, box), dtype=float).T
     return np.random.default_rng(seed).uniform(lo, hi, (n, obj.dim))

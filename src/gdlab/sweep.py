@@ -33,6 +33,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .domain import random_starts, start_box
 from .errors import ConfigError
 from .limits import (CHUNK_WORK, MAX_CHUNKS, MAX_CLI_WORK, MAX_STEPS_DEFAULT, MAX_SWEEP_GRID,
                      TOL_DEFAULT)
@@ -116,21 +117,10 @@ class Plan:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _bounds(obj, box) -> list[tuple[float, float]]:
-    """``box`` (one ``(low, high)`` for every axis), else the library function's domain,
-    else −5…5."""
-    if box is not None:
-        return [(float(box[0]), float(box[1]))] * obj.dim
-    if obj.named_library is not None:
-        return [tuple(b) for b in obj.named_library.domain(obj.dim)]
-    return [(-5.0, 5.0)] * obj.dim
-
-
 def draw_starts(obj, n: int, box=None, seed: int = 0) -> np.ndarray:
-    """``n`` starts drawn uniformly (seeded) from :func:`_bounds` — as ``gdlab descend``
-    draws them."""
-    low, high = np.array(_bounds(obj, box), dtype=float).T
-    return np.random.default_rng(seed).uniform(low, high, (n, obj.dim))
+    """``n`` starts drawn uniformly (seeded) — as ``gdlab descend`` draws them
+    (:func:`gdlab.domain.random_starts`)."""
+    return random_starts(obj, n, seed, box)
 
 
 def grid_starts(obj, n: int, box=None) -> np.ndarray:
@@ -140,7 +130,7 @@ def grid_starts(obj, n: int, box=None) -> np.ndarray:
     if float(n) ** obj.dim > MAX_RUNS:
         raise ConfigError(f"a {n}-point grid in {obj.dim} dimensions has {n ** obj.dim:,} "
                           f"starts; the limit is {MAX_RUNS:,}")
-    axes = [np.linspace(lo, hi, n) for lo, hi in _bounds(obj, box)]
+    axes = [np.linspace(lo, hi, n) for lo, hi in start_box(obj, box)]
     return np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, obj.dim)
 
 
