@@ -1464,3 +1464,19 @@ def test_try_many_starts_is_tried_before_it_is_offered():
     lower = int(np.sum(ends < -1.07023 - 1e-6 * 1.07023))
     assert w.suggestion == {"random_starts": 100} and 20 < lower < 80
     assert f"{lower} of 100 random starts reached lower" in w.advice
+
+
+def test_the_bowl_to_add_outgrows_the_polynomial():
+    """x⁵ + y² falls without bound along −x. The quartic bowl the advice used to name leaves it
+    so (x⁵ + 0.01x⁴ → −∞); the sextic (x² + y²)³, an even degree above 5, makes the leading
+    part 0.01(x² + y²)³ > 0, so f has a minimum — and no "higher power" hedge is needed. For
+    e^−x + y², no polynomial, the hedge stays."""
+    import sympy as sp
+
+    d = run("x**5 + y**2", [[1.0, 1.0]], "gd", lr=0.01).diagnoses()[0][0]
+    assert d.label == "unbounded" and "add 0.01*(x^2 + y^2)^3)" in d.advice
+    x, y = sp.symbols("x y", real=True)
+    assert sp.limit((x**5 + sp.Rational(1, 100) * x**4).subs(x, -x), x, sp.oo) == -sp.oo
+    assert sp.limit(-x**5 + sp.Rational(1, 100) * x**6, x, sp.oo) == sp.oo
+    e = run("exp(-x) + y**2", [[1.0, 1.0]], "gd", lr=0.1).diagnoses()[0][0]
+    assert "or a higher power where f falls faster" in e.advice

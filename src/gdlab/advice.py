@@ -304,16 +304,21 @@ def _unbounded(f, options):
 
 
 def _bowl(f) -> str:
-    return bowl_text(f.variables)
+    return bowl_text(f.variables, f.degree)
 
 
-def bowl_text(variables) -> str:
-    """A bowl in f's variables, to add so that f has a minimum: ``(x^2 + y^2)^2`` — quartic,
-    so that it outgrows any quadratic or cubic fall (0.01·(x² + y²) leaves x² − y² unbounded,
-    and 0.01·x² leaves x³ − 3x so)."""
+def bowl_text(variables, degree: int | None = None) -> str:
+    """What to add so that f has a minimum, as the advice says it: ``add 0.01*(x^2 + y^2)^2``
+    — of an even degree above the polynomial f's ``degree`` (at least 4: 0.01·(x² + y²)
+    leaves x² − y² unbounded, and 0.01·x² leaves x³ − 3x so; x⁵ needs the 6th power), which
+    then outgrows any fall of f; for f that is no polynomial (``degree`` None), "or a higher
+    power where f falls faster"."""
+    power = max(4, 2 * ((degree or 0) // 2) + 2)
     if len(variables) == 1:
-        return f"{variables[0]}^4"
-    return "(" + " + ".join(f"{v}^2" for v in variables) + ")^2"
+        term = f"{variables[0]}^{power}"
+    else:
+        term = "(" + " + ".join(f"{v}^2" for v in variables) + f")^{power // 2}"
+    return text("advice.bowl.polynomial" if degree is not None else "advice.bowl.any", term=term)
 
 
 def _apart(a: float, b: float) -> tuple[str, str]:

@@ -322,6 +322,7 @@ class RunFacts:
     function: str
     variables: tuple[str, ...]
     finite_everywhere: bool
+    degree: int | None  # f's degree where f is a polynomial (polynomial_degree)
     falls_to: float | None
     descent: np.ndarray | None
     falls_distance: float | None
@@ -649,7 +650,7 @@ def _decoupled_held(result, said, thresholds: dict, options: frozenset) -> None:
                 way = point_text(push[i])
                 words += text("advice.decoupled.no_minimum", direction=way, to=float(far[i]),
                               distance=probe_reach(xb[i]))
-                said[k][b][2] = text("advice.unbounded.advice", bowl=bowl_text(obj.variables),
+                said[k][b][2] = text("advice.unbounded.advice", bowl=bowl_text(obj.variables, polynomial_degree(obj)),
                                      direction=text("advice.unbounded.direction", point=way))
                 said[k][b][3] = None
             else:
@@ -1175,7 +1176,8 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
               "unbounded_beside": bool(unbounded and not falls.any() and escapes.any()),
               "library": None if library is None else library.name, "function": obj.name,
               "listed": listed, "runs": B,
-              "variables": obj.variables, "finite_everywhere": finite_everywhere(obj)}
+              "variables": obj.variables, "finite_everywhere": finite_everywhere(obj),
+              "degree": polynomial_degree(obj)}
     flat_tail, falls_nearby = _around(obj, result, near)
     model_holds = _model_holds(obj, result, lam_end, vec_end, near & neg.any(axis=-1),
                                thresholds)
@@ -1201,6 +1203,21 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
 #: functions finite wherever their argument is (no pole, no edge of a domain)
 _ENTIRE = ("exp", "sin", "cos", "sinh", "cosh", "tanh", "atan", "Abs", "erf", "sign",
            "Heaviside", "Max", "Min", "sigmoid")
+
+
+def polynomial_degree(obj) -> int | None:
+    """f's total degree where f (a formula) is a polynomial in its variables, else None."""
+    import sympy as sp
+
+    if obj.formula is None:
+        return None
+    try:
+        poly = sp.Poly(obj.formula.expr, *obj.formula.symbols)
+    except sp.PolynomialError:
+        return None
+    if not all(c.is_number for c in poly.coeffs()):
+        return None
+    return int(poly.total_degree())
 
 
 def finite_everywhere(obj) -> bool:
