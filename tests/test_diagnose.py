@@ -194,9 +194,16 @@ def test_a_pole_is_offered_as_a_cause_of_a_rise_only_where_f_can_have_one():
     assert r.value[0, 0] > r.start_value[0, 0] and d.label == "oscillating"
     assert "overshot" in d.explanation and "pole" not in d.explanation
     finite = {f: finite_everywhere(resolve(f, 2, None)) for f in (
-        "rosenbrock", "exp(x) + sin(y)**3", "1/x + y**2", "log(x) + y", "x**(-2) + y")}
+        "rosenbrock", "exp(x) + sin(y)**3", "1/x + y**2", "log(x) + y", "x**(-2) + y",
+        "sqrt(x**2 + 1) + y", "log(1 + x**2) + y", "x**2.0 + y", "1/(1 + x**2) + y",
+        "ackley", "sqrt(x) + y", "x**1.5 + y", "x**y")}
+    # √(x² + 1) ≥ 1, 1 + x² ≥ 1 and √(x² + y²) ≥ 0 everywhere: no pole; √x, x^1.5 and x^y are
+    # not real for x < 0, 1/x and x⁻² blow up at 0
     assert finite == {"rosenbrock": True, "exp(x) + sin(y)**3": True, "1/x + y**2": False,
-                      "log(x) + y": False, "x**(-2) + y": False}
+                      "log(x) + y": False, "x**(-2) + y": False, "sqrt(x**2 + 1) + y": True,
+                      "log(1 + x**2) + y": True, "x**2.0 + y": True, "1/(1 + x**2) + y": True,
+                      "ackley": True, "sqrt(x) + y": False, "x**1.5 + y": False,
+                      "x**y": False}
 
 
 def test_the_number_a_retuning_changes_is_the_one_said_to_limit_the_speed():

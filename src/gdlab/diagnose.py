@@ -1221,21 +1221,32 @@ def polynomial_degree(obj) -> int | None:
 
 
 def finite_everywhere(obj) -> bool:
-    """Whether f (a formula) is finite at every point: sums, products, whole powers and
-    :data:`_ENTIRE` functions only — no division by, log of or root of a variable — so a rise
-    is never a step across a pole (Rosenbrock, Rastrigin)."""
+    """Whether f (a formula) is finite at every point: sums, products, :data:`_ENTIRE`
+    functions, whole powers, other powers of what SymPy shows never negative (never 0 for a
+    negative power: √(x² + 1), 1/(1 + x²), Ackley's √(x² + y²)) and logs of what it shows
+    positive (log(1 + x²)) — so a rise is never a step across a pole (Rosenbrock,
+    Rastrigin)."""
     import sympy as sp
 
     if obj.formula is None:
         return False
     for node in sp.preorder_traversal(obj.formula.expr):
-        if isinstance(node, sp.Pow) and not (
-                (node.exp.is_Integer and node.exp >= 0)
-                or (node.base.is_number and node.base.is_positive)):
+        if isinstance(node, sp.Pow) and not _finite_power(node.base, node.exp):
             return False
-        if isinstance(node, sp.Function) and type(node).__name__ not in _ENTIRE:
+        if isinstance(node, sp.Function) and type(node).__name__ not in _ENTIRE and not (
+                isinstance(node, sp.log) and node.args[0].is_positive):
             return False
     return True
+
+
+def _finite_power(base, exp) -> bool:
+    """Whether ``base**exp`` is finite for every real value of the variables."""
+    whole = exp.is_number and float(exp) == int(float(exp))  # 2 and 2.0 alike
+    if whole and float(exp) >= 0:
+        return True
+    if exp.is_number and float(exp) > 0:
+        return bool(base.is_nonnegative)
+    return bool(base.is_positive)  # a negative or variable power: base never 0 nor negative
 
 
 def _on_axes(result, vec, todo):
