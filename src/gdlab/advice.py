@@ -507,6 +507,13 @@ def _slow(f, options):
                 _keep({"max_steps": 1000}, options))
     bound = f.own_bound
     before, after = _apart(f.start_value, f.value)
+    if f.status == "converged" and f.levels_to is not None:  # flat here, falling on far off
+        where = {"direction": point_text(f.levels_along), "to": f.levels_to,
+                 "distance": probe_reach(f.final)}
+        kind = "levels" if f.levels_floor else "no_floor"
+        return text("advice.slow.tol_levels", n=f.steps, norm=f.gradient_norm, tol=f.tol,
+                    before=before, after=after) + text(f"advice.slow.{kind}", **where), \
+            text(f"advice.slow.{kind}_advice", bowl=_bowl(f), **where), None
     if f.status == "converged":  # stopped by a loose tol short of a critical point
         tol = TOL_DEFAULT if f.tol > TOL_DEFAULT else typed(f.tol / 100)
         bowl = f.positive and not f.negative and f.eigenvalues is not None and all(

@@ -1152,12 +1152,15 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
     known_best = library.minimum_value(obj.dim) if library is not None else None
     status = result.status
     pos, neg = critical.signs(lam_end, thresholds["eig_tol"], thresholds["flat"])
-    small = (status == "max_steps") & (result.gradient_norm <= thresholds["grad_zero"])
+    # a small gradient, at the step limit or under tol (tanh x + y² converged at (12, 0):
+    # ‖∇f‖ = 1e-8 along x, where f is flat and falls on toward −1 — no minimum)
+    small = ((status == "max_steps") | (status == "converged")) & \
+        (result.gradient_norm <= thresholds["grad_zero"])
     near = ((status == "converged") & ~_short_by_tol(result, lam_end, vec_end, pos, neg,
-                                                       thresholds)) | \
-        (small & ~_short_of_minimum(result, lam_end, vec_end,
-                                    small & pos.any(axis=-1) & ~neg.any(axis=-1),
-                                    thresholds["near_point"]))
+                                                       thresholds)) | small
+    near &= ~_short_of_minimum(result, lam_end, vec_end,
+                               small & pos.any(axis=-1) & ~neg.any(axis=-1),
+                               thresholds["near_point"])
     minimiser = near & ~neg.any(axis=-1) & np.all(np.isfinite(lam_end), axis=-1)
     may_be_unbounded = library is None or known_best is None
     escape = vec_end[..., :, 0]  # the eigenvector of the lowest curvature, (K, B, D)
@@ -1555,11 +1558,17 @@ def _unbounded_probe(result, near: np.ndarray, allowed: bool, escape: np.ndarray
             ok |= todo & ~np.isnan(far)
     flat_far, v = _along_part(obj, base, d, np.nan_to_num(level[ks, bs]), ESCAPE_SHARE, f0,
                               np.isnan(far) & ok)
+    # where the run stopped with its gradient all but gone (by tol, or ‖∇f‖ ≤ the default
+    # zero) f may still fall on along a flat direction; a run still descending is not judged
+    # by that (atan x + y² mid-descent: the bowl's part is what the steps do now)
+    quiet = (result.status[ks, bs] == "converged") | \
+        (result.gradient_norm[ks, bs] <= critical.STOPPED_GRAD_TOL)
     found = ~np.isnan(flat_far)
     far[found], d[found] = flat_far[found], v[found]
     level_to, level_d, floor = (np.full(len(ks), np.nan), d, None) if lowest is None else \
         _levels_off(obj, base, d, np.nan_to_num(lowest[ks, bs]), result.value[ks, bs],
-                    ok & np.isnan(far))
+                    ok & np.isnan(far), np.where(quiet[:, None, None],
+                                                 np.nan_to_num(level[ks, bs]), 0.0))
     for i, (k, b) in enumerate(zip(ks, bs)):
         if not np.isnan(level_to[i]):
             probes[k][b] = {**none, "levels_to": float(level_to[i]),
@@ -1574,12 +1583,15 @@ def _unbounded_probe(result, near: np.ndarray, allowed: bool, escape: np.ndarray
     return probes
 
 
-def _levels_off(obj, base, descent, lowest, value, todo):
+def _levels_off(obj, base, descent, lowest, value, todo, level=None):
     """For the rows ``todo``: f far along ``descent`` (−∇f, unit), else along its part on the
     lowest-curvature direction ``lowest`` where that part is at least :data:`LEVEL_SHARE` of
-    it (the rest of the descent nearly done), where f falls monotonically all the way out (to
-    1e15·max(1, ‖x‖)) to below the end's ``value`` — not shown unbounded, but there is no
-    minimum that way; NaN elsewhere. A way where f settles there (e^−x: toward 0) is
+    it (the rest of the descent nearly done), else along its part on the directions where f
+    does not curve up (``level``, as :func:`_unbounded_probe` takes it) where that part is at
+    least :data:`ESCAPE_SHARE` of it (tanh x + y² at (12, 0): ∇f = (1.5e-10, 9e-9), the
+    bowl's part nearly done, f flat along x and falling on to −1), where f falls
+    monotonically all the way out (to 1e15·max(1, ‖x‖)) to below the end's ``value`` — not
+    shown unbounded, but there is no minimum that way; NaN elsewhere. A way where f settles there (e^−x: toward 0) is
     preferred to one where it is still falling (−log(1 + x²), a fall without floor too slow
     to show in the probe). Returns ``(far, direction, floor)``, ``(M,)``, ``(M, D)`` and
     ``(M,)``: floor where f settled."""
@@ -1590,10 +1602,13 @@ def _levels_off(obj, base, descent, lowest, value, todo):
         if left.any():
             far[left] = _falls_without_bound(obj, base[left], descent[left], value[left],
                                              deep=LEVEL_DROP, settled=settled)
-        part_far, v = _along_part(obj, base, descent, lowest[:, :, None], LEVEL_SHARE, value,
-                                  left & np.isnan(far), deep=LEVEL_DROP, settled=settled)
-        found = ~np.isnan(part_far)
-        far[found], way[found] = part_far[found], v[found]
+        for V, share in ((lowest[:, :, None], LEVEL_SHARE), (level, ESCAPE_SHARE)):
+            if V is None:
+                continue
+            part_far, v = _along_part(obj, base, descent, V, share, value,
+                                      left & np.isnan(far), deep=LEVEL_DROP, settled=settled)
+            found = ~np.isnan(part_far)
+            far[found], way[found] = part_far[found], v[found]
         floor |= settled & left & ~np.isnan(far)
     return far, way, floor
 
