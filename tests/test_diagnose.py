@@ -1501,3 +1501,19 @@ def test_a_run_stopped_on_a_flat_shoulder_is_no_minimum():
     assert "levelling off toward -1" in d.explanation and d.suggestion is None
     bowl = run("x**2 + y**2", [[12.0, 1.0]], "gd", lr=0.1).diagnoses()[0][0]
     assert bowl.label.endswith("minimum")
+
+
+def test_every_optimizer_of_a_comparison_has_its_suggestion_tried():
+    """Nine optimizers from one start on Rosenbrock: each suggestion is run before it is
+    offered — adadelta's 'lr=0.1' ends higher (its own run to the same steps says so), and
+    the comparison must not print it untried because the first optimizers spent the tries."""
+    names = ["gd:0.001", "momentum:0.0001", "nesterov:0.0001", "adam:0.01", "rmsprop:0.001",
+             "amsgrad:0.01", "nadam:0.01", "adagrad:0.1", "adadelta"]
+    r = run("rosenbrock", [[-1.2, 1.0]], names, max_steps=1000)
+    for k, row in enumerate(r.diagnoses()):
+        d = row[0]
+        lr = (d.suggestion or {}).get("lr")
+        if lr is None or set(d.suggestion) != {"lr"}:
+            continue
+        again = run("rosenbrock", [[-1.2, 1.0]], r.optimizers[k].with_lr(lr), max_steps=1000)
+        assert again.status[0, 0] != "diverged" and again.value[0, 0] <= r.value[k, 0], names[k]

@@ -682,7 +682,6 @@ def _try_suggestions(result, facts_rows, said) -> None:
     where the run ended can blow up where the curvature is larger (Beale from (1.13, 3.57) at
     lr 1e-3: lr = 0.01 blows up in two steps); a suggestion is a claim to test."""
     from .errors import GdlabError
-    from .i18n import text
     from .optim import OPTIMIZERS
     from .optim.schedules import parse_schedule
 
@@ -704,45 +703,66 @@ def _try_suggestions(result, facts_rows, said) -> None:
                    sug.get("schedule"))
             groups.setdefault(key, []).append((k, b, numbers))
     budget, withdrawn = _TryBudget(), []
+    # the kinds of suggestion from the same starts with the same steps run in one call, one
+    # optimizer each (compare's optimizers share their starts: all tried, not the first few)
+    batches: dict[tuple, list[tuple[Any, list]]] = {}
     for (k, name, _, steps, schedule), runs in groups.items():
-        runs = runs[: budget.rows_left(steps)]  # the rest: offered untried
-        if not budget.take(len(runs), steps):
-            continue
         try:
             like = result.optimizers[k]
             if schedule is not None:
                 like = replace(like, schedule=parse_schedule(schedule))
             opt = _one_per_row(like, name, [n for _, _, n in runs])
-            tried = _run_try(result, [b for _, b, _ in runs], opt, steps)
         except GdlabError:  # a suggestion the engine refuses is left as it was
             continue
-        for i, (k, b, _) in enumerate(runs):
-            was, now = result.status[k, b] == "diverged", tried.status[0, i] == "diverged"
-            if now:
-                note = text("advice.tried.diverged" if not was else "advice.tried.again",
-                            steps=text("unit.steps", n=int(tried.steps[0, i])))
-            elif not was and tried.value[0, i] > result.value[k, b] + 1e-12 * max(
-                    1.0, abs(result.value[k, b])):
-                note = text("advice.tried.higher", value=float(tried.value[0, i]),
-                            before=float(result.value[k, b]))
-            elif not was and set(said[k][b][3]) == {"max_steps"} and tried.value[0, i] >= \
-                    result.value[k, b] - 1e-6 * min(abs(result.value[k, b]), max(0.0, float(
-                        result.start_value[k, b] - result.value[k, b]))):
-                # no gain: not by a millionth of f, nor of what the run itself gained (f's
-                # offset, f + 1e6, would hide a real gain; a drop from 63 one near 0)
-                note = text("advice.tried.same", value=float(tried.value[0, i]))
-            else:
-                continue
-            said[k][b][2] += note
-            if not was and "lr" in said[k][b][3] and set(said[k][b][3]) <= set(PARTWAY) \
-                    and name == facts_rows[k][b].optimizer:
-                withdrawn.append((k, b, said[k][b][3]))
-            said[k][b][3] = None
+        batches.setdefault((steps, tuple(b for _, b, _ in runs)), []).append((opt, runs))
+    for (steps, bs), items in batches.items():
+        items = items[: budget.rows_left(steps) // max(1, len(bs))]  # the rest: untried
+        if not items or not budget.take(len(bs) * len(items), steps):
+            continue
+        try:
+            tried = _run_try(result, list(bs), [opt for opt, _ in items], steps)
+        except GdlabError:
+            continue
+        for j, (_, runs) in enumerate(items):
+            _judge_tries(result, facts_rows, said, runs, tried, j, withdrawn)
     _smaller_changes(result, withdrawn, budget, said)
     _settled_rate(result, facts_rows, budget, said)
     _reachable_minimum(result, facts_rows, budget, said)
     _pushed_to_minimum(result, facts_rows, budget, said)
     _tried_many_starts(result, facts_rows, budget, said)
+
+
+def _judge_tries(result, facts_rows, said, runs, tried, j: int, withdrawn: list) -> None:
+    """Each suggestion of ``runs`` (``(k, b, numbers)``), tried as configuration ``j`` of
+    ``tried`` (row ``i`` for run ``i``): where it diverged, ended higher, or — more steps —
+    gained nothing, the advice says so and it is withdrawn (a rate change kept in
+    ``withdrawn`` for a smaller one)."""
+    from .i18n import text
+
+    for i, (k, b, _) in enumerate(runs):
+        name = said[k][b][3].get("optimizer", facts_rows[k][b].optimizer)
+        tried_status, tried_value = tried.status[j, i], tried.value[j, i]
+        was, now = result.status[k, b] == "diverged", tried_status == "diverged"
+        if now:
+            note = text("advice.tried.diverged" if not was else "advice.tried.again",
+                        steps=text("unit.steps", n=int(tried.steps[j, i])))
+        elif not was and tried_value > result.value[k, b] + 1e-12 * max(
+                1.0, abs(result.value[k, b])):
+            note = text("advice.tried.higher", value=float(tried_value),
+                        before=float(result.value[k, b]))
+        elif not was and set(said[k][b][3]) == {"max_steps"} and tried_value >= \
+                result.value[k, b] - 1e-6 * min(abs(result.value[k, b]), max(0.0, float(
+                    result.start_value[k, b] - result.value[k, b]))):
+            # no gain: not by a millionth of f, nor of what the run itself gained (f's
+            # offset, f + 1e6, would hide a real gain; a drop from 63 one near 0)
+            note = text("advice.tried.same", value=float(tried_value))
+        else:
+            continue
+        said[k][b][2] += note
+        if not was and "lr" in said[k][b][3] and set(said[k][b][3]) <= set(PARTWAY) \
+                and name == facts_rows[k][b].optimizer:
+            withdrawn.append((k, b, said[k][b][3]))
+        said[k][b][3] = None
 
 
 #: where a suggested change was withdrawn, the shares of it tried instead, the largest first
@@ -1039,7 +1059,8 @@ def _try_backend(obj, opt) -> str:
     compiling it more)."""
     from .compiled import loaded
 
-    return "auto" if loaded(obj, opt) else "numpy"
+    opts = opt if isinstance(opt, (list, tuple)) else [opt]
+    return "auto" if all(loaded(obj, o) for o in opts) else "numpy"
 
 
 def _one_per_row(like, name: str, numbers: list[dict]):
