@@ -86,7 +86,7 @@ CORPUS = [
      "minimum"),
 ]
 #: labels where no option is promised to help
-NOTHING_TO_DO = ("unbounded", "global_minimum", "minimum")
+NOTHING_TO_DO = ("unbounded", "global_minimum")
 
 
 def descend(capsys, argv):
@@ -130,6 +130,9 @@ def test_every_suggestion_keeps_its_promise(capsys, argv, label):
     if label in ("saddle", "maximum") and suggestion is None:  # leaving it falls without bound
         assert "f is unbounded below" in run["advice"]
         return
+    if label == "minimum" and suggestion is None:  # many starts, tried, found nothing lower
+        assert "none of 100 random starts" in run["advice"]
+        return
     assert suggestion and set(suggestion) <= set(OPTIONS)
     assert suggestion.get("optimizer") != before["optimizer"]["name"]
     for key, value in suggestion.items():  # the advice says what to type
@@ -139,7 +142,7 @@ def test_every_suggestion_keeps_its_promise(capsys, argv, label):
     new = after["runs"][0]
     if label == "diverged":
         assert new["status"] != "diverged", new["explanation"]
-    elif label == "local_minimum":
+    elif label in ("local_minimum", "minimum"):
         assert min(r["value"] for r in after["runs"]) < run["value"] - 1e-9
     else:
         assert new["value"] < run["value"] - 1e-12 * max(1.0, abs(run["value"])), (

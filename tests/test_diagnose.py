@@ -1517,3 +1517,26 @@ def test_every_optimizer_of_a_comparison_has_its_suggestion_tried():
             continue
         again = run("rosenbrock", [[-1.2, 1.0]], r.optimizers[k].with_lr(lr), max_steps=1000)
         assert again.status[0, 0] != "diverged" and again.value[0, 0] <= r.value[k, 0], names[k]
+
+
+def test_two_runs_into_one_basin_do_not_make_its_minimum_global():
+    """x⁴ − 3x² + x + 3y² from (2, 1) and (1.5, −1): both runs settle at x = 1.131, a root of
+    4x³ − 6x + 1 = 0 whose f is −1.070; another root, −1.301, has f = −3.514 (SymPy). Two
+    runs into one basin compare nothing: the label is "minimum", not "global minimum …
+    nothing to fix", and the many-starts advice, tried, finds the lower basin."""
+    import sympy as sp
+
+    x = sp.symbols("x", real=True)
+    f = x**4 - 3 * x**2 + x
+    values = sorted(float(f.subs(x, r)) for r in sp.real_roots(sp.diff(f, x)))
+    assert values[0] == pytest.approx(-3.51391, abs=1e-5)
+    r = run("x**4 - 3*x**2 + x + 3*y**2", [[2.0, 1.0], [1.5, -1.0]], "gd", lr=0.01,
+            max_steps=2000)
+    d = r.diagnoses()[0]
+    assert [e.label for e in d] == ["minimum", "minimum"]
+    assert r.value[0, 0] == pytest.approx(-1.07023, abs=1e-5)
+    assert d[0].suggestion == {"random_starts": 100} and "random starts reached lower" in \
+        d[0].advice
+    apart = run("x**4 - 3*x**2 + x + 3*y**2", [[2.0, 1.0], [-1.5, -1.0]], "gd", lr=0.01,
+                max_steps=2000).diagnoses()[0]
+    assert [e.label for e in apart] == ["local_minimum", "global_minimum"]

@@ -710,8 +710,13 @@ def _local(f, options):
 
 def _minimum(f, options):
     note = text("advice.minimum.flat", flat=f.thresholds["flat"]) if f.flat else ""
-    return (text("advice.minimum.explanation", value=f.value, point=point_text(f.final),
-                 steps=_steps(f.steps), note=note), text("advice.minimum.advice"), None)
+    explanation = text("advice.minimum.explanation", value=f.value, point=point_text(f.final),
+                       steps=_steps(f.steps), note=note)
+    suggestion = _keep({"random_starts": RANDOM_STARTS}, options) if f.runs < RANDOM_STARTS \
+        else None  # tried before it is offered (diagnose._tried_many_starts)
+    if suggestion is None:
+        return explanation, text("advice.minimum.advice"), None
+    return explanation, text("advice.local.many", runs=RANDOM_STARTS), suggestion
 
 
 _ADVISE = {"unbounded": _unbounded, "diverged": _diverged, "oscillating": _oscillating,

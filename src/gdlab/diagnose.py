@@ -1195,7 +1195,8 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
     # call is global either (x³ − 3x: the maximum at −1 shows it, the minimum at 1 is local)
     escapes = _escape_probe(obj, result, near & (neg.any(axis=-1) | ~pos.any(axis=-1)),
                             escape) if may_be_unbounded else np.zeros((K, B), bool)
-    best, unbounded, found = lowest_known(obj, result.value, minimiser, falls | escapes)
+    best, unbounded, found = lowest_known(obj, result.value, minimiser, falls | escapes,
+                                          result.final)
     shared = {"best": best, "best_is_found": found, "unbounded": unbounded,
               "unbounded_beside": bool(unbounded and not falls.any() and escapes.any()),
               "library": None if library is None else library.name, "function": obj.name,
@@ -1370,25 +1371,36 @@ def finish_labels(parts, best: float | None, unbounded: bool,
                      [label for _, label in RULES], last)
 
 
-def lowest_known(obj, value, minimiser, falls=None) -> tuple[float | None, bool, bool]:
+def lowest_known(obj, value, minimiser, falls=None, finals=None
+                 ) -> tuple[float | None, bool, bool]:
     """``(best, unbounded, found)``: the lowest value of ``obj`` known — its library's
     minimum, else, where some run stopped at a ``minimiser``, the lowest finite ``value`` of
-    all the runs (with at least two runs; ``found`` then: a run still on its way that is
-    already lower shows that a higher minimum is not the lowest) — ``None`` where none is;
-    ``unbounded``: f has no minimum, as the library says or as a run of the call showed
-    (``falls``: f fell without bound from it; then no minimum a run reached is global). Runs
-    labelled apart (a sweep's chunks) are finished against all of them
-    (:func:`finish_labels`)."""
+    all the runs (``found`` then) — where the runs compared something: they stopped at two
+    minima or more apart (``finals``: the end points, ``(N, D)``), or a run still on its way
+    is already lower than a minimum (a higher minimum is then not the lowest). Two runs into
+    one basin compare nothing: both at x⁴ − 3x² + x's minimum 1.131 had been "the global
+    minimum", 2.4 above the one at −1.301. ``None`` where nothing is known; ``unbounded``: f
+    has no minimum, as the library says or as a run of the call showed (``falls``: f fell
+    without bound from it; then no minimum a run reached is global). Runs labelled apart (a
+    sweep's chunks) are finished against all of them (:func:`finish_labels`)."""
     library = obj.library
     if library is not None:
         known = library.minimum_value(obj.dim)
         return known, known is None, False
     if falls is not None and np.any(falls):
         return None, True, False
-    value, ok = np.asarray(value, dtype=float), np.asarray(minimiser, dtype=bool)
-    if value.size >= 2 and ok.any():
-        return float(np.min(value[np.isfinite(value)])), False, True
-    return None, False, False
+    value, ok = np.asarray(value, dtype=float).ravel(), np.asarray(minimiser, bool).ravel()
+    if value.size < 2 or not ok.any():
+        return None, False, False
+    lowest = float(np.min(value[np.isfinite(value)]))
+    if finals is not None:
+        ends = np.asarray(finals, dtype=float).reshape(value.size, -1)[ok]
+        apart = np.linalg.norm(ends - ends[0], axis=-1) > 1e-3 * np.maximum(
+            1.0, np.linalg.norm(ends[0]))
+        lower = lowest < np.min(value[ok]) - VALUE_TOL * max(1.0, abs(float(np.min(value[ok]))))
+        if not (apart.any() or lower):
+            return None, False, False
+    return lowest, False, True
 
 
 def _classify_parts(result, ev, falls, t) -> dict[str, np.ndarray]:

@@ -310,8 +310,10 @@ def _finish_labels(p: Plan, frame):
     for decay in np.unique(decays):  # each weight decay descends a function of its own
         rows = decays == decay
         group = {key: v[rows] for key, v in parts.items()}
+        finals = frame.loc[rows, [f"final_{v}" for v in p.names]].to_numpy(dtype=float)
         best, unbounded, _ = lowest_known(obj.with_weight_decay(decay) if decay else obj,
-                                          group["value"], group["minimiser"], group["falls"])
+                                          group["value"], group["minimiser"], group["falls"],
+                                          finals)
         labels[rows] = finish_labels(group, best, unbounded)
     frame = frame.drop(columns=[f"_{key}" for key in (*LABEL_PARTS, "decay", "label_value")])
     frame.insert(frame.columns.get_loc("bound"), "diagnosis", labels)
