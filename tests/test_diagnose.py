@@ -1540,3 +1540,18 @@ def test_two_runs_into_one_basin_do_not_make_its_minimum_global():
     apart = run("x**4 - 3*x**2 + x + 3*y**2", [[2.0, 1.0], [-1.5, -1.0]], "gd", lr=0.01,
                 max_steps=2000).diagnoses()[0]
     assert [e.label for e in apart] == ["local_minimum", "global_minimum"]
+
+
+def test_momentums_bound_counts_its_dampening():
+    """torch's b ← μb + (1 − τ)g scales each gradient by 1 − τ, so heavy ball's bound
+    2(1 + μ)/λmax becomes 2(1 + μ)/((1 − τ)λmax): on x² + 10y² (λmax 20) with μ 0.9, τ 0.5
+    that is 0.38, not 0.19 — lr 0.37 converges and 0.39 diverges (the engine, run here)."""
+    from gdlab.diagnose import stability_bound
+
+    assert stability_bound(20.0, "momentum", 0.9, dampening=0.5) == pytest.approx(0.38)
+    runs = {lr: run("x**2 + 10*y**2", [[1.0, 1.0]],
+                    make("momentum", lr=lr, momentum=0.9, dampening=0.5), max_steps=3000)
+            for lr in (0.37, 0.39)}
+    assert runs[0.37].status[0, 0] == "converged" and runs[0.39].status[0, 0] == "diverged"
+    d = runs[0.39].diagnoses()[0][0]
+    assert d.optimizer_bound == pytest.approx(0.38) and "0.38" in d.explanation + d.advice

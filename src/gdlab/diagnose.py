@@ -170,21 +170,26 @@ class Diagnosis:
 
 #: The largest stable learning rate on a quadratic with top curvature λ, per optimizer that
 #: has one (the adaptive methods rescale their steps and have none): formula text and rule.
+#: (momentum's dampening τ scales each gradient it adds by 1 − τ, torch's b ← μb + (1 − τ)g:
+#: the rate then acts as lr·(1 − τ))
 BOUNDS = {
-    "gd": ("2/λmax", lambda lam, mu: 2 / lam),
-    "momentum": ("2(1+μ)/λmax", lambda lam, mu: 2 * (1 + mu) / lam),
-    "nesterov": ("2(1+μ)/((1+2μ)λmax)", lambda lam, mu: 2 * (1 + mu) / ((1 + 2 * mu) * lam)),
+    "gd": ("2/λmax", lambda lam, mu, tau: 2 / lam),
+    "momentum": ("2(1+μ)/((1−dampening)·λmax)",
+                 lambda lam, mu, tau: 2 * (1 + mu) / ((1 - tau) * lam)),
+    "nesterov": ("2(1+μ)/((1+2μ)λmax)",
+                 lambda lam, mu, tau: 2 * (1 + mu) / ((1 + 2 * mu) * lam)),
 }
 
 
-def optimizer_bound(lambda_max: float | None, optimizer: str, momentum: float = 0.0
-                    ) -> float | None:
+def optimizer_bound(lambda_max: float | None, optimizer: str, momentum: float = 0.0,
+                    dampening: float = 0.0) -> float | None:
     """The optimizer's own bound (:data:`BOUNDS`), ``None`` for one without a bound."""
-    return stability_bound(lambda_max, optimizer, momentum) if optimizer in BOUNDS else None
+    return stability_bound(lambda_max, optimizer, momentum, dampening) \
+        if optimizer in BOUNDS else None
 
 
 def stability_bound(lambda_max: float | None, optimizer: str = "gd",
-                    momentum: float = 0.0) -> float | None:
+                    momentum: float = 0.0, dampening: float = 0.0) -> float | None:
     """Largest stable learning rate on a quadratic with top curvature ``lambda_max``
     (:data:`BOUNDS`; gradient descent's 2/λmax for an optimizer without a bound of its own).
 
@@ -192,10 +197,12 @@ def stability_bound(lambda_max: float | None, optimizer: str = "gd",
     1.0
     >>> stability_bound(2.0, "momentum", 0.9)
     1.9
+    >>> stability_bound(20.0, "momentum", 0.9, dampening=0.5)
+    0.38
     """
-    if lambda_max is None or not np.isfinite(lambda_max) or lambda_max <= 0:
+    if lambda_max is None or not np.isfinite(lambda_max) or lambda_max <= 0 or dampening >= 1:
         return None
-    return float(BOUNDS.get(optimizer, BOUNDS["gd"])[1](lambda_max, momentum))
+    return float(BOUNDS.get(optimizer, BOUNDS["gd"])[1](lambda_max, momentum, dampening))
 
 
 def _eigenvalues(obj, points: np.ndarray) -> np.ndarray:
@@ -1501,9 +1508,10 @@ def _bounds_all(result, lam_max) -> np.ndarray:
             if opt.name not in BOUNDS:
                 continue
             mu = _scalar(opt.hyper.get("momentum")) or 0.0
+            tau = _scalar(opt.hyper.get("dampening")) or 0.0
             lm = lam_max[k]
-            ok = np.isfinite(lm) & (lm > 0)
-            out[k] = np.where(ok, BOUNDS[opt.name][1](np.where(ok, lm, 1.0), mu), np.nan)
+            ok = np.isfinite(lm) & (lm > 0) & (tau < 1)
+            out[k] = np.where(ok, BOUNDS[opt.name][1](np.where(ok, lm, 1.0), mu, tau), np.nan)
     return out
 
 
@@ -1985,7 +1993,8 @@ def _facts(result, k, b, lam_end, bound, near, positive, negative, shared, thres
         eigenvalues=eig, lam_end=lam_end, positive=positive, negative=negative,
         near_critical=near, lambda_max=lam_max, curvatures=np.asarray(lam), bound_at=bound_at,
         bound=stability_bound(lam_max),
-        own_bound=optimizer_bound(lam_max, extra["optimizer"], momentum),
+        own_bound=optimizer_bound(lam_max, extra["optimizer"], momentum,
+                                  extra["hyper"].get("dampening") or 0.0),
         nearest_minimum=nearest, thresholds=thresholds,
         **shared, **extra)
 

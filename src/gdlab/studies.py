@@ -287,7 +287,9 @@ def lr_map(f, *, lrs=None, axis: int = 0, at: float | None = None, starts: int =
     lams = largest_curvature(obj, pts)
     scale = np.array([stability_bound(float(v)) or np.nan for v in lams])  # 2/λmax
     # the optimizer's own bound (2(1+μ)/λmax with momentum …; NaN for the adaptive methods)
-    start_bounds = np.array([optimizer_bound(float(v), base.name, mu) or np.nan for v in lams])
+    tau = float(np.asarray(base.hyper.get("dampening", 0.0)).flat[0])
+    start_bounds = np.array([optimizer_bound(float(v), base.name, mu, tau) or np.nan
+                             for v in lams])
     if lrs is None or np.ndim(lrs) == 0:  # a count: log-spaced around the median 2/λmax
         finite = scale[np.isfinite(scale)]
         mid = float(np.median(finite)) if finite.size else 0.1
@@ -350,7 +352,8 @@ def sweep_bound(result: RunResult, own: bool = False) -> float | None:
     if not own:
         return stability_bound(max(lams))
     mu = float(np.asarray(opt.hyper.get("momentum", 0.0)).reshape(-1)[0])
-    return optimizer_bound(max(lams), opt.name, mu)
+    tau = float(np.asarray(opt.hyper.get("dampening", 0.0)).reshape(-1)[0])
+    return optimizer_bound(max(lams), opt.name, mu, tau)
 
 
 # --- runs that teach ------------------------------------------------------------------------

@@ -104,8 +104,8 @@ def momentum(lr=1e-3, momentum=0.9, dampening=0.0, weight_decay=0.0, *,
              schedule=None) -> T.Transform:
     """Heavy-ball momentum as torch's SGD (the first buffer is the gradient itself).
 
-    Update: b ← μ·b + g;  x ← x − lr·b
-    torch.optim: SGD(lr, momentum)
+    Update: b ← μ·b + (1 − dampening)·g;  x ← x − lr·b
+    torch.optim: SGD(lr, momentum, dampening)
     """
     return _sgd_tail(weight_decay, lr, schedule, T.trace(momentum, False, dampening))
 

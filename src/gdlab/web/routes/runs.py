@@ -105,7 +105,8 @@ async def bounds(req: schemas.BoundsRequest, run: Compute = Depends(compute)) ->
                 o = optimizer(spec)
             except GdlabError:
                 return None
-            return optimizer_bound(lam, o.name, float(o.hyper.get("momentum", 0.0)))
+            return optimizer_bound(lam, o.name, float(o.hyper.get("momentum", 0.0)),
+                                   float(o.hyper.get("dampening", 0.0)))
 
         return {"lambda_max": lam, "bounds": [bound(o) for o in req.optimizers], "at": at,
                 "points": points}
