@@ -1555,3 +1555,34 @@ def test_momentums_bound_counts_its_dampening():
     assert runs[0.37].status[0, 0] == "converged" and runs[0.39].status[0, 0] == "diverged"
     d = runs[0.39].diagnoses()[0][0]
     assert d.optimizer_bound == pytest.approx(0.38) and "0.38" in d.explanation + d.advice
+
+
+def test_the_noise_floor_of_momentum_and_of_a_schedule():
+    """Heavy ball with gradient noise σ keeps a spread 1/(1 − μ) wider than gd's: per
+    coordinate E x² = (1 + μ)·lr·σ²/((1 − μ)·λ·(2(1 + μ) − lr·λ)) — on x² + y² (λ = 2) at
+    lr 0.05, μ 0.9, σ 1, E f = 0.257 (the AR(2) recursion's stationary variance; 40 runs
+    here agree). Such a run is at its floor: told to let the step shrink, not "the learning
+    rate is right; allow more steps". With inverse_time:0.009 already shrinking gd's step,
+    more steps lower the floor (not "use lr=0.5", 5× higher)."""
+    from gdlab.optim.schedules import parse_schedule
+
+    starts = [[3.0, 4.0]] * 40  # one call: each row draws its own noise
+    mom = run("sphere", starts, make("momentum", lr=0.05, noise=1.0, seed=1), max_steps=1000)
+    theory = 2 * 1.9 * 0.05 / (0.1 * 2 * (3.8 - 0.1))
+    assert np.mean(mom.value) == pytest.approx(theory, rel=0.3)
+    d = run("sphere", [[3.0, 4.0]], make("momentum", lr=0.05, noise=1.0, seed=0),
+            max_steps=1000).diagnoses()[0][0]  # as `gdlab descend` runs it
+    assert "noise floor" in d.explanation and set(d.suggestion) == {"schedule"}
+    shrink = run("sphere", starts, make("momentum", lr=0.05, noise=1.0, seed=1,
+                                        schedule=parse_schedule(d.suggestion["schedule"])),
+                 max_steps=1000)
+    assert np.mean(shrink.value) < 0.5 * np.mean(mom.value)
+    sched = parse_schedule("inverse_time:0.009")
+    gd = run("sphere", starts, make("gd", lr=0.1, noise=1.0, seed=1, schedule=sched),
+             max_steps=1000)
+    e = run("sphere", [[3.0, 4.0]], make("gd", lr=0.1, noise=1.0, seed=0, schedule=sched),
+            max_steps=1000).diagnoses()[0][0]
+    assert e.suggestion == {"max_steps": 10000} and "fastest" not in e.advice
+    longer = run("sphere", starts, make("gd", lr=0.1, noise=1.0, seed=1, schedule=sched),
+                 max_steps=10000)
+    assert np.mean(longer.value) < 0.3 * np.mean(gd.value)

@@ -459,14 +459,26 @@ def _noise_floor(f, explanation: str, options):
     it hovers there, at a height that grows with the step — for gd in a bowl,
     E f ≈ D·lr·σ²/(4(1 − lr·λ/2)) — so more steps or a larger rate do not take it lower; a
     shrinking step does (stochastic approximation's lesson). ``None`` where it does not
-    apply (a schedule already shrinks the step)."""
+    apply. With a schedule that keeps shrinking the step (ten times the steps at most half
+    the factor: inverse_time:0.009, whose floor at lr 0.5 is 5× its floor at 0.1), more
+    steps lower the floor with it; one that has stopped is replaced by one that shrinks."""
+    from .optim.schedules import parse_schedule
+
     noise = f.noise * math.sqrt(len(f.final))
-    if not f.noise_floor or f.schedule is not None or \
-            noise < NOISE_DOMINATES * f.gradient_norm:
+    if not f.noise_floor or noise < NOISE_DOMINATES * f.gradient_norm:
         return None
+    explanation = _fell(f, explanation)
+    steps = _max_steps(f)
+    if f.schedule is not None and steps is not None and "max_steps" in options:
+        schedule = parse_schedule(f.schedule)
+        if schedule(steps - 1) <= 0.5 * schedule(max(f.steps - 1, 0)):
+            return explanation + text("advice.noise.floor_scheduled", sigma=f.noise,
+                                      noise=noise, norm=f.gradient_norm), \
+                text("advice.noise.scheduled", schedule=f.schedule, steps=steps), \
+                {"max_steps": steps}
     decay, suggestion = _shrinking(f, options)
-    return _fell(f, explanation) + text("advice.noise.floor", sigma=f.noise, noise=noise,
-                                        norm=f.gradient_norm), \
+    return explanation + text("advice.noise.floor", sigma=f.noise, noise=noise,
+                              norm=f.gradient_norm), \
         text("advice.noise.shrink", decay=decay), suggestion
 
 

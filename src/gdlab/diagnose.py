@@ -1851,18 +1851,31 @@ def _at_noise_floor(result, lam, vec, thresholds: dict) -> np.ndarray:
     """Which runs with gradient noise σ ended at their noise floor: f curves up every way at
     the end and, along each axis of the Hessian (curvature λ; ``lam, vec``: its eigensystem
     at the ends), the quadratic model's minimum lies within :data:`FLOOR_SPREAD` of the
-    spread that noisy descent keeps there, √(lr·σ²/(λ(2 − lr·λ))) — not x² at 1e-4 from 2.94
-    with σ = 1e-3, whose slow axis is 3 000 such spreads from its minimum (the noise makes no
-    difference to that run)."""
+    spread that noisy descent keeps there, √(lr·σ²/(λ(2 − lr·λ))) for gd, heavy-ball
+    momentum's √((1 + μ)·lr·σ²/((1 − μ)·λ·(2(1 + μ) − lr·λ))) (the stationary variance of its
+    AR(2) recursion: 1/(1 − μ) wider), lr the rate its schedule left at the end — not x² at
+    1e-4 from 2.94 with σ = 1e-3, whose slow axis is 3 000 such spreads from its minimum
+    (the noise makes no difference to that run)."""
     lr = np.array([_scalar(o.hyper.get("lr")) if o.noise else None
                    for o in result.optimizers], dtype=float)  # NaN: no noise or no one rate
     noise = np.array([o.noise for o in result.optimizers], dtype=float)
+    # heavy ball: dampening scales the rate; nesterov's floor is another (none said)
+    mu = np.array([(_scalar(o.hyper.get("momentum")) or 0.0) if o.name != "nesterov"
+                   else np.nan for o in result.optimizers])
+    lr *= 1 - np.array([_scalar(o.hyper.get("dampening")) or 0.0 for o in result.optimizers])
     out = np.zeros(result.shape, dtype=bool)
     ks, bs, _, along = _on_axes(result, vec, np.isfinite(lr)[:, None]
                                 & (result.status != "diverged"))
+    if not len(ks):
+        return out
+    # the rate where the run ended: its schedule's factor at its last step
+    factor = np.array([1.0 if result.optimizers[k].schedule is None else
+                       result.optimizers[k].schedule(max(int(result.steps[k, b]) - 1, 0))
+                       for k, b in zip(ks, bs)])
     with np.errstate(all="ignore"):
-        curve, rate = lam[ks, bs], lr[ks][:, None]
-        spread = np.sqrt(rate * noise[ks][:, None] ** 2 / (curve * (2 - rate * curve)))
+        curve, rate, m = lam[ks, bs], (lr[ks] * factor)[:, None], mu[ks][:, None]
+        spread = np.sqrt((1 + m) * rate * noise[ks][:, None] ** 2
+                         / ((1 - m) * curve * (2 * (1 + m) - rate * curve)))
         out[ks, bs] = np.all(curve > thresholds["flat"], axis=-1) & np.all(
             np.abs(along / curve) <= FLOOR_SPREAD * spread, axis=-1)
     return out
