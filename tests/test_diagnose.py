@@ -1586,3 +1586,18 @@ def test_the_noise_floor_of_momentum_and_of_a_schedule():
     longer = run("sphere", starts, make("gd", lr=0.1, noise=1.0, seed=1, schedule=sched),
                  max_steps=10000)
     assert np.mean(longer.value) < 0.3 * np.mean(gd.value)
+
+
+def test_a_run_its_schedule_froze_is_slow_not_oscillating():
+    """gd at lr 0.01 on x² + y² from (3, 4) with exponential:0.9: each step shrinks x and y by
+    1 − 0.02·0.9ᵗ > 0, so the path only ever steps one way (no reversal), then stops moving
+    once 0.9ᵗ underflows the change. It "stopped descending", which had made it
+    "oscillating"; it is slow, frozen by its schedule."""
+    r = run("x**2 + y**2", [[3.0, 4.0]],
+            make("gd", lr=0.01, schedule=parse_schedule("exponential:0.9")), max_steps=1000,
+            record="all")
+    steps = np.diff(r.path[:, 0, 0], axis=0)
+    assert np.all(steps <= 0) and np.all(np.diff(r.path[:, 0, 0, 1]) <= 0)  # never back
+    d = r.diagnoses()[0][0]
+    assert d.label == "slow" and "exponential:0.9 had shrunk the learning rate" in \
+        d.explanation

@@ -482,23 +482,18 @@ def _noise_floor(f, explanation: str, options):
         text("advice.noise.shrink", decay=decay), suggestion
 
 
-#: a schedule whose mean factor over the second half of a run is below this froze the run
-FROZEN = 1e-3
-
 
 def _frozen_by_schedule(f, explanation: str, options):
-    """A run whose schedule shrank the step to almost nothing for its second half (mean
-    factor below :data:`FROZEN`, sampled at up to 1000 steps: exponential:0.95 over 1000
-    steps ends at 5e-23 of lr): more steps change almost nothing; a slower decay does (the
-    schedule that falls tenfold over the run). ``None`` where the schedule did not."""
+    """A run whose schedule shrank the step to almost nothing for its second half
+    (:meth:`gdlab.optim.schedules.Schedule.froze`): more steps change almost nothing; a
+    slower decay does (the schedule that falls tenfold over the run). ``None`` where the
+    schedule did not."""
     from .optim.schedules import parse_schedule
 
-    if f.schedule is None or f.steps < 2:
+    if f.schedule is None:
         return None
     schedule = parse_schedule(f.schedule)
-    half = [schedule(int(t)) for t in np.unique(np.linspace(f.steps // 2, f.steps - 1, 1000,
-                                                            dtype=np.int64))]
-    if not half or sum(half) / len(half) >= FROZEN:
+    if not schedule.froze(f.steps):
         return None
     decay, suggestion = _shrinking(f, options)
     return _fell(f, explanation) + text(

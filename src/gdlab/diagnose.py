@@ -18,8 +18,9 @@ diverged           the engine stopped the run: a non-finite value, or \|f\| or �
                    approaches a floor ever more steeply, and stepped past it, ``edge_to``: no
                    minimum that way that a step can stop at)
 oscillating        not at a critical point and the step reversed direction in at least
-                   ``oscillation`` (0.5) of the recent steps — or the run stopped descending,
-                   or ended above its start (a step overshot, e.g. across a pole)
+                   ``oscillation`` (0.5) of the recent steps — or the run stopped descending
+                   (unless its schedule froze it), or ended above its start (a step
+                   overshot, e.g. across a pole)
 slow               hit the step limit while f was still going down (with ‖∇f‖ ≤ ``grad_zero``
                    too, on a bowl so flat that, along some axis of the Hessian, the minimum
                    x − (∇²f)⁻¹∇f lies farther than ``near_point`` and than the run went
@@ -1424,8 +1425,21 @@ def _classify_parts(result, ev, falls, t) -> dict[str, np.ndarray]:
         value=r.value, start_value=r.start_value, flat_tail=ev.flat_tail,
         listed_kind=np.where(ev.close_distance <= t["near_point"], kinds[ev.close], ""),
         positive=ev.pos.any(axis=-1), negative=ev.neg.any(axis=-1), flat=flat,
-        falls_nearby=ev.falls_nearby, model_holds=ev.model_holds)
+        falls_nearby=ev.falls_nearby, model_holds=ev.model_holds,
+        frozen=_frozen(r))
     return {**parts, "minimiser": ev.minimiser, "value": r.value}
+
+
+def _frozen(result) -> np.ndarray:
+    """``(K, B)``: whether each run's schedule froze it over its steps
+    (:meth:`~gdlab.optim.schedules.Schedule.froze`; one answer per step count)."""
+    out = np.zeros(result.shape, dtype=bool)
+    for k, opt in enumerate(result.optimizers):
+        if opt.schedule is not None:
+            steps = result.steps[k]
+            for n in np.unique(steps):
+                out[k, steps == n] = opt.schedule.froze(int(n))
+    return out
 
 
 
@@ -2030,13 +2044,16 @@ LABEL_PARTS = tuple(name for name, _ in RULES if name not in ("flat_above", "low
 
 def _conditions(t, *, falls, diverged, near, steps, no_progress, oscillation, descending,
                 value, start_value, flat_tail, listed_kind, positive, negative, flat,
-                falls_nearby, model_holds=True) -> dict[str, np.ndarray]:
+                falls_nearby, model_holds=True, frozen=False) -> dict[str, np.ndarray]:
     """The conditions of :data:`RULES` that do not need the lowest known value (arrays, or
-    0-d for one run); ``flat``: a plateau where a lower value is known (``flat_above``)."""
+    0-d for one run); ``flat``: a plateau where a lower value is known (``flat_above``);
+    ``frozen``: the run's schedule froze it (a run that stopped descending for that did not
+    swing: exponential:0.9 from (3, 4) only ever steps one way, then not at all)."""
     off = ~np.asarray(near, dtype=bool)
     kind = np.asarray(listed_kind, dtype=object)
     with np.errstate(invalid="ignore"):
-        swings = (np.asarray(oscillation) >= t["oscillation"]) | ~np.asarray(descending) \
+        swings = (np.asarray(oscillation) >= t["oscillation"]) \
+            | (~np.asarray(descending) & ~np.asarray(frozen, bool)) \
             | (np.asarray(value) > np.asarray(start_value))
     return {"falls": np.asarray(falls, dtype=bool), "diverged": np.asarray(diverged, bool),
             "stuck": off & ((np.asarray(steps) == 0) | np.asarray(no_progress, bool)),
@@ -2056,6 +2073,8 @@ def _conditions(t, *, falls, diverged, near, steps, no_progress, oscillation, de
 
 def classify(f: RunFacts) -> str:
     """The label of one run: the first rule of :data:`RULES` that fits."""
+    from .optim.schedules import parse_schedule
+
     t = f.thresholds
     flat = _plateau_flat(f.lam_end, f.eigenvalues is not None, t)
     parts = _conditions(
@@ -2064,7 +2083,8 @@ def classify(f: RunFacts) -> str:
         oscillation=f.oscillation, descending=f.descending, value=f.value,
         start_value=f.start_value, flat_tail=f.numerically_flat,
         listed_kind=f.listed_kind or "", positive=f.positive, negative=f.negative, flat=flat,
-        falls_nearby=f.falls_nearby, model_holds=f.model_holds)
+        falls_nearby=f.falls_nearby, model_holds=f.model_holds,
+        frozen=f.schedule is not None and parse_schedule(f.schedule).froze(f.steps))
     return str(finish_labels({**parts, "value": np.asarray(f.value)}, f.best,
                              f.unbounded, t["value_tol"]))
 

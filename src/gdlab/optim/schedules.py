@@ -31,10 +31,16 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
+
 from ..errors import ConfigError
 
 __all__ = ["Schedule", "constant", "step", "exponential", "inverse_time", "cosine", "warmup",
            "parse_schedule", "SCHEDULES"]
+
+
+#: a schedule whose mean factor over the second half of a run is below this froze the run
+FROZEN = 1e-3
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,16 @@ class Schedule:
 
     def __call__(self, t: int) -> float:
         return float(self.factor(t))
+
+    def froze(self, steps: int) -> bool:
+        """Whether the schedule shrank the step to almost nothing for the second half of
+        ``steps`` (mean factor below :data:`FROZEN`, sampled at up to 1000 steps):
+        exponential:0.95 over 1000 steps ends at 5e-23 of lr, and the run stops moving."""
+        if steps < 2:
+            return False
+        half = [self(int(t)) for t in np.unique(np.linspace(steps // 2, steps - 1, 1000,
+                                                            dtype=np.int64))]
+        return bool(half) and sum(half) / len(half) < FROZEN
 
 
 def _positive(name: str, value: float) -> float:
