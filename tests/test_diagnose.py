@@ -1601,3 +1601,17 @@ def test_a_run_its_schedule_froze_is_slow_not_oscillating():
     d = r.diagnoses()[0][0]
     assert d.label == "slow" and "exponential:0.9 had shrunk the learning rate" in \
         d.explanation
+
+
+def test_a_suggestion_too_dear_to_try_says_it_was_not_tried():
+    """A try is a run of the suggestion from the start with the run's steps; over the call's
+    try budget (TRY_WORK point-steps, a call counted as TRY_ROWS rows) it is offered as it
+    stands — and now says so, instead of reading like the tried ones."""
+    from gdlab.diagnose import TRY_ROWS, TRY_WORK
+
+    steps = TRY_WORK // TRY_ROWS + 1
+    d = run("x**2/20 + y**2", [[-7.0, 2.0]], "gd", lr=1e-4, max_steps=steps,
+            tol=1e-12).diagnoses()[0][0]
+    assert d.suggestion and "Not tried from this start" in d.advice
+    small = run("x**2/20 + y**2", [[-7.0, 2.0]], "gd", lr=1e-4, max_steps=1000).diagnoses()
+    assert "Not tried" not in small[0][0].advice

@@ -690,6 +690,7 @@ def _try_suggestions(result, facts_rows, said) -> None:
     where the run ended can blow up where the curvature is larger (Beale from (1.13, 3.57) at
     lr 1e-3: lr = 0.01 blows up in two steps); a suggestion is a claim to test."""
     from .errors import GdlabError
+    from .i18n import text
     from .optim import OPTIMIZERS
     from .optim.schedules import parse_schedule
 
@@ -723,9 +724,14 @@ def _try_suggestions(result, facts_rows, said) -> None:
         except GdlabError:  # a suggestion the engine refuses is left as it was
             continue
         batches.setdefault((steps, tuple(b for _, b, _ in runs)), []).append((opt, runs))
-    for (steps, bs), items in batches.items():
-        items = items[: budget.rows_left(steps) // max(1, len(bs))]  # the rest: untried
+    for (steps, bs), everything in batches.items():
+        items = everything[: budget.rows_left(steps) // max(1, len(bs))]
         if not items or not budget.take(len(bs) * len(items), steps):
+            items = []
+        for _, runs in everything[len(items):]:  # offered untried: the advice says so
+            for k, b, _ in runs:
+                said[k][b][2] += text("advice.tried.untried")
+        if not items:
             continue
         try:
             tried = _run_try(result, list(bs), [opt for opt, _ in items], steps)
