@@ -1615,3 +1615,11 @@ def test_a_suggestion_too_dear_to_try_says_it_was_not_tried():
     assert d.suggestion and "Not tried from this start" in d.advice
     small = run("x**2/20 + y**2", [[-7.0, 2.0]], "gd", lr=1e-4, max_steps=1000).diagnoses()
     assert "Not tried" not in small[0][0].advice
+
+
+@pytest.mark.parametrize("f, start", [("exp(x) + y**2", [0.0, 1.0]), ("1/x + y**2", [1.0, 1.0])])
+def test_the_floor_quoted_is_the_one_f_approaches(f, start):
+    """e^x and 1/x (x > 0) fall toward 0 and never reach it; far out along the probe f is
+    7e-59 or 2.5e-16 — what the lesson had quoted as the level f approaches. It says 0."""
+    d = run(f, [start], "gd", lr=0.1, max_steps=200).diagnoses()[0][0]
+    assert "levelling off toward 0:" in d.explanation and "only approaches 0 far" in d.advice

@@ -515,12 +515,8 @@ def _slow(f, options):
     bound = f.own_bound
     before, after = _apart(f.start_value, f.value)
     if f.status == "converged" and f.levels_to is not None:  # flat here, falling on far off
-        where = {"direction": point_text(f.levels_along), "to": f.levels_to,
-                 "distance": probe_reach(f.final)}
-        kind = "levels" if f.levels_floor else "no_floor"
-        return text("advice.slow.tol_levels", n=f.steps, norm=f.gradient_norm, tol=f.tol,
-                    before=before, after=after) + text(f"advice.slow.{kind}", **where), \
-            text(f"advice.slow.{kind}_advice", bowl=_bowl(f), **where), None
+        return _levels(f, text("advice.slow.tol_levels", n=f.steps, norm=f.gradient_norm,
+                               tol=f.tol, before=before, after=after))
     if f.status == "converged":  # stopped by a loose tol short of a critical point
         tol = TOL_DEFAULT if f.tol > TOL_DEFAULT else typed(f.tol / 100)
         bowl = f.positive and not f.negative and f.eigenvalues is not None and all(
@@ -537,11 +533,7 @@ def _slow(f, options):
     if ended is not None:
         return ended
     if f.levels_to is not None:  # no minimum that way: more steps or a larger rate only creep
-        where = {"direction": point_text(f.levels_along), "to": f.levels_to,
-                 "distance": probe_reach(f.final)}
-        kind = "levels" if f.levels_floor else "no_floor"
-        return explanation + text(f"advice.slow.{kind}", **where), \
-            text(f"advice.slow.{kind}_advice", bowl=_bowl(f), **where), None
+        return _levels(f, explanation)
     if f.edge_to is not None:  # on its way to an edge of f's domain with no minimum that way
         where, kind = {"point": point_text(f.edge_at), "to": f.edge_to}, \
             "edge_floor" if f.edge_floor else "edge"
@@ -592,6 +584,21 @@ def _slow(f, options):
     if steps is not None and "max_steps" in options:
         return explanation, text("advice.more_steps", steps=steps), {"max_steps": steps}
     return explanation, text("advice.slow.limit"), None
+
+
+def _levels(f, explanation: str):
+    """The lesson of a run with no minimum its way (``f.levels_to``): f levels off toward a
+    floor far along ``f.levels_along`` (or falls on with none in sight). The floor is quoted
+    as f far out, 0 where that is within a billionth of the fall to it (e^x's 7e-59 at the
+    probe's end, 1/x's 2.5e-16: both approach 0)."""
+    to = f.levels_to
+    if abs(to) <= 1e-9 * abs(f.value - to):
+        to = 0.0
+    where = {"direction": point_text(f.levels_along), "to": to,
+             "distance": probe_reach(f.final)}
+    kind = "levels" if f.levels_floor else "no_floor"
+    return explanation + text(f"advice.slow.{kind}", **where), \
+        text(f"advice.slow.{kind}_advice", bowl=_bowl(f), **where), None
 
 
 def _crawl(f):
