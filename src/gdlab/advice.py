@@ -520,7 +520,7 @@ def _slow(f, options):
     if f.status == "converged":  # stopped by a loose tol short of a critical point
         tol = TOL_DEFAULT if f.tol > TOL_DEFAULT else typed(f.tol / 100)
         bowl = f.positive and not f.negative and f.eigenvalues is not None and all(
-            v > 0 for v in f.eigenvalues)  # short of the bowl's minimum, else of any
+            v > f.thresholds["flat"] for v in f.eigenvalues)  # a bowl's minimum, else any
         return text(f"advice.slow.tol{'' if f.steps else '_start'}{'' if bowl else '_any'}",
                     n=f.steps, before=before, after=after,
                     norm=f.gradient_norm, tol=f.tol), text("advice.slow.tighten", tol=tol), \
