@@ -225,3 +225,17 @@ def test_tol_zero_runs_every_step_even_from_an_exact_critical_point(backend):
                 record="last", backend=backend)
     assert still.steps[0, 0] == 100 and still.status[0, 0] == "max_steps"
     assert np.all(still.final[0, 0] == 0.0)
+
+
+def test_configurations_with_a_value_per_start_stack_as_separate_runs():
+    """Two gd configurations whose rates are given one per start ((N, 1) arrays, as the
+    diagnosis tries suggestions) run in one call exactly as each alone."""
+    from dataclasses import replace
+
+    starts = np.array([[1.0, 2.0], [-3.0, 0.5]])
+    a = replace(make("gd"), hyper={"lr": np.array([[0.1], [0.01]])})
+    b = replace(make("gd"), hyper={"lr": np.array([[0.05], [0.2]])})
+    both = run("x**2 + 3*y**2", starts, [a, b], max_steps=50, backend="numpy")
+    for k, opt in enumerate((a, b)):
+        alone = run("x**2 + 3*y**2", starts, opt, max_steps=50, backend="numpy")
+        np.testing.assert_array_equal(both.final[k], alone.final[0])

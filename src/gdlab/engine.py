@@ -179,7 +179,8 @@ def _groups(optimizers: list[Optimizer]) -> list[list[int]]:
 
 
 def _stacked(optimizers: list[Optimizer], per_config: int) -> Optimizer:
-    """One optimizer whose numeric hyper-parameters are ``(N, 1)`` row arrays."""
+    """One optimizer whose numeric hyper-parameters are ``(N, 1)`` row arrays (each
+    configuration's value, a number or already one per start, for its ``per_config`` rows)."""
     first = optimizers[0]
     hyper = {}
     for k, v in first.hyper.items():
@@ -187,7 +188,9 @@ def _stacked(optimizers: list[Optimizer], per_config: int) -> Optimizer:
         if isinstance(v, bool) or all(np.array_equal(values[0], w) for w in values[1:]):
             hyper[k] = v
         else:
-            hyper[k] = np.repeat(np.asarray(values, dtype=np.float64), per_config)[:, None]
+            hyper[k] = np.concatenate([np.broadcast_to(np.asarray(w, dtype=np.float64)
+                                                       .reshape(-1), (per_config,))
+                                       for w in values])[:, None]
     return replace(first, hyper=hyper)
 
 
