@@ -1623,3 +1623,36 @@ def test_the_floor_quoted_is_the_one_f_approaches(f, start):
     7e-59 or 2.5e-16 — what the lesson had quoted as the level f approaches. It says 0."""
     d = run(f, [start], "gd", lr=0.1, max_steps=200).diagnoses()[0][0]
     assert "levelling off toward 0:" in d.explanation and "only approaches 0 far" in d.advice
+
+
+def test_many_starts_that_all_end_at_the_same_minimum_support_it():
+    """x² + 3y² has one minimum (a positive-definite quadratic): the 100 starts the advice
+    tries all end there, which supports it — not "if f has a lower minimum, its basin is
+    small … momentum can cross low barriers"."""
+    d = run("x**2 + 3*y**2", [[1.0, 1.0]], "gd", lr=0.1).diagnoses()[0][0]
+    assert d.label == "minimum" and d.suggestion is None
+    assert "none reached lower and 100 ended at this same value" in d.advice
+    assert "barriers" not in d.advice
+
+
+def test_newton_at_a_maximum_is_told_a_gradient_descent_rate_that_reaches_a_minimum():
+    """x³ − 3x: Newton from −0.9 stops at the maximum −1 (f'' = −6), where gd has no bound;
+    a step of 1/|f''| = 1/6 from the start, tried, reaches the minimum 1 (f'' = 6 there, bound
+    1/3) — "no option gives this run a minimum" was false."""
+    d = run("x**3 - 3*x", [[-0.9]], "newton", lr=1.0).diagnoses()[0][0]
+    assert d.label == "maximum" and d.suggestion == {"optimizer": "gd", "lr": 0.167}
+    gd = run("x**3 - 3*x", [[-0.9]], "gd", lr=0.167)
+    assert gd.status[0, 0] == "converged" and gd.final[0, 0, 0] == pytest.approx(1.0)
+
+
+def test_a_stop_by_tol_on_a_slope_that_barely_curves_is_no_critical_point():
+    """e^x + y² from (−40, 1): y settles, and ∂f/∂x = e^−40 = 4e-18 < tol with curvature
+    4e-18 too — no critical point (e^x > 0 everywhere), and no tighter tol makes one: the
+    lesson had been "tighten the tolerance" again and again. A noisy Nesterov run at its
+    floor is told the floor, not "allow more steps" (its spread measured by heavy ball's)."""
+    d = run("exp(x) + y**2", [[-40.0, 1.0]], "gd", lr=0.1).diagnoses()[0][0]
+    assert d.label == "slow" and "no tighter tol makes it one" in d.explanation
+    assert d.suggestion is None
+    n = run("x**2 + y**2", [[3.0, 4.0]], make("nesterov", lr=0.05, momentum=0.9, noise=1.0),
+            max_steps=1000).diagnoses()[0][0]
+    assert "noise floor" in n.explanation and set(n.suggestion) == {"schedule"}

@@ -119,7 +119,8 @@ def test_english_figures_say_what_they_said():
                  "gd(lr=0.01) from (0, 0)", "adam(lr=0.1) from (0, 0)"],
         "compare": ["Optimizers from (8, −7) on (x² + y − 11)² + (x + y² − 7)²",
                     "f − f* per step (log scale)", "leaves the view at step 1",
-                    "f − 0.0221 (the lowest f sampled on the map), log scale", "gd(lr=0.01): diverged, 5 steps"],
+                    "f − 0.0221 (the lowest f sampled on the map), log scale",
+                    "gd(lr=0.01): diverged, 5 steps"],
     }
     for kind, texts in expected.items():
         drawn = [t for t, _ in _drawn_texts(FIGURES[kind]().figure)]

@@ -514,17 +514,8 @@ def _slow(f, options):
                 _keep({"max_steps": 1000}, options))
     bound = f.own_bound
     before, after = _apart(f.start_value, f.value)
-    if f.status == "converged" and f.levels_to is not None:  # flat here, falling on far off
-        return _levels(f, text("advice.slow.tol_levels", n=f.steps, norm=f.gradient_norm,
-                               tol=f.tol, before=before, after=after))
-    if f.status == "converged":  # stopped by a loose tol short of a critical point
-        tol = TOL_DEFAULT if f.tol > TOL_DEFAULT else typed(f.tol / 100)
-        bowl = f.positive and not f.negative and f.eigenvalues is not None and all(
-            v > f.thresholds["flat"] for v in f.eigenvalues)  # a bowl's minimum, else any
-        return text(f"advice.slow.tol{'' if f.steps else '_start'}{'' if bowl else '_any'}",
-                    n=f.steps, before=before, after=after,
-                    norm=f.gradient_norm, tol=f.tol), text("advice.slow.tighten", tol=tol), \
-            _keep({"tol": tol}, options)
+    if f.status == "converged":
+        return _stopped_by_tol(f, before, after, options)
     if f.made_no_progress:
         return _no_progress(f, options)
     explanation = text("advice.slow.descending", n=f.steps, before=before, after=after,
@@ -584,6 +575,28 @@ def _slow(f, options):
     if steps is not None and "max_steps" in options:
         return explanation, text("advice.more_steps", steps=steps), {"max_steps": steps}
     return explanation, text("advice.slow.limit"), None
+
+
+def _stopped_by_tol(f, before: str, after: str, options):
+    """A run that tol stopped short of a minimum (it is ``slow``): flat here and falling on
+    far off (tanh x + y² at (12, 0)); sloping along a direction it barely curves in (e^x at
+    −40); else short of a critical point by the quadratic model (a tighter tol)."""
+    if f.levels_to is not None:  # flat here, falling on far off
+        return _levels(f, text("advice.slow.tol_levels", n=f.steps, norm=f.gradient_norm,
+                               tol=f.tol, before=before, after=after))
+    if f.eigenvalues is not None and any(
+            abs(v) <= f.thresholds["flat"] for v in f.eigenvalues):  # sloping, barely curving
+        return text("advice.slow.tol_flat", n=f.steps, norm=f.gradient_norm, tol=f.tol,
+                    before=before, after=after), \
+            text("advice.slow.tol_flat_advice", bowl=_bowl(f)), None
+    # stopped by a loose tol short of a critical point
+    tol = TOL_DEFAULT if f.tol > TOL_DEFAULT else typed(f.tol / 100)
+    bowl = f.positive and not f.negative and f.eigenvalues is not None and all(
+        v > 0 for v in f.eigenvalues)  # short of the bowl's minimum, else of any
+    return text(f"advice.slow.tol{'' if f.steps else '_start'}{'' if bowl else '_any'}",
+                n=f.steps, before=before, after=after,
+                norm=f.gradient_norm, tol=f.tol), text("advice.slow.tighten", tol=tol), \
+        _keep({"tol": tol}, options)
 
 
 def _levels(f, explanation: str):

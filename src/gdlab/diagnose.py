@@ -658,7 +658,8 @@ def _decoupled_held(result, said, thresholds: dict, options: frozenset) -> None:
                 way = point_text(push[i])
                 words += text("advice.decoupled.no_minimum", direction=way, to=float(far[i]),
                               distance=probe_reach(xb[i]))
-                said[k][b][2] = text("advice.unbounded.advice", bowl=bowl_text(obj.variables, polynomial_degree(obj)),
+                said[k][b][2] = text("advice.unbounded.advice",
+                                     bowl=bowl_text(obj.variables, polynomial_degree(obj)),
                                      direction=text("advice.unbounded.direction", point=way))
                 said[k][b][3] = None
             else:
@@ -862,13 +863,10 @@ def _reachable_minimum(result, facts_rows, budget: "_TryBudget", said) -> None:
                 like, like.name, [{**own, "lr": r} for _ in runs for r in rates]), steps)
         except GdlabError:
             continue
-        ends = tried.final[0]
-        with np.errstate(all="ignore"):
-            eig = np.linalg.eigvalsh(np.nan_to_num(np.asarray(obj.hessian(ends), dtype=float)))
+        ends, reached = tried.final[0], _converged_to_minimum(obj, tried)
         for i, b in enumerate(runs):
             for j in range(i * len(rates), (i + 1) * len(rates)):
-                if tried.status[0, j] != "converged" or critical.kind_of(eig[j]) not in (
-                        "minimum", "degenerate"):
+                if not reached[j]:
                     continue
                 said[k][b][2] = text(
                     "advice.unbounded.reachable", lr=rates[j - i * len(rates)],
@@ -903,10 +901,13 @@ def _pushed_to_minimum(result, facts_rows, budget: "_TryBudget", said) -> None:
             if entry[0] not in ("saddle", "maximum") or not f.escape_unbounded or \
                     f.escape is None or like.noise or not steps:
                 continue
-            if like.name == "newton":
-                if f.bound is None or not np.isfinite(f.bound) or f.bound <= 0:
+            if like.name == "newton":  # half gd's bound there, or at a maximum (none) a
+                # step of 1/max|λ| — the scale of f's curvature there — and its shares
+                scale = f.bound / 2 if f.bound is not None and np.isfinite(f.bound) and \
+                    f.bound > 0 else 1 / max(np.max(np.abs(f.lam_end)), 1e-300)
+                if not np.isfinite(scale):
                     continue
-                tries = [(None, typed(f.bound / 2 * share)) for share in SETTLING_SHARES]
+                tries = [(None, typed(scale * share)) for share in SETTLING_SHARES]
                 opt = _one_per_row(like, "gd", [{"lr": lr} for _, lr in tries])
             else:
                 delta = 0.01 * max(1.0, float(np.linalg.norm(f.start)))
@@ -924,12 +925,9 @@ def _pushed_to_minimum(result, facts_rows, budget: "_TryBudget", said) -> None:
                             backend=_try_backend(obj, opt))
             except GdlabError:
                 continue
-            with np.errstate(all="ignore"):
-                eig = np.linalg.eigvalsh(np.nan_to_num(np.asarray(obj.hessian(tried.final[0]),
-                                                                  dtype=float)))
+            reached = _converged_to_minimum(obj, tried)
             for j, (start, lr) in enumerate(tries):
-                if tried.status[0, j] != "converged" or critical.kind_of(eig[j]) not in (
-                        "minimum", "degenerate"):
+                if not reached[j]:
                     continue
                 taken = int(tried.steps[0, j])
                 more = {} if taken <= steps else {"max_steps": _round_up(taken)}
@@ -976,12 +974,28 @@ def _tried_many_starts(result, facts_rows, budget: "_TryBudget", said) -> None:
         ends = np.where(tried.status[0] == "diverged", np.inf, tried.value[0])
         for b in runs:
             before = float(result.value[k, b])
-            lower = int(np.count_nonzero(ends < before - VALUE_TOL * max(1.0, abs(before))))
+            margin = VALUE_TOL * max(1.0, abs(before))
+            lower = int(np.count_nonzero(ends < before - margin))
             if lower:
                 said[k][b][2] += text("advice.local.many_tried", lower=lower, runs=n)
-            else:
-                said[k][b][2] = text("advice.local.many_none", runs=n, dim=obj.dim)
-                said[k][b][3] = None
+                continue
+            # none lower: most at this same value is evidence for it (x² + 3y²); most
+            # higher, of a landscape whose lower basins (if any) are small (Rastrigin)
+            same = int(np.count_nonzero(np.abs(ends - before) <= margin))
+            kind = "many_same" if 2 * same >= n else "many_none" \
+                if said[k][b][0] == "local_minimum" else "many_none_unknown"  # lower known?
+            said[k][b][2] = text(f"advice.local.{kind}", runs=n, dim=obj.dim, same=same)
+            said[k][b][3] = None
+
+
+def _converged_to_minimum(obj, tried) -> np.ndarray:
+    """For each run of a one-configuration try: it converged where f curves up, or not
+    down (a degenerate minimum, x⁴'s) — a minimum to offer."""
+    with np.errstate(all="ignore"):
+        eig = np.linalg.eigvalsh(np.nan_to_num(np.asarray(obj.hessian(tried.final[0]),
+                                                          dtype=float)))
+    return (tried.status[0] == "converged") & np.array(
+        [critical.kind_of(e) in ("minimum", "degenerate") for e in eig])
 
 
 def _round_up(n: int) -> int:
@@ -1456,8 +1470,8 @@ def _bound_curvatures(result, ev, falls, oscillation: float
     curvature ``(K, B)`` (NaN where none is finite). The known minimum nearest the end where its
     curvatures are finite (the minimum a run reaches decides whether it converges), else the
     end; the end, with the curvature along the swing, where the run swings there held by it
-    and that curvature is the larger (:func:`_swings_where_it_ended`); the start where the run diverged, f fell without bound,
-    or nothing is finite."""
+    and that curvature is the larger (:func:`_swings_where_it_ended`); the start where the
+    run diverged, f fell without bound, or nothing is finite."""
     lam, at = ev.lam_end.copy(), result.final.copy()
     minima = ev.shared["minima"]
     if minima:
@@ -1469,15 +1483,20 @@ def _bound_curvatures(result, ev, falls, oscillation: float
     start = (result.status == "diverged") | falls | ~np.any(np.isfinite(lam), axis=-1)
     lam = np.where(start[..., None], ev.lam_start[None], lam)
     at = np.where(start[..., None], result.starts[None], at)
-    some = np.any(np.isfinite(lam), axis=-1)
+    lam_max = _largest(lam)
     with np.errstate(invalid="ignore"):
-        lam_max = np.where(some, np.nanmax(np.where(some[..., None], lam, 0.0), axis=-1),
-                           np.nan)
         swings, swing_max = _swings_where_it_ended(result, ev, oscillation)
         # where the swing is stiffer than the minimum (or the end's own Hessian) says
         swings &= ~start & ~(swing_max <= lam_max)
     lam[swings], at[swings] = ev.lam_end[swings], result.final[swings]
     return lam, at, np.where(swings, swing_max, lam_max)
+
+
+def _largest(lam: np.ndarray) -> np.ndarray:
+    """The largest finite curvature of each ``(..., D)`` row, NaN where none is finite."""
+    some = np.any(np.isfinite(lam), axis=-1)
+    with np.errstate(invalid="ignore"):
+        return np.where(some, np.nanmax(np.where(some[..., None], lam, 0.0), axis=-1), np.nan)
 
 
 def _swings_where_it_ended(result, ev, oscillation: float) -> tuple[np.ndarray, np.ndarray]:
@@ -1491,10 +1510,7 @@ def _swings_where_it_ended(result, ev, oscillation: float) -> tuple[np.ndarray, 
     λmax 744 at the end puts the bound at 0.00269, where the minimum's 0.041 had been quoted
     as "well below the bound … the zig-zag is damped"."""
     lam_end = ev.lam_end
-    some = np.any(np.isfinite(lam_end), axis=-1)
-    with np.errstate(invalid="ignore"):
-        lam_max = np.where(some, np.nanmax(np.where(some[..., None], lam_end, 0.0), axis=-1),
-                           np.nan)
+    lam_max = _largest(lam_end)
     lr = np.array([(_scalar(o.hyper.get("lr")) if o.schedule is None else None) or np.nan
                    for o in result.optimizers])[:, None]
     mu = np.array([_scalar(o.hyper.get("momentum")) or 0.0 for o in result.optimizers])[:, None]
@@ -1652,10 +1668,10 @@ def _levels_off(obj, base, descent, lowest, value, todo, level=None):
     least :data:`ESCAPE_SHARE` of it (tanh x + y² at (12, 0): ∇f = (1.5e-10, 9e-9), the
     bowl's part nearly done, f flat along x and falling on to −1), where f falls
     monotonically all the way out (to 1e15·max(1, ‖x‖)) to below the end's ``value`` — not
-    shown unbounded, but there is no minimum that way; NaN elsewhere. A way where f settles there (e^−x: toward 0) is
-    preferred to one where it is still falling (−log(1 + x²), a fall without floor too slow
-    to show in the probe). Returns ``(far, direction, floor)``, ``(M,)``, ``(M, D)`` and
-    ``(M,)``: floor where f settled."""
+    shown unbounded, but there is no minimum that way; NaN elsewhere. A way where f settles
+    there (e^−x: toward 0) is preferred to one where it is still falling (−log(1 + x²), a
+    fall without floor too slow to show in the probe). Returns ``(far, direction, floor)``,
+    ``(M,)``, ``(M, D)`` and ``(M,)``: floor where f settled."""
     far, way = np.full(len(base), np.nan), descent.copy()
     floor = np.zeros(len(base), dtype=bool)
     for settled in (True, False):
@@ -1873,15 +1889,14 @@ def _at_noise_floor(result, lam, vec, thresholds: dict) -> np.ndarray:
     at the ends), the quadratic model's minimum lies within :data:`FLOOR_SPREAD` of the
     spread that noisy descent keeps there, √(lr·σ²/(λ(2 − lr·λ))) for gd, heavy-ball
     momentum's √((1 + μ)·lr·σ²/((1 − μ)·λ·(2(1 + μ) − lr·λ))) (the stationary variance of its
-    AR(2) recursion: 1/(1 − μ) wider), lr the rate its schedule left at the end — not x² at
-    1e-4 from 2.94 with σ = 1e-3, whose slow axis is 3 000 such spreads from its minimum
-    (the noise makes no difference to that run)."""
+    AR(2) recursion: 1/(1 − μ) wider; Nesterov's measured by it), lr the rate its schedule
+    left at the end — not x² at 1e-4 from 2.94 with σ = 1e-3, whose slow axis is 3 000 such
+    spreads from its minimum (the noise makes no difference to that run)."""
     lr = np.array([_scalar(o.hyper.get("lr")) if o.noise else None
                    for o in result.optimizers], dtype=float)  # NaN: no noise or no one rate
     noise = np.array([o.noise for o in result.optimizers], dtype=float)
-    # heavy ball: dampening scales the rate; nesterov's floor is another (none said)
-    mu = np.array([(_scalar(o.hyper.get("momentum")) or 0.0) if o.name != "nesterov"
-                   else np.nan for o in result.optimizers])
+    # heavy ball: dampening scales the rate; Nesterov measured by heavy ball's spread
+    mu = np.array([_scalar(o.hyper.get("momentum")) or 0.0 for o in result.optimizers])
     lr *= 1 - np.array([_scalar(o.hyper.get("dampening")) or 0.0 for o in result.optimizers])
     out = np.zeros(result.shape, dtype=bool)
     ks, bs, _, along = _on_axes(result, vec, np.isfinite(lr)[:, None]
