@@ -1656,3 +1656,15 @@ def test_a_stop_by_tol_on_a_slope_that_barely_curves_is_no_critical_point():
     n = run("x**2 + y**2", [[3.0, 4.0]], make("nesterov", lr=0.05, momentum=0.9, noise=1.0),
             max_steps=1000).diagnoses()[0][0]
     assert "noise floor" in n.explanation and set(n.suggestion) == {"schedule"}
+
+
+def test_momentums_retuning_counts_its_dampening():
+    """Heavy ball with dampening τ steps as with lr·(1 − τ): at lr 1e-4, μ 0.5, τ 0.5 on
+    x² + 100y² the slow mode (λ = 2) shrinks by the larger root of z² − (1 + μ − lr'λ)z + μ,
+    ≈ 1 − lr'λ/(1 − μ) = 1 − 2e-4 — not the undamped 1 − 4e-4 — and the lesson says so."""
+    r = run("x**2 + 100*y**2", [[1.0, 1.0]],
+            make("momentum", lr=1e-4, momentum=0.5, dampening=0.5), max_steps=500)
+    d = r.diagnoses()[0][0]
+    z = max(abs(np.roots([1, -(1.5 - 5e-5 * 2), 0.5])))
+    assert 1 - z == pytest.approx(2e-4, rel=1e-3) and "shrinks the error by 1 − 0.0002" in \
+        d.advice

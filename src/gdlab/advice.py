@@ -154,11 +154,19 @@ def _steps(n: int) -> str:
     return text("unit.steps", n=n)
 
 
+def _felt(f) -> np.ndarray:
+    """The curvatures at ``bound_at`` as the run's steps feel them: momentum's dampening τ
+    scales each gradient by 1 − τ, so lr on λ acts as lr on (1 − τ)·λ — rates and tunings
+    stay in the run's own units of lr."""
+    lam = np.asarray(f.curvatures, dtype=float)
+    return lam * (1 - float(f.hyper.get("dampening") or 0.0))
+
+
 def _tuned_momentum(f):
     """For a slow momentum or Nesterov run: the learning rate (at most ten times larger) and
     momentum that shrink the error fastest on the curvature at ``bound_at``, as
     ``(lr, momentum, rate now, rate then)`` — where that takes fewer than 2/3 of the steps."""
-    lam = np.asarray(f.curvatures, dtype=float)
+    lam = _felt(f)
     mu = f.hyper.get("momentum")
     if f.optimizer not in ("momentum", "nesterov") or f.lr is None or mu is None or \
             lam.size == 0 or not np.all(np.isfinite(lam)) or lam.min() <= 0:
@@ -189,7 +197,7 @@ def _rate_holds_momentum(f, tuned) -> bool:
     if f.optimizer not in ("momentum", "nesterov") or f.lr is None or bound is None or \
             mu is None or f.lr >= bound / FAR_BELOW:
         return False
-    lam = np.asarray(f.curvatures, dtype=float)
+    lam = _felt(f)
     if lam.size == 0 or not np.all(np.isfinite(lam)):
         return False
     half = _rate(f.optimizer, bound / 2, float(mu), lam)
@@ -619,7 +627,7 @@ def _crawl(f):
     shrinks its error so little a step that ten times the steps would leave more than half of
     it (x² + y² + 1e-6·z² at lr 0.5: 1 − 1e-6 a step, 98% left after 10⁴ steps, where "allow
     more steps" had been the lesson): Adam, which scales each coordinate's step; else None."""
-    lam = np.asarray(f.curvatures, dtype=float)
+    lam = _felt(f)
     if f.optimizer not in ("gd", "momentum", "nesterov") or f.lr is None or f.noise or \
             f.schedule is not None or lam.size == 0 or not np.all(np.isfinite(lam)) or \
             lam.min() <= 0:
@@ -632,7 +640,8 @@ def _crawl(f):
     if not left > 0.5:
         return None
     lr = typed(0.01 * max(1.0, float(np.linalg.norm(f.final))))
-    return (text("advice.slow.crawl", low=float(lam.min()), factor=_factor(rate), left=left),
+    return (text("advice.slow.crawl", low=float(np.min(f.curvatures)), factor=_factor(rate),
+                 left=left),
             text("advice.slow.crawl_advice", lr=lr), {"optimizer": "adam", "lr": lr})
 
 
