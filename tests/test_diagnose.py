@@ -1668,3 +1668,19 @@ def test_momentums_retuning_counts_its_dampening():
     z = max(abs(np.roots([1, -(1.5 - 5e-5 * 2), 0.5])))
     assert 1 - z == pytest.approx(2e-4, rel=1e-3) and "shrinks the error by 1 − 0.0002" in \
         d.advice
+
+
+def test_flat_ground_that_slopes_down_ahead_is_a_plateau_not_a_minimum():
+    """−e^−(x² + y²) from (4, 4): ‖∇f‖ = 8√2·e^−32 ≈ 1.4e-13 < tol, so the run stops at once,
+    and every curvature there is ~1e-13 — flat. f is −1 at the origin, 5.7 ahead along −∇f:
+    no minimum at (4, 4), though with one run nothing lower is known. A plateau; the Adam it
+    suggests gets to the minimum."""
+    d = run("-exp(-(x**2+y**2))", [[4.0, 4.0]], "gd", lr=0.1).diagnoses()[0][0]
+    assert np.sqrt(2) * 8 * np.exp(-32) == pytest.approx(1.4e-13, rel=0.05)
+    assert d.label == "plateau" and "no critical point" in d.explanation
+    s = d.suggestion
+    again = run("-exp(-(x**2+y**2))", [[4.0, 4.0]], make("adam", lr=s["lr"], eps=s["eps"]),
+                tol=s["tol"], max_steps=1000)
+    assert again.value[0, 0] == pytest.approx(-1.0, abs=1e-6)
+    bowl = run("x**4 + y**4", [[0.01, 0.01]], "gd", lr=0.1).diagnoses()[0][0]
+    assert bowl.label != "plateau"  # flat, but f rises every way ahead: a minimum's flat floor

@@ -339,6 +339,7 @@ class RunFacts:
     at_kink: bool
     noise_floor: bool
     numerically_flat: bool
+    flat_sloping: bool  # flat here, f lower ahead along −∇f (_lower_ahead)
     falls_nearby: bool
     model_holds: bool
     listed_kind: str | None
@@ -988,6 +989,31 @@ def _tried_many_starts(result, facts_rows, budget: "_TryBudget", said) -> None:
             said[k][b][3] = None
 
 
+#: distances (× max(1, ‖x‖)) at which f is looked at ahead along −∇f from flat ground
+AHEAD = 10.0 ** np.arange(-3, 4)
+
+
+def _lower_ahead(obj, result, todo: np.ndarray, value_tol: float) -> np.ndarray:
+    """``(K, B)``: for the runs ``todo`` (stopped on flat ground), whether f is lower by more
+    than ``value_tol`` somewhere ahead along −∇f (:data:`AHEAD`): −e^−(x² + y²) from (4, 4)
+    stops at once (‖∇f‖ = 1.4e-13 < tol) and curves by 1e-13, yet falls to −1 5.7 ahead —
+    flat ground, no minimum. At a minimum −∇f points nowhere in particular and f rises."""
+    out = np.zeros(todo.shape, dtype=bool)
+    ks, bs = np.nonzero(todo & (result.gradient_norm > 0))
+    if not len(ks):
+        return out
+    x, f0 = result.final[ks, bs], result.value[ks, bs]
+    with np.errstate(all="ignore"):
+        g = np.asarray(obj.gradient(x), dtype=np.float64).reshape(x.shape)
+        d = -g / np.linalg.norm(g, axis=-1, keepdims=True)
+        scale = np.maximum(1.0, np.linalg.norm(x, axis=-1))[:, None, None]
+        ahead = np.asarray(obj.value(x[:, None, :] + AHEAD[None, :, None] * scale * d[:, None]),
+                           dtype=np.float64)
+        lower = np.nanmin(np.where(np.isfinite(ahead), ahead, np.nan), axis=-1, initial=np.inf)
+    out[ks, bs] = lower < f0 - value_tol * np.maximum(1.0, np.abs(f0))
+    return out
+
+
 def _converged_to_minimum(obj, tried) -> np.ndarray:
     """For each run of a one-configuration try: it converged where f curves up, or not
     down (a degenerate minimum, x⁴'s) — a minimum to offer."""
@@ -1178,6 +1204,7 @@ def _facts_of(result, ev, thresholds) -> list[list[RunFacts]]:
                            "better_start": better[k][b], "at_kink": bool(kinks[k, b]),
                            "noise_floor": bool(ev.noise_floor[k, b]),
                            "numerically_flat": bool(ev.flat_tail[k, b]),
+                           "flat_sloping": bool(ev.sloping[k, b]),
                            **dict(zip(("edge_to", "edge_at", "edge_floor"), ev.edges[k][b])),
                            "falls_nearby": bool(ev.falls_nearby[k, b]),
                            "model_holds": bool(ev.model_holds[k, b]),
@@ -1232,6 +1259,11 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
               "variables": obj.variables, "finite_everywhere": finite_everywhere(obj),
               "degree": polynomial_degree(obj)}
     flat_tail, falls_nearby = _around(obj, result, near)
+    # flat ground f slopes down from, where no critical point lies near by the quadratic model
+    # (cos(0.003x) + cos(0.003y) 0.0014 from its flat maximum: that is a maximum)
+    on_flat = near & _plateau_flat(lam_end, np.all(np.isfinite(lam_end), axis=-1), thresholds)
+    sloping = _lower_ahead(obj, result, on_flat, thresholds["value_tol"]) & ~_model_holds(
+        obj, result, lam_end, vec_end, on_flat, thresholds)
     model_holds = _model_holds(obj, result, lam_end, vec_end, near & neg.any(axis=-1),
                                thresholds)
     noise_floor = _at_noise_floor(result, lam_end, vec_end, thresholds)
@@ -1247,6 +1279,7 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
         lam_end=lam_end, lam_start=lam_start, lam_minima=lam_minima, near=near, pos=pos,
         neg=neg, minimiser=minimiser, may_be_unbounded=may_be_unbounded, shared=shared,
         escape=escape, escapes=escapes, probes=probes, falls=falls, flat_tail=flat_tail,
+        sloping=sloping,
         edges=edges,
         falls_nearby=falls_nearby, model_holds=model_holds, noise_floor=noise_floor,
         nearest=nearest, nearest_distance=nearest_distance, close=close,
@@ -1443,6 +1476,7 @@ def _classify_parts(result, ev, falls, t) -> dict[str, np.ndarray]:
         oscillation=r.oscillation,
         descending=_descending(r.value, r.mid_value, r.start_value),
         value=r.value, start_value=r.start_value, flat_tail=ev.flat_tail,
+        flat_sloping=ev.sloping,
         listed_kind=np.where(ev.close_distance <= t["near_point"], kinds[ev.close], ""),
         positive=ev.pos.any(axis=-1), negative=ev.neg.any(axis=-1), flat=flat,
         falls_nearby=ev.falls_nearby, model_holds=ev.model_holds,
@@ -2053,6 +2087,7 @@ def _facts(result, k, b, lam_end, bound, near, positive, negative, shared, thres
 #: (:func:`labels`).
 RULES = (("falls", "unbounded"), ("diverged", "diverged"), ("stuck", "slow"),
          ("swings", "oscillating"), ("not_critical", "slow"), ("flat_tail", "plateau"),
+         ("flat_sloping", "plateau"),
          ("falls_nearby", "saddle"), ("flat_above", "plateau"), ("mixed_curvature", "saddle"),
          ("flat_down", "plateau"), ("maximum", "maximum"), ("lowest", "global_minimum"))
 
@@ -2065,7 +2100,8 @@ LABEL_PARTS = tuple(name for name, _ in RULES if name not in ("flat_above", "low
 
 def _conditions(t, *, falls, diverged, near, steps, no_progress, oscillation, descending,
                 value, start_value, flat_tail, listed_kind, positive, negative, flat,
-                falls_nearby, model_holds=True, frozen=False) -> dict[str, np.ndarray]:
+                falls_nearby, model_holds=True, frozen=False, flat_sloping=False
+                ) -> dict[str, np.ndarray]:
     """The conditions of :data:`RULES` that do not need the lowest known value (arrays, or
     0-d for one run); ``flat``: a plateau where a lower value is known (``flat_above``);
     ``frozen``: the run's schedule froze it (a run that stopped descending for that did not
@@ -2080,6 +2116,9 @@ def _conditions(t, *, falls, diverged, near, steps, no_progress, oscillation, de
             "stuck": off & ((np.asarray(steps) == 0) | np.asarray(no_progress, bool)),
             "swings": off & swings, "not_critical": off,
             "flat_tail": np.asarray(flat_tail, bool) & (kind == "") & ~np.asarray(positive),
+            # flat ground that f still slopes down from (−e^−(x² + y²) at (4, 4))
+            "flat_sloping": np.asarray(flat_sloping, bool) & np.asarray(flat, bool)
+            & (kind == ""),
             "flat": np.asarray(flat, bool) & (kind != "saddle") & (kind != "maximum"),
             "mixed_curvature": (np.asarray(positive) & np.asarray(negative))
             | (kind == "saddle"),
@@ -2103,6 +2142,7 @@ def classify(f: RunFacts) -> str:
         near=f.near_critical, steps=f.steps, no_progress=f.made_no_progress,
         oscillation=f.oscillation, descending=f.descending, value=f.value,
         start_value=f.start_value, flat_tail=f.numerically_flat,
+        flat_sloping=f.flat_sloping,
         listed_kind=f.listed_kind or "", positive=f.positive, negative=f.negative, flat=flat,
         falls_nearby=f.falls_nearby, model_holds=f.model_holds,
         frozen=f.schedule is not None and parse_schedule(f.schedule).froze(f.steps))
