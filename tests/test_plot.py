@@ -670,3 +670,18 @@ def test_a_loss_curve_that_stops_because_its_run_diverged_says_so():
     assert r.status[1, 0] == "diverged" and r.status[0, 0] != "diverged"
     assert keys[1].endswith(f": diverged, {int(r.steps[1, 0])} steps")
     assert "diverged" not in keys[0]
+
+
+def test_an_lr_map_draws_each_rate_in_its_own_row_whatever_the_spacing():
+    """Rates 0.3, 0.01, 0.15, 0.24, 0.26 (unsorted, unevenly spaced): each row of cells spans
+    its own rate and no other (the edges had been log-spaced by the first two rates, so on
+    (x² − 1)² + (y² − 1)² the oscillating row of 0.26 was drawn from 0.14 — below the bound
+    2/8 = 0.25 drawn across it)."""
+    m = studies.lr_map("(x**2-1)**2 + (y**2-1)**2", lrs=[0.3, 0.01, 0.15, 0.24, 0.26],
+                       starts=6, max_steps=300, domain=[(-2, 2), (-2, 2)])
+    assert list(m.lrs) == [0.01, 0.15, 0.24, 0.26, 0.3]
+    mesh = plot.lr_map(m).figure.axes[0].collections[0]
+    ys = np.unique(mesh.get_coordinates()[..., 1])
+    for lr, lo, hi in zip(m.lrs, ys[:-1], ys[1:]):
+        assert lo < lr < hi
+    assert 0.24 < np.sqrt(0.24 * 0.26) < 0.26  # the row edge between them: at 0.2498

@@ -294,7 +294,7 @@ def lr_map(f, *, lrs=None, axis: int = 0, at: float | None = None, starts: int =
         finite = scale[np.isfinite(scale)]
         mid = float(np.median(finite)) if finite.size else 0.1
         lrs = np.geomspace(mid / 300, mid * 10, 40 if lrs is None else int(lrs))
-    lrs = np.asarray(lrs, dtype=float)
+    lrs = np.unique(np.asarray(lrs, dtype=float))  # ascending, each once: the map's rows
     if scheduler is not None:
         labels, ends = _lr_map_in_chunks(obj, pts, base, lrs, max_steps, backend, scheduler)
         result = None
