@@ -1364,25 +1364,24 @@ def test_a_run_swinging_far_from_the_minimum_is_held_by_the_curvature_where_it_s
     assert run("beale", start, "gd", lr=lr, max_steps=1000).value[0, 0] < r.value[0, 0]
 
 
-def test_a_frozen_swing_is_measured_across_the_swing():
-    """x⁴ − 3x² + x from 0.1 at lr 0.2 swings around the minimum −1.30084 (f'' = 12x² − 6 =
-    14.31 there: bound 0.140 < 0.2) without settling; where it stopped, −0.8835, f'' is only
-    3.37. The curvature along one step from the end, (f'(x) − f'(x'))/(x − x'), says how
-    stiff the swing is: the lesson measures across it, says the rate is above the bound, and
-    its half-bound rate converges."""
-    f, start = "x**4 - 3*x**2 + x", [[0.1]]
-    r = run(f, start, "gd", lr=0.2, max_steps=1000)
-    d = r.diagnoses()[0][0]
-    x = r.final[0, 0, 0]
-    fp = lambda z: 4 * z**3 - 6 * z + 1  # noqa: E731
-    x2 = x - 0.2 * fp(x)
-    secant = (fp(x) - fp(x2)) / (x - x2)
-    assert d.label == "oscillating" and 12 * x**2 - 6 < secant
-    assert d.stability_bound == pytest.approx(2 / secant, rel=1e-9)
-    assert "above the stability bound" in d.explanation and "across the swing" in d.explanation
-    again = run(f, start, "gd", lr=d.suggestion["lr"], max_steps=1000)
+def test_a_swing_about_a_typed_formulas_minimum_is_measured_at_that_minimum():
+    """x⁴ − 3x² + x from 0.1 at lr 0.2 swings about the minimum −1.30084 (f'' = 12x² − 6 =
+    14.31 there: bound 0.1398 < 0.2) without settling; where it stopped f'' is another
+    number, and across any 2-cycle the secant is 2/lr. The lesson finds the minimum it
+    circles (Newton from the end) and measures there; its half-bound rate converges. Two runs
+    in one 2-cycle, stopped on either side, quote the same bound."""
+    f = "x**4 - 3*x**2 + x"
+    d = run(f, [[0.1]], "gd", lr=0.2, max_steps=1000).diagnoses()[0][0]
+    assert d.label == "oscillating" and d.bound_at[0] == pytest.approx(-1.30084, abs=1e-5)
+    assert d.stability_bound == pytest.approx(2 / (12 * 1.30084**2 - 6), rel=1e-4)
+    assert "above the stability bound" in d.explanation and "swings about" in d.explanation
+    again = run(f, [[0.1]], "gd", lr=d.suggestion["lr"], max_steps=1000)
     assert again.status[0, 0] == "converged" and again.final[0, 0, 0] == pytest.approx(
         -1.30084, abs=1e-4)
+    both = run(f + " + 3*y**2", [[-0.801152, -0.309251], [-1.836106, -1.933889]], "gd",
+               lr=0.15).diagnoses()[0]
+    assert both[0].stability_bound == pytest.approx(both[1].stability_bound, rel=1e-9)
+    assert both[0].stability_bound == pytest.approx(0.1398, abs=1e-4)
 
 
 def test_an_unbounded_run_carried_past_a_minimum_is_told_the_rate_that_stays():
@@ -1684,3 +1683,20 @@ def test_flat_ground_that_slopes_down_ahead_is_a_plateau_not_a_minimum():
     assert again.value[0, 0] == pytest.approx(-1.0, abs=1e-6)
     bowl = run("x**4 + y**4", [[0.01, 0.01]], "gd", lr=0.1).diagnoses()[0][0]
     assert bowl.label != "plateau"  # flat, but f rises every way ahead: a minimum's flat floor
+
+
+@pytest.mark.parametrize("optimizer, bound", [("gd", 2 / 8), ("nesterov", 2 * 1.9 / (2.8 * 8))])
+def test_an_lr_sweeps_bound_is_the_minimums_its_runs_reach(optimizer, bound):
+    """(x² − 1)² + (y² − 1)²: at its minima the Hessian is diag(8, 8) — gd's bound 0.25,
+    Nesterov's (μ 0.9) 0.1696. The sweep's bound had been taken where a swinging or diverged
+    run stopped (0.174, 0.1186), so converging rates read "above the bound"; rates below the
+    bound converge here and those above do not."""
+    from gdlab.studies import lr_sweep, sweep_bound
+
+    lrs = [0.1, 0.2, 0.24, 0.26, 0.3, 0.35] if optimizer == "gd" else \
+        [0.05, 0.1, 0.15, 0.2]
+    r = lr_sweep("(x**2-1)**2 + (y**2-1)**2", [[0.547847, -0.920853]], make(optimizer),
+                 lrs, max_steps=1000)
+    assert sweep_bound(r, own=True) == pytest.approx(bound, rel=1e-6)
+    for k, lr in enumerate(lrs):
+        assert (r.status[k, 0] == "converged") == (lr < bound), lr

@@ -104,6 +104,8 @@ def _where(f) -> str:
     elif f.nearest_minimum is not None and np.allclose(f.bound_at,
                                                        f.nearest_minimum["location"]):
         place = "minimum"
+    elif not np.allclose(f.bound_at, f.final):  # diagnose._circled_minima
+        place = "circled"
     else:
         place = "end"
         lam = np.asarray(f.curvatures, dtype=float)

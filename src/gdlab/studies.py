@@ -346,7 +346,10 @@ def sweep_bound(result: RunResult, own: bool = False) -> float | None:
     2(1+μ)/λmax, …: :data:`gdlab.diagnose.BOUNDS`; ``None`` for an adaptive one) — λmax over
     the starts and the end points of runs that did not diverge."""
     opt = result.optimizers[0]
-    lams = [d.lambda_max for row in result.diagnoses() for d in row if d.lambda_max is not None]
+    every = [d for row in result.diagnoses() for d in row if d.lambda_max is not None]
+    # a diverged run's λ is its start's: only where every run diverged does it speak
+    lams = [d.lambda_max for d in every if d.label not in ("diverged", "unbounded")] or \
+        [d.lambda_max for d in every]
     if not lams:
         return None
     if not own:
