@@ -189,3 +189,22 @@ def test_a_typed_formula_is_a_library_function_only_where_they_agree_everywhere(
     if name is None:
         x = np.array([5.0] + [0.0] * (dim - 1))
         assert obj.value(x) != 25.0
+
+
+@pytest.mark.parametrize("formula, at, kind", [
+    ("x*abs(x) + 0.1*x^2 + y^2", [0.0, 0.0], "saddle"),  # f'' = −1.8 left, 2.2 right
+    ("relu(x)^2 - 0.2*x^2", [0.0], "saddle"),  # f'' = −0.4 left, 1.6 right
+    ("abs(x)^3 + y^2", [0.0, 0.0], "degenerate"),  # f'' = 6|x| is continuous: a Hessian
+])
+def test_no_hessian_where_the_second_derivatives_jump_across_a_kink(formula, at, kind):
+    """x·|x| + 0.1x² at 0: the formula's 2·sign(x) + 0.2 reads 0.2 there, and the point was
+    'minimum' — but f(−0.1) = −0.009 < 0 = f(0), and the one-sided second derivatives −1.8 and
+    2.2 differ. No Hessian is given where they jump, and the kind is read from f beside."""
+    from gdlab.calculus import analyze
+
+    r = analyze(formula, at)
+    jumps = kind != "degenerate"
+    assert all(np.isnan(v) for row in r.hessian for v in row) == jumps
+    assert r.critical_point == kind
+    f = lambda x: x * abs(x) + 0.1 * x * x  # noqa: E731
+    assert f(-0.1) < f(0.0) < f(0.1)

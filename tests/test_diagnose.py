@@ -1700,3 +1700,11 @@ def test_an_lr_sweeps_bound_is_the_minimums_its_runs_reach(optimizer, bound):
     assert sweep_bound(r, own=True) == pytest.approx(bound, rel=1e-6)
     for k, lr in enumerate(lrs):
         assert (r.status[k, 0] == "converged") == (lr < bound), lr
+
+
+def test_a_run_ending_beside_a_kink_where_f_falls_is_no_minimum():
+    """x·|x| + 0.1x² + y² from (0.5, 1): x shrinks toward 0 from the right (f = 1.1x² there)
+    and the run converges at the kink; the formula's Hessian there reads (0.2, 2) — "a
+    minimum" — but f(−h, 0) = −0.9h² < 0: f falls beside it (and without bound to the left)."""
+    d = run("x*abs(x) + 0.1*x^2 + y^2", [[0.5, 1.0]], "gd", lr=0.1).diagnoses()[0][0]
+    assert d.label == "saddle" and "kink" in d.explanation and d.suggestion is None

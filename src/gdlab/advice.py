@@ -711,6 +711,11 @@ def _saddle(f, options):
     if f.positive and f.negative:
         shape = text("advice.saddle.mixed", low=float(np.min(f.lam_end)),
                      high=float(np.max(f.lam_end)))
+    elif f.near_kink:  # no Hessian across the kink: f itself, a step beside, says it
+        explanation = text("advice.stationary.explanation", what=text(
+            "advice.stationary.saddle"), point=point_text(f.final), norm=f.gradient_norm,
+            shape=text("advice.saddle.kink"))
+        return explanation, text("advice.saddle.kink_advice"), None
     else:
         shape = text("advice.saddle.degenerate")
     return _stationary(f, options, "saddle", shape)

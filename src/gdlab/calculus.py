@@ -226,6 +226,36 @@ def _one_sided(obj: Objective, a: np.ndarray) -> np.ndarray | None:
     return slopes
 
 
+def _second_derivatives_exist(obj: Objective, a: np.ndarray) -> bool:
+    """Whether ∇f's one-sided slopes agree along every axis at ``a`` (a point on a kink of a
+    piece of f): x·|x| + 0.1x² at 0 has f'' = −1.8 from the left and 2.2 from the right —
+    no Hessian, whatever the formula's 2·sign(x) + 0.2 reads at 0."""
+    g0 = np.asarray(obj.gradient(a), dtype=np.float64)
+    for i in range(obj.dim):
+        h = ONE_SIDED_STEP * max(1.0, abs(a[i]))
+        e = np.zeros(obj.dim)
+        e[i] = h
+        ahead, behind = np.asarray(obj.gradient(np.stack([a + e, a - e])), dtype=np.float64)
+        forward, backward = (ahead - g0) / h, (g0 - behind) / h
+        if not np.all(np.abs(forward - backward) <= ONE_SIDED_RTOL * 1e3 * (
+                np.maximum(np.abs(forward), np.abs(backward)) + 1.0)):
+            return False
+    return True
+
+
+def _kind_by_values(obj: Objective, a: np.ndarray) -> str:
+    """A critical point's kind from f a small step away along ± each axis: higher every way a
+    minimum, lower every way a maximum, both a saddle, else degenerate."""
+    f0 = float(obj.value(a))
+    steps = np.concatenate([np.eye(obj.dim), -np.eye(obj.dim)]) * ONE_SIDED_STEP * \
+        np.maximum(1.0, np.abs(a))
+    around = np.asarray(obj.value(a + steps), dtype=np.float64) - f0
+    tiny = 1e-15 * max(1.0, abs(f0))
+    up, down = np.any(around > tiny), np.any(around < -tiny)
+    return "saddle" if up and down else "minimum" if np.all(around > tiny) else \
+        "maximum" if np.all(around < -tiny) else "degenerate"
+
+
 def unit_vector(direction, dim: int) -> np.ndarray:
     """``direction/‖direction‖`` of dimension ``dim``, checked (finite, not zero; no overflow
     for huge entries)."""
@@ -437,6 +467,12 @@ def analyze(f, x, direction=None, method: str | None = None,
     resolved = obj.resolve_method(method)
     g, error, nfev = _checked_gradient(obj, x, resolved)
     h, h_error = obj.hessian_with_error(x, resolved)
+    kind = None
+    if obj.on_kink(x) and not _second_derivatives_exist(obj, x):
+        # f'' jumps across the kink (x·|x| at 0: −2 and 2): no Hessian, and the kind of a
+        # critical point read from f itself a step away along each axis
+        h, h_error = np.full_like(h, np.nan), None
+        kind = _kind_by_values(obj, x) if vector_norm(g) <= GRAD_TOL else None
     finite_h = np.all(np.isfinite(h))
     eig = np.linalg.eigvalsh(0.5 * (h + h.T)).tolist() if finite_h else [float("nan")] * obj.dim
     u = dd = None
@@ -461,7 +497,7 @@ def analyze(f, x, direction=None, method: str | None = None,
         tangent_plane=TangentPlane(tuple(x.tolist()), value, tuple(g.tolist()),
                                    obj.variables).equation,
         hessian=h.tolist(), hessian_eigenvalues=eig,
-        critical_point=classify_critical_point(g, h),
+        critical_point=classify_critical_point(g, h) if finite_h else kind,
         method=resolved, error_estimate=None if error is None else error.tolist(),
         hessian_error=None if h_error is None else h_error.tolist(),
         evaluations=None if resolved == "exact" else nfev, symbolic=symbolic,

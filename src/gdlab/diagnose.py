@@ -340,6 +340,7 @@ class RunFacts:
     noise_floor: bool
     numerically_flat: bool
     flat_sloping: bool  # flat here, f lower ahead along −∇f (_lower_ahead)
+    near_kink: bool  # a kink of f within a probe step (its Hessian may not hold across it)
     falls_nearby: bool
     model_holds: bool
     listed_kind: str | None
@@ -1205,6 +1206,7 @@ def _facts_of(result, ev, thresholds) -> list[list[RunFacts]]:
                            "noise_floor": bool(ev.noise_floor[k, b]),
                            "numerically_flat": bool(ev.flat_tail[k, b]),
                            "flat_sloping": bool(ev.sloping[k, b]),
+                           "near_kink": bool(ev.near_kink[k, b]),
                            **dict(zip(("edge_to", "edge_at", "edge_floor"), ev.edges[k][b])),
                            "falls_nearby": bool(ev.falls_nearby[k, b]),
                            "model_holds": bool(ev.model_holds[k, b]),
@@ -1259,6 +1261,10 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
               "variables": obj.variables, "finite_everywhere": finite_everywhere(obj),
               "degree": polynomial_degree(obj)}
     flat_tail, falls_nearby = _around(obj, result, near)
+    kink_values = obj.kink_values(result.final.reshape(K * B, D))
+    near_kink = np.zeros((K, B), dtype=bool) if kink_values is None else np.any(
+        np.abs(kink_values.reshape(K, B, -1)) <= 1e-3 * np.maximum(
+            1.0, np.linalg.norm(result.final, axis=-1))[..., None], axis=-1)
     # flat ground f slopes down from, where no critical point lies near by the quadratic model
     # (cos(0.003x) + cos(0.003y) 0.0014 from its flat maximum: that is a maximum)
     on_flat = near & _plateau_flat(lam_end, np.all(np.isfinite(lam_end), axis=-1), thresholds)
@@ -1279,7 +1285,7 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
         lam_end=lam_end, lam_start=lam_start, lam_minima=lam_minima, near=near, pos=pos,
         neg=neg, minimiser=minimiser, may_be_unbounded=may_be_unbounded, shared=shared,
         escape=escape, escapes=escapes, probes=probes, falls=falls, flat_tail=flat_tail,
-        sloping=sloping,
+        sloping=sloping, near_kink=near_kink,
         edges=edges,
         falls_nearby=falls_nearby, model_holds=model_holds, noise_floor=noise_floor,
         nearest=nearest, nearest_distance=nearest_distance, close=close,
@@ -1476,7 +1482,7 @@ def _classify_parts(result, ev, falls, t) -> dict[str, np.ndarray]:
         oscillation=r.oscillation,
         descending=_descending(r.value, r.mid_value, r.start_value),
         value=r.value, start_value=r.start_value, flat_tail=ev.flat_tail,
-        flat_sloping=ev.sloping,
+        flat_sloping=ev.sloping, near_kink=ev.near_kink,
         listed_kind=np.where(ev.close_distance <= t["near_point"], kinds[ev.close], ""),
         positive=ev.pos.any(axis=-1), negative=ev.neg.any(axis=-1), flat=flat,
         falls_nearby=ev.falls_nearby, model_holds=ev.model_holds,
@@ -2164,8 +2170,8 @@ LABEL_PARTS = tuple(name for name, _ in RULES if name not in ("flat_above", "low
 
 def _conditions(t, *, falls, diverged, near, steps, no_progress, oscillation, descending,
                 value, start_value, flat_tail, listed_kind, positive, negative, flat,
-                falls_nearby, model_holds=True, frozen=False, flat_sloping=False
-                ) -> dict[str, np.ndarray]:
+                falls_nearby, model_holds=True, frozen=False, flat_sloping=False,
+                near_kink=False) -> dict[str, np.ndarray]:
     """The conditions of :data:`RULES` that do not need the lowest known value (arrays, or
     0-d for one run); ``flat``: a plateau where a lower value is known (``flat_above``);
     ``frozen``: the run's schedule froze it (a run that stopped descending for that did not
@@ -2186,8 +2192,11 @@ def _conditions(t, *, falls, diverged, near, steps, no_progress, oscillation, de
             "flat": np.asarray(flat, bool) & (kind != "saddle") & (kind != "maximum"),
             "mixed_curvature": (np.asarray(positive) & np.asarray(negative))
             | (kind == "saddle"),
-            "falls_nearby": np.asarray(flat, bool) & np.asarray(falls_nearby, bool)
-            & (kind == ""),
+            # f lower a step beside, where no curvature says otherwise: flat, or beside a
+            # kink, across which the Hessian does not hold (x·|x| + 0.1x² at 0: f'' is 0.2
+            # by the formula, −1.8 to the left)
+            "falls_nearby": (np.asarray(flat, bool) | np.asarray(near_kink, bool))
+            & np.asarray(falls_nearby, bool) & (kind == ""),
             # curving down by less than the plateau band is flat ground, not a maximum
             # (tanh²x + tanh²y at (8, 8): −1.8e-6)
             "flat_down": np.asarray(flat, bool) & np.asarray(negative, bool) & (kind == "")
@@ -2206,7 +2215,7 @@ def classify(f: RunFacts) -> str:
         near=f.near_critical, steps=f.steps, no_progress=f.made_no_progress,
         oscillation=f.oscillation, descending=f.descending, value=f.value,
         start_value=f.start_value, flat_tail=f.numerically_flat,
-        flat_sloping=f.flat_sloping,
+        flat_sloping=f.flat_sloping, near_kink=f.near_kink,
         listed_kind=f.listed_kind or "", positive=f.positive, negative=f.negative, flat=flat,
         falls_nearby=f.falls_nearby, model_holds=f.model_holds,
         frozen=f.schedule is not None and parse_schedule(f.schedule).froze(f.steps))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from typing import Any, Sequence
 
 from .diagnose import label_name
@@ -69,14 +71,18 @@ def print_report(report) -> None:
         label = text("calculus.tangent" if len(names) == 2 else "calculus.zero_change")
         table.add_row(label, "⊥ ∇f", "; ".join(fmt_vector(z, 6) for z in r.zero_change))
     table.add_row(text("calculus.plane"), "", _esc(r.tangent_plane))
-    for i, row in enumerate(r.hessian):
-        formula = _esc(", ".join(r.symbolic["hessian"][i])) \
-            if r.symbolic and r.symbolic["hessian"] else ""
-        error = "" if not r.hessian_error else \
-            " ± " + ", ".join(f"{e:.1e}" for e in r.hessian_error[i])
-        table.add_row(text("calculus.hessian") if i == 0 else "", formula,
-                      fmt_vector(row, 8) + error)
-    table.add_row(text("calculus.eigenvalues"), "", fmt_vector(r.hessian_eigenvalues, 8))
+    if not all(math.isfinite(v) for row in r.hessian for v in row):
+        # f'' jumps across a kink there (calculus.analyze): no Hessian to show
+        table.add_row(text("calculus.hessian"), text("calculus.no_hessian"), "—")
+    else:
+        for i, row in enumerate(r.hessian):
+            formula = _esc(", ".join(r.symbolic["hessian"][i])) \
+                if r.symbolic and r.symbolic["hessian"] else ""
+            error = "" if not r.hessian_error else \
+                " ± " + ", ".join(f"{e:.1e}" for e in r.hessian_error[i])
+            table.add_row(text("calculus.hessian") if i == 0 else "", formula,
+                          fmt_vector(row, 8) + error)
+        table.add_row(text("calculus.eigenvalues"), "", fmt_vector(r.hessian_eigenvalues, 8))
     table.add_row(text("calculus.critical"), "",
                   text(f"calculus.kind.{r.critical_point}") if r.critical_point
                   else text("calculus.not_critical"))
