@@ -208,3 +208,18 @@ def test_no_hessian_where_the_second_derivatives_jump_across_a_kink(formula, at,
     assert r.critical_point == kind
     f = lambda x: x * abs(x) + 0.1 * x * x  # noqa: E731
     assert f(-0.1) < f(0.0) < f(0.1)
+
+
+def test_the_classification_of_a_point_scales_with_the_function():
+    """An exact Hessian is trusted to rounding: 1e-8·x² at 0 curves up (a minimum, not
+    'degenerate'), 1e-7·(x² − y²) at 0 is a saddle. A small gradient on a gentle curvature is
+    no critical point: 1e-8·(x² + y²) at (3, 4) has ‖∇f‖ = 1e-7, its minimum 5 away, and
+    its steepest descent (−0.6, −0.8) is shown (it had been '—')."""
+    from gdlab.calculus import analyze
+
+    assert analyze("1e-8*x**2", [0.0]).critical_point == "minimum"
+    assert analyze("1e-7*(x**2 - y**2)", [0.0, 0.0]).critical_point == "saddle"
+    r = analyze("1e-8*(x**2 + y**2)", [3.0, 4.0])
+    assert r.critical_point is None
+    np.testing.assert_allclose(r.steepest_descent, [-0.6, -0.8])
+    assert analyze("x**4", [0.0]).critical_point == "degenerate"

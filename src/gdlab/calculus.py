@@ -177,6 +177,13 @@ def hessian(f, x, method: str | None = None) -> np.ndarray:
     return obj.hessian(x, method)
 
 
+#: Curvature that counts as zero in an exact Hessian (rounding; FLAT for numerical ones).
+EXACT_FLAT = 1e-12
+#: A point with a small gradient is a critical point only where Newton's step to the critical
+#: point of its quadratic model is at most this (× max(1, ‖x‖)): 1e-8·(x² + y²) at (3, 4)
+#: has ‖∇f‖ = 1e-7, but its minimum lies 5 away
+NEWTON_NEAR = 1e-3
+
 #: One-sided difference step (relative) and the agreement asked of the two sides at a kink.
 ONE_SIDED_STEP = 1e-4
 ONE_SIDED_RTOL = 1e-4
@@ -480,7 +487,16 @@ def analyze(f, x, direction=None, method: str | None = None,
         u = unit_vector(direction, obj.dim)
         dd = float(np.dot(g, u))
         u = u.tolist()
-    directions = steepest_directions(g)
+    # exact curvatures are trusted to rounding (1e-8·x² at 0 curves up: a minimum); numerical
+    # ones only beyond FLAT
+    kind = classify_critical_point(g, h, flat=EXACT_FLAT if resolved == "exact" else FLAT) \
+        if finite_h else kind
+    if kind in ("minimum", "maximum", "saddle") and finite_h and \
+            vector_norm(np.linalg.lstsq(h, g, rcond=None)[0]) > NEWTON_NEAR * max(
+                1.0, vector_norm(x)):
+        kind = None  # a small slope on a gentle curvature: the critical point lies farther
+    # a gradient that is no critical point has its directions, however small (1e-8·(x² + y²))
+    directions = steepest_directions(g, tol=GRAD_TOL if kind else 0.0)
     symbolic = None
     if obj.formula is not None:
         symbolic = {
@@ -497,7 +513,7 @@ def analyze(f, x, direction=None, method: str | None = None,
         tangent_plane=TangentPlane(tuple(x.tolist()), value, tuple(g.tolist()),
                                    obj.variables).equation,
         hessian=h.tolist(), hessian_eigenvalues=eig,
-        critical_point=classify_critical_point(g, h) if finite_h else kind,
+        critical_point=kind,
         method=resolved, error_estimate=None if error is None else error.tolist(),
         hessian_error=None if h_error is None else h_error.tolist(),
         evaluations=None if resolved == "exact" else nfev, symbolic=symbolic,
