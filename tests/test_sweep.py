@@ -239,3 +239,16 @@ def test_the_default_chunking_keeps_under_the_chunk_limit():
     for bad in (0, -3, 2.5, True):
         with pytest.raises(ConfigError, match="whole number"):
             chunk_size(100, 500, bad)
+
+
+def test_the_summarys_median_steps_count_the_runs_that_reached_a_minimum():
+    """gd at 0.1 on Himmelblau diverges from every start in a few steps: its median steps
+    had read 3, faster than any rate that converges. The median is over the runs that reached
+    a minimum, and there are none."""
+    df = sweep("himmelblau", optimizers=["gd"], lrs=[0.01, 0.1], random_starts=12, seed=1,
+               max_steps=300)
+    table = summary(df).set_index("lr")
+    assert np.isnan(table.loc[0.1, "median_steps"]) and (df[df.lr == 0.1].status == "diverged"
+                                                          ).all()
+    reached = df[(df.lr == 0.01) & df.diagnosis.str.endswith("minimum")]
+    assert table.loc[0.01, "median_steps"] == reached.steps.median()

@@ -264,7 +264,8 @@ def print_sweep_summary(plan, table) -> None:
         values = row._asdict()
         cells = [values["optimizer"], fmt(values["lr"], 4)]
         cells += ["—" if values[a] != values[a] else fmt(values[a], 4) for a in plan.axes]
-        cells += [f"{values['runs']:,}", fmt(values["median_steps"], 6)]
+        steps = values["median_steps"]
+        cells += [f"{values['runs']:,}", fmt(steps, 6) if math.isfinite(steps) else "—"]
         cells += [_share(values[label]) for label in labels]
         out.add_row(*cells)
     console.print(out)

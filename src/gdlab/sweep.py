@@ -501,18 +501,23 @@ class _Parts:
 
 def summary(frame, axes: Sequence[str] = ()):
     """Per optimizer × learning rate (× each swept hyper-parameter): the runs, the share of
-    each diagnosis label and the median steps (a DataFrame)."""
+    each diagnosis label and the median steps of the runs that reached a minimum (NaN where
+    none did: a diverged run's few steps say nothing of speed) (a DataFrame)."""
     import pandas as pd
 
     from .diagnose import LABELS
 
     keys = ["optimizer", "lr", *axes]
+
+    def reached(group):  # a minimum of any kind (local, global, or nothing to compare)
+        return group["diagnosis"].str.endswith("minimum")
+
     present = [label for label in LABELS if label in set(frame["diagnosis"])]
     rows = []
     for key, group in frame.groupby(keys, dropna=False, sort=False):  # in the sweep's order
         shares = group["diagnosis"].value_counts(normalize=True)
         rows.append({**dict(zip(keys, key)), "runs": len(group),
-                     "median_steps": float(group["steps"].median()),
+                     "median_steps": float(group["steps"][reached(group)].median()),
                      **{f"share_{label}": float(shares.get(label, 0.0)) for label in present}})
     return pd.DataFrame(rows)
 
