@@ -177,8 +177,6 @@ def hessian(f, x, method: str | None = None) -> np.ndarray:
     return obj.hessian(x, method)
 
 
-#: Curvature that counts as zero in an exact Hessian (rounding; FLAT for numerical ones).
-EXACT_FLAT = 1e-12
 #: A point with a small gradient is a critical point only where Newton's step to the critical
 #: point of its quadratic model is at most this (× max(1, ‖x‖)): 1e-8·(x² + y²) at (3, 4)
 #: has ‖∇f‖ = 1e-7, but its minimum lies 5 away
@@ -233,21 +231,33 @@ def _one_sided(obj: Objective, a: np.ndarray) -> np.ndarray | None:
     return slopes
 
 
-def _second_derivatives_exist(obj: Objective, a: np.ndarray) -> bool:
-    """Whether ∇f's one-sided slopes agree along every axis at ``a`` (a point on a kink of a
-    piece of f): x·|x| + 0.1x² at 0 has f'' = −1.8 from the left and 2.2 from the right —
-    no Hessian, whatever the formula's 2·sign(x) + 0.2 reads at 0."""
-    g0 = np.asarray(obj.gradient(a), dtype=np.float64)
-    for i in range(obj.dim):
-        h = ONE_SIDED_STEP * max(1.0, abs(a[i]))
-        e = np.zeros(obj.dim)
-        e[i] = h
-        ahead, behind = np.asarray(obj.gradient(np.stack([a + e, a - e])), dtype=np.float64)
-        forward, backward = (ahead - g0) / h, (g0 - behind) / h
-        if not np.all(np.abs(forward - backward) <= ONE_SIDED_RTOL * 1e3 * (
-                np.maximum(np.abs(forward), np.abs(backward)) + 1.0)):
-            return False
-    return True
+def _one_sided_hessian(obj: Objective, a: np.ndarray) -> np.ndarray | None:
+    """The Hessian at ``a`` (a point on a kink of a piece of f) from its formula just off the
+    kink on every side — four points 1e-9·max(1, ‖a‖) away, each coordinate offset by its own
+    amount, so none lies on a kink through ``a`` — where they agree (to 1e-6, and rounding);
+    ``None`` where they do not: x·|x| + 0.1x² at 0 has f'' = −1.8 on the left and 2.2 on the
+    right — no Hessian, whatever the formula's 2·sign(x) + 0.2 reads at 0 — while
+    max(x, 0)² + max(−x, 0)², which is x², has 2 on both sides where its formula at 0 reads 1
+    (Heaviside(0) = ½), and |x|³ has 0."""
+    spread = 1.0 + 0.3 * np.arange(obj.dim)  # distinct offsets: off |x − y|'s kink too
+    signs = np.where(np.arange(obj.dim) % 2 == 0, 1.0, -1.0)
+    delta = 1e-9 * max(1.0, vector_norm(a))
+    offsets = delta * np.stack([spread, -spread, spread * signs, -spread * signs])
+    with np.errstate(all="ignore"):
+        sides = np.asarray(obj.hessian(a + offsets), dtype=np.float64)
+    if not np.all(np.isfinite(sides)):
+        return None
+    scale = np.max(np.abs(sides))
+    if np.max(np.abs(sides - sides[0])) > 1e-6 * scale + 1e-12:
+        return None
+    h = sides.mean(axis=0)
+    with np.errstate(all="ignore"):
+        at = np.asarray(obj.hessian(a), dtype=np.float64)
+    # the formula at the kink where it agrees with its sides to their offsets' effect (|x|³:
+    # 0, where the sides read 6·offset), else the sides (max(x, 0)²'s Heaviside(0) = ½)
+    if np.all(np.isfinite(at)) and np.max(np.abs(at - h)) <= 10 * delta * (1.0 + scale):
+        h = at
+    return 0.5 * (h + h.T)
 
 
 def _kind_by_values(obj: Objective, a: np.ndarray) -> str:
@@ -475,11 +485,15 @@ def analyze(f, x, direction=None, method: str | None = None,
     g, error, nfev = _checked_gradient(obj, x, resolved)
     h, h_error = obj.hessian_with_error(x, resolved)
     kind = None
-    if obj.on_kink(x) and not _second_derivatives_exist(obj, x):
-        # f'' jumps across the kink (x·|x| at 0: −2 and 2): no Hessian, and the kind of a
-        # critical point read from f itself a step away along each axis
-        h, h_error = np.full_like(h, np.nan), None
-        kind = _kind_by_values(obj, x) if vector_norm(g) <= GRAD_TOL else None
+    if obj.on_kink(x):
+        sided = _one_sided_hessian(obj, x)
+        if sided is None:
+            # f'' jumps across the kink (x·|x| at 0: −2 and 2): no Hessian, and the kind of
+            # a critical point read from f itself a step away along each axis
+            h, h_error = np.full_like(h, np.nan), None
+            kind = _kind_by_values(obj, x) if vector_norm(g) <= GRAD_TOL else None
+        else:  # both sides agree: their value, not the formula's at the kink (Heaviside(0))
+            h, h_error = sided, None
     finite_h = np.all(np.isfinite(h))
     eig = np.linalg.eigvalsh(0.5 * (h + h.T)).tolist() if finite_h else [float("nan")] * obj.dim
     u = dd = None
@@ -489,14 +503,15 @@ def analyze(f, x, direction=None, method: str | None = None,
         u = u.tolist()
     # exact curvatures are trusted to rounding (1e-8·x² at 0 curves up: a minimum); numerical
     # ones only beyond FLAT
-    kind = classify_critical_point(g, h, flat=EXACT_FLAT if resolved == "exact" else FLAT) \
-        if finite_h else kind
+    kind = classify_critical_point(g, h) if finite_h else kind
     if kind in ("minimum", "maximum", "saddle") and finite_h and \
             vector_norm(np.linalg.lstsq(h, g, rcond=None)[0]) > NEWTON_NEAR * max(
                 1.0, vector_norm(x)):
         kind = None  # a small slope on a gentle curvature: the critical point lies farther
-    # a gradient that is no critical point has its directions, however small (1e-8·(x² + y²))
-    directions = steepest_directions(g, tol=GRAD_TOL if kind else 0.0)
+    # an exact gradient that is no critical point has its directions, however small
+    # (1e-8·(x² + y²)); a numerical one's below GRAD_TOL may be its own error
+    directions = steepest_directions(g, tol=0.0 if kind is None and resolved == "exact"
+                                     else GRAD_TOL)
     symbolic = None
     if obj.formula is not None:
         symbolic = {

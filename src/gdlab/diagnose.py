@@ -991,14 +991,15 @@ def _tried_many_starts(result, facts_rows, budget: "_TryBudget", said) -> None:
 
 
 #: distances (× max(1, ‖x‖)) at which f is looked at ahead along −∇f from flat ground
-AHEAD = 10.0 ** np.arange(-3, 4)
+AHEAD = 10.0 ** np.arange(-3, 4, 0.5)
 
 
 def _lower_ahead(obj, result, todo: np.ndarray, value_tol: float) -> np.ndarray:
-    """``(K, B)``: for the runs ``todo`` (stopped on flat ground), whether f is lower by more
-    than ``value_tol`` somewhere ahead along −∇f (:data:`AHEAD`): −e^−(x² + y²) from (4, 4)
-    stops at once (‖∇f‖ = 1.4e-13 < tol) and curves by 1e-13, yet falls to −1 5.7 ahead —
-    flat ground, no minimum. At a minimum −∇f points nowhere in particular and f rises."""
+    """``(K, B)``: for the runs ``todo`` (stopped on flat ground), whether f, falling all the
+    way ahead along −∇f (:data:`AHEAD`), gets lower by more than ``value_tol``: −e^−(x² + y²)
+    from (4, 4) stops at once (‖∇f‖ = 1.4e-13 < tol) and curves by 1e-13, yet falls steadily
+    to −1 5.7 ahead — flat ground, no minimum. At a minimum f rises first (a flat quartic
+    minimum beside a deeper basin 10 away is no plateau: f climbs a barrier on the way)."""
     out = np.zeros(todo.shape, dtype=bool)
     ks, bs = np.nonzero(todo & (result.gradient_norm > 0))
     if not len(ks):
@@ -1010,8 +1011,12 @@ def _lower_ahead(obj, result, todo: np.ndarray, value_tol: float) -> np.ndarray:
         scale = np.maximum(1.0, np.linalg.norm(x, axis=-1))[:, None, None]
         ahead = np.asarray(obj.value(x[:, None, :] + AHEAD[None, :, None] * scale * d[:, None]),
                            dtype=np.float64)
-        lower = np.nanmin(np.where(np.isfinite(ahead), ahead, np.nan), axis=-1, initial=np.inf)
-    out[ks, bs] = lower < f0 - value_tol * np.maximum(1.0, np.abs(f0))
+        path = np.concatenate([f0[:, None], ahead], axis=1)
+        # f falling (to rounding) at every probe up to this one
+        falling = np.cumprod(np.diff(path, axis=1) <= 1e-15 * np.maximum(1.0, np.abs(
+            path[:, :-1])), axis=1).astype(bool) & np.isfinite(ahead)
+        lower = ahead < (f0 - value_tol * np.maximum(1.0, np.abs(f0)))[:, None]
+    out[ks, bs] = np.any(falling & lower, axis=1)
     return out
 
 

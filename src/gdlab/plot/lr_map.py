@@ -64,7 +64,7 @@ def _log_edges(lrs: np.ndarray) -> np.ndarray:
     geometric midpoint with the rate below to that with the rate above — any spacing (0.15,
     0.2, 0.24, 0.26 had been drawn as if log-spaced by the first ratio, each row at another
     rate)."""
-    if len(lrs) == 1:
-        return np.array([lrs[0] / 2, lrs[0] * 2])
+    if len(lrs) == 1:  # one rate: a thin band at it (a wide one would claim its neighbours)
+        return np.array([lrs[0] / 1.1, lrs[0] * 1.1])
     mid = np.sqrt(lrs[1:] * lrs[:-1])
     return np.concatenate([[lrs[0] ** 2 / mid[0]], mid, [lrs[-1] ** 2 / mid[-1]]])
