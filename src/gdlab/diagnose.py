@@ -1548,13 +1548,11 @@ CIRCLED_RUNS = 64
 def _circled_minima(result, ev, oscillation: float):
     """``(found, lam, at)``, ``(K, B)``, ``(K, B, D)``, ``(K, B, D)``: for runs of a typed
     formula (no listed minima) that reached their step limit swinging, the minimum they
-    circle — Newton's method from the end (:data:`gdlab.events.NEWTON_STEPS` steps), kept
+    circle — Newton's method from the end (:func:`gdlab.critical.newton`), kept
     where it settles on a minimum within a swing of the end, a step of
     (1 + μ)·lr·‖∇f‖ — and its curvatures. x⁴ − 3x² + x at lr 0.15 hops between −1.085 and
     −1.445 about the minimum −1.301 (f'' = 14.31: bound 0.1398); either end's Hessian, or the
     swing's secant (2/lr in any 2-cycle), says nothing of it. Up to :data:`CIRCLED_RUNS`."""
-    from .events import NEWTON_STEPS
-
     K, B = result.shape
     D = result.final.shape[-1]
     found = np.zeros((K, B), dtype=bool)
@@ -1569,16 +1567,12 @@ def _circled_minima(result, ev, oscillation: float):
     if not len(ks):
         return found, lam, at
     obj = result.objective
-    x = result.final[ks, bs].copy()
+    x = critical.newton(obj, result.final[ks, bs])
+    settled = np.all(np.isfinite(x), axis=-1)  # Newton met no singular Hessian (|x|'s kink)
+    ks, bs, x = ks[settled], bs[settled], x[settled]
+    if not len(ks):
+        return found, lam, at
     with np.errstate(all="ignore"):
-        for _ in range(NEWTON_STEPS):
-            g = np.asarray(obj.gradient(x), dtype=np.float64).reshape(x.shape)
-            h = np.asarray(obj.hessian(x), dtype=np.float64).reshape(len(x), D, D)
-            ok = np.all(np.isfinite(h), axis=(1, 2)) & np.all(np.isfinite(g), axis=-1)
-            step = np.zeros_like(x)
-            if ok.any():
-                step[ok] = _solve(h[ok], g[ok])
-            x = x - step
         g = np.asarray(obj.gradient(x), dtype=np.float64).reshape(x.shape)
         eig = _eigenvalues(obj, x)
     near = np.linalg.norm(x - result.final[ks, bs], axis=-1) <= reach[ks, bs]
@@ -1587,18 +1581,6 @@ def _circled_minima(result, ev, oscillation: float):
     found[ks[keep], bs[keep]] = True
     lam[ks[keep], bs[keep]], at[ks[keep], bs[keep]] = eig[keep], x[keep]
     return found, lam, at
-
-
-def _solve(h: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """Newton's steps ``h⁻¹g`` for stacks ``(M, D, D)``, ``(M, D)``; 0 where ``h`` is
-    singular."""
-    out = np.zeros_like(g)
-    for i in range(len(g)):
-        try:
-            out[i] = np.linalg.solve(h[i], g[i])
-        except np.linalg.LinAlgError:
-            pass
-    return out
 
 
 def _largest(lam: np.ndarray) -> np.ndarray:

@@ -32,7 +32,6 @@ KINDS = ("near_saddle",)
 LINGER = 0.05
 BAND = 0.01
 MIN_STEPS = 5
-NEWTON_STEPS = 20
 MAX_EVENTS = 3
 
 
@@ -86,23 +85,14 @@ def _dips(g: np.ndarray) -> np.ndarray:
 
 
 def _saddle_near(obj, point: np.ndarray, thresholds: dict[str, float]) -> np.ndarray | None:
-    """The saddle the path passed: Newton's method on ∇f = 0 from the path's closest point,
-    where it settles near that point on a critical point with curvature of both signs (or none,
-    with f lower a step beside it); else
-    None (no saddle there: the path only crossed ground that bends both ways)."""
-    x = np.array(point, dtype=float)
+    """The saddle the path passed: Newton's method on ∇f = 0 from the path's closest point
+    (:func:`gdlab.critical.newton`), where it settles near that point on a critical point
+    with curvature of both signs (or none, with f lower a step beside it); else None (no
+    saddle there: the path only crossed ground that bends both ways)."""
+    x = critical.newton(obj, np.asarray(point, dtype=float)[None])[0]
+    if not np.all(np.isfinite(x)):
+        return None
     with np.errstate(all="ignore"):
-        for _ in range(NEWTON_STEPS):
-            g, h = obj.gradient(x), obj.hessian(x)
-            if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
-                return None
-            try:
-                step = np.linalg.solve(h, g)
-            except np.linalg.LinAlgError:
-                return None
-            x = x - step
-            if np.linalg.norm(step) <= 1e-12 * max(1.0, np.linalg.norm(x)):
-                break
         g, h = obj.gradient(x), obj.hessian(x)
     near = np.linalg.norm(x - point) <= 10 * max(1e-3, np.linalg.norm(point) * 1e-2) + \
         np.linalg.norm(point)
