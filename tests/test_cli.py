@@ -637,3 +637,11 @@ def test_backend_and_dtype_options(capsys):
                      "--lr", "0.01", "--backend", "cuda")
         np.testing.assert_allclose([r["final"] for r in c["runs"]],
                                    [r["final"] for r in b["runs"]], rtol=1e-12)
+
+
+def test_an_lr_sweeps_ratio_to_the_bound_never_reads_as_the_bound_itself(capsys):
+    """sphere's bound is 2/2 = 1: lr 1.002 printed to three digits read "1", beside "above
+    the stability bound"; the ratio gets the digits that tell it apart (1.002)."""
+    code, out, _ = run(capsys, "lr-sweep", "sphere", "--start=-3,4", "--lrs", "0.5,1.002")
+    row = next(line for line in out.splitlines() if line.lstrip("│ ").startswith("1.002"))
+    assert code == 0 and row.split("│")[2].strip() == "1.002"

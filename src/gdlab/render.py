@@ -237,7 +237,10 @@ def print_sweep(doc) -> None:
     for column in ("lr", "lr_bound", "start", "final_f", "steps", "diagnosis"):
         table.add_column(_column(column), justify="right" if column != "diagnosis" else "left")
     for r in doc["results"][: 3 * MAX_TABLE_ROWS]:
-        ratio = "—" if bound is None else fmt(r["lr"] / bound, 3)
+        # to 3 digits, more where that would read as the bound itself (0.17 / 0.1696: 1.002)
+        ratio = "—" if bound is None else next(
+            (fmt(r["lr"] / bound, n) for n in (3, 4, 5, 6)
+             if fmt(r["lr"] / bound, n) != "1" or r["lr"] == bound), fmt(r["lr"] / bound, 7))
         table.add_row(fmt(r["lr"], 4), ratio, fmt_vector(r["start"], 4), fmt(r["value"], 6),
                       str(r["steps"]), _diagnosis_cell(r))
     console.print(table)
