@@ -232,3 +232,24 @@ def test_a_hessian_across_a_kink_is_its_sides_value_not_the_formulas_at_it():
 
     assert analyze("max(x,0)^2 + max(-x,0)^2", [0.0]).hessian == [[2.0]]
     assert analyze("abs(x)^3", [0.0]).hessian == [[0.0]]
+
+
+@pytest.mark.parametrize("formula, differentiable", [
+    ("sqrt(abs(x*y))", False),  # 0 along both axes, |t| along (1, 1): no gradient
+    ("0.01*sqrt(abs(x*y))", False),
+    ("abs(x*y)^(2/3)", True),  # |t|^(4/3) along (1, 1): slope 0, as the axes say
+    ("abs(x)*abs(y)", True),  # |f| ≤ (x² + y²)/2: gradient 0
+])
+def test_a_gradient_at_a_kink_must_hold_along_the_diagonals_too(formula, differentiable):
+    """At (0, 0) each of these is flat along both axes; whether f is differentiable there
+    depends on the diagonals: √|xy| rises as |t| along (t, t) — D_u f = 1/√2 ≠ ∇f·u = 0."""
+    from gdlab.errors import PointError
+
+    t = 1e-6
+    f = lambda x, y: abs(x * y) ** 0.5  # noqa: E731
+    assert f(t, t) / (t * np.sqrt(2)) == pytest.approx(1 / np.sqrt(2))
+    if differentiable:
+        np.testing.assert_allclose(gdlab.calculus.gradient(formula, [0.0, 0.0]), [0.0, 0.0])
+    else:
+        with pytest.raises(PointError, match="not differentiable"):
+            gdlab.calculus.gradient(formula, [0.0, 0.0])

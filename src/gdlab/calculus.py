@@ -228,7 +228,33 @@ def _one_sided(obj: Objective, a: np.ndarray) -> np.ndarray | None:
                 abs(forward - backward) > scale:
             return None
         slopes[i] = 0.5 * (forward + backward)
+    # the axes' slopes must also give every diagonal's: √|xy| at 0 is flat along both axes,
+    # yet rises as |t|/√2 along (1, 1) — no gradient there
+    for i in range(obj.dim):
+        for j in range(i + 1, obj.dim):
+            for sign in (1.0, -1.0):
+                u = np.zeros(obj.dim)
+                u[i], u[j] = 1 / np.sqrt(2), sign / np.sqrt(2)
+                if _diagonal_kink(obj, a, f0, u, float(slopes @ u)):
+                    return None
     return slopes
+
+
+def _diagonal_kink(obj: Objective, a: np.ndarray, f0: float, u: np.ndarray,
+                   along: float) -> bool:
+    """Whether f's one-sided slopes along ±``u`` at ``a`` stay off ``along`` (∇f·u by the
+    axes) as the step shrinks a hundredfold: a kink (√|xy| at 0: 1/√2 at both steps), not the
+    slow convergence of a cusp whose slope is 0 (|xy|^(2/3): 0.02, then 0.005)."""
+    devs = []
+    for h in ONE_SIDED_STEP * max(1.0, float(np.max(np.abs(a)))) * np.array([1.0, 0.01]):
+        ahead = obj.value(np.stack([a + h * u, a + 2 * h * u, a - h * u, a - 2 * h * u]))
+        forward = (-3 * f0 + 4 * ahead[0] - ahead[1]) / (2 * h)
+        backward = (3 * f0 - 4 * ahead[2] + ahead[3]) / (2 * h)
+        devs.append(max(abs(forward - along), abs(backward - along)))
+        if not np.isfinite(devs[-1]):
+            return True
+    scale = ONE_SIDED_RTOL * (abs(along) + max(1.0, abs(f0)))
+    return devs[0] > scale and devs[1] > scale and devs[1] >= 0.5 * devs[0]
 
 
 def _one_sided_hessian(obj: Objective, a: np.ndarray) -> np.ndarray | None:
