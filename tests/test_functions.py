@@ -397,3 +397,28 @@ def test_gradient_formulas_read_back_and_match_the_exact_gradient():
             partial = Objective.from_formula(text, variables=obj.variables)
             np.testing.assert_allclose(partial.value(pts), obj.gradient(pts)[:, i],
                                        rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dim", [8, 9, 12])
+def test_rosenbrocks_saddle_beyond_7d_is_a_saddle(dim):
+    """The 5- to 7-D saddle continues: in 8-D at (−0.5554, 0.3224, 0.1152, 0.0235, 0.0107,
+    0.0102, 0.0100, 0.0001), f = 7.6262 (mpmath, 40 digits) — ∇f = 0 there and the exact
+    tridiagonal Hessian has one negative eigenvalue. It had not been listed ('none in 8-D to
+    11-D')."""
+    from gdlab import functions
+
+    (saddle,) = [p for p in functions.get("rosenbrock").critical_points(dim)
+                 if p.kind == "saddle"]
+    x = np.array(saddle.location)
+    g = np.zeros(dim)
+    H = np.zeros((dim, dim))
+    for i in range(dim - 1):
+        gap = x[i + 1] - x[i] ** 2
+        g[i] += -400 * x[i] * gap - 2 * (1 - x[i])
+        g[i + 1] += 200 * gap
+        H[i, i] += 1200 * x[i] ** 2 - 400 * x[i + 1] + 2
+        H[i + 1, i + 1] += 200
+        H[i, i + 1] = H[i + 1, i] = -400 * x[i]
+    assert np.linalg.norm(g) < 1e-10 and np.sum(np.linalg.eigvalsh(H) < 0) == 1
+    if dim == 8:
+        assert saddle.value == pytest.approx(7.6262, abs=1e-4)

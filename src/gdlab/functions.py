@@ -12,7 +12,7 @@ camel, the double well, …) the list is complete: every real critical point in 
 (all of them inside the plot domain), found by eliminating one variable (a resultant) and
 isolating the real roots exactly, and found again by a multi-start Newton search in the tests.
 The n-D functions list what is known in closed form or proved: Rosenbrock every critical point
-up to 7-D and its second minimum beyond (see :func:`_rosenbrock_points`), Styblinski–Tang all 3ⁿ
+up to 7-D and beyond its second minimum and a saddle (see :func:`_rosenbrock_points`), Styblinski–Tang all 3ⁿ
 up to 4-D and the global minimum, the saddles next to it and the maximum beyond (see
 :func:`_styblinski_points`); Rastrigin and Ackley only their global minimum (they have a local
 minimum near every integer point).
@@ -252,28 +252,49 @@ def _rosenbrock_points(dim: int) -> list[CriticalPoint]:
     (−1, 1, …, 1) and one saddle, and that is all of them (:data:`_ROSENBROCK_POINTS`). From 8-D
     on: the global minimum and the local minimum, which :func:`_rosenbrock_local_minimum`
     computes (the only two minima found up to 30-D by Shang & Qiu 2006 and up to 100-D by Kok &
-    Sandrock 2009). No saddle is listed there: a fine scan of the same one-variable equation
-    finds none in the plot domain in 8-D to 11-D (too slow to settle exactly), and from 12-D on
-    saddles of value ≈ 65 and above, more with every dimension (Kok & Sandrock), which no closed
-    list covers.
+    Sandrock 2009), and the saddle that continues the 5- to 7-D one
+    (:func:`_rosenbrock_saddle`: f = 7.63 in 8-D, about 0.99 more a dimension). That list is
+    not proved complete there: from 12-D on more saddles, of value ≈ 65 and above, appear with
+    every dimension (Kok & Sandrock), which no closed list covers.
     """
     points = [CriticalPoint((1.0,) * dim, 0.0, "global_minimum")]
     if dim in _ROSENBROCK_POINTS:
         points += [CriticalPoint(loc, value, kind) for loc, value, kind in _ROSENBROCK_POINTS[dim]]
     elif dim > max(_ROSENBROCK_POINTS):
         points.append(_rosenbrock_local_minimum(dim))
+        saddle = _rosenbrock_saddle(dim)
+        if saddle is not None:
+            points.append(saddle)
     return points
 
 
 @functools.lru_cache(maxsize=None)
 def _rosenbrock_local_minimum(dim: int) -> CriticalPoint:
-    """Rosenbrock's local minimum near (−1, 1, …, 1), ``dim >= 8``: Newton's method at 30 digits
-    from that point (the Hessian is tridiagonal: a few milliseconds), rounded to doubles. It
-    lies within 0.06 of the start, and its value rises to 3.98662385430093 as ``dim`` grows."""
+    """Rosenbrock's local minimum near (−1, 1, …, 1), ``dim >= 8``: Newton's method from that
+    point (:func:`_rosenbrock_newton`). It lies within 0.06 of the start, and its value rises
+    to 3.98662385430093 as ``dim`` grows."""
+    return _rosenbrock_newton((-1.0,) + (1.0,) * (dim - 1), "local_minimum")
+
+
+@functools.lru_cache(maxsize=None)
+def _rosenbrock_saddle(dim: int) -> CriticalPoint | None:
+    """Rosenbrock's saddle that continues the 5- to 7-D one, ``dim >= 8``: Newton's method from
+    their pattern (−0.555, 0.322, 0.115, 0.024, 0.0105, …, 0.0001) — in 8-D (−0.5554, 0.3224,
+    0.1152, 0.0235, 0.0107, 0.0102, 0.0100, 0.0001) with f = 7.6262, one negative curvature,
+    and f about 0.99 higher with every dimension. ``None`` where Newton does not settle."""
+    start = (-0.5554, 0.3224, 0.1152, 0.0235) + (0.0105,) * (dim - 5) + (0.0001,)
+    point = _rosenbrock_newton(start, "saddle")
+    return point if point is not None and max(abs(v) for v in point.location) <= 2 else None
+
+
+def _rosenbrock_newton(start: tuple[float, ...], kind: str) -> CriticalPoint | None:
+    """Newton's method at 30 digits on Rosenbrock's ∇f = 0 from ``start`` (the Hessian is
+    tridiagonal: a few milliseconds), rounded to doubles; ``None`` where it does not settle."""
     import mpmath
 
+    dim = len(start)
     with mpmath.workdps(30):
-        x = [mpmath.mpf(-1)] + [mpmath.mpf(1)] * (dim - 1)
+        x = [mpmath.mpf(v) for v in start]
         for _ in range(50):
             grad, diag = [mpmath.mpf(0)] * dim, [mpmath.mpf(0)] * dim
             off = [-400 * x[i] for i in range(dim - 1)]
@@ -287,9 +308,11 @@ def _rosenbrock_local_minimum(dim: int) -> CriticalPoint:
             x = [a - b for a, b in zip(x, step)]
             if max(abs(b) for b in step) < mpmath.mpf(10) ** -25:
                 break
+        else:
+            return None
         value = mpmath.fsum(100 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2
                             for i in range(dim - 1))
-    return CriticalPoint(tuple(float(v) for v in x), float(value), "local_minimum")
+    return CriticalPoint(tuple(float(v) for v in x), float(value), kind)
 
 
 def _tridiagonal_solve(diag: list, off: list, rhs: list) -> list:
