@@ -624,6 +624,12 @@ def _levels(f, explanation: str):
         text(f"advice.slow.{kind}_advice", bowl=_bowl(f), **where), None
 
 
+def _adam_lr(f) -> float:
+    """The rate Adam is offered at: its steps are about lr each way, so a hundredth of the
+    point's size (at least 0.01)."""
+    return typed(0.01 * max(1.0, float(np.linalg.norm(f.final))))
+
+
 def _crawl(f):
     """``(explanation, advice, suggestion)`` for a run on a bowl whose flattest direction
     shrinks its error so little a step that ten times the steps would leave more than half of
@@ -641,7 +647,7 @@ def _crawl(f):
     left = rate ** (9 * max(f.max_steps, 1))
     if not left > 0.5:
         return None
-    lr = typed(0.01 * max(1.0, float(np.linalg.norm(f.final))))
+    lr = _adam_lr(f)
     return (text("advice.slow.crawl", low=float(np.min(f.curvatures)), factor=_factor(rate),
                  left=left),
             text("advice.slow.crawl_advice", lr=lr), {"optimizer": "adam", "lr": lr})
@@ -672,7 +678,7 @@ def _plateau(f, options):
         stop["eps"] = typed(max(f.gradient_norm / 100, 1e-300))
     extra = "".join(f", {k}={v:g}" for k, v in stop.items())
     if not own:
-        lr = typed(0.01 * max(1.0, float(np.linalg.norm(f.final))))
+        lr = _adam_lr(f)
         suggestion = {"optimizer": "adam", "lr": lr, **stop}
         return explanation, text("advice.plateau.adam", lr=lr, extra=extra), \
             _keep(suggestion, options)

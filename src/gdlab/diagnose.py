@@ -891,7 +891,6 @@ def _pushed_to_minimum(result, facts_rows, budget: "_TryBudget", said) -> None:
     rate), and offer the first that converges to a minimum, with the steps it took, instead
     of "no option gives this run a minimum" (``said`` changed in place)."""
     from .advice import _start_text, point_text, typed
-    from .engine import run
     from .errors import GdlabError
     from .i18n import text
 
@@ -922,9 +921,7 @@ def _pushed_to_minimum(result, facts_rows, budget: "_TryBudget", said) -> None:
             points = [f.start if start is None else [float(v) for v in start.split(",")]
                       for start, _ in tries]
             try:
-                tried = run(obj, np.array(points, dtype=float), opt, max_steps=longest,
-                            tol=result.tol, divergence=result.divergence, record="last",
-                            backend=_try_backend(obj, opt))
+                tried = _run_try(result, None, opt, longest, starts=points)
             except GdlabError:
                 continue
             reached = _converged_to_minimum(obj, tried)
@@ -953,7 +950,6 @@ def _tried_many_starts(result, facts_rows, budget: "_TryBudget", said) -> None:
     global basin, about a tenth of each side: 1e-6 of 6-D space), and 100 starts find it by
     luck or not at all (``said`` changed in place)."""
     from .domain import random_starts
-    from .engine import run
     from .errors import GdlabError
     from .i18n import text
 
@@ -968,9 +964,7 @@ def _tried_many_starts(result, facts_rows, budget: "_TryBudget", said) -> None:
         if not budget.take(n, steps):
             return
         try:
-            tried = run(obj, random_starts(obj, n, 0), like, max_steps=steps, tol=result.tol,
-                        divergence=result.divergence, record="last",
-                        backend=_try_backend(obj, like))
+            tried = _run_try(result, None, like, steps, starts=random_starts(obj, n, 0))
         except GdlabError:
             continue
         ends = np.where(tried.status[0] == "diverged", np.inf, tried.value[0])
@@ -1103,12 +1097,13 @@ class _TryBudget:
         return True
 
 
-def _run_try(result, bs, opt, steps: int, record="last"):
-    """``opt`` from the starts ``bs`` of ``result`` under its stop rules, ends only unless
-    ``record`` says otherwise (:func:`_try_backend`)."""
+def _run_try(result, bs, opt, steps: int, record="last", starts=None):
+    """``opt`` from the starts ``bs`` of ``result`` (or the points ``starts``) under its stop
+    rules, ends only unless ``record`` says otherwise (:func:`_try_backend`)."""
     from .engine import run
 
-    return run(result.objective, result.starts[bs], opt, max_steps=steps, tol=result.tol,
+    points = result.starts[bs] if starts is None else np.asarray(starts, dtype=float)
+    return run(result.objective, points, opt, max_steps=steps, tol=result.tol,
                divergence=result.divergence, record=record,
                backend=_try_backend(result.objective, opt))
 
@@ -1273,10 +1268,10 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
     # flat ground f slopes down from, where no critical point lies near by the quadratic model
     # (cos(0.003x) + cos(0.003y) 0.0014 from its flat maximum: that is a maximum)
     on_flat = near & _plateau_flat(lam_end, np.all(np.isfinite(lam_end), axis=-1), thresholds)
-    sloping = _lower_ahead(obj, result, on_flat, thresholds["value_tol"]) & ~_model_holds(
-        obj, result, lam_end, vec_end, on_flat, thresholds)
-    model_holds = _model_holds(obj, result, lam_end, vec_end, near & neg.any(axis=-1),
-                               thresholds)
+    curving_down = near & neg.any(axis=-1)
+    holds = _model_holds(obj, result, lam_end, vec_end, on_flat | curving_down, thresholds)
+    sloping = _lower_ahead(obj, result, on_flat, thresholds["value_tol"]) & ~holds
+    model_holds = holds | ~curving_down  # as the rules read it: True where not asked
     noise_floor = _at_noise_floor(result, lam_end, vec_end, thresholds)
     edges = _edge_probe(result, near, np.where(neg.any(axis=-1)[..., None], escape, np.nan)) \
         if levels else [[(None, None, False)] * B for _ in range(K)]
@@ -1557,9 +1552,8 @@ def _circled_minima(result, ev, oscillation: float):
     D = result.final.shape[-1]
     found = np.zeros((K, B), dtype=bool)
     lam, at = np.full((K, B, D), np.nan), np.full((K, B, D), np.nan)
-    lr = np.array([_scalar(o.hyper.get("lr")) or np.nan for o in result.optimizers])[:, None]
-    mu = np.array([_scalar(o.hyper.get("momentum")) or 0.0 for o in result.optimizers])[:, None]
-    reach = lr * (1 + mu) * result.gradient_norm  # (K, B): one swing
+    reach = _hyper_column(result, "lr", np.nan) * (1 + _hyper_column(
+        result, "momentum", 0.0)) * result.gradient_norm  # (K, B): one swing
     todo = (result.status == "max_steps") & (result.oscillation >= oscillation) & \
         np.isfinite(reach) & (reach > 0)
     ks, bs = np.nonzero(todo)
@@ -1604,7 +1598,7 @@ def _swings_where_it_ended(result, ev, oscillation: float) -> tuple[np.ndarray, 
     lam_max = _largest(lam_end)
     lr = np.array([(_scalar(o.hyper.get("lr")) if o.schedule is None else None) or np.nan
                    for o in result.optimizers])[:, None]
-    mu = np.array([_scalar(o.hyper.get("momentum")) or 0.0 for o in result.optimizers])[:, None]
+    mu = _hyper_column(result, "momentum", 0.0)
     # not around a known minimum: one within a step's reach of the end is the one it swings
     # about (Himmelblau at lr 0.02 rattles 0.34 either side of (3.584, −1.848))
     with np.errstate(invalid="ignore"):
@@ -1987,8 +1981,8 @@ def _at_noise_floor(result, lam, vec, thresholds: dict) -> np.ndarray:
                    for o in result.optimizers], dtype=float)  # NaN: no noise or no one rate
     noise = np.array([o.noise for o in result.optimizers], dtype=float)
     # heavy ball: dampening scales the rate; Nesterov measured by heavy ball's spread
-    mu = np.array([_scalar(o.hyper.get("momentum")) or 0.0 for o in result.optimizers])
-    lr *= 1 - np.array([_scalar(o.hyper.get("dampening")) or 0.0 for o in result.optimizers])
+    mu = _hyper_column(result, "momentum", 0.0)[:, 0]
+    lr *= 1 - _hyper_column(result, "dampening", 0.0)[:, 0]
     out = np.zeros(result.shape, dtype=bool)
     ks, bs, _, along = _on_axes(result, vec, np.isfinite(lr)[:, None]
                                 & (result.status != "diverged"))
@@ -2016,9 +2010,7 @@ def _at_kink(result, near: np.ndarray) -> np.ndarray:
     values = obj.kink_values(result.final.reshape(K * B, -1))
     if values is None:
         return np.zeros((K, B), dtype=bool)
-    lr = np.array([(_scalar(o.hyper.get("lr")) or 0.0)
-                   * (1 + (_scalar(o.hyper.get("momentum")) or 0.0))
-                   for o in result.optimizers])[:, None]
+    lr = _hyper_column(result, "lr", 0.0) * (1 + _hyper_column(result, "momentum", 0.0))
     reach = 2 * lr * np.maximum(1.0, result.gradient_norm)  # (K, B)
     close = np.any(np.abs(values.reshape(K, B, -1)) <= reach[..., None], axis=-1)
     return close & ~near
@@ -2093,6 +2085,13 @@ def _settings(opt) -> dict:
 
 def _scalar(value) -> float | None:
     return float(value) if value is not None and np.ndim(value) == 0 else None
+
+
+def _hyper_column(result, key: str, default: float) -> np.ndarray:
+    """``(K, 1)``: each configuration's hyper-parameter ``key`` as one number, ``default``
+    where it has none, it is 0, or it is one per start."""
+    return np.array([_scalar(o.hyper.get(key)) or default for o in result.optimizers],
+                    dtype=float)[:, None]
 
 
 def _all_finite(values) -> bool:
