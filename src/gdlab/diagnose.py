@@ -1189,7 +1189,7 @@ def _facts_of(result, ev, thresholds) -> list[list[RunFacts]]:
     (K, B), near, neg, pos = result.shape, ev.near, ev.neg, ev.pos
     escape, escapes = ev.escape, ev.escapes
     better = _better_starts(result, ev.minimiser)
-    kinks = _at_kink(result, near)
+    kinks = _at_kink(result, near, ev.kink_values)
     settings = [_settings(opt) for opt in result.optimizers]
     listed, close, close_distance = ev.shared["listed"], ev.close, ev.close_distance
     lam, at, lam_max = _bound_curvatures(result, ev, ev.falls, thresholds["oscillation"])
@@ -1285,7 +1285,7 @@ def _evidence(result, thresholds, levels: bool = True) -> SimpleNamespace:
         lam_end=lam_end, lam_start=lam_start, lam_minima=lam_minima, near=near, pos=pos,
         neg=neg, minimiser=minimiser, may_be_unbounded=may_be_unbounded, shared=shared,
         escape=escape, escapes=escapes, probes=probes, falls=falls, flat_tail=flat_tail,
-        sloping=sloping, near_kink=near_kink,
+        sloping=sloping, near_kink=near_kink, kink_values=kink_values,
         edges=edges,
         falls_nearby=falls_nearby, model_holds=model_holds, noise_floor=noise_floor,
         nearest=nearest, nearest_distance=nearest_distance, close=close,
@@ -2001,13 +2001,12 @@ def _at_noise_floor(result, lam, vec, thresholds: dict) -> np.ndarray:
     return out
 
 
-def _at_kink(result, near: np.ndarray) -> np.ndarray:
+def _at_kink(result, near: np.ndarray, values: np.ndarray | None) -> np.ndarray:
     """Whether each run that did not converge ended within two steps of a kink of f (a step
     with momentum μ carries μ of the one before, so it is counted as (1 + μ)·lr·‖∇f‖: abs(x)
-    with momentum 0.9 at lr 0.01 rattles 0.0203 about its kink)."""
-    obj = result.objective
+    with momentum 0.9 at lr 0.01 rattles 0.0203 about its kink); ``values``: the kinks'
+    expressions at the ends (:func:`_evidence` reads them once), ``None`` for a smooth f."""
     K, B = result.shape
-    values = obj.kink_values(result.final.reshape(K * B, -1))
     if values is None:
         return np.zeros((K, B), dtype=bool)
     lr = _hyper_column(result, "lr", 0.0) * (1 + _hyper_column(result, "momentum", 0.0))

@@ -12,8 +12,9 @@ camel, the double well, …) the list is complete: every real critical point in 
 (all of them inside the plot domain), found by eliminating one variable (a resultant) and
 isolating the real roots exactly, and found again by a multi-start Newton search in the tests.
 The n-D functions list what is known in closed form or proved: Rosenbrock every critical point
-up to 7-D and beyond its second minimum and a saddle (see :func:`_rosenbrock_points`), Styblinski–Tang all 3ⁿ
-up to 4-D and the global minimum, the saddles next to it and the maximum beyond (see
+up to 7-D and beyond its second minimum and a saddle (see :func:`_rosenbrock_points`),
+Styblinski–Tang all 3ⁿ up to 4-D and the global minimum, the saddles next to it and the maximum
+beyond (see
 :func:`_styblinski_points`); Rastrigin and Ackley only their global minimum (they have a local
 minimum near every integer point).
 
