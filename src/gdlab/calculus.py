@@ -217,12 +217,8 @@ def _one_sided(obj: Objective, a: np.ndarray) -> np.ndarray | None:
     f0 = float(obj.value(a))
     slopes = np.empty(obj.dim)
     for i in range(obj.dim):
-        h = ONE_SIDED_STEP * max(1.0, abs(a[i]))
-        e = np.zeros(obj.dim)
-        e[i] = h
-        ahead = obj.value(np.stack([a + e, a + 2 * e, a - e, a - 2 * e]))
-        forward = (-3 * f0 + 4 * ahead[0] - ahead[1]) / (2 * h)
-        backward = (3 * f0 - 4 * ahead[2] + ahead[3]) / (2 * h)
+        forward, backward = _slopes_either_way(obj, a, f0, np.eye(obj.dim)[i],
+                                               ONE_SIDED_STEP * max(1.0, abs(a[i])))
         scale = ONE_SIDED_RTOL * (max(abs(forward), abs(backward)) + max(1.0, abs(f0)))
         if not (np.isfinite(forward) and np.isfinite(backward)) or \
                 abs(forward - backward) > scale:
@@ -240,6 +236,15 @@ def _one_sided(obj: Objective, a: np.ndarray) -> np.ndarray | None:
     return slopes
 
 
+def _slopes_either_way(obj: Objective, a: np.ndarray, f0: float, u: np.ndarray,
+                       h: float) -> tuple[float, float]:
+    """f's one-sided slopes at ``a`` along ``u`` (forward) and −``u`` (backward, as a slope
+    along ``u``), second-order differences with step ``h``."""
+    ahead = obj.value(np.stack([a + h * u, a + 2 * h * u, a - h * u, a - 2 * h * u]))
+    return (float((-3 * f0 + 4 * ahead[0] - ahead[1]) / (2 * h)),
+            float((3 * f0 - 4 * ahead[2] + ahead[3]) / (2 * h)))
+
+
 def _diagonal_kink(obj: Objective, a: np.ndarray, f0: float, u: np.ndarray,
                    along: float) -> bool:
     """Whether f's one-sided slopes along ±``u`` at ``a`` stay off ``along`` (∇f·u by the
@@ -247,9 +252,7 @@ def _diagonal_kink(obj: Objective, a: np.ndarray, f0: float, u: np.ndarray,
     slow convergence of a cusp whose slope is 0 (|xy|^(2/3): 0.02, then 0.005)."""
     devs = []
     for h in ONE_SIDED_STEP * max(1.0, float(np.max(np.abs(a)))) * np.array([1.0, 0.01]):
-        ahead = obj.value(np.stack([a + h * u, a + 2 * h * u, a - h * u, a - 2 * h * u]))
-        forward = (-3 * f0 + 4 * ahead[0] - ahead[1]) / (2 * h)
-        backward = (3 * f0 - 4 * ahead[2] + ahead[3]) / (2 * h)
+        forward, backward = _slopes_either_way(obj, a, f0, u, h)
         devs.append(max(abs(forward - along), abs(backward - along)))
         if not np.isfinite(devs[-1]):
             return True
@@ -527,8 +530,6 @@ def analyze(f, x, direction=None, method: str | None = None,
         u = unit_vector(direction, obj.dim)
         dd = float(np.dot(g, u))
         u = u.tolist()
-    # exact curvatures are trusted to rounding (1e-8·x² at 0 curves up: a minimum); numerical
-    # ones only beyond FLAT
     kind = classify_critical_point(g, h) if finite_h else kind
     if kind in ("minimum", "maximum", "saddle") and finite_h and \
             vector_norm(np.linalg.lstsq(h, g, rcond=None)[0]) > NEWTON_NEAR * max(
